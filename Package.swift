@@ -1,0 +1,90 @@
+// swift-tools-version: 6.0
+//
+// fairlab: a fairness mitigation lab. The host (`fairlab`) loads mitigation and metric plugins through the C ABI
+// in Sources/CFairlabPlugin/include/fairlab_plugin.h.
+//
+// Every folder under Plugins/ becomes a dynamic-library product on its own: a folder holding any `.c` file is a
+// plain C plugin that sees only the public header; any other folder is a Swift plugin that may also use
+// FairlabPluginKit. Adding a plugin touches no other file.
+
+import Foundation
+import PackageDescription
+
+let packageDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+
+/// The plugin folders under Plugins/, sorted so that the manifest is deterministic.
+let pluginFolders: [String] = {
+    let pluginsURL = packageDirectory.appendingPathComponent("Plugins")
+    let entries = (try? FileManager.default.contentsOfDirectory(atPath: pluginsURL.path)) ?? []
+    return entries.filter { name in
+        var isDirectory: ObjCBool = false
+        return !name.hasPrefix(".")
+            && FileManager.default.fileExists(atPath: pluginsURL.appendingPathComponent(name).path, isDirectory: &isDirectory)
+            && isDirectory.boolValue
+    }.sorted()
+}()
+
+func isCPlugin(_ folder: String) -> Bool {
+    let folderURL = packageDirectory.appendingPathComponent("Plugins").appendingPathComponent(folder)
+    let files = FileManager.default.enumerator(atPath: folderURL.path)?.compactMap { $0 as? String } ?? []
+    return files.contains { $0.hasSuffix(".c") }
+}
+
+let pluginTargets: [Target] = pluginFolders.map { folder in
+    if isCPlugin(folder) {
+        return .target(
+            name: folder,
+            dependencies: ["CFairlabPlugin"],
+            path: "Plugins/\(folder)",
+            // A plugin's own headers are private to it; "." keeps SwiftPM from requiring an include/ folder.
+            publicHeadersPath: ".",
+            cSettings: [.unsafeFlags(["-Wall", "-Wextra"])]
+        )
+    }
+    return .target(
+        name: folder,
+        dependencies: ["CFairlabPlugin", "FairlabPluginKit"],
+        path: "Plugins/\(folder)"
+    )
+}
+
+let pluginProducts: [Product] = pluginFolders.map { folder in
+    .library(name: folder, type: .dynamic, targets: [folder])
+}
+
+let package = Package(
+    name: "fairlab",
+    products: [
+        .executable(name: "fairlab", targets: ["fairlab"]),
+        .executable(name: "fairlab-bench", targets: ["fairlab-bench"]),
+    ] + pluginProducts,
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // C: the plugin ABI and the two system libraries, found through pkg-config.
+        .target(name: "CFairlabPlugin", path: "Sources/CFairlabPlugin"),
+        .systemLibrary(
+            name: "CHDF5", path: "Sources/CHDF5", pkgConfig: "hdf5",
+            providers: [.apt(["libhdf5-dev", "pkg-config"])]
+        ),
+        .systemLibrary(
+            name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev", "pkg-config"])]
+        ),
+
+        // Swift: numerical core, host (plugins, workers, compare, results), plugin kit, command line.
+        .target(name: "FairlabCore", dependencies: ["CHDF5", "COpenBLAS"]),
+        .target(name: "FairlabHost", dependencies: ["FairlabCore", "CFairlabPlugin", "COpenBLAS"]),
+        .target(name: "FairlabPluginKit", dependencies: ["CFairlabPlugin"]),
+        .executableTarget(
+            name: "fairlab",
+            dependencies: ["FairlabHost", "FairlabCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .executableTarget(name: "fairlab-bench", dependencies: ["FairlabHost", "FairlabCore"]),
+
+        .testTarget(name: "FairlabCoreTests", dependencies: ["FairlabCore"]),
+        .testTarget(name: "FairlabHostTests", dependencies: ["FairlabHost", "FairlabCore", "CFairlabPlugin"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["FairlabHost", "FairlabCore"]),
+    ] + pluginTargets
+)

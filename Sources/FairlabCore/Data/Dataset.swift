@@ -1,0 +1,47 @@
+/// A binary-classification dataset as fairlab holds it in memory: features, a 0/1 label where 1 is the
+/// favourable outcome, one or more protected attributes, an optional fixed split, and provenance.
+public struct Dataset: Sendable {
+    /// rows × features, column-major.
+    public var features: Matrix
+    /// One name per feature column, e.g. "age" or "workclass=Private".
+    public var featureNames: [String]
+    /// One label per row: 1 favourable, 0 unfavourable.
+    public var labels: [Double]
+    /// The label column's name in the source, e.g. "income-per-year".
+    public var labelName: String
+    /// The source value that became label 1, e.g. ">50K".
+    public var favorableValue: String
+    /// The protected attributes, in the order the importer was given them; the first is the default.
+    public var protected: [ProtectedAttribute]
+    /// An optional fixed split, one entry per row: 0 train, 1 validation, 2 test.
+    public var split: [Int8]?
+    /// Provenance attributes (source_file, source_sha256, import_command, ...), stored with the file.
+    public var provenance: [String: String]
+
+    /// Number of rows.
+    public var rows: Int { labels.count }
+
+    /// Creates a dataset; callers are responsible for matching lengths (`DatasetFile.read` checks them).
+    public init(
+        features: Matrix, featureNames: [String], labels: [Double], labelName: String, favorableValue: String,
+        protected: [ProtectedAttribute], split: [Int8]? = nil, provenance: [String: String] = [:]
+    ) {
+        self.features = features
+        self.featureNames = featureNames
+        self.labels = labels
+        self.labelName = labelName
+        self.favorableValue = favorableValue
+        self.protected = protected
+        self.split = split
+        self.provenance = provenance
+    }
+
+    /// The protected attribute called `name`.
+    public func protectedAttribute(named name: String) throws -> ProtectedAttribute {
+        guard let attribute = protected.first(where: { $0.name == name }) else {
+            let known = protected.map(\.name).joined(separator: ", ")
+            throw FairlabError("unknown protected attribute '\(name)' (the dataset has: \(known))")
+        }
+        return attribute
+    }
+}

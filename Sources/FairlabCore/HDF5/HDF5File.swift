@@ -1,0 +1,440 @@
+import CHDF5
+import Foundation
+
+/// A thin, checked wrapper over one open libhdf5 file. Every read validates rank, type class and size before
+/// it allocates; every failure becomes a `FairlabError` naming the file and the object.
+///
+/// libhdf5 (serial build) is not thread-safe: use an `HDF5File` from one thread at a time, and do not use two
+/// of them concurrently from different threads.
+public final class HDF5File {
+    /// How to open a file.
+    public enum Mode { case readOnly, readWrite, create }
+
+    /// The largest number of elements fairlab will read from one dataset (2^33 ≈ 8.6·10⁹): a guard against
+    /// files whose header claims absurd sizes.
+    public static let maximumElements = 1 << 33
+
+    /// Datasets with at least this many elements are written chunked and compressed.
+    static let compressionThreshold = 1 << 16
+
+    /// The path the file was opened with.
+    public let path: String
+    private let handle: hid_t
+
+    /// Opens (or, with `.create`, creates or truncates) the file at `path`.
+    public init(path: String, mode: Mode) throws {
+        fairlab_h5_silence_errors()
+        self.path = path
+        switch mode {
+        case .readOnly, .readWrite:
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw FairlabError(file: path, "no such file")
+            }
+            guard H5Fis_hdf5(path) > 0 else { throw FairlabError(file: path, "not an HDF5 file") }
+            let flags = mode == .readOnly ? fairlab_h5f_acc_rdonly() : fairlab_h5f_acc_rdwr()
+            handle = H5Fopen(path, flags, fairlab_h5p_default())
+        case .create:
+            handle = H5Fcreate(path, fairlab_h5f_acc_trunc(), fairlab_h5p_default(), fairlab_h5p_default())
+        }
+        guard handle >= 0 else {
+            throw FairlabError(file: path, mode == .create ? "cannot create the file" : "cannot open the file (truncated, damaged or locked)")
+        }
+    }
+
+    deinit { H5Fclose(handle) }
+
+    /// Writes buffered data to disk.
+    public func flush() throws {
+        guard H5Fflush(handle, H5F_SCOPE_GLOBAL) >= 0 else { throw FairlabError(file: path, "cannot flush") }
+    }
+
+    // MARK: Structure
+
+    /// Whether an object (group or dataset) exists at the absolute `objectPath`, checking each link in turn.
+    public func exists(_ objectPath: String) -> Bool {
+        var prefix = ""
+        for component in objectPath.split(separator: "/") {
+            prefix += "/" + component
+            guard H5Lexists(handle, prefix, fairlab_h5p_default()) > 0 else { return false }
+        }
+        return true
+    }
+
+    /// Creates the group at `groupPath` and any missing parents.
+    public func createGroup(_ groupPath: String) throws {
+        var prefix = ""
+        for component in groupPath.split(separator: "/") {
+            prefix += "/" + component
+            if H5Lexists(handle, prefix, fairlab_h5p_default()) > 0 { continue }
+            let group = H5Gcreate2(handle, prefix, fairlab_h5p_default(), fairlab_h5p_default(), fairlab_h5p_default())
+            guard group >= 0 else { throw FairlabError(file: path, "cannot create group \(prefix)") }
+            H5Gclose(group)
+        }
+    }
+
+    /// Names of the links directly inside the group at `groupPath`, in name order.
+    public func children(of groupPath: String) throws -> [String] {
+        let group = H5Gopen2(handle, groupPath, fairlab_h5p_default())
+        guard group >= 0 else { throw FairlabError(file: path, "missing group \(groupPath)") }
+        defer { H5Gclose(group) }
+        var info = H5G_info_t()
+        guard H5Gget_info(group, &info) >= 0 else { throw FairlabError(file: path, "cannot read group \(groupPath)") }
+        var names: [String] = []
+        for index in 0..<info.nlinks {
+            let length = H5Lget_name_by_idx(group, ".", H5_INDEX_NAME, H5_ITER_INC, index, nil, 0, fairlab_h5p_default())
+            guard length >= 0 else { throw FairlabError(file: path, "cannot list group \(groupPath)") }
+            var buffer = [CChar](repeating: 0, count: Int(length) + 1)
+            H5Lget_name_by_idx(group, ".", H5_INDEX_NAME, H5_ITER_INC, index, &buffer, Int(length) + 1, fairlab_h5p_default())
+            names.append(String(decoding: buffer.prefix(Int(length)).map { UInt8(bitPattern: $0) }, as: UTF8.self))
+        }
+        return names
+    }
+
+    /// Deletes the link at `objectPath` (the space is reclaimed only when the file is rewritten).
+    public func delete(_ objectPath: String) throws {
+        guard H5Ldelete(handle, objectPath, fairlab_h5p_default()) >= 0 else {
+            throw FairlabError(file: path, "cannot delete \(objectPath)")
+        }
+    }
+
+    // MARK: Reading datasets
+
+    /// The dimensions of the dataset at `datasetPath`.
+    public func shape(of datasetPath: String) throws -> [Int] {
+        try withDataset(datasetPath) { dataset in try dimensions(of: dataset, datasetPath) }
+    }
+
+    /// Reads a numeric dataset of the expected rank as doubles (row-major), converting integer types.
+    public func readDoubles(_ datasetPath: String, rank: Int) throws -> (shape: [Int], values: [Double]) {
+        try readNumbers(datasetPath, rank: rank, memoryType: fairlab_h5t_native_double(), zero: 0.0)
+    }
+
+    /// Reads a 1-D integer dataset as Int64 values; floating-point data is refused.
+    public func readIntegers(_ datasetPath: String) throws -> [Int64] {
+        try withDataset(datasetPath) { dataset in
+            let type = H5Dget_type(dataset)
+            defer { H5Tclose(type) }
+            guard H5Tget_class(type) == H5T_INTEGER else {
+                throw FairlabError(file: path, "\(datasetPath) must hold integers")
+            }
+            return ()
+        }
+        return try readNumbers(datasetPath, rank: 1, memoryType: fairlab_h5t_native_int64(), zero: Int64(0)).values
+    }
+
+    /// Reads a 1-D dataset of strings (variable- or fixed-length).
+    public func readStrings(_ datasetPath: String) throws -> [String] {
+        try withDataset(datasetPath) { dataset in
+            let dims = try dimensions(of: dataset, datasetPath)
+            guard dims.count == 1 else { throw FairlabError(file: path, "\(datasetPath) must be one-dimensional") }
+            let space = H5Dget_space(dataset)
+            defer { H5Sclose(space) }
+            return try readStringValues(count: dims[0], objectName: datasetPath, source: dataset, isAttribute: false)
+        }
+    }
+
+    // MARK: Writing datasets
+
+    /// Writes doubles as a dataset of the given shape (row-major values), replacing nothing: the path must be new.
+    public func writeDoubles(_ datasetPath: String, _ values: [Double], shape: [Int]) throws {
+        try writeNumbers(datasetPath, values, shape: shape, fileType: fairlab_h5t_ieee_f64le(), memoryType: fairlab_h5t_native_double())
+    }
+
+    /// Writes 64-bit integers as a 1-D dataset.
+    public func writeIntegers(_ datasetPath: String, _ values: [Int64]) throws {
+        try writeNumbers(datasetPath, values, shape: [values.count], fileType: fairlab_h5t_std_i64le(), memoryType: fairlab_h5t_native_int64())
+    }
+
+    /// Writes 32-bit integers as a 1-D dataset.
+    public func writeIntegers(_ datasetPath: String, _ values: [Int32]) throws {
+        try writeNumbers(datasetPath, values, shape: [values.count], fileType: fairlab_h5t_std_i32le(), memoryType: fairlab_h5t_native_int32())
+    }
+
+    /// Writes 8-bit integers as a 1-D dataset.
+    public func writeIntegers(_ datasetPath: String, _ values: [Int8]) throws {
+        try writeNumbers(datasetPath, values, shape: [values.count], fileType: fairlab_h5t_std_i8le(), memoryType: fairlab_h5t_native_int8())
+    }
+
+    /// Writes UTF-8 strings as a 1-D variable-length string dataset (read by h5py as `str`/`bytes`).
+    public func writeStrings(_ datasetPath: String, _ values: [String]) throws {
+        let type = try stringType()
+        defer { H5Tclose(type) }
+        var dims = [hsize_t(values.count)]
+        let space = H5Screate_simple(1, &dims, nil)
+        defer { H5Sclose(space) }
+        let dataset = H5Dcreate2(handle, datasetPath, type, space, fairlab_h5p_default(), fairlab_h5p_default(), fairlab_h5p_default())
+        guard dataset >= 0 else { throw FairlabError(file: path, "cannot create \(datasetPath)") }
+        defer { H5Dclose(dataset) }
+        let status = withCStringArray(values) { pointers in
+            H5Dwrite(dataset, type, fairlab_h5s_all(), fairlab_h5s_all(), fairlab_h5p_default(), pointers.baseAddress)
+        }
+        guard status >= 0 else { throw FairlabError(file: path, "cannot write \(datasetPath)") }
+    }
+
+    // MARK: Attributes
+
+    /// Whether the object at `objectPath` has the attribute `name`.
+    public func hasAttribute(_ name: String, of objectPath: String = "/") -> Bool {
+        H5Aexists_by_name(handle, objectPath, name, fairlab_h5p_default()) > 0
+    }
+
+    /// Writes (or replaces) a scalar string attribute.
+    public func setAttribute(_ name: String, of objectPath: String = "/", _ value: String) throws {
+        try setStringsAttribute(name, of: objectPath, [value], scalar: true)
+    }
+
+    /// Writes (or replaces) a 1-D string-array attribute.
+    public func setAttribute(_ name: String, of objectPath: String = "/", _ values: [String]) throws {
+        try setStringsAttribute(name, of: objectPath, values, scalar: false)
+    }
+
+    /// Writes (or replaces) a scalar 64-bit integer attribute.
+    public func setAttribute(_ name: String, of objectPath: String = "/", _ value: Int64) throws {
+        try setNumbersAttribute(name, of: objectPath, [value], scalar: true, fileType: fairlab_h5t_std_i64le(), memoryType: fairlab_h5t_native_int64())
+    }
+
+    /// Writes (or replaces) a 1-D 64-bit integer attribute.
+    public func setAttribute(_ name: String, of objectPath: String = "/", _ values: [Int64]) throws {
+        try setNumbersAttribute(name, of: objectPath, values, scalar: false, fileType: fairlab_h5t_std_i64le(), memoryType: fairlab_h5t_native_int64())
+    }
+
+    /// Writes (or replaces) a scalar double attribute.
+    public func setAttribute(_ name: String, of objectPath: String = "/", _ value: Double) throws {
+        try setNumbersAttribute(name, of: objectPath, [value], scalar: true, fileType: fairlab_h5t_ieee_f64le(), memoryType: fairlab_h5t_native_double())
+    }
+
+    /// Reads a string attribute (scalar, or the first element of a 1-D array).
+    public func stringAttribute(_ name: String, of objectPath: String = "/") throws -> String {
+        let values = try stringsAttribute(name, of: objectPath)
+        guard let first = values.first else { throw FairlabError(file: path, "attribute \(name) of \(objectPath) is empty") }
+        return first
+    }
+
+    /// Reads a string or string-array attribute.
+    public func stringsAttribute(_ name: String, of objectPath: String = "/") throws -> [String] {
+        try withAttribute(name, of: objectPath) { attribute, count in
+            try readStringValues(count: count, objectName: "attribute \(name) of \(objectPath)", source: attribute, isAttribute: true)
+        }
+    }
+
+    /// Reads a numeric attribute (scalar or 1-D) as Int64 values; it must hold integers.
+    public func integersAttribute(_ name: String, of objectPath: String = "/") throws -> [Int64] {
+        try withAttribute(name, of: objectPath) { attribute, count in
+            let type = H5Aget_type(attribute)
+            defer { H5Tclose(type) }
+            guard H5Tget_class(type) == H5T_INTEGER else {
+                throw FairlabError(file: path, "attribute \(name) of \(objectPath) must hold integers")
+            }
+            var values = [Int64](repeating: 0, count: count)
+            guard H5Aread(attribute, fairlab_h5t_native_int64(), &values) >= 0 else {
+                throw FairlabError(file: path, "cannot read attribute \(name) of \(objectPath)")
+            }
+            return values
+        }
+    }
+
+    /// Reads a numeric attribute (scalar or 1-D) as doubles.
+    public func doublesAttribute(_ name: String, of objectPath: String = "/") throws -> [Double] {
+        try withAttribute(name, of: objectPath) { attribute, count in
+            let type = H5Aget_type(attribute)
+            defer { H5Tclose(type) }
+            let typeClass = H5Tget_class(type)
+            guard typeClass == H5T_INTEGER || typeClass == H5T_FLOAT else {
+                throw FairlabError(file: path, "attribute \(name) of \(objectPath) must be numeric")
+            }
+            var values = [Double](repeating: 0, count: count)
+            guard H5Aread(attribute, fairlab_h5t_native_double(), &values) >= 0 else {
+                throw FairlabError(file: path, "cannot read attribute \(name) of \(objectPath)")
+            }
+            return values
+        }
+    }
+
+    // MARK: Internals
+
+    private func withDataset<R>(_ datasetPath: String, _ body: (hid_t) throws -> R) throws -> R {
+        guard exists(datasetPath) else { throw FairlabError(file: path, "missing dataset \(datasetPath)") }
+        let dataset = H5Dopen2(handle, datasetPath, fairlab_h5p_default())
+        guard dataset >= 0 else { throw FairlabError(file: path, "\(datasetPath) is not a readable dataset") }
+        defer { H5Dclose(dataset) }
+        return try body(dataset)
+    }
+
+    private func dimensions(of dataset: hid_t, _ datasetPath: String) throws -> [Int] {
+        let space = H5Dget_space(dataset)
+        guard space >= 0 else { throw FairlabError(file: path, "cannot read the shape of \(datasetPath)") }
+        defer { H5Sclose(space) }
+        return try dimensions(ofSpace: space, datasetPath)
+    }
+
+    private func dimensions(ofSpace space: hid_t, _ objectName: String) throws -> [Int] {
+        let rank = H5Sget_simple_extent_ndims(space)
+        guard rank >= 0, rank <= 8 else { throw FairlabError(file: path, "\(objectName) has an invalid shape") }
+        var dims = [hsize_t](repeating: 0, count: Int(rank))
+        guard H5Sget_simple_extent_dims(space, &dims, nil) >= 0 else {
+            throw FairlabError(file: path, "cannot read the shape of \(objectName)")
+        }
+        var total: UInt64 = 1
+        for d in dims {
+            let (product, overflow) = total.multipliedReportingOverflow(by: d)
+            guard !overflow, product <= UInt64(Self.maximumElements) else {
+                throw FairlabError(file: path, "\(objectName) claims \(dims.map(String.init).joined(separator: "x")) elements, more than fairlab will read")
+            }
+            total = product
+        }
+        return dims.map { Int($0) }
+    }
+
+    private func readNumbers<T>(_ datasetPath: String, rank: Int, memoryType: hid_t, zero: T) throws -> (shape: [Int], values: [T]) {
+        try withDataset(datasetPath) { dataset in
+            let dims = try dimensions(of: dataset, datasetPath)
+            guard dims.count == rank else {
+                throw FairlabError(file: path, "\(datasetPath) must have \(rank) dimension\(rank == 1 ? "" : "s"), has \(dims.count)")
+            }
+            let type = H5Dget_type(dataset)
+            defer { H5Tclose(type) }
+            let typeClass = H5Tget_class(type)
+            guard typeClass == H5T_INTEGER || typeClass == H5T_FLOAT else {
+                throw FairlabError(file: path, "\(datasetPath) must be numeric")
+            }
+            let count = dims.reduce(1, *)
+            // A file may claim more data than it holds; the stored size bounds what a read can legitimately need.
+            let elementSize = H5Tget_size(type)
+            let storage = H5Dget_storage_size(dataset)
+            if count > 0, storage == 0 || UInt64(storage) < UInt64(count) * UInt64(elementSize) / 1024 {
+                throw FairlabError(file: path, "\(datasetPath) claims \(count) elements but holds \(storage) bytes")
+            }
+            var values = [T](repeating: zero, count: count)
+            if count > 0 {
+                let status = values.withUnsafeMutableBytes { buffer in
+                    H5Dread(dataset, memoryType, fairlab_h5s_all(), fairlab_h5s_all(), fairlab_h5p_default(), buffer.baseAddress)
+                }
+                guard status >= 0 else { throw FairlabError(file: path, "cannot read \(datasetPath) (truncated or damaged)") }
+            }
+            return (dims, values)
+        }
+    }
+
+    private func writeNumbers<T>(_ datasetPath: String, _ values: [T], shape: [Int], fileType: hid_t, memoryType: hid_t) throws {
+        precondition(shape.reduce(1, *) == values.count, "shape \(shape) does not match \(values.count) values")
+        var dims = shape.map { hsize_t($0) }
+        let space = H5Screate_simple(Int32(dims.count), &dims, nil)
+        defer { H5Sclose(space) }
+        // Large datasets are chunked and deflated (gzip, which h5py reads natively): one-hot features compress well.
+        let creation = H5Pcreate(fairlab_h5p_dataset_create())
+        defer { H5Pclose(creation) }
+        if values.count >= Self.compressionThreshold {
+            var chunk = dims
+            chunk[0] = hsize_t(max(1, min(Int(dims[0]), Self.compressionThreshold / max(1, values.count / Int(dims[0])))))
+            H5Pset_chunk(creation, Int32(chunk.count), &chunk)
+            H5Pset_deflate(creation, 4)
+        }
+        let dataset = H5Dcreate2(handle, datasetPath, fileType, space, fairlab_h5p_default(), creation, fairlab_h5p_default())
+        guard dataset >= 0 else { throw FairlabError(file: path, "cannot create \(datasetPath)") }
+        defer { H5Dclose(dataset) }
+        if values.isEmpty { return }
+        let status = values.withUnsafeBytes { buffer in
+            H5Dwrite(dataset, memoryType, fairlab_h5s_all(), fairlab_h5s_all(), fairlab_h5p_default(), buffer.baseAddress)
+        }
+        guard status >= 0 else { throw FairlabError(file: path, "cannot write \(datasetPath)") }
+    }
+
+    private func withAttribute<R>(_ name: String, of objectPath: String, _ body: (hid_t, Int) throws -> R) throws -> R {
+        guard hasAttribute(name, of: objectPath) else {
+            throw FairlabError(file: path, "missing attribute \(name) of \(objectPath)")
+        }
+        let attribute = H5Aopen_by_name(handle, objectPath, name, fairlab_h5p_default(), fairlab_h5p_default())
+        guard attribute >= 0 else { throw FairlabError(file: path, "cannot open attribute \(name) of \(objectPath)") }
+        defer { H5Aclose(attribute) }
+        let space = H5Aget_space(attribute)
+        defer { H5Sclose(space) }
+        let dims = try dimensions(ofSpace: space, "attribute \(name) of \(objectPath)")
+        guard dims.count <= 1 else { throw FairlabError(file: path, "attribute \(name) of \(objectPath) must be a scalar or a list") }
+        return try body(attribute, dims.first ?? 1)
+    }
+
+    private func readStringValues(count: Int, objectName: String, source: hid_t, isAttribute: Bool) throws -> [String] {
+        let fileType = isAttribute ? H5Aget_type(source) : H5Dget_type(source)
+        defer { H5Tclose(fileType) }
+        guard H5Tget_class(fileType) == H5T_STRING else { throw FairlabError(file: path, "\(objectName) must hold strings") }
+        if count == 0 { return [] }
+        let read: (hid_t, UnsafeMutableRawPointer) -> herr_t = { memoryType, buffer in
+            isAttribute
+                ? H5Aread(source, memoryType, buffer)
+                : H5Dread(source, memoryType, fairlab_h5s_all(), fairlab_h5s_all(), fairlab_h5p_default(), buffer)
+        }
+        if H5Tis_variable_str(fileType) > 0 {
+            let memoryType = try stringType()
+            defer { H5Tclose(memoryType) }
+            var pointers = [UnsafeMutablePointer<CChar>?](repeating: nil, count: count)
+            let status = pointers.withUnsafeMutableBytes { read(memoryType, $0.baseAddress!) }
+            guard status >= 0 else { throw FairlabError(file: path, "cannot read \(objectName)") }
+            let strings = pointers.map { $0.map { String(cString: $0) } ?? "" }
+            // Variable-length strings are allocated by libhdf5 with malloc; give them back.
+            for pointer in pointers { free(pointer) }
+            return strings
+        }
+        let width = H5Tget_size(fileType)
+        guard width > 0, width <= 1 << 20 else { throw FairlabError(file: path, "\(objectName) has an invalid string size") }
+        let memoryType = H5Tcopy(fairlab_h5t_c_s1())
+        defer { H5Tclose(memoryType) }
+        H5Tset_size(memoryType, width)
+        var bytes = [UInt8](repeating: 0, count: count * width)
+        let status = bytes.withUnsafeMutableBytes { read(memoryType, $0.baseAddress!) }
+        guard status >= 0 else { throw FairlabError(file: path, "cannot read \(objectName)") }
+        return (0..<count).map { index in
+            let slice = bytes[(index * width)..<((index + 1) * width)]
+            return String(decoding: slice.prefix { $0 != 0 }, as: UTF8.self)
+        }
+    }
+
+    private func stringType() throws -> hid_t {
+        let type = H5Tcopy(fairlab_h5t_c_s1())
+        guard type >= 0, H5Tset_size(type, fairlab_h5t_variable()) >= 0, H5Tset_cset(type, H5T_CSET_UTF8) >= 0 else {
+            throw FairlabError(file: path, "cannot make a string type")
+        }
+        return type
+    }
+
+    private func removeAttributeIfPresent(_ name: String, of objectPath: String) throws {
+        if hasAttribute(name, of: objectPath) {
+            guard H5Adelete_by_name(handle, objectPath, name, fairlab_h5p_default()) >= 0 else {
+                throw FairlabError(file: path, "cannot replace attribute \(name) of \(objectPath)")
+            }
+        }
+    }
+
+    private func createAttribute(_ name: String, of objectPath: String, type: hid_t, count: Int, scalar: Bool) throws -> hid_t {
+        try removeAttributeIfPresent(name, of: objectPath)
+        var dims = [hsize_t(count)]
+        let space = scalar ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, &dims, nil)
+        defer { H5Sclose(space) }
+        let attribute = H5Acreate_by_name(handle, objectPath, name, type, space, fairlab_h5p_default(), fairlab_h5p_default(), fairlab_h5p_default())
+        guard attribute >= 0 else { throw FairlabError(file: path, "cannot create attribute \(name) of \(objectPath)") }
+        return attribute
+    }
+
+    private func setStringsAttribute(_ name: String, of objectPath: String, _ values: [String], scalar: Bool) throws {
+        let type = try stringType()
+        defer { H5Tclose(type) }
+        let attribute = try createAttribute(name, of: objectPath, type: type, count: values.count, scalar: scalar)
+        defer { H5Aclose(attribute) }
+        let status = withCStringArray(values) { pointers in H5Awrite(attribute, type, pointers.baseAddress) }
+        guard status >= 0 else { throw FairlabError(file: path, "cannot write attribute \(name) of \(objectPath)") }
+    }
+
+    private func setNumbersAttribute<T>(_ name: String, of objectPath: String, _ values: [T], scalar: Bool, fileType: hid_t, memoryType: hid_t) throws {
+        let attribute = try createAttribute(name, of: objectPath, type: fileType, count: values.count, scalar: scalar)
+        defer { H5Aclose(attribute) }
+        let status = values.withUnsafeBytes { H5Awrite(attribute, memoryType, $0.baseAddress) }
+        guard status >= 0 else { throw FairlabError(file: path, "cannot write attribute \(name) of \(objectPath)") }
+    }
+}
+
+/// Calls `body` with an array of C string pointers that live for the duration of the call.
+private func withCStringArray<R>(_ strings: [String], _ body: (UnsafeMutableBufferPointer<UnsafePointer<CChar>?>) -> R) -> R {
+    let duplicates = strings.map { strdup($0) }
+    defer { duplicates.forEach { free($0) } }
+    var pointers = duplicates.map { UnsafePointer<CChar>($0) }
+    return pointers.withUnsafeMutableBufferPointer { body($0) }
+}

@@ -1,0 +1,119 @@
+import Foundation
+
+/// A CSV file parsed by RFC 4180's rules, with the forgiving edges real files need: a UTF-8 byte-order mark
+/// is skipped, CRLF and LF both end records, blank lines are skipped, unquoted fields are trimmed of spaces,
+/// and a header name that repeats gets a `.1`, `.2`... suffix (as pandas does). A row with a different number
+/// of fields from the header is an error naming its line.
+public struct CSVTable: Sendable {
+    /// Column names from the first record.
+    public let header: [String]
+    /// Data records, each with `header.count` fields.
+    public let rows: [[String]]
+    /// The 1-based line on which each data record starts (for error messages).
+    public let lineNumbers: [Int]
+
+    /// Parses the file at `path`.
+    public init(contentsOf path: String) throws {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw FairlabError(file: path, FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file")
+        }
+        try self.init(data: data, name: path)
+    }
+
+    /// Parses CSV bytes; `name` is used in error messages.
+    public init(data: Data, name: String) throws {
+        var bytes = [UInt8](data)
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
+        var records: [[String]] = []
+        var recordLines: [Int] = []
+        var field: [UInt8] = []
+        var record: [String] = []
+        var inQuotes = false
+        var fieldWasQuoted = false
+        var line = 1
+        var recordStartLine = 1
+        var index = 0
+
+        func finishField() throws {
+            guard let text = String(validating: field, as: UTF8.self) else {
+                throw FairlabError(file: name, "line \(line): field \(record.count + 1) is not valid UTF-8")
+            }
+            record.append(fieldWasQuoted ? text : text.trimmingCharacters(in: .whitespaces))
+            field.removeAll(keepingCapacity: true)
+            fieldWasQuoted = false
+        }
+        func finishRecord() throws {
+            try finishField()
+            // A record that is one empty field is a blank line.
+            if !(record.count == 1 && record[0].isEmpty) {
+                records.append(record)
+                recordLines.append(recordStartLine)
+            }
+            record.removeAll(keepingCapacity: true)
+        }
+
+        while index < bytes.count {
+            let byte = bytes[index]
+            if inQuotes {
+                if byte == UInt8(ascii: "\"") {
+                    if index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "\"") {
+                        field.append(byte)
+                        index += 1
+                    } else {
+                        inQuotes = false
+                    }
+                } else {
+                    if byte == UInt8(ascii: "\n") { line += 1 }
+                    field.append(byte)
+                }
+            } else {
+                switch byte {
+                case UInt8(ascii: "\""):
+                    guard field.allSatisfy({ $0 == UInt8(ascii: " ") }) else {
+                        throw FairlabError(file: name, "line \(line): a quote inside an unquoted field")
+                    }
+                    field.removeAll()
+                    inQuotes = true
+                    fieldWasQuoted = true
+                case UInt8(ascii: ","):
+                    try finishField()
+                case UInt8(ascii: "\r"):
+                    break
+                case UInt8(ascii: "\n"):
+                    try finishRecord()
+                    line += 1
+                    recordStartLine = line
+                default:
+                    if fieldWasQuoted, byte != UInt8(ascii: " ") {
+                        throw FairlabError(file: name, "line \(line): text after a closing quote")
+                    }
+                    if !fieldWasQuoted { field.append(byte) }
+                }
+            }
+            index += 1
+        }
+        guard !inQuotes else { throw FairlabError(file: name, "line \(recordStartLine): a quoted field is never closed") }
+        if !field.isEmpty || !record.isEmpty || fieldWasQuoted { try finishRecord() }
+
+        guard let headerRecord = records.first else { throw FairlabError(file: name, "the file is empty") }
+        var seen: [String: Int] = [:]
+        header = headerRecord.map { name in
+            let count = seen[name, default: 0]
+            seen[name] = count + 1
+            return count == 0 ? name : "\(name).\(count)"
+        }
+        for (offset, record) in records.enumerated().dropFirst() where record.count != header.count {
+            throw FairlabError(file: name, "line \(recordLines[offset]): \(record.count) fields, the header has \(header.count)")
+        }
+        rows = Array(records.dropFirst())
+        lineNumbers = Array(recordLines.dropFirst())
+    }
+
+    /// The index of the column called `name`.
+    public func columnIndex(_ name: String, file: String) throws -> Int {
+        guard let index = header.firstIndex(of: name) else {
+            throw FairlabError(file: file, "no column '\(name)' (columns: \(header.joined(separator: ", ")))")
+        }
+        return index
+    }
+}

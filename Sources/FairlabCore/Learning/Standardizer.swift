@@ -1,0 +1,46 @@
+/// Centers and scales every feature column by the mean and (population) standard deviation of the rows it was
+/// fitted on, as scikit-learn's `StandardScaler` does; a constant column keeps scale 1.
+public struct Standardizer: Sendable {
+    /// Per-column means of the fitting rows.
+    public let means: [Double]
+    /// Per-column standard deviations of the fitting rows (1 where a column is constant).
+    public let scales: [Double]
+
+    /// Fits on `matrix`.
+    public init(fitting matrix: Matrix) {
+        var means = [Double](repeating: 0, count: matrix.cols)
+        var scales = [Double](repeating: 1, count: matrix.cols)
+        let n = Double(matrix.rows)
+        matrix.withUnsafeStorage { values in
+            for j in 0..<matrix.cols {
+                let column = UnsafeBufferPointer(rebasing: values[(j * matrix.rows)..<((j + 1) * matrix.rows)])
+                var sum = 0.0
+                for v in column { sum += v }
+                let mean = matrix.rows > 0 ? sum / n : 0
+                var squares = 0.0
+                for v in column { squares += (v - mean) * (v - mean) }
+                let std = matrix.rows > 0 ? (squares / n).squareRoot() : 0
+                means[j] = mean
+                // scikit-learn treats a variance below 10·eps·mean² as zero (`_is_constant_feature`).
+                scales[j] = std > 0 && std * std > 10 * Double.ulpOfOne * max(mean * mean, Double.leastNormalMagnitude) ? std : 1
+            }
+        }
+        self.means = means
+        self.scales = scales
+    }
+
+    /// `matrix` with every column centred and scaled.
+    public func transform(_ matrix: Matrix) -> Matrix {
+        precondition(matrix.cols == means.count, "standardizer fitted on \(means.count) columns, given \(matrix.cols)")
+        var result = matrix
+        let rows = matrix.rows
+        result.withUnsafeMutableStorage { values in
+            for j in 0..<matrix.cols {
+                let mean = means[j]
+                let inverseScale = 1 / scales[j]
+                for i in (j * rows)..<((j + 1) * rows) { values[i] = (values[i] - mean) * inverseScale }
+            }
+        }
+        return result
+    }
+}

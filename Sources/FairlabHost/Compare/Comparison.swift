@@ -1,0 +1,235 @@
+import CFairlabPlugin
+import FairlabCore
+import Foundation
+
+/// Runs a comparison: the unmitigated baseline and every selected method on the same split(s), each in its
+/// own worker process, then every metric plugin over all their predictions.
+public struct Comparison {
+    /// What to compare and how.
+    public struct Options: Sendable {
+        public var datasetPath: String
+        /// Protected attributes forming the groups (empty: the dataset's first).
+        public var protectedAttributes: [String] = []
+        /// The seeds, one split per seed.
+        public var seeds: [UInt64] = [0]
+        /// Method ids to run (nil: every mitigation method found).
+        public var methodIDs: [String]?
+        /// Extra plugin folders (`--plugins`).
+        public var pluginFolders: [String] = []
+        /// `--param method.key=value` overrides, by method id then key.
+        public var parameterOverrides: [String: [String: String]] = [:]
+        /// Workers run at once.
+        public var jobs: Int = 1
+        /// Seconds a worker may run.
+        public var timeout: Double = 600
+        /// Address-space limit of a worker in MiB (0: none).
+        public var memoryLimitMB: Int = 8192
+        /// The fairlab executable that workers run (its folder is also searched for plugins).
+        public var executablePath: String
+        /// The command line, stored with the run.
+        public var command: String = ""
+        /// The environment (for FAIRLAB_PLUGIN_PATH).
+        public var environment: [String: String] = ProcessInfo.processInfo.environment
+
+        public init(datasetPath: String, executablePath: String) {
+            self.datasetPath = datasetPath
+            self.executablePath = executablePath
+        }
+    }
+
+    public let options: Options
+    /// Receives one line per progress event (stderr in the CLI).
+    public let progress: @Sendable (String) -> Void
+
+    public init(options: Options, progress: @escaping @Sendable (String) -> Void = { _ in }) {
+        self.options = options
+        self.progress = progress
+    }
+
+    /// Checks the inputs, runs everything and returns the run. Throws only for problems with the inputs
+    /// (dataset, method ids, parameters); a failing method becomes a failed row instead.
+    public func run() throws -> RunRecord {
+        let dataset = try DatasetFile.read(options.datasetPath)
+        let partition = try GroupPartition(dataset: dataset, attributes: options.protectedAttributes)
+        let workFolder = try makeWorkFolder()
+        defer { try? FileManager.default.removeItem(atPath: workFolder) }
+
+        let pool = WorkerPool(
+            executable: options.executablePath, parallelism: options.jobs, timeout: options.timeout,
+            environment: ["OPENBLAS_NUM_THREADS": "1", WorkerEntry.memoryLimitVariable: String(options.memoryLimitMB)])
+        let folders = PluginCatalog.searchFolders(
+            executableFolder: URL(fileURLWithPath: options.executablePath).deletingLastPathComponent().path,
+            pluginFolders: options.pluginFolders, environment: options.environment)
+        let libraries = PluginCatalog.libraries(in: folders)
+        progress("discovering plugins: \(libraries.count) libraries in \(folders.joined(separator: ", "))")
+        let catalog = PluginCatalog.discover(libraries: libraries, pool: pool, workFolder: workFolder)
+        for failure in catalog.failures { progress("plugin skipped: \(failure.path): \(failure.reason)") }
+
+        let selected = try selectMethods(catalog)
+        var parameters: [String: ResolvedParameters] = [:]
+        for method in selected + catalog.metrics {
+            parameters[method.id] = try ResolvedParameters(method: method, overrides: options.parameterOverrides[method.id] ?? [:])
+        }
+        let known = Set((catalog.methods).map(\.id))
+        if let unknown = options.parameterOverrides.keys.sorted().first(where: { !known.contains($0) }) {
+            throw FairlabError("--param names unknown method '\(unknown)'")
+        }
+        guard !catalog.metrics.isEmpty else {
+            throw FairlabError("no metric plugin found (looked in \(folders.joined(separator: ", ")))")
+        }
+
+        let splits = options.seeds.map { seed -> SplitRecord in
+            let split = dataset.split.map(DatasetSplit.init(fixed:))
+                ?? DatasetSplit(stratifiedBy: dataset.labels, groups: partition.codes, seed: seed)
+            return SplitRecord(
+                seed: seed, train: split.train, validation: split.validation, test: split.test,
+                testLabels: split.test.map { dataset.labels[$0] }, testGroupCodes: split.test.map { partition.codes[$0] })
+        }
+
+        // One task per (method, seed); the baseline first.
+        let rows: [MethodInfo?] = [nil] + selected
+        var jobs: [(row: Int, seedIndex: Int)] = []
+        var tasks: [WorkerTask] = []
+        for (row, method) in rows.enumerated() {
+            for (seedIndex, split) in splits.enumerated() {
+                let name = "job-\(row)-\(seedIndex)"
+                let job = MethodJob(
+                    datasetPath: options.datasetPath, protectedAttributes: partition.attributeNames, seed: split.seed,
+                    train: split.train, validation: split.validation, test: split.test, method: method,
+                    parameters: method.map { parameters[$0.id]! })
+                try WorkerCoding.write(job, to: "\(workFolder)/\(name).json")
+                jobs.append((row, seedIndex))
+                tasks.append(WorkerTask(
+                    arguments: ["worker", WorkerEntry.Kind.method.rawValue, "\(workFolder)/\(name).json", "\(workFolder)/\(name).out.json"],
+                    label: "\(method?.id ?? MethodRecord.baselineID) (seed \(split.seed))", logPath: "\(workFolder)/\(name).log"))
+            }
+        }
+        var outcomes = [[SeedOutcome?]](repeating: [SeedOutcome?](repeating: nil, count: splits.count), count: rows.count)
+        var done = 0
+        progress("running \(tasks.count) jobs (\(rows.count) methods × \(splits.count) seeds, \(options.jobs) at a time)")
+        pool.run(tasks) { index, failure in
+            let (row, seedIndex) = jobs[index]
+            let seed = splits[seedIndex].seed
+            var outcome: SeedOutcome
+            do {
+                if let failure { throw FairlabError(failure.description) }
+                let result = try WorkerEntry.readReply(MethodOutcome.self, from: "\(workFolder)/job-\(row)-\(seedIndex).out.json")
+                guard result.predictions.count == splits[seedIndex].test.count else {
+                    throw FairlabError("returned \(result.predictions.count) predictions for \(splits[seedIndex].test.count) test rows")
+                }
+                outcome = SeedOutcome(
+                    seed: seed, status: SeedOutcome.ok, error: "", fitSeconds: result.fitSeconds, predictSeconds: result.predictSeconds,
+                    predictions: result.predictions, scores: result.scores, metrics: MetricValues())
+            } catch {
+                outcome = SeedOutcome(
+                    seed: seed, status: SeedOutcome.failed, error: "\(error)", fitSeconds: 0, predictSeconds: 0,
+                    predictions: [], scores: nil, metrics: MetricValues())
+            }
+            outcomes[row][seedIndex] = outcome
+            done += 1
+            let detail = outcome.succeeded ? String(format: "ok, fit %.3f s", outcome.fitSeconds) : "FAILED: \(outcome.error)"
+            progress("[\(done)/\(tasks.count)] \(tasks[index].label): \(detail)")
+        }
+
+        var pluginFailures = catalog.failures
+        let evaluated = evaluateMetrics(
+            catalog.metrics, parameters: parameters, outcomes: outcomes.map { $0.map { $0! } }, splits: splits,
+            partition: partition, pool: pool, workFolder: workFolder, failures: &pluginFailures)
+
+        let methods = rows.enumerated().map { row, method in
+            MethodRecord(
+                id: method?.id ?? MethodRecord.baselineID,
+                name: method?.name ?? "Unmitigated logistic regression",
+                stage: method?.stage.rawValue ?? MethodRecord.baselineID,
+                plugin: method?.libraryID ?? "fairlab", pluginVersion: method?.version ?? fairlabVersion,
+                parameters: method.map { parameters[$0.id]!.summary } ?? "C=1.0",
+                outcomes: evaluated[row])
+        }
+        return RunRecord(
+            id: Self.makeRunID(), createdAt: ISO8601DateFormatter().string(from: Date()), command: options.command,
+            datasetPath: options.datasetPath, datasetSHA256: try SHA256.hexDigest(ofFile: options.datasetPath),
+            protectedAttributes: partition.attributeNames, groupNames: partition.names, groupPrivileged: partition.privileged,
+            seeds: options.seeds, fairlabVersion: fairlabVersion, abiVersion: Int(FAIRLAB_ABI_VERSION), splits: splits,
+            methods: methods, pluginFailures: pluginFailures)
+    }
+
+    private func selectMethods(_ catalog: PluginCatalog) throws -> [MethodInfo] {
+        guard let ids = options.methodIDs else { return catalog.mitigations }
+        return try ids.map { id in
+            guard let method = catalog.mitigations.first(where: { $0.id == id }) else {
+                let known = catalog.mitigations.map(\.id).joined(separator: ", ")
+                throw FairlabError("unknown method id '\(id)' (available: \(known.isEmpty ? "none" : known))")
+            }
+            return method
+        }
+    }
+
+    /// Runs each metric plugin once, in its own worker, over every successful prediction set.
+    private func evaluateMetrics(
+        _ metrics: [MethodInfo], parameters: [String: ResolvedParameters], outcomes: [[SeedOutcome]], splits: [SplitRecord],
+        partition: GroupPartition, pool: WorkerPool, workFolder: String, failures: inout [PluginCatalog.LibraryFailure]
+    ) -> [[SeedOutcome]] {
+        var outcomes = outcomes
+        var positions: [(Int, Int)] = []
+        var items: [MetricJob.Item] = []
+        for (row, seeds) in outcomes.enumerated() {
+            for (seedIndex, outcome) in seeds.enumerated() where outcome.succeeded {
+                positions.append((row, seedIndex))
+                items.append(MetricJob.Item(
+                    labels: splits[seedIndex].testLabels, predictions: outcome.predictions, scores: outcome.scores,
+                    groupCodes: splits[seedIndex].testGroupCodes))
+            }
+        }
+        guard !items.isEmpty else { return outcomes }
+        var tasks: [WorkerTask] = []
+        for (index, metric) in metrics.enumerated() {
+            let job = MetricJob(
+                metric: metric, parameters: parameters[metric.id]!, groupNames: partition.names,
+                groupPrivileged: partition.privileged, items: items)
+            do {
+                try WorkerCoding.write(job, to: "\(workFolder)/metric-\(index).json")
+            } catch {
+                failures.append(.init(path: metric.libraryPath, reason: "metric \(metric.id): \(error)"))
+            }
+            tasks.append(WorkerTask(
+                arguments: ["worker", WorkerEntry.Kind.metric.rawValue, "\(workFolder)/metric-\(index).json", "\(workFolder)/metric-\(index).out.json"],
+                label: metric.id, logPath: "\(workFolder)/metric-\(index).log"))
+        }
+        progress("computing metrics: \(metrics.map(\.id).joined(separator: ", ")) over \(items.count) prediction sets")
+        var collected: [(Int, [MetricValues])] = []
+        pool.run(tasks) { index, failure in
+            do {
+                if let failure { throw FairlabError(failure.description) }
+                let values = try WorkerEntry.readReply([MetricValues].self, from: "\(workFolder)/metric-\(index).out.json")
+                guard values.count == items.count else { throw FairlabError("returned \(values.count) results for \(items.count) prediction sets") }
+                collected.append((index, values))
+            } catch {
+                failures.append(.init(path: metrics[index].libraryPath, reason: "metric \(metrics[index].id): \(error)"))
+                progress("metric \(metrics[index].id) FAILED: \(error)")
+            }
+        }
+        // Merge in plugin order, so that with two plugins reporting one name the later one is deterministic.
+        for (_, values) in collected.sorted(by: { $0.0 < $1.0 }) {
+            for (item, (row, seedIndex)) in positions.enumerated() {
+                outcomes[row][seedIndex].metrics.overall.merge(values[item].overall) { $1 }
+                outcomes[row][seedIndex].metrics.perGroup.merge(values[item].perGroup) { $1 }
+            }
+        }
+        return outcomes
+    }
+
+    private func makeWorkFolder() throws -> String {
+        let base = FileManager.default.temporaryDirectory.path
+        var template = Array("\(base)/fairlab-XXXXXX".utf8CString)
+        guard let created = mkdtemp(&template) else { throw FairlabError("cannot create a temporary folder in \(base)") }
+        return String(cString: created)
+    }
+
+    private static func makeRunID() -> String {
+        let formatter = DateFormatter()
+        formatter.dateFormat = "yyyyMMdd-HHmmss"
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        let suffix = String(UInt32.random(in: 0...0xFFFF), radix: 16)
+        return "run-\(formatter.string(from: Date()))-\(String(repeating: "0", count: 4 - suffix.count))\(suffix)"
+    }
+}

@@ -1,0 +1,69 @@
+import FairlabCore
+
+/// Everything one `compare` run produced: what was compared on which rows, and what each method did. It is
+/// what the results file stores and what every export renders.
+public struct RunRecord: Codable, Sendable {
+    public var id: String
+    public var createdAt: String
+    public var command: String
+    public var datasetPath: String
+    public var datasetSHA256: String
+    public var protectedAttributes: [String]
+    public var groupNames: [String]
+    public var groupPrivileged: [Bool]
+    public var seeds: [UInt64]
+    public var fairlabVersion: String
+    public var abiVersion: Int
+    public var splits: [SplitRecord]
+    public var methods: [MethodRecord]
+    /// Plugin libraries that could not be used, and metric plugins that failed.
+    public var pluginFailures: [PluginCatalog.LibraryFailure]
+}
+
+/// The rows of one seed's split, and the test labels and groups every metric is computed from.
+public struct SplitRecord: Codable, Sendable {
+    public var seed: UInt64
+    public var train: [Int]
+    public var validation: [Int]
+    public var test: [Int]
+    public var testLabels: [Double]
+    public var testGroupCodes: [Int32]
+}
+
+/// One row of the comparison: a method and what it did on every seed.
+public struct MethodRecord: Codable, Sendable {
+    /// The method id, or "baseline".
+    public var id: String
+    public var name: String
+    /// "baseline", "pre", "in" or "post".
+    public var stage: String
+    /// The plugin library's id and version ("fairlab" for the baseline).
+    public var plugin: String
+    public var pluginVersion: String
+    /// The parameters it ran with, as `key=value` pairs.
+    public var parameters: String
+    public var outcomes: [SeedOutcome]
+
+    /// The id under which the unmitigated baseline appears.
+    public static let baselineID = "baseline"
+}
+
+/// What one method did on one seed's split.
+public struct SeedOutcome: Codable, Sendable {
+    public var seed: UInt64
+    /// "ok" or "failed".
+    public var status: String
+    /// Why it failed (empty when ok).
+    public var error: String
+    public var fitSeconds: Double
+    public var predictSeconds: Double
+    /// Test predictions and scores (empty / nil when it failed).
+    public var predictions: [Double]
+    public var scores: [Double]?
+    /// Every metric value, from every metric plugin.
+    public var metrics: MetricValues
+
+    public var succeeded: Bool { status == Self.ok }
+    public static let ok = "ok"
+    public static let failed = "failed"
+}

@@ -1,0 +1,143 @@
+import CFairlabPlugin
+import FairlabCore
+import Foundation
+
+/// Host-owned C copies of what a plugin call reads: they live as long as this object, which outlives the
+/// call, and are freed when it goes.
+final class GroupsTable {
+    let pointer: UnsafeMutablePointer<fl_groups>
+    private let names: UnsafeMutablePointer<UnsafePointer<CChar>?>
+    private let privileged: UnsafeMutablePointer<UInt8>
+    private let count: Int
+
+    init(names groupNames: [String], privileged flags: [Bool]) {
+        count = groupNames.count
+        names = .allocate(capacity: count)
+        for (index, name) in groupNames.enumerated() { names[index] = UnsafePointer(strdup(name)) }
+        privileged = .allocate(capacity: count)
+        for (index, flag) in flags.enumerated() { privileged[index] = flag ? 1 : 0 }
+        pointer = .allocate(capacity: 1)
+        pointer.initialize(to: fl_groups(
+            struct_size: UInt32(MemoryLayout<fl_groups>.size), abi_version: FAIRLAB_ABI_VERSION,
+            count: Int32(count), names: UnsafePointer(names), privileged: UnsafePointer(privileged)))
+    }
+
+    deinit {
+        for index in 0..<count { free(UnsafeMutablePointer(mutating: names[index])) }
+        names.deallocate()
+        privileged.deallocate()
+        pointer.deallocate()
+    }
+}
+
+/// A host-owned copy of an array, for a C view.
+final class CArray<Element> {
+    let pointer: UnsafeMutablePointer<Element>
+    let count: Int
+
+    init(_ values: [Element]) {
+        count = values.count
+        pointer = .allocate(capacity: max(count, 1))
+        pointer.initialize(from: values, count: count)
+    }
+
+    deinit { pointer.deallocate() }
+}
+
+/// An `fl_data` over host-owned copies of one slice of the dataset.
+final class DataTable {
+    let pointer: UnsafeMutablePointer<fl_data>
+    private let matrix: UnsafeMutablePointer<fl_matrix>
+    private let storage: [AnyObject]
+
+    init(features: Matrix, labels: [Double]?, scores: [Double]?, weights: [Double]?, groupCodes: [Int32]?, groups: GroupsTable) {
+        let featureValues = CArray(features.storage)
+        let labelValues = labels.map(CArray.init)
+        let scoreValues = scores.map(CArray.init)
+        let weightValues = weights.map(CArray.init)
+        let codeValues = groupCodes.map(CArray.init)
+        storage = [featureValues, groups] + [labelValues, scoreValues, weightValues].compactMap { $0 } + (codeValues.map { [$0] } ?? [])
+        matrix = .allocate(capacity: 1)
+        matrix.initialize(to: fl_matrix(
+            struct_size: UInt32(MemoryLayout<fl_matrix>.size), abi_version: FAIRLAB_ABI_VERSION,
+            rows: Int64(features.rows), cols: Int64(features.cols), leading_dimension: Int64(max(features.rows, 1)),
+            data: UnsafePointer(featureValues.pointer)))
+        pointer = .allocate(capacity: 1)
+        pointer.initialize(to: fl_data(
+            struct_size: UInt32(MemoryLayout<fl_data>.size), abi_version: FAIRLAB_ABI_VERSION,
+            rows: Int64(features.rows), features: UnsafePointer(matrix),
+            labels: labelValues.map { UnsafePointer($0.pointer) }, scores: scoreValues.map { UnsafePointer($0.pointer) },
+            weights: weightValues.map { UnsafePointer($0.pointer) }, group_codes: codeValues.map { UnsafePointer($0.pointer) },
+            groups: UnsafePointer(groups.pointer)))
+    }
+
+    deinit {
+        matrix.deallocate()
+        pointer.deallocate()
+    }
+}
+
+/// A host-owned message buffer for one call, read back as a Swift string.
+final class ErrorBuffer {
+    static let capacity = 1024
+    let pointer: UnsafeMutablePointer<fl_error>
+    private let text: UnsafeMutablePointer<CChar>
+
+    init() {
+        text = .allocate(capacity: Self.capacity)
+        text.initialize(repeating: 0, count: Self.capacity)
+        pointer = .allocate(capacity: 1)
+        pointer.initialize(to: fl_error(
+            struct_size: UInt32(MemoryLayout<fl_error>.size), abi_version: FAIRLAB_ABI_VERSION, message: text,
+            capacity: UInt32(Self.capacity)))
+    }
+
+    deinit {
+        text.deallocate()
+        pointer.deallocate()
+    }
+
+    /// Turns a non-OK status into an error: "fit: invalid input: <message>".
+    func check(_ status: fl_status, _ call: String) throws {
+        guard status != FL_OK else { return }
+        text[Self.capacity - 1] = 0
+        let message = String(cString: text)
+        throw FairlabError("\(call) failed (\(Self.statusName(status)))\(message.isEmpty ? " with no message" : ": \(message)")")
+    }
+
+    static func statusName(_ status: fl_status) -> String {
+        switch status {
+        case FL_ERROR_INVALID_INPUT: "invalid input"
+        case FL_ERROR_UNSUPPORTED: "unsupported"
+        case FL_ERROR_NUMERICAL: "numerical error"
+        case FL_ERROR_OUT_OF_MEMORY: "out of memory"
+        case FL_ERROR_INTERNAL: "internal error"
+        default: "status \(status)"
+        }
+    }
+}
+
+/// Parameter values as `fl_param_values`.
+final class ParameterTable {
+    let pointer: UnsafeMutablePointer<fl_param_values>
+    private let numbers: CArray<Double>
+    private let texts: UnsafeMutablePointer<UnsafePointer<CChar>?>
+    private let count: Int
+
+    init(_ parameters: ResolvedParameters) {
+        count = parameters.texts.count
+        numbers = CArray(parameters.numbers)
+        texts = .allocate(capacity: max(count, 1))
+        for (index, text) in parameters.texts.enumerated() { texts[index] = UnsafePointer(strdup(text)) }
+        pointer = .allocate(capacity: 1)
+        pointer.initialize(to: fl_param_values(
+            struct_size: UInt32(MemoryLayout<fl_param_values>.size), abi_version: FAIRLAB_ABI_VERSION,
+            count: UInt32(count), numbers: UnsafePointer(numbers.pointer), texts: UnsafePointer(texts)))
+    }
+
+    deinit {
+        for index in 0..<count { free(UnsafeMutablePointer(mutating: texts[index])) }
+        texts.deallocate()
+        pointer.deallocate()
+    }
+}

@@ -1,0 +1,145 @@
+import CFairlabPlugin
+import COpenBLAS
+import FairlabCore
+import Foundation
+
+/// The host side of `fl_host`: one per method instance, holding its seeded random stream and the models it
+/// trained through the base learner. The C table points back at this object through `context`.
+final class HostServicesProvider {
+    private var generator: SeededGenerator
+    private var models: [fl_model: LogisticRegression] = [:]
+    private var nextModel: fl_model = 1
+    private let methodID: String
+    private let blasTable: UnsafeMutablePointer<fl_blas>
+    private let learnerTable: UnsafeMutablePointer<fl_learner>
+    private let hostTable: UnsafeMutablePointer<fl_host>
+    private let versionString: UnsafeMutablePointer<CChar>
+    private let learnerName: UnsafeMutablePointer<CChar>
+
+    /// The `fl_host` to hand to `create`; valid while this object lives.
+    var host: UnsafePointer<fl_host> { UnsafePointer(hostTable) }
+
+    init(seed: UInt64, methodID: String) {
+        generator = SeededGenerator(seed: seed, stream: "method:\(methodID)")
+        self.methodID = methodID
+        versionString = strdup(fairlabVersion)!
+        learnerName = strdup("logistic-regression")!
+        blasTable = .allocate(capacity: 1)
+        blasTable.initialize(to: fl_blas(
+            struct_size: UInt32(MemoryLayout<fl_blas>.size), abi_version: FAIRLAB_ABI_VERSION,
+            ddot: { n, x, incx, y, incy in cblas_ddot(n, x, incx, y, incy) },
+            daxpy: { n, alpha, x, incx, y, incy in cblas_daxpy(n, alpha, x, incx, y, incy) },
+            dscal: { n, alpha, x, incx in cblas_dscal(n, alpha, x, incx) },
+            dgemv: { order, trans, m, n, alpha, a, lda, x, incx, beta, y, incy in
+                cblas_dgemv(CBLAS_ORDER(UInt32(order)), CBLAS_TRANSPOSE(UInt32(trans)), m, n, alpha, a, lda, x, incx, beta, y, incy)
+            },
+            dgemm: { order, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc in
+                cblas_dgemm(CBLAS_ORDER(UInt32(order)), CBLAS_TRANSPOSE(UInt32(transA)), CBLAS_TRANSPOSE(UInt32(transB)),
+                            m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+            }))
+        learnerTable = .allocate(capacity: 1)
+        hostTable = .allocate(capacity: 1)
+        let context = Unmanaged.passUnretained(self).toOpaque()
+        learnerTable.initialize(to: fl_learner(
+            struct_size: UInt32(MemoryLayout<fl_learner>.size), abi_version: FAIRLAB_ABI_VERSION, context: context,
+            name: learnerName,
+            fit: { context, features, labels, weights, model, error in
+                guard let context, let features, let labels, let model else {
+                    return setError(error, FL_ERROR_INVALID_INPUT, "base learner fit: NULL argument")
+                }
+                return HostServicesProvider.from(context).fitModel(features.pointee, labels, weights, model, error)
+            },
+            predict_scores: { context, model, features, scores, error in
+                guard let context, let features, let scores else {
+                    return setError(error, FL_ERROR_INVALID_INPUT, "base learner predict: NULL argument")
+                }
+                return HostServicesProvider.from(context).predictModel(model, features.pointee, scores, error)
+            },
+            release: { context, model in
+                guard let context else { return }
+                HostServicesProvider.from(context).models[model] = nil
+            }))
+        hostTable.initialize(to: fl_host(
+            struct_size: UInt32(MemoryLayout<fl_host>.size), abi_version: FAIRLAB_ABI_VERSION, context: context,
+            host_version: versionString,
+            log: { context, level, message in
+                guard let context, let message else { return }
+                let provider = HostServicesProvider.from(context)
+                let label = level >= FL_LOG_WARNING ? "warning" : level == FL_LOG_INFO ? "info" : "debug"
+                FileHandle.standardError.write(Data("[\(provider.methodID)] \(label): \(String(cString: message))\n".utf8))
+            },
+            random_bits: { context in HostServicesProvider.from(context!).generator.next() },
+            random_uniform: { context in HostServicesProvider.from(context!).generator.nextUniform() },
+            blas: blasTable, learner: learnerTable,
+            get_extension: { _, _ in nil }))
+    }
+
+    deinit {
+        hostTable.deallocate()
+        learnerTable.deallocate()
+        blasTable.deallocate()
+        free(versionString)
+        free(learnerName)
+    }
+
+    private static func from(_ context: UnsafeMutableRawPointer) -> HostServicesProvider {
+        Unmanaged<HostServicesProvider>.fromOpaque(context).takeUnretainedValue()
+    }
+
+    private func fitModel(
+        _ features: fl_matrix, _ labels: UnsafePointer<Double>, _ weights: UnsafePointer<Double>?,
+        _ model: UnsafeMutablePointer<fl_model>, _ error: UnsafeMutablePointer<fl_error>?
+    ) -> fl_status {
+        do {
+            let matrix = try Self.copy(features)
+            let n = Int(features.rows)
+            let fitted = try LogisticRegression.fit(
+                features: matrix, labels: Array(UnsafeBufferPointer(start: labels, count: n)),
+                weights: weights.map { Array(UnsafeBufferPointer(start: $0, count: n)) })
+            models[nextModel] = fitted
+            model.pointee = nextModel
+            nextModel += 1
+            return FL_OK
+        } catch let failure {
+            return setError(error, FL_ERROR_INVALID_INPUT, "\(failure)")
+        }
+    }
+
+    private func predictModel(
+        _ model: fl_model, _ features: fl_matrix, _ scores: UnsafeMutablePointer<Double>, _ error: UnsafeMutablePointer<fl_error>?
+    ) -> fl_status {
+        guard let fitted = models[model] else { return setError(error, FL_ERROR_INVALID_INPUT, "unknown model handle \(model)") }
+        do {
+            let matrix = try Self.copy(features)
+            guard matrix.cols == fitted.coefficients.count else {
+                return setError(error, FL_ERROR_INVALID_INPUT, "model has \(fitted.coefficients.count) features, data \(matrix.cols)")
+            }
+            for (i, score) in fitted.scores(matrix).enumerated() { scores[i] = score }
+            return FL_OK
+        } catch let failure {
+            return setError(error, FL_ERROR_INVALID_INPUT, "\(failure)")
+        }
+    }
+
+    /// Copies a plugin-described matrix view into a `Matrix`, checking its shape first.
+    static func copy(_ view: fl_matrix) throws -> Matrix {
+        let rows = Int(view.rows), cols = Int(view.cols), ld = Int(view.leading_dimension)
+        guard rows >= 0, cols >= 0, ld >= rows, rows <= Matrix.maximumDimension, cols <= Matrix.maximumDimension,
+              rows == 0 || cols == 0 || view.data != nil else {
+            throw FairlabError("invalid matrix view \(rows)x\(cols), leading dimension \(ld)")
+        }
+        var storage = [Double](repeating: 0, count: rows * cols)
+        for j in 0..<cols { for i in 0..<rows { storage[i + j * rows] = view.data[i + j * ld] } }
+        return Matrix(rows: rows, cols: cols, columnMajor: storage)
+    }
+}
+
+/// Writes `message` into a plugin-supplied error buffer and returns `status`.
+func setError(_ error: UnsafeMutablePointer<fl_error>?, _ status: fl_status, _ message: String) -> fl_status {
+    if let error, let buffer = error.pointee.message, error.pointee.capacity > 0 {
+        let bytes = Array(message.utf8.prefix(Int(error.pointee.capacity) - 1))
+        for (index, byte) in bytes.enumerated() { buffer[index] = CChar(bitPattern: byte) }
+        buffer[bytes.count] = 0
+    }
+    return status
+}

@@ -1,0 +1,95 @@
+import FairlabCore
+import CFairlabPlugin
+import Foundation
+
+/// A plugin library opened with `dlopen` and checked against the ABI. Libraries are never closed: Swift
+/// plugins carry runtime metadata that must outlive every use (see docs/plugin-abi.md).
+///
+/// Loading runs foreign code (library constructors, the entry function), so the host does it only inside
+/// worker processes.
+public struct LoadedLibrary {
+    /// The file it was loaded from.
+    public let path: String
+    /// The library description the plugin returned.
+    public let library: UnsafePointer<fl_library>
+
+    /// Opens `path`, calls its entry function and checks the ABI version and struct sizes.
+    public init(path: String) throws {
+        guard let handle = dlopen(path, RTLD_NOW | RTLD_LOCAL) else {
+            let reason = dlerror().map { String(cString: $0) } ?? "unknown reason"
+            throw FairlabError(file: path, "cannot load the library: \(reason)")
+        }
+        guard let symbol = dlsym(handle, FAIRLAB_PLUGIN_ENTRY_SYMBOL) else {
+            throw FairlabError(file: path, "not a fairlab plugin: it exports no \(FAIRLAB_PLUGIN_ENTRY_SYMBOL) function")
+        }
+        let entry = unsafeBitCast(symbol, to: fl_plugin_entry_function.self)
+        guard let library = entry(FAIRLAB_ABI_VERSION) else {
+            throw FairlabError(file: path, "the plugin supports no ABI version this host speaks (fairlab speaks ABI \(FAIRLAB_ABI_VERSION))")
+        }
+        guard library.pointee.abi_version == FAIRLAB_ABI_VERSION else {
+            throw FairlabError(file: path, "the plugin was built for ABI version \(library.pointee.abi_version); this fairlab speaks ABI \(FAIRLAB_ABI_VERSION)")
+        }
+        guard library.pointee.struct_size >= UInt32(MemoryLayout<fl_library>.size) else {
+            throw FairlabError(file: path, "fl_library is \(library.pointee.struct_size) bytes, ABI \(FAIRLAB_ABI_VERSION) needs \(MemoryLayout<fl_library>.size)")
+        }
+        self.path = path
+        self.library = library
+    }
+
+    /// The methods the library offers, validated.
+    public func methods() throws -> [MethodInfo] {
+        let lib = library.pointee
+        func text(_ pointer: UnsafePointer<CChar>?, _ what: String) throws -> String {
+            guard let pointer else { throw FairlabError(file: path, "\(what) is NULL") }
+            return String(cString: pointer)
+        }
+        let libraryID = try text(lib.id, "the library id")
+        let libraryName = try text(lib.name, "the library name")
+        let libraryVersion = try text(lib.version, "the library version")
+        guard lib.method_count == 0 || lib.methods != nil, lib.create != nil else {
+            throw FairlabError(file: path, "the library has no method list or no create function")
+        }
+        return try (0..<Int(lib.method_count)).map { index in
+            guard let descriptorPointer = lib.methods[index] else { throw FairlabError(file: path, "method \(index) is NULL") }
+            let descriptor = descriptorPointer.pointee
+            guard descriptor.abi_version == FAIRLAB_ABI_VERSION,
+                  descriptor.struct_size >= UInt32(MemoryLayout<fl_method_descriptor>.size) else {
+                throw FairlabError(file: path, "method \(index) has descriptor version \(descriptor.abi_version), size \(descriptor.struct_size)")
+            }
+            let id = try text(descriptor.id, "method \(index)'s id")
+            guard id.range(of: "^[a-z0-9][a-z0-9_-]*$", options: .regularExpression) != nil else {
+                throw FairlabError(file: path, "method id '\(id)' must match [a-z0-9][a-z0-9_-]*")
+            }
+            guard let stage = MethodStage(code: descriptor.stage) else {
+                throw FairlabError(file: path, "method \(id) has unknown stage \(descriptor.stage)")
+            }
+            let parameters = try (0..<Int(descriptor.param_count)).map { p -> ParameterInfo in
+                guard let paramPointer = descriptor.params[p] else { throw FairlabError(file: path, "method \(id): parameter \(p) is NULL") }
+                let param = paramPointer.pointee
+                guard param.struct_size >= UInt32(MemoryLayout<fl_param_descriptor>.size) else {
+                    throw FairlabError(file: path, "method \(id): parameter \(p) descriptor is too small")
+                }
+                guard let type = ParameterType(code: param.type) else {
+                    throw FairlabError(file: path, "method \(id): parameter \(p) has unknown type \(param.type)")
+                }
+                var choices: [String] = []
+                if type == .choice, let list = param.choices {
+                    var cursor = 0
+                    while let choice = list[cursor] { choices.append(String(cString: choice)); cursor += 1 }
+                }
+                return ParameterInfo(
+                    key: try text(param.key, "method \(id): parameter \(p)'s key"),
+                    description: param.description.map { String(cString: $0) } ?? "",
+                    type: type, defaultValue: try text(param.default_value, "method \(id): parameter \(p)'s default"),
+                    minimum: param.minimum.isFinite ? param.minimum : nil,
+                    maximum: param.maximum.isFinite ? param.maximum : nil, choices: choices)
+            }
+            return MethodInfo(
+                id: id, name: try text(descriptor.name, "method \(id)'s name"),
+                version: try text(descriptor.version, "method \(id)'s version"),
+                description: descriptor.description.map { String(cString: $0) } ?? "", stage: stage,
+                needs: descriptor.needs, parameters: parameters, libraryPath: path, libraryID: libraryID,
+                libraryName: libraryName, libraryVersion: libraryVersion)
+        }
+    }
+}

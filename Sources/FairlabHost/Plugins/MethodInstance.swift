@@ -1,0 +1,182 @@
+import CFairlabPlugin
+import FairlabCore
+import Foundation
+
+/// A live instance of a plugin method, created through its library's factory, with the host services it was
+/// given. Each call checks the plugin's status and the shape and sanity of what it wrote.
+final class MethodInstance {
+    let info: MethodInfo
+    private let services: HostServicesProvider
+    private let instance: UnsafePointer<fl_method>
+
+    init(library: LoadedLibrary, info: MethodInfo, parameters: ResolvedParameters, seed: UInt64) throws {
+        self.info = info
+        services = HostServicesProvider(seed: seed, methodID: info.id)
+        let table = ParameterTable(parameters)
+        let error = ErrorBuffer()
+        var created: UnsafePointer<fl_method>?
+        try error.check(library.library.pointee.create(info.id, services.host, table.pointer, &created, error.pointer), "create")
+        guard let created else { throw FairlabError("create returned no instance") }
+        guard created.pointee.abi_version == FAIRLAB_ABI_VERSION, created.pointee.struct_size >= UInt32(MemoryLayout<fl_method>.size) else {
+            throw FairlabError("create returned an instance for ABI \(created.pointee.abi_version) of size \(created.pointee.struct_size)")
+        }
+        instance = created
+    }
+
+    deinit { instance.pointee.destroy?(instance) }
+
+    func fit(train: DataTable, validation: DataTable?) throws {
+        guard let fit = instance.pointee.fit else { throw FairlabError("the method has no fit function") }
+        let error = ErrorBuffer()
+        try error.check(fit(instance, train.pointer, validation.map { UnsafePointer($0.pointer) }, error.pointer), "fit")
+    }
+
+    /// Pre-processing: returns the transformed features, labels (if given) and weights.
+    func transform(_ data: DataTable, features: Matrix, labels: [Double]?, weights: [Double]) throws -> (Matrix, [Double]?, [Double]) {
+        guard let transform = instance.pointee.transform else { throw FairlabError("the method has no transform function") }
+        let output = TransformBuffers(features: features, labels: labels, weights: weights)
+        let error = ErrorBuffer()
+        try error.check(transform(instance, data.pointer, output.pointer, error.pointer), "transform")
+        return try output.result()
+    }
+
+    /// In- and post-processing: predictions (0/1) and optional scores for every row of `data`.
+    func predict(_ data: DataTable, rows: Int) throws -> (predictions: [Double], scores: [Double]?) {
+        guard let predict = instance.pointee.predict else { throw FairlabError("the method has no predict function") }
+        let predictions = CArray([Double](repeating: .nan, count: rows))
+        let scores = CArray([Double](repeating: .nan, count: rows))
+        var output = fl_prediction_output(
+            struct_size: UInt32(MemoryLayout<fl_prediction_output>.size), abi_version: FAIRLAB_ABI_VERSION,
+            rows: Int64(rows), predictions: predictions.pointer, scores: scores.pointer, predictions_written: 0, scores_written: 0)
+        let error = ErrorBuffer()
+        try error.check(predict(instance, data.pointer, &output, error.pointer), "predict")
+        guard output.predictions_written == Int64(rows) else {
+            throw FairlabError("predict wrote \(output.predictions_written) predictions for \(rows) rows")
+        }
+        let predicted = Array(UnsafeBufferPointer(start: predictions.pointer, count: rows))
+        let invalid = predicted.filter { $0 != 0 && $0 != 1 }
+        if !invalid.isEmpty {
+            let nanCount = invalid.filter(\.isNaN).count
+            throw FairlabError("predict returned \(invalid.count) predictions that are not 0 or 1" + (nanCount > 0 ? " (\(nanCount) NaN)" : ""))
+        }
+        guard output.scores_written != 0 else { return (predicted, nil) }
+        guard output.scores_written == Int64(rows) else {
+            throw FairlabError("predict wrote \(output.scores_written) scores for \(rows) rows")
+        }
+        let scored = Array(UnsafeBufferPointer(start: scores.pointer, count: rows))
+        let nanScores = scored.filter(\.isNaN).count
+        guard nanScores == 0 else { throw FairlabError("predict returned \(nanScores) NaN scores") }
+        let outOfRange = scored.filter { !(0...1).contains($0) }.count
+        guard outOfRange == 0 else { throw FairlabError("predict returned \(outOfRange) scores outside [0, 1]") }
+        return (predicted, scored)
+    }
+
+    /// Metrics: every value the plugin reports.
+    func evaluate(labels: [Double], predictions: [Double], scores: [Double]?, groupCodes: [Int32], groups: GroupsTable) throws -> MetricValues {
+        guard let evaluate = instance.pointee.evaluate else { throw FairlabError("the metric plugin has no evaluate function") }
+        let labelValues = CArray(labels), predictionValues = CArray(predictions), codeValues = CArray(groupCodes)
+        let scoreValues = scores.map(CArray.init)
+        var input = fl_evaluation_input(
+            struct_size: UInt32(MemoryLayout<fl_evaluation_input>.size), abi_version: FAIRLAB_ABI_VERSION,
+            rows: Int64(labels.count), labels: labelValues.pointer, predictions: predictionValues.pointer,
+            scores: scoreValues.map { UnsafePointer($0.pointer) }, weights: nil, group_codes: codeValues.pointer,
+            groups: UnsafePointer(groups.pointer))
+        let collector = MetricCollector(groupCount: Int(groups.pointer.pointee.count))
+        var sink = fl_metric_sink(
+            struct_size: UInt32(MemoryLayout<fl_metric_sink>.size), abi_version: FAIRLAB_ABI_VERSION,
+            context: Unmanaged.passUnretained(collector).toOpaque(),
+            overall: { context, metric, value in
+                guard let context, let metric else { return }
+                Unmanaged<MetricCollector>.fromOpaque(context).takeUnretainedValue().values.overall[String(cString: metric)] = value
+            },
+            per_group: { context, metric, group, value in
+                guard let context, let metric else { return }
+                Unmanaged<MetricCollector>.fromOpaque(context).takeUnretainedValue().record(String(cString: metric), group: Int(group), value)
+            })
+        let error = ErrorBuffer()
+        try error.check(evaluate(instance, &input, &sink, error.pointer), "evaluate")
+        return collector.values
+    }
+}
+
+/// Gathers what a metric plugin reports through its sink.
+private final class MetricCollector {
+    var values = MetricValues()
+    let groupCount: Int
+
+    init(groupCount: Int) { self.groupCount = groupCount }
+
+    func record(_ metric: String, group: Int, _ value: Double) {
+        guard group >= 0, group < groupCount else { return }
+        values.perGroup[metric, default: [Double](repeating: .nan, count: groupCount)][group] = value
+    }
+}
+
+/// The host-owned buffers of one `fl_transform_output`, including the resize callback.
+private final class TransformBuffers {
+    let pointer: UnsafeMutablePointer<fl_transform_output>
+    private var features: UnsafeMutablePointer<Double>
+    private let labels: UnsafeMutablePointer<Double>?
+    private let weights: UnsafeMutablePointer<Double>
+    private let rows: Int
+    private let originalFeatures: UnsafeMutablePointer<Double>
+
+    init(features matrix: Matrix, labels labelValues: [Double]?, weights weightValues: [Double]) {
+        rows = matrix.rows
+        features = .allocate(capacity: max(matrix.storage.count, 1))
+        features.initialize(from: matrix.storage, count: matrix.storage.count)
+        originalFeatures = features
+        labels = labelValues.map { values in
+            let buffer = UnsafeMutablePointer<Double>.allocate(capacity: max(values.count, 1))
+            buffer.initialize(from: values, count: values.count)
+            return buffer
+        }
+        weights = .allocate(capacity: max(rows, 1))
+        weights.initialize(from: weightValues, count: rows)
+        pointer = .allocate(capacity: 1)
+        pointer.initialize(to: fl_transform_output(
+            struct_size: UInt32(MemoryLayout<fl_transform_output>.size), abi_version: FAIRLAB_ABI_VERSION,
+            rows: Int64(rows), cols: Int64(matrix.cols), features: features, labels: labels, weights: weights,
+            host_context: nil,
+            resize_features: { context, output, newCols in
+                guard let context, let output else { return nil }
+                return Unmanaged<TransformBuffers>.fromOpaque(context).takeUnretainedValue().resize(output, Int(newCols))
+            }))
+        pointer.pointee.host_context = Unmanaged.passUnretained(self).toOpaque()
+    }
+
+    deinit {
+        if features != originalFeatures { features.deallocate() }
+        originalFeatures.deallocate()
+        labels?.deallocate()
+        weights.deallocate()
+        pointer.deallocate()
+    }
+
+    private func resize(_ output: UnsafeMutablePointer<fl_transform_output>, _ newCols: Int) -> UnsafeMutablePointer<Double>? {
+        guard newCols > 0, newCols <= Matrix.maximumDimension, rows.multipliedReportingOverflow(by: newCols).overflow == false else { return nil }
+        let buffer = UnsafeMutablePointer<Double>.allocate(capacity: rows * newCols)
+        buffer.initialize(repeating: 0, count: rows * newCols)
+        if features != originalFeatures { features.deallocate() }
+        features = buffer
+        output.pointee.features = buffer
+        output.pointee.cols = Int64(newCols)
+        return buffer
+    }
+
+    func result() throws -> (Matrix, [Double]?, [Double]) {
+        let cols = Int(pointer.pointee.cols)
+        let values = Array(UnsafeBufferPointer(start: features, count: rows * cols))
+        if let bad = values.firstIndex(where: { !$0.isFinite }) {
+            throw FairlabError("transform wrote a non-finite feature (\(values[bad])) at row \(bad % max(rows, 1)), column \(bad / max(rows, 1))")
+        }
+        let newWeights = Array(UnsafeBufferPointer(start: weights, count: rows))
+        let badWeights = newWeights.filter { !($0.isFinite && $0 >= 0) }.count
+        guard badWeights == 0 else { throw FairlabError("transform wrote \(badWeights) weights that are negative, NaN or infinite") }
+        let newLabels = labels.map { Array(UnsafeBufferPointer(start: $0, count: rows)) }
+        if let newLabels, newLabels.contains(where: { $0 != 0 && $0 != 1 }) {
+            throw FairlabError("transform wrote labels that are not 0 or 1")
+        }
+        return (Matrix(rows: rows, cols: cols, columnMajor: values), newLabels, newWeights)
+    }
+}

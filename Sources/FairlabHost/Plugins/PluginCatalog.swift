@@ -1,0 +1,86 @@
+import FairlabCore
+import Foundation
+
+/// The methods of every plugin library fairlab can find, described by worker processes so that a library
+/// that crashes on load costs only itself.
+///
+/// Libraries are looked for, in this order, in: the folder of the fairlab executable, each `--plugins`
+/// folder, and each folder of `FAIRLAB_PLUGIN_PATH` (colon-separated). Never in the current directory unless
+/// it is named. The first library to offer a method id wins; later ones are reported as conflicts.
+public struct PluginCatalog: Sendable {
+    /// A library that could not be used, and why.
+    public struct LibraryFailure: Codable, Sendable, Equatable {
+        public let path: String
+        public let reason: String
+    }
+
+    /// Environment variable listing extra plugin folders.
+    public static let pathVariable = "FAIRLAB_PLUGIN_PATH"
+    /// File name suffix of plugin libraries on this platform.
+    public static let librarySuffix = ".so"
+
+    /// Every method found, metrics included, in discovery order.
+    public let methods: [MethodInfo]
+    /// Libraries that could not be loaded or described.
+    public let failures: [LibraryFailure]
+
+    /// Mitigation methods (pre, in, post).
+    public var mitigations: [MethodInfo] { methods.filter { $0.stage != .metric } }
+    /// Metric plugins.
+    public var metrics: [MethodInfo] { methods.filter { $0.stage == .metric } }
+
+    /// The folders to search, in order, without duplicates.
+    public static func searchFolders(executableFolder: String, pluginFolders: [String], environment: [String: String]) -> [String] {
+        let fromEnvironment = (environment[pathVariable] ?? "").split(separator: ":").map(String.init)
+        var seen = Set<String>()
+        return ([executableFolder] + pluginFolders + fromEnvironment).compactMap { folder in
+            let resolved = URL(fileURLWithPath: folder).standardizedFileURL.resolvingSymlinksInPath().path
+            return seen.insert(resolved).inserted ? resolved : nil
+        }
+    }
+
+    /// Library files directly inside `folders`, each folder's sorted by name.
+    public static func libraries(in folders: [String]) -> [String] {
+        folders.flatMap { folder in
+            ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [])
+                .filter { $0.hasSuffix(librarySuffix) && $0.hasPrefix("lib") }
+                .sorted()
+                .map { folder + "/" + $0 }
+        }
+    }
+
+    /// Describes every library in worker processes run by `pool`, using `workFolder` for their files.
+    public static func discover(libraries: [String], pool: WorkerPool, workFolder: String) -> PluginCatalog {
+        var described = [[MethodInfo]?](repeating: nil, count: libraries.count)
+        var failures: [LibraryFailure] = []
+        let tasks = libraries.enumerated().map { index, path in
+            WorkerTask(
+                arguments: ["worker", WorkerEntry.Kind.describe.rawValue, path, "\(workFolder)/describe-\(index).json"],
+                label: path, logPath: "\(workFolder)/describe-\(index).log")
+        }
+        pool.run(tasks) { index, failure in
+            if let failure {
+                failures.append(LibraryFailure(path: libraries[index], reason: failure.description))
+                return
+            }
+            do {
+                described[index] = try WorkerEntry.readReply([MethodInfo].self, from: "\(workFolder)/describe-\(index).json")
+            } catch {
+                failures.append(LibraryFailure(path: libraries[index], reason: "\(error)"))
+            }
+        }
+        var methods: [MethodInfo] = []
+        var owners: [String: String] = [:]
+        for (index, list) in described.enumerated() {
+            for method in list ?? [] {
+                if let owner = owners[method.id] {
+                    failures.append(LibraryFailure(path: libraries[index], reason: "method id '\(method.id)' is already provided by \(owner)"))
+                    continue
+                }
+                owners[method.id] = libraries[index]
+                methods.append(method)
+            }
+        }
+        return PluginCatalog(methods: methods, failures: failures.sorted { $0.path < $1.path })
+    }
+}

@@ -1,0 +1,99 @@
+import CFairlabPlugin
+import Dispatch
+import FairlabCore
+
+/// Runs one method (or the baseline) on one split, inside a worker process, following its stage:
+///
+/// - baseline: the host's logistic regression, trained on the training split;
+/// - pre: fit and transform the training split, train the base learner on the result, transform the test
+///   split with the same fitted transform, predict;
+/// - in: the method trains its own model and predicts;
+/// - post: the baseline's validation scores fit the method, which then adjusts the baseline's test scores.
+public enum MethodExecution {
+    /// Threshold on P(favourable) for hard predictions, as scikit-learn's `predict`.
+    static let decisionThreshold = 0.5
+
+    /// Runs `job` and returns the test predictions; throws with a one-line reason on any failure.
+    public static func run(_ job: MethodJob) throws -> MethodOutcome {
+        let dataset = try DatasetFile.read(job.datasetPath)
+        let split = try PreparedSplit(
+            dataset: dataset, protectedAttributes: job.protectedAttributes, train: job.train, validation: job.validation, test: job.test)
+        let groups = GroupsTable(names: split.partition.names, privileged: split.partition.privileged)
+        guard let method = job.method else { return try baseline(split) }
+
+        let library = try LoadedLibrary(path: method.libraryPath)
+        let instance = try MethodInstance(
+            library: library, info: method, parameters: job.parameters ?? ResolvedParameters(method: method, overrides: [:]), seed: job.seed)
+        let groupsAtPredict = method.needs(FL_NEEDS_GROUPS_AT_PREDICT)
+        func table(_ part: PreparedSplit.Part, features: Matrix? = nil, labels: Bool, scores: [Double]? = nil, groups showGroups: Bool = true) -> DataTable {
+            DataTable(
+                features: features ?? part.features, labels: labels ? part.labels : nil, scores: scores, weights: nil,
+                groupCodes: showGroups ? part.groupCodes : nil, groups: groups)
+        }
+
+        switch method.stage {
+        case .pre:
+            let clock = Stopwatch()
+            let trainTable = table(split.train, labels: true)
+            try instance.fit(train: trainTable, validation: method.needs(FL_NEEDS_VALIDATION) ? table(split.validation, labels: true) : nil)
+            let (features, labels, weights) = try instance.transform(
+                trainTable, features: split.train.features, labels: split.train.labels,
+                weights: [Double](repeating: 1, count: split.train.labels.count))
+            let model = try LogisticRegression.fit(features: features, labels: labels ?? split.train.labels, weights: weights)
+            let fitSeconds = clock.lap()
+            let (testFeatures, _, _) = try instance.transform(
+                table(split.test, labels: false, groups: groupsAtPredict), features: split.test.features, labels: nil,
+                weights: [Double](repeating: 1, count: split.test.labels.count))
+            guard testFeatures.cols == features.cols else {
+                throw FairlabError("transform gave \(features.cols) training columns but \(testFeatures.cols) test columns")
+            }
+            let scores = model.scores(testFeatures)
+            return MethodOutcome(predictions: threshold(scores), scores: scores, fitSeconds: fitSeconds, predictSeconds: clock.lap())
+        case .in:
+            let clock = Stopwatch()
+            try instance.fit(
+                train: table(split.train, labels: true),
+                validation: method.needs(FL_NEEDS_VALIDATION) ? table(split.validation, labels: true) : nil)
+            let fitSeconds = clock.lap()
+            let (predictions, scores) = try instance.predict(table(split.test, labels: false, groups: groupsAtPredict), rows: split.test.labels.count)
+            return MethodOutcome(predictions: predictions, scores: scores, fitSeconds: fitSeconds, predictSeconds: clock.lap())
+        case .post:
+            guard !split.validation.labels.isEmpty else { throw FairlabError("post-processing needs a validation split, and it is empty") }
+            let clock = Stopwatch()
+            let model = try LogisticRegression.fit(features: split.train.features, labels: split.train.labels)
+            let validationScores = model.scores(split.validation.features)
+            try instance.fit(train: table(split.validation, labels: true, scores: validationScores), validation: nil)
+            let fitSeconds = clock.lap()
+            let testScores = model.scores(split.test.features)
+            let (predictions, scores) = try instance.predict(
+                table(split.test, labels: false, scores: testScores, groups: groupsAtPredict), rows: split.test.labels.count)
+            return MethodOutcome(predictions: predictions, scores: scores, fitSeconds: fitSeconds, predictSeconds: clock.lap())
+        case .metric:
+            throw FairlabError("\(method.id) is a metric, not a mitigation method")
+        }
+    }
+
+    private static func baseline(_ split: PreparedSplit) throws -> MethodOutcome {
+        let clock = Stopwatch()
+        let model = try LogisticRegression.fit(features: split.train.features, labels: split.train.labels)
+        let fitSeconds = clock.lap()
+        let scores = model.scores(split.test.features)
+        return MethodOutcome(predictions: threshold(scores), scores: scores, fitSeconds: fitSeconds, predictSeconds: clock.lap())
+    }
+
+    static func threshold(_ scores: [Double]) -> [Double] {
+        scores.map { $0 > decisionThreshold ? 1 : 0 }
+    }
+}
+
+/// Measures elapsed wall-clock seconds between laps.
+final class Stopwatch {
+    private var start = DispatchTime.now().uptimeNanoseconds
+
+    /// Seconds since the last lap (or since creation), and starts a new lap.
+    func lap() -> Double {
+        let now = DispatchTime.now().uptimeNanoseconds
+        defer { start = now }
+        return Double(now - start) / 1e9
+    }
+}

@@ -1,0 +1,63 @@
+import FairlabCore
+import Foundation
+
+/// What a worker writes back: a value, or the one-line reason it failed.
+struct WorkerReply<Value: Codable>: Codable {
+    var value: Value?
+    var error: String?
+}
+
+/// The code a `fairlab worker` process runs. Each entry reads its job, does the work (running foreign plugin
+/// code), and writes a `WorkerReply`; a crash or hang is seen by the host as the process's fate instead.
+public enum WorkerEntry {
+    /// Environment variable carrying the worker's address-space limit in MiB.
+    public static let memoryLimitVariable = "FAIRLAB_WORKER_MEMORY_MB"
+
+    /// Kinds of work, as the `fairlab worker` subcommand names them.
+    public enum Kind: String, CaseIterable, Sendable { case describe, method, metric }
+
+    /// Runs one unit of work: `input` is a library path (describe) or a job file; the reply goes to `output`.
+    public static func run(_ kind: Kind, input: String, output: String) throws {
+        applyMemoryLimit()
+        BLAS.setThreadCount(1)
+        switch kind {
+        case .describe:
+            try reply(to: output) { try LoadedLibrary(path: input).methods() }
+        case .method:
+            let job = try WorkerCoding.read(MethodJob.self, from: input)
+            try reply(to: output) { try MethodExecution.run(job) }
+        case .metric:
+            let job = try WorkerCoding.read(MetricJob.self, from: input)
+            try reply(to: output) { try MetricExecution.run(job) }
+        }
+    }
+
+    private static func reply<Value: Codable>(to path: String, _ body: () throws -> Value) throws {
+        let message: WorkerReply<Value>
+        do {
+            message = WorkerReply(value: try body(), error: nil)
+        } catch {
+            message = WorkerReply(value: nil, error: "\(error)")
+        }
+        try WorkerCoding.write(message, to: path)
+    }
+
+    private static func applyMemoryLimit() {
+        guard let text = ProcessInfo.processInfo.environment[memoryLimitVariable], let megabytes = UInt64(text), megabytes > 0 else { return }
+        var limit = rlimit(rlim_cur: rlim_t(megabytes << 20), rlim_max: rlim_t(megabytes << 20))
+        setrlimit(Int32(RLIMIT_AS.rawValue), &limit)
+    }
+
+    /// Reads a worker's reply: its value, or its failure message as an error.
+    static func readReply<Value: Codable>(_ type: Value.Type, from path: String) throws -> Value {
+        guard FileManager.default.fileExists(atPath: path) else { throw FairlabError("the worker ended without writing a result") }
+        let reply: WorkerReply<Value>
+        do {
+            reply = try WorkerCoding.read(WorkerReply<Value>.self, from: path)
+        } catch {
+            throw FairlabError("the worker wrote an unreadable result")
+        }
+        if let value = reply.value { return value }
+        throw FairlabError(reply.error ?? "the worker reported no value and no error")
+    }
+}

@@ -1,0 +1,84 @@
+import FairlabCore
+import Foundation
+
+/// What a method worker is asked to do: run one method (or the baseline) on one split of one dataset.
+public struct MethodJob: Codable, Sendable {
+    /// Path of the dataset file.
+    public var datasetPath: String
+    /// The protected attributes that form the groups.
+    public var protectedAttributes: [String]
+    /// The run seed this split belongs to (also seeds the method's random stream).
+    public var seed: UInt64
+    /// Row indices of the split.
+    public var train: [Int]
+    public var validation: [Int]
+    public var test: [Int]
+    /// The method, or nil for the unmitigated baseline.
+    public var method: MethodInfo?
+    /// Its validated parameters (empty for the baseline).
+    public var parameters: ResolvedParameters?
+}
+
+/// What a method worker reports back.
+public struct MethodOutcome: Codable, Sendable {
+    /// Test-set predictions (0/1), one per test row.
+    public var predictions: [Double]
+    /// Test-set scores, when the method has them.
+    public var scores: [Double]?
+    /// Seconds spent fitting (including the base learner where the stage trains it).
+    public var fitSeconds: Double
+    /// Seconds spent predicting the test set.
+    public var predictSeconds: Double
+}
+
+/// What a metric worker is asked to do: evaluate one metric plugin on many prediction sets.
+public struct MetricJob: Codable, Sendable {
+    public var metric: MethodInfo
+    public var parameters: ResolvedParameters
+    public var groupNames: [String]
+    public var groupPrivileged: [Bool]
+    public var items: [Item]
+
+    /// One prediction set: the test rows of one seed's split, as one method predicted them.
+    public struct Item: Codable, Sendable {
+        public var labels: [Double]
+        public var predictions: [Double]
+        public var scores: [Double]?
+        public var groupCodes: [Int32]
+    }
+}
+
+/// Metric values for one prediction set: overall / between-group values and per-group values.
+public struct MetricValues: Codable, Sendable, Equatable {
+    public var overall: [String: Double] = [:]
+    public var perGroup: [String: [Double]] = [:]
+
+    public init(overall: [String: Double] = [:], perGroup: [String: [Double]] = [:]) {
+        self.overall = overall
+        self.perGroup = perGroup
+    }
+}
+
+/// The JSON coding used between the host and its workers (NaN and infinities allowed).
+enum WorkerCoding {
+    static func encoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return encoder
+    }
+
+    static func decoder() -> JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return decoder
+    }
+
+    static func write<T: Encodable>(_ value: T, to path: String) throws {
+        try encoder().encode(value).write(to: URL(fileURLWithPath: path))
+    }
+
+    static func read<T: Decodable>(_ type: T.Type, from path: String) throws -> T {
+        guard let data = FileManager.default.contents(atPath: path) else { throw FairlabError(file: path, "cannot read worker data") }
+        return try decoder().decode(type, from: data)
+    }
+}

@@ -1,0 +1,53 @@
+import CFairlabPlugin
+
+/// The host's services (`fl_host`) as Swift calls: logging, the seeded random stream, BLAS and the host's
+/// base learner. Valid while the instance lives; call only from inside a host call.
+public struct HostServices: @unchecked Sendable {
+    let host: UnsafePointer<fl_host>
+
+    init(_ host: UnsafePointer<fl_host>) { self.host = host }
+
+    /// Logs one line.
+    public func log(_ message: String, level: Int32 = FL_LOG_INFO) {
+        host.pointee.log(host.pointee.context, level, message)
+    }
+
+    /// A uniform double in [0, 1) from this instance's seeded stream.
+    public func randomUniform() -> Double { host.pointee.random_uniform(host.pointee.context) }
+
+    /// The host's BLAS table.
+    public var blas: fl_blas { host.pointee.blas.pointee }
+
+    /// Trains the host's base learner; returns a model handle to use with `baseLearnerScores`.
+    public func fitBaseLearner(features: UnsafePointer<fl_matrix>, labels: [Double], weights: [Double]?) throws -> fl_model {
+        let learner = host.pointee.learner.pointee
+        var model: fl_model = 0
+        var message = [CChar](repeating: 0, count: 512)
+        let status = message.withUnsafeMutableBufferPointer { buffer in
+            var error = fl_error(struct_size: UInt32(MemoryLayout<fl_error>.size), abi_version: FAIRLAB_ABI_VERSION,
+                                 message: buffer.baseAddress, capacity: UInt32(buffer.count))
+            return labels.withUnsafeBufferPointer { y in
+                if let weights {
+                    return weights.withUnsafeBufferPointer { w in learner.fit(learner.context, features, y.baseAddress, w.baseAddress, &model, &error) }
+                }
+                return learner.fit(learner.context, features, y.baseAddress, nil, &model, &error)
+            }
+        }
+        guard status == FL_OK else { throw PluginError(status, "base learner: " + String(cString: message)) }
+        return model
+    }
+
+    /// Scores of a model trained with `fitBaseLearner`.
+    public func baseLearnerScores(_ model: fl_model, features: UnsafePointer<fl_matrix>) throws -> [Double] {
+        let learner = host.pointee.learner.pointee
+        var scores = [Double](repeating: 0, count: Int(features.pointee.rows))
+        var message = [CChar](repeating: 0, count: 512)
+        let status = message.withUnsafeMutableBufferPointer { buffer in
+            var error = fl_error(struct_size: UInt32(MemoryLayout<fl_error>.size), abi_version: FAIRLAB_ABI_VERSION,
+                                 message: buffer.baseAddress, capacity: UInt32(buffer.count))
+            return scores.withUnsafeMutableBufferPointer { learner.predict_scores(learner.context, model, features, $0.baseAddress, &error) }
+        }
+        guard status == FL_OK else { throw PluginError(status, "base learner: " + String(cString: message)) }
+        return scores
+    }
+}

@@ -1,0 +1,74 @@
+import CFairlabPlugin
+
+/// A read-only Swift view of a host `fl_data`, valid for the call that received it.
+public struct DataView {
+    /// Number of rows.
+    public let rows: Int
+    /// Number of feature columns.
+    public let cols: Int
+    /// The features matrix, to hand to BLAS or to the host's base learner.
+    public let matrix: UnsafePointer<fl_matrix>
+    /// Labels (0/1), or nil where hidden.
+    public let labels: UnsafeBufferPointer<Double>?
+    /// Baseline scores, or nil.
+    public let scores: UnsafeBufferPointer<Double>?
+    /// Instance weights, or nil meaning all 1.
+    public let weights: UnsafeBufferPointer<Double>?
+    /// Group codes, or nil where hidden.
+    public let groupCodes: UnsafeBufferPointer<Int32>?
+    /// The groups.
+    public let groups: Groups
+
+    init(_ data: fl_data) {
+        rows = Int(data.rows)
+        matrix = data.features
+        cols = Int(data.features.pointee.cols)
+        labels = data.labels.map { UnsafeBufferPointer(start: $0, count: Int(data.rows)) }
+        scores = data.scores.map { UnsafeBufferPointer(start: $0, count: Int(data.rows)) }
+        weights = data.weights.map { UnsafeBufferPointer(start: $0, count: Int(data.rows)) }
+        groupCodes = data.group_codes.map { UnsafeBufferPointer(start: $0, count: Int(data.rows)) }
+        groups = Groups(data.groups.pointee)
+    }
+
+    /// Feature (row, column).
+    public func feature(_ row: Int, _ column: Int) -> Double {
+        matrix.pointee.data[row + column * Int(matrix.pointee.leading_dimension)]
+    }
+
+    /// The labels, or an error naming what is missing.
+    public func requireLabels() throws -> UnsafeBufferPointer<Double> {
+        guard let labels else { throw PluginError.invalidInput("labels are required but were not given") }
+        return labels
+    }
+
+    /// The group codes, or an error naming what is missing.
+    public func requireGroupCodes() throws -> UnsafeBufferPointer<Int32> {
+        guard let groupCodes else { throw PluginError.invalidInput("group codes are required but were not given") }
+        return groupCodes
+    }
+
+    /// The scores, or an error naming what is missing.
+    public func requireScores() throws -> UnsafeBufferPointer<Double> {
+        guard let scores else { throw PluginError.invalidInput("baseline scores are required but were not given") }
+        return scores
+    }
+
+    /// The weight of `row` (1 when no weights were given).
+    public func weight(_ row: Int) -> Double { weights?[row] ?? 1 }
+}
+
+/// The groups of a comparison (`fl_groups`).
+public struct Groups {
+    /// Number of groups.
+    public let count: Int
+    /// Group names.
+    public let names: [String]
+    /// Per group: privileged or not.
+    public let privileged: [Bool]
+
+    init(_ groups: fl_groups) {
+        count = Int(groups.count)
+        names = (0..<count).map { String(cString: groups.names[$0]!) }
+        privileged = (0..<count).map { groups.privileged[$0] != 0 }
+    }
+}

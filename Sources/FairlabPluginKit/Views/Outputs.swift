@@ -1,0 +1,90 @@
+import CFairlabPlugin
+
+/// A pre-processing output (`fl_transform_output`): host buffers pre-filled with a copy of the input.
+public struct TransformOutput {
+    let output: UnsafeMutablePointer<fl_transform_output>
+
+    init(_ output: UnsafeMutablePointer<fl_transform_output>) { self.output = output }
+
+    /// Number of rows.
+    public var rows: Int { Int(output.pointee.rows) }
+    /// Number of feature columns.
+    public var cols: Int { Int(output.pointee.cols) }
+    /// Features, column-major with leading dimension `rows`.
+    public var features: UnsafeMutableBufferPointer<Double> {
+        UnsafeMutableBufferPointer(start: output.pointee.features, count: rows * cols)
+    }
+    /// Instance weights.
+    public var weights: UnsafeMutableBufferPointer<Double> {
+        UnsafeMutableBufferPointer(start: output.pointee.weights, count: rows)
+    }
+    /// Labels, or nil when the data's labels are hidden.
+    public var labels: UnsafeMutableBufferPointer<Double>? {
+        output.pointee.labels.map { UnsafeMutableBufferPointer(start: $0, count: rows) }
+    }
+    /// Replaces the features with a zeroed buffer of `newCols` columns.
+    public func resizeFeatures(to newCols: Int) throws {
+        guard output.pointee.resize_features(output.pointee.host_context, output, Int64(newCols)) != nil else {
+            throw PluginError(FL_ERROR_OUT_OF_MEMORY, "host could not resize the features to \(newCols) columns")
+        }
+    }
+}
+
+/// A prediction output (`fl_prediction_output`): write a 0/1 prediction for every row, and optionally scores.
+public final class PredictionOutput {
+    let output: UnsafeMutablePointer<fl_prediction_output>
+    var wroteScores = false
+
+    init(_ output: UnsafeMutablePointer<fl_prediction_output>) { self.output = output }
+
+    /// Number of rows.
+    public var rows: Int { Int(output.pointee.rows) }
+    /// Predictions (0/1), host-owned.
+    public var predictions: UnsafeMutableBufferPointer<Double> {
+        UnsafeMutableBufferPointer(start: output.pointee.predictions, count: rows)
+    }
+    /// Writes scores for every row (P(favourable)).
+    public func setScores(_ scores: [Double]) {
+        precondition(scores.count == rows)
+        for i in 0..<rows { output.pointee.scores[i] = scores[i] }
+        wroteScores = true
+    }
+}
+
+/// Input of a metric evaluation (`fl_evaluation_input`).
+public struct EvaluationInput {
+    public let rows: Int
+    public let labels: UnsafeBufferPointer<Double>
+    public let predictions: UnsafeBufferPointer<Double>
+    public let scores: UnsafeBufferPointer<Double>?
+    public let weights: UnsafeBufferPointer<Double>?
+    public let groupCodes: UnsafeBufferPointer<Int32>
+    public let groups: Groups
+
+    init(_ input: fl_evaluation_input) {
+        rows = Int(input.rows)
+        labels = UnsafeBufferPointer(start: input.labels, count: rows)
+        predictions = UnsafeBufferPointer(start: input.predictions, count: rows)
+        scores = input.scores.map { UnsafeBufferPointer(start: $0, count: Int(input.rows)) }
+        weights = input.weights.map { UnsafeBufferPointer(start: $0, count: Int(input.rows)) }
+        groupCodes = UnsafeBufferPointer(start: input.group_codes, count: rows)
+        groups = Groups(input.groups.pointee)
+    }
+}
+
+/// Where a metric plugin reports values (`fl_metric_sink`).
+public struct MetricSink {
+    let sink: UnsafePointer<fl_metric_sink>
+
+    init(_ sink: UnsafePointer<fl_metric_sink>) { self.sink = sink }
+
+    /// A value for the whole set, or between groups.
+    public func overall(_ metric: String, _ value: Double) {
+        sink.pointee.overall(sink.pointee.context, metric, value)
+    }
+
+    /// A value for one group.
+    public func perGroup(_ metric: String, group: Int, _ value: Double) {
+        sink.pointee.per_group(sink.pointee.context, metric, Int32(group), value)
+    }
+}

@@ -1,0 +1,86 @@
+import ArgumentParser
+import FairlabCore
+import FairlabHost
+import Foundation
+
+/// `fairlab compare`: the baseline and every method on the same split(s), side by side.
+struct Compare: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the baseline and every registered method on the same split and print a comparison table.")
+
+    @Argument(help: "The dataset (a fairlab HDF5 file).")
+    var dataset: String
+
+    @Option(help: "Number of seeds (splits); with more than one the table shows mean ± std.")
+    var seeds: Int = 1
+
+    @Option(help: "The first seed; seeds run from here upwards.")
+    var seed: UInt64 = 0
+
+    @Option(help: "Comma-separated method ids to run (default: every method found).")
+    var methods: String?
+
+    @Option(help: "Protected attribute(s) forming the groups, comma-separated for intersections (default: the dataset's first).")
+    var protected: String?
+
+    @Option(name: .customLong("plugins"), help: "A folder of plugin libraries to search (repeatable).")
+    var pluginFolders: [String] = []
+
+    @Option(help: "Append the run to this HDF5 results file.")
+    var out: String?
+
+    @Option(help: "Worker processes to run at once.")
+    var jobs: Int = 1
+
+    @Option(help: "Seconds each worker may run before it is killed.")
+    var timeout: Double = 600
+
+    @Option(help: "Address-space limit of each worker, in MiB (0 for none).")
+    var memoryLimit: Int = 8192
+
+    @Option(name: .customLong("param"), help: "Override a parameter: method.key=value (repeatable).")
+    var parameters: [String] = []
+
+    @Option(help: "Table format on stdout: \(TableFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var format: String = TableFormat.md.rawValue
+
+    func run() throws {
+        guard seeds >= 1 else { throw FairlabError("--seeds must be at least 1") }
+        guard jobs >= 1 else { throw FairlabError("--jobs must be at least 1") }
+        guard timeout > 0 else { throw FairlabError("--timeout must be positive") }
+        guard let tableFormat = TableFormat(rawValue: format) else {
+            throw FairlabError("unknown --format \(format) (use \(TableFormat.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
+        var options = Comparison.Options(datasetPath: dataset, executablePath: currentExecutablePath())
+        options.seeds = (0..<UInt64(seeds)).map { seed + $0 }
+        options.methodIDs = methods.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
+        options.protectedAttributes = protected.map { $0.split(separator: ",").map(String.init) } ?? []
+        options.pluginFolders = pluginFolders
+        options.parameterOverrides = try Self.parseParameters(parameters)
+        options.jobs = jobs
+        options.timeout = timeout
+        options.memoryLimitMB = memoryLimit
+        options.command = CommandLine.arguments.joined(separator: " ")
+
+        let run = try Comparison(options: options, progress: reportProgress).run()
+        if let out {
+            try ResultsFile.append(run, to: out)
+            reportProgress("appended run \(run.id) to \(out)")
+        }
+        print(try tableFormat.render(ComparisonSummary(run)), terminator: "")
+    }
+
+    /// Parses `method.key=value` overrides.
+    static func parseParameters(_ texts: [String]) throws -> [String: [String: String]] {
+        var overrides: [String: [String: String]] = [:]
+        for text in texts {
+            guard let equals = text.firstIndex(of: "="), let dot = text[..<equals].lastIndex(of: ".") else {
+                throw FairlabError("--param \(text): expected method.key=value")
+            }
+            let method = String(text[..<dot]), key = String(text[text.index(after: dot)..<equals])
+            guard !method.isEmpty, !key.isEmpty else { throw FairlabError("--param \(text): expected method.key=value") }
+            overrides[method, default: [:]][key] = String(text[text.index(after: equals)...])
+        }
+        return overrides
+    }
+}

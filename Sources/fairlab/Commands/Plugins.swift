@@ -1,0 +1,32 @@
+import ArgumentParser
+import FairlabCore
+import FairlabHost
+import Foundation
+
+/// `fairlab plugins`: every method the host can find, with its parameters.
+struct Plugins: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List the plugin methods fairlab finds, with their parameters.")
+
+    @Option(name: .customLong("plugins"), help: "A folder of plugin libraries to search (repeatable).")
+    var pluginFolders: [String] = []
+
+    func run() throws {
+        let executable = currentExecutablePath()
+        let folders = PluginCatalog.searchFolders(
+            executableFolder: URL(fileURLWithPath: executable).deletingLastPathComponent().path,
+            pluginFolders: pluginFolders, environment: ProcessInfo.processInfo.environment)
+        let workFolder = FileManager.default.temporaryDirectory.appendingPathComponent("fairlab-plugins-\(getpid())").path
+        try FileManager.default.createDirectory(atPath: workFolder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: workFolder) }
+        let pool = WorkerPool(executable: executable, parallelism: 2, timeout: 30, environment: ["OPENBLAS_NUM_THREADS": "1"])
+        let catalog = PluginCatalog.discover(libraries: PluginCatalog.libraries(in: folders), pool: pool, workFolder: workFolder)
+        for method in catalog.methods {
+            print("\(method.id) [\(method.stage.rawValue)] \(method.name) \(method.version) — \(method.libraryPath)")
+            for parameter in method.parameters {
+                let choices = parameter.choices.isEmpty ? "" : " {\(parameter.choices.joined(separator: ", "))}"
+                print("    \(method.id).\(parameter.key) = \(parameter.defaultValue) (\(parameter.type.rawValue)\(choices)): \(parameter.description)")
+            }
+        }
+        for failure in catalog.failures { print("unusable: \(failure.path): \(failure.reason)") }
+    }
+}

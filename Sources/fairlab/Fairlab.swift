@@ -1,0 +1,40 @@
+import ArgumentParser
+import FairlabCore
+import FairlabHost
+import Foundation
+
+/// The `fairlab` command: a fairness mitigation lab.
+@main
+struct Fairlab: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fairlab",
+        abstract: "Compare fairness mitigation methods side by side on the same data.",
+        version: fairlabVersion,
+        subcommands: [Compare.self, Import.self, Inspect.self, Export.self, Plugins.self, Worker.self])
+
+    /// Runs the command, printing errors as one line on stderr and exiting non-zero.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let error as FairlabError {
+            FileHandle.standardError.write(Data("fairlab: error: \(error.message)\n".utf8))
+            Foundation.exit(1)
+        } catch {
+            exit(withError: error)
+        }
+    }
+}
+
+/// Path of the running executable (workers are this same binary).
+func currentExecutablePath() -> String {
+    var buffer = [CChar](repeating: 0, count: 4096)
+    let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+    guard length > 0 else { return CommandLine.arguments[0] }
+    return String(decoding: buffer.prefix(length).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+}
+
+/// Writes a progress line to stderr.
+@Sendable func reportProgress(_ line: String) {
+    FileHandle.standardError.write(Data("fairlab: \(line)\n".utf8))
+}
