@@ -83,8 +83,12 @@ let package = Package(
         ),
         .executableTarget(name: "fairlab-bench", dependencies: ["FairlabHost", "FairlabCore"]),
 
-        .testTarget(name: "FairlabCoreTests", dependencies: ["FairlabCore"]),
-        .testTarget(name: "FairlabHostTests", dependencies: ["FairlabHost", "FairlabCore", "CFairlabPlugin"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["FairlabHost", "FairlabCore"]),
+        // Tests: unit tests per module, then end-to-end tests of the built executable and plugins.
+        .target(name: "FairlabTestSupport", path: "Tests/FairlabTestSupport"),
+        .testTarget(name: "FairlabCoreTests", dependencies: ["FairlabCore", "FairlabTestSupport"], exclude: ["Fixtures"]),
+        .testTarget(
+            name: "FairlabHostTests", dependencies: ["FairlabHost", "FairlabCore", "CFairlabPlugin", "FairlabTestSupport"],
+            exclude: ["Fixtures"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["FairlabHost", "FairlabCore", "FairlabTestSupport"]),
     ] + pluginTargets
 )
