@@ -72,14 +72,17 @@ final class MethodInstance {
     }
 
     /// Metrics: every value the plugin reports.
-    func evaluate(labels: [Double], predictions: [Double], scores: [Double]?, groupCodes: [Int32], groups: GroupsTable) throws -> MetricValues {
+    func evaluate(
+        labels: [Double], predictions: [Double], scores: [Double]?, groupCodes: [Int32], groups: GroupsTable, weights: [Double]? = nil
+    ) throws -> MetricValues {
         guard let evaluate = instance.pointee.evaluate else { throw FairlabError("the metric plugin has no evaluate function") }
         let labelValues = CArray(labels), predictionValues = CArray(predictions), codeValues = CArray(groupCodes)
         let scoreValues = scores.map(CArray.init)
+        let weightValues = weights.map(CArray.init)
         var input = fl_evaluation_input(
             struct_size: UInt32(MemoryLayout<fl_evaluation_input>.size), abi_version: FAIRLAB_ABI_VERSION,
             rows: Int64(labels.count), labels: labelValues.pointer, predictions: predictionValues.pointer,
-            scores: scoreValues.map { UnsafePointer($0.pointer) }, weights: nil, group_codes: codeValues.pointer,
+            scores: scoreValues.map { UnsafePointer($0.pointer) }, weights: weightValues.map { UnsafePointer($0.pointer) }, group_codes: codeValues.pointer,
             groups: UnsafePointer(groups.pointer))
         let collector = MetricCollector(groupCount: Int(groups.pointer.pointee.count))
         var sink = fl_metric_sink(

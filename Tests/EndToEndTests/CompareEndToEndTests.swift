@@ -1,0 +1,113 @@
+import FairlabCore
+@testable import FairlabHost
+import FairlabTestSupport
+import Foundation
+import Testing
+
+/// The built `fairlab` executable on the shipped datasets, as a user runs it.
+@Suite(.serialized) struct CompareEndToEndTests {
+    @Test func compareOnAdultRunsEveryStageAndStoresRecomputableResults() throws {
+        let folder = try TestEnvironment.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let results = folder + "/results.h5"
+        let run = try TestEnvironment.fairlab(["compare", TestEnvironment.dataset("adult"), "--out", results, "--jobs", "2"])
+        #expect(run.status == 0, "stderr: \(run.stderr)")
+        for (method, stage) in [("baseline", "baseline"), ("reweighing", "pre"), ("fair-logreg", "in"), ("group-thresholds", "post")] {
+            #expect(run.stdout.contains("| \(method)"), "missing row \(method)")
+            let row = run.stdout.split(separator: "\n").first { $0.hasPrefix("| \(method) ") }
+            #expect(row?.contains("| \(stage)") == true && row?.contains("| ok ") == true, "row: \(row ?? "none")")
+        }
+        #expect(run.stderr.contains("[5/5]") == false && run.stderr.contains("[4/4]"))
+
+        // Every stored metric recomputed here from the stored predictions, labels and groups.
+        let id = try #require(try ResultsFile.runIDs(in: results).first)
+        let record = try ResultsFile.read(runID: id, from: results)
+        #expect(record.datasetSHA256 == (try SHA256.hexDigest(ofFile: TestEnvironment.dataset("adult"))))
+        let split = record.splits[0]
+        for method in record.methods {
+            let outcome = method.outcomes[0]
+            #expect(outcome.succeeded)
+            func selectionRate(privileged: Bool) -> Double {
+                let rows = split.testGroupCodes.indices.filter { record.groupPrivileged[Int(split.testGroupCodes[$0])] == privileged }
+                return Double(rows.filter { outcome.predictions[$0] == 1 }.count) / Double(rows.count)
+            }
+            let accuracy = Double(zip(outcome.predictions, split.testLabels).filter { $0 == $1 }.count) / Double(split.test.count)
+            #expect(abs(outcome.metrics.overall["accuracy"]! - accuracy) < 1e-12)
+            let parity = selectionRate(privileged: false) - selectionRate(privileged: true)
+            #expect(abs(outcome.metrics.overall["statistical_parity_difference"]! - parity) < 1e-12)
+        }
+        // The post-processor equalises selection rates: its parity gap is far below the baseline's.
+        let gap = { (id: String) in abs(record.methods.first { $0.id == id }!.outcomes[0].metrics.overall["statistical_parity_difference"]!) }
+        #expect(gap("group-thresholds") < 0.03 && gap("baseline") > 0.15)
+
+        let json = try TestEnvironment.fairlab(["export", results, "--format", "json"])
+        #expect(json.status == 0)
+        let summary = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as! [String: Any]
+        #expect((summary["rows"] as! [[String: Any]]).map { $0["id"] as! String } == ["baseline", "fair-logreg", "group-thresholds", "reweighing"])
+        for format in ["md", "csv", "latex"] {
+            let export = try TestEnvironment.fairlab(["export", results, "--format", format])
+            #expect(export.status == 0 && export.stdout.contains("reweighing"))
+        }
+    }
+
+    @Test func seedsGiveMeanAndSpreadAndAppendKeepsEarlierRuns() throws {
+        let folder = try TestEnvironment.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let results = folder + "/results.h5"
+        let first = try TestEnvironment.fairlab(["compare", TestEnvironment.dataset("german"), "--seeds", "3", "--out", results, "--jobs", "2"])
+        #expect(first.status == 0, "stderr: \(first.stderr)")
+        #expect(first.stdout.contains("±"))
+        #expect(first.stdout.contains("3 seeds"))
+        let second = try TestEnvironment.fairlab(["compare", TestEnvironment.dataset("german"), "--methods", "reweighing", "--out", results])
+        #expect(second.status == 0)
+        let ids = try ResultsFile.runIDs(in: results)
+        #expect(ids.count == 2)
+        let earlier = try ResultsFile.read(runID: ids[0], from: results)
+        #expect(earlier.seeds == [0, 1, 2] && earlier.methods.count == 4)
+        #expect(Set(earlier.splits.map(\.test)).count == 3)
+    }
+
+    @Test func intersectionalGroupsOnCompas() throws {
+        let run = try TestEnvironment.fairlab(["compare", TestEnvironment.dataset("compas"), "--protected", "race,sex", "--methods", "reweighing"])
+        #expect(run.status == 0, "stderr: \(run.stderr)")
+        #expect(run.stdout.contains("groups by race × sex"))
+        #expect(run.stdout.contains("Caucasian/Female (privileged)"))
+    }
+
+    @Test func parametersReachThePlugin() throws {
+        let strong = try TestEnvironment.fairlab(["compare", TestEnvironment.dataset("german"), "--methods", "fair-logreg", "--param", "fair-logreg.fairness_weight=0", "--format", "json"])
+        #expect(strong.status == 0, "stderr: \(strong.stderr)")
+        let summary = try JSONSerialization.jsonObject(with: Data(strong.stdout.utf8)) as! [String: Any]
+        let rows = summary["rows"] as! [[String: Any]]
+        #expect(rows[1]["parameters"] as? String == "fairness_weight=0.0 c=1.0 max_iterations=1000")
+    }
+}
+
+/// Errors a user can make get one line on stderr and a non-zero exit.
+@Suite struct CommandLineErrorTests {
+    func expectError(_ arguments: [String], _ fragment: String) throws {
+        let result = try TestEnvironment.fairlab(arguments)
+        #expect(result.status != 0)
+        let lines = result.stderr.split(separator: "\n").filter { !$0.hasPrefix("fairlab: discovering") && !$0.hasPrefix("fairlab: plugin skipped") }
+        #expect(lines.count == 1, "stderr: \(result.stderr)")
+        #expect(result.stderr.contains(fragment), "stderr: \(result.stderr)")
+    }
+
+    @Test func badInputsAreOneLineErrors() throws {
+        let folder = try TestEnvironment.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try expectError(["compare", folder + "/missing.h5"], "missing.h5: no such file")
+        try Data("plain text".utf8).write(to: URL(fileURLWithPath: folder + "/text.h5"))
+        try expectError(["compare", folder + "/text.h5"], "text.h5: not an HDF5 file")
+        try expectError(["compare", TestEnvironment.dataset("german"), "--methods", "nope"], "unknown method id 'nope'")
+        try expectError(["compare", TestEnvironment.dataset("german"), "--param", "reweighing.nope=1"], "unknown parameter 'nope' for method reweighing")
+        try expectError(["compare", TestEnvironment.dataset("german"), "--protected", "colour"], "unknown protected attribute 'colour'")
+
+        let csv = folder + "/one.csv"
+        try "x,g,y\n1,a,1\n2,b,1\n".write(toFile: csv, atomically: true, encoding: .utf8)
+        try expectError(["import", csv, "--label", "y", "--favorable", "1", "--protected", "g=a", "-o", folder + "/one.h5"], "the label has one class")
+        try "x,g,y\n1,a,1\n2,a,0\n".write(toFile: csv, atomically: true, encoding: .utf8)
+        try expectError(["import", csv, "--label", "y", "--favorable", "1", "--protected", "g=a", "-o", folder + "/one.h5"], "has only one group")
+        try expectError(["import", csv, "--label", "label", "--favorable", "1", "--protected", "g=a", "-o", folder + "/one.h5"], "no column 'label'")
+    }
+}

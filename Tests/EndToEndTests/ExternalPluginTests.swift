@@ -1,0 +1,97 @@
+import FairlabTestSupport
+import Foundation
+import Testing
+
+/// A plugin compiled outside the package, against fairlab_plugin.h alone, found through --plugins and
+/// FAIRLAB_PLUGIN_PATH.
+@Suite struct ExternalPluginTests {
+    /// An in-processing method predicting each group's training majority label: trivial, but it exercises
+    /// descriptors, parameters, groups at predict time and the prediction contract from plain C.
+    static let source = #"""
+    #include <string.h>
+    #include <stdlib.h>
+    #include "fairlab_plugin.h"
+
+    static const fl_param_descriptor flip = {sizeof(fl_param_descriptor), FAIRLAB_ABI_VERSION, "flip",
+        "predict the minority label instead", FL_PARAM_BOOLEAN, "false", 0, 1, NULL};
+    static const fl_param_descriptor *const params[] = {&flip};
+    static const fl_method_descriptor descriptor = {sizeof(fl_method_descriptor), FAIRLAB_ABI_VERSION,
+        "group-majority", "Group majority label", "0.1.0", "Predicts each group's majority training label.",
+        FL_STAGE_IN, FL_NEEDS_LABELS | FL_NEEDS_GROUPS_AT_PREDICT, 1, params};
+    static const fl_method_descriptor *const methods[] = {&descriptor};
+
+    typedef struct { int flip; double majority[64]; } state_t;
+
+    static void destroy(const fl_method *self) { free(self->state); free((void *)self); }
+
+    static fl_status fit(const fl_method *self, const fl_data *train, const fl_data *validation, fl_error *error) {
+        (void)validation;
+        state_t *state = self->state;
+        double positives[64] = {0}, rows[64] = {0};
+        if (train->groups->count > 64) return fl_error_set(error, FL_ERROR_UNSUPPORTED, "at most 64 groups");
+        for (int64_t i = 0; i < train->rows; i++) {
+            rows[train->group_codes[i]] += 1;
+            positives[train->group_codes[i]] += train->labels[i];
+        }
+        for (int g = 0; g < train->groups->count; g++)
+            state->majority[g] = (positives[g] * 2 > rows[g]) != state->flip;
+        return FL_OK;
+    }
+
+    static fl_status predict(const fl_method *self, const fl_data *data, fl_prediction_output *out, fl_error *error) {
+        (void)error;
+        const state_t *state = self->state;
+        for (int64_t i = 0; i < data->rows; i++) out->predictions[i] = state->majority[data->group_codes[i]];
+        out->predictions_written = data->rows;
+        return FL_OK;
+    }
+
+    static fl_status create(const char *id, const fl_host *host, const fl_param_values *values, const fl_method **instance, fl_error *error) {
+        (void)host;
+        if (strcmp(id, descriptor.id) != 0) return fl_error_set(error, FL_ERROR_INVALID_INPUT, "no method %s", id);
+        fl_method *method = calloc(1, sizeof(fl_method));
+        state_t *state = calloc(1, sizeof(state_t));
+        state->flip = values->numbers[0] != 0;
+        method->struct_size = sizeof(fl_method);
+        method->abi_version = FAIRLAB_ABI_VERSION;
+        method->state = state;
+        method->destroy = destroy;
+        method->fit = fit;
+        method->predict = predict;
+        *instance = method;
+        return FL_OK;
+    }
+
+    static const fl_library library = {sizeof(fl_library), FAIRLAB_ABI_VERSION, "org.example.majority",
+        "Majority", "example", "0.1.0", 1, methods, create};
+
+    const fl_library *fairlab_plugin_entry(uint32_t host_abi_version) {
+        return host_abi_version >= FAIRLAB_ABI_VERSION ? &library : NULL;
+    }
+    """#
+
+    @Test func aPluginBuiltAgainstTheHeaderAloneJoinsTheComparison() throws {
+        let folder = try TestEnvironment.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try Self.source.write(toFile: folder + "/majority.c", atomically: true, encoding: .utf8)
+        let header = TestEnvironment.packageRoot.appendingPathComponent("Sources/CFairlabPlugin/include").path
+        let compile = try TestEnvironment.run(
+            "/usr/bin/env", ["cc", "-std=c11", "-Wall", "-Werror", "-shared", "-fPIC", "-I", header, folder + "/majority.c", "-o", folder + "/libmajority.so"])
+        #expect(compile.status == 0, "cc: \(compile.stderr)")
+
+        let viaOption = try TestEnvironment.fairlab(["compare", TestEnvironment.dataset("german"), "--plugins", folder, "--methods", "group-majority,reweighing"])
+        #expect(viaOption.status == 0, "stderr: \(viaOption.stderr)")
+        let row = viaOption.stdout.split(separator: "\n").first { $0.hasPrefix("| group-majority ") }
+        #expect(row?.contains("| in ") == true && row?.contains("| ok ") == true, "stdout: \(viaOption.stdout)")
+
+        let viaEnvironment = try TestEnvironment.fairlab(
+            ["compare", TestEnvironment.dataset("german"), "--methods", "group-majority", "--param", "group-majority.flip=true"],
+            environment: ["FAIRLAB_PLUGIN_PATH": folder])
+        #expect(viaEnvironment.status == 0, "stderr: \(viaEnvironment.stderr)")
+        #expect(viaEnvironment.stdout.contains("| group-majority "))
+
+        // Without the folder, the method is not found: plugins never load from anywhere else by accident.
+        let without = try TestEnvironment.fairlab(["compare", TestEnvironment.dataset("german"), "--methods", "group-majority"])
+        #expect(without.status != 0 && without.stderr.contains("unknown method id 'group-majority'"))
+    }
+}

@@ -1,0 +1,72 @@
+import FairlabCore
+@testable import FairlabHost
+import FairlabTestSupport
+import Foundation
+import Testing
+
+@Suite struct ResultsFileTests {
+    static func run(id: String, accuracy: [Double]) -> RunRecord {
+        let outcomes = accuracy.enumerated().map { seed, value in
+            SeedOutcome(
+                seed: UInt64(seed), status: SeedOutcome.ok, error: "", fitSeconds: 0.5, predictSeconds: 0.01,
+                predictions: [1, 0, 1], scores: [0.9, 0.2, 0.6],
+                metrics: MetricValues(overall: ["accuracy": value, "disparate_impact": .nan], perGroup: ["selection_rate": [0.5, 1]]))
+        }
+        let failed = accuracy.indices.map { seed in
+            SeedOutcome(seed: UInt64(seed), status: SeedOutcome.failed, error: "crashed with SIGSEGV", fitSeconds: 0, predictSeconds: 0,
+                        predictions: [], scores: nil, metrics: MetricValues())
+        }
+        return RunRecord(
+            id: id, createdAt: "2026-11-22T10:00:0\(id.last!)Z", command: "fairlab compare x.h5", datasetPath: "x.h5",
+            datasetSHA256: "00", protectedAttributes: ["sex"], groupNames: ["Female", "Male"], groupPrivileged: [false, true],
+            seeds: accuracy.indices.map { UInt64($0) }, fairlabVersion: fairlabVersion, abiVersion: 1,
+            splits: accuracy.indices.map { SplitRecord(seed: UInt64($0), train: [0, 1], validation: [2], test: [3, 4, 5], testLabels: [1, 0, 0], testGroupCodes: [0, 1, 1]) },
+            methods: [
+                MethodRecord(id: "baseline", name: "Baseline", stage: "baseline", plugin: "fairlab", pluginVersion: "0.1.0", parameters: "C=1.0", outcomes: outcomes),
+                MethodRecord(id: "bad", name: "Bad", stage: "in", plugin: "org.x", pluginVersion: "1", parameters: "", outcomes: failed),
+            ],
+            pluginFailures: [.init(path: "/p/libx.so", reason: "not a fairlab plugin")])
+    }
+
+    @Test func appendingKeepsEveryEarlierRun() throws {
+        let folder = try TestEnvironment.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/results.h5"
+        try ResultsFile.append(Self.run(id: "run-1", accuracy: [0.8, 0.9]), to: path)
+        try ResultsFile.append(Self.run(id: "run-2", accuracy: [0.7]), to: path)
+        #expect(try ResultsFile.runIDs(in: path) == ["run-1", "run-2"])
+        let first = try ResultsFile.read(runID: "run-1", from: path)
+        #expect(first.methods.map(\.id) == ["baseline", "bad"])
+        #expect(first.methods[0].outcomes[1].metrics.overall["accuracy"] == 0.9)
+        #expect(first.methods[0].outcomes[1].metrics.overall["disparate_impact"]!.isNaN)
+        #expect(first.methods[0].outcomes[0].metrics.perGroup["selection_rate"] == [0.5, 1])
+        #expect(first.methods[1].outcomes[0].error == "crashed with SIGSEGV")
+        #expect(first.splits[1].test == [3, 4, 5])
+        #expect(first.pluginFailures.first?.reason == "not a fairlab plugin")
+        #expect(throws: FairlabError.self) { try ResultsFile.append(Self.run(id: "run-1", accuracy: [0.8]), to: path) }
+        #expect(try ResultsFile.runIDs(in: path) == ["run-1", "run-2"])
+    }
+
+    @Test func refusesFilesThatAreNotResults() throws {
+        let folder = try TestEnvironment.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let dataset = TestEnvironment.dataset("german")
+        #expect(throws: FairlabError("\(dataset): not a fairlab results file")) { try ResultsFile.runIDs(in: dataset) }
+    }
+
+    @Test func summaryShowsMeanAndSampleStd() throws {
+        let summary = ComparisonSummary(Self.run(id: "run-1", accuracy: [0.8, 0.9]))
+        let accuracy = try #require(summary.rows[0].metrics["accuracy"])
+        #expect(abs(accuracy.mean - 0.85) < 1e-15)
+        #expect(abs(accuracy.std! - 0.0707106781186548) < 1e-12)
+        #expect(summary.rows[1].status == "failed")
+        let markdown = try TableFormat.md.render(summary)
+        #expect(markdown.contains("0.8500 ± 0.0707"))
+        #expect(markdown.contains("- bad: crashed with SIGSEGV"))
+        let csv = try TableFormat.csv.render(summary)
+        #expect(csv.split(separator: "\n").count == 3)
+        #expect(try TableFormat.latex.render(summary).contains("$0.8500 \\pm 0.0707$"))
+        let json = try JSONSerialization.jsonObject(with: Data(try TableFormat.json.render(summary).utf8)) as! [String: Any]
+        #expect((json["rows"] as! [[String: Any]]).count == 2)
+    }
+}
