@@ -1,3 +1,4 @@
+@testable import FairlabHost
 import FairlabTestSupport
 import Foundation
 import Testing
@@ -18,9 +19,30 @@ import Testing
     static const fl_method_descriptor descriptor = {sizeof(fl_method_descriptor), FAIRLAB_ABI_VERSION,
         "group-majority", "Group majority label", "0.1.0", "Predicts each group's majority training label.",
         FL_STAGE_IN, FL_NEEDS_LABELS | FL_NEEDS_GROUPS_AT_PREDICT, 1, params};
-    static const fl_method_descriptor *const methods[] = {&descriptor};
+    static const fl_method_descriptor passthrough = {sizeof(fl_method_descriptor), FAIRLAB_ABI_VERSION,
+        "learner-passthrough", "The host's learner through the ABI", "0.1.0", "Trains the host's base learner and predicts with it.",
+        FL_STAGE_IN, FL_NEEDS_LABELS | FL_NEEDS_BASE_LEARNER, 0, NULL};
+    static const fl_method_descriptor *const methods[] = {&descriptor, &passthrough};
 
-    typedef struct { int flip; double majority[64]; } state_t;
+    typedef struct { int flip; double majority[64]; const fl_host *host; fl_model model; } state_t;
+
+    static fl_status learner_fit(const fl_method *self, const fl_data *train, const fl_data *validation, fl_error *error) {
+        (void)validation;
+        state_t *state = self->state;
+        const fl_learner *learner = state->host->learner;
+        return learner->fit(learner->context, train->features, train->labels, NULL, &state->model, error);
+    }
+
+    static fl_status learner_predict(const fl_method *self, const fl_data *data, fl_prediction_output *out, fl_error *error) {
+        const state_t *state = self->state;
+        const fl_learner *learner = state->host->learner;
+        fl_status status = learner->predict_scores(learner->context, state->model, data->features, out->scores, error);
+        if (status != FL_OK) return status;
+        for (int64_t i = 0; i < data->rows; i++) out->predictions[i] = out->scores[i] > 0.5;
+        out->predictions_written = data->rows;
+        out->scores_written = data->rows;
+        return FL_OK;
+    }
 
     static void destroy(const fl_method *self) { free(self->state); free((void *)self); }
 
@@ -47,23 +69,24 @@ import Testing
     }
 
     static fl_status create(const char *id, const fl_host *host, const fl_param_values *values, const fl_method **instance, fl_error *error) {
-        (void)host;
-        if (strcmp(id, descriptor.id) != 0) return fl_error_set(error, FL_ERROR_INVALID_INPUT, "no method %s", id);
+        int is_majority = strcmp(id, descriptor.id) == 0;
+        if (!is_majority && strcmp(id, passthrough.id) != 0) return fl_error_set(error, FL_ERROR_INVALID_INPUT, "no method %s", id);
         fl_method *method = calloc(1, sizeof(fl_method));
         state_t *state = calloc(1, sizeof(state_t));
-        state->flip = values->numbers[0] != 0;
+        state->flip = is_majority && values->numbers[0] != 0;
+        state->host = host;
         method->struct_size = sizeof(fl_method);
         method->abi_version = FAIRLAB_ABI_VERSION;
         method->state = state;
         method->destroy = destroy;
-        method->fit = fit;
-        method->predict = predict;
+        method->fit = is_majority ? fit : learner_fit;
+        method->predict = is_majority ? predict : learner_predict;
         *instance = method;
         return FL_OK;
     }
 
     static const fl_library library = {sizeof(fl_library), FAIRLAB_ABI_VERSION, "org.example.majority",
-        "Majority", "example", "0.1.0", 1, methods, create};
+        "Majority", "example", "0.1.0", 2, methods, create};
 
     const fl_library *fairlab_plugin_entry(uint32_t host_abi_version) {
         return host_abi_version >= FAIRLAB_ABI_VERSION ? &library : NULL;
@@ -89,6 +112,16 @@ import Testing
             environment: ["FAIRLAB_PLUGIN_PATH": folder])
         #expect(viaEnvironment.status == 0, "stderr: \(viaEnvironment.stderr)")
         #expect(viaEnvironment.stdout.contains("| group-majority "))
+
+        // Training the host's learner through the ABI gives exactly the baseline's predictions.
+        let results = folder + "/results.h5"
+        let passthrough = try TestEnvironment.fairlab(
+            ["compare", TestEnvironment.dataset("german"), "--plugins", folder, "--methods", "learner-passthrough", "--out", results])
+        #expect(passthrough.status == 0, "stderr: \(passthrough.stderr)")
+        let record = try ResultsFile.read(runID: try ResultsFile.runIDs(in: results)[0], from: results)
+        #expect(record.methods.map(\.id) == ["baseline", "learner-passthrough"])
+        #expect(record.methods[0].outcomes[0].predictions == record.methods[1].outcomes[0].predictions)
+        #expect(record.methods[0].outcomes[0].scores == record.methods[1].outcomes[0].scores)
 
         // Without the folder, the method is not found: plugins never load from anywhere else by accident.
         let without = try TestEnvironment.fairlab(["compare", TestEnvironment.dataset("german"), "--methods", "group-majority"])

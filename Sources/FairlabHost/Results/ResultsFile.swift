@@ -56,7 +56,9 @@ public enum ResultsFile {
         let ids = try file.children(of: "/runs").filter { id in
             (try? file.integersAttribute("complete", of: "/runs/\(id)"))?.first == 1
         }
-        return try ids.sorted { try file.stringAttribute("created_at", of: "/runs/\($0)") < file.stringAttribute("created_at", of: "/runs/\($1)") }
+        // Appends are serialised by the lock, so the sequence number orders runs exactly, even within a second.
+        let sequence = try Dictionary(uniqueKeysWithValues: ids.map { ($0, try file.integersAttribute("sequence", of: "/runs/\($0)").first ?? 0) })
+        return ids.sorted { (sequence[$0]!, $0) < (sequence[$1]!, $1) }
     }
 
     /// Reads one run back.
@@ -124,8 +126,10 @@ public enum ResultsFile {
     private static func write(_ run: RunRecord, into file: HDF5File) throws {
         let base = "/runs/\(run.id)"
         guard !file.exists(base) else { throw FairlabError(file: file.path, "run \(run.id) is already in the file") }
+        let sequence = Int64(file.exists("/runs") ? try file.children(of: "/runs").count + 1 : 1)
         try file.createGroup(base)
         try file.setAttribute("complete", of: base, Int64(0))
+        try file.setAttribute("sequence", of: base, sequence)
         try file.setAttribute("created_at", of: base, run.createdAt)
         try file.setAttribute("command", of: base, run.command)
         try file.setAttribute("dataset_path", of: base, run.datasetPath)
