@@ -4,12 +4,13 @@ import Foundation
 
 /// A live instance of a plugin method, created through its library's factory, with the host services it was
 /// given. Each call checks the plugin's status and the shape and sanity of what it wrote.
-final class MethodInstance {
+public final class MethodInstance {
     let info: MethodInfo
     private let services: HostServicesProvider
     private let instance: UnsafePointer<fl_method>
 
-    init(library: LoadedLibrary, info: MethodInfo, parameters: ResolvedParameters, seed: UInt64) throws {
+    /// Creates the method `info` of `library` with `parameters`; `seed` fixes its random stream.
+    public init(library: LoadedLibrary, info: MethodInfo, parameters: ResolvedParameters, seed: UInt64) throws {
         self.info = info
         services = HostServicesProvider(seed: seed, methodID: info.id)
         let table = ParameterTable(parameters)
@@ -75,16 +76,13 @@ final class MethodInstance {
     func evaluate(
         labels: [Double], predictions: [Double], scores: [Double]?, groupCodes: [Int32], groups: GroupsTable, weights: [Double]? = nil
     ) throws -> MetricValues {
+        try evaluate(EvaluationBuffers(labels: labels, predictions: predictions, scores: scores, weights: weights, groupCodes: groupCodes, groups: groups))
+    }
+
+    /// Metrics over prepared buffers (so that a benchmark times the plugin call alone).
+    public func evaluate(_ buffers: EvaluationBuffers) throws -> MetricValues {
         guard let evaluate = instance.pointee.evaluate else { throw FairlabError("the metric plugin has no evaluate function") }
-        let labelValues = CArray(labels), predictionValues = CArray(predictions), codeValues = CArray(groupCodes)
-        let scoreValues = scores.map(CArray.init)
-        let weightValues = weights.map(CArray.init)
-        var input = fl_evaluation_input(
-            struct_size: UInt32(MemoryLayout<fl_evaluation_input>.size), abi_version: FAIRLAB_ABI_VERSION,
-            rows: Int64(labels.count), labels: labelValues.pointer, predictions: predictionValues.pointer,
-            scores: scoreValues.map { UnsafePointer($0.pointer) }, weights: weightValues.map { UnsafePointer($0.pointer) }, group_codes: codeValues.pointer,
-            groups: UnsafePointer(groups.pointer))
-        let collector = MetricCollector(groupCount: Int(groups.pointer.pointee.count))
+        let collector = MetricCollector(groupCount: Int(buffers.groups.pointer.pointee.count))
         var sink = fl_metric_sink(
             struct_size: UInt32(MemoryLayout<fl_metric_sink>.size), abi_version: FAIRLAB_ABI_VERSION,
             context: Unmanaged.passUnretained(collector).toOpaque(),
@@ -97,9 +95,38 @@ final class MethodInstance {
                 Unmanaged<MetricCollector>.fromOpaque(context).takeUnretainedValue().record(String(cString: metric), group: Int(group), value)
             })
         let error = ErrorBuffer()
-        try error.check(evaluate(instance, &input, &sink, error.pointer), "evaluate")
+        try error.check(evaluate(instance, buffers.pointer, &sink, error.pointer), "evaluate")
         return collector.values
     }
+}
+
+/// Host-owned copies of a metric evaluation's inputs, as one `fl_evaluation_input`.
+public final class EvaluationBuffers {
+    let pointer: UnsafeMutablePointer<fl_evaluation_input>
+    let groups: GroupsTable
+    private let storage: [AnyObject]
+
+    /// Copies the inputs; `groupNames` and `privileged` describe the group codes.
+    public convenience init(labels: [Double], predictions: [Double], scores: [Double]?, weights: [Double]?, groupCodes: [Int32], groupNames: [String], privileged: [Bool]) {
+        self.init(labels: labels, predictions: predictions, scores: scores, weights: weights, groupCodes: groupCodes,
+                  groups: GroupsTable(names: groupNames, privileged: privileged))
+    }
+
+    init(labels: [Double], predictions: [Double], scores: [Double]?, weights: [Double]?, groupCodes: [Int32], groups: GroupsTable) {
+        precondition(labels.count == predictions.count && labels.count == groupCodes.count)
+        let labelValues = CArray(labels), predictionValues = CArray(predictions), codeValues = CArray(groupCodes)
+        let scoreValues = scores.map(CArray.init), weightValues = weights.map(CArray.init)
+        self.groups = groups
+        storage = [labelValues, predictionValues, codeValues] + [scoreValues, weightValues].compactMap { $0 }
+        pointer = .allocate(capacity: 1)
+        pointer.initialize(to: fl_evaluation_input(
+            struct_size: UInt32(MemoryLayout<fl_evaluation_input>.size), abi_version: FAIRLAB_ABI_VERSION,
+            rows: Int64(labels.count), labels: labelValues.pointer, predictions: predictionValues.pointer,
+            scores: scoreValues.map { UnsafePointer($0.pointer) }, weights: weightValues.map { UnsafePointer($0.pointer) },
+            group_codes: codeValues.pointer, groups: UnsafePointer(groups.pointer)))
+    }
+
+    deinit { pointer.deallocate() }
 }
 
 /// Gathers what a metric plugin reports through its sink.

@@ -1,0 +1,86 @@
+import Dispatch
+import FairlabCore
+import FairlabHost
+import Foundation
+
+/// fairlab's own benchmarks (run a release build: `swift run -c release fairlab-bench`):
+///
+/// - `learner`: the base learner's fit on Adult's 18,097 training rows (rows with index % 5 in {0, 1, 2}, the
+///   split tools/bench/sklearn_learner.py uses for scikit-learn), median of several runs, with the log-loss it
+///   reaches;
+/// - `metrics`: the standard metric plugin's throughput through the ABI at 10⁶ and 10⁷ rows, median of several
+///   runs, single-threaded.
+///
+/// Output is one JSON object per line, so tools/bench/run.sh can set it beside the Python peers'.
+@main
+struct Benchmarks {
+    static func main() throws {
+        #if DEBUG
+        FileHandle.standardError.write(Data("fairlab-bench: warning: this is a debug build; use `swift run -c release fairlab-bench`\n".utf8))
+        #endif
+        BLAS.setThreadCount(1)
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        let which = Set(arguments.filter { !$0.hasPrefix("--") })
+        let root = arguments.first { $0.hasPrefix("--root=") }.map { String($0.dropFirst(7)) } ?? FileManager.default.currentDirectoryPath
+        if which.isEmpty || which.contains("learner") { try learner(root: root) }
+        if which.isEmpty || which.contains("metrics") { try metrics() }
+    }
+
+    static func median(_ values: [Double]) -> Double {
+        let sorted = values.sorted()
+        return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+    }
+
+    static func seconds(_ body: () throws -> Void) rethrows -> Double {
+        let start = DispatchTime.now().uptimeNanoseconds
+        try body()
+        return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    }
+
+    static func emit(_ fields: [String: Any]) {
+        let data = try! JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])
+        print(String(decoding: data, as: UTF8.self))
+    }
+
+    static func learner(root: String) throws {
+        let dataset = try DatasetFile.read(root + "/datasets/adult.h5")
+        let train = (0..<dataset.rows).filter { $0 % 5 <= 2 }
+        let features = dataset.features.selectingRows(train)
+        let x = Standardizer(fitting: features).transform(features)
+        let y = train.map { dataset.labels[$0] }
+        var model = try LogisticRegression.fit(features: x, labels: y)  // warm-up
+        let times = try (0..<15).map { _ in try seconds { model = try LogisticRegression.fit(features: x, labels: y) } }
+        emit([
+            "benchmark": "learner_fit", "implementation": "fairlab", "rows": x.rows, "features": x.cols,
+            "median_seconds": median(times), "runs": times.count, "newton_iterations": model.iterations,
+            "train_log_loss": model.logLoss(x, labels: y),
+        ])
+    }
+
+    static func metrics() throws {
+        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        let library = try LoadedLibrary(path: executable.appendingPathComponent("libStandardMetrics.so").path)
+        let method = try library.methods().first { $0.id == "standard-metrics" }!
+        let instance = try MethodInstance(library: library, info: method, parameters: ResolvedParameters(method: method, overrides: [:]), seed: 0)
+        var generator = SeededGenerator(seed: 1)
+        for rows in [1_000_000, 10_000_000] {
+            var labels = [Double](repeating: 0, count: rows), predictions = labels
+            var codes = [Int32](repeating: 0, count: rows)
+            for i in 0..<rows {
+                let bits = generator.next()
+                codes[i] = Int32(bits % 2)
+                labels[i] = Double((bits >> 8) % 2)
+                predictions[i] = (bits >> 16) % 4 == 0 ? 1 - labels[i] : labels[i]
+            }
+            let buffers = EvaluationBuffers(
+                labels: labels, predictions: predictions, scores: nil, weights: nil, groupCodes: codes,
+                groupNames: ["unprivileged", "privileged"], privileged: [false, true])
+            var values = try instance.evaluate(buffers)  // warm-up
+            let times = try (0..<11).map { _ in try seconds { values = try instance.evaluate(buffers) } }
+            emit([
+                "benchmark": "metrics", "implementation": "fairlab", "rows": rows, "median_seconds": median(times),
+                "rows_per_second": Double(rows) / median(times), "runs": times.count, "metrics_reported": values.overall.count + values.perGroup.count,
+            ])
+        }
+    }
+}
