@@ -6,7 +6,7 @@ import Glibc
 /// `f(unprivileged) − f(privileged)` and `f(unprivileged) / f(privileged)`. With a binary attribute that is
 /// exactly AIF360's definition; with more groups or intersections it is AIF360 with `privileged_groups` set
 /// to every privileged group. Fairlearn-style "between groups" metrics take max − min (or min / max) over
-/// every group separately.
+/// every group present in the evaluated rows (a group with no rows there is absent, as in Fairlearn).
 struct GroupMetrics {
     let perGroup: [ConfusionCounts]
     let privileged: [Bool]
@@ -14,6 +14,8 @@ struct GroupMetrics {
     var privilegedCounts: ConfusionCounts { pooled(true) }
     var unprivilegedCounts: ConfusionCounts { pooled(false) }
     var overall: ConfusionCounts { perGroup.reduce(ConfusionCounts(), +) }
+    /// The groups with rows in the evaluated data.
+    var presentGroups: [ConfusionCounts] { perGroup.filter { $0.total > 0 } }
 
     private func pooled(_ isPrivileged: Bool) -> ConfusionCounts {
         zip(perGroup, privileged).filter { $0.1 == isPrivileged }.map(\.0).reduce(ConfusionCounts(), +)
@@ -33,14 +35,14 @@ struct GroupMetrics {
     /// Fairlearn `equalized_odds_difference` (agg="worst_case"): the larger of the TPR and FPR spreads
     /// (max − min over groups).
     var equalizedOddsDifference: Double {
-        max(spread(perGroup.map(\.truePositiveRate)), spread(perGroup.map(\.falsePositiveRate)))
+        max(spread(presentGroups.map(\.truePositiveRate)), spread(presentGroups.map(\.falsePositiveRate)))
     }
     /// Fairlearn `demographic_parity_difference`: max − min selection rate over groups.
-    var demographicParityDifference: Double { spread(perGroup.map(\.selectionRate)) }
+    var demographicParityDifference: Double { spread(presentGroups.map(\.selectionRate)) }
     /// Fairlearn `demographic_parity_ratio`: min / max selection rate over groups.
     var demographicParityRatio: Double {
-        let rates = perGroup.map(\.selectionRate)
-        return rates.contains(where: \.isNaN) ? .nan : ratio(rates.min()!, rates.max()!)
+        let rates = presentGroups.map(\.selectionRate)
+        return rates.isEmpty || rates.contains(where: \.isNaN) ? .nan : ratio(rates.min()!, rates.max()!)
     }
     /// AIF360 `theil_index` over every row (unweighted counts): bᵢ = ŷᵢ − yᵢ + 1, so b = 0 for false negatives,
     /// 2 for false positives and 1 otherwise; Theil = (1/n) Σ (bᵢ/μ) ln(bᵢ/μ) with 0·ln 0 = 0.
@@ -57,6 +59,6 @@ struct GroupMetrics {
 
     /// max − min, NaN if any value is NaN.
     private func spread(_ values: [Double]) -> Double {
-        values.contains(where: \.isNaN) ? .nan : values.max()! - values.min()!
+        values.isEmpty || values.contains(where: \.isNaN) ? .nan : values.max()! - values.min()!
     }
 }
