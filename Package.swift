@@ -30,21 +30,27 @@ func isCPlugin(_ folder: String) -> Bool {
     return files.contains { $0.hasSuffix(".c") }
 }
 
+// Each plugin target's path is Plugins/ itself (its sources being its own folder), so that SwiftPM watches the
+// Plugins/ listing and replans when a plugin folder is added or removed.
 let pluginTargets: [Target] = pluginFolders.map { folder in
     if isCPlugin(folder) {
         return .target(
             name: folder,
             dependencies: ["CFairlabPlugin"],
-            path: "Plugins/\(folder)",
-            // A plugin's own headers are private to it; "." keeps SwiftPM from requiring an include/ folder.
-            publicHeadersPath: ".",
+            path: "Plugins",
+            exclude: pluginFolders.filter { $0 != folder },
+            sources: [folder],
+            // A plugin's own headers are private to it; this keeps SwiftPM from requiring an include/ folder.
+            publicHeadersPath: folder,
             cSettings: [.unsafeFlags(["-Wall", "-Wextra"])]
         )
     }
     return .target(
         name: folder,
         dependencies: ["CFairlabPlugin", "FairlabPluginKit"],
-        path: "Plugins/\(folder)"
+        path: "Plugins",
+        exclude: pluginFolders.filter { $0 != folder },
+        sources: [folder]
     )
 }
 

@@ -43,7 +43,7 @@ import Testing
         let json = try TestEnvironment.fairlab(["export", results, "--format", "json"])
         #expect(json.status == 0)
         let summary = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as! [String: Any]
-        #expect((summary["rows"] as! [[String: Any]]).map { $0["id"] as! String } == ["baseline", "fair-logreg", "group-thresholds", "reweighing"])
+        #expect((summary["rows"] as! [[String: Any]]).map { $0["id"] as! String } == ["baseline", "reweighing", "fair-logreg", "group-thresholds"])
         for format in ["md", "csv", "latex"] {
             let export = try TestEnvironment.fairlab(["export", results, "--format", format])
             #expect(export.status == 0 && export.stdout.contains("reweighing"))

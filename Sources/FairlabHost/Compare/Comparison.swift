@@ -154,7 +154,11 @@ public struct Comparison {
     }
 
     private func selectMethods(_ catalog: PluginCatalog) throws -> [MethodInfo] {
-        guard let ids = options.methodIDs else { return catalog.mitigations }
+        guard let ids = options.methodIDs else {
+            // Pipeline order (pre, in, post), then id: the table reads as the pipeline does.
+            let order = Dictionary(uniqueKeysWithValues: MethodStage.allCases.enumerated().map { ($1, $0) })
+            return catalog.mitigations.sorted { (order[$0.stage]!, $0.id) < (order[$1.stage]!, $1.id) }
+        }
         return try ids.map { id in
             guard let method = catalog.mitigations.first(where: { $0.id == id }) else {
                 let known = catalog.mitigations.map(\.id).joined(separator: ", ")
