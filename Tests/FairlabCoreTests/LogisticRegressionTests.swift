@@ -27,6 +27,14 @@ import Testing
         #expect(predictions.count == goldenPredictions.count)
         let agreement = Double(zip(predictions, goldenPredictions).filter { $0 == $1 }.count) / Double(predictions.count)
         #expect(agreement >= 0.999, "predictions agree on \(agreement)")
+
+        // The dense BLAS path reaches the same optimum as the sparse one Adult's one-hot columns select.
+        var dense = LogisticRegression.Options()
+        dense.allowSparseProducts = false
+        let denseModel = try LogisticRegression.fit(features: x, labels: y, options: dense)
+        let largest = zip(model.coefficients, denseModel.coefficients).map { abs($0 - $1) }.max()!
+        #expect(largest < 1e-7, "sparse and dense coefficients differ by \(largest)")
+        #expect(abs(model.intercept - denseModel.intercept) < 1e-7)
     }
 
     /// A two-point problem with a closed-form optimum: x = ±1, y = 1 at x = 1 only, C = 1. By symmetry b = 0 and

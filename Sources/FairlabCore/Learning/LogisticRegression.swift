@@ -5,15 +5,19 @@ import Foundation
 ///
 /// It minimises `C · Σ wᵢ ℓᵢ(β, b) + ½‖β‖²`, where `ℓᵢ` is the log-loss of row i, the same objective (and
 /// therefore the same optimum) as scikit-learn's `LogisticRegression(C=C)`. It is solved by Newton's method
-/// with a backtracking line search: the Hessian `C·Xᵀ D X + I` is one `cblas_dsyrk` per iteration, and
-/// Newton's quadratic convergence reaches the optimum to machine precision in a handful of iterations.
+/// with a backtracking line search, whose quadratic convergence reaches the optimum to machine precision in a
+/// handful of iterations. The Hessian `C·Xᵀ diag(d) X + I` is one `cblas_dsyrk` per iteration for dense data;
+/// for data that is mostly one value per column (one-hot encodings), the same products run over the sparse
+/// matrix X − 1vᵀ (`SparseDesign`), which gives the same optimum at a fraction of the cost.
 public struct LogisticRegression: Sendable, Equatable {
     /// How the model is fitted.
     public struct Options: Sendable, Equatable {
         /// Inverse regularisation strength, as scikit-learn's `C`.
         public var inverseRegularization: Double = 1.0
-        /// Stop when half the Newton decrement falls below this fraction of the objective.
-        public var relativeTolerance: Double = 1e-13
+        /// Stop after the step whose half Newton decrement falls below this fraction of the objective.
+        public var relativeTolerance: Double = 1e-10
+        /// Whether mostly-constant columns may use the sparse products (false forces dense BLAS products).
+        public var allowSparseProducts = true
         /// Upper bound on Newton iterations.
         public var maximumIterations: Int = 100
 
@@ -65,15 +69,17 @@ public struct LogisticRegression: Sendable, Equatable {
         }
 
         let c = options.inverseRegularization
+        let design = makeDesign(features, allowSparse: options.allowSparseProducts)
         var beta = [Double](repeating: 0, count: p)
-        // Start from the intercept-only optimum, which saves one or two Newton steps.
+        // The intercept of the design's own parametrisation (see `DesignMatrix.columnOffsets`), started at the
+        // intercept-only optimum, which saves one or two Newton steps.
         var intercept = log(positiveWeight / negativeWeight)
-        var linear = [Double](repeating: intercept, count: n)   // X β + b
-        var direction = [Double](repeating: 0, count: n)        // X Δβ
+        var linear = [Double](repeating: intercept, count: n)   // D β + c
+        var direction = [Double](repeating: 0, count: n)        // D Δβ
         var residual = [Double](repeating: 0, count: n)         // C w (σ(z) − y)
         var curvature = [Double](repeating: 0, count: n)        // C w σ(z)(1 − σ(z))
-        var scaledFeatures = [Double](repeating: 0, count: n * p)  // diag(√curvature) X
         var hessianBlock = [Double](repeating: 0, count: p * p)
+        var crossTerm = [Double](repeating: 0, count: p)
         let size = p + 1
 
         func objective(_ z: [Double], _ beta: [Double]) -> Double {
@@ -96,38 +102,20 @@ public struct LogisticRegression: Sendable, Equatable {
                 residual[i] = cw * (probability - labels[i])
                 curvature[i] = cw * probability * (1 - probability)
             }
-            // Gradient: g_β = Xᵀ r + β, g_b = Σ r.
+            // Gradient: g_β = Dᵀ r + β, g_c = Σ r.
             var gradient = [Double](repeating: 0, count: size)
-            if p > 0 {
-                features.withUnsafeStorage { x in
-                    cblas_dgemv(CblasColMajor, CblasTrans, BLAS.dimension(n), BLAS.dimension(p), 1, x.baseAddress,
-                                BLAS.dimension(n), residual, 1, 0, &gradient, 1)
-                }
-            }
-            for j in 0..<p { gradient[j] += beta[j] }
+            var betaGradient = [Double](repeating: 0, count: p)
+            design.transposeMultiply(residual, into: &betaGradient)
+            for j in 0..<p { gradient[j] = betaGradient[j] + beta[j] }
             gradient[p] = residual.reduce(0, +)
 
-            // Hessian: [[Xᵀ D X + I, Xᵀ d], [dᵀ X, Σ d]], upper triangle, column-major (size × size).
+            // Hessian: [[Dᵀ diag(d) D + I, Dᵀ d], [dᵀ D, Σ d]], upper triangle, column-major (size × size).
             var hessian = [Double](repeating: 0, count: size * size)
-            if p > 0 {
-                features.withUnsafeStorage { x in
-                    scaledFeatures.withUnsafeMutableBufferPointer { z in
-                        for j in 0..<p {
-                            let offset = j * n
-                            for i in 0..<n { z[offset + i] = x[offset + i] * curvature[i].squareRoot() }
-                        }
-                    }
-                    cblas_dsyrk(CblasColMajor, CblasUpper, CblasTrans, BLAS.dimension(p), BLAS.dimension(n), 1,
-                                scaledFeatures, BLAS.dimension(n), 0, &hessianBlock, BLAS.dimension(p))
-                    var crossTerm = [Double](repeating: 0, count: p)
-                    cblas_dgemv(CblasColMajor, CblasTrans, BLAS.dimension(n), BLAS.dimension(p), 1, x.baseAddress,
-                                BLAS.dimension(n), curvature, 1, 0, &crossTerm, 1)
-                    for j in 0..<p {
-                        for i in 0...j { hessian[i + j * size] = hessianBlock[i + j * p] }
-                        hessian[j + j * size] += 1
-                        hessian[j + p * size] = crossTerm[j]
-                    }
-                }
+            design.weightedGram(curvature, block: &hessianBlock, cross: &crossTerm)
+            for j in 0..<p {
+                for i in 0...j { hessian[i + j * size] = hessianBlock[i + j * p] }
+                hessian[j + j * size] += 1
+                hessian[j + p * size] = crossTerm[j]
             }
             hessian[p + p * size] = curvature.reduce(0, +)
 
@@ -136,15 +124,12 @@ public struct LogisticRegression: Sendable, Equatable {
             }
             var slope = 0.0
             for j in 0..<size { slope += gradient[j] * step[j] }
-            if -slope / 2 <= options.relativeTolerance * max(1, abs(value)) { break }
+            // Half the Newton decrement estimates the remaining suboptimality. Below tolerance, the step is
+            // still taken: it costs one more line search and squares the remaining error.
+            let converged = -slope / 2 <= options.relativeTolerance * max(1, abs(value))
 
             // Backtracking (Armijo) line search along the Newton direction.
-            if p > 0 {
-                features.withUnsafeStorage { x in
-                    cblas_dgemv(CblasColMajor, CblasNoTrans, BLAS.dimension(n), BLAS.dimension(p), 1, x.baseAddress,
-                                BLAS.dimension(n), step, 1, 0, &direction, 1)
-                }
-            }
+            design.multiply(Array(step[0..<p]), into: &direction)
             var stepLength = 1.0
             var accepted = false
             for _ in 0..<40 {
@@ -164,8 +149,10 @@ public struct LogisticRegression: Sendable, Equatable {
                 stepLength /= 2
             }
             // No decrease along a descent direction means we are at the optimum to rounding error.
-            if !accepted { break }
+            if converged || !accepted { break }
         }
+        // Back to the parametrisation of X: z = Dβ + c = Xβ + (c − vᵀβ).
+        for j in 0..<p { intercept -= design.columnOffsets[j] * beta[j] }
         return LogisticRegression(coefficients: beta, intercept: intercept, iterations: iteration)
     }
 

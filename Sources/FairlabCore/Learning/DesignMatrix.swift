@@ -1,0 +1,189 @@
+import COpenBLAS
+
+/// The products Newton's method needs from a feature matrix X (n × p): X β, Xᵀ r, and the pieces of the
+/// Hessian Xᵀ diag(d) X and Xᵀ d. Two representations share them: dense (through cblas) and "mode-centred
+/// sparse", chosen by `makeDesign`.
+protocol DesignMatrix {
+    var rows: Int { get }
+    var cols: Int { get }
+    /// The value subtracted from every column before the sparse products (0 for dense): X = D + 1 vᵀ, so a model
+    /// fitted on D with intercept c has intercept c − vᵀβ on X.
+    var columnOffsets: [Double] { get }
+    /// `result = D β`.
+    func multiply(_ beta: [Double], into result: inout [Double])
+    /// `result = Dᵀ r`.
+    func transposeMultiply(_ r: [Double], into result: inout [Double])
+    /// The upper triangle of Dᵀ diag(d) D, column-major p × p, into `block`; and Dᵀ d into `cross`.
+    func weightedGram(_ d: [Double], block: inout [Double], cross: inout [Double])
+}
+
+/// Picks the representation: when most entries of a column equal one value (one-hot columns, standardised
+/// or not, and zero-inflated counts), the matrix minus its per-column majority value is sparse and the sparse
+/// products cost O(nnz) instead of O(n p²) for the Gram matrix.
+func makeDesign(_ features: Matrix, allowSparse: Bool) -> DesignMatrix {
+    let sparse = allowSparse ? SparseDesign(features, maximumDensity: SparseDesign.densityLimit) : nil
+    return sparse ?? DenseDesign(features: features)
+}
+
+/// X as it is, with products through cblas (dgemv, dsyrk).
+struct DenseDesign: DesignMatrix {
+    let features: Matrix
+    var rows: Int { features.rows }
+    var cols: Int { features.cols }
+    var columnOffsets: [Double] { [Double](repeating: 0, count: features.cols) }
+
+    func multiply(_ beta: [Double], into result: inout [Double]) {
+        guard cols > 0 else { for i in 0..<rows { result[i] = 0 }; return }
+        features.withUnsafeStorage { x in
+            cblas_dgemv(CblasColMajor, CblasNoTrans, BLAS.dimension(rows), BLAS.dimension(cols), 1, x.baseAddress,
+                        BLAS.dimension(rows), beta, 1, 0, &result, 1)
+        }
+    }
+
+    func transposeMultiply(_ r: [Double], into result: inout [Double]) {
+        guard cols > 0 else { return }
+        features.withUnsafeStorage { x in
+            cblas_dgemv(CblasColMajor, CblasTrans, BLAS.dimension(rows), BLAS.dimension(cols), 1, x.baseAddress,
+                        BLAS.dimension(rows), r, 1, 0, &result, 1)
+        }
+    }
+
+    func weightedGram(_ d: [Double], block: inout [Double], cross: inout [Double]) {
+        guard cols > 0 else { return }
+        var scaled = [Double](repeating: 0, count: rows * cols)
+        features.withUnsafeStorage { x in
+            scaled.withUnsafeMutableBufferPointer { z in
+                for j in 0..<cols {
+                    let offset = j * rows
+                    for i in 0..<rows { z[offset + i] = x[offset + i] * d[i].squareRoot() }
+                }
+            }
+            cblas_dsyrk(CblasColMajor, CblasUpper, CblasTrans, BLAS.dimension(cols), BLAS.dimension(rows), 1,
+                        scaled, BLAS.dimension(rows), 0, &block, BLAS.dimension(cols))
+        }
+        transposeMultiply(d, into: &cross)
+    }
+}
+
+/// X minus its per-column majority value, stored row-wise (compressed sparse rows).
+struct SparseDesign: DesignMatrix {
+    /// Above this share of non-zero entries the dense BLAS path is faster.
+    static let densityLimit = 0.2
+
+    let rows: Int
+    let cols: Int
+    let columnOffsets: [Double]
+    private let rowStarts: [Int]
+    private let columnIndices: [Int32]
+    private let values: [Double]
+
+    init?(_ features: Matrix, maximumDensity: Double) {
+        let n = features.rows, p = features.cols
+        guard n > 0, p > 0 else { return nil }
+        let budget = Int(maximumDensity * Double(n) * Double(p))
+        var offsets = [Double](repeating: 0, count: p)
+        // Column-wise entries first (the storage is column-major), then regrouped by row.
+        var entryRows: [Int32] = [], entryColumns: [Int32] = [], entryValues: [Double] = []
+        let fits: Bool = features.withUnsafeStorage { x in
+            for j in 0..<p {
+                let column = UnsafeBufferPointer(rebasing: x[(j * n)..<((j + 1) * n)])
+                // Boyer–Moore majority vote; a second pass confirms the candidate (else centre on 0).
+                var candidate = column[0], votes = 0
+                for value in column {
+                    if votes == 0 { candidate = value; votes = 1 } else if value == candidate { votes += 1 } else { votes -= 1 }
+                }
+                var matches = 0, zeros = 0
+                for value in column {
+                    if value == candidate { matches += 1 }
+                    if value == 0 { zeros += 1 }
+                }
+                let offset = matches * 2 > n ? candidate : 0
+                let nonZeros = n - (matches * 2 > n ? matches : zeros)
+                guard entryValues.count + nonZeros <= budget else { return false }
+                offsets[j] = offset
+                for i in 0..<n where column[i] != offset {
+                    entryRows.append(Int32(i))
+                    entryColumns.append(Int32(j))
+                    entryValues.append(column[i] - offset)
+                }
+            }
+            return true
+        }
+        guard fits else { return nil }
+
+        var starts = [Int](repeating: 0, count: n + 1)
+        for row in entryRows { starts[Int(row) + 1] += 1 }
+        for i in 0..<n { starts[i + 1] += starts[i] }
+        var next = starts
+        var columnIndices = [Int32](repeating: 0, count: entryValues.count)
+        var values = [Double](repeating: 0, count: entryValues.count)
+        // Entries come column by column, so each row's columns land in ascending order.
+        for k in 0..<entryValues.count {
+            let row = Int(entryRows[k])
+            columnIndices[next[row]] = entryColumns[k]
+            values[next[row]] = entryValues[k]
+            next[row] += 1
+        }
+        self.rows = n
+        self.cols = p
+        self.columnOffsets = offsets
+        self.rowStarts = starts
+        self.columnIndices = columnIndices
+        self.values = values
+    }
+
+    func multiply(_ beta: [Double], into result: inout [Double]) {
+        rowStarts.withUnsafeBufferPointer { starts in
+            columnIndices.withUnsafeBufferPointer { columns in
+                values.withUnsafeBufferPointer { values in
+                    for i in 0..<rows {
+                        var sum = 0.0
+                        for k in starts[i]..<starts[i + 1] { sum += values[k] * beta[Int(columns[k])] }
+                        result[i] = sum
+                    }
+                }
+            }
+        }
+    }
+
+    func transposeMultiply(_ r: [Double], into result: inout [Double]) {
+        for j in 0..<cols { result[j] = 0 }
+        rowStarts.withUnsafeBufferPointer { starts in
+            columnIndices.withUnsafeBufferPointer { columns in
+                values.withUnsafeBufferPointer { values in
+                    result.withUnsafeMutableBufferPointer { out in
+                        for i in 0..<rows where r[i] != 0 {
+                            let weight = r[i]
+                            for k in starts[i]..<starts[i + 1] { out[Int(columns[k])] += values[k] * weight }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    func weightedGram(_ d: [Double], block: inout [Double], cross: inout [Double]) {
+        let p = cols
+        for index in 0..<(p * p) { block[index] = 0 }
+        rowStarts.withUnsafeBufferPointer { starts in
+            columnIndices.withUnsafeBufferPointer { columns in
+                values.withUnsafeBufferPointer { values in
+                    block.withUnsafeMutableBufferPointer { gram in
+                        for i in 0..<rows where d[i] != 0 {
+                            let weight = d[i]
+                            // Column indices within a row are ascending, so (a, b) with a ≤ b is the upper triangle.
+                            for first in starts[i]..<starts[i + 1] {
+                                let a = Int(columns[first])
+                                let scaled = weight * values[first]
+                                for second in first..<starts[i + 1] {
+                                    gram[a + Int(columns[second]) * p] += scaled * values[second]
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        transposeMultiply(d, into: &cross)
+    }
+}
