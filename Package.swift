@@ -95,6 +95,6 @@ let package = Package(
         .testTarget(
             name: "FairlabHostTests", dependencies: ["FairlabHost", "FairlabCore", "CFairlabPlugin", "FairlabTestSupport"],
             exclude: ["Fixtures"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["FairlabHost", "FairlabCore", "FairlabTestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["FairlabHost", "FairlabCore", "FairlabTestSupport"], exclude: ["Fixtures"]),
     ] + pluginTargets
 )
