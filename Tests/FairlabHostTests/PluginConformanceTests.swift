@@ -8,7 +8,7 @@ import Testing
 /// Every plugin library the build produced must pass the ABI conformance checks, and every mitigation method
 /// must run end to end through a worker-free pipeline on German credit.
 @Suite struct PluginConformanceTests {
-    static var libraries: [String] { PluginCatalog.libraries(in: [TestEnvironment.productsFolder.path]) }
+    static var libraries: [String] { PluginCatalog.libraries(in: [TestEnvironment.productsFolder.path]).paths }
 
     @Test func theBuildHasTheBundledPlugins() {
         let names = Self.libraries.map { URL(fileURLWithPath: $0).lastPathComponent }

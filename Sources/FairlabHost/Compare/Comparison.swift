@@ -16,6 +16,8 @@ public struct Comparison {
         public var methodIDs: [String]?
         /// Extra plugin folders (`--plugins`).
         public var pluginFolders: [String] = []
+        /// Load libraries from world-writable places too.
+        public var allowWorldWritablePlugins = false
         /// `--param method.key=value` overrides, by method id then key.
         public var parameterOverrides: [String: [String: String]] = [:]
         /// Workers run at once.
@@ -37,6 +39,9 @@ public struct Comparison {
         }
     }
 
+    /// The smallest worker memory limit: below it the Swift runtime and OpenBLAS cannot start.
+    public static let minimumMemoryLimitMB = 512
+
     public let options: Options
     /// Receives one line per progress event (stderr in the CLI).
     public let progress: @Sendable (String) -> Void
@@ -54,15 +59,18 @@ public struct Comparison {
         let workFolder = try makeWorkFolder()
         defer { try? FileManager.default.removeItem(atPath: workFolder) }
 
+        guard options.memoryLimitMB == 0 || options.memoryLimitMB >= Self.minimumMemoryLimitMB else {
+            throw FairlabError("--memory-limit must be 0 (none) or at least \(Self.minimumMemoryLimitMB) MiB, which a worker needs to start")
+        }
         let pool = WorkerPool(
             executable: options.executablePath, parallelism: options.jobs, timeout: options.timeout,
-            environment: ["OPENBLAS_NUM_THREADS": "1", WorkerEntry.memoryLimitVariable: String(options.memoryLimitMB)])
+            memoryLimitMB: options.memoryLimitMB, environment: ["OPENBLAS_NUM_THREADS": "1"])
         let folders = PluginCatalog.searchFolders(
             executableFolder: URL(fileURLWithPath: options.executablePath).deletingLastPathComponent().path,
             pluginFolders: options.pluginFolders, environment: options.environment)
-        let libraries = PluginCatalog.libraries(in: folders)
-        progress("discovering plugins: \(libraries.count) libraries in \(folders.joined(separator: ", "))")
-        let catalog = PluginCatalog.discover(libraries: libraries, pool: pool, workFolder: workFolder)
+        let libraries = PluginCatalog.libraries(in: folders, allowWorldWritable: options.allowWorldWritablePlugins)
+        progress("discovering plugins: \(libraries.paths.count) libraries in \(folders.joined(separator: ", "))")
+        let catalog = PluginCatalog.discover(libraries: libraries.paths, refused: libraries.refused, pool: pool, workFolder: workFolder)
         for failure in catalog.failures { progress("plugin skipped: \(failure.path): \(failure.reason)") }
 
         let selected = try selectMethods(catalog)
@@ -113,7 +121,12 @@ public struct Comparison {
             var outcome: SeedOutcome
             do {
                 if let failure { throw FairlabError(failure.description) }
-                let result = try WorkerEntry.readReply(MethodOutcome.self, from: "\(workFolder)/job-\(row)-\(seedIndex).out.json")
+                let result: MethodOutcome
+                do {
+                    result = try WorkerEntry.readReply(MethodOutcome.self, from: "\(workFolder)/job-\(row)-\(seedIndex).out.json")
+                } catch where pool.reachedMemoryLimit(index) {
+                    throw FairlabError("\(error) (the worker used \(pool.lastPeakMemoryMB[index] ?? 0) MiB of its \(options.memoryLimitMB) MiB memory limit)")
+                }
                 guard result.predictions.count == splits[seedIndex].test.count else {
                     throw FairlabError("returned \(result.predictions.count) predictions for \(splits[seedIndex].test.count) test rows")
                 }

@@ -39,20 +39,38 @@ public struct PluginCatalog: Sendable {
         }
     }
 
-    /// Library files directly inside `folders`, each folder's sorted by name.
-    public static func libraries(in folders: [String]) -> [String] {
-        folders.flatMap { folder in
-            ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [])
+    /// Library files directly inside `folders`, each folder's sorted by name, and the ones refused: a library
+    /// that anyone may replace (in a world-writable folder, or itself world-writable) is refused unless
+    /// `allowWorldWritable`, since loading it would run whatever another user put there.
+    public static func libraries(in folders: [String], allowWorldWritable: Bool = false) -> (paths: [String], refused: [LibraryFailure]) {
+        var paths: [String] = [], refused: [LibraryFailure] = []
+        for folder in folders {
+            let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [])
                 .filter { $0.hasSuffix(librarySuffix) && $0.hasPrefix("lib") }
                 .sorted()
-                .map { folder + "/" + $0 }
+            let folderIsOpen = isWorldWritable(folder)
+            for name in names {
+                let path = folder + "/" + name
+                if !allowWorldWritable, folderIsOpen || isWorldWritable(path) {
+                    let what = folderIsOpen ? "its folder \(folder) is world-writable" : "the file is world-writable"
+                    refused.append(LibraryFailure(path: path, reason: "refused: \(what), so anyone could have replaced it (--allow-world-writable-plugins loads it anyway)"))
+                    continue
+                }
+                paths.append(path)
+            }
         }
+        return (paths, refused)
+    }
+
+    private static func isWorldWritable(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && info.st_mode & S_IWOTH != 0
     }
 
     /// Describes every library in worker processes run by `pool`, using `workFolder` for their files.
-    public static func discover(libraries: [String], pool: WorkerPool, workFolder: String) -> PluginCatalog {
+    public static func discover(libraries: [String], refused: [LibraryFailure] = [], pool: WorkerPool, workFolder: String) -> PluginCatalog {
         var described = [[MethodInfo]?](repeating: nil, count: libraries.count)
-        var failures: [LibraryFailure] = []
+        var failures = refused
         let tasks = libraries.enumerated().map { index, path in
             WorkerTask(
                 arguments: ["worker", WorkerEntry.Kind.describe.rawValue, path, "\(workFolder)/describe-\(index).json"],

@@ -17,9 +17,13 @@ public enum WorkerFailure: Error, Equatable, Sendable, CustomStringConvertible {
     case exitStatus(Int32, lastLogLine: String)
     case timeout(Double)
     case spawnFailed(String)
+    /// The worker failed after its peak memory came near its limit: the limit is the likely cause.
+    indirect case memoryLimit(peakMegabytes: Int, limitMegabytes: Int, then: WorkerFailure)
 
     public var description: String {
         switch self {
+        case .memoryLimit(let peak, let limit, let then):
+            return "used \(peak) MiB of its \(limit) MiB memory limit, then \(then)"
         case .signal(let signal, let line):
             let reason = signal == SIGKILL ? "killed by SIGKILL (possibly the memory limit)" : "crashed with \(WorkerPool.signalName(signal))"
             return reason + (line.isEmpty ? "" : ": \(line)")
@@ -40,17 +44,27 @@ public final class WorkerPool {
     let parallelism: Int
     let timeout: Double
     let environment: [String: String]
+    let memoryLimitMB: Int
 
-    /// A pool running `executable`; `environment` is added to the workers' environment.
-    public init(executable: String, parallelism: Int, timeout: Double, environment: [String: String]) {
+    /// A pool running `executable`; `environment` is added to the workers' environment, and `memoryLimitMB`
+    /// (0 for none) caps each worker's address space (applied by the worker itself, see `WorkerEntry`).
+    public init(executable: String, parallelism: Int, timeout: Double, memoryLimitMB: Int = 0, environment: [String: String]) {
         self.executable = executable
         self.parallelism = max(1, parallelism)
         self.timeout = timeout
-        self.environment = environment
+        self.memoryLimitMB = memoryLimitMB
+        self.environment = environment.merging(memoryLimitMB > 0 ? [WorkerEntry.memoryLimitVariable: String(memoryLimitMB)] : [:]) { $1 }
     }
 
-    /// Runs every task; calls `finished` (on this thread) as each ends, with nil on a clean exit.
+    /// Peak resident memory in MiB at which a failure is put down to the memory limit. The limit is on address
+    /// space, of which the runtime and libraries reserve a good part that is never resident, hence one half.
+    private var memoryLimitThresholdMB: Int { memoryLimitMB / 2 }
+
+    /// Runs every task; calls `finished` (on this thread) as each ends, with nil on a clean exit. A clean exit
+    /// whose reply reports an error is the caller's to read; `reachedMemoryLimit` tells it whether the worker's
+    /// peak memory came near its limit.
     public func run(_ tasks: [WorkerTask], finished: (Int, WorkerFailure?) -> Void) {
+        lastPeakMemoryMB = [:]
         var pending = Array(tasks.indices.reversed())
         var running: [pid_t: (index: Int, started: Date)] = [:]
         let environmentStrings = ProcessInfo.processInfo.environment.merging(environment) { $1 }.map { "\($0)=\($1)" }
@@ -65,11 +79,19 @@ public final class WorkerPool {
             var progressed = false
             for (pid, entry) in running {
                 var status: Int32 = 0
-                let result = waitpid(pid, &status, WNOHANG)
+                var usage = rusage()
+                let result = wait4(pid, &status, WNOHANG, &usage)
                 if result == pid {
                     running[pid] = nil
                     progressed = true
-                    finished(entry.index, Self.failure(fromWaitStatus: status, logPath: tasks[entry.index].logPath))
+                    var failure = Self.failure(fromWaitStatus: status, logPath: tasks[entry.index].logPath)
+                    // ru_maxrss is in KiB on Linux.
+                    let peak = Int(usage.ru_maxrss) / 1024
+                    lastPeakMemoryMB[entry.index] = peak
+                    if let reason = failure, reachedMemoryLimit(entry.index) {
+                        failure = .memoryLimit(peakMegabytes: peak, limitMegabytes: memoryLimitMB, then: reason)
+                    }
+                    finished(entry.index, failure)
                 } else if Date().timeIntervalSince(entry.started) > timeout {
                     kill(-pid, SIGKILL)
                     kill(pid, SIGKILL)
@@ -81,6 +103,15 @@ public final class WorkerPool {
             }
             if !progressed { usleep(2_000) }
         }
+    }
+
+    /// Peak resident memory (MiB) of each task of the last `run`, by task index.
+    public private(set) var lastPeakMemoryMB: [Int: Int] = [:]
+
+    /// Whether task `index` of the last run peaked near the memory limit (so an error it reported, such as a
+    /// failed allocation, is best explained by the limit).
+    public func reachedMemoryLimit(_ index: Int) -> Bool {
+        memoryLimitMB > 0 && (lastPeakMemoryMB[index] ?? 0) >= memoryLimitThresholdMB
     }
 
     private func spawn(_ task: WorkerTask, environment: [String]) -> Result<pid_t, WorkerFailure> {

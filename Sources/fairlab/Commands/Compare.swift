@@ -26,6 +26,9 @@ struct Compare: ParsableCommand {
     @Option(name: .customLong("plugins"), help: "A folder of plugin libraries to search (repeatable).")
     var pluginFolders: [String] = []
 
+    @Flag(help: "Load plugin libraries from world-writable folders too (refused by default).")
+    var allowWorldWritablePlugins = false
+
     @Option(help: "Append the run to this HDF5 results file.")
     var out: String?
 
@@ -35,7 +38,7 @@ struct Compare: ParsableCommand {
     @Option(help: "Seconds each worker may run before it is killed.")
     var timeout: Double = 600
 
-    @Option(help: "Address-space limit of each worker, in MiB (0 for none).")
+    @Option(help: "Address-space limit of each worker, in MiB (0 for none, else at least 512).")
     var memoryLimit: Int = 8192
 
     @Option(name: .customLong("param"), help: "Override a parameter: method.key=value (repeatable).")
@@ -56,6 +59,7 @@ struct Compare: ParsableCommand {
         options.methodIDs = methods.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
         options.protectedAttributes = protected.map { $0.split(separator: ",").map(String.init) } ?? []
         options.pluginFolders = pluginFolders
+        options.allowWorldWritablePlugins = allowWorldWritablePlugins
         options.parameterOverrides = try Self.parseParameters(parameters)
         options.jobs = jobs
         options.timeout = timeout

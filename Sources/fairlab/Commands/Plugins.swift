@@ -10,6 +10,9 @@ struct Plugins: ParsableCommand {
     @Option(name: .customLong("plugins"), help: "A folder of plugin libraries to search (repeatable).")
     var pluginFolders: [String] = []
 
+    @Flag(help: "Load plugin libraries from world-writable folders too (refused by default).")
+    var allowWorldWritablePlugins = false
+
     func run() throws {
         let executable = currentExecutablePath()
         let folders = PluginCatalog.searchFolders(
@@ -19,7 +22,8 @@ struct Plugins: ParsableCommand {
         try FileManager.default.createDirectory(atPath: workFolder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: workFolder) }
         let pool = WorkerPool(executable: executable, parallelism: 2, timeout: 30, environment: ["OPENBLAS_NUM_THREADS": "1"])
-        let catalog = PluginCatalog.discover(libraries: PluginCatalog.libraries(in: folders), pool: pool, workFolder: workFolder)
+        let libraries = PluginCatalog.libraries(in: folders, allowWorldWritable: allowWorldWritablePlugins)
+        let catalog = PluginCatalog.discover(libraries: libraries.paths, refused: libraries.refused, pool: pool, workFolder: workFolder)
         for method in catalog.methods {
             print("\(method.id) [\(method.stage.rawValue)] \(method.name) \(method.version) — \(method.libraryPath)")
             for parameter in method.parameters {
