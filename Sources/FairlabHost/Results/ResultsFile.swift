@@ -12,14 +12,21 @@ public enum ResultsFile {
     /// The value of the root attribute `fairlab_format`.
     public static let formatName = "fairlab-results"
     public static let formatVersion: Int64 = 1
+    /// Milliseconds to pause before publishing an append (tests only).
+    static let appendPauseVariable = "FAIRLAB_TEST_APPEND_PAUSE_MS"
 
     /// Appends `run` to the results file at `path`, creating it if needed.
     public static func append(_ run: RunRecord, to path: String) throws {
         let lock = try FileLock(path: path + ".lock")
         defer { lock.release() }
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        let temporary = "\(folder)/.\(URL(fileURLWithPath: path).lastPathComponent).\(getpid()).tmp"
-        try? FileManager.default.removeItem(atPath: temporary)
+        let temporaryPrefix = ".\(URL(fileURLWithPath: path).lastPathComponent)."
+        // Copies left by writers that were killed mid-append: we hold the lock, so none is in use.
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        where name.hasPrefix(temporaryPrefix) && name.hasSuffix(".tmp") {
+            try? FileManager.default.removeItem(atPath: "\(folder)/\(name)")
+        }
+        let temporary = "\(folder)/\(temporaryPrefix)\(getpid()).tmp"
         defer { try? FileManager.default.removeItem(atPath: temporary) }
 
         if FileManager.default.fileExists(atPath: path) {
@@ -40,6 +47,9 @@ public enum ResultsFile {
             try file.flush()
         }
         try syncFile(temporary)
+        // Fault-injection point for the durability tests: widens the window between writing the copy and
+        // publishing it, so that kills land inside an append.
+        if let pause = ProcessInfo.processInfo.environment[appendPauseVariable].flatMap(UInt32.init) { usleep(pause * 1000) }
         guard rename(temporary, path) == 0 else {
             throw FairlabError(file: path, "cannot replace the results file: \(String(cString: strerror(errno)))")
         }
