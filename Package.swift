@@ -63,6 +63,7 @@ let package = Package(
     products: [
         .executable(name: "fairlab", targets: ["fairlab"]),
         .executable(name: "fairlab-bench", targets: ["fairlab-bench"]),
+        .executable(name: "fairlab-fuzz", targets: ["fairlab-fuzz"]),
     ] + pluginProducts,
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -88,10 +89,11 @@ let package = Package(
             dependencies: ["FairlabHost", "FairlabCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(name: "fairlab-bench", dependencies: ["FairlabHost", "FairlabCore"]),
+        .executableTarget(name: "fairlab-fuzz", dependencies: ["FairlabCore"]),
 
         // Tests: unit tests per module, then end-to-end tests of the built executable and plugins.
         .target(name: "FairlabTestSupport", path: "Tests/FairlabTestSupport"),
-        .testTarget(name: "FairlabCoreTests", dependencies: ["FairlabCore", "FairlabTestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "FairlabCoreTests", dependencies: ["FairlabCore", "CHDF5", "FairlabTestSupport"], exclude: ["Fixtures"]),
         .testTarget(
             name: "FairlabHostTests", dependencies: ["FairlabHost", "FairlabCore", "CFairlabPlugin", "FairlabTestSupport"],
             exclude: ["Fixtures"]),

@@ -111,3 +111,17 @@ import Testing
         try expectError(["import", csv, "--label", "label", "--favorable", "1", "--protected", "g=a", "-o", folder + "/one.h5"], "no column 'label'")
     }
 }
+
+/// Files that crash or hang libhdf5 itself (found by tools/fuzz) give a one-line error, never a crash or hang.
+@Suite struct HostileFileTests {
+    @Test(arguments: ["hdf5-crash-1.h5", "hdf5-crash-2.h5", "hdf5-hang-1.h5"])
+    func libraryCrashesAndHangsBecomeErrors(_ name: String) throws {
+        let path = TestEnvironment.packageRoot.appendingPathComponent("tools/fuzz/regressions/\(name)").path
+        for command in [["inspect", path], ["compare", path], ["export", path]] {
+            let result = try TestEnvironment.fairlab(command)
+            #expect(result.status == 1, "\(command): \(result.stderr)")
+            let lines = result.stderr.split(separator: "\n")
+            #expect(lines.count == 1 && lines[0].hasPrefix("fairlab: error: \(path): "), "\(command): \(result.stderr)")
+        }
+    }
+}

@@ -54,6 +54,7 @@ public struct Comparison {
     /// Checks the inputs, runs everything and returns the run. Throws only for problems with the inputs
     /// (dataset, method ids, parameters); a failing method becomes a failed row instead.
     public func run() throws -> RunRecord {
+        try UntrustedFile.check(options.datasetPath, as: .dataset, executable: options.executablePath)
         let dataset = try DatasetFile.read(options.datasetPath)
         let partition = try GroupPartition(dataset: dataset, attributes: options.protectedAttributes)
         let workFolder = try makeWorkFolder()

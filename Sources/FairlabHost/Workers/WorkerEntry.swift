@@ -14,7 +14,11 @@ public enum WorkerEntry {
     public static let memoryLimitVariable = "FAIRLAB_WORKER_MEMORY_MB"
 
     /// Kinds of work, as the `fairlab worker` subcommand names them.
-    public enum Kind: String, CaseIterable, Sendable { case describe, method, metric }
+    public enum Kind: String, CaseIterable, Sendable {
+        case describe, method, metric
+        case checkDataset = "check-dataset"
+        case checkResults = "check-results"
+    }
 
     /// Runs one unit of work: `input` is a library path (describe) or a job file; the reply goes to `output`.
     public static func run(_ kind: Kind, input: String, output: String) throws {
@@ -29,6 +33,10 @@ public enum WorkerEntry {
         case .metric:
             let job = try WorkerCoding.read(MetricJob.self, from: input)
             try reply(to: output) { try MetricExecution.run(job) }
+        case .checkDataset:
+            try reply(to: output) { try DatasetFile.read(input).rows }
+        case .checkResults:
+            try reply(to: output) { try ResultsFile.runIDs(in: input).map { try ResultsFile.read(runID: $0, from: input) }.count }
         }
     }
 

@@ -66,6 +66,10 @@ struct Compare: ParsableCommand {
         options.memoryLimitMB = memoryLimit
         options.command = CommandLine.arguments.joined(separator: " ")
 
+        // Refuse a results file that cannot take the run before spending the time to compute it.
+        if let out, FileManager.default.fileExists(atPath: out) {
+            try UntrustedFile.check(out, as: .results, executable: options.executablePath)
+        }
         let run = try Comparison(options: options, progress: reportProgress).run()
         if let out {
             try ResultsFile.append(run, to: out)

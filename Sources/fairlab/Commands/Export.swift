@@ -19,6 +19,7 @@ struct Export: ParsableCommand {
     var list = false
 
     func run() throws {
+        try UntrustedFile.check(results, as: .results, executable: currentExecutablePath())
         let ids = try ResultsFile.runIDs(in: results)
         if list {
             ids.forEach { print($0) }

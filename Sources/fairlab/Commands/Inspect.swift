@@ -1,5 +1,6 @@
 import ArgumentParser
 import FairlabCore
+import FairlabHost
 
 /// `fairlab inspect`: what a dataset holds.
 struct Inspect: ParsableCommand {
@@ -9,6 +10,7 @@ struct Inspect: ParsableCommand {
     var dataset: String
 
     func run() throws {
+        try UntrustedFile.check(dataset, as: .dataset, executable: currentExecutablePath())
         let data = try DatasetFile.read(dataset)
         let positives = data.labels.filter { $0 == 1 }.count
         print("\(dataset): \(data.rows) rows, \(data.features.cols) features")
