@@ -69,6 +69,18 @@ import Testing
         }
     }
 
+    @Test func numericColumnsNameTheFirstBadValue() throws {
+        let table = try CSVTable(data: Data((csv + "\nabc,Male,clerk,>50K").utf8), name: "t.csv")
+        var options = try importer().options
+        // Without --numeric, a column with text becomes categorical (the documented rule).
+        let (dataset, _) = try DatasetImporter(options: options).importTable(table, name: "t.csv")
+        #expect(dataset.featureNames.contains("age=abc"))
+        options.numeric = ["age"]
+        #expect(throws: FairlabError("t.csv: line 7, column age: 'abc' is not a number")) {
+            try DatasetImporter(options: options).importTable(table, name: "t.csv")
+        }
+    }
+
     @Test func roundTripsThroughHDF5() throws {
         let folder = try TestEnvironment.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }

@@ -6,7 +6,8 @@ import Foundation
 /// - A row with a missing value (an empty field or one of `missingMarkers`) in any used column is dropped, as
 ///   AIF360 does for Adult; the number dropped is reported.
 /// - A used column whose values all parse as numbers is one numeric feature, unless named in `categorical`;
-///   any other column is one-hot encoded, one `column=value` feature per value, values in sorted order.
+///   any other column is one-hot encoded, one `column=value` feature per value, values in sorted order. A
+///   column named in `numeric` must be numeric: a value that is not a number is an error naming its line.
 /// - A protected column is also a feature holding 1 for privileged rows and 0 otherwise (AIF360's
 ///   convention), unless it is named in `drop`.
 /// - The label is 1 where the label column equals one of `favorableValues` (as text, or as numbers).
@@ -17,6 +18,8 @@ public struct DatasetImporter: Sendable {
         public var favorableValues: [String]
         public var protected: [ProtectedColumnRule]
         public var categorical: [String] = []
+        /// Columns that must hold numbers (an error names the first line that does not).
+        public var numeric: [String] = []
         public var drop: [String] = []
         /// When non-empty, only these columns (with the label and protected columns) are used.
         public var keep: [String] = []
@@ -53,7 +56,10 @@ public struct DatasetImporter: Sendable {
         guard !options.protected.isEmpty else { throw fail("at least one --protected attribute is required") }
         let labelIndex = try table.columnIndex(options.labelColumn, file: name)
         let protectedIndices = try options.protected.map { try table.columnIndex($0.column, file: name) }
-        for column in options.categorical + options.drop + options.keep { _ = try table.columnIndex(column, file: name) }
+        for column in options.categorical + options.numeric + options.drop + options.keep { _ = try table.columnIndex(column, file: name) }
+        if let both = options.numeric.first(where: options.categorical.contains) {
+            throw fail("column \(both) cannot be both --numeric and --categorical")
+        }
         guard !Set(protectedIndices).contains(labelIndex) else { throw fail("the label column cannot be protected") }
 
         // Columns that become features, in source order.
@@ -111,6 +117,9 @@ public struct DatasetImporter: Sendable {
             }
             let texts = keptRows.map { value($0, column) }
             let numbers = texts.compactMap(Double.init)
+            if options.numeric.contains(header), let bad = zip(keptRows, texts).first(where: { Double($0.1)?.isFinite != true }) {
+                throw fail("line \(table.lineNumbers[bad.0]), column \(header): '\(bad.1)' is not a number")
+            }
             if numbers.count == texts.count, !categorical.contains(header), numbers.allSatisfy(\.isFinite) {
                 featureNames.append(header)
                 columns.append(numbers)

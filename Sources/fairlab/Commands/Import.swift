@@ -21,6 +21,9 @@ struct Import: ParsableCommand {
     @Option(help: "Treat this column as categorical even if it is numeric (repeatable).")
     var categorical: [String] = []
 
+    @Option(help: "Require this column to be numeric: a value that is not a number is an error (repeatable).")
+    var numeric: [String] = []
+
     @Option(help: "Leave this column out (repeatable).")
     var drop: [String] = []
 
@@ -38,6 +41,7 @@ struct Import: ParsableCommand {
             labelColumn: label, favorableValues: favorable.split(separator: ",").map(String.init),
             protected: try protected.map(ProtectedColumnRule.init(parsing:)))
         options.categorical = categorical
+        options.numeric = numeric
         options.drop = drop
         options.keep = keep
         options.missingMarkers = missing
