@@ -88,7 +88,7 @@ import Testing
     func expectError(_ arguments: [String], _ fragment: String) throws {
         let result = try TestEnvironment.fairlab(arguments)
         #expect(result.status != 0)
-        let lines = result.stderr.split(separator: "\n").filter { !$0.hasPrefix("fairlab: discovering") && !$0.hasPrefix("fairlab: plugin skipped") }
+        let lines = result.stderr.split(separator: "\n").filter { !$0.hasPrefix("fairlab: found") && !$0.hasPrefix("fairlab: plugin skipped") }
         #expect(lines.count == 1, "stderr: \(result.stderr)")
         #expect(result.stderr.contains(fragment), "stderr: \(result.stderr)")
     }

@@ -66,12 +66,10 @@ public struct Comparison {
         let pool = WorkerPool(
             executable: options.executablePath, parallelism: options.jobs, timeout: options.timeout,
             memoryLimitMB: options.memoryLimitMB, environment: ["OPENBLAS_NUM_THREADS": "1"])
-        let folders = PluginCatalog.searchFolders(
-            executableFolder: URL(fileURLWithPath: options.executablePath).deletingLastPathComponent().path,
-            pluginFolders: options.pluginFolders, environment: options.environment)
-        let libraries = PluginCatalog.libraries(in: folders, allowWorldWritable: options.allowWorldWritablePlugins)
-        progress("discovering plugins: \(libraries.paths.count) libraries in \(folders.joined(separator: ", "))")
-        let catalog = PluginCatalog.discover(libraries: libraries.paths, refused: libraries.refused, pool: pool, workFolder: workFolder)
+        let (catalog, folders) = PluginCatalog.find(
+            executable: options.executablePath, pluginFolders: options.pluginFolders, environment: options.environment,
+            allowWorldWritable: options.allowWorldWritablePlugins, pool: pool, workFolder: workFolder)
+        progress("found \(catalog.methods.count) methods in \(folders.joined(separator: ", "))")
         for failure in catalog.failures { progress("plugin skipped: \(failure.path): \(failure.reason)") }
 
         let selected = try selectMethods(catalog)

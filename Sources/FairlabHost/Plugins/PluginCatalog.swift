@@ -67,6 +67,19 @@ public struct PluginCatalog: Sendable {
         return stat(path, &info) == 0 && info.st_mode & S_IWOTH != 0
     }
 
+    /// Finds and describes every plugin library the host may load: the one way both `compare` and `plugins`
+    /// discover plugins. Returns the catalog and the folders searched.
+    public static func find(
+        executable: String, pluginFolders: [String], environment: [String: String], allowWorldWritable: Bool,
+        pool: WorkerPool, workFolder: String
+    ) -> (catalog: PluginCatalog, folders: [String]) {
+        let folders = searchFolders(
+            executableFolder: URL(fileURLWithPath: executable).deletingLastPathComponent().path,
+            pluginFolders: pluginFolders, environment: environment)
+        let libraries = libraries(in: folders, allowWorldWritable: allowWorldWritable)
+        return (discover(libraries: libraries.paths, refused: libraries.refused, pool: pool, workFolder: workFolder), folders)
+    }
+
     /// Describes every library in worker processes run by `pool`, using `workFolder` for their files.
     public static func discover(libraries: [String], refused: [LibraryFailure] = [], pool: WorkerPool, workFolder: String) -> PluginCatalog {
         var described = [[MethodInfo]?](repeating: nil, count: libraries.count)

@@ -15,15 +15,13 @@ struct Plugins: ParsableCommand {
 
     func run() throws {
         let executable = currentExecutablePath()
-        let folders = PluginCatalog.searchFolders(
-            executableFolder: URL(fileURLWithPath: executable).deletingLastPathComponent().path,
-            pluginFolders: pluginFolders, environment: ProcessInfo.processInfo.environment)
         let workFolder = FileManager.default.temporaryDirectory.appendingPathComponent("fairlab-plugins-\(getpid())").path
         try FileManager.default.createDirectory(atPath: workFolder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: workFolder) }
         let pool = WorkerPool(executable: executable, parallelism: 2, timeout: 30, environment: ["OPENBLAS_NUM_THREADS": "1"])
-        let libraries = PluginCatalog.libraries(in: folders, allowWorldWritable: allowWorldWritablePlugins)
-        let catalog = PluginCatalog.discover(libraries: libraries.paths, refused: libraries.refused, pool: pool, workFolder: workFolder)
+        let (catalog, _) = PluginCatalog.find(
+            executable: executable, pluginFolders: pluginFolders, environment: ProcessInfo.processInfo.environment,
+            allowWorldWritable: allowWorldWritablePlugins, pool: pool, workFolder: workFolder)
         for method in catalog.methods {
             print("\(method.id) [\(method.stage.rawValue)] \(method.name) \(method.version) — \(method.libraryPath)")
             for parameter in method.parameters {
