@@ -87,25 +87,27 @@ struct SparseDesign: DesignMatrix {
         let fits: Bool = features.withUnsafeStorage { x in
             for j in 0..<p {
                 let column = UnsafeBufferPointer(rebasing: x[(j * n)..<((j + 1) * n)])
-                // Boyer–Moore majority vote; a second pass confirms the candidate (else centre on 0).
-                var candidate = column[0], votes = 0
-                for value in column {
-                    if votes == 0 { candidate = value; votes = 1 } else if value == candidate { votes += 1 } else { votes -= 1 }
+                let columnStart = entryValues.count
+                // Optimistically centre on the first value (usually the majority of a one-hot column): one pass.
+                var offset = column[0]
+                Self.collect(column, index: j, offset: offset, &entryRows, &entryColumns, &entryValues)
+                if (entryValues.count - columnStart) * 2 >= n {
+                    let wrong = entryValues.count - columnStart
+                    entryRows.removeLast(wrong)
+                    entryColumns.removeLast(wrong)
+                    entryValues.removeLast(wrong)
+                    // Boyer–Moore majority vote; a count confirms the candidate, else centre on 0.
+                    var candidate = column[0], votes = 0
+                    for value in column {
+                        if votes == 0 { candidate = value; votes = 1 } else if value == candidate { votes += 1 } else { votes -= 1 }
+                    }
+                    var matches = 0
+                    for value in column where value == candidate { matches += 1 }
+                    offset = matches * 2 > n ? candidate : 0
+                    Self.collect(column, index: j, offset: offset, &entryRows, &entryColumns, &entryValues)
                 }
-                var matches = 0, zeros = 0
-                for value in column {
-                    if value == candidate { matches += 1 }
-                    if value == 0 { zeros += 1 }
-                }
-                let offset = matches * 2 > n ? candidate : 0
-                let nonZeros = n - (matches * 2 > n ? matches : zeros)
-                guard entryValues.count + nonZeros <= budget else { return false }
                 offsets[j] = offset
-                for i in 0..<n where column[i] != offset {
-                    entryRows.append(Int32(i))
-                    entryColumns.append(Int32(j))
-                    entryValues.append(column[i] - offset)
-                }
+                if entryValues.count > budget { return false }
             }
             return true
         }
@@ -130,6 +132,18 @@ struct SparseDesign: DesignMatrix {
         self.rowStarts = starts
         self.columnIndices = columnIndices
         self.values = values
+    }
+
+    /// Appends the entries of column `index` that differ from `offset`, centred on it.
+    private static func collect(
+        _ column: UnsafeBufferPointer<Double>, index: Int, offset: Double,
+        _ rows: inout [Int32], _ columns: inout [Int32], _ values: inout [Double]
+    ) {
+        for i in 0..<column.count where column[i] != offset {
+            rows.append(Int32(i))
+            columns.append(Int32(index))
+            values.append(column[i] - offset)
+        }
     }
 
     func multiply(_ beta: [Double], into result: inout [Double]) {
@@ -165,18 +179,22 @@ struct SparseDesign: DesignMatrix {
     func weightedGram(_ d: [Double], block: inout [Double], cross: inout [Double]) {
         let p = cols
         for index in 0..<(p * p) { block[index] = 0 }
+        for j in 0..<p { cross[j] = 0 }
         rowStarts.withUnsafeBufferPointer { starts in
             columnIndices.withUnsafeBufferPointer { columns in
                 values.withUnsafeBufferPointer { values in
                     block.withUnsafeMutableBufferPointer { gram in
-                        for i in 0..<rows where d[i] != 0 {
-                            let weight = d[i]
-                            // Column indices within a row are ascending, so (a, b) with a ≤ b is the upper triangle.
-                            for first in starts[i]..<starts[i + 1] {
-                                let a = Int(columns[first])
-                                let scaled = weight * values[first]
-                                for second in first..<starts[i + 1] {
-                                    gram[a + Int(columns[second]) * p] += scaled * values[second]
+                        cross.withUnsafeMutableBufferPointer { cross in
+                            for i in 0..<rows where d[i] != 0 {
+                                let weight = d[i]
+                                // Column indices within a row ascend, so (a, b) with a ≤ b is the upper triangle.
+                                for first in starts[i]..<starts[i + 1] {
+                                    let a = Int(columns[first])
+                                    let scaled = weight * values[first]
+                                    cross[a] += scaled
+                                    for second in first..<starts[i + 1] {
+                                        gram[a + Int(columns[second]) * p] += scaled * values[second]
+                                    }
                                 }
                             }
                         }
@@ -184,6 +202,5 @@ struct SparseDesign: DesignMatrix {
                 }
             }
         }
-        transposeMultiply(d, into: &cross)
     }
 }
