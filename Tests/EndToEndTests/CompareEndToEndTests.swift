@@ -103,6 +103,26 @@ import Testing
         try expectError(["compare", TestEnvironment.dataset("german"), "--param", "reweighing.nope=1"], "unknown parameter 'nope' for method reweighing")
         try expectError(["compare", TestEnvironment.dataset("german"), "--protected", "colour"], "unknown protected attribute 'colour'")
 
+        // HDF5 datasets that cannot support a comparison.
+        let valid = Dataset(
+            features: Matrix(rows: 4, cols: 1, columnMajor: [1, 2, 3, 4]), featureNames: ["x"], labels: [1, 0, 1, 0], labelName: "y",
+            favorableValue: "1", protected: [ProtectedAttribute(name: "g", codes: [0, 1, 0, 1], categories: ["a", "b"], privilegedCodes: [1])])
+        var oneClass = valid
+        oneClass.labels = [1, 1, 1, 1]
+        try DatasetFile.write(oneClass, to: folder + "/one-class.h5")
+        try expectError(["compare", folder + "/one-class.h5"], "one-class.h5: /label has only one class (1)")
+        var oneGroup = valid
+        oneGroup.protected = [ProtectedAttribute(name: "g", codes: [1, 1, 1, 1], categories: ["a", "b"], privilegedCodes: [1])]
+        try DatasetFile.write(oneGroup, to: folder + "/one-group.h5")
+        try expectError(["compare", folder + "/one-group.h5"], "one-group.h5: protected attribute g has only one group (b)")
+        try DatasetFile.write(valid, to: folder + "/no-label.h5")
+        do {
+            let file = try HDF5File(path: folder + "/no-label.h5", mode: .readWrite)
+            try file.delete("/label")
+        }
+        try expectError(["compare", folder + "/no-label.h5"], "no-label.h5: missing dataset /label")
+        try expectError(["inspect", folder + "/no-label.h5"], "no-label.h5: missing dataset /label")
+
         let csv = folder + "/one.csv"
         try "x,g,y\n1,a,1\n2,b,1\n".write(toFile: csv, atomically: true, encoding: .utf8)
         try expectError(["import", csv, "--label", "y", "--favorable", "1", "--protected", "g=a", "-o", folder + "/one.h5"], "the label has one class")
