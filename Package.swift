@@ -69,8 +69,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],
     targets: [
-        // C: the plugin ABI and the two system libraries, found through pkg-config.
+        // C: the plugin ABI, a process-control shim, and the two system libraries, found through pkg-config.
         .target(name: "CFairlabPlugin", path: "Sources/CFairlabPlugin"),
+        .target(name: "CProcessControl", path: "Sources/CProcessControl"),
         .systemLibrary(
             name: "CHDF5", path: "Sources/CHDF5", pkgConfig: "hdf5",
             providers: [.apt(["libhdf5-dev", "pkg-config"])]
@@ -82,7 +83,7 @@ let package = Package(
 
         // Swift: numerical core, host (plugins, workers, compare, results), plugin kit, command line.
         .target(name: "FairlabCore", dependencies: ["CHDF5", "COpenBLAS"]),
-        .target(name: "FairlabHost", dependencies: ["FairlabCore", "CFairlabPlugin", "COpenBLAS"]),
+        .target(name: "FairlabHost", dependencies: ["FairlabCore", "CFairlabPlugin", "COpenBLAS", "CProcessControl"]),
         .target(name: "FairlabPluginKit", dependencies: ["CFairlabPlugin"]),
         .executableTarget(
             name: "fairlab",

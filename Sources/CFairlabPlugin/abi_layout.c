@@ -1,11 +1,15 @@
 /* Compile-time checks that the version-1 layout of the ABI's structs never changes by accident: fields are
- * only ever appended, so the offset of every existing field is fixed once released. */
+ * only ever appended, so the offset of every existing field is fixed once released. For each struct this
+ * pins the offset of its last version-1 field and, through that, the version-1 size every host checks
+ * against (on LP64 platforms, the ones fairlab builds for). Reordering fields moves the last one or changes
+ * the sizes below. */
 #include "fairlab_plugin.h"
 
 #define FL_CHECK_OFFSET(type, field, offset) \
     _Static_assert(offsetof(type, field) == (offset), #type "." #field " moved: ABI v1 layout broken")
 
 FL_CHECK_OFFSET(fl_error, capacity, 16);
+FL_CHECK_OFFSET(fl_error, reserved, 20);
 FL_CHECK_OFFSET(fl_param_descriptor, choices, 56);
 FL_CHECK_OFFSET(fl_method_descriptor, params, 56);
 FL_CHECK_OFFSET(fl_matrix, data, 32);
@@ -21,3 +25,22 @@ FL_CHECK_OFFSET(fl_learner, release, 40);
 FL_CHECK_OFFSET(fl_host, get_extension, 64);
 FL_CHECK_OFFSET(fl_method, evaluate, 48);
 FL_CHECK_OFFSET(fl_library, create, 56);
+
+#define FL_CHECK_SIZE(type, size) _Static_assert(sizeof(type) == (size), #type " changed size: ABI v1 layout broken")
+
+FL_CHECK_SIZE(fl_error, 24);
+FL_CHECK_SIZE(fl_param_descriptor, 64);
+FL_CHECK_SIZE(fl_method_descriptor, 64);
+FL_CHECK_SIZE(fl_matrix, 40);
+FL_CHECK_SIZE(fl_groups, 32);
+FL_CHECK_SIZE(fl_data, 64);
+FL_CHECK_SIZE(fl_param_values, 32);
+FL_CHECK_SIZE(fl_transform_output, 64);
+FL_CHECK_SIZE(fl_prediction_output, 48);
+FL_CHECK_SIZE(fl_evaluation_input, 64);
+FL_CHECK_SIZE(fl_metric_sink, 32);
+FL_CHECK_SIZE(fl_blas, 48);
+FL_CHECK_SIZE(fl_learner, 48);
+FL_CHECK_SIZE(fl_host, 72);
+FL_CHECK_SIZE(fl_method, 56);
+FL_CHECK_SIZE(fl_library, 64);

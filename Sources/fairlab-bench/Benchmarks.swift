@@ -5,7 +5,7 @@ import Foundation
 
 /// fairlab's own benchmarks (run a release build: `swift run -c release fairlab-bench`):
 ///
-/// - `learner`: the base learner's fit on Adult's 18,097 training rows (rows with index % 5 in {0, 1, 2}, the
+/// - `learner`: the base learner's fit on Adult's 18,098 training rows (rows with index % 5 in {0, 1, 2}, the
 ///   split tools/bench/sklearn_learner.py uses for scikit-learn), median of several runs, with the log-loss it
 ///   reaches;
 /// - `metrics`: the standard metric plugin's throughput through the ABI at 10⁶ and 10⁷ rows, median of several

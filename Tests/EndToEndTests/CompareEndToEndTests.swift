@@ -68,7 +68,7 @@ import Testing
     }
 
     @Test func intersectionalGroupsOnCompas() throws {
-        let run = try TestEnvironment.fairlab(["compare", TestEnvironment.dataset("compas"), "--protected", "race,sex", "--methods", "reweighing"])
+        let run = try TestEnvironment.fairlab(["compare", TestEnvironment.dataset("compas"), "--protected", "race, sex", "--methods", "reweighing"])
         #expect(run.status == 0, "stderr: \(run.stderr)")
         #expect(run.stdout.contains("groups by race × sex"))
         #expect(run.stdout.contains("Caucasian/Female (privileged)"))
@@ -102,6 +102,10 @@ import Testing
         try expectError(["compare", TestEnvironment.dataset("german"), "--methods", "nope"], "unknown method id 'nope'")
         try expectError(["compare", TestEnvironment.dataset("german"), "--param", "reweighing.nope=1"], "unknown parameter 'nope' for method reweighing")
         try expectError(["compare", TestEnvironment.dataset("german"), "--protected", "colour"], "unknown protected attribute 'colour'")
+        try expectError(["compare", TestEnvironment.dataset("german"), "--methods", "reweighing,reweighing"], "--methods names reweighing twice")
+        try expectError(["compare", TestEnvironment.dataset("german"), "--seed", "18446744073709551615", "--seeds", "2"], "leaves no room for 2 seeds")
+        try expectError(["compare", TestEnvironment.dataset("german"), "--out", folder + "/missing/results.h5"], "its folder \(folder)/missing does not exist")
+        try expectError(["compare", TestEnvironment.dataset("german"), "--memory-limit", "100"], "--memory-limit must be 0 (none) or at least 512 MiB")
 
         // HDF5 datasets that cannot support a comparison.
         let valid = Dataset(

@@ -13,7 +13,7 @@ import Testing
     static func buildBadPlugins() throws -> String {
         let folder = try TestEnvironment.temporaryFolder()
         let header = TestEnvironment.packageRoot.appendingPathComponent("Sources/CFairlabPlugin/include").path
-        for (source, library) in [("misbehaving_plugins.c", "libmisbehaving.so"), ("future_abi_plugin.c", "libfuture.so"), ("no_entry_plugin.c", "libnoentry.so")] {
+        for (source, library) in [("misbehaving_plugins.c", "libmisbehaving.so"), ("future_abi_plugin.c", "libfuture.so"), ("no_entry_plugin.c", "libnoentry.so"), ("bad_default_plugin.c", "libbaddefault.so")] {
             let compile = try TestEnvironment.run(
                 "/usr/bin/env", ["cc", "-std=c11", "-shared", "-fPIC", "-I", header, "\(fixtures)/\(source)", "-o", "\(folder)/\(library)"])
             #expect(compile.status == 0, "cc \(source): \(compile.stderr)")
@@ -67,6 +67,7 @@ import Testing
         #expect(libraryFailures.contains("libfuture.so: the plugin was built for ABI version 99; this fairlab speaks ABI 1"))
         #expect(libraryFailures.contains("libnoentry.so: not a fairlab plugin: it exports no fairlab_plugin_entry function"))
         #expect(libraryFailures.contains("libjunk.so: cannot load the library"))
+        #expect(libraryFailures.contains("libbaddefault.so: method bad-default has an invalid default: bad-default.rate=-1 is below its minimum 0.0"))
         // The table shows each reason on its own line.
         #expect(run.stdout.contains("- bad-hang: timed out after 4 s"))
     }

@@ -25,6 +25,7 @@ import Testing
                 MethodRecord(id: "baseline", name: "Baseline", stage: "baseline", plugin: "fairlab", pluginVersion: "0.1.0", parameters: "C=1.0", outcomes: outcomes),
                 MethodRecord(id: "bad", name: "Bad", stage: "in", plugin: "org.x", pluginVersion: "1", parameters: "", outcomes: failed),
             ],
+            metricPlugins: ["standard-metrics 1.0.0 (org.fairlab.standard-metrics 1.0.0)"],
             pluginFailures: [.init(path: "/p/libx.so", reason: "not a fairlab plugin")])
     }
 
@@ -43,6 +44,7 @@ import Testing
         #expect(first.methods[1].outcomes[0].error == "crashed with SIGSEGV")
         #expect(first.splits[1].test == [3, 4, 5])
         #expect(first.pluginFailures.first?.reason == "not a fairlab plugin")
+        #expect(first.metricPlugins == ["standard-metrics 1.0.0 (org.fairlab.standard-metrics 1.0.0)"])
         #expect(throws: FairlabError.self) { try ResultsFile.append(Self.run(id: "run-1", accuracy: [0.8]), to: path) }
         #expect(try ResultsFile.runIDs(in: path) == ["run-1", "run-2"])
     }

@@ -1,7 +1,7 @@
 """The Python peers' side of fairlab's benchmarks (tools/bench/run.sh runs both sides in one session).
 
 - learner: scikit-learn's LogisticRegression(C=1.0, lbfgs, defaults) on Adult's training rows
-  (index % 5 in {0, 1, 2}: 18,097 rows), standardised, median of 15 fits, with its training log-loss.
+  (index % 5 in {0, 1, 2}: 18,098 rows), standardised, median of 15 fits, with its training log-loss.
 - metrics: AIF360's ClassificationMetric (SPD, DI, EOD, AOD, Theil, accuracy) at 10^6 rows and Fairlearn's
   MetricFrame (selection rate, TPR, FPR, accuracy by group) at 10^5 rows, median of 3 runs each, reported as
   rows per second.

@@ -11,6 +11,8 @@
  *  - Arrays of structs are passed as arrays of pointers, so that a struct growing never changes a stride.
  *  - Enumerations are int32_t with explicit values; values are never renumbered or reused.
  *  - The host refuses a library whose fl_library.abi_version it does not speak, with a message naming it.
+ *  - A struct written by a newer party may be larger than the reader knows; one written by an older party may
+ *    be smaller than the reader's. Read a field only if FL_HAS_FIELD says the writer filled it in.
  *
  * Ownership: the host owns every buffer it passes in (views and output buffers). They are valid only for the
  * duration of the call that receives them; a plugin must copy anything it wants to keep. Strings and
@@ -46,6 +48,10 @@ extern "C" {
 /** Name of the one function every plugin library exports. */
 #define FAIRLAB_PLUGIN_ENTRY_SYMBOL "fairlab_plugin_entry"
 
+/** True if the struct at `ptr` (whose writer set struct_size) contains `field` of struct type `type`. */
+#define FL_HAS_FIELD(ptr, type, field) \
+    ((ptr)->struct_size >= offsetof(type, field) + sizeof(((const type *)0)->field))
+
 /* ---------------------------------------------------------------------------------------------------- */
 /* Status codes                                                                                         */
 /* ---------------------------------------------------------------------------------------------------- */
@@ -68,6 +74,7 @@ typedef struct fl_error {
     uint32_t abi_version;
     char *message;      /**< Host-owned, `capacity` bytes, starts as the empty string. */
     uint32_t capacity;  /**< Size of `message` in bytes, including the terminating NUL. */
+    uint32_t reserved;  /**< 0. Fills what would be tail padding, so a field appended later changes struct_size. */
 } fl_error;
 
 /** Writes a formatted message into `error` (truncating it to fit) and returns `status`. */
@@ -88,11 +95,14 @@ typedef int32_t fl_stage;
 
 /** Bit flags: what a method needs from the host. */
 typedef uint32_t fl_needs;
-#define FL_NEEDS_LABELS 0x1u               /**< Training labels in fit (every learning method sets this). */
-#define FL_NEEDS_SCORES 0x2u               /**< The baseline model's scores (post-processing). */
-#define FL_NEEDS_GROUPS_AT_PREDICT 0x4u    /**< Group codes at predict / transform time on test data. */
-#define FL_NEEDS_VALIDATION 0x8u           /**< The validation split, passed to fit. */
-#define FL_NEEDS_BASE_LEARNER 0x10u        /**< Calls the host's base learner through fl_learner. */
+#define FL_NEEDS_LABELS 0x1u               /**< Uses training labels. Informational: fit always gets them. */
+#define FL_NEEDS_SCORES 0x2u               /**< Uses the baseline's scores. Informational: post-processing
+                                                methods always get them, other stages never do in v1. */
+#define FL_NEEDS_GROUPS_AT_PREDICT 0x4u    /**< Group codes at predict / transform time on test data
+                                                (otherwise group_codes is NULL there). */
+#define FL_NEEDS_VALIDATION 0x8u           /**< The validation split, passed to fit (otherwise NULL). */
+#define FL_NEEDS_BASE_LEARNER 0x10u        /**< Calls the host's base learner. Informational: fl_learner is
+                                                always available. */
 
 /** Type of a method parameter. */
 typedef int32_t fl_param_type;
@@ -159,7 +169,7 @@ typedef struct fl_data {
     int64_t rows;
     const fl_matrix *features;   /**< rows x features, standardised with the training split's mean and std. */
     const double *labels;        /**< rows labels (0/1), or NULL where labels are hidden (test data). */
-    const double *scores;        /**< rows baseline scores, or NULL unless FL_NEEDS_SCORES. */
+    const double *scores;        /**< rows baseline scores for post-processing methods, else NULL. */
     const double *weights;       /**< rows instance weights, or NULL meaning all 1. */
     const int32_t *group_codes;  /**< rows group codes, or NULL where groups are hidden. */
     const fl_groups *groups;     /**< Always set. */
@@ -180,9 +190,11 @@ typedef struct fl_param_values {
 
 /**
  * Output of a pre-processing transform. The host fills every buffer with a copy of the input before the
- * call; the plugin overwrites what it changes. Removing or duplicating rows is expressed through weights
- * (0 drops a row, k counts it k times). To change the number of feature columns, call `resize_features`,
- * which returns a fresh host-owned buffer of rows x cols (column-major, leading dimension = rows, zeroed).
+ * call; the plugin overwrites the values it changes. Removing or duplicating rows is expressed through
+ * weights (0 drops a row, k counts it k times). The plugin must not change rows, cols or the buffer pointers
+ * itself: to change the number of feature columns it calls `resize_features`, which returns a fresh
+ * host-owned, zeroed buffer of rows x new_cols (column-major, leading dimension = rows) and updates `cols`
+ * and `features`. A buffer returned by an earlier resize is invalid after the next one.
  */
 typedef struct fl_transform_output {
     uint32_t struct_size;
@@ -221,7 +233,10 @@ typedef struct fl_evaluation_input {
     const fl_groups *groups;
 } fl_evaluation_input;
 
-/** Where a metric plugin reports values. Metric names are [a-z0-9_]+ and stable across versions. */
+/**
+ * Where a metric plugin reports values, valid during the evaluate call only. Metric names are [a-z0-9_]+ and
+ * stable across versions; the host copies a name during the call, so it may live in a temporary buffer.
+ */
 typedef struct fl_metric_sink {
     uint32_t struct_size;
     uint32_t abi_version;
@@ -291,7 +306,7 @@ typedef struct fl_host {
     uint32_t abi_version;
     void *context;                 /**< Pass to every function below. */
     const char *host_version;      /**< fairlab's version, e.g. "0.1.0". */
-    /** Writes one line to the run's log (stderr of the worker). */
+    /** Writes one line to the worker's log; when the method fails, the host shows the log's last line. */
     void (*log)(void *context, int32_t level, const char *message);
     /** The next 64 random bits of this instance's seeded stream (same seed, same stream). */
     uint64_t (*random_bits)(void *context);

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Reads and writes datasets in fairlab's HDF5 format (docs/dataset-format.md), validating everything it
 /// reads: a file that would make a later step fail is refused here, with the file and the problem named.
 public enum DatasetFile {
@@ -6,8 +8,23 @@ public enum DatasetFile {
     /// The value of the root attribute `fairlab_format_version`.
     public static let formatVersion: Int64 = 1
 
-    /// Writes `dataset` to a new file at `path` (replacing any file there).
+    /// Writes `dataset` to `path`, replacing any file there only once the new one is complete: it is written
+    /// to a temporary file in the same folder, flushed, and renamed over `path`.
     public static func write(_ dataset: Dataset, to path: String) throws {
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        let temporary = "\(folder)/.\(URL(fileURLWithPath: path).lastPathComponent).\(getpid()).tmp"
+        defer { try? FileManager.default.removeItem(atPath: temporary) }
+        do {
+            try writeFile(dataset, to: temporary)
+        } catch let error as FairlabError {
+            throw FairlabError(error.message.replacingOccurrences(of: temporary, with: path))
+        }
+        guard rename(temporary, path) == 0 else {
+            throw FairlabError(file: path, "cannot write the file: \(String(cString: strerror(errno)))")
+        }
+    }
+
+    private static func writeFile(_ dataset: Dataset, to path: String) throws {
         let file = try HDF5File(path: path, mode: .create)
         try file.setAttribute("fairlab_format", formatName)
         try file.setAttribute("fairlab_format_version", formatVersion)

@@ -14,6 +14,9 @@ public struct GroupPartition: Sendable, Equatable {
     /// Number of groups.
     public var count: Int { names.count }
 
+    /// The most category combinations an intersection may have (only those present become groups).
+    static let maximumCombinations = 1 << 40
+
     /// Partitions `dataset` by the named attributes (default: the dataset's first protected attribute).
     public init(dataset: Dataset, attributes requested: [String] = []) throws {
         guard let first = dataset.protected.first else { throw FairlabError("the dataset has no protected attribute") }
@@ -22,11 +25,19 @@ public struct GroupPartition: Sendable, Equatable {
         guard Set(names).count == names.count else { throw FairlabError("a protected attribute is named twice: \(names.joined(separator: ","))") }
 
         // Mixed-radix combination of the per-attribute codes; only combinations that occur become groups.
-        var combined = [Int](repeating: 0, count: dataset.rows)
         var radix = 1
+        for attribute in attributes {
+            let (product, overflow) = radix.multipliedReportingOverflow(by: attribute.categories.count)
+            guard !overflow, product <= Self.maximumCombinations else {
+                throw FairlabError("protected attributes \(names.joined(separator: ",")) have too many category combinations")
+            }
+            radix = product
+        }
+        var combined = [Int](repeating: 0, count: dataset.rows)
+        var place = 1
         for attribute in attributes.reversed() {
-            for row in 0..<dataset.rows { combined[row] += Int(attribute.codes[row]) * radix }
-            radix *= attribute.categories.count
+            for row in 0..<dataset.rows { combined[row] += Int(attribute.codes[row]) * place }
+            place *= attribute.categories.count
         }
         let present = Set(combined).sorted()
         var codeOf: [Int: Int32] = [:]

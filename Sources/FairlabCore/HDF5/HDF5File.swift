@@ -99,11 +99,6 @@ public final class HDF5File {
 
     // MARK: Reading datasets
 
-    /// The dimensions of the dataset at `datasetPath`.
-    public func shape(of datasetPath: String) throws -> [Int] {
-        try withDataset(datasetPath) { dataset in try dimensions(of: dataset, datasetPath) }
-    }
-
     /// Reads a numeric dataset of the expected rank as doubles (row-major), converting integer types.
     public func readDoubles(_ datasetPath: String, rank: Int) throws -> (shape: [Int], values: [Double]) {
         try readNumbers(datasetPath, rank: rank, memoryType: fairlab_h5t_native_double(), zero: 0.0)

@@ -57,7 +57,7 @@ public struct Comparison {
         try UntrustedFile.check(options.datasetPath, as: .dataset, executable: options.executablePath)
         let dataset = try DatasetFile.read(options.datasetPath)
         let partition = try GroupPartition(dataset: dataset, attributes: options.protectedAttributes)
-        let workFolder = try makeWorkFolder()
+        let workFolder = try TemporaryFolder.make(prefix: "fairlab")
         defer { try? FileManager.default.removeItem(atPath: workFolder) }
 
         guard options.memoryLimitMB == 0 || options.memoryLimitMB >= Self.minimumMemoryLimitMB else {
@@ -66,7 +66,7 @@ public struct Comparison {
         let pool = WorkerPool(
             executable: options.executablePath, parallelism: options.jobs, timeout: options.timeout,
             memoryLimitMB: options.memoryLimitMB, environment: ["OPENBLAS_NUM_THREADS": "1"])
-        let (catalog, folders) = PluginCatalog.find(
+        let (catalog, folders) = try PluginCatalog.find(
             executable: options.executablePath, pluginFolders: options.pluginFolders, environment: options.environment,
             allowWorldWritable: options.allowWorldWritablePlugins, pool: pool, workFolder: workFolder)
         progress("found \(catalog.methods.count) methods in \(folders.joined(separator: ", "))")
@@ -74,7 +74,8 @@ public struct Comparison {
 
         let selected = try selectMethods(catalog)
         var parameters: [String: ResolvedParameters] = [:]
-        for method in selected + catalog.metrics {
+        // Overrides are checked for every method they name, selected or not, so a typo never passes silently.
+        for method in catalog.methods where selected.contains(method) || method.stage == .metric || options.parameterOverrides[method.id] != nil {
             parameters[method.id] = try ResolvedParameters(method: method, overrides: options.parameterOverrides[method.id] ?? [:])
         }
         let known = Set((catalog.methods).map(\.id))
@@ -85,6 +86,9 @@ public struct Comparison {
             throw FairlabError("no metric plugin found (looked in \(folders.joined(separator: ", ")))")
         }
 
+        if dataset.split != nil, options.seeds.count > 1 {
+            progress("note: the dataset fixes its split, so all \(options.seeds.count) seeds share it; only the methods' random streams differ")
+        }
         let splits = options.seeds.map { seed -> SplitRecord in
             let split = dataset.split.map(DatasetSplit.init(fixed:))
                 ?? DatasetSplit(stratifiedBy: dataset.labels, groups: partition.codes, seed: seed)
@@ -114,7 +118,7 @@ public struct Comparison {
         var outcomes = [[SeedOutcome?]](repeating: [SeedOutcome?](repeating: nil, count: splits.count), count: rows.count)
         var done = 0
         progress("running \(tasks.count) jobs (\(rows.count) methods × \(splits.count) seeds, \(options.jobs) at a time)")
-        pool.run(tasks) { index, failure in
+        try pool.run(tasks) { index, failure in
             let (row, seedIndex) = jobs[index]
             let seed = splits[seedIndex].seed
             var outcome: SeedOutcome
@@ -144,7 +148,7 @@ public struct Comparison {
         }
 
         var pluginFailures = catalog.failures
-        let evaluated = evaluateMetrics(
+        let evaluated = try evaluateMetrics(
             catalog.metrics, parameters: parameters, outcomes: outcomes.map { $0.map { $0! } }, splits: splits,
             partition: partition, pool: pool, workFolder: workFolder, failures: &pluginFailures)
 
@@ -153,7 +157,7 @@ public struct Comparison {
                 id: method?.id ?? MethodRecord.baselineID,
                 name: method?.name ?? "Unmitigated logistic regression",
                 stage: method?.stage.rawValue ?? MethodRecord.baselineID,
-                plugin: method?.libraryID ?? "fairlab", pluginVersion: method?.version ?? fairlabVersion,
+                plugin: method?.libraryID ?? "fairlab", pluginVersion: method?.libraryVersion ?? fairlabVersion,
                 parameters: method.map { parameters[$0.id]!.summary } ?? "C=1.0",
                 outcomes: evaluated[row])
         }
@@ -162,7 +166,8 @@ public struct Comparison {
             datasetPath: options.datasetPath, datasetSHA256: try SHA256.hexDigest(ofFile: options.datasetPath),
             protectedAttributes: partition.attributeNames, groupNames: partition.names, groupPrivileged: partition.privileged,
             seeds: options.seeds, fairlabVersion: fairlabVersion, abiVersion: Int(FAIRLAB_ABI_VERSION), splits: splits,
-            methods: methods, pluginFailures: pluginFailures)
+            methods: methods, metricPlugins: catalog.metrics.map { "\($0.id) \($0.version) (\($0.libraryID) \($0.libraryVersion))" },
+            pluginFailures: pluginFailures)
     }
 
     private func selectMethods(_ catalog: PluginCatalog) throws -> [MethodInfo] {
@@ -170,6 +175,9 @@ public struct Comparison {
             // Pipeline order (pre, in, post), then id: the table reads as the pipeline does.
             let order = Dictionary(uniqueKeysWithValues: MethodStage.allCases.enumerated().map { ($1, $0) })
             return catalog.mitigations.sorted { (order[$0.stage]!, $0.id) < (order[$1.stage]!, $1.id) }
+        }
+        if let repeated = ids.first(where: { id in ids.filter { $0 == id }.count > 1 }) {
+            throw FairlabError("--methods names \(repeated) twice")
         }
         return try ids.map { id in
             guard let method = catalog.mitigations.first(where: { $0.id == id }) else {
@@ -184,7 +192,7 @@ public struct Comparison {
     private func evaluateMetrics(
         _ metrics: [MethodInfo], parameters: [String: ResolvedParameters], outcomes: [[SeedOutcome]], splits: [SplitRecord],
         partition: GroupPartition, pool: WorkerPool, workFolder: String, failures: inout [PluginCatalog.LibraryFailure]
-    ) -> [[SeedOutcome]] {
+    ) throws -> [[SeedOutcome]] {
         var outcomes = outcomes
         var positions: [(Int, Int)] = []
         var items: [MetricJob.Item] = []
@@ -213,7 +221,7 @@ public struct Comparison {
         }
         progress("computing metrics: \(metrics.map(\.id).joined(separator: ", ")) over \(items.count) prediction sets")
         var collected: [(Int, [MetricValues])] = []
-        pool.run(tasks) { index, failure in
+        try pool.run(tasks) { index, failure in
             do {
                 if let failure { throw FairlabError(failure.description) }
                 let values = try WorkerEntry.readReply([MetricValues].self, from: "\(workFolder)/metric-\(index).out.json")
@@ -232,13 +240,6 @@ public struct Comparison {
             }
         }
         return outcomes
-    }
-
-    private func makeWorkFolder() throws -> String {
-        let base = FileManager.default.temporaryDirectory.path
-        var template = Array("\(base)/fairlab-XXXXXX".utf8CString)
-        guard let created = mkdtemp(&template) else { throw FairlabError("cannot create a temporary folder in \(base)") }
-        return String(cString: created)
     }
 
     private static func makeRunID() -> String {

@@ -16,6 +16,8 @@ public struct RunRecord: Codable, Sendable {
     public var abiVersion: Int
     public var splits: [SplitRecord]
     public var methods: [MethodRecord]
+    /// The metric plugins that computed the metrics: "id version (library-id library-version)".
+    public var metricPlugins: [String]
     /// Plugin libraries that could not be used, and metric plugins that failed.
     public var pluginFailures: [PluginCatalog.LibraryFailure]
 }

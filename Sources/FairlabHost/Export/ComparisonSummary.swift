@@ -60,6 +60,7 @@ public struct ComparisonSummary: Codable, Sendable {
     public let fairlabVersion: String
     public let abiVersion: Int
     public let rows: [Row]
+    public let metricPlugins: [String]
     public let pluginFailures: [PluginCatalog.LibraryFailure]
 
     /// The metrics the comparison table shows, with their column headers, in order.
@@ -84,6 +85,7 @@ public struct ComparisonSummary: Codable, Sendable {
         fairlabVersion = run.fairlabVersion
         abiVersion = run.abiVersion
         pluginFailures = run.pluginFailures
+        metricPlugins = run.metricPlugins
         rows = run.methods.map { method in
             let succeeded = method.outcomes.filter(\.succeeded)
             var metrics: [String: Statistic] = [:]

@@ -89,7 +89,7 @@ final class ErrorBuffer {
         pointer = .allocate(capacity: 1)
         pointer.initialize(to: fl_error(
             struct_size: UInt32(MemoryLayout<fl_error>.size), abi_version: FAIRLAB_ABI_VERSION, message: text,
-            capacity: UInt32(Self.capacity)))
+            capacity: UInt32(Self.capacity), reserved: 0))
     }
 
     deinit {

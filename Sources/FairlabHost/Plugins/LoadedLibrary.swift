@@ -29,8 +29,8 @@ public struct LoadedLibrary {
         guard library.pointee.abi_version == FAIRLAB_ABI_VERSION else {
             throw FairlabError(file: path, "the plugin was built for ABI version \(library.pointee.abi_version); this fairlab speaks ABI \(FAIRLAB_ABI_VERSION)")
         }
-        guard library.pointee.struct_size >= UInt32(MemoryLayout<fl_library>.size) else {
-            throw FairlabError(file: path, "fl_library is \(library.pointee.struct_size) bytes, ABI \(FAIRLAB_ABI_VERSION) needs \(MemoryLayout<fl_library>.size)")
+        guard library.pointee.struct_size >= ABIVersion1.library else {
+            throw FairlabError(file: path, "fl_library is \(library.pointee.struct_size) bytes, ABI 1 needs at least \(ABIVersion1.library)")
         }
         self.path = path
         self.library = library
@@ -53,12 +53,15 @@ public struct LoadedLibrary {
             guard let descriptorPointer = lib.methods[index] else { throw FairlabError(file: path, "method \(index) is NULL") }
             let descriptor = descriptorPointer.pointee
             guard descriptor.abi_version == FAIRLAB_ABI_VERSION,
-                  descriptor.struct_size >= UInt32(MemoryLayout<fl_method_descriptor>.size) else {
+                  descriptor.struct_size >= ABIVersion1.methodDescriptor else {
                 throw FairlabError(file: path, "method \(index) has descriptor version \(descriptor.abi_version), size \(descriptor.struct_size)")
             }
             let id = try text(descriptor.id, "method \(index)'s id")
             guard id.range(of: "^[a-z0-9][a-z0-9_-]*$", options: .regularExpression) != nil else {
                 throw FairlabError(file: path, "method id '\(id)' must match [a-z0-9][a-z0-9_-]*")
+            }
+            guard id != MethodRecord.baselineID else {
+                throw FairlabError(file: path, "method id '\(id)' is reserved for the host's unmitigated baseline")
             }
             guard let stage = MethodStage(code: descriptor.stage) else {
                 throw FairlabError(file: path, "method \(id) has unknown stage \(descriptor.stage)")
@@ -66,7 +69,7 @@ public struct LoadedLibrary {
             let parameters = try (0..<Int(descriptor.param_count)).map { p -> ParameterInfo in
                 guard let paramPointer = descriptor.params[p] else { throw FairlabError(file: path, "method \(id): parameter \(p) is NULL") }
                 let param = paramPointer.pointee
-                guard param.struct_size >= UInt32(MemoryLayout<fl_param_descriptor>.size) else {
+                guard param.struct_size >= ABIVersion1.parameterDescriptor else {
                     throw FairlabError(file: path, "method \(id): parameter \(p) descriptor is too small")
                 }
                 guard let type = ParameterType(code: param.type) else {
@@ -84,12 +87,27 @@ public struct LoadedLibrary {
                     minimum: param.minimum.isFinite ? param.minimum : nil,
                     maximum: param.maximum.isFinite ? param.maximum : nil, choices: choices)
             }
-            return MethodInfo(
+            let keys = parameters.map(\.key)
+            if let bad = keys.first(where: { $0.range(of: "^[a-z0-9_]+$", options: .regularExpression) == nil }) {
+                throw FairlabError(file: path, "method \(id): parameter key '\(bad)' must match [a-z0-9_]+")
+            }
+            guard Set(keys).count == keys.count else { throw FairlabError(file: path, "method \(id) declares a parameter key twice") }
+            let method = MethodInfo(
                 id: id, name: try text(descriptor.name, "method \(id)'s name"),
                 version: try text(descriptor.version, "method \(id)'s version"),
                 description: descriptor.description.map { String(cString: $0) } ?? "", stage: stage,
                 needs: descriptor.needs, parameters: parameters, libraryPath: path, libraryID: libraryID,
                 libraryName: libraryName, libraryVersion: libraryVersion)
+            // Defaults must be valid values: a bad one costs this library, not every comparison.
+            do {
+                _ = try ResolvedParameters(method: method, overrides: [:])
+            } catch {
+                throw FairlabError(file: path, "method \(id) has an invalid default: \(error)")
+            }
+            if let choice = parameters.first(where: { $0.type == .choice && $0.choices.isEmpty }) {
+                throw FairlabError(file: path, "method \(id): choice parameter \(choice.key) lists no choices")
+            }
+            return method
         }
     }
 }

@@ -5,20 +5,18 @@ import Foundation
 /// A live instance of a plugin method, created through its library's factory, with the host services it was
 /// given. Each call checks the plugin's status and the shape and sanity of what it wrote.
 public final class MethodInstance {
-    let info: MethodInfo
     private let services: HostServicesProvider
     private let instance: UnsafePointer<fl_method>
 
     /// Creates the method `info` of `library` with `parameters`; `seed` fixes its random stream.
     public init(library: LoadedLibrary, info: MethodInfo, parameters: ResolvedParameters, seed: UInt64) throws {
-        self.info = info
         services = HostServicesProvider(seed: seed, methodID: info.id)
         let table = ParameterTable(parameters)
         let error = ErrorBuffer()
         var created: UnsafePointer<fl_method>?
         try error.check(library.library.pointee.create(info.id, services.host, table.pointer, &created, error.pointer), "create")
         guard let created else { throw FairlabError("create returned no instance") }
-        guard created.pointee.abi_version == FAIRLAB_ABI_VERSION, created.pointee.struct_size >= UInt32(MemoryLayout<fl_method>.size) else {
+        guard created.pointee.abi_version == FAIRLAB_ABI_VERSION, created.pointee.struct_size >= ABIVersion1.method else {
             throw FairlabError("create returned an instance for ABI \(created.pointee.abi_version) of size \(created.pointee.struct_size)")
         }
         instance = created
@@ -146,6 +144,8 @@ private final class MetricCollector {
 private final class TransformBuffers {
     let pointer: UnsafeMutablePointer<fl_transform_output>
     private var features: UnsafeMutablePointer<Double>
+    /// The column count the host handed out (changed only by `resize`): the plugin's copy is not trusted.
+    private var cols: Int
     private let labels: UnsafeMutablePointer<Double>?
     private let weights: UnsafeMutablePointer<Double>
     private let rows: Int
@@ -153,6 +153,7 @@ private final class TransformBuffers {
 
     init(features matrix: Matrix, labels labelValues: [Double]?, weights weightValues: [Double]) {
         rows = matrix.rows
+        cols = matrix.cols
         features = .allocate(capacity: max(matrix.storage.count, 1))
         features.initialize(from: matrix.storage, count: matrix.storage.count)
         originalFeatures = features
@@ -189,13 +190,17 @@ private final class TransformBuffers {
         buffer.initialize(repeating: 0, count: rows * newCols)
         if features != originalFeatures { features.deallocate() }
         features = buffer
+        cols = newCols
         output.pointee.features = buffer
         output.pointee.cols = Int64(newCols)
         return buffer
     }
 
     func result() throws -> (Matrix, [Double]?, [Double]) {
-        let cols = Int(pointer.pointee.cols)
+        guard pointer.pointee.cols == Int64(cols), pointer.pointee.features == features, pointer.pointee.rows == Int64(rows),
+              pointer.pointee.weights == weights, pointer.pointee.labels == labels else {
+            throw FairlabError("transform changed the output's sizes or buffers itself (only resize_features may)")
+        }
         let values = Array(UnsafeBufferPointer(start: features, count: rows * cols))
         if let bad = values.firstIndex(where: { !$0.isFinite }) {
             throw FairlabError("transform wrote a non-finite feature (\(values[bad])) at row \(bad % max(rows, 1)), column \(bad / max(rows, 1))")

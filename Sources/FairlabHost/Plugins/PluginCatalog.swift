@@ -72,16 +72,16 @@ public struct PluginCatalog: Sendable {
     public static func find(
         executable: String, pluginFolders: [String], environment: [String: String], allowWorldWritable: Bool,
         pool: WorkerPool, workFolder: String
-    ) -> (catalog: PluginCatalog, folders: [String]) {
+    ) throws -> (catalog: PluginCatalog, folders: [String]) {
         let folders = searchFolders(
             executableFolder: URL(fileURLWithPath: executable).deletingLastPathComponent().path,
             pluginFolders: pluginFolders, environment: environment)
         let libraries = libraries(in: folders, allowWorldWritable: allowWorldWritable)
-        return (discover(libraries: libraries.paths, refused: libraries.refused, pool: pool, workFolder: workFolder), folders)
+        return (try discover(libraries: libraries.paths, refused: libraries.refused, pool: pool, workFolder: workFolder), folders)
     }
 
     /// Describes every library in worker processes run by `pool`, using `workFolder` for their files.
-    public static func discover(libraries: [String], refused: [LibraryFailure] = [], pool: WorkerPool, workFolder: String) -> PluginCatalog {
+    public static func discover(libraries: [String], refused: [LibraryFailure] = [], pool: WorkerPool, workFolder: String) throws -> PluginCatalog {
         var described = [[MethodInfo]?](repeating: nil, count: libraries.count)
         var failures = refused
         let tasks = libraries.enumerated().map { index, path in
@@ -89,7 +89,7 @@ public struct PluginCatalog: Sendable {
                 arguments: ["worker", WorkerEntry.Kind.describe.rawValue, path, "\(workFolder)/describe-\(index).json"],
                 label: path, logPath: "\(workFolder)/describe-\(index).log")
         }
-        pool.run(tasks) { index, failure in
+        try pool.run(tasks) { index, failure in
             if let failure {
                 failures.append(LibraryFailure(path: libraries[index], reason: failure.description))
                 return

@@ -15,8 +15,19 @@ public enum ResultsFile {
     /// Milliseconds to pause before publishing an append (tests only).
     static let appendPauseVariable = "FAIRLAB_TEST_APPEND_PAUSE_MS"
 
+    /// Throws unless a run could be appended at `path`: its folder exists and is writable.
+    public static func checkWritable(_ path: String) throws {
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
+            throw FairlabError(file: path, "its folder \(folder) does not exist")
+        }
+        guard access(folder, W_OK) == 0 else { throw FairlabError(file: path, "its folder \(folder) is not writable") }
+    }
+
     /// Appends `run` to the results file at `path`, creating it if needed.
     public static func append(_ run: RunRecord, to path: String) throws {
+        try checkWritable(path)
         let lock = try FileLock(path: path + ".lock")
         defer { lock.release() }
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
@@ -45,6 +56,9 @@ public enum ResultsFile {
             }
             try write(run, into: file)
             try file.flush()
+        } catch let error as FairlabError {
+            // Name the file the user gave, not the temporary copy.
+            throw FairlabError(error.message.replacingOccurrences(of: temporary, with: path))
         }
         try syncFile(temporary)
         // Fault-injection point for the durability tests: widens the window between writing the copy and
@@ -90,7 +104,10 @@ public enum ResultsFile {
                 validation: try file.readIntegers("\(splitPath)/validation_index").map { Int($0) },
                 test: try file.readIntegers("\(splitPath)/test_index").map { Int($0) },
                 testLabels: try file.readDoubles("\(splitPath)/y_true", rank: 1).values,
-                testGroupCodes: try file.readIntegers("\(splitPath)/group_codes").map { Int32($0) }))
+                testGroupCodes: try file.readIntegers("\(splitPath)/group_codes").map { code in
+                    guard code >= 0, code < groupNames.count else { throw FairlabError(file: path, "\(splitPath)/group_codes holds \(code), not a group") }
+                    return Int32(code)
+                }))
         }
         let methodIDs = try file.stringsAttribute("method_order", of: base)
         let methods = try methodIDs.map { id -> MethodRecord in
@@ -102,10 +119,15 @@ public enum ResultsFile {
                 if status == SeedOutcome.ok {
                     let names = try file.readStrings("\(seedPath)/metrics/overall_names")
                     let values = try file.readDoubles("\(seedPath)/metrics/overall_values", rank: 1).values
+                    guard names.count == values.count, Set(names).count == names.count else {
+                        throw FairlabError(file: path, "\(seedPath)/metrics has \(names.count) overall names for \(values.count) values, or repeats one")
+                    }
                     metrics.overall = Dictionary(uniqueKeysWithValues: zip(names, values))
                     let groupMetricNames = try file.readStrings("\(seedPath)/metrics/per_group_names")
                     let (shape, groupValues) = try file.readDoubles("\(seedPath)/metrics/per_group_values", rank: 2)
-                    guard shape == [groupMetricNames.count, groupNames.count] else { throw FairlabError(file: path, "\(seedPath)/metrics has a wrong shape") }
+                    guard shape == [groupMetricNames.count, groupNames.count], Set(groupMetricNames).count == groupMetricNames.count else {
+                        throw FairlabError(file: path, "\(seedPath)/metrics has a wrong shape or a repeated name")
+                    }
                     for (index, name) in groupMetricNames.enumerated() {
                         metrics.perGroup[name] = Array(groupValues[(index * groupNames.count)..<((index + 1) * groupNames.count)])
                     }
@@ -124,12 +146,14 @@ public enum ResultsFile {
         }
         let failurePaths = try file.stringsAttribute("plugin_failure_paths", of: base)
         let failureReasons = try file.stringsAttribute("plugin_failure_reasons", of: base)
+        guard failurePaths.count == failureReasons.count else { throw FairlabError(file: path, "\(base) has unmatched plugin failure lists") }
         return RunRecord(
             id: runID, createdAt: try text("created_at"), command: try text("command"), datasetPath: try text("dataset_path"),
             datasetSHA256: try text("dataset_sha256"), protectedAttributes: try file.stringsAttribute("protected", of: base),
             groupNames: groupNames, groupPrivileged: try file.integersAttribute("group_privileged", of: base).map { $0 != 0 },
             seeds: seeds, fairlabVersion: try text("fairlab_version"),
             abiVersion: Int(try file.integersAttribute("abi_version", of: base).first ?? 0), splits: splits, methods: methods,
+            metricPlugins: try file.stringsAttribute("metric_plugins", of: base),
             pluginFailures: zip(failurePaths, failureReasons).map { PluginCatalog.LibraryFailure(path: $0, reason: $1) })
     }
 
@@ -151,6 +175,7 @@ public enum ResultsFile {
         try file.setAttribute("fairlab_version", of: base, run.fairlabVersion)
         try file.setAttribute("abi_version", of: base, Int64(run.abiVersion))
         try file.setAttribute("method_order", of: base, run.methods.map(\.id))
+        try file.setAttribute("metric_plugins", of: base, run.metricPlugins)
         try file.setAttribute("plugin_failure_paths", of: base, run.pluginFailures.map(\.path))
         try file.setAttribute("plugin_failure_reasons", of: base, run.pluginFailures.map(\.reason))
         for split in run.splits {

@@ -25,18 +25,20 @@ public enum UntrustedFile {
             throw FairlabError(file: path, "no such file")
         }
         let size = (attributes[.size] as? NSNumber)?.intValue ?? 0
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("fairlab-check-\(getpid())-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let folder = try TemporaryFolder.make(prefix: "fairlab-check")
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let limit = timeLimit(forBytes: size)
         let pool = WorkerPool(executable: executable, parallelism: 1, timeout: limit, environment: ["OPENBLAS_NUM_THREADS": "1", "SWIFT_BACKTRACE": "enable=no"])
         var outcome: WorkerFailure?
-        pool.run([WorkerTask(arguments: ["worker", kind.workerKind.rawValue, path, folder + "/reply.json"], label: path, logPath: folder + "/log")]) {
+        try pool.run([WorkerTask(arguments: ["worker", kind.workerKind.rawValue, path, folder + "/reply.json"], label: path, logPath: folder + "/log")]) {
             outcome = $1
         }
         switch outcome {
         case .none:
             _ = try WorkerEntry.readReply(Int.self, from: folder + "/reply.json")
+        case .signal(let signal, _) where signal == SIGILL || signal == SIGTRAP:
+            // A Swift trap: fairlab's own reader failed, which is a fairlab bug to report, not the file's fault.
+            throw FairlabError(file: path, "fairlab failed reading it (\(WorkerPool.signalName(signal))); please report this with the file")
         case .signal(let signal, _):
             throw FairlabError(file: path, "reading it crashed the HDF5 library (\(WorkerPool.signalName(signal))): the file is damaged or was crafted")
         case .timeout:

@@ -1,3 +1,4 @@
+import CProcessControl
 import FairlabCore
 import Foundation
 
@@ -22,6 +23,9 @@ public enum WorkerEntry {
 
     /// Runs one unit of work: `input` is a library path (describe) or a job file; the reply goes to `output`.
     public static func run(_ kind: Kind, input: String, output: String) throws {
+        // A worker never outlives its host: if the host dies (or was already gone), so does the worker.
+        fairlab_die_with_parent()
+        if getppid() == 1 { exit(1) }
         applyMemoryLimit()
         BLAS.setThreadCount(1)
         switch kind {

@@ -37,9 +37,20 @@ public enum WorkerFailure: Error, Equatable, Sendable, CustomStringConvertible {
     }
 }
 
+/// Set by SIGINT / SIGTERM while a pool runs (see `WorkerPool.installInterruptHandlers`).
+nonisolated(unsafe) private var interruptSignal: Int32 = 0
+
 /// Runs worker processes, at most `parallelism` at once, each with a time limit. A worker that crashes,
 /// hangs or exits early costs only its own task.
 public final class WorkerPool {
+    /// Makes SIGINT and SIGTERM stop running pools: their workers are killed and `run` throws, so callers'
+    /// clean-up (temporary folders) runs and no worker is left behind.
+    public static func installInterruptHandlers() {
+        for signal in [SIGINT, SIGTERM] {
+            Glibc.signal(signal) { received in interruptSignal = received }
+        }
+    }
+
     let executable: String
     let parallelism: Int
     let timeout: Double
@@ -63,13 +74,22 @@ public final class WorkerPool {
     /// Runs every task; calls `finished` (on this thread) as each ends, with nil on a clean exit. A clean exit
     /// whose reply reports an error is the caller's to read; `reachedMemoryLimit` tells it whether the worker's
     /// peak memory came near its limit.
-    public func run(_ tasks: [WorkerTask], finished: (Int, WorkerFailure?) -> Void) {
+    public func run(_ tasks: [WorkerTask], finished: (Int, WorkerFailure?) -> Void) throws {
         lastPeakMemoryMB = [:]
         var pending = Array(tasks.indices.reversed())
         var running: [pid_t: (index: Int, started: Date)] = [:]
         let environmentStrings = ProcessInfo.processInfo.environment.merging(environment) { $1 }.map { "\($0)=\($1)" }
 
         while !pending.isEmpty || !running.isEmpty {
+            if interruptSignal != 0 {
+                for pid in running.keys {
+                    kill(-pid, SIGKILL)
+                    kill(pid, SIGKILL)
+                    var status: Int32 = 0
+                    waitpid(pid, &status, 0)
+                }
+                throw FairlabError("interrupted by \(Self.signalName(interruptSignal)); \(running.count) running workers stopped")
+            }
             while running.count < parallelism, let index = pending.popLast() {
                 switch spawn(tasks[index], environment: environmentStrings) {
                 case .success(let pid): running[pid] = (index, Date())
@@ -139,16 +159,19 @@ public final class WorkerPool {
 
     private static func failure(fromWaitStatus status: Int32, logPath: String) -> WorkerFailure? {
         let signal = status & 0x7f
-        let lastLine = lastLogLine(logPath)
-        if signal != 0 { return .signal(signal, lastLogLine: lastLine) }
+        if signal != 0 { return .signal(signal, lastLogLine: lastLogLine(logPath)) }
         let exitStatus = (status >> 8) & 0xff
-        return exitStatus == 0 ? nil : .exitStatus(exitStatus, lastLogLine: lastLine)
+        return exitStatus == 0 ? nil : .exitStatus(exitStatus, lastLogLine: lastLogLine(logPath))
     }
 
     /// The last non-empty line a worker logged (a Swift trap's message, a plugin's complaint), shortened.
     static func lastLogLine(_ path: String) -> String {
-        guard let data = FileManager.default.contents(atPath: path) else { return "" }
-        let text = String(decoding: data.suffix(4096), as: UTF8.self)
+        // Only the tail: a chatty plugin's log may be large.
+        guard let handle = FileHandle(forReadingAtPath: path) else { return "" }
+        defer { try? handle.close() }
+        let size = (try? handle.seekToEnd()) ?? 0
+        try? handle.seek(toOffset: size > 4096 ? size - 4096 : 0)
+        let text = String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
         let line = text.split(whereSeparator: \.isNewline).last.map(String.init)?.trimmingCharacters(in: .whitespaces) ?? ""
         return line.count > 200 ? String(line.prefix(200)) + "…" : line
     }

@@ -22,32 +22,35 @@ public struct HostServices: @unchecked Sendable {
     public func fitBaseLearner(features: UnsafePointer<fl_matrix>, labels: [Double], weights: [Double]?) throws -> fl_model {
         let learner = host.pointee.learner.pointee
         var model: fl_model = 0
+        try callingHost { error in
+            labels.withUnsafeBufferPointer { y in
+                if let weights {
+                    return weights.withUnsafeBufferPointer { w in learner.fit(learner.context, features, y.baseAddress, w.baseAddress, &model, error) }
+                }
+                return learner.fit(learner.context, features, y.baseAddress, nil, &model, error)
+            }
+        }
+        return model
+    }
+
+    /// Runs a host call with an error buffer, turning a failed status into a `PluginError`.
+    private func callingHost(_ call: (UnsafeMutablePointer<fl_error>) -> fl_status) throws {
         var message = [CChar](repeating: 0, count: 512)
         let status = message.withUnsafeMutableBufferPointer { buffer in
             var error = fl_error(struct_size: UInt32(MemoryLayout<fl_error>.size), abi_version: FAIRLAB_ABI_VERSION,
-                                 message: buffer.baseAddress, capacity: UInt32(buffer.count))
-            return labels.withUnsafeBufferPointer { y in
-                if let weights {
-                    return weights.withUnsafeBufferPointer { w in learner.fit(learner.context, features, y.baseAddress, w.baseAddress, &model, &error) }
-                }
-                return learner.fit(learner.context, features, y.baseAddress, nil, &model, &error)
-            }
+                                 message: buffer.baseAddress, capacity: UInt32(buffer.count), reserved: 0)
+            return call(&error)
         }
-        guard status == FL_OK else { throw PluginError(status, "base learner: " + String(cString: message)) }
-        return model
+        guard status == FL_OK else { throw PluginError(status, "base learner: " + String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)) }
     }
 
     /// Scores of a model trained with `fitBaseLearner`.
     public func baseLearnerScores(_ model: fl_model, features: UnsafePointer<fl_matrix>) throws -> [Double] {
         let learner = host.pointee.learner.pointee
         var scores = [Double](repeating: 0, count: Int(features.pointee.rows))
-        var message = [CChar](repeating: 0, count: 512)
-        let status = message.withUnsafeMutableBufferPointer { buffer in
-            var error = fl_error(struct_size: UInt32(MemoryLayout<fl_error>.size), abi_version: FAIRLAB_ABI_VERSION,
-                                 message: buffer.baseAddress, capacity: UInt32(buffer.count))
-            return scores.withUnsafeMutableBufferPointer { learner.predict_scores(learner.context, model, features, $0.baseAddress, &error) }
+        try callingHost { error in
+            scores.withUnsafeMutableBufferPointer { learner.predict_scores(learner.context, model, features, $0.baseAddress, error) }
         }
-        guard status == FL_OK else { throw PluginError(status, "base learner: " + String(cString: message)) }
         return scores
     }
 }

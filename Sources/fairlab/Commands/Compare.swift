@@ -48,7 +48,8 @@ struct Compare: ParsableCommand {
     var format: String = TableFormat.md.rawValue
 
     func run() throws {
-        guard seeds >= 1 else { throw FairlabError("--seeds must be at least 1") }
+        guard (1...Self.maximumSeeds).contains(seeds) else { throw FairlabError("--seeds must be between 1 and \(Self.maximumSeeds)") }
+        guard seed <= UInt64.max - UInt64(seeds - 1) else { throw FairlabError("--seed \(seed) leaves no room for \(seeds) seeds") }
         guard jobs >= 1 else { throw FairlabError("--jobs must be at least 1") }
         guard timeout > 0 else { throw FairlabError("--timeout must be positive") }
         guard let tableFormat = TableFormat(rawValue: format) else {
@@ -56,8 +57,8 @@ struct Compare: ParsableCommand {
         }
         var options = Comparison.Options(datasetPath: dataset, executablePath: currentExecutablePath())
         options.seeds = (0..<UInt64(seeds)).map { seed + $0 }
-        options.methodIDs = methods.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
-        options.protectedAttributes = protected.map { $0.split(separator: ",").map(String.init) } ?? []
+        options.methodIDs = methods.map(Self.list)
+        options.protectedAttributes = protected.map(Self.list) ?? []
         options.pluginFolders = pluginFolders
         options.allowWorldWritablePlugins = allowWorldWritablePlugins
         options.parameterOverrides = try Self.parseParameters(parameters)
@@ -67,15 +68,27 @@ struct Compare: ParsableCommand {
         options.command = CommandLine.arguments.joined(separator: " ")
 
         // Refuse a results file that cannot take the run before spending the time to compute it.
-        if let out, FileManager.default.fileExists(atPath: out) {
-            try UntrustedFile.check(out, as: .results, executable: options.executablePath)
+        if let out {
+            try ResultsFile.checkWritable(out)
+            if FileManager.default.fileExists(atPath: out) {
+                try UntrustedFile.check(out, as: .results, executable: options.executablePath)
+            }
         }
         let run = try Comparison(options: options, progress: reportProgress).run()
+        // The table first: if the append fails, the run is still shown.
+        print(try tableFormat.render(ComparisonSummary(run)), terminator: "")
         if let out {
             try ResultsFile.append(run, to: out)
             reportProgress("appended run \(run.id) to \(out)")
         }
-        print(try tableFormat.render(ComparisonSummary(run)), terminator: "")
+    }
+
+    /// The most seeds one run may have.
+    static let maximumSeeds = 10_000
+
+    /// A comma-separated list, entries trimmed.
+    static func list(_ text: String) -> [String] {
+        text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
     }
 
     /// Parses `method.key=value` overrides.

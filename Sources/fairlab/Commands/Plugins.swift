@@ -15,11 +15,10 @@ struct Plugins: ParsableCommand {
 
     func run() throws {
         let executable = currentExecutablePath()
-        let workFolder = FileManager.default.temporaryDirectory.appendingPathComponent("fairlab-plugins-\(getpid())").path
-        try FileManager.default.createDirectory(atPath: workFolder, withIntermediateDirectories: true)
+        let workFolder = try TemporaryFolder.make(prefix: "fairlab-plugins")
         defer { try? FileManager.default.removeItem(atPath: workFolder) }
         let pool = WorkerPool(executable: executable, parallelism: 2, timeout: 30, environment: ["OPENBLAS_NUM_THREADS": "1"])
-        let (catalog, _) = PluginCatalog.find(
+        let (catalog, _) = try PluginCatalog.find(
             executable: executable, pluginFolders: pluginFolders, environment: ProcessInfo.processInfo.environment,
             allowWorldWritable: allowWorldWritablePlugins, pool: pool, workFolder: workFolder)
         for method in catalog.methods {

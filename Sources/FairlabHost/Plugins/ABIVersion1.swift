@@ -1,0 +1,15 @@
+import CFairlabPlugin
+
+/// The smallest a version-1 struct written by a plugin may be: the end of its last version-1 field. Later ABI
+/// versions append fields, which grows `MemoryLayout<T>.size` but not these, so a host built against a newer
+/// header still accepts version-1 plugins.
+enum ABIVersion1 {
+    static let library = end(of: \fl_library.create)
+    static let methodDescriptor = end(of: \fl_method_descriptor.params)
+    static let parameterDescriptor = end(of: \fl_param_descriptor.choices)
+    static let method = end(of: \fl_method.evaluate)
+
+    private static func end<Struct, Field>(of field: KeyPath<Struct, Field>) -> UInt32 {
+        UInt32(MemoryLayout<Struct>.offset(of: field)! + MemoryLayout<Field>.size)
+    }
+}
