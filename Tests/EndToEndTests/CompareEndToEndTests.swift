@@ -74,6 +74,14 @@ import Testing
         #expect(run.stdout.contains("Caucasian/Female (privileged)"))
     }
 
+    @Test func verboseRelaysWhatPluginsLog() throws {
+        let run = try TestEnvironment.fairlab(["compare", TestEnvironment.dataset("german"), "--methods", "group-thresholds", "--verbose"])
+        #expect(run.status == 0)
+        #expect(run.stderr.contains("group-thresholds (seed 0): [group-thresholds] debug: common selection rate"), "stderr: \(run.stderr)")
+        let quiet = try TestEnvironment.fairlab(["compare", TestEnvironment.dataset("german"), "--methods", "group-thresholds"])
+        #expect(!quiet.stderr.contains("common selection rate"))
+    }
+
     @Test func parametersReachThePlugin() throws {
         let strong = try TestEnvironment.fairlab(["compare", TestEnvironment.dataset("german"), "--methods", "fair-logreg", "--param", "fair-logreg.fairness_weight=0", "--format", "json"])
         #expect(strong.status == 0, "stderr: \(strong.stderr)")

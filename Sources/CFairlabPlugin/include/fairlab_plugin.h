@@ -306,7 +306,7 @@ typedef struct fl_host {
     uint32_t abi_version;
     void *context;                 /**< Pass to every function below. */
     const char *host_version;      /**< fairlab's version, e.g. "0.1.0". */
-    /** Writes one line to the worker's log; when the method fails, the host shows the log's last line. */
+    /** Writes one line to the worker's log: `compare --verbose` shows it, and a failed row shows the last line. */
     void (*log)(void *context, int32_t level, const char *message);
     /** The next 64 random bits of this instance's seeded stream (same seed, same stream). */
     uint64_t (*random_bits)(void *context);

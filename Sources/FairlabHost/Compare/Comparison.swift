@@ -28,6 +28,8 @@ public struct Comparison {
         public var memoryLimitMB: Int = 8192
         /// The fairlab executable that workers run (its folder is also searched for plugins).
         public var executablePath: String
+        /// Relay every worker's log (plugins' `fl_host.log` lines) to `progress`.
+        public var verbose = false
         /// The command line, stored with the run.
         public var command: String = ""
         /// The environment (for FAIRLAB_PLUGIN_PATH).
@@ -142,6 +144,9 @@ public struct Comparison {
                     predictions: [], scores: nil, metrics: MetricValues())
             }
             outcomes[row][seedIndex] = outcome
+            if options.verbose {
+                for line in WorkerPool.logTail(tasks[index].logPath) { progress("  \(tasks[index].label): \(line)") }
+            }
             done += 1
             let detail = outcome.succeeded ? String(format: "ok, fit %.3f s", outcome.fitSeconds) : "FAILED: \(outcome.error)"
             progress("[\(done)/\(tasks.count)] \(tasks[index].label): \(detail)")

@@ -166,14 +166,19 @@ public final class WorkerPool {
 
     /// The last non-empty line a worker logged (a Swift trap's message, a plugin's complaint), shortened.
     static func lastLogLine(_ path: String) -> String {
-        // Only the tail: a chatty plugin's log may be large.
-        guard let handle = FileHandle(forReadingAtPath: path) else { return "" }
+        let line = logTail(path, bytes: 4096).last?.trimmingCharacters(in: .whitespaces) ?? ""
+        return line.count > 200 ? String(line.prefix(200)) + "…" : line
+    }
+
+    /// The non-empty lines of the last `bytes` of a worker's log: only the tail, since a chatty plugin's log may
+    /// be large.
+    public static func logTail(_ path: String, bytes: UInt64 = 65_536) -> [String] {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return [] }
         defer { try? handle.close() }
         let size = (try? handle.seekToEnd()) ?? 0
-        try? handle.seek(toOffset: size > 4096 ? size - 4096 : 0)
+        try? handle.seek(toOffset: size > bytes ? size - bytes : 0)
         let text = String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
-        let line = text.split(whereSeparator: \.isNewline).last.map(String.init)?.trimmingCharacters(in: .whitespaces) ?? ""
-        return line.count > 200 ? String(line.prefix(200)) + "…" : line
+        return text.split(whereSeparator: \.isNewline).map(String.init).filter { !$0.isEmpty }
     }
 
     /// The conventional name of a signal, e.g. "SIGSEGV (segmentation fault)".

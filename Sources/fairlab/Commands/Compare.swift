@@ -44,6 +44,9 @@ struct Compare: ParsableCommand {
     @Option(name: .customLong("param"), help: "Override a parameter: method.key=value (repeatable).")
     var parameters: [String] = []
 
+    @Flag(help: "Show what each worker logged (plugins' log lines) on stderr.")
+    var verbose = false
+
     @Option(help: "Table format on stdout: \(TableFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
     var format: String = TableFormat.md.rawValue
 
@@ -61,6 +64,7 @@ struct Compare: ParsableCommand {
         options.protectedAttributes = protected.map(Self.list) ?? []
         options.pluginFolders = pluginFolders
         options.allowWorldWritablePlugins = allowWorldWritablePlugins
+        options.verbose = verbose
         options.parameterOverrides = try Self.parseParameters(parameters)
         options.jobs = jobs
         options.timeout = timeout
