@@ -92,21 +92,21 @@ struct GroupScores {
     }
 
     /// The block holding the k-th selected row (rows above it all selected), and the share of it selected.
-    private func boundary(forRate rate: Double) -> (block: Int, fraction: Double, selectedAbove: Int) {
+    private func boundary(forRate rate: Double) -> (block: Int, fraction: Double) {
         let wanted = rate * Double(count)
         var above = 0
         for (index, block) in blocks.enumerated() {
             if Double(above + block.rows) >= wanted - 1e-9 {
-                return (index, max(0, min(1, (wanted - Double(above)) / Double(block.rows))), above)
+                return (index, max(0, min(1, (wanted - Double(above)) / Double(block.rows))))
             }
             above += block.rows
         }
-        return (blocks.count - 1, 1, count - blocks[blocks.count - 1].rows)
+        return (blocks.count - 1, 1)
     }
 
     /// Expected number of correct predictions when selecting `rate` of the group.
     func expectedCorrect(atRate rate: Double) -> Double {
-        let (block, fraction, _) = boundary(forRate: rate)
+        let (block, fraction) = boundary(forRate: rate)
         var truePositives = 0.0, selected = 0.0
         for index in 0..<block {
             truePositives += blocks[index].positives
@@ -121,7 +121,7 @@ struct GroupScores {
 
     /// Thresholds at midpoints between the boundary block and its neighbours.
     func rule(forRate rate: Double) -> GroupThresholds.Rule {
-        let (block, fraction, _) = boundary(forRate: rate)
+        let (block, fraction) = boundary(forRate: rate)
         let score = blocks[block].score
         let upper = block == 0 ? Double.infinity : (blocks[block - 1].score + score) / 2
         let lower = block == blocks.count - 1 ? -Double.infinity : (blocks[block + 1].score + score) / 2

@@ -106,15 +106,7 @@ public final class HDF5File {
 
     /// Reads a 1-D integer dataset as Int64 values; floating-point data is refused.
     public func readIntegers(_ datasetPath: String) throws -> [Int64] {
-        try withDataset(datasetPath) { dataset in
-            let type = H5Dget_type(dataset)
-            defer { H5Tclose(type) }
-            guard H5Tget_class(type) == H5T_INTEGER else {
-                throw FairlabError(file: path, "\(datasetPath) must hold integers")
-            }
-            return ()
-        }
-        return try readNumbers(datasetPath, rank: 1, memoryType: fairlab_h5t_native_int64(), zero: Int64(0)).values
+        try readNumbers(datasetPath, rank: 1, memoryType: fairlab_h5t_native_int64(), zero: Int64(0), integersOnly: true).values
     }
 
     /// Reads a 1-D dataset of strings (variable- or fixed-length).
@@ -122,8 +114,6 @@ public final class HDF5File {
         try withDataset(datasetPath) { dataset in
             let dims = try dimensions(of: dataset, datasetPath)
             guard dims.count == 1 else { throw FairlabError(file: path, "\(datasetPath) must be one-dimensional") }
-            let space = H5Dget_space(dataset)
-            defer { H5Sclose(space) }
             return try readStringValues(count: dims[0], objectName: datasetPath, source: dataset, isAttribute: false)
         }
     }
@@ -280,15 +270,18 @@ public final class HDF5File {
         return dims.map { Int($0) }
     }
 
-    private func readNumbers<T>(_ datasetPath: String, rank: Int, memoryType: hid_t, zero: T) throws -> (shape: [Int], values: [T]) {
+    private func readNumbers<T>(
+        _ datasetPath: String, rank: Int, memoryType: hid_t, zero: T, integersOnly: Bool = false
+    ) throws -> (shape: [Int], values: [T]) {
         try withDataset(datasetPath) { dataset in
+            let type = H5Dget_type(dataset)
+            defer { H5Tclose(type) }
+            let typeClass = H5Tget_class(type)
+            guard !integersOnly || typeClass == H5T_INTEGER else { throw FairlabError(file: path, "\(datasetPath) must hold integers") }
             let dims = try dimensions(of: dataset, datasetPath)
             guard dims.count == rank else {
                 throw FairlabError(file: path, "\(datasetPath) must have \(rank) dimension\(rank == 1 ? "" : "s"), has \(dims.count)")
             }
-            let type = H5Dget_type(dataset)
-            defer { H5Tclose(type) }
-            let typeClass = H5Tget_class(type)
             guard typeClass == H5T_INTEGER || typeClass == H5T_FLOAT else {
                 throw FairlabError(file: path, "\(datasetPath) must be numeric")
             }

@@ -150,7 +150,7 @@ public struct DatasetImporter: Sendable {
                 name: rule.column, codes: texts.map { codeOf[$0]! }, categories: categories,
                 privilegedCodes: privilegedValues.map { codeOf[$0]! })
         case .threshold(let threshold, let inclusive):
-            let number = threshold.formatted()
+            let number = threshold.shortestText()
             let categories = inclusive
                 ? ["\(rule.column)<\(number)", "\(rule.column)>=\(number)"]
                 : ["\(rule.column)<=\(number)", "\(rule.column)>\(number)"]
@@ -167,7 +167,7 @@ public struct DatasetImporter: Sendable {
 
 extension Double {
     /// The shortest text that reads back as this number ("25" rather than "25.0").
-    func formatted() -> String {
+    func shortestText() -> String {
         self == rounded() && abs(self) < 1e15 ? String(Int64(self)) : String(self)
     }
 }

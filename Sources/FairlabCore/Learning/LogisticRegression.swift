@@ -76,6 +76,8 @@ public struct LogisticRegression: Sendable, Equatable {
         var intercept = log(positiveWeight / negativeWeight)
         var linear = [Double](repeating: intercept, count: n)   // D β + c
         var direction = [Double](repeating: 0, count: n)        // D Δβ
+        var candidateLinear = [Double](repeating: 0, count: n)  // line-search trial of D β + c
+        var candidateBeta = [Double](repeating: 0, count: p)
         var residual = [Double](repeating: 0, count: n)         // C w (σ(z) − y)
         var curvature = [Double](repeating: 0, count: n)        // C w σ(z)(1 − σ(z))
         var hessianBlock = [Double](repeating: 0, count: p * p)
@@ -133,14 +135,12 @@ public struct LogisticRegression: Sendable, Equatable {
             var stepLength = 1.0
             var accepted = false
             for _ in 0..<40 {
-                var candidateLinear = linear
-                for i in 0..<n { candidateLinear[i] += stepLength * (direction[i] + step[p]) }
-                var candidateBeta = beta
-                for j in 0..<p { candidateBeta[j] += stepLength * step[j] }
+                for i in 0..<n { candidateLinear[i] = linear[i] + stepLength * (direction[i] + step[p]) }
+                for j in 0..<p { candidateBeta[j] = beta[j] + stepLength * step[j] }
                 let candidateValue = objective(candidateLinear, candidateBeta)
                 if candidateValue <= value + 1e-4 * stepLength * slope {
-                    linear = candidateLinear
-                    beta = candidateBeta
+                    swap(&linear, &candidateLinear)
+                    swap(&beta, &candidateBeta)
                     intercept += stepLength * step[p]
                     value = candidateValue
                     accepted = true

@@ -215,11 +215,8 @@ public struct Comparison {
             let job = MetricJob(
                 metric: metric, parameters: parameters[metric.id]!, groupNames: partition.names,
                 groupPrivileged: partition.privileged, items: items)
-            do {
-                try WorkerCoding.write(job, to: "\(workFolder)/metric-\(index).json")
-            } catch {
-                failures.append(.init(path: metric.libraryPath, reason: "metric \(metric.id): \(error)"))
-            }
+            // As for method jobs: a job that cannot be written (disk full) stops the run, not a row.
+            try WorkerCoding.write(job, to: "\(workFolder)/metric-\(index).json")
             tasks.append(WorkerTask(
                 arguments: ["worker", WorkerEntry.Kind.metric.rawValue, "\(workFolder)/metric-\(index).json", "\(workFolder)/metric-\(index).out.json"],
                 label: metric.id, logPath: "\(workFolder)/metric-\(index).log"))
