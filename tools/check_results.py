@@ -8,45 +8,25 @@ the largest absolute difference. Exits non-zero if any difference exceeds the to
 """
 import argparse
 import math
+import pathlib
 import sys
 import warnings
 
 import h5py
 import numpy as np
-import pandas as pd
 
 warnings.filterwarnings("ignore")
-from aif360.datasets import BinaryLabelDataset  # noqa: E402
-from aif360.metrics import ClassificationMetric  # noqa: E402
-from fairlearn.metrics import (MetricFrame, demographic_parity_difference, demographic_parity_ratio,  # noqa: E402
-                               equalized_odds_difference, false_negative_rate, false_positive_rate, selection_rate,
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent / "golden"))
+from fairlearn.metrics import (MetricFrame, false_negative_rate, false_positive_rate, selection_rate,  # noqa: E402
                                true_negative_rate, true_positive_rate)
-from sklearn.metrics import accuracy_score, balanced_accuracy_score, precision_score  # noqa: E402
+from reference_metrics import reference_overall  # noqa: E402
+from sklearn.metrics import accuracy_score, precision_score  # noqa: E402
 
 
 def reference_values(y_true, y_pred, codes, privileged):
     """Overall and per-group values, keyed as fairlab names them."""
-    unprivileged_codes = [g for g, p in enumerate(privileged) if not p]
     privileged_codes = [g for g, p in enumerate(privileged) if p]
-    frame = pd.DataFrame({"g": codes.astype(float), "y": y_true})
-    truth = BinaryLabelDataset(df=frame, label_names=["y"], protected_attribute_names=["g"])
-    predicted = truth.copy()
-    predicted.labels = y_pred.reshape(-1, 1).astype(float)
-    metric = ClassificationMetric(truth, predicted, unprivileged_groups=[{"g": g} for g in unprivileged_codes],
-                                  privileged_groups=[{"g": g} for g in privileged_codes])
-    overall = {
-        "accuracy": metric.accuracy(),
-        "balanced_accuracy": balanced_accuracy_score(y_true, y_pred),
-        "selection_rate": metric.selection_rate(),
-        "statistical_parity_difference": metric.statistical_parity_difference(),
-        "disparate_impact": metric.disparate_impact(),
-        "equal_opportunity_difference": metric.equal_opportunity_difference(),
-        "average_odds_difference": metric.average_odds_difference(),
-        "theil_index": metric.theil_index(),
-        "equalized_odds_difference": equalized_odds_difference(y_true, y_pred, sensitive_features=codes),
-        "demographic_parity_difference": demographic_parity_difference(y_true, y_pred, sensitive_features=codes),
-        "demographic_parity_ratio": demographic_parity_ratio(y_true, y_pred, sensitive_features=codes),
-    }
+    _, overall = reference_overall(codes, y_true, y_pred, None, privileged_codes, codes)
     by_group = MetricFrame(
         metrics={"count": lambda t, p: float(len(t)), "base_rate": lambda t, p: float(np.mean(t)),
                  "selection_rate": selection_rate, "true_positive_rate": true_positive_rate,

@@ -39,13 +39,13 @@ warnings.filterwarnings("ignore")
 import aif360  # noqa: E402
 import fairlearn  # noqa: E402
 import sklearn  # noqa: E402
-from aif360.datasets import BinaryLabelDataset  # noqa: E402
-from aif360.metrics import ClassificationMetric  # noqa: E402
 from aif360.sklearn.metrics import generalized_entropy_error  # noqa: E402
 from fairlearn.metrics import (MetricFrame, count, demographic_parity_difference, demographic_parity_ratio,  # noqa: E402
-                               equal_opportunity_difference, equalized_odds_difference, false_negative_rate,
+                               equal_opportunity_difference, false_negative_rate,
                                false_positive_rate, selection_rate, true_negative_rate, true_positive_rate)
-from sklearn.metrics import accuracy_score, balanced_accuracy_score, precision_score  # noqa: E402
+from sklearn.metrics import accuracy_score, precision_score  # noqa: E402
+
+from reference_metrics import aif360_metric, reference_overall  # noqa: E402
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 OUTPUT = ROOT / "Tests/FairlabHostTests/Fixtures/metric_goldens.json"
@@ -85,21 +85,6 @@ def synthesize(spec, rng):
         in_group = groups == g
         assert set(labels[in_group]) == {0, 1} and set(predictions[in_group]) == {0, 1}, (spec["name"], g)
     return groups, labels, predictions, weights
-
-
-def aif360_metric(groups, labels, predictions, weights, privileged_codes):
-    """AIF360 ClassificationMetric: privileged_codes pooled as privileged, every other code as unprivileged."""
-    frame = pd.DataFrame({"g": groups.astype(float), "y": labels.astype(float)})
-    truth = BinaryLabelDataset(df=frame, label_names=["y"], protected_attribute_names=["g"],
-                               favorable_label=1.0, unfavorable_label=0.0)
-    if weights is not None:
-        truth.instance_weights = weights.astype(float).copy()
-    predicted = truth.copy(deepcopy=True)
-    predicted.labels = predictions.reshape(-1, 1).astype(float)
-    codes = sorted(set(groups.tolist()))
-    return ClassificationMetric(truth, predicted,
-                                unprivileged_groups=[{"g": g} for g in codes if g not in privileged_codes],
-                                privileged_groups=[{"g": g} for g in privileged_codes])
 
 
 def group_count(y_true, y_pred, sample_weight=None):
@@ -168,24 +153,7 @@ def per_group_values(groups, labels, predictions, weights, k):
 def overall_values(spec, groups, labels, predictions, weights, per_group):
     names = np.take(spec["group_names"], groups)
     privileged_codes = [g for g, p in enumerate(spec["privileged"]) if p]
-    metric = aif360_metric(groups, labels, predictions, weights, privileged_codes)
-    overall = {
-        "accuracy": metric.accuracy(),
-        "balanced_accuracy": balanced_accuracy_score(labels, predictions, sample_weight=weights),
-        "selection_rate": metric.selection_rate(),
-        "statistical_parity_difference": metric.statistical_parity_difference(),
-        "disparate_impact": metric.disparate_impact(),
-        "equal_opportunity_difference": metric.equal_opportunity_difference(),
-        "average_odds_difference": metric.average_odds_difference(),
-        "theil_index": metric.theil_index(),
-        "equalized_odds_difference": equalized_odds_difference(labels, predictions, sensitive_features=names,
-                                                               sample_weight=weights),
-        "demographic_parity_difference": demographic_parity_difference(labels, predictions,
-                                                                       sensitive_features=names,
-                                                                       sample_weight=weights),
-        "demographic_parity_ratio": demographic_parity_ratio(labels, predictions, sensitive_features=names,
-                                                             sample_weight=weights),
-    }
+    metric, overall = reference_overall(groups, labels, predictions, weights, privileged_codes, names)
 
     # AIF360 against scikit-learn and Fairlearn on the whole data.
     agree(overall["accuracy"], accuracy_score(labels, predictions, sample_weight=weights), "accuracy")
