@@ -11,6 +11,11 @@ import FairlabPluginKit
 /// probability that makes the expected rate r, drawn from the host's seeded random stream. With
 /// target=accuracy, r is the rate (on a grid of 1001 values in [0, 1]) that maximises expected validation
 /// accuracy; with target=overall, r is the baseline's overall validation selection rate at 0.5.
+///
+/// A group with no validation rows (a rare intersection, or a dataset whose fixed split puts none of its rows
+/// there) has no scores to choose its own threshold from: it gets the pooled rule, the threshold that selects
+/// rate r of all validation rows together, and the method logs a warning naming the group, which the host keeps
+/// with the row as a note.
 final class GroupThresholds: FairlabMethod {
     static let parameters = [
         Parameter("target", .choice(["accuracy", "overall"]), default: "accuracy",
@@ -40,9 +45,8 @@ final class GroupThresholds: FairlabMethod {
         let groups = (0..<train.groups.count).map { group in
             GroupScores(scores: (0..<train.rows).filter { codes[$0] == Int32(group) }.map { (scores[$0], labels[$0]) })
         }
-        if let empty = groups.firstIndex(where: { $0.count == 0 }) {
-            throw PluginError.invalidInput("group \(train.groups.names[empty]) has no validation rows")
-        }
+        guard train.rows > 0 else { throw PluginError.invalidInput("no rows to fit on") }
+        let present = groups.filter { $0.count > 0 }
         switch target {
         case "overall":
             selectionRate = Double(scores.filter { $0 > 0.5 }.count) / Double(train.rows)
@@ -50,11 +54,17 @@ final class GroupThresholds: FairlabMethod {
             var best = -1.0
             for step in 0..<Self.gridSize {
                 let rate = Double(step) / Double(Self.gridSize - 1)
-                let correct = groups.reduce(0) { $0 + $1.expectedCorrect(atRate: rate) }
+                let correct = present.reduce(0) { $0 + $1.expectedCorrect(atRate: rate) }
                 if correct > best + 1e-12 { best = correct; selectionRate = rate }
             }
         }
-        rules = groups.map { $0.rule(forRate: selectionRate) }
+        let missing = groups.indices.filter { groups[$0].count == 0 }
+        let pooledRule = missing.isEmpty ? nil : GroupScores(scores: (0..<train.rows).map { (scores[$0], labels[$0]) }).rule(forRate: selectionRate)
+        rules = groups.map { $0.count > 0 ? $0.rule(forRate: selectionRate) : pooledRule! }
+        if !missing.isEmpty {
+            let names = missing.map { train.groups.names[$0] }.joined(separator: ", ")
+            host.log("no fitting rows for group\(missing.count == 1 ? "" : "s") \(names): used the pooled threshold for selection rate \(selectionRate)", level: FL_LOG_WARNING)
+        }
         host.log("common selection rate \(selectionRate)", level: FL_LOG_DEBUG)
     }
 

@@ -33,9 +33,14 @@ struct GroupMetrics {
         return ((u.falsePositiveRate - p.falsePositiveRate) + (u.truePositiveRate - p.truePositiveRate)) / 2
     }
     /// Fairlearn `equalized_odds_difference` (agg="worst_case"): the larger of the TPR and FPR spreads
-    /// (max − min over groups).
+    /// (max − min over the groups present). Inside these spreads a group's undefined rate (TPR of a group
+    /// without positive labels, FPR of one without negatives) counts as 0, as Fairlearn's rates do (scikit-learn's
+    /// `confusion_matrix(normalize="true")` turns 0/0 into 0); the per-group rates reported stay NaN.
     var equalizedOddsDifference: Double {
-        max(spread(presentGroups.map(\.truePositiveRate)), spread(presentGroups.map(\.falsePositiveRate)))
+        let groups = presentGroups
+        return largest(
+            spread(groups.map { ratioOrZero($0.truePositives, $0.labelPositives) }),
+            spread(groups.map { ratioOrZero($0.falsePositives, $0.labelNegatives) }))
     }
     /// Fairlearn `demographic_parity_difference`: max − min selection rate over groups.
     var demographicParityDifference: Double { spread(presentGroups.map(\.selectionRate)) }
@@ -57,8 +62,19 @@ struct GroupMetrics {
         return sum / n
     }
 
-    /// max − min, NaN if any value is NaN.
+    /// max − min, NaN if there is no value or any value is NaN.
     private func spread(_ values: [Double]) -> Double {
         values.isEmpty || values.contains(where: \.isNaN) ? .nan : values.max()! - values.min()!
+    }
+
+    /// The larger of two values, NaN if either is NaN (Swift's `max` would return whichever argument the NaN
+    /// comparison happens to favour, silently dropping an undefined term).
+    private func largest(_ a: Double, _ b: Double) -> Double {
+        a.isNaN || b.isNaN ? .nan : Swift.max(a, b)
+    }
+
+    /// `numerator / denominator`, 0 when the denominator is 0: Fairlearn's value for an undefined rate.
+    private func ratioOrZero(_ numerator: Double, _ denominator: Double) -> Double {
+        denominator == 0 ? 0 : numerator / denominator
     }
 }

@@ -5,9 +5,10 @@ StandardMetrics plugin against. Rerun with:
 
     python3 tools/golden/make_metric_goldens.py
 
-Four synthetic cases (numpy default_rng with a fixed seed, so reruns give the same file for the same library
+Five synthetic cases (numpy default_rng with a fixed seed, so reruns give the same file for the same library
 versions): two groups; six race groups with one privileged; four sex x race intersections with one privileged;
-and two groups with positive instance weights. Labels and predictions depend on the group so that every metric
+two groups with positive instance weights; and five groups of which one has no negative labels, one no
+positive labels and one a single row, so that some per-group rates are undefined. Labels and predictions depend on the group so that every metric
 is non-trivial.
 
 Every stored value comes from a reference library, never from a formula written here (docs/metrics.md says
@@ -16,7 +17,9 @@ which library defines which metric):
 - overall: AIF360 ClassificationMetric with the privileged groups pooled on one side and all other groups on
   the other; scikit-learn balanced_accuracy_score; Fairlearn equalized_odds_difference,
   demographic_parity_difference and demographic_parity_ratio over every group separately.
-- per group: Fairlearn MetricFrame by group code with Fairlearn / scikit-learn metric functions.
+- per group: Fairlearn MetricFrame by group code with Fairlearn / scikit-learn metric functions; where a rate's
+  denominator is zero the value is stored as null (fairlab's NaN, which AIF360 gives too, where Fairlearn gives
+  0) and the cell is listed in `undefined_per_group`.
 
 The script then cross-checks the libraries against each other and stops with an AssertionError if any two
 disagree by more than 1e-12: every per-group value against AIF360 with that single group as "privileged",
@@ -45,7 +48,7 @@ from fairlearn.metrics import (MetricFrame, count, demographic_parity_difference
                                false_positive_rate, selection_rate, true_negative_rate, true_positive_rate)
 from sklearn.metrics import accuracy_score, precision_score  # noqa: E402
 
-from reference_metrics import aif360_metric, reference_overall  # noqa: E402
+from reference_metrics import aif360_metric, reference_overall, undefined_cells  # noqa: E402
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 OUTPUT = ROOT / "Tests/FairlabHostTests/Fixtures/metric_goldens.json"
@@ -67,6 +70,13 @@ CASES = [
          weighted=False),
     dict(name="weighted_binary", rows=1500, group_names=["Female", "Male"], privileged=[False, True],
          shares=[0.40, 0.60], base_rates=[0.35, 0.50], tpr=[0.66, 0.79], fpr=[0.12, 0.21], weighted=True),
+    # Groups whose rates are undefined: one with no negative labels (FPR, TNR undefined), one with no positive
+    # labels (TPR, FNR undefined), and a one-row group (a negative predicted positive: TPR, FNR undefined).
+    dict(name="undefined_rates", rows=1600,
+         group_names=["Female", "Male", "NoNegatives", "NoPositives", "OneRow"],
+         privileged=[False, True, False, False, False], shares=[0.45, 0.45, 0.05, 0.05, 0.0],
+         base_rates=[0.30, 0.45, 1.0, 0.0, 0.0], tpr=[0.70, 0.82, 0.75, 0.0, 0.0], fpr=[0.10, 0.18, 0.0, 0.25, 0.0],
+         weighted=False, one_row=dict(group=4, label=0, prediction=1)),
 ]
 
 PER_GROUP_METRICS = ["count", "base_rate", "selection_rate", "true_positive_rate", "false_positive_rate",
@@ -81,9 +91,15 @@ def synthesize(spec, rng):
     p_positive = np.where(labels == 1, np.take(spec["tpr"], groups), np.take(spec["fpr"], groups))
     predictions = (rng.random(n) < p_positive).astype(int)
     weights = rng.uniform(0.2, 3.0, size=n) if spec["weighted"] else None
+    if "one_row" in spec:
+        row = spec["one_row"]
+        groups, labels, predictions = (np.append(a, row[k]) for a, k in
+                                       ((groups, "group"), (labels, "label"), (predictions, "prediction")))
     for g in range(len(spec["group_names"])):
         in_group = groups == g
-        assert set(labels[in_group]) == {0, 1} and set(predictions[in_group]) == {0, 1}, (spec["name"], g)
+        assert in_group.any(), (spec["name"], g)
+        if 0 < spec["base_rates"][g] < 1:
+            assert set(labels[in_group]) == {0, 1} and set(predictions[in_group]) == {0, 1}, (spec["name"], g)
     return groups, labels, predictions, weights
 
 
@@ -143,11 +159,19 @@ def per_group_values(groups, labels, predictions, weights, k):
                            sensitive_features=pd.Series(groups, name="group"),
                            sample_params=sample_params).by_group
     values = {name: [float(by_group.loc[g, name]) for g in range(k)] for name in PER_GROUP_METRICS}
+    undefined = undefined_cells(groups, labels, predictions, k)
     for g in range(k):
         single = aif360_metric(groups, labels, predictions, weights, privileged_codes=[g])
         for name in PER_GROUP_METRICS:
-            agree(values[name][g], AIF360_PER_GROUP[name](single), f"per-group {name}[{g}] Fairlearn vs AIF360")
-    return values
+            aif360_value = AIF360_PER_GROUP[name](single)
+            if (name, g) in undefined:
+                # The documented difference: AIF360 leaves the rate undefined, Fairlearn says 0 (PPV: NaN, as
+                # zero_division=np.nan asks).
+                assert math.isnan(aif360_value), f"per-group {name}[{g}]: AIF360 gives {aif360_value} for 0/0"
+                assert values[name][g] == 0 or math.isnan(values[name][g]), f"per-group {name}[{g}]: Fairlearn"
+                continue
+            agree(values[name][g], aif360_value, f"per-group {name}[{g}] Fairlearn vs AIF360")
+    return values, undefined
 
 
 def overall_values(spec, groups, labels, predictions, weights, per_group):
@@ -201,8 +225,12 @@ def make_case(index, spec):
     rng = np.random.default_rng([SEED, index])
     groups, labels, predictions, weights = synthesize(spec, rng)
     k = len(spec["group_names"])
-    per_group = per_group_values(groups, labels, predictions, weights, k)
+    per_group, undefined = per_group_values(groups, labels, predictions, weights, k)
     overall = overall_values(spec, groups, labels, predictions, weights, per_group)
+    # fairlab's per-group value for an undefined rate is NaN (null here); Fairlearn's 0 was used above only to
+    # check its own spreads, which fairlab matches (equalized_odds_difference counts such a rate as 0).
+    for name, g in undefined:
+        per_group[name][g] = math.nan
     return {
         "name": spec["name"],
         "labels": labels.tolist(),
@@ -213,6 +241,7 @@ def make_case(index, spec):
         "weights": None if weights is None else weights.tolist(),
         "overall": {name: json_value(v) for name, v in overall.items()},
         "per_group": {name: [json_value(v) for v in values] for name, values in per_group.items()},
+        "undefined_per_group": sorted([name, g] for name, g in undefined),
     }
 
 

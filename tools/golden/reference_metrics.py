@@ -6,6 +6,7 @@ file), so both hold fairlab to the same definitions.
 import logging
 import warnings
 
+import numpy as np
 import pandas as pd
 
 logging.disable(logging.WARNING)  # AIF360 logs missing optional extras (tensorflow, inFairness) on import
@@ -58,3 +59,26 @@ def reference_overall(groups, labels, predictions, weights, privileged_codes, se
         "demographic_parity_ratio": demographic_parity_ratio(labels, predictions, sensitive_features=sensitive_features,
                                                              sample_weight=weights),
     }
+
+
+# The per-group rates undefined when a group has no rows of one kind: rate -> the count it divides by.
+DENOMINATORS = {
+    "true_positive_rate": "positives", "false_negative_rate": "positives",
+    "false_positive_rate": "negatives", "true_negative_rate": "negatives",
+    "positive_predictive_value": "predicted_positives",
+}
+
+
+def undefined_cells(groups, labels, predictions, group_count):
+    """(metric, group) pairs whose rate has a zero denominator in a group that has rows: fairlab reports NaN
+    there (docs/metrics.md), as AIF360 does; Fairlearn gives 0 (scikit-learn's normalised confusion matrix turns
+    0/0 into 0)."""
+    cells = set()
+    for g in range(group_count):
+        in_group = groups == g
+        if not in_group.any():
+            continue
+        counts = {"positives": np.sum(labels[in_group] == 1), "negatives": np.sum(labels[in_group] == 0),
+                  "predicted_positives": np.sum(predictions[in_group] == 1)}
+        cells |= {(name, g) for name, denominator in DENOMINATORS.items() if counts[denominator] == 0}
+    return cells

@@ -3,25 +3,78 @@ import Foundation
 /// A CSV file parsed by RFC 4180's rules, with the forgiving edges real files need: a UTF-8 byte-order mark
 /// is skipped, CRLF and LF both end records, blank lines are skipped, unquoted fields are trimmed of spaces,
 /// and a header name that repeats gets a `.1`, `.2`... suffix (as pandas does). A row with a different number
-/// of fields from the header is an error naming its line.
+/// of fields from the header is an error naming its line. A file without a header line is read with its column
+/// names given (`columns`).
 public struct CSVTable: Sendable {
-    /// Column names from the first record.
+    /// Column names: from the first record, or as given for a file without a header.
     public let header: [String]
     /// Data records, each with `header.count` fields.
     public let rows: [[String]]
     /// The 1-based line on which each data record starts (for error messages).
     public let lineNumbers: [Int]
 
-    /// Parses the file at `path`.
-    public init(contentsOf path: String) throws {
+    /// Parses the file at `path`; with `columns`, the file has no header line and these are its column names.
+    public init(contentsOf path: String, columns: [String]? = nil) throws {
+        try self.init(data: try Self.contents(of: path), name: path, columns: columns)
+    }
+
+    /// Parses CSV bytes; `name` is used in error messages. With `columns`, every record is data and these name
+    /// the columns; otherwise the first record is the header.
+    public init(data: Data, name: String, columns: [String]? = nil) throws {
+        let (records, recordLines) = try Self.records(in: data, name: name, limit: nil)
+        let headerRecord: [String]
+        if let columns {
+            headerRecord = columns
+        } else {
+            guard let first = records.first else { throw FairlabError(file: name, "the file is empty") }
+            headerRecord = first
+        }
+        let dataStart = columns == nil ? 1 : 0
+        header = Self.uniqueNames(headerRecord)
+        for (offset, record) in records.enumerated().dropFirst(dataStart) where record.count != header.count {
+            let source = columns == nil ? "the header has" : "--columns names"
+            throw FairlabError(file: name, "line \(recordLines[offset]): \(record.count) fields, \(source) \(header.count)")
+        }
+        rows = Array(records.dropFirst(dataStart))
+        lineNumbers = Array(recordLines.dropFirst(dataStart))
+        guard columns == nil || !rows.isEmpty else { throw FairlabError(file: name, "the file is empty") }
+    }
+
+    /// The column names of the file at `path` (its first record, repeated names suffixed), read without parsing
+    /// the rest: so named columns can be checked before a large file is read.
+    public static func header(ofFile path: String) throws -> [String] {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw FairlabError(file: path, FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file")
+        }
+        defer { try? handle.close() }
+        // A header record ends at the first newline outside quotes; 1 MiB holds any real header.
+        let prefix = handle.readData(ofLength: 1 << 20)
+        guard let first = try records(in: prefix, name: path, limit: 1).records.first else {
+            throw FairlabError(file: path, "the file is empty")
+        }
+        return uniqueNames(first)
+    }
+
+    /// The bytes of the file at `path`.
+    static func contents(of path: String) throws -> Data {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw FairlabError(file: path, FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file")
         }
-        try self.init(data: data, name: path)
+        return data
     }
 
-    /// Parses CSV bytes; `name` is used in error messages.
-    public init(data: Data, name: String) throws {
+    /// Names with a repeat suffixed `.1`, `.2`... as pandas does.
+    private static func uniqueNames(_ names: [String]) -> [String] {
+        var seen: [String: Int] = [:]
+        return names.map { name in
+            let count = seen[name, default: 0]
+            seen[name] = count + 1
+            return count == 0 ? name : "\(name).\(count)"
+        }
+    }
+
+    /// The records of `data` (at most `limit`), each with the line it starts on.
+    private static func records(in data: Data, name: String, limit: Int?) throws -> (records: [[String]], lines: [Int]) {
         var bytes = [UInt8](data)
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
         var records: [[String]] = []
@@ -52,7 +105,7 @@ public struct CSVTable: Sendable {
             record.removeAll(keepingCapacity: true)
         }
 
-        while index < bytes.count {
+        while index < bytes.count, limit.map({ records.count < $0 }) ?? true {
             let byte = bytes[index]
             if inQuotes {
                 if byte == UInt8(ascii: "\"") {
@@ -92,21 +145,10 @@ public struct CSVTable: Sendable {
             }
             index += 1
         }
+        if limit.map({ records.count >= $0 }) ?? false { return (records, recordLines) }
         guard !inQuotes else { throw FairlabError(file: name, "line \(recordStartLine): a quoted field is never closed") }
         if !field.isEmpty || !record.isEmpty || fieldWasQuoted { try finishRecord() }
-
-        guard let headerRecord = records.first else { throw FairlabError(file: name, "the file is empty") }
-        var seen: [String: Int] = [:]
-        header = headerRecord.map { name in
-            let count = seen[name, default: 0]
-            seen[name] = count + 1
-            return count == 0 ? name : "\(name).\(count)"
-        }
-        for (offset, record) in records.enumerated().dropFirst() where record.count != header.count {
-            throw FairlabError(file: name, "line \(recordLines[offset]): \(record.count) fields, the header has \(header.count)")
-        }
-        rows = Array(records.dropFirst())
-        lineNumbers = Array(recordLines.dropFirst())
+        return (records, recordLines)
     }
 
     /// The index of the column called `name`.

@@ -15,6 +15,8 @@ protocol DesignMatrix {
     func transposeMultiply(_ r: [Double], into result: inout [Double])
     /// The upper triangle of Dᵀ diag(d) D, column-major p × p, into `block`; and Dᵀ d into `cross`.
     func weightedGram(_ d: [Double], block: inout [Double], cross: inout [Double])
+    /// The diagonal of Dᵀ diag(d) D: Σᵢ dᵢ Dᵢⱼ² per column.
+    func weightedColumnSquares(_ d: [Double]) -> [Double]
 }
 
 /// Picks the representation: when most entries of a column equal one value (one-hot columns, standardised
@@ -62,6 +64,16 @@ struct DenseDesign: DesignMatrix {
                         scaled, BLAS.dimension(rows), 0, &block, BLAS.dimension(cols))
         }
         transposeMultiply(d, into: &cross)
+    }
+
+    func weightedColumnSquares(_ d: [Double]) -> [Double] {
+        features.withUnsafeStorage { x in
+            (0..<cols).map { j in
+                var sum = 0.0
+                for i in 0..<rows { sum += d[i] * x[j * rows + i] * x[j * rows + i] }
+                return sum
+            }
+        }
     }
 }
 
@@ -202,5 +214,13 @@ struct SparseDesign: DesignMatrix {
                 }
             }
         }
+    }
+
+    func weightedColumnSquares(_ d: [Double]) -> [Double] {
+        var result = [Double](repeating: 0, count: cols)
+        for i in 0..<rows where d[i] != 0 {
+            for k in rowStarts[i]..<rowStarts[i + 1] { result[Int(columnIndices[k])] += d[i] * values[k] * values[k] }
+        }
+        return result
     }
 }

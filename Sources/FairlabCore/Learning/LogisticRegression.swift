@@ -6,9 +6,18 @@ import Foundation
 /// It minimises `C · Σ wᵢ ℓᵢ(β, b) + ½‖β‖²`, where `ℓᵢ` is the log-loss of row i, the same objective (and
 /// therefore the same optimum) as scikit-learn's `LogisticRegression(C=C)`. It is solved by Newton's method
 /// with a backtracking line search, whose quadratic convergence reaches the optimum to machine precision in a
-/// handful of iterations. The Hessian `C·Xᵀ diag(d) X + I` is one `cblas_dsyrk` per iteration for dense data;
-/// for data that is mostly one value per column (one-hot encodings), the same products run over the sparse
-/// matrix X − 1vᵀ (`SparseDesign`), which gives the same optimum at a fraction of the cost.
+/// handful of iterations. Two ways to find each Newton step share everything else:
+///
+/// - **Cholesky** (up to `Options.conjugateGradientWidth` features): the Hessian `C·Xᵀ diag(d) X + I` is formed
+///   (one `cblas_dsyrk` per iteration for dense data; for data that is mostly one value per column, one-hot
+///   encodings, the same products run over the sparse matrix X − 1vᵀ, `SparseDesign`) and factorised. Its cost
+///   grows with the cube of the number of features.
+/// - **Truncated Newton** (wider data, such as thousands of one-hot columns): the step is found by
+///   preconditioned conjugate gradients using only Hessian-vector products `Xᵀ(d ⊙ Xv)`, so an iteration costs
+///   a few passes over the (sparse) design, linear in the features, and no p × p matrix is ever held.
+///
+/// Both stop on the same test (half the Newton decrement below `relativeTolerance` of the objective) and reach
+/// the same optimum.
 public struct LogisticRegression: Sendable, Equatable {
     /// How the model is fitted.
     public struct Options: Sendable, Equatable {
@@ -20,6 +29,9 @@ public struct LogisticRegression: Sendable, Equatable {
         public var allowSparseProducts = true
         /// Upper bound on Newton iterations.
         public var maximumIterations: Int = 100
+        /// From this many features on, Newton steps come from conjugate gradients instead of a Cholesky
+        /// factorisation of the Hessian (measured crossover, tools/bench/wide_fit.py).
+        public var conjugateGradientWidth: Int = 1_500
 
         /// Default options: `C = 1`, converged to machine precision.
         public init() {}
@@ -44,7 +56,6 @@ public struct LogisticRegression: Sendable, Equatable {
         features: Matrix, labels: [Double], weights: [Double]? = nil, options: Options = Options()
     ) throws -> LogisticRegression {
         let n = features.rows
-        let p = features.cols
         guard labels.count == n else {
             throw FairlabError("logistic regression: \(labels.count) labels for \(n) rows")
         }
@@ -68,92 +79,27 @@ public struct LogisticRegression: Sendable, Equatable {
             throw FairlabError("logistic regression: features contain NaN or infinite values")
         }
 
-        let c = options.inverseRegularization
-        let design = makeDesign(features, allowSparse: options.allowSparseProducts)
-        var beta = [Double](repeating: 0, count: p)
-        // The intercept of the design's own parametrisation (see `DesignMatrix.columnOffsets`), started at the
-        // intercept-only optimum, which saves one or two Newton steps.
-        var intercept = log(positiveWeight / negativeWeight)
-        var linear = [Double](repeating: intercept, count: n)   // D β + c
-        var direction = [Double](repeating: 0, count: n)        // D Δβ
-        var candidateLinear = [Double](repeating: 0, count: n)  // line-search trial of D β + c
-        var candidateBeta = [Double](repeating: 0, count: p)
-        var residual = [Double](repeating: 0, count: n)         // C w (σ(z) − y)
-        var curvature = [Double](repeating: 0, count: n)        // C w σ(z)(1 − σ(z))
-        var hessianBlock = [Double](repeating: 0, count: p * p)
-        var crossTerm = [Double](repeating: 0, count: p)
-        let size = p + 1
-
-        func objective(_ z: [Double], _ beta: [Double]) -> Double {
-            var loss = 0.0
-            for i in 0..<n where sampleWeights[i] > 0 {
-                loss += sampleWeights[i] * (softplus(z[i]) - labels[i] * z[i])
-            }
-            var penalty = 0.0
-            for v in beta { penalty += v * v }
-            return c * loss + 0.5 * penalty
-        }
-
-        var value = objective(linear, beta)
+        var problem = NewtonProblem(
+            design: makeDesign(features, allowSparse: options.allowSparseProducts), labels: labels, weights: sampleWeights,
+            c: options.inverseRegularization,
+            // The intercept of the design's own parametrisation (see `DesignMatrix.columnOffsets`), started at the
+            // intercept-only optimum, which saves one or two Newton steps.
+            intercept: log(positiveWeight / negativeWeight))
+        let useConjugateGradients = features.cols >= options.conjugateGradientWidth
         var iteration = 0
         while iteration < options.maximumIterations {
             iteration += 1
-            for i in 0..<n {
-                let probability = sigmoid(linear[i])
-                let cw = c * sampleWeights[i]
-                residual[i] = cw * (probability - labels[i])
-                curvature[i] = cw * probability * (1 - probability)
-            }
-            // Gradient: g_β = Dᵀ r + β, g_c = Σ r.
-            var gradient = [Double](repeating: 0, count: size)
-            var betaGradient = [Double](repeating: 0, count: p)
-            design.transposeMultiply(residual, into: &betaGradient)
-            for j in 0..<p { gradient[j] = betaGradient[j] + beta[j] }
-            gradient[p] = residual.reduce(0, +)
-
-            // Hessian: [[Dᵀ diag(d) D + I, Dᵀ d], [dᵀ D, Σ d]], upper triangle, column-major (size × size).
-            var hessian = [Double](repeating: 0, count: size * size)
-            design.weightedGram(curvature, block: &hessianBlock, cross: &crossTerm)
-            for j in 0..<p {
-                for i in 0...j { hessian[i + j * size] = hessianBlock[i + j * p] }
-                hessian[j + j * size] += 1
-                hessian[j + p * size] = crossTerm[j]
-            }
-            hessian[p + p * size] = curvature.reduce(0, +)
-
-            guard let step = CholeskySolver.solve(hessian, gradient.map { -$0 }, size: size) else {
-                throw FairlabError("logistic regression: the Hessian is not positive definite (iteration \(iteration))")
-            }
-            var slope = 0.0
-            for j in 0..<size { slope += gradient[j] * step[j] }
+            problem.computeDerivatives()
+            let step = useConjugateGradients ? problem.conjugateGradientStep() : try problem.choleskyStep(iteration: iteration)
             // Half the Newton decrement estimates the remaining suboptimality. Below tolerance, the step is
             // still taken: it costs one more line search and squares the remaining error.
-            let converged = -slope / 2 <= options.relativeTolerance * max(1, abs(value))
-
-            // Backtracking (Armijo) line search along the Newton direction.
-            design.multiply(Array(step[0..<p]), into: &direction)
-            var stepLength = 1.0
-            var accepted = false
-            for _ in 0..<40 {
-                for i in 0..<n { candidateLinear[i] = linear[i] + stepLength * (direction[i] + step[p]) }
-                for j in 0..<p { candidateBeta[j] = beta[j] + stepLength * step[j] }
-                let candidateValue = objective(candidateLinear, candidateBeta)
-                if candidateValue <= value + 1e-4 * stepLength * slope {
-                    swap(&linear, &candidateLinear)
-                    swap(&beta, &candidateBeta)
-                    intercept += stepLength * step[p]
-                    value = candidateValue
-                    accepted = true
-                    break
-                }
-                stepLength /= 2
-            }
+            let slope = zip(problem.gradient, step).reduce(0) { $0 + $1.0 * $1.1 }
+            let converged = -slope / 2 <= options.relativeTolerance * max(1, abs(problem.value))
+            let accepted = problem.lineSearch(along: step, slope: slope)
             // No decrease along a descent direction means we are at the optimum to rounding error.
             if converged || !accepted { break }
         }
-        // Back to the parametrisation of X: z = Dβ + c = Xβ + (c − vᵀβ).
-        for j in 0..<p { intercept -= design.columnOffsets[j] * beta[j] }
-        return LogisticRegression(coefficients: beta, intercept: intercept, iterations: iteration)
+        return LogisticRegression(coefficients: problem.beta, intercept: problem.interceptForFeatures, iterations: iteration)
     }
 
     /// P(label = 1) for every row of `features`.
@@ -176,6 +122,171 @@ public struct LogisticRegression: Sendable, Equatable {
             weightSum += w
         }
         return total / weightSum
+    }
+}
+
+/// The state of one Newton fit in the design's parametrisation: coefficients β, intercept c, the linear
+/// predictor z = Dβ + c, and the derivatives at the current point. Both step finders and the line search work on
+/// it.
+private struct NewtonProblem {
+    let design: DesignMatrix
+    let labels: [Double]
+    let weights: [Double]
+    let c: Double
+    var beta: [Double]
+    var intercept: Double
+    var linear: [Double]
+    var value: Double = 0
+    /// ∂f/∂(β, c): p + 1 values.
+    var gradient: [Double]
+    /// C w (σ(z) − y) per row.
+    var residual: [Double]
+    /// C w σ(z)(1 − σ(z)) per row: the Hessian's row weights.
+    var curvature: [Double]
+    private var direction: [Double]
+    private var candidateLinear: [Double]
+    private var candidateBeta: [Double]
+
+    var rows: Int { design.rows }
+    var cols: Int { design.cols }
+
+    init(design: DesignMatrix, labels: [Double], weights: [Double], c: Double, intercept: Double) {
+        self.design = design
+        self.labels = labels
+        self.weights = weights
+        self.c = c
+        self.intercept = intercept
+        let n = design.rows, p = design.cols
+        beta = [Double](repeating: 0, count: p)
+        linear = [Double](repeating: intercept, count: n)
+        gradient = [Double](repeating: 0, count: p + 1)
+        residual = [Double](repeating: 0, count: n)
+        curvature = [Double](repeating: 0, count: n)
+        direction = [Double](repeating: 0, count: n)
+        candidateLinear = [Double](repeating: 0, count: n)
+        candidateBeta = [Double](repeating: 0, count: p)
+        value = objective(linear, beta)
+    }
+
+    /// The intercept on the original features: z = Dβ + c = Xβ + (c − vᵀβ).
+    var interceptForFeatures: Double {
+        var result = intercept
+        for j in 0..<cols { result -= design.columnOffsets[j] * beta[j] }
+        return result
+    }
+
+    func objective(_ z: [Double], _ beta: [Double]) -> Double {
+        var loss = 0.0
+        for i in 0..<rows where weights[i] > 0 {
+            loss += weights[i] * (softplus(z[i]) - labels[i] * z[i])
+        }
+        var penalty = 0.0
+        for v in beta { penalty += v * v }
+        return c * loss + 0.5 * penalty
+    }
+
+    /// Residuals, curvatures and the gradient g = (Dᵀ r + β, Σ r) at the current point.
+    mutating func computeDerivatives() {
+        for i in 0..<rows {
+            let probability = sigmoid(linear[i])
+            let cw = c * weights[i]
+            residual[i] = cw * (probability - labels[i])
+            curvature[i] = cw * probability * (1 - probability)
+        }
+        var betaGradient = [Double](repeating: 0, count: cols)
+        design.transposeMultiply(residual, into: &betaGradient)
+        for j in 0..<cols { gradient[j] = betaGradient[j] + beta[j] }
+        gradient[cols] = residual.reduce(0, +)
+    }
+
+    /// The Newton step from the factorised Hessian [[Dᵀ diag(d) D + I, Dᵀ d], [dᵀ D, Σ d]].
+    func choleskyStep(iteration: Int) throws -> [Double] {
+        let p = cols, size = p + 1
+        var hessianBlock = [Double](repeating: 0, count: p * p)
+        var crossTerm = [Double](repeating: 0, count: p)
+        var hessian = [Double](repeating: 0, count: size * size)
+        design.weightedGram(curvature, block: &hessianBlock, cross: &crossTerm)
+        for j in 0..<p {
+            for i in 0...j { hessian[i + j * size] = hessianBlock[i + j * p] }
+            hessian[j + j * size] += 1
+            hessian[j + p * size] = crossTerm[j]
+        }
+        hessian[p + p * size] = curvature.reduce(0, +)
+        guard let step = CholeskySolver.solve(hessian, gradient.map { -$0 }, size: size) else {
+            throw FairlabError("logistic regression: the Hessian is not positive definite (iteration \(iteration))")
+        }
+        return step
+    }
+
+    /// H·v for v = (v_β, v_c): with u = D v_β + v_c and t = d ⊙ u, H v = (Dᵀ t + v_β, Σ t).
+    private func hessianProduct(_ v: [Double], scratch: inout [Double], into result: inout [Double]) {
+        let p = cols
+        design.multiply(Array(v[0..<p]), into: &scratch)
+        var total = 0.0
+        for i in 0..<rows {
+            scratch[i] = curvature[i] * (scratch[i] + v[p])
+            total += scratch[i]
+        }
+        var betaPart = [Double](repeating: 0, count: p)
+        design.transposeMultiply(scratch, into: &betaPart)
+        for j in 0..<p { result[j] = betaPart[j] + v[j] }
+        result[p] = total
+    }
+
+    /// An inexact Newton step: preconditioned conjugate gradients on H s = −g, stopped when the residual falls
+    /// below η‖g‖ with η = min(½, ‖g‖) (a forcing term that keeps Newton's quadratic convergence near the
+    /// optimum while far from it a few cheap iterations do). The preconditioner is the Hessian's diagonal.
+    func conjugateGradientStep() -> [Double] {
+        let size = cols + 1
+        var diagonal = design.weightedColumnSquares(curvature).map { $0 + 1 }
+        diagonal.append(curvature.reduce(0, +))
+        let gradientNorm = gradient.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        let target = min(0.5, gradientNorm) * gradientNorm
+        var step = [Double](repeating: 0, count: size)
+        var residual = gradient.map { -$0 }       // r = −g − H s, with s = 0
+        var preconditioned = (0..<size).map { residual[$0] / diagonal[$0] }
+        var search = preconditioned
+        var product = [Double](repeating: 0, count: size)
+        var scratch = [Double](repeating: 0, count: rows)
+        var rho = zip(residual, preconditioned).reduce(0) { $0 + $1.0 * $1.1 }
+        // In exact arithmetic CG ends within `size` iterations; rounding on ill-conditioned data needs more.
+        for _ in 0..<(2 * size + 20) {
+            if residual.reduce(0, { $0 + $1 * $1 }).squareRoot() <= target { break }
+            hessianProduct(search, scratch: &scratch, into: &product)
+            let curvatureAlong = zip(search, product).reduce(0) { $0 + $1.0 * $1.1 }
+            guard curvatureAlong > 0 else { break }
+            let alpha = rho / curvatureAlong
+            for k in 0..<size {
+                step[k] += alpha * search[k]
+                residual[k] -= alpha * product[k]
+                preconditioned[k] = residual[k] / diagonal[k]
+            }
+            let nextRho = zip(residual, preconditioned).reduce(0) { $0 + $1.0 * $1.1 }
+            for k in 0..<size { search[k] = preconditioned[k] + (nextRho / rho) * search[k] }
+            rho = nextRho
+        }
+        return step
+    }
+
+    /// Backtracking (Armijo) line search along `step`; moves there and returns true on sufficient decrease.
+    mutating func lineSearch(along step: [Double], slope: Double) -> Bool {
+        let p = cols
+        design.multiply(Array(step[0..<p]), into: &direction)
+        var stepLength = 1.0
+        for _ in 0..<40 {
+            for i in 0..<rows { candidateLinear[i] = linear[i] + stepLength * (direction[i] + step[p]) }
+            for j in 0..<p { candidateBeta[j] = beta[j] + stepLength * step[j] }
+            let candidateValue = objective(candidateLinear, candidateBeta)
+            if candidateValue <= value + 1e-4 * stepLength * slope {
+                swap(&linear, &candidateLinear)
+                swap(&beta, &candidateBeta)
+                intercept += stepLength * step[p]
+                value = candidateValue
+                return true
+            }
+            stepLength /= 2
+        }
+        return false
     }
 }
 

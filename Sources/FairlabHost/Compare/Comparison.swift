@@ -12,7 +12,8 @@ public struct Comparison {
         public var protectedAttributes: [String] = []
         /// The seeds, one split per seed.
         public var seeds: [UInt64] = [0]
-        /// Method ids to run (nil: every mitigation method found).
+        /// Method ids to run besides the baseline, which always runs (nil: every mitigation method found;
+        /// "baseline" may be named, alone to run only it).
         public var methodIDs: [String]?
         /// Extra plugin folders (`--plugins`).
         public var pluginFolders: [String] = []
@@ -137,7 +138,7 @@ public struct Comparison {
                 }
                 outcome = SeedOutcome(
                     seed: seed, status: SeedOutcome.ok, error: "", fitSeconds: result.fitSeconds, predictSeconds: result.predictSeconds,
-                    predictions: result.predictions, scores: result.scores, metrics: MetricValues())
+                    predictions: result.predictions, scores: result.scores, metrics: MetricValues(), notes: result.notes)
             } catch {
                 outcome = SeedOutcome(
                     seed: seed, status: SeedOutcome.failed, error: "\(error)", fitSeconds: 0, predictSeconds: 0,
@@ -148,7 +149,9 @@ public struct Comparison {
                 for line in WorkerPool.logTail(tasks[index].logPath) { progress("  \(tasks[index].label): \(line)") }
             }
             done += 1
-            let detail = outcome.succeeded ? String(format: "ok, fit %.3f s", outcome.fitSeconds) : "FAILED: \(outcome.error)"
+            let detail = outcome.succeeded
+                ? String(format: "ok, fit %.3f s", outcome.fitSeconds) + outcome.notes.map { "; note: \($0)" }.joined()
+                : "FAILED: \(outcome.error)"
             progress("[\(done)/\(tasks.count)] \(tasks[index].label): \(detail)")
         }
 
@@ -184,7 +187,8 @@ public struct Comparison {
         if let repeated = ids.first(where: { id in ids.filter { $0 == id }.count > 1 }) {
             throw FairlabError("--methods names \(repeated) twice")
         }
-        return try ids.map { id in
+        // The baseline always runs; naming it (alone, to run only it) is allowed.
+        return try ids.filter { $0 != MethodRecord.baselineID }.map { id in
             guard let method = catalog.mitigations.first(where: { $0.id == id }) else {
                 let known = catalog.mitigations.map(\.id).joined(separator: ", ")
                 throw FairlabError("unknown method id '\(id)' (available: \(known.isEmpty ? "none" : known))")

@@ -64,6 +64,8 @@ public struct SeedOutcome: Codable, Sendable {
     public var scores: [Double]?
     /// Every metric value, from every metric plugin.
     public var metrics: MetricValues
+    /// Warnings the method logged and fallbacks applied on this seed (empty for most runs).
+    public var notes: [String] = []
 
     public var succeeded: Bool { status == Self.ok }
     public static let ok = "ok"

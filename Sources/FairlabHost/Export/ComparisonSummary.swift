@@ -35,6 +35,8 @@ public struct ComparisonSummary: Codable, Sendable {
         public let seedsRun: Int
         /// Distinct failure reasons.
         public let errors: [String]
+        /// Distinct notes of the seeds that succeeded (warnings the method logged, fallbacks applied).
+        public let notes: [String]
         public let fitSeconds: Statistic?
         public let predictSeconds: Statistic?
         /// Overall and between-group metrics.
@@ -100,9 +102,11 @@ public struct ComparisonSummary: Codable, Sendable {
             }
             var errors: [String] = []
             for outcome in method.outcomes where !outcome.succeeded && !errors.contains(outcome.error) { errors.append(outcome.error) }
+            var notes: [String] = []
+            for note in succeeded.flatMap(\.notes) where !notes.contains(note) { notes.append(note) }
             return Row(
                 id: method.id, name: method.name, stage: method.stage, plugin: method.plugin, pluginVersion: method.pluginVersion,
-                parameters: method.parameters, seedsSucceeded: succeeded.count, seedsRun: method.outcomes.count, errors: errors,
+                parameters: method.parameters, seedsSucceeded: succeeded.count, seedsRun: method.outcomes.count, errors: errors, notes: notes,
                 fitSeconds: Statistic(succeeded.map(\.fitSeconds)), predictSeconds: Statistic(succeeded.map(\.predictSeconds)),
                 metrics: metrics, perGroup: perGroup)
         }

@@ -52,6 +52,8 @@ enum MarkdownTable {
         let failures = summary.rows.flatMap { row in row.errors.map { "- \(row.id): \($0)" } }
             + summary.pluginFailures.map { "- \($0.path): \($0.reason)" }
         if !failures.isEmpty { lines += ["", "Failures:"] + failures }
+        let notes = summary.rows.flatMap { row in row.notes.map { "- \(row.id): \($0)" } }
+        if !notes.isEmpty { lines += ["", "Notes:"] + notes }
         return lines.joined(separator: "\n") + "\n"
     }
 }
@@ -62,7 +64,7 @@ enum CSVExport {
         let metrics = Set(summary.rows.flatMap { $0.metrics.keys }).sorted()
         var header = ["run_id", "method", "stage", "plugin", "plugin_version", "parameters", "status", "seeds_ok", "seeds_run"]
         for metric in metrics + ["fit_seconds"] { header += [metric, "\(metric)_std"] }
-        header.append("error")
+        header += ["error", "notes"]
         var lines = [header.map(quote).joined(separator: ",")]
         for row in summary.rows {
             var cells = [summary.runID, row.id, row.stage, row.plugin, row.pluginVersion, row.parameters, row.status,
@@ -70,7 +72,7 @@ enum CSVExport {
             for statistic in metrics.map({ row.metrics[$0] }) + [row.fitSeconds] {
                 cells += [statistic.map { String($0.mean) } ?? "", statistic?.std.map { String($0) } ?? ""]
             }
-            cells.append(row.errors.joined(separator: "; "))
+            cells += [row.errors.joined(separator: "; "), row.notes.joined(separator: "; ")]
             lines.append(cells.map(quote).joined(separator: ","))
         }
         return lines.joined(separator: "\n") + "\n"

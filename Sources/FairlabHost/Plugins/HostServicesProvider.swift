@@ -15,6 +15,8 @@ final class HostServicesProvider {
     private let hostTable: UnsafeMutablePointer<fl_host>
     private let versionString: UnsafeMutablePointer<CChar>
     private let learnerName: UnsafeMutablePointer<CChar>
+    /// What the method logged at warning level, in order: kept with its row as notes.
+    private(set) var warnings: [String] = []
 
     /// The `fl_host` to hand to `create`; valid while this object lives.
     var host: UnsafePointer<fl_host> { UnsafePointer(hostTable) }
@@ -66,7 +68,9 @@ final class HostServicesProvider {
                 guard let context, let message else { return }
                 let provider = HostServicesProvider.from(context)
                 let label = level >= FL_LOG_WARNING ? "warning" : level == FL_LOG_INFO ? "info" : "debug"
-                FileHandle.standardError.write(Data("[\(provider.methodID)] \(label): \(String(cString: message))\n".utf8))
+                let text = String(cString: message)
+                if level >= FL_LOG_WARNING { provider.warnings.append(text) }
+                FileHandle.standardError.write(Data("[\(provider.methodID)] \(label): \(text)\n".utf8))
             },
             random_bits: { context in HostServicesProvider.from(context!).generator.next() },
             random_uniform: { context in HostServicesProvider.from(context!).generator.nextUniform() },

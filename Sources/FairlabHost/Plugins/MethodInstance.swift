@@ -24,6 +24,9 @@ public final class MethodInstance {
 
     deinit { instance.pointee.destroy?(instance) }
 
+    /// What the method logged at warning level so far (`fl_host.log` with `FL_LOG_WARNING`).
+    var warnings: [String] { services.warnings }
+
     func fit(train: DataTable, validation: DataTable?) throws {
         guard let fit = instance.pointee.fit else { throw FairlabError("the method has no fit function") }
         let error = ErrorBuffer()

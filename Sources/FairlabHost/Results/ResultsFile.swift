@@ -138,7 +138,8 @@ public enum ResultsFile {
                     predictSeconds: try file.doublesAttribute("predict_seconds", of: seedPath).first ?? 0,
                     predictions: status == SeedOutcome.ok ? try file.readDoubles("\(seedPath)/y_pred", rank: 1).values : [],
                     scores: file.exists("\(seedPath)/y_score") ? try file.readDoubles("\(seedPath)/y_score", rank: 1).values : nil,
-                    metrics: metrics)
+                    metrics: metrics,
+                    notes: file.hasAttribute("notes", of: seedPath) ? try file.stringsAttribute("notes", of: seedPath) : [])
             }
             return MethodRecord(
                 id: id, name: try text("name", methodPath), stage: try text("stage", methodPath), plugin: try text("plugin", methodPath),
@@ -200,6 +201,7 @@ public enum ResultsFile {
                 try file.createGroup(seedPath)
                 try file.setAttribute("status", of: seedPath, outcome.status)
                 try file.setAttribute("error", of: seedPath, outcome.error)
+                if !outcome.notes.isEmpty { try file.setAttribute("notes", of: seedPath, outcome.notes) }
                 try file.setAttribute("fit_seconds", of: seedPath, outcome.fitSeconds)
                 try file.setAttribute("predict_seconds", of: seedPath, outcome.predictSeconds)
                 guard outcome.succeeded else { continue }

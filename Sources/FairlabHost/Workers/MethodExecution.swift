@@ -8,7 +8,8 @@ import FairlabCore
 /// - pre: fit and transform the training split, train the base learner on the result, transform the test
 ///   split with the same fitted transform, predict;
 /// - in: the method trains its own model and predicts;
-/// - post: the baseline's validation scores fit the method, which then adjusts the baseline's test scores.
+/// - post: the baseline's validation scores fit the method, which then adjusts the baseline's test scores (the
+///   training rows' scores when the split has no validation rows, noted in the row).
 public enum MethodExecution {
     /// Threshold on P(favourable) for hard predictions, as scikit-learn's `predict`.
     static let decisionThreshold = 0.5
@@ -31,6 +32,7 @@ public enum MethodExecution {
                 groupCodes: showGroups ? part.groupCodes : nil, groups: groups)
         }
 
+        var outcome: MethodOutcome
         switch method.stage {
         case .pre:
             let clock = Stopwatch()
@@ -48,7 +50,7 @@ public enum MethodExecution {
                 throw FairlabError("transform gave \(features.cols) training columns but \(testFeatures.cols) test columns")
             }
             let scores = model.scores(testFeatures)
-            return MethodOutcome(predictions: threshold(scores), scores: scores, fitSeconds: fitSeconds, predictSeconds: clock.lap())
+            outcome = MethodOutcome(predictions: threshold(scores), scores: scores, fitSeconds: fitSeconds, predictSeconds: clock.lap())
         case .in:
             let clock = Stopwatch()
             try instance.fit(
@@ -56,21 +58,27 @@ public enum MethodExecution {
                 validation: method.needs(FL_NEEDS_VALIDATION) ? table(split.validation, labels: true) : nil)
             let fitSeconds = clock.lap()
             let (predictions, scores) = try instance.predict(table(split.test, labels: false, groups: groupsAtPredict), rows: split.test.labels.count)
-            return MethodOutcome(predictions: predictions, scores: scores, fitSeconds: fitSeconds, predictSeconds: clock.lap())
+            outcome = MethodOutcome(predictions: predictions, scores: scores, fitSeconds: fitSeconds, predictSeconds: clock.lap())
         case .post:
-            guard !split.validation.labels.isEmpty else { throw FairlabError("post-processing needs a validation split, and it is empty") }
             let clock = Stopwatch()
             let model = try LogisticRegression.fit(features: split.train.features, labels: split.train.labels)
-            let validationScores = model.scores(split.validation.features)
-            try instance.fit(train: table(split.validation, labels: true, scores: validationScores), validation: nil)
+            // A split without validation rows (a dataset's fixed /split may have none) leaves only the training
+            // rows to fit on: their scores are in-sample, so the row says so.
+            let fittingRows = split.validation.labels.isEmpty ? split.train : split.validation
+            try instance.fit(train: table(fittingRows, labels: true, scores: model.scores(fittingRows.features)), validation: nil)
             let fitSeconds = clock.lap()
             let testScores = model.scores(split.test.features)
             let (predictions, scores) = try instance.predict(
                 table(split.test, labels: false, scores: testScores, groups: groupsAtPredict), rows: split.test.labels.count)
-            return MethodOutcome(predictions: predictions, scores: scores, fitSeconds: fitSeconds, predictSeconds: clock.lap())
+            outcome = MethodOutcome(predictions: predictions, scores: scores, fitSeconds: fitSeconds, predictSeconds: clock.lap())
+            if split.validation.labels.isEmpty {
+                outcome.notes.append("the split has no validation rows: fitted on the training rows' (in-sample) scores")
+            }
         case .metric:
             throw FairlabError("\(method.id) is a metric, not a mitigation method")
         }
+        outcome.notes += instance.warnings
+        return outcome
     }
 
     private static func baseline(_ split: PreparedSplit) throws -> MethodOutcome {

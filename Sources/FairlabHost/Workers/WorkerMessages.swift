@@ -29,6 +29,9 @@ public struct MethodOutcome: Codable, Sendable {
     public var fitSeconds: Double
     /// Seconds spent predicting the test set.
     public var predictSeconds: Double
+    /// What the run of this job should tell the reader besides its numbers: the method's warnings, and any
+    /// fallback the host applied (such as fitting a post-processor on training rows).
+    public var notes: [String] = []
 }
 
 /// What a metric worker is asked to do: evaluate one metric plugin on many prediction sets.

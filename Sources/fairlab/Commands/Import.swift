@@ -12,7 +12,7 @@ struct Import: ParsableCommand {
     @Option(help: "The label column.")
     var label: String
 
-    @Option(help: "The favourable label value(s), comma-separated.")
+    @Option(help: "The favourable label value(s), comma-separated, or a numeric threshold such as '>=70' or '<3'.")
     var favorable: String
 
     @Option(help: "A protected attribute: COLUMN=PRIVILEGED[,PRIVILEGED...] or COLUMN>NUMBER / COLUMN>=NUMBER (repeatable).")
@@ -30,22 +30,59 @@ struct Import: ParsableCommand {
     @Option(help: "Use only these columns as features, besides the protected ones (repeatable).")
     var keep: [String] = []
 
-    @Option(help: "The marker of a missing value (repeatable; empty fields are always missing).")
+    @Option(help: "The marker of a missing value (repeatable; empty fields are missing too). 'none': nothing is missing, so a marker such as '?' is kept as a category.")
     var missing: [String] = ["?"]
+
+    @Option(name: .customLong("where"), help: "Keep only rows meeting COLUMN>=N, COLUMN<=N, COLUMN>N, COLUMN<N, COLUMN==TEXT or COLUMN!=TEXT (repeatable; all must hold).")
+    var filters: [String] = []
+
+    @Option(help: "A column holding train, validation or test per row: it fixes the split and is not a feature.")
+    var splitColumn: String?
+
+    @Option(help: "Keep this feature column even though it equals the label or its complement (repeatable).")
+    var allowLeak: [String] = []
+
+    @Flag(help: "The file has no header line: every line is data; name the columns with --columns or --names-file.")
+    var noHeader = false
+
+    @Option(help: "With --no-header: the column names, comma-separated.")
+    var columns: String?
+
+    @Option(help: "With --no-header: a file of column names, one per line (text after ':' is ignored, as in UCI .names files; lines starting with '|' are comments).")
+    var namesFile: String?
 
     @Option(name: .shortAndLong, help: "The HDF5 file to write.")
     var output: String
 
+    func validate() throws {
+        if noHeader {
+            guard (columns == nil) != (namesFile == nil) else {
+                throw ValidationError("--no-header needs the column names: --columns a,b,... or --names-file FILE (one of them)")
+            }
+        } else if columns != nil || namesFile != nil {
+            throw ValidationError("--columns and --names-file go with --no-header (the file's first line is its header otherwise)")
+        }
+        if missing.contains("none"), missing.count > 1 {
+            throw ValidationError("--missing none cannot be combined with other --missing markers")
+        }
+    }
+
     func run() throws {
         var options = DatasetImporter.Options(
-            labelColumn: label, favorableValues: favorable.split(separator: ",").map(String.init),
+            labelColumn: label, favorable: try FavorableLabel(parsing: favorable),
             protected: try protected.map(ProtectedColumnRule.init(parsing:)))
         options.categorical = categorical
         options.numeric = numeric
         options.drop = drop
         options.keep = keep
-        options.missingMarkers = missing
-        var (dataset, report) = try DatasetImporter(options: options).importCSV(at: csv)
+        options.missingMarkers = missing == ["none"] ? [] : missing
+        options.filters = try filters.map(RowFilter.init(parsing:))
+        options.splitColumn = splitColumn
+        options.allowedLeaks = allowLeak
+        var (dataset, report) = try DatasetImporter(options: options).importCSV(at: csv, columns: try columnNames())
+        for warning in report.warnings {
+            FileHandle.standardError.write(Data("fairlab: warning: \(csv): \(warning)\n".utf8))
+        }
         dataset.provenance = [
             "source_file": URL(fileURLWithPath: csv).lastPathComponent,
             "source_sha256": try SHA256.hexDigest(ofFile: csv),
@@ -53,7 +90,26 @@ struct Import: ParsableCommand {
             "created_by": "fairlab \(fairlabVersion)",
         ]
         try DatasetFile.write(dataset, to: output)
-        print("\(output): \(dataset.rows) rows, \(dataset.features.cols) features (read \(report.rowsRead), dropped \(report.rowsDroppedForMissingValues) with missing values)")
+        var read = "read \(report.rowsRead)"
+        if report.rowsFilteredOut > 0 { read += ", \(report.rowsFilteredOut) left out by --where" }
+        read += ", dropped \(report.rowsDroppedForMissingValues) with missing values"
+        print("\(output): \(dataset.rows) rows, \(dataset.features.cols) features (\(read))")
+    }
+
+    /// The column names of a header-less file, from --columns or --names-file; nil when the file has a header.
+    private func columnNames() throws -> [String]? {
+        guard noHeader else { return nil }
+        if let columns { return columns.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+        let path = namesFile!
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw FairlabError(file: path, FileManager.default.fileExists(atPath: path) ? "cannot read the names file" : "no such file")
+        }
+        let names = text.split(whereSeparator: \.isNewline).compactMap { line -> String? in
+            let name = line.split(separator: ":", maxSplits: 1).first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+            return name.isEmpty || name.hasPrefix("|") ? nil : name
+        }
+        guard !names.isEmpty else { throw FairlabError(file: path, "the names file lists no column") }
+        return names
     }
 
     static func shellQuote(_ argument: String) -> String {
