@@ -2,24 +2,30 @@
 # Converts the raw public datasets in ../shared/datasets/raw/ into fairlab's HDF5 files under datasets/, with
 # `fairlab import`. Each file records its source's SHA-256 and the exact import command as attributes.
 #
-#   tools/import-datasets.sh [RAW_FOLDER]     (default: ../shared/datasets/raw)
+#   tools/import-datasets.sh [RAW_FOLDER [OUT_FOLDER]]     (defaults: ../shared/datasets/raw, datasets)
 #
 # Conventions follow AIF360's loaders where they exist (docs/datasets.md): rows with a missing value dropped,
-# Adult without fnlwgt, COMPAS restricted to the columns AIF360's CompasDataset uses.
+# Adult without fnlwgt, COMPAS with the rows and columns of AIF360's CompasDataset.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 raw=${1:-../shared/datasets/raw}
+out=${2:-datasets}
 fairlab=${FAIRLAB:-.build/release/fairlab}
 [ -x "$fairlab" ] || swift build -c release --product fairlab
-mkdir -p datasets
+mkdir -p "$out"
 
 "$fairlab" import "$raw/adult.csv" --label income-per-year --favorable '>50K' \
-    --protected sex=Male --protected race=White --drop fnlwgt --missing '?' -o datasets/adult.h5
+    --protected sex=Male --protected race=White --drop fnlwgt --missing '?' -o "$out/adult.h5"
 
 "$fairlab" import "$raw/german.csv" --label credit --favorable 1 \
-    --protected 'age>25' --protected personal_status=A91,A93,A94 -o datasets/german.h5
+    --protected 'age>25' --protected personal_status=A91,A93,A94 -o "$out/german.h5"
 
+# COMPAS as AIF360's CompasDataset has it: ProPublica's filters (screening within 30 days of arrest, recidivism
+# flag known, no ordinary-traffic charges; AIF360's `score_text != 'N/A'` removes nothing, since pandas reads
+# N/A as NaN), its columns, and its dropna (5 rows without a charge description): 6,167 rows, 401 features.
 "$fairlab" import "$raw/propublica-recidivism.csv" --label two_year_recid --favorable 0 \
     --protected race=Caucasian --protected sex=Female \
-    --keep age_cat --keep juv_fel_count --keep juv_misd_count --keep juv_other_count --keep priors_count \
-    --keep c_charge_degree -o datasets/compas.h5
+    --where 'days_b_screening_arrest>=-30' --where 'days_b_screening_arrest<=30' \
+    --where 'is_recid!=-1' --where 'c_charge_degree!=O' \
+    --keep age --keep age_cat --keep juv_fel_count --keep juv_misd_count --keep juv_other_count --keep priors_count \
+    --keep c_charge_degree --keep c_charge_desc -o "$out/compas.h5"

@@ -140,7 +140,7 @@ import Testing
         try expectError(["import", csv, "--label", "y", "--favorable", "1", "--protected", "g=a", "-o", folder + "/one.h5"], "the label has one class")
         try "x,g,y\n1,a,1\n2,a,0\n".write(toFile: csv, atomically: true, encoding: .utf8)
         try expectError(["import", csv, "--label", "y", "--favorable", "1", "--protected", "g=a", "-o", folder + "/one.h5"], "has only one group")
-        try expectError(["import", csv, "--label", "label", "--favorable", "1", "--protected", "g=a", "-o", folder + "/one.h5"], "no column 'label'")
+        try expectError(["import", csv, "--label", "label", "--favorable", "1", "--protected", "g=a", "-o", folder + "/one.h5"], "--label names column 'label', which the file does not have")
     }
 }
 

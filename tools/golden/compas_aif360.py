@@ -17,6 +17,9 @@ reads it (aif360/data/raw/compas/) if that file is missing.
 3. Prints accuracy, statistical parity difference and disparate impact from AIF360's ClassificationMetric,
    with the run's groups (privileged in every protected attribute of the run against all other rows), beside
    fairlab's stored baseline values and the share of test predictions identical to fairlab's.
+
+It exits non-zero, naming the first difference, if the rows, a split's test labels or its privileged rows are
+not AIF360's, or if no run was made from DATASET.
 """
 import argparse
 import hashlib

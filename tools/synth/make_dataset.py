@@ -23,7 +23,7 @@ about the shape's (Adult 24%, Census 6%). No other feature depends on sex, so th
 source of the gap between the groups' base rates, which the script prints.
 
 Rows are written in blocks into pre-created datasets, so memory does not grow with --rows: gzip level 4 in
-chunks of whole rows (512 KiB), or contiguous without compression. The file is written beside OUT.h5 and
+chunks of whole rows (at most 512 KiB), or contiguous without compression. The file is written beside OUT.h5 and
 renamed over it once complete. The same arguments give the same file (numpy's default_rng).
 """
 import argparse
@@ -45,6 +45,7 @@ PILOT_ROWS = 50_000
 NUMERIC_VARIANCE = 1.0  # of the numeric features' summed contribution to the logit
 CATEGORICAL_VARIANCE = 1.5  # of the categorical levels' summed contribution
 SPLIT_SHARES = (0.6, 0.2, 0.2)  # train, validation, test
+WIDE_DEFAULT_WIDTH = 1000
 
 
 @dataclass(frozen=True)
@@ -365,6 +366,7 @@ def intercept_for_rate(logit, rate):
 
 
 def feature_block(columns, drawn, n, width):
+    """The rows' features, the columns' encodings side by side."""
     block = np.zeros((n, width))
     offset = 0
     for column in columns:
@@ -431,6 +433,7 @@ class Tally:
 
 
 def write_rows(file, shape, model, rows, block_rows, rngs, tally):
+    """Draws and writes the rows block by block, counting them in `tally`."""
     data_rng, split_rng = rngs
     protected = shape.protected
     for start in range(0, rows, block_rows):
@@ -462,7 +465,7 @@ def parse_arguments(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--shape", required=True, choices=("adult", "census", "wide"))
     parser.add_argument("--rows", required=True, type=int)
-    parser.add_argument("--onehot-width", type=int, help="features of the wide shape (default 1000)")
+    parser.add_argument("--onehot-width", type=int, help=f"features of the wide shape (default {WIDE_DEFAULT_WIDTH})")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--bias", type=float, default=1.0,
                         help="log-odds taken from the unprivileged group's favourable outcome (default 1)")
@@ -476,14 +479,16 @@ def parse_arguments(argv):
         parser.error("--rows must be at least 2")
     if arguments.onehot_width is not None and arguments.shape != "wide":
         parser.error("--onehot-width applies to --shape wide only")
-    if arguments.shape == "wide" and (arguments.onehot_width or 1000) < WIDE_MINIMUM:
-        parser.error(f"--onehot-width must be at least {WIDE_MINIMUM}")
+    if arguments.shape == "wide":
+        arguments.onehot_width = arguments.onehot_width or WIDE_DEFAULT_WIDTH
+        if arguments.onehot_width < WIDE_MINIMUM:
+            parser.error(f"--onehot-width must be at least {WIDE_MINIMUM}")
     return arguments
 
 
 def shape_for(arguments):
     if arguments.shape == "wide":
-        return wide_shape(arguments.onehot_width or 1000)
+        return wide_shape(arguments.onehot_width)
     return ADULT if arguments.shape == "adult" else CENSUS
 
 

@@ -48,17 +48,17 @@ public enum DatasetFile {
         try file.flush()
     }
 
-    /// Reads and validates the dataset at `path`.
-    public static func read(_ path: String) throws -> Dataset {
+    /// Reads and validates the dataset at `path`; `progress(rowsRead, rows)` follows the feature matrix, which
+    /// is read a block of rows at a time.
+    public static func read(_ path: String, progress: ((Int, Int) -> Void)? = nil) throws -> Dataset {
         let file = try HDF5File(path: path, mode: .readOnly)
         func fail(_ problem: String) -> FairlabError { FairlabError(file: path, problem) }
 
-        let (shape, values) = try file.readDoubles("/features", rank: 2)
-        let rows = shape[0], cols = shape[1]
+        let features = try file.readMatrix("/features", progress: progress)
+        let rows = features.rows, cols = features.cols
         guard rows > 0 else { throw fail("/features has no rows") }
-        guard rows <= Matrix.maximumDimension, cols <= Matrix.maximumDimension else { throw fail("/features is too large") }
-        if let bad = values.firstIndex(where: { !$0.isFinite }) {
-            throw fail("/features has a non-finite value (\(values[bad])) at row \(bad / max(cols, 1)), column \(bad % max(cols, 1))")
+        if let bad = features.storage.firstIndex(where: { !$0.isFinite }) {
+            throw fail("/features has a non-finite value (\(features.storage[bad])) at row \(bad % rows), column \(bad / rows)")
         }
         let featureNames = try file.readStrings("/feature_names")
         guard featureNames.count == cols else {
@@ -120,7 +120,7 @@ public enum DatasetFile {
             provenance[key] = try? file.stringAttribute(key)
         }
         return Dataset(
-            features: Matrix(rows: rows, cols: cols, rowMajor: values), featureNames: featureNames,
+            features: features, featureNames: featureNames,
             labels: labelCodes.map { Double($0) }, labelName: labelName, favorableValue: favorableValue,
             protected: protected, split: split, provenance: provenance)
     }

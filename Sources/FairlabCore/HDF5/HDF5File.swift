@@ -104,6 +104,59 @@ public final class HDF5File {
         try readNumbers(datasetPath, rank: rank, memoryType: fairlab_h5t_native_double(), zero: 0.0)
     }
 
+    /// Reads a numeric 2-D dataset (row-major in the file) into a column-major `Matrix`, a block of rows at a
+    /// time: no row-major copy of the whole matrix is ever held, and `progress(rowsRead, rows)` is called after
+    /// each block, so a reader of a large file can show progress (and a watchdog can tell it is not stuck).
+    /// A block holds about `blockElements` values.
+    public func readMatrix(
+        _ datasetPath: String, blockElements: Int = readBlockElements, progress: ((Int, Int) -> Void)? = nil
+    ) throws -> Matrix {
+        try withDataset(datasetPath) { dataset in
+            let (dims, count) = try checkedNumericShape(dataset, datasetPath, rank: 2, integersOnly: false)
+            let rows = dims[0], cols = dims[1]
+            guard rows <= Matrix.maximumDimension, cols <= Matrix.maximumDimension else {
+                throw FairlabError(file: path, "\(datasetPath) is too large (\(rows)x\(cols))")
+            }
+            var storage = [Double](repeating: 0, count: count)
+            guard count > 0 else { return Matrix(rows: rows, cols: cols, columnMajor: storage) }
+            let blockRows = max(1, blockElements / cols)
+            var block = [Double](repeating: 0, count: min(rows, blockRows) * cols)
+            let fileSpace = H5Dget_space(dataset)
+            guard fileSpace >= 0 else { throw FairlabError(file: path, "cannot read the shape of \(datasetPath)") }
+            defer { H5Sclose(fileSpace) }
+            var first = 0
+            while first < rows {
+                let take = min(blockRows, rows - first)
+                var start: [hsize_t] = [hsize_t(first), 0]
+                var extent: [hsize_t] = [hsize_t(take), hsize_t(cols)]
+                var memoryExtent: [hsize_t] = [hsize_t(take * cols)]
+                let memorySpace = H5Screate_simple(1, &memoryExtent, nil)
+                defer { H5Sclose(memorySpace) }
+                guard H5Sselect_hyperslab(fileSpace, H5S_SELECT_SET, &start, nil, &extent, nil) >= 0 else {
+                    throw FairlabError(file: path, "cannot select rows of \(datasetPath)")
+                }
+                let status = block.withUnsafeMutableBytes { buffer in
+                    H5Dread(dataset, fairlab_h5t_native_double(), memorySpace, fileSpace, fairlab_h5p_default(), buffer.baseAddress)
+                }
+                guard status >= 0 else { throw FairlabError(file: path, "cannot read \(datasetPath) (truncated or damaged)") }
+                block.withUnsafeBufferPointer { source in
+                    storage.withUnsafeMutableBufferPointer { target in
+                        for i in 0..<take {
+                            let rowStart = i * cols, row = first + i
+                            for j in 0..<cols { target[row + j * rows] = source[rowStart + j] }
+                        }
+                    }
+                }
+                first += take
+                progress?(first, rows)
+            }
+            return Matrix(rows: rows, cols: cols, columnMajor: storage)
+        }
+    }
+
+    /// Elements per block of `readMatrix` (32 MiB of doubles).
+    public static let readBlockElements = 1 << 22
+
     /// Reads a 1-D integer dataset as Int64 values; floating-point data is refused.
     public func readIntegers(_ datasetPath: String) throws -> [Int64] {
         try readNumbers(datasetPath, rank: 1, memoryType: fairlab_h5t_native_int64(), zero: Int64(0), integersOnly: true).values
@@ -270,28 +323,34 @@ public final class HDF5File {
         return dims.map { Int($0) }
     }
 
+    /// The shape and element count of a numeric dataset, checked: its rank, its type class, and that the file
+    /// holds enough bytes for what it claims (a crafted header cannot make fairlab allocate for data it lacks).
+    private func checkedNumericShape(_ dataset: hid_t, _ datasetPath: String, rank: Int, integersOnly: Bool) throws -> ([Int], Int) {
+        let type = H5Dget_type(dataset)
+        defer { H5Tclose(type) }
+        let typeClass = H5Tget_class(type)
+        guard !integersOnly || typeClass == H5T_INTEGER else { throw FairlabError(file: path, "\(datasetPath) must hold integers") }
+        let dims = try dimensions(of: dataset, datasetPath)
+        guard dims.count == rank else {
+            throw FairlabError(file: path, "\(datasetPath) must have \(rank) dimension\(rank == 1 ? "" : "s"), has \(dims.count)")
+        }
+        guard typeClass == H5T_INTEGER || typeClass == H5T_FLOAT else {
+            throw FairlabError(file: path, "\(datasetPath) must be numeric")
+        }
+        let count = dims.reduce(1, *)
+        let elementSize = H5Tget_size(type)
+        let storage = H5Dget_storage_size(dataset)
+        if count > 0, storage == 0 || UInt64(storage) < UInt64(count) * UInt64(elementSize) / 1024 {
+            throw FairlabError(file: path, "\(datasetPath) claims \(count) elements but holds \(storage) bytes")
+        }
+        return (dims, count)
+    }
+
     private func readNumbers<T>(
         _ datasetPath: String, rank: Int, memoryType: hid_t, zero: T, integersOnly: Bool = false
     ) throws -> (shape: [Int], values: [T]) {
         try withDataset(datasetPath) { dataset in
-            let type = H5Dget_type(dataset)
-            defer { H5Tclose(type) }
-            let typeClass = H5Tget_class(type)
-            guard !integersOnly || typeClass == H5T_INTEGER else { throw FairlabError(file: path, "\(datasetPath) must hold integers") }
-            let dims = try dimensions(of: dataset, datasetPath)
-            guard dims.count == rank else {
-                throw FairlabError(file: path, "\(datasetPath) must have \(rank) dimension\(rank == 1 ? "" : "s"), has \(dims.count)")
-            }
-            guard typeClass == H5T_INTEGER || typeClass == H5T_FLOAT else {
-                throw FairlabError(file: path, "\(datasetPath) must be numeric")
-            }
-            let count = dims.reduce(1, *)
-            // A file may claim more data than it holds; the stored size bounds what a read can legitimately need.
-            let elementSize = H5Tget_size(type)
-            let storage = H5Dget_storage_size(dataset)
-            if count > 0, storage == 0 || UInt64(storage) < UInt64(count) * UInt64(elementSize) / 1024 {
-                throw FairlabError(file: path, "\(datasetPath) claims \(count) elements but holds \(storage) bytes")
-            }
+            let (dims, count) = try checkedNumericShape(dataset, datasetPath, rank: rank, integersOnly: integersOnly)
             var values = [T](repeating: zero, count: count)
             if count > 0 {
                 let status = values.withUnsafeMutableBytes { buffer in

@@ -15,7 +15,7 @@ import Foundation
 ///   convention), unless it is named in `drop`.
 /// - The label is 1 where the label column is favourable (`FavorableLabel`).
 /// - A feature column that is the label in other words (a copy, its complement, a yes/no recoding; a repeated
-///   header, say) is refused unless named in `allowedLeaks`; a one-hot column whose values are unique on most rows (names,
+///   header, say) is refused unless named in `allowedLeaks` (from 20 rows on); a one-hot column whose values are unique on most rows (names,
 ///   dates, identifiers) is imported with a warning.
 /// - `splitColumn` holds `train`, `validation` or `test` per row and becomes the dataset's fixed split.
 public struct DatasetImporter: Sendable {
@@ -69,6 +69,9 @@ public struct DatasetImporter: Sendable {
         public let warnings: [String]
     }
 
+    /// Below this many rows a two-valued column matches the label by chance too easily to call it a leak (at 20
+    /// rows, a coin-flip column does so once in half a million).
+    static let leakCheckMinimumRows = 20
     /// A one-hot column with more distinct values than this share of the rows is reported as identifier-like.
     static let identifierShare = 0.5
     /// The split column's values, in code order (0 train, 1 validation, 2 test).
@@ -180,7 +183,7 @@ public struct DatasetImporter: Sendable {
                 continue
             }
             let texts = keptRows.map { value($0, column) }
-            if !options.allowedLeaks.contains(header), Self.copiesLabel(labels, texts) {
+            if keptRows.count >= Self.leakCheckMinimumRows, !options.allowedLeaks.contains(header), Self.copiesLabel(labels, texts) {
                 throw fail("column \(header) equals the label \(options.labelColumn) (or its complement) on every row: as a feature it leaks the answer. Leave it out with --drop \(header), or keep it with --allow-leak \(header)")
             }
             let numbers = texts.compactMap(Double.init)

@@ -1,18 +1,15 @@
 /// Which source values of the label column are the favourable outcome (label 1), from `--favorable`: a list of
-/// values (`>50K`, or `1,2`), or a numeric condition on the label column (`>=70`, `<3`).
+/// values (`>50K`, or `1,2`), or a numeric threshold on the label column (`>=70`, `<3`).
 public enum FavorableLabel: Sendable, Equatable, CustomStringConvertible {
     /// These values, compared as text and, where both parse, as numbers (`1` matches `1.0`).
     case values([String])
     /// Numeric values meeting the condition; a value that is not a number is an error naming its line.
     case condition(ValueCondition)
 
-    /// Parses `--favorable`: a leading `>`, `>=`, `<` or `<=` makes a numeric threshold, anything else a
-    /// comma-separated list of values.
+    /// Parses `--favorable`: an operator `>`, `>=`, `<` or `<=` followed by a number makes a numeric threshold
+    /// (`>=70`); anything else is a comma-separated list of values (`>50K` is a value, as in Adult).
     public init(parsing text: String) throws {
-        if let first = text.first, first == ">" || first == "<" {
-            guard let condition = ValueCondition(parsing: text), case .numeric = condition else {
-                throw FairlabError("--favorable \(text): expected a threshold such as >=70 or <3")
-            }
+        if let condition = ValueCondition(parsing: text), case .numeric = condition {
             self = .condition(condition)
         } else {
             let values = text.split(separator: ",").map(String.init)

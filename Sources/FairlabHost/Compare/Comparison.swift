@@ -57,8 +57,9 @@ public struct Comparison {
     /// Checks the inputs, runs everything and returns the run. Throws only for problems with the inputs
     /// (dataset, method ids, parameters); a failing method becomes a failed row instead.
     public func run() throws -> RunRecord {
-        try UntrustedFile.check(options.datasetPath, as: .dataset, executable: options.executablePath)
-        let dataset = try DatasetFile.read(options.datasetPath)
+        try UntrustedFile.check(options.datasetPath, as: .dataset, executable: options.executablePath, progress: progress)
+        let reading = ThrottledProgress(progress)
+        let dataset = try DatasetFile.read(options.datasetPath) { reading.reportRows($0, of: $1, reading: options.datasetPath) }
         let partition = try GroupPartition(dataset: dataset, attributes: options.protectedAttributes)
         let workFolder = try TemporaryFolder.make(prefix: "fairlab")
         defer { try? FileManager.default.removeItem(atPath: workFolder) }
@@ -68,7 +69,7 @@ public struct Comparison {
         }
         let pool = WorkerPool(
             executable: options.executablePath, parallelism: options.jobs, timeout: options.timeout,
-            memoryLimitMB: options.memoryLimitMB, environment: ["OPENBLAS_NUM_THREADS": "1"])
+            memoryLimitMB: options.memoryLimitMB)
         let (catalog, folders) = try PluginCatalog.find(
             executable: options.executablePath, pluginFolders: options.pluginFolders, environment: options.environment,
             allowWorldWritable: options.allowWorldWritablePlugins, pool: pool, workFolder: workFolder)

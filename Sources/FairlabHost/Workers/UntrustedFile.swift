@@ -16,23 +16,33 @@ public enum UntrustedFile {
         var workerKind: WorkerEntry.Kind { self == .dataset ? .checkDataset : .checkResults }
     }
 
-    /// Seconds a check may take: generous, since a real file is read once at disk speed.
-    static func timeLimit(forBytes bytes: Int) -> Double { 10 + Double(bytes) / 20e6 }
+    /// Seconds a check may go without reading another block of rows. A well-formed file of any size reads a
+    /// block (32 MiB of features) in well under a second; libhdf5 looping on a crafted header never gets there.
+    static let stallLimit = 10.0
 
     /// Throws a one-line `FairlabError` unless a worker running `executable` reads the file at `path` cleanly.
-    public static func check(_ path: String, as kind: Kind, executable: String) throws {
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path) else {
-            throw FairlabError(file: path, "no such file")
-        }
-        let size = (attributes[.size] as? NSNumber)?.intValue ?? 0
+    /// `progress` receives a line now and then while a large file is being checked.
+    public static func check(_ path: String, as kind: Kind, executable: String, progress: (String) -> Void = { _ in }) throws {
+        guard FileManager.default.fileExists(atPath: path) else { throw FairlabError(file: path, "no such file") }
         let folder = try TemporaryFolder.make(prefix: "fairlab-check")
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let limit = timeLimit(forBytes: size)
-        let pool = WorkerPool(executable: executable, parallelism: 1, timeout: limit, environment: ["OPENBLAS_NUM_THREADS": "1", "SWIFT_BACKTRACE": "enable=no"])
+        // No overall time limit: the worker logs each block it reads, and only a stall stops it.
+        let pool = WorkerPool(executable: executable, parallelism: 1, timeout: .infinity)
+        let logPath = folder + "/log"
         var outcome: WorkerFailure?
-        try pool.run([WorkerTask(arguments: ["worker", kind.workerKind.rawValue, path, folder + "/reply.json"], label: path, logPath: folder + "/log")]) {
-            outcome = $1
-        }
+        let task = WorkerTask(
+            arguments: ["worker", kind.workerKind.rawValue, path, folder + "/reply.json"], label: path, logPath: logPath,
+            stallTimeout: stallLimit)
+        // Relays the worker's newest line whenever its log grew since the previous tick (the first tick only
+        // takes note of the size): a long read shows its progress, a quick or a stuck one adds no line.
+        var loggedBytes: UInt64?
+        try pool.run([task], tick: {
+            let size = (try? FileManager.default.attributesOfItem(atPath: logPath)[.size] as? NSNumber)?.uint64Value ?? 0
+            if let previous = loggedBytes, size > previous, let line = WorkerPool.logTail(logPath, bytes: 256).last {
+                progress("checking \(path): \(line)")
+            }
+            loggedBytes = size
+        }) { outcome = $1 }
         switch outcome {
         case .none:
             _ = try WorkerEntry.readReply(Int.self, from: folder + "/reply.json")
@@ -41,8 +51,8 @@ public enum UntrustedFile {
             throw FairlabError(file: path, "fairlab failed reading it (\(WorkerPool.signalName(signal))); please report this with the file")
         case .signal(let signal, _):
             throw FairlabError(file: path, "reading it crashed the HDF5 library (\(WorkerPool.signalName(signal))): the file is damaged or was crafted")
-        case .timeout:
-            throw FairlabError(file: path, "reading it did not finish within \(Int(limit)) s: the file is damaged or was crafted")
+        case .stalled(let seconds):
+            throw FairlabError(file: path, "reading it made no progress for \(Int(seconds)) s: the file is damaged or was crafted")
         case .some(let failure):
             throw FairlabError(file: path, "cannot be read: \(failure)")
         }

@@ -38,10 +38,23 @@ public enum WorkerEntry {
             let job = try WorkerCoding.read(MetricJob.self, from: input)
             try reply(to: output) { try MetricExecution.run(job) }
         case .checkDataset:
-            try reply(to: output) { try DatasetFile.read(input).rows }
+            // Each block read is logged: the host's watchdog takes log growth as progress (`UntrustedFile`).
+            try reply(to: output) { try DatasetFile.read(input, progress: { logProgress("read \($0) of \($1) rows") }).rows }
         case .checkResults:
-            try reply(to: output) { try ResultsFile.runIDs(in: input).map { try ResultsFile.read(runID: $0, from: input) }.count }
+            try reply(to: output) {
+                let ids = try ResultsFile.runIDs(in: input)
+                for (index, id) in ids.enumerated() {
+                    _ = try ResultsFile.read(runID: id, from: input)
+                    logProgress("read run \(index + 1) of \(ids.count)")
+                }
+                return ids.count
+            }
         }
+    }
+
+    /// A progress line on the worker's log (stderr, unbuffered).
+    private static func logProgress(_ line: String) {
+        FileHandle.standardError.write(Data((line + "\n").utf8))
     }
 
     private static func reply<Value: Codable>(to path: String, _ body: () throws -> Value) throws {

@@ -9,6 +9,9 @@ public struct WorkerTask: Sendable {
     public var label: String
     /// Where the worker's stdout and stderr go.
     public var logPath: String
+    /// When set, the worker is also stopped once its log has not grown for this many seconds: for work that
+    /// reports progress as it goes (reading a large file), so that its length is not bounded but a stall is.
+    public var stallTimeout: Double? = nil
 }
 
 /// Why a worker produced no usable result.
@@ -16,6 +19,8 @@ public enum WorkerFailure: Error, Equatable, Sendable, CustomStringConvertible {
     case signal(Int32, lastLogLine: String)
     case exitStatus(Int32, lastLogLine: String)
     case timeout(Double)
+    /// It logged no progress for this many seconds.
+    case stalled(Double)
     case spawnFailed(String)
     /// The worker failed after its peak memory came near its limit: the limit is the likely cause.
     indirect case memoryLimit(peakMegabytes: Int, limitMegabytes: Int, then: WorkerFailure)
@@ -31,6 +36,8 @@ public enum WorkerFailure: Error, Equatable, Sendable, CustomStringConvertible {
             return "worker exited with status \(status) without a result" + (line.isEmpty ? "" : ": \(line)")
         case .timeout(let seconds):
             return "timed out after \(WorkerPool.format(seconds)) s"
+        case .stalled(let seconds):
+            return "made no progress for \(WorkerPool.format(seconds)) s"
         case .spawnFailed(let reason):
             return "could not start a worker: \(reason)"
         }
@@ -59,12 +66,18 @@ public final class WorkerPool {
 
     /// A pool running `executable`; `environment` is added to the workers' environment, and `memoryLimitMB`
     /// (0 for none) caps each worker's address space (applied by the worker itself, see `WorkerEntry`).
-    public init(executable: String, parallelism: Int, timeout: Double, memoryLimitMB: Int = 0, environment: [String: String]) {
+    ///
+    /// Workers run with one BLAS thread and without the Swift runtime's crash backtracer: a crash is reported
+    /// by its signal and the worker's last line of its own (a plugin's message, a Swift fatal error), not by the
+    /// backtracer's closing "Backtrace took 0.03s".
+    public init(executable: String, parallelism: Int, timeout: Double, memoryLimitMB: Int = 0, environment: [String: String] = [:]) {
         self.executable = executable
         self.parallelism = max(1, parallelism)
         self.timeout = timeout
         self.memoryLimitMB = memoryLimitMB
-        self.environment = environment.merging(memoryLimitMB > 0 ? [WorkerEntry.memoryLimitVariable: String(memoryLimitMB)] : [:]) { $1 }
+        self.environment = ["OPENBLAS_NUM_THREADS": "1", "SWIFT_BACKTRACE": "enable=no"]
+            .merging(environment) { $1 }
+            .merging(memoryLimitMB > 0 ? [WorkerEntry.memoryLimitVariable: String(memoryLimitMB)] : [:]) { $1 }
     }
 
     /// Peak resident memory in MiB at which a failure is put down to the memory limit. The limit is on address
@@ -73,12 +86,14 @@ public final class WorkerPool {
 
     /// Runs every task; calls `finished` (on this thread) as each ends, with nil on a clean exit. A clean exit
     /// whose reply reports an error is the caller's to read; `reachedMemoryLimit` tells it whether the worker's
-    /// peak memory came near its limit.
-    public func run(_ tasks: [WorkerTask], finished: (Int, WorkerFailure?) -> Void) throws {
+    /// peak memory came near its limit. `tick` is called about every `tickInterval` seconds while workers
+    /// run (to relay progress).
+    public func run(_ tasks: [WorkerTask], tick: () -> Void = {}, finished: (Int, WorkerFailure?) -> Void) throws {
         lastPeakMemoryMB = [:]
         var pending = Array(tasks.indices.reversed())
-        var running: [pid_t: (index: Int, started: Date)] = [:]
+        var running: [pid_t: RunningWorker] = [:]
         let environmentStrings = ProcessInfo.processInfo.environment.merging(environment) { $1 }.map { "\($0)=\($1)" }
+        var lastTick = Date()
 
         while !pending.isEmpty || !running.isEmpty {
             if interruptSignal != 0 {
@@ -92,36 +107,84 @@ public final class WorkerPool {
             }
             while running.count < parallelism, let index = pending.popLast() {
                 switch spawn(tasks[index], environment: environmentStrings) {
-                case .success(let pid): running[pid] = (index, Date())
+                case .success(let pid): running[pid] = RunningWorker(index: index, started: Date())
                 case .failure(let failure): finished(index, failure)
                 }
             }
             var progressed = false
-            for (pid, entry) in running {
+            let now = Date()
+            for (pid, worker) in running {
+                let task = tasks[worker.index]
+                // Sampled before reaping: once the worker has exited its memory figures are gone.
+                if now.timeIntervalSince(worker.sampled) >= Self.sampleInterval {
+                    running[pid]!.sample(pid: pid, logPath: task.stallTimeout == nil ? nil : task.logPath, at: now)
+                }
                 var status: Int32 = 0
-                var usage = rusage()
-                let result = wait4(pid, &status, WNOHANG, &usage)
+                let result = waitpid(pid, &status, WNOHANG)
                 if result == pid {
-                    running[pid] = nil
+                    let worker = running.removeValue(forKey: pid)!
                     progressed = true
-                    var failure = Self.failure(fromWaitStatus: status, logPath: tasks[entry.index].logPath)
-                    // ru_maxrss is in KiB on Linux.
-                    let peak = Int(usage.ru_maxrss) / 1024
-                    lastPeakMemoryMB[entry.index] = peak
-                    if let reason = failure, reachedMemoryLimit(entry.index) {
-                        failure = .memoryLimit(peakMegabytes: peak, limitMegabytes: memoryLimitMB, then: reason)
+                    var failure = Self.failure(fromWaitStatus: status, logPath: task.logPath)
+                    lastPeakMemoryMB[worker.index] = worker.peakKilobytes / 1024
+                    if let reason = failure, reachedMemoryLimit(worker.index) {
+                        failure = .memoryLimit(peakMegabytes: worker.peakKilobytes / 1024, limitMegabytes: memoryLimitMB, then: reason)
                     }
-                    finished(entry.index, failure)
-                } else if Date().timeIntervalSince(entry.started) > timeout {
+                    finished(worker.index, failure)
+                    continue
+                }
+                let stalled = task.stallTimeout.map { now.timeIntervalSince(running[pid]!.lastProgress) > $0 } ?? false
+                if now.timeIntervalSince(worker.started) > timeout || stalled {
                     kill(-pid, SIGKILL)
                     kill(pid, SIGKILL)
                     waitpid(pid, &status, 0)
                     running[pid] = nil
                     progressed = true
-                    finished(entry.index, .timeout(timeout))
+                    finished(worker.index, stalled ? .stalled(task.stallTimeout!) : .timeout(timeout))
                 }
             }
+            if now.timeIntervalSince(lastTick) >= Self.tickInterval {
+                lastTick = now
+                tick()
+            }
             if !progressed { usleep(2_000) }
+        }
+    }
+
+    /// Seconds between samples of a running worker's peak memory and log size.
+    static let sampleInterval = 0.02
+    /// Seconds between calls of `run`'s `tick`.
+    static let tickInterval = 2.0
+
+    /// A worker that is running: which task, since when, and what sampling it has seen.
+    private struct RunningWorker {
+        let index: Int
+        let started: Date
+        var sampled = Date.distantPast
+        /// The worker's own peak resident memory (VmHWM), in KiB.
+        var peakKilobytes = 0
+        var logSize: UInt64 = 0
+        var lastProgress: Date
+
+        init(index: Int, started: Date) {
+            self.index = index
+            self.started = started
+            lastProgress = started
+        }
+
+        /// Reads the worker's peak resident memory from /proc (its own: `getrusage` of a child spawned with
+        /// vfork reports the parent's peak, which the kernel carries across exec), and its log's growth.
+        mutating func sample(pid: pid_t, logPath: String?, at now: Date) {
+            sampled = now
+            if let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+               let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+               let kilobytes = Int(line.dropFirst(6).trimmingCharacters(in: .whitespaces).split(separator: " ").first ?? "") {
+                peakKilobytes = max(peakKilobytes, kilobytes)
+            }
+            if let logPath, let size = (try? FileManager.default.attributesOfItem(atPath: logPath)[.size] as? NSNumber)?.uint64Value,
+               size > logSize {
+                logSize = size
+                lastProgress = now
+            }
         }
     }
 

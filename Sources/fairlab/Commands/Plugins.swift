@@ -17,7 +17,7 @@ struct Plugins: ParsableCommand {
         let executable = currentExecutablePath()
         let workFolder = try TemporaryFolder.make(prefix: "fairlab-plugins")
         defer { try? FileManager.default.removeItem(atPath: workFolder) }
-        let pool = WorkerPool(executable: executable, parallelism: 2, timeout: 30, environment: ["OPENBLAS_NUM_THREADS": "1"])
+        let pool = WorkerPool(executable: executable, parallelism: 2, timeout: 30)
         let (catalog, _) = try PluginCatalog.find(
             executable: executable, pluginFolders: pluginFolders, environment: ProcessInfo.processInfo.environment,
             allowWorldWritable: allowWorldWritablePlugins, pool: pool, workFolder: workFolder)

@@ -1,0 +1,49 @@
+import FairlabTestSupport
+import Foundation
+import Testing
+
+/// Every `fairlab` command the README's "Using it" section shows runs and succeeds on the shipped data, so an
+/// example can never break silently (`compare datasets/compas.h5 --protected race,sex` once failed on every
+/// seed). The commands are read from README.md itself.
+@Suite struct ReadmeExamplesTests {
+    /// The `fairlab ...` lines of the README's "Using it" block, with alternatives (`md|csv`) expanded, optional
+    /// parts (`[--run ID]`) left out and comments removed.
+    static func commands() throws -> [[String]] {
+        let readme = try String(contentsOf: TestEnvironment.packageRoot.appendingPathComponent("README.md"), encoding: .utf8)
+        let section = try #require(readme.components(separatedBy: "## Using it").dropFirst().first)
+        let block = try #require(section.components(separatedBy: "```").dropFirst().first)
+        var commands: [[String]] = []
+        for line in block.split(separator: "\n") {
+            let text = line.split(separator: "#", maxSplits: 1).first.map(String.init) ?? ""
+            guard text.hasPrefix("fairlab ") else { continue }
+            let words = Array(text.replacingOccurrences(of: #"\[[^\]]*\]"#, with: "", options: .regularExpression)
+                .split(separator: " ").map(String.init).dropFirst())
+            guard let alternatives = words.firstIndex(where: { $0.contains("|") }) else { commands.append(words); continue }
+            for choice in words[alternatives].split(separator: "|") {
+                var expanded = words
+                expanded[alternatives] = String(choice)
+                commands.append(expanded)
+            }
+        }
+        return commands
+    }
+
+    @Test func everyReadmeCommandSucceeds() throws {
+        let folder = try TestEnvironment.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        // The import example's input: 40 rows with a label y, a protected sex column and one feature.
+        let rows = (0..<40).map { i in "\(i % 7),\(i % 3 == 0 ? "Male" : "Female"),\(i % 2)" }
+        try (["x,sex,y"] + rows).joined(separator: "\n").write(toFile: folder + "/my.csv", atomically: true, encoding: .utf8)
+        let commands = try Self.commands()
+        #expect(commands.count >= 10, "found \(commands)")
+        for command in commands {
+            let arguments = command.map { word -> String in
+                if word.hasPrefix("datasets/") { return TestEnvironment.packageRoot.appendingPathComponent(word).path }
+                return ["results.h5", "my.csv", "my.h5"].contains(word) ? "\(folder)/\(word)" : word
+            }
+            let result = try TestEnvironment.fairlab(arguments)
+            #expect(result.status == 0, "fairlab \(command.joined(separator: " ")): \(result.stderr)")
+            #expect(!result.stdout.contains("FAILED") && !result.stderr.contains("FAILED"), "fairlab \(command.joined(separator: " ")): \(result.stderr)")
+        }
+    }
+}

@@ -1,0 +1,44 @@
+@testable import FairlabHost
+import FairlabTestSupport
+import Foundation
+import Testing
+
+/// The pool's own accounting: stall limits for work that reports progress, and each worker's own peak memory.
+@Suite(.serialized) struct WorkerPoolTests {
+    func run(_ script: String, stallTimeout: Double?, timeout: Double = 60, pool configure: (WorkerPool) -> Void = { _ in }) throws -> (WorkerFailure?, WorkerPool) {
+        let folder = try TestEnvironment.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let pool = WorkerPool(executable: "/bin/sh", parallelism: 1, timeout: timeout)
+        var outcome: WorkerFailure?
+        try pool.run([WorkerTask(arguments: ["-c", script], label: "sh", logPath: folder + "/log", stallTimeout: stallTimeout)]) { outcome = $1 }
+        return (outcome, pool)
+    }
+
+    /// Work that keeps logging progress runs past its stall limit (a large file being checked block by block:
+    /// a file of any size passes); work that goes quiet is stopped (libhdf5 looping on a crafted header).
+    @Test func stallLimitStopsOnlyQuietWork() throws {
+        let (steady, _) = try run("for i in 1 2 3 4 5 6; do echo block $i; sleep 0.4; done", stallTimeout: 1.2)
+        #expect(steady == nil)
+        let (quiet, _) = try run("echo opened; sleep 30", stallTimeout: 1.2)
+        #expect(quiet == .stalled(1.2))
+        #expect(quiet?.description == "made no progress for 1.2 s")
+    }
+
+    /// A worker's peak memory is its own, not the host's: the host holds 600 MiB here, and a shell that sleeps
+    /// is reported at a few MiB (getrusage of a vfork-spawned child reports the parent's peak instead).
+    @Test func peakMemoryIsTheWorkersOwn() throws {
+        var ballast = [UInt8](repeating: 1, count: 600 << 20)
+        for index in stride(from: 0, to: ballast.count, by: 4096) { ballast[index] = UInt8(index & 0xff) }
+        let (outcome, pool) = try run("sleep 0.3", stallTimeout: nil)
+        #expect(outcome == nil)
+        let peak = try #require(pool.lastPeakMemoryMB[0])
+        #expect(peak > 0 && peak < 64, "reported \(peak) MiB")
+        #expect(ballast[4096] == 0)
+    }
+
+    /// Workers run without the Swift backtracer, so a crash's last log line is the worker's own.
+    @Test func workersRunWithoutTheBacktracer() throws {
+        let (outcome, _) = try run("echo \"SWIFT_BACKTRACE=$SWIFT_BACKTRACE OPENBLAS=$OPENBLAS_NUM_THREADS\"; kill -SEGV $$", stallTimeout: nil)
+        #expect(outcome == .signal(SIGSEGV, lastLogLine: "SWIFT_BACKTRACE=enable=no OPENBLAS=1"))
+    }
+}
