@@ -7,34 +7,71 @@ final class StandardMetrics: FairlabMethod {
         let groupCount = input.groups.count
         guard groupCount > 0 else { throw PluginError.invalidInput("no groups") }
         let (perGroup, unweighted) = tally(input, groupCount: groupCount)
-        let metrics = GroupMetrics(perGroup: perGroup, privileged: input.groups.privileged)
-        let overall = metrics.overall
+        report(perGroup, unweighted: unweighted, privileged: input.groups.privileged, prefix: "", sink: sink)
+        if let probabilities = input.probabilities {
+            let (expected, expectedUnweighted) = expectedTally(input, probabilities: probabilities, groupCount: groupCount)
+            report(expected, unweighted: expectedUnweighted, privileged: input.groups.privileged, prefix: "expected_", sink: sink)
+        }
+    }
 
-        sink.overall("accuracy", overall.accuracy)
-        sink.overall("balanced_accuracy", overall.balancedAccuracy)
-        sink.overall("selection_rate", overall.selectionRate)
-        sink.overall("statistical_parity_difference", metrics.statisticalParityDifference)
-        sink.overall("disparate_impact", metrics.disparateImpact)
-        sink.overall("equal_opportunity_difference", metrics.equalOpportunityDifference)
-        sink.overall("average_odds_difference", metrics.averageOddsDifference)
-        sink.overall("equalized_odds_difference", metrics.equalizedOddsDifference)
-        sink.overall("demographic_parity_difference", metrics.demographicParityDifference)
-        sink.overall("demographic_parity_ratio", metrics.demographicParityRatio)
-        sink.overall("theil_index", GroupMetrics.theilIndex(
+    /// Every metric of these counts, named with `prefix`: "" for the drawn predictions, "expected_" for the
+    /// expected counts of a randomised method.
+    private func report(_ perGroup: [ConfusionCounts], unweighted: ConfusionCounts, privileged: [Bool], prefix: String, sink: MetricSink) {
+        let metrics = GroupMetrics(perGroup: perGroup, privileged: privileged)
+        let overall = metrics.overall
+        func put(_ name: String, _ value: Double) { sink.overall(prefix + name, value) }
+        put("accuracy", overall.accuracy)
+        put("balanced_accuracy", overall.balancedAccuracy)
+        put("selection_rate", overall.selectionRate)
+        put("statistical_parity_difference", metrics.statisticalParityDifference)
+        put("disparate_impact", metrics.disparateImpact)
+        put("equal_opportunity_difference", metrics.equalOpportunityDifference)
+        put("average_odds_difference", metrics.averageOddsDifference)
+        put("equalized_odds_difference", metrics.equalizedOddsDifference)
+        put("demographic_parity_difference", metrics.demographicParityDifference)
+        put("demographic_parity_ratio", metrics.demographicParityRatio)
+        put("theil_index", GroupMetrics.theilIndex(
             correct: unweighted.truePositives + unweighted.trueNegatives,
             falsePositives: unweighted.falsePositives, falseNegatives: unweighted.falseNegatives))
 
         for (group, counts) in perGroup.enumerated() {
-            sink.perGroup("count", group: group, counts.total)
-            sink.perGroup("base_rate", group: group, counts.baseRate)
-            sink.perGroup("selection_rate", group: group, counts.selectionRate)
-            sink.perGroup("true_positive_rate", group: group, counts.truePositiveRate)
-            sink.perGroup("false_positive_rate", group: group, counts.falsePositiveRate)
-            sink.perGroup("true_negative_rate", group: group, counts.trueNegativeRate)
-            sink.perGroup("false_negative_rate", group: group, counts.falseNegativeRate)
-            sink.perGroup("positive_predictive_value", group: group, counts.positivePredictiveValue)
-            sink.perGroup("accuracy", group: group, counts.accuracy)
+            func put(_ name: String, _ value: Double) { sink.perGroup(prefix + name, group: group, value) }
+            put("count", counts.total)
+            put("base_rate", counts.baseRate)
+            put("selection_rate", counts.selectionRate)
+            put("true_positive_rate", counts.truePositiveRate)
+            put("false_positive_rate", counts.falsePositiveRate)
+            put("true_negative_rate", counts.trueNegativeRate)
+            put("false_negative_rate", counts.falseNegativeRate)
+            put("positive_predictive_value", counts.positivePredictiveValue)
+            put("accuracy", counts.accuracy)
         }
+    }
+
+    /// Expected confusion counts when row i is predicted favourable with probability pᵢ: it adds pᵢ (times its
+    /// weight) to the predicted-positive cell of its label and 1 − pᵢ to the predicted-negative one. Every rate
+    /// of these counts is the expected count ratio; the Theil index of the expected counts is a plug-in value.
+    private func expectedTally(
+        _ input: EvaluationInput, probabilities: UnsafeBufferPointer<Double>, groupCount: Int
+    ) -> ([ConfusionCounts], ConfusionCounts) {
+        var perGroup = [ConfusionCounts](repeating: ConfusionCounts(), count: groupCount)
+        var unweighted = ConfusionCounts()
+        for i in 0..<input.rows {
+            let p = probabilities[i], w = input.weights?[i] ?? 1
+            let group = Int(input.groupCodes[i])
+            if input.labels[i] == 1 {
+                perGroup[group].truePositives += w * p
+                perGroup[group].falseNegatives += w * (1 - p)
+                unweighted.truePositives += p
+                unweighted.falseNegatives += 1 - p
+            } else {
+                perGroup[group].falsePositives += w * p
+                perGroup[group].trueNegatives += w * (1 - p)
+                unweighted.falsePositives += p
+                unweighted.trueNegatives += 1 - p
+            }
+        }
+        return (perGroup, unweighted)
     }
 
     /// One pass over the rows: weighted per-group counts, and unweighted overall counts for the Theil index
@@ -81,7 +118,7 @@ nonisolated(unsafe) let library = makeLibrary(
         MethodDefinition(
             id: "standard-metrics", name: "Standard fairness metrics (AIF360 / Fairlearn definitions)",
             version: "1.0.0",
-            description: "Accuracy, per-group rates, AIF360 group differences and ratios, Fairlearn equalized odds, Theil index.",
+            description: "Accuracy, per-group rates, AIF360 group differences and ratios, Fairlearn equalized odds, Theil index; for randomised predictions also their expected values (expected_<name>).",
             stage: .metric, needs: [], make: { _, _ in StandardMetrics() }),
     ])
 

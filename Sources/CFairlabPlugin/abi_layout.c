@@ -1,8 +1,8 @@
-/* Compile-time checks that the version-1 layout of the ABI's structs never changes by accident: fields are
- * only ever appended, so the offset of every existing field is fixed once released. For each struct this
- * pins the offset of its last version-1 field and, through that, the version-1 size every host checks
- * against (on LP64 platforms, the ones fairlab builds for). Reordering fields moves the last one or changes
- * the sizes below. */
+/* Compile-time checks that the layout of the ABI's structs never changes by accident: fields are only ever
+ * appended, so the offset of every existing field is fixed once released. For each struct this pins the
+ * offset of its last version-1 field and, through that, the version-1 size every host checks against (on
+ * LP64 platforms, the ones fairlab builds for), and the offset of every field appended since (marked with the
+ * version that appended it). Reordering fields moves the last one or changes the sizes below. */
 #include "fairlab_plugin.h"
 
 #define FL_CHECK_OFFSET(type, field, offset) \
@@ -18,7 +18,9 @@ FL_CHECK_OFFSET(fl_data, groups, 56);
 FL_CHECK_OFFSET(fl_param_values, texts, 24);
 FL_CHECK_OFFSET(fl_transform_output, resize_features, 56);
 FL_CHECK_OFFSET(fl_prediction_output, scores_written, 40);
+FL_CHECK_OFFSET(fl_prediction_output, probabilities_written, 56);  /* ABI 2 */
 FL_CHECK_OFFSET(fl_evaluation_input, groups, 56);
+FL_CHECK_OFFSET(fl_evaluation_input, probabilities, 64);  /* ABI 2 */
 FL_CHECK_OFFSET(fl_metric_sink, per_group, 24);
 FL_CHECK_OFFSET(fl_blas, dgemm, 40);
 FL_CHECK_OFFSET(fl_learner, release, 40);
@@ -36,8 +38,8 @@ FL_CHECK_SIZE(fl_groups, 32);
 FL_CHECK_SIZE(fl_data, 64);
 FL_CHECK_SIZE(fl_param_values, 32);
 FL_CHECK_SIZE(fl_transform_output, 64);
-FL_CHECK_SIZE(fl_prediction_output, 48);
-FL_CHECK_SIZE(fl_evaluation_input, 64);
+FL_CHECK_SIZE(fl_prediction_output, 64);  /* 48 in ABI 1 */
+FL_CHECK_SIZE(fl_evaluation_input, 72);  /* 64 in ABI 1 */
 FL_CHECK_SIZE(fl_metric_sink, 32);
 FL_CHECK_SIZE(fl_blas, 48);
 FL_CHECK_SIZE(fl_learner, 48);

@@ -9,7 +9,11 @@ import Foundation
 ///   split tools/bench/sklearn_learner.py uses for scikit-learn), median of several runs, with the log-loss it
 ///   reaches;
 /// - `metrics`: the standard metric plugin's throughput through the ABI at 10⁶ and 10⁷ rows, median of several
-///   runs, single-threaded.
+///   runs, single-threaded;
+/// - `learner-file PATH [--runs=N] [--cg-width=W]`: the base learner's fit on every row of a dataset file,
+///   standardised as `compare` does, median of N runs (default 5), with the log-loss and the Newton iterations
+///   it took; `--cg-width` moves the width from which truncated Newton is used (to measure the crossover). Used
+///   by tools/bench/wide_fit.py to time wide one-hot data against scikit-learn.
 ///
 /// Output is one JSON object per line, so tools/bench/run.sh can set it beside the Python peers'.
 @main
@@ -22,6 +26,15 @@ struct Benchmarks {
         let arguments = Array(CommandLine.arguments.dropFirst())
         let which = Set(arguments.filter { !$0.hasPrefix("--") })
         let root = arguments.first { $0.hasPrefix("--root=") }.map { String($0.dropFirst(7)) } ?? FileManager.default.currentDirectoryPath
+        if arguments.first == "learner-file" {
+            guard arguments.count >= 2 else { throw FairlabError("usage: fairlab-bench learner-file DATASET.h5 [--runs=N]") }
+            var options = LogisticRegression.Options()
+            if let width = arguments.first(where: { $0.hasPrefix("--cg-width=") }).flatMap({ Int($0.dropFirst(11)) }) {
+                options.conjugateGradientWidth = width
+            }
+            let runs = arguments.first { $0.hasPrefix("--runs=") }.flatMap { Int($0.dropFirst(7)) } ?? 5
+            return try learnerOnFile(arguments[1], runs: runs, options: options)
+        }
         if which.isEmpty || which.contains("learner") { try learner(root: root) }
         if which.isEmpty || which.contains("metrics") { try metrics() }
     }
@@ -54,6 +67,22 @@ struct Benchmarks {
             "benchmark": "learner_fit", "implementation": "fairlab", "rows": x.rows, "features": x.cols,
             "median_seconds": median(times), "runs": times.count, "newton_iterations": model.iterations,
             "train_log_loss": model.logLoss(x, labels: y),
+        ])
+    }
+
+    static func learnerOnFile(_ path: String, runs: Int, options: LogisticRegression.Options) throws {
+        let dataset = try DatasetFile.read(path)
+        let x = Standardizer(fitting: dataset.features).transform(dataset.features)
+        let y = dataset.labels
+        var model = try LogisticRegression.fit(features: x, labels: y, options: options)  // warm-up
+        let times = try (0..<runs).map { _ in try seconds { model = try LogisticRegression.fit(features: x, labels: y, options: options) } }
+        emit([
+            "benchmark": "learner_fit_file", "implementation": "fairlab", "dataset": path, "rows": x.rows, "features": x.cols,
+            "median_seconds": median(times), "runs": times.count, "newton_iterations": model.iterations,
+            "solver": x.cols >= options.conjugateGradientWidth ? "truncated-newton" : "newton-cholesky",
+            "train_log_loss": model.logLoss(x, labels: y),
+            // The objective both libraries minimise (C = 1): Σ log-loss + ½‖β‖².
+            "objective": model.logLoss(x, labels: y) * Double(x.rows) + model.coefficients.reduce(0) { $0 + $1 * $1 } / 2,
         ])
     }
 

@@ -36,6 +36,17 @@ import Testing
         #expect(ballast[4096] == 0)
     }
 
+    /// A crash is reported with the worker's last words, not with the last frame of a stack dump.
+    @Test func crashReasonIsTheLastLineBeforeTheStackDump() throws {
+        let script = """
+        echo 'Fatal error: could not allocate 8589934592 bytes'; echo 'Current stack trace:'
+        echo '0    libswiftCore.so    0x00007f1c2a5b1c5e <unavailable> + 5561438'
+        echo '21   fairlab            0x000055ac6a3cfe91 <unavailable> + 179857'; kill -ABRT $$
+        """
+        let (outcome, _) = try run(script, stallTimeout: nil)
+        #expect(outcome == .signal(SIGABRT, lastLogLine: "Fatal error: could not allocate 8589934592 bytes"))
+    }
+
     /// Workers run without the Swift backtracer, so a crash's last log line is the worker's own.
     @Test func workersRunWithoutTheBacktracer() throws {
         let (outcome, _) = try run("echo \"SWIFT_BACKTRACE=$SWIFT_BACKTRACE OPENBLAS=$OPENBLAS_NUM_THREADS\"; kill -SEGV $$", stallTimeout: nil)

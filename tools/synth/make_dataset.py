@@ -291,7 +291,7 @@ WIDE_MINIMUM = sum(column.width for column in WIDE_FIXED) + 2
 def wide_shape(width):
     """WIDE_FIXED plus signup_date (a third of the remaining width, uniform) and surname (the rest, Zipf)."""
     remaining = width - sum(column.width for column in WIDE_FIXED)
-    dates = remaining // 3
+    dates = max(1, remaining // 3)  # at least one level each, so the minimum width works
     return Shape(
         columns=WIDE_FIXED + (Categorical("signup_date", days(dates), zipf=0.0),
                               Categorical("surname", surnames(remaining - dates))),

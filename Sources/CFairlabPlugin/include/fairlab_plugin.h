@@ -1,5 +1,5 @@
 /*
- * fairlab_plugin.h — the fairlab plugin ABI, version 1.
+ * fairlab_plugin.h — the fairlab plugin ABI, version 2.
  *
  * This header is all a plugin author needs. A plugin is a shared library that exports one C function,
  * `fairlab_plugin_entry`, which hands the host a library description (fl_library). A library offers one or
@@ -42,8 +42,17 @@
 extern "C" {
 #endif
 
-/** The ABI version this header describes. */
-#define FAIRLAB_ABI_VERSION 1u
+/**
+ * The ABI version this header describes. A host speaks every version from 1 up to its own, so a plugin built
+ * against an older header keeps loading; a plugin built against this one reads an appended field only where
+ * FL_HAS_FIELD says the host filled it in.
+ *
+ * History (fields are only ever appended):
+ *  1  the initial ABI.
+ *  2  randomised predictions: fl_prediction_output.probabilities and .probabilities_written (P(ŷ = 1) per row),
+ *     and fl_evaluation_input.probabilities, so metric plugins can report expected metrics beside drawn ones.
+ */
+#define FAIRLAB_ABI_VERSION 2u
 
 /** Name of the one function every plugin library exports. */
 #define FAIRLAB_PLUGIN_ENTRY_SYMBOL "fairlab_plugin_entry"
@@ -209,7 +218,12 @@ typedef struct fl_transform_output {
     double *(*resize_features)(void *host_context, struct fl_transform_output *output, int64_t new_cols);
 } fl_transform_output;
 
-/** Output of predict: hard predictions and, optionally, scores. */
+/**
+ * Output of predict: hard predictions and, optionally, scores. A randomised method (one whose prediction for
+ * a row is drawn) also writes each row's probability of a favourable prediction, from which the host reports
+ * expected metrics beside the drawn ones; check FL_HAS_FIELD(output, fl_prediction_output, probabilities)
+ * first (a version-1 host has no such field).
+ */
 typedef struct fl_prediction_output {
     uint32_t struct_size;
     uint32_t abi_version;
@@ -218,6 +232,9 @@ typedef struct fl_prediction_output {
     double *scores;                /**< rows, host-allocated: write P(favourable) if the method has scores. */
     int64_t predictions_written;   /**< Set to the number of predictions written (must equal rows). */
     int64_t scores_written;        /**< Set to rows if scores were written, 0 if the method has none. */
+    /* ABI 2 */
+    double *probabilities;         /**< rows, host-allocated: a randomised method writes P(ŷ = 1) of every row. */
+    int64_t probabilities_written; /**< Set to rows if probabilities were written, 0 for a deterministic method. */
 } fl_prediction_output;
 
 /** Input of a metric plugin's evaluate call. */
@@ -231,6 +248,10 @@ typedef struct fl_evaluation_input {
     const double *weights;         /**< rows instance weights, or NULL meaning all 1. */
     const int32_t *group_codes;    /**< rows group codes. */
     const fl_groups *groups;
+    /* ABI 2 */
+    const double *probabilities;   /**< rows P(ŷ = 1) of a randomised method's predictions, or NULL: a metric
+                                        plugin may report expected metrics from them (the standard metrics
+                                        report each as "expected_<name>"). */
 } fl_evaluation_input;
 
 /**

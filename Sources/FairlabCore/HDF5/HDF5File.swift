@@ -105,8 +105,9 @@ public final class HDF5File {
     }
 
     /// Reads a numeric 2-D dataset (row-major in the file) into a column-major `Matrix`, a block of rows at a
-    /// time: no row-major copy of the whole matrix is ever held, and `progress(rowsRead, rows)` is called after
-    /// each block, so a reader of a large file can show progress (and a watchdog can tell it is not stuck).
+    /// time: no row-major copy of the whole matrix is ever held, and `progress(rowsRead, rows)` is called before
+    /// the first block and after each one, so a reader of a large file can show progress (and a watchdog can
+    /// tell it is not stuck).
     /// A block holds about `blockElements` values.
     public func readMatrix(
         _ datasetPath: String, blockElements: Int = readBlockElements, progress: ((Int, Int) -> Void)? = nil
@@ -117,38 +118,41 @@ public final class HDF5File {
             guard rows <= Matrix.maximumDimension, cols <= Matrix.maximumDimension else {
                 throw FairlabError(file: path, "\(datasetPath) is too large (\(rows)x\(cols))")
             }
-            var storage = [Double](repeating: 0, count: count)
-            guard count > 0 else { return Matrix(rows: rows, cols: cols, columnMajor: storage) }
+            guard count > 0 else { return Matrix(rows: rows, cols: cols, columnMajor: []) }
             let blockRows = max(1, blockElements / cols)
             var block = [Double](repeating: 0, count: min(rows, blockRows) * cols)
             let fileSpace = H5Dget_space(dataset)
             guard fileSpace >= 0 else { throw FairlabError(file: path, "cannot read the shape of \(datasetPath)") }
             defer { H5Sclose(fileSpace) }
-            var first = 0
-            while first < rows {
-                let take = min(blockRows, rows - first)
-                var start: [hsize_t] = [hsize_t(first), 0]
-                var extent: [hsize_t] = [hsize_t(take), hsize_t(cols)]
-                var memoryExtent: [hsize_t] = [hsize_t(take * cols)]
-                let memorySpace = H5Screate_simple(1, &memoryExtent, nil)
-                defer { H5Sclose(memorySpace) }
-                guard H5Sselect_hyperslab(fileSpace, H5S_SELECT_SET, &start, nil, &extent, nil) >= 0 else {
-                    throw FairlabError(file: path, "cannot select rows of \(datasetPath)")
-                }
-                let status = block.withUnsafeMutableBytes { buffer in
-                    H5Dread(dataset, fairlab_h5t_native_double(), memorySpace, fileSpace, fairlab_h5p_default(), buffer.baseAddress)
-                }
-                guard status >= 0 else { throw FairlabError(file: path, "cannot read \(datasetPath) (truncated or damaged)") }
-                block.withUnsafeBufferPointer { source in
-                    storage.withUnsafeMutableBufferPointer { target in
+            progress?(0, rows)
+            // Not zero-filled first: a 10⁷-row matrix would spend seconds touching gigabytes before its first
+            // block; every element is written by the blocks below.
+            let storage = try [Double](unsafeUninitializedCapacity: count) { target, initializedCount in
+                var first = 0
+                while first < rows {
+                    let take = min(blockRows, rows - first)
+                    var start: [hsize_t] = [hsize_t(first), 0]
+                    var extent: [hsize_t] = [hsize_t(take), hsize_t(cols)]
+                    var memoryExtent: [hsize_t] = [hsize_t(take * cols)]
+                    let memorySpace = H5Screate_simple(1, &memoryExtent, nil)
+                    defer { H5Sclose(memorySpace) }
+                    guard H5Sselect_hyperslab(fileSpace, H5S_SELECT_SET, &start, nil, &extent, nil) >= 0 else {
+                        throw FairlabError(file: path, "cannot select rows of \(datasetPath)")
+                    }
+                    let status = block.withUnsafeMutableBytes { buffer in
+                        H5Dread(dataset, fairlab_h5t_native_double(), memorySpace, fileSpace, fairlab_h5p_default(), buffer.baseAddress)
+                    }
+                    guard status >= 0 else { throw FairlabError(file: path, "cannot read \(datasetPath) (truncated or damaged)") }
+                    block.withUnsafeBufferPointer { source in
                         for i in 0..<take {
                             let rowStart = i * cols, row = first + i
-                            for j in 0..<cols { target[row + j * rows] = source[rowStart + j] }
+                            for j in 0..<cols { (target.baseAddress! + row + j * rows).initialize(to: source[rowStart + j]) }
                         }
                     }
+                    first += take
+                    progress?(first, rows)
                 }
-                first += take
-                progress?(first, rows)
+                initializedCount = count
             }
             return Matrix(rows: rows, cols: cols, columnMajor: storage)
         }

@@ -139,7 +139,8 @@ public struct Comparison {
                 }
                 outcome = SeedOutcome(
                     seed: seed, status: SeedOutcome.ok, error: "", fitSeconds: result.fitSeconds, predictSeconds: result.predictSeconds,
-                    predictions: result.predictions, scores: result.scores, metrics: MetricValues(), notes: result.notes)
+                    predictions: result.predictions, scores: result.scores, probabilities: result.probabilities, metrics: MetricValues(),
+                    notes: result.notes)
             } catch {
                 outcome = SeedOutcome(
                     seed: seed, status: SeedOutcome.failed, error: "\(error)", fitSeconds: 0, predictSeconds: 0,
@@ -211,7 +212,7 @@ public struct Comparison {
                 positions.append((row, seedIndex))
                 items.append(MetricJob.Item(
                     labels: splits[seedIndex].testLabels, predictions: outcome.predictions, scores: outcome.scores,
-                    groupCodes: splits[seedIndex].testGroupCodes))
+                    groupCodes: splits[seedIndex].testGroupCodes, probabilities: outcome.probabilities))
             }
         }
         guard !items.isEmpty else { return outcomes }

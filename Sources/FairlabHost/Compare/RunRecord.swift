@@ -62,6 +62,8 @@ public struct SeedOutcome: Codable, Sendable {
     /// Test predictions and scores (empty / nil when it failed).
     public var predictions: [Double]
     public var scores: [Double]?
+    /// For a randomised method: each test row's probability of a favourable prediction (nil otherwise).
+    public var probabilities: [Double]? = nil
     /// Every metric value, from every metric plugin.
     public var metrics: MetricValues
     /// Warnings the method logged and fallbacks applied on this seed (empty for most runs).

@@ -44,6 +44,9 @@ public struct ComparisonSummary: Codable, Sendable {
         /// Per-group metrics: metric → one statistic per group (nil where undefined).
         public let perGroup: [String: [Statistic?]]
 
+        /// Whether the method's predictions were randomised and its expected metrics were computed.
+        public var hasExpectedMetrics: Bool { metrics[ComparisonSummary.expectedPrefix + "accuracy"] != nil }
+
         /// "ok", "failed", or "2/3 ok".
         public var status: String {
             seedsSucceeded == seedsRun ? "ok" : seedsSucceeded == 0 ? "failed" : "\(seedsSucceeded)/\(seedsRun) ok"
@@ -64,6 +67,9 @@ public struct ComparisonSummary: Codable, Sendable {
     public let rows: [Row]
     public let metricPlugins: [String]
     public let pluginFailures: [PluginCatalog.LibraryFailure]
+
+    /// The prefix of a metric's expected value over a randomised method's draws ("expected_accuracy").
+    public static let expectedPrefix = "expected_"
 
     /// The metrics the comparison table shows, with their column headers, in order.
     public static let tableColumns: [(metric: String, header: String)] = [

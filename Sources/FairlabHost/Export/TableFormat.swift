@@ -39,9 +39,15 @@ func runDescription(_ summary: ComparisonSummary) -> String {
 enum MarkdownTable {
     static func render(_ summary: ComparisonSummary) -> String {
         let header = ["Method", "Stage", "Status"] + ComparisonSummary.tableColumns.map(\.header) + ["Fit (s)"]
-        let body = summary.rows.map { row in
-            [row.id, row.stage, row.status] + ComparisonSummary.tableColumns.map { formatStatistic(row.metrics[$0.metric]) }
-                + [formatStatistic(row.fitSeconds, digits: 3)]
+        var body: [[String]] = []
+        for row in summary.rows {
+            func cells(_ prefix: String) -> [String] {
+                ComparisonSummary.tableColumns.map { formatStatistic(row.metrics[prefix + $0.metric]) }
+            }
+            body.append([row.id, row.stage, row.status] + cells("") + [formatStatistic(row.fitSeconds, digits: 3)])
+            if row.hasExpectedMetrics {
+                body.append(["\(row.id) (expected)", row.stage, row.status] + cells(ComparisonSummary.expectedPrefix) + [""])
+            }
         }
         let widths = header.indices.map { column in ([header] + body).map { $0[column].count }.max()! }
         func line(_ cells: [String]) -> String {
@@ -95,10 +101,13 @@ enum LaTeXTable {
             "\\midrule",
         ]
         for row in summary.rows {
-            let cells = [escape(row.id), escape(row.stage)] + columns.map { column in
-                row.seedsSucceeded == 0 ? "--" : "$" + formatStatistic(row.metrics[column.metric], plusMinus: "\\pm").replacingOccurrences(of: "—", with: "--") + "$"
+            func cells(_ id: String, prefix: String) -> String {
+                ([escape(id), escape(row.stage)] + columns.map { column in
+                    row.seedsSucceeded == 0 ? "--" : "$" + formatStatistic(row.metrics[prefix + column.metric], plusMinus: "\\pm").replacingOccurrences(of: "—", with: "--") + "$"
+                }).joined(separator: " & ") + " \\\\"
             }
-            lines.append(cells.joined(separator: " & ") + " \\\\")
+            lines.append(cells(row.id, prefix: ""))
+            if row.hasExpectedMetrics { lines.append(cells("\(row.id) (expected)", prefix: ComparisonSummary.expectedPrefix)) }
         }
         lines += ["\\bottomrule", "\\end{tabular}"]
         return lines.joined(separator: "\n") + "\n"

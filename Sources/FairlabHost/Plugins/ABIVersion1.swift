@@ -4,6 +4,9 @@ import CFairlabPlugin
 /// versions append fields, which grows `MemoryLayout<T>.size` but not these, so a host built against a newer
 /// header still accepts version-1 plugins.
 enum ABIVersion1 {
+    /// The ABI versions this host accepts from a plugin: every one from 1 up to the header's.
+    static let accepted: ClosedRange<UInt32> = 1...FAIRLAB_ABI_VERSION
+
     static let library = end(of: \fl_library.create)
     static let methodDescriptor = end(of: \fl_method_descriptor.params)
     static let parameterDescriptor = end(of: \fl_param_descriptor.choices)

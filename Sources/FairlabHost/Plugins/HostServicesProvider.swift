@@ -15,8 +15,8 @@ final class HostServicesProvider {
     private let hostTable: UnsafeMutablePointer<fl_host>
     private let versionString: UnsafeMutablePointer<CChar>
     private let learnerName: UnsafeMutablePointer<CChar>
-    /// What the method logged at warning level, in order: kept with its row as notes.
-    private(set) var warnings: [String] = []
+    /// Everything the method logged, in order, with its level (warnings are kept with its row as notes).
+    private(set) var logged: [(level: Int32, text: String)] = []
 
     /// The `fl_host` to hand to `create`; valid while this object lives.
     var host: UnsafePointer<fl_host> { UnsafePointer(hostTable) }
@@ -69,7 +69,7 @@ final class HostServicesProvider {
                 let provider = HostServicesProvider.from(context)
                 let label = level >= FL_LOG_WARNING ? "warning" : level == FL_LOG_INFO ? "info" : "debug"
                 let text = String(cString: message)
-                if level >= FL_LOG_WARNING { provider.warnings.append(text) }
+                provider.logged.append((level, text))
                 FileHandle.standardError.write(Data("[\(provider.methodID)] \(label): \(text)\n".utf8))
             },
             random_bits: { context in HostServicesProvider.from(context!).generator.next() },

@@ -26,8 +26,8 @@ public struct LoadedLibrary {
         guard let library = entry(FAIRLAB_ABI_VERSION) else {
             throw FairlabError(file: path, "the plugin supports no ABI version this host speaks (fairlab speaks ABI \(FAIRLAB_ABI_VERSION))")
         }
-        guard library.pointee.abi_version == FAIRLAB_ABI_VERSION else {
-            throw FairlabError(file: path, "the plugin was built for ABI version \(library.pointee.abi_version); this fairlab speaks ABI \(FAIRLAB_ABI_VERSION)")
+        guard ABIVersion1.accepted.contains(library.pointee.abi_version) else {
+            throw FairlabError(file: path, "the plugin was built for ABI version \(library.pointee.abi_version); this fairlab speaks ABI \(ABIVersion1.accepted.lowerBound) to \(ABIVersion1.accepted.upperBound)")
         }
         guard library.pointee.struct_size >= ABIVersion1.library else {
             throw FairlabError(file: path, "fl_library is \(library.pointee.struct_size) bytes, ABI 1 needs at least \(ABIVersion1.library)")
@@ -52,7 +52,7 @@ public struct LoadedLibrary {
         return try (0..<Int(lib.method_count)).map { index in
             guard let descriptorPointer = lib.methods[index] else { throw FairlabError(file: path, "method \(index) is NULL") }
             let descriptor = descriptorPointer.pointee
-            guard descriptor.abi_version == FAIRLAB_ABI_VERSION,
+            guard ABIVersion1.accepted.contains(descriptor.abi_version),
                   descriptor.struct_size >= ABIVersion1.methodDescriptor else {
                 throw FairlabError(file: path, "method \(index) has descriptor version \(descriptor.abi_version), size \(descriptor.struct_size)")
             }

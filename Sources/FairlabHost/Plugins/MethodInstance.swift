@@ -16,7 +16,7 @@ public final class MethodInstance {
         var created: UnsafePointer<fl_method>?
         try error.check(library.library.pointee.create(info.id, services.host, table.pointer, &created, error.pointer), "create")
         guard let created else { throw FairlabError("create returned no instance") }
-        guard created.pointee.abi_version == FAIRLAB_ABI_VERSION, created.pointee.struct_size >= ABIVersion1.method else {
+        guard ABIVersion1.accepted.contains(created.pointee.abi_version), created.pointee.struct_size >= ABIVersion1.method else {
             throw FairlabError("create returned an instance for ABI \(created.pointee.abi_version) of size \(created.pointee.struct_size)")
         }
         instance = created
@@ -24,8 +24,10 @@ public final class MethodInstance {
 
     deinit { instance.pointee.destroy?(instance) }
 
-    /// What the method logged at warning level so far (`fl_host.log` with `FL_LOG_WARNING`).
-    var warnings: [String] { services.warnings }
+    /// What the method logged so far through `fl_host.log`, with its level.
+    var logged: [(level: Int32, text: String)] { services.logged }
+    /// What the method logged at warning level so far (`FL_LOG_WARNING`).
+    var warnings: [String] { logged.filter { $0.level >= FL_LOG_WARNING }.map(\.text) }
 
     func fit(train: DataTable, validation: DataTable?) throws {
         guard let fit = instance.pointee.fit else { throw FairlabError("the method has no fit function") }
@@ -42,14 +44,24 @@ public final class MethodInstance {
         return try output.result()
     }
 
-    /// In- and post-processing: predictions (0/1) and optional scores for every row of `data`.
-    func predict(_ data: DataTable, rows: Int) throws -> (predictions: [Double], scores: [Double]?) {
+    /// What predict wrote: 0/1 predictions, and scores and (for a randomised method) probabilities of a
+    /// favourable prediction where the method gives them.
+    struct Predictions {
+        var predictions: [Double]
+        var scores: [Double]?
+        var probabilities: [Double]?
+    }
+
+    /// In- and post-processing: predictions (0/1), optional scores and optional probabilities for every row.
+    func predict(_ data: DataTable, rows: Int) throws -> Predictions {
         guard let predict = instance.pointee.predict else { throw FairlabError("the method has no predict function") }
         let predictions = CArray([Double](repeating: .nan, count: rows))
         let scores = CArray([Double](repeating: .nan, count: rows))
+        let probabilities = CArray([Double](repeating: .nan, count: rows))
         var output = fl_prediction_output(
             struct_size: UInt32(MemoryLayout<fl_prediction_output>.size), abi_version: FAIRLAB_ABI_VERSION,
-            rows: Int64(rows), predictions: predictions.pointer, scores: scores.pointer, predictions_written: 0, scores_written: 0)
+            rows: Int64(rows), predictions: predictions.pointer, scores: scores.pointer, predictions_written: 0, scores_written: 0,
+            probabilities: probabilities.pointer, probabilities_written: 0)
         let error = ErrorBuffer()
         try error.check(predict(instance, data.pointer, &output, error.pointer), "predict")
         guard output.predictions_written == Int64(rows) else {
@@ -61,23 +73,32 @@ public final class MethodInstance {
             let nanCount = invalid.filter(\.isNaN).count
             throw FairlabError("predict returned \(invalid.count) predictions that are not 0 or 1" + (nanCount > 0 ? " (\(nanCount) NaN)" : ""))
         }
-        guard output.scores_written != 0 else { return (predicted, nil) }
-        guard output.scores_written == Int64(rows) else {
-            throw FairlabError("predict wrote \(output.scores_written) scores for \(rows) rows")
-        }
-        let scored = Array(UnsafeBufferPointer(start: scores.pointer, count: rows))
-        let nanScores = scored.filter(\.isNaN).count
-        guard nanScores == 0 else { throw FairlabError("predict returned \(nanScores) NaN scores") }
-        let outOfRange = scored.filter { !(0...1).contains($0) }.count
-        guard outOfRange == 0 else { throw FairlabError("predict returned \(outOfRange) scores outside [0, 1]") }
-        return (predicted, scored)
+        return Predictions(
+            predictions: predicted,
+            scores: try Self.unitInterval(scores, written: output.scores_written, rows: rows, what: "scores"),
+            probabilities: try Self.unitInterval(probabilities, written: output.probabilities_written, rows: rows, what: "probabilities"))
+    }
+
+    /// An optional per-row output in [0, 1]: nil when none was written, checked for count, NaN and range.
+    private static func unitInterval(_ buffer: CArray<Double>, written: Int64, rows: Int, what: String) throws -> [Double]? {
+        guard written != 0 else { return nil }
+        guard written == Int64(rows) else { throw FairlabError("predict wrote \(written) \(what) for \(rows) rows") }
+        let values = Array(UnsafeBufferPointer(start: buffer.pointer, count: rows))
+        let nanCount = values.filter(\.isNaN).count
+        guard nanCount == 0 else { throw FairlabError("predict returned \(nanCount) NaN \(what)") }
+        let outOfRange = values.filter { !(0...1).contains($0) }.count
+        guard outOfRange == 0 else { throw FairlabError("predict returned \(outOfRange) \(what) outside [0, 1]") }
+        return values
     }
 
     /// Metrics: every value the plugin reports.
     func evaluate(
-        labels: [Double], predictions: [Double], scores: [Double]?, groupCodes: [Int32], groups: GroupsTable, weights: [Double]? = nil
+        labels: [Double], predictions: [Double], scores: [Double]?, groupCodes: [Int32], groups: GroupsTable, weights: [Double]? = nil,
+        probabilities: [Double]? = nil
     ) throws -> MetricValues {
-        try evaluate(EvaluationBuffers(labels: labels, predictions: predictions, scores: scores, weights: weights, groupCodes: groupCodes, groups: groups))
+        try evaluate(EvaluationBuffers(
+            labels: labels, predictions: predictions, scores: scores, weights: weights, groupCodes: groupCodes, groups: groups,
+            probabilities: probabilities))
     }
 
     /// Metrics over prepared buffers (so that a benchmark times the plugin call alone).
@@ -108,23 +129,30 @@ public final class EvaluationBuffers {
     private let storage: [AnyObject]
 
     /// Copies the inputs; `groupNames` and `privileged` describe the group codes.
-    public convenience init(labels: [Double], predictions: [Double], scores: [Double]?, weights: [Double]?, groupCodes: [Int32], groupNames: [String], privileged: [Bool]) {
+    public convenience init(
+        labels: [Double], predictions: [Double], scores: [Double]?, weights: [Double]?, groupCodes: [Int32], groupNames: [String],
+        privileged: [Bool], probabilities: [Double]? = nil
+    ) {
         self.init(labels: labels, predictions: predictions, scores: scores, weights: weights, groupCodes: groupCodes,
-                  groups: GroupsTable(names: groupNames, privileged: privileged))
+                  groups: GroupsTable(names: groupNames, privileged: privileged), probabilities: probabilities)
     }
 
-    init(labels: [Double], predictions: [Double], scores: [Double]?, weights: [Double]?, groupCodes: [Int32], groups: GroupsTable) {
+    init(
+        labels: [Double], predictions: [Double], scores: [Double]?, weights: [Double]?, groupCodes: [Int32], groups: GroupsTable,
+        probabilities: [Double]? = nil
+    ) {
         precondition(labels.count == predictions.count && labels.count == groupCodes.count)
         let labelValues = CArray(labels), predictionValues = CArray(predictions), codeValues = CArray(groupCodes)
-        let scoreValues = scores.map(CArray.init), weightValues = weights.map(CArray.init)
+        let scoreValues = scores.map(CArray.init), weightValues = weights.map(CArray.init), probabilityValues = probabilities.map(CArray.init)
         self.groups = groups
-        storage = [labelValues, predictionValues, codeValues] + [scoreValues, weightValues].compactMap { $0 }
+        storage = [labelValues, predictionValues, codeValues] + [scoreValues, weightValues, probabilityValues].compactMap { $0 }
         pointer = .allocate(capacity: 1)
         pointer.initialize(to: fl_evaluation_input(
             struct_size: UInt32(MemoryLayout<fl_evaluation_input>.size), abi_version: FAIRLAB_ABI_VERSION,
             rows: Int64(labels.count), labels: labelValues.pointer, predictions: predictionValues.pointer,
             scores: scoreValues.map { UnsafePointer($0.pointer) }, weights: weightValues.map { UnsafePointer($0.pointer) },
-            group_codes: codeValues.pointer, groups: UnsafePointer(groups.pointer)))
+            group_codes: codeValues.pointer, groups: UnsafePointer(groups.pointer),
+            probabilities: probabilityValues.map { UnsafePointer($0.pointer) }))
     }
 
     deinit { pointer.deallocate() }

@@ -138,6 +138,7 @@ public enum ResultsFile {
                     predictSeconds: try file.doublesAttribute("predict_seconds", of: seedPath).first ?? 0,
                     predictions: status == SeedOutcome.ok ? try file.readDoubles("\(seedPath)/y_pred", rank: 1).values : [],
                     scores: file.exists("\(seedPath)/y_score") ? try file.readDoubles("\(seedPath)/y_score", rank: 1).values : nil,
+                    probabilities: file.exists("\(seedPath)/y_prob") ? try file.readDoubles("\(seedPath)/y_prob", rank: 1).values : nil,
                     metrics: metrics,
                     notes: file.hasAttribute("notes", of: seedPath) ? try file.stringsAttribute("notes", of: seedPath) : [])
             }
@@ -207,6 +208,9 @@ public enum ResultsFile {
                 guard outcome.succeeded else { continue }
                 try file.writeDoubles("\(seedPath)/y_pred", outcome.predictions, shape: [outcome.predictions.count])
                 if let scores = outcome.scores { try file.writeDoubles("\(seedPath)/y_score", scores, shape: [scores.count]) }
+                if let probabilities = outcome.probabilities {
+                    try file.writeDoubles("\(seedPath)/y_prob", probabilities, shape: [probabilities.count])
+                }
                 let overall = outcome.metrics.overall.sorted { $0.key < $1.key }
                 let perGroup = outcome.metrics.perGroup.sorted { $0.key < $1.key }
                 try file.createGroup("\(seedPath)/metrics")

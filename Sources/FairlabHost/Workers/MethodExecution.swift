@@ -57,8 +57,8 @@ public enum MethodExecution {
                 train: table(split.train, labels: true),
                 validation: method.needs(FL_NEEDS_VALIDATION) ? table(split.validation, labels: true) : nil)
             let fitSeconds = clock.lap()
-            let (predictions, scores) = try instance.predict(table(split.test, labels: false, groups: groupsAtPredict), rows: split.test.labels.count)
-            outcome = MethodOutcome(predictions: predictions, scores: scores, fitSeconds: fitSeconds, predictSeconds: clock.lap())
+            let predicted = try instance.predict(table(split.test, labels: false, groups: groupsAtPredict), rows: split.test.labels.count)
+            outcome = MethodOutcome(predicted, fitSeconds: fitSeconds, predictSeconds: clock.lap())
         case .post:
             let clock = Stopwatch()
             let model = try LogisticRegression.fit(features: split.train.features, labels: split.train.labels)
@@ -68,9 +68,9 @@ public enum MethodExecution {
             try instance.fit(train: table(fittingRows, labels: true, scores: model.scores(fittingRows.features)), validation: nil)
             let fitSeconds = clock.lap()
             let testScores = model.scores(split.test.features)
-            let (predictions, scores) = try instance.predict(
+            let predicted = try instance.predict(
                 table(split.test, labels: false, scores: testScores, groups: groupsAtPredict), rows: split.test.labels.count)
-            outcome = MethodOutcome(predictions: predictions, scores: scores, fitSeconds: fitSeconds, predictSeconds: clock.lap())
+            outcome = MethodOutcome(predicted, fitSeconds: fitSeconds, predictSeconds: clock.lap())
             if split.validation.labels.isEmpty {
                 outcome.notes.append("the split has no validation rows: fitted on the training rows' (in-sample) scores")
             }

@@ -9,7 +9,8 @@ public enum MetricExecution {
         let groups = GroupsTable(names: job.groupNames, privileged: job.groupPrivileged)
         return try job.items.map { item in
             try instance.evaluate(
-                labels: item.labels, predictions: item.predictions, scores: item.scores, groupCodes: item.groupCodes, groups: groups)
+                labels: item.labels, predictions: item.predictions, scores: item.scores, groupCodes: item.groupCodes, groups: groups,
+                probabilities: item.probabilities)
         }
     }
 }

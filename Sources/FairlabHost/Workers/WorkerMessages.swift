@@ -25,6 +25,8 @@ public struct MethodOutcome: Codable, Sendable {
     public var predictions: [Double]
     /// Test-set scores, when the method has them.
     public var scores: [Double]?
+    /// For a randomised method, each test row's probability of a favourable prediction.
+    public var probabilities: [Double]? = nil
     /// Seconds spent fitting (including the base learner where the stage trains it).
     public var fitSeconds: Double
     /// Seconds spent predicting the test set.
@@ -32,6 +34,15 @@ public struct MethodOutcome: Codable, Sendable {
     /// What the run of this job should tell the reader besides its numbers: the method's warnings, and any
     /// fallback the host applied (such as fitting a post-processor on training rows).
     public var notes: [String] = []
+}
+
+extension MethodOutcome {
+    /// What a method's predict wrote, with its timings.
+    init(_ predicted: MethodInstance.Predictions, fitSeconds: Double, predictSeconds: Double) {
+        self.init(
+            predictions: predicted.predictions, scores: predicted.scores, probabilities: predicted.probabilities,
+            fitSeconds: fitSeconds, predictSeconds: predictSeconds)
+    }
 }
 
 /// What a metric worker is asked to do: evaluate one metric plugin on many prediction sets.
@@ -48,6 +59,8 @@ public struct MetricJob: Codable, Sendable {
         public var predictions: [Double]
         public var scores: [Double]?
         public var groupCodes: [Int32]
+        /// A randomised method's probabilities of a favourable prediction, for expected metrics.
+        public var probabilities: [Double]?
     }
 }
 

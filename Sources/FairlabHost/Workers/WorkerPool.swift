@@ -207,9 +207,16 @@ public final class WorkerPool {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
-        // Its own process group, so a timeout kills whatever the plugin started too.
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
+        // Its own process group, so a timeout kills whatever the plugin started too; and every signal unblocked
+        // and at its default action, whatever the host's threads block or ignore, so a worker dies of the
+        // signal that kills it and reports it.
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         posix_spawnattr_setpgroup(&attributes, 0)
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        posix_spawnattr_setsigmask(&attributes, &signals)
+        sigfillset(&signals)
+        posix_spawnattr_setsigdefault(&attributes, &signals)
 
         let argv = ([executable] + task.arguments).map { strdup($0) } + [nil]
         let envp = environment.map { strdup($0) } + [nil]
@@ -228,9 +235,24 @@ public final class WorkerPool {
     }
 
     /// The last non-empty line a worker logged (a Swift trap's message, a plugin's complaint), shortened.
+    /// Stack frames and the runtime's crash-report headers are passed over: the line wanted is what went wrong
+    /// ("Fatal error: …", "malloc failed"), not frame 21 of a stack dump.
     static func lastLogLine(_ path: String) -> String {
-        let line = logTail(path, bytes: 4096).last?.trimmingCharacters(in: .whitespaces) ?? ""
+        let lines = logTail(path, bytes: 16_384).map { $0.trimmingCharacters(in: .whitespaces) }
+        let line = lines.last { !isCrashReportNoise($0) } ?? ""
         return line.count > 200 ? String(line.prefix(200)) + "…" : line
+    }
+
+    /// Whether a log line belongs to a stack dump rather than to the worker's own words: a frame
+    /// ("21  fairlab  0x000055ac6a3cfe91 <unavailable> + 179857", "#3 0x… in …", "at /path:12"), or a header the
+    /// Swift runtime prints around one.
+    static func isCrashReportNoise(_ line: String) -> Bool {
+        let headers = ["Current stack trace:", "Stack dump:", "Backtrace took", "*** Program crashed", "💣 Program crashed", "Thread 0 crashed:"]
+        if headers.contains(where: line.hasPrefix) { return true }
+        let words = line.split(separator: " ", omittingEmptySubsequences: true)
+        guard let first = words.first else { return true }
+        let numbered = first.drop(while: { $0 == "#" }).allSatisfy(\.isNumber)
+        return numbered && words.dropFirst().contains { $0.hasPrefix("0x") }
     }
 
     /// The non-empty lines of the last `bytes` of a worker's log: only the tail, since a chatty plugin's log may

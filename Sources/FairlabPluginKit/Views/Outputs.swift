@@ -49,6 +49,15 @@ public final class PredictionOutput {
         for i in 0..<rows { output.pointee.scores[i] = scores[i] }
         wroteScores = true
     }
+
+    /// For a randomised method: writes each row's probability of a favourable prediction (the predictions
+    /// being draws from them). A host of ABI 1 has nowhere to put them; they are then dropped.
+    public func setProbabilities(_ probabilities: [Double]) {
+        precondition(probabilities.count == rows)
+        guard output.pointee.struct_size >= MemoryLayout<fl_prediction_output>.offset(of: \.probabilities_written)! + 8 else { return }
+        for i in 0..<rows { output.pointee.probabilities[i] = probabilities[i] }
+        output.pointee.probabilities_written = Int64(rows)
+    }
 }
 
 /// Input of a metric evaluation (`fl_evaluation_input`).
@@ -60,6 +69,8 @@ public struct EvaluationInput {
     public let weights: UnsafeBufferPointer<Double>?
     public let groupCodes: UnsafeBufferPointer<Int32>
     public let groups: Groups
+    /// A randomised method's P(ŷ = 1) per row, or nil (deterministic predictions, or a host of ABI 1).
+    public let probabilities: UnsafeBufferPointer<Double>?
 
     init(_ input: fl_evaluation_input) {
         rows = Int(input.rows)
@@ -69,6 +80,9 @@ public struct EvaluationInput {
         weights = input.weights.map { UnsafeBufferPointer(start: $0, count: Int(input.rows)) }
         groupCodes = UnsafeBufferPointer(start: input.group_codes, count: rows)
         groups = Groups(input.groups.pointee)
+        let hasProbabilities = input.struct_size >= MemoryLayout<fl_evaluation_input>.offset(of: \.probabilities)! + 8
+        let count = rows
+        probabilities = hasProbabilities ? input.probabilities.map { UnsafeBufferPointer(start: $0, count: count) } : nil
     }
 }
 
