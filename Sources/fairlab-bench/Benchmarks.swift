@@ -13,7 +13,10 @@ import Foundation
 /// - `learner-file PATH [--runs=N] [--cg-width=W]`: the base learner's fit on every row of a dataset file,
 ///   standardised as `compare` does, median of N runs (default 5), with the log-loss and the Newton iterations
 ///   it took; `--cg-width` moves the width from which truncated Newton is used (to measure the crossover). Used
-///   by tools/bench/wide_fit.py to time wide one-hot data against scikit-learn.
+///   by tools/bench/wide_fit.py to time wide one-hot data against scikit-learn;
+/// - `postprocess FILE.json [--runs=N]`: fit + predict of every post-processing plugin on the validation and
+///   test scores in FILE (written by tools/bench/postprocessing.py, which times the Python peers on the same
+///   scores), median of N runs (default 5), through the ABI as `compare` calls them.
 ///
 /// Output is one JSON object per line, so tools/bench/run.sh can set it beside the Python peers'.
 @main
@@ -26,6 +29,11 @@ struct Benchmarks {
         let arguments = Array(CommandLine.arguments.dropFirst())
         let which = Set(arguments.filter { !$0.hasPrefix("--") })
         let root = arguments.first { $0.hasPrefix("--root=") }.map { String($0.dropFirst(7)) } ?? FileManager.default.currentDirectoryPath
+        if arguments.first == "postprocess" {
+            guard arguments.count >= 2 else { throw FairlabError("usage: fairlab-bench postprocess SCORES.json [--runs=N]") }
+            let runs = arguments.first { $0.hasPrefix("--runs=") }.flatMap { Int($0.dropFirst(7)) } ?? 5
+            return try postprocess(arguments[1], runs: runs)
+        }
         if arguments.first == "learner-file" {
             guard arguments.count >= 2 else { throw FairlabError("usage: fairlab-bench learner-file DATASET.h5 [--runs=N]") }
             var options = LogisticRegression.Options()
@@ -84,6 +92,50 @@ struct Benchmarks {
             // The objective both libraries minimise (C = 1): Σ log-loss + ½‖β‖².
             "objective": model.logLoss(x, labels: y) * Double(x.rows) + model.coefficients.reduce(0) { $0 + $1 * $1 } / 2,
         ])
+    }
+
+    /// The post-processing methods timed by `postprocess`, with their parameters.
+    static let postprocessors: [(plugin: String, method: String, parameters: [String: String])] = [
+        ("ThresholdOptimizer", "threshold-optimizer", ["constraints": "demographic_parity"]),
+        ("ThresholdOptimizer", "threshold-optimizer", ["constraints": "equalized_odds"]),
+        ("EqualizedOddsPostprocessing", "eq-odds", [:]),
+        ("CalibratedEqualizedOdds", "calibrated-eq-odds", ["cost_constraint": "weighted"]),
+        ("RejectOption", "reject-option", ["metric": "statistical_parity_difference"]),
+        ("GroupThresholds", "group-thresholds", [:]),
+    ]
+
+    static func postprocess(_ path: String, runs: Int) throws {
+        guard let data = FileManager.default.contents(atPath: path),
+              let file = try JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let validation = file["validation"] as? [String: [NSNumber]], let test = file["test"] as? [String: [NSNumber]],
+              let names = file["group_names"] as? [String], let privileged = file["privileged"] as? [Bool]
+        else { throw FairlabError(file: path, "expected {group_names, privileged, validation: {score, label, group}, test: {score, group}}") }
+        let groups = GroupsTable(names: names, privileged: privileged)
+        func column(_ split: [String: [NSNumber]], _ key: String) -> [Double] { (split[key] ?? []).map(\.doubleValue) }
+        let validationTable = DataTable(
+            features: Matrix(rows: column(validation, "score").count, cols: 1), labels: column(validation, "label"),
+            scores: column(validation, "score"), weights: nil, groupCodes: column(validation, "group").map { Int32($0) }, groups: groups)
+        let testScores = column(test, "score")
+        let testTable = DataTable(
+            features: Matrix(rows: testScores.count, cols: 1), labels: nil, scores: testScores, weights: nil,
+            groupCodes: column(test, "group").map { Int32($0) }, groups: groups)
+        let folder = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        for (plugin, method, overrides) in postprocessors {
+            let library = try LoadedLibrary(path: folder.appendingPathComponent("lib\(plugin).so").path)
+            let info = try library.methods().first { $0.id == method }!
+            let parameters = try ResolvedParameters(method: info, overrides: overrides)
+            func fitAndPredict() throws {
+                let instance = try MethodInstance(library: library, info: info, parameters: parameters, seed: 0)
+                try instance.fit(train: validationTable, validation: nil)
+                _ = try instance.predict(testTable, rows: testScores.count)
+            }
+            try fitAndPredict()  // warm-up
+            let times = try (0..<runs).map { _ in try seconds(fitAndPredict) }
+            emit([
+                "benchmark": "postprocess", "implementation": "fairlab", "method": method, "parameters": parameters.summary,
+                "median_seconds": median(times), "runs": runs, "validation_rows": column(validation, "score").count, "test_rows": testScores.count,
+            ])
+        }
     }
 
     static func metrics() throws {

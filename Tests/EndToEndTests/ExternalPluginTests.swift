@@ -127,4 +127,35 @@ import Testing
         let without = try TestEnvironment.fairlab(["compare", TestEnvironment.dataset("german"), "--methods", "group-majority"])
         #expect(without.status != 0 && without.stderr.contains("unknown method id 'group-majority'"))
     }
+
+    /// The same plugin built against the version-1 header, as released (Fixtures/abi-v1/fairlab_plugin.h, a
+    /// frozen copy): a host of a later ABI loads and runs it, with results equal to the current build's.
+    @Test func aVersionOnePluginStillLoadsAndRuns() throws {
+        let folder = try TestEnvironment.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try Self.source.write(toFile: folder + "/majority.c", atomically: true, encoding: .utf8)
+        let oldHeader = TestEnvironment.packageRoot.appendingPathComponent("Tests/EndToEndTests/Fixtures/abi-v1").path
+        let header = try String(contentsOfFile: oldHeader + "/fairlab_plugin.h", encoding: .utf8)
+        #expect(header.contains("#define FAIRLAB_ABI_VERSION 1u"))
+        try FileManager.default.createDirectory(atPath: folder + "/v1", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: folder + "/current", withIntermediateDirectories: true)
+        let currentHeader = TestEnvironment.packageRoot.appendingPathComponent("Sources/CFairlabPlugin/include").path
+        for (include, output) in [(oldHeader, folder + "/v1/libmajority.so"), (currentHeader, folder + "/current/libmajority.so")] {
+            let compile = try TestEnvironment.run(
+                "/usr/bin/env", ["cc", "-std=c11", "-Wall", "-Werror", "-shared", "-fPIC", "-I", include, folder + "/majority.c", "-o", output])
+            #expect(compile.status == 0, "cc: \(compile.stderr)")
+        }
+        var predictions: [[Double]] = []
+        for build in ["v1", "current"] {
+            let results = "\(folder)/\(build).h5"
+            let run = try TestEnvironment.fairlab([
+                "compare", TestEnvironment.dataset("german"), "--plugins", "\(folder)/\(build)", "--methods", "group-majority,learner-passthrough",
+                "--out", results])
+            #expect(run.status == 0, "\(build): \(run.stderr)")
+            let record = try ResultsFile.read(runID: try ResultsFile.runIDs(in: results)[0], from: results)
+            #expect(record.methods.allSatisfy { $0.outcomes[0].succeeded }, "\(build): \(record.methods.map { $0.outcomes[0].error })")
+            predictions.append(record.methods.flatMap { $0.outcomes[0].predictions })
+        }
+        #expect(predictions[0] == predictions[1])
+    }
 }

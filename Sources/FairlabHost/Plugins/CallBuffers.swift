@@ -4,13 +4,16 @@ import Foundation
 
 /// Host-owned C copies of what a plugin call reads: they live as long as this object, which outlives the
 /// call, and are freed when it goes.
-final class GroupsTable {
+///
+/// The groups of a comparison as `fl_groups`.
+public final class GroupsTable {
     let pointer: UnsafeMutablePointer<fl_groups>
     private let names: UnsafeMutablePointer<UnsafePointer<CChar>?>
     private let privileged: UnsafeMutablePointer<UInt8>
     private let count: Int
 
-    init(names groupNames: [String], privileged flags: [Bool]) {
+    /// Groups with these names; `flags` says which are privileged.
+    public init(names groupNames: [String], privileged flags: [Bool]) {
         count = groupNames.count
         names = .allocate(capacity: count)
         for (index, name) in groupNames.enumerated() { names[index] = UnsafePointer(strdup(name)) }
@@ -45,12 +48,13 @@ final class CArray<Element> {
 }
 
 /// An `fl_data` over host-owned copies of one slice of the dataset.
-final class DataTable {
+public final class DataTable {
     let pointer: UnsafeMutablePointer<fl_data>
     private let matrix: UnsafeMutablePointer<fl_matrix>
     private let storage: [AnyObject]
 
-    init(features: Matrix, labels: [Double]?, scores: [Double]?, weights: [Double]?, groupCodes: [Int32]?, groups: GroupsTable) {
+    /// Copies the inputs of one call; nil parts are passed as NULL (hidden labels, no scores...).
+    public init(features: Matrix, labels: [Double]?, scores: [Double]?, weights: [Double]?, groupCodes: [Int32]?, groups: GroupsTable) {
         let featureValues = CArray(features.storage)
         let labelValues = labels.map(CArray.init)
         let scoreValues = scores.map(CArray.init)

@@ -29,7 +29,8 @@ public final class MethodInstance {
     /// What the method logged at warning level so far (`FL_LOG_WARNING`).
     var warnings: [String] { logged.filter { $0.level >= FL_LOG_WARNING }.map(\.text) }
 
-    func fit(train: DataTable, validation: DataTable?) throws {
+    /// Calls the method's fit on `train` (and `validation` where it asks for it).
+    public func fit(train: DataTable, validation: DataTable?) throws {
         guard let fit = instance.pointee.fit else { throw FairlabError("the method has no fit function") }
         let error = ErrorBuffer()
         try error.check(fit(instance, train.pointer, validation.map { UnsafePointer($0.pointer) }, error.pointer), "fit")
@@ -46,14 +47,17 @@ public final class MethodInstance {
 
     /// What predict wrote: 0/1 predictions, and scores and (for a randomised method) probabilities of a
     /// favourable prediction where the method gives them.
-    struct Predictions {
-        var predictions: [Double]
-        var scores: [Double]?
-        var probabilities: [Double]?
+    public struct Predictions {
+        /// 0/1 per row.
+        public var predictions: [Double]
+        /// P(favourable) per row, if the method gives scores.
+        public var scores: [Double]?
+        /// For a randomised method, each row's probability of a favourable prediction.
+        public var probabilities: [Double]?
     }
 
     /// In- and post-processing: predictions (0/1), optional scores and optional probabilities for every row.
-    func predict(_ data: DataTable, rows: Int) throws -> Predictions {
+    public func predict(_ data: DataTable, rows: Int) throws -> Predictions {
         guard let predict = instance.pointee.predict else { throw FairlabError("the method has no predict function") }
         let predictions = CArray([Double](repeating: .nan, count: rows))
         let scores = CArray([Double](repeating: .nan, count: rows))
