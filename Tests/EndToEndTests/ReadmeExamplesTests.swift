@@ -16,8 +16,9 @@ import Testing
         for line in block.split(separator: "\n") {
             let text = line.split(separator: "#", maxSplits: 1).first.map(String.init) ?? ""
             guard text.hasPrefix("fairlab ") else { continue }
+            // Words as a shell splits them here: on spaces, single quotes removed.
             let words = Array(text.replacingOccurrences(of: #"\[[^\]]*\]"#, with: "", options: .regularExpression)
-                .split(separator: " ").map(String.init).dropFirst())
+                .split(separator: " ").map { $0.replacingOccurrences(of: "'", with: "") }.dropFirst())
             guard let alternatives = words.firstIndex(where: { $0.contains("|") }) else { commands.append(words); continue }
             for choice in words[alternatives].split(separator: "|") {
                 var expanded = words
@@ -31,9 +32,10 @@ import Testing
     @Test func everyReadmeCommandSucceeds() throws {
         let folder = try TestEnvironment.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        // The import example's input: 40 rows with a label y, a protected sex column and one feature.
-        let rows = (0..<40).map { i in "\(i % 7),\(i % 3 == 0 ? "Male" : "Female"),\(i % 2)" }
-        try (["x,sex,y"] + rows).joined(separator: "\n").write(toFile: folder + "/my.csv", atomically: true, encoding: .utf8)
+        // The import examples' input: 40 rows with a label y, a protected sex column, one feature and a split.
+        let parts = ["train", "train", "train", "validation", "test"]
+        let rows = (0..<40).map { i in "\(i % 7),\(i % 3 == 0 ? "Male" : "Female"),\(i % 2),\(parts[i % 5])" }
+        try (["x,sex,y,part"] + rows).joined(separator: "\n").write(toFile: folder + "/my.csv", atomically: true, encoding: .utf8)
         let commands = try Self.commands()
         #expect(commands.count >= 10, "found \(commands)")
         for command in commands {

@@ -201,7 +201,8 @@ def worker(method, path, runs, warmup):
         start = time.perf_counter()
         body()
         times.append(time.perf_counter() - start)
-    blas = [f"{i.get('internal_api')} {i.get('num_threads')}" for i in threadpool_info() if i.get("user_api") == "blas"]
+    blas = sorted({f"{i.get('internal_api')} {i.get('num_threads')} threads" for i in threadpool_info()
+                   if i.get("user_api") == "blas"})
     print(json.dumps({"benchmark": "postprocess", "implementation": "python", "peer": method,
                       "median_seconds": statistics.median(times), "runs": runs, "times": times,
                       "blas_threads": ", ".join(blas), "OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS"),

@@ -48,7 +48,7 @@ every seed in the file:
 
 Output: the per-seed checks, then one markdown table per dataset and grouping, the mean over seeds of:
 method | gap | fairlab accuracy | reference accuracy | fairlab gap | reference gap (expected) | fairlab / reference
-gap (drawn) | fairlab / reference accuracy (drawn) | seeds. Accuracy and the first gap columns are expected values
+gap (drawn) | fairlab / reference accuracy (drawn) | seeds: the reference's (fairlab's, counting each run). Accuracy and the first gap columns are expected values
 for randomised methods. Where fairlab has the method on some seeds only, the reference mean is over those seeds.
 The targeted gaps: demographic parity, statistical_parity_difference (AIF360, pooled) and Fairlearn's
 demographic_parity_difference; equalized odds, Fairlearn's equalized_odds_difference; TPR parity, max - min TPR
