@@ -259,7 +259,9 @@ def run_fairlab(bench, path, runs, timeout):
         if isinstance(row, dict) and row.get("benchmark") == "postprocess":
             rows.append(row)
     if done.returncode != 0 or not rows:
-        reason = (done.stderr.strip().splitlines() or [f"exit status {done.returncode}, no postprocess rows"])[-1]
+        lines = [line.strip() for line in done.stderr.splitlines() if line.strip()]
+        errors = [line for line in lines if "error" in line.lower()]  # not the backtrace's last line
+        reason = (errors or lines or [f"exit status {done.returncode}, no postprocess rows"])[0 if errors else -1]
         if rows:
             return rows, f"`{bench.name} postprocess` stopped early: {reason}"
         return None, f"`{bench.name} postprocess` gave no results: {reason}"
