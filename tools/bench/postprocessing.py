@@ -304,7 +304,10 @@ def main():
         fairlab, note = run_fairlab(args.fairlab_bench, args.scores, args.runs, args.fairlab_timeout)
 
     def ms(row):
-        return "—" if row is None else f"{row['median_seconds'] * 1e3:.1f}"
+        if row is None:
+            return "—"
+        value = row["median_seconds"] * 1e3
+        return f"{value:.0f}" if value >= 100 else f"{value:.1f}" if value >= 1 else f"{value:.2f}"
 
     def ratio(python, ours):
         if python is None or ours is None or not ours["median_seconds"] > 0:
@@ -331,7 +334,7 @@ def main():
         print(f"\nNote: fairlab side missing: {note}. Only the Python side was measured.")
     threads = {r.get("blas_threads") for r in default.values()}
     print(f"\nPython default BLAS threads: {', '.join(sorted(t for t in threads if t)) or 'unknown'}; "
-          f"{os.cpu_count()} CPUs. Python runs: one warm-up call, then the median; imports excluded, "
+          f"{os.cpu_count()} CPUs. Python runs: {args.warmup} untimed warm-up call(s), then the median; imports excluded, "
           f"BinaryLabelDataset construction included.")
     if args.json:
         for row in list(single.values()) + list(default.values()) + list(fairlab or []):
