@@ -15,6 +15,7 @@ FL_CHECK_OFFSET(fl_method_descriptor, params, 56);
 FL_CHECK_OFFSET(fl_matrix, data, 32);
 FL_CHECK_OFFSET(fl_groups, privileged, 24);
 FL_CHECK_OFFSET(fl_data, groups, 56);
+FL_CHECK_OFFSET(fl_data, column_sources, 80);  /* ABI 2 */
 FL_CHECK_OFFSET(fl_param_values, texts, 24);
 FL_CHECK_OFFSET(fl_transform_output, resize_features, 56);
 FL_CHECK_OFFSET(fl_prediction_output, scores_written, 40);
@@ -35,7 +36,7 @@ FL_CHECK_SIZE(fl_param_descriptor, 64);
 FL_CHECK_SIZE(fl_method_descriptor, 64);
 FL_CHECK_SIZE(fl_matrix, 40);
 FL_CHECK_SIZE(fl_groups, 32);
-FL_CHECK_SIZE(fl_data, 64);
+FL_CHECK_SIZE(fl_data, 88);  /* 64 in ABI 1 */
 FL_CHECK_SIZE(fl_param_values, 32);
 FL_CHECK_SIZE(fl_transform_output, 64);
 FL_CHECK_SIZE(fl_prediction_output, 64);  /* 48 in ABI 1 */

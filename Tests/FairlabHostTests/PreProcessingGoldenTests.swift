@@ -11,27 +11,41 @@ import Testing
 @Suite struct PreProcessingGoldenTests {
     struct Training {
         let features: Matrix, labels: [Double], codes: [Int32], groups: GroupsTable
+        let testFeatures: Matrix, testCodes: [Int32]
+        /// x0, x1, x2 numeric, s the protected attribute's own column, c0…c2 one categorical's one-hot block.
+        let columns: FeatureColumns
 
         init() throws {
             let golden = try #require(try TestEnvironment.fixture("preprocessing_goldens.json") as? [String: Any])
-            let inputs = golden["inputs"] as! [String: Any], train = inputs["train"] as! [String: Any]
-            let rows = (train["features"] as! [[NSNumber]]).map { $0.map(\.doubleValue) }
-            features = Matrix(rows: rows.count, cols: rows[0].count, rowMajor: rows.flatMap { $0 })
+            let inputs = golden["inputs"] as! [String: Any], train = inputs["train"] as! [String: Any], test = inputs["test"] as! [String: Any]
+            func matrix(_ split: [String: Any]) -> Matrix {
+                let rows = (split["features"] as! [[NSNumber]]).map { $0.map(\.doubleValue) }
+                return Matrix(rows: rows.count, cols: rows[0].count, rowMajor: rows.flatMap { $0 })
+            }
+            features = matrix(train)
+            testFeatures = matrix(test)
             labels = (train["labels"] as! [NSNumber]).map(\.doubleValue)
             codes = (train["groups"] as! [Int]).map(Int32.init)
+            testCodes = (test["groups"] as! [Int]).map(Int32.init)
             let groupList = inputs["groups"] as! [[String: Any]]
             groups = GroupsTable(names: groupList.map { $0["name"] as! String }, privileged: groupList.map { $0["privileged"] as! Bool })
+            columns = FeatureColumns(names: ["x0", "x1", "x2", "s", "c=0", "c=1", "c=2"], protectedAttributes: ["s"])
         }
 
-        /// Fits `method` and transforms the training rows: their labels and weights afterwards.
-        func transform(_ plugin: String, _ method: String, _ overrides: [String: String] = [:]) throws -> (labels: [Double], weights: [Double]) {
+        /// Fits `method` on the training rows, then transforms them and the test rows as `compare` does:
+        /// the training rows' features, labels and weights afterwards, and the test rows' features.
+        func transform(_ plugin: String, _ method: String, _ overrides: [String: String] = [:]) throws
+            -> (labels: [Double], weights: [Double], features: Matrix, testFeatures: Matrix) {
             let library = try LoadedLibrary(path: TestEnvironment.pluginLibrary(plugin))
             let info = try #require(try library.methods().first { $0.id == method })
             let instance = try MethodInstance(library: library, info: info, parameters: ResolvedParameters(method: info, overrides: overrides), seed: 1)
-            let table = DataTable(features: features, labels: labels, scores: nil, weights: nil, groupCodes: codes, groups: groups)
+            let table = DataTable(features: features, labels: labels, scores: nil, weights: nil, groupCodes: codes, groups: groups, columns: columns)
             try instance.fit(train: table, validation: nil)
-            let (_, newLabels, weights) = try instance.transform(table, features: features, labels: labels, weights: [Double](repeating: 1, count: labels.count))
-            return (try #require(newLabels), weights)
+            let (transformed, newLabels, weights) = try instance.transform(table, features: features, labels: labels, weights: [Double](repeating: 1, count: labels.count))
+            let testTable = DataTable(features: testFeatures, labels: nil, scores: nil, weights: nil, groupCodes: testCodes, groups: groups, columns: columns)
+            let (testTransformed, _, _) = try instance.transform(
+                testTable, features: testFeatures, labels: nil, weights: [Double](repeating: 1, count: testCodes.count))
+            return (try #require(newLabels), weights, transformed, testTransformed)
         }
     }
 
@@ -43,7 +57,7 @@ import Testing
     @Test func massagingFlipsTheRowsTheDefinitionNames() throws {
         let training = try Training()
         let massaging = try Self.golden("massaging")
-        let (labels, weights) = try training.transform("Massaging", "massaging")
+        let (labels, weights, _, _) = try training.transform("Massaging", "massaging")
         #expect(labels == (massaging["massaged_labels"] as! [NSNumber]).map(\.doubleValue))
         #expect(weights.allSatisfy { $0 == 1 })
         let flipped = labels.indices.filter { labels[$0] != training.labels[$0] }
@@ -54,7 +68,7 @@ import Testing
     @Test func preferentialSamplingWeighsTheBorderlineRows() throws {
         let training = try Training()
         let sampling = try Self.golden("sampling")
-        let (labels, weights) = try training.transform("Resampling", "preferential-sampling")
+        let (labels, weights, _, _) = try training.transform("Resampling", "preferential-sampling")
         #expect(labels == training.labels)
         #expect(weights == (sampling["preferential_weights"] as! [NSNumber]).map(\.doubleValue))
     }
@@ -63,7 +77,7 @@ import Testing
     /// of side and label gives.
     @Test func uniformSamplingReachesTheIndependentCellSizes() throws {
         let training = try Training()
-        let (_, weights) = try training.transform("Resampling", "uniform-sampling")
+        let (_, weights, _, _) = try training.transform("Resampling", "uniform-sampling")
         for cell in try Self.golden("sampling")["cells"] as! [[String: Any]] {
             let group = Int32(cell["group"] as! Int), label = (cell["label"] as! NSNumber).doubleValue
             let rows = training.labels.indices.filter { training.codes[$0] == group && training.labels[$0] == label }
@@ -76,12 +90,29 @@ import Testing
     /// unprivileged favourable rows.
     @Test(arguments: [1.0, 0.8]) func groupUpsamplingReachesItsRatio(_ ratio: Double) throws {
         let training = try Training()
-        let (_, weights) = try training.transform("Resampling", "group-upsampling", ["ratio": "\(ratio)"])
+        let (_, weights, _, _) = try training.transform("Resampling", "group-upsampling", ["ratio": "\(ratio)"])
         func rate(_ group: Int32) -> Double {
             let rows = training.labels.indices.filter { training.codes[$0] == group }
             return rows.reduce(0) { $0 + weights[$1] * training.labels[$1] } / rows.reduce(0) { $0 + weights[$1] }
         }
         #expect(abs(rate(0) - ratio * rate(1)) < 1e-12)
         #expect(training.labels.indices.allSatisfy { weights[$0] == 1 || (training.codes[$0] == 0 && training.labels[$0] == 1) })
+    }
+
+    /// Fairlearn's CorrelationRemover on the same rows: the protected column regressed out of the others and
+    /// dropped, fitted on the training rows and applied to the test rows, at α = 1 and α = 0.5.
+    @Test func correlationRemoverEqualsFairlearn() throws {
+        let training = try Training()
+        for testCase in try Self.golden("correlation_remover")["cases"] as! [[String: Any]] {
+            let alpha = (testCase["alpha"] as! NSNumber).doubleValue
+            let (_, _, features, testFeatures) = try training.transform("CorrelationRemover", "correlation-remover", ["alpha": "\(alpha)"])
+            for (name, actual) in [("train", features), ("test", testFeatures)] {
+                let rows = (testCase[name] as! [[NSNumber]]).map { $0.map(\.doubleValue) }
+                let expected = Matrix(rows: rows.count, cols: rows[0].count, rowMajor: rows.flatMap { $0 })
+                #expect(actual.cols == 6 && actual.rows == expected.rows, "alpha \(alpha) \(name): \(actual.rows)×\(actual.cols)")
+                let worst = zip(actual.storage, expected.storage).map { abs($0 - $1) }.max()!
+                #expect(worst < 1e-12, "alpha \(alpha) \(name): differs by \(worst)")
+            }
+        }
     }
 }

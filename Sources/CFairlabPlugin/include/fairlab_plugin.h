@@ -50,7 +50,8 @@ extern "C" {
  * History (fields are only ever appended):
  *  1  the initial ABI.
  *  2  randomised predictions: fl_prediction_output.probabilities and .probabilities_written (P(ŷ = 1) per row),
- *     and fl_evaluation_input.probabilities, so metric plugins can report expected metrics beside drawn ones.
+ *     and fl_evaluation_input.probabilities, so metric plugins can report expected metrics beside drawn ones;
+ *     feature columns described: fl_data.column_names, .column_kinds, .column_sources.
  */
 #define FAIRLAB_ABI_VERSION 2u
 
@@ -182,7 +183,17 @@ typedef struct fl_data {
     const double *weights;       /**< rows instance weights, or NULL meaning all 1. */
     const int32_t *group_codes;  /**< rows group codes, or NULL where groups are hidden. */
     const fl_groups *groups;     /**< Always set. */
+    /* ABI 2: what each feature column is (check FL_HAS_FIELD; each may also be NULL, meaning unknown). */
+    const char *const *column_names; /**< cols names: "age", "workclass=Private" (one-hot), "sex" (protected). */
+    const int32_t *column_kinds;     /**< cols FL_COLUMN_NUMERIC, FL_COLUMN_ONE_HOT or FL_COLUMN_PROTECTED. */
+    const int32_t *column_sources;   /**< cols: the index of the first column of the same source column, so the
+                                          one-hot columns of one categorical share a value. */
 } fl_data;
+
+/** Kinds of feature column (fl_data.column_kinds, ABI 2). */
+#define FL_COLUMN_NUMERIC 0      /**< A number from the source (standardised like every column today). */
+#define FL_COLUMN_ONE_HOT 1      /**< One category of a categorical source column ("column=value"). */
+#define FL_COLUMN_PROTECTED 2    /**< A protected attribute's own column: 1 for privileged rows, 0 otherwise. */
 
 /** Parameter values, in the order of the method's descriptor, already validated by the host. */
 typedef struct fl_param_values {

@@ -33,6 +33,23 @@ public final class GroupsTable {
     }
 }
 
+/// Host-owned C strings and the array of pointers to them, for a `const char *const *` view.
+final class CStrings {
+    let pointer: UnsafeMutablePointer<UnsafePointer<CChar>?>
+    private let count: Int
+
+    init(_ strings: [String]) {
+        count = strings.count
+        pointer = .allocate(capacity: max(count, 1))
+        for (index, string) in strings.enumerated() { pointer[index] = UnsafePointer(strdup(string)) }
+    }
+
+    deinit {
+        for index in 0..<count { free(UnsafeMutablePointer(mutating: pointer[index])) }
+        pointer.deallocate()
+    }
+}
+
 /// A host-owned copy of an array, for a C view.
 final class CArray<Element> {
     let pointer: UnsafeMutablePointer<Element>
@@ -53,14 +70,21 @@ public final class DataTable {
     private let matrix: UnsafeMutablePointer<fl_matrix>
     private let storage: [AnyObject]
 
-    /// Copies the inputs of one call; nil parts are passed as NULL (hidden labels, no scores...).
-    public init(features: Matrix, labels: [Double]?, scores: [Double]?, weights: [Double]?, groupCodes: [Int32]?, groups: GroupsTable) {
+    /// Copies the inputs of one call; nil parts are passed as NULL (hidden labels, no scores, unknown columns).
+    public init(
+        features: Matrix, labels: [Double]?, scores: [Double]?, weights: [Double]?, groupCodes: [Int32]?, groups: GroupsTable,
+        columns: FeatureColumns? = nil
+    ) {
+        precondition(columns.map { $0.names.count == features.cols } ?? true, "column descriptions do not match the features")
         let featureValues = CArray(features.storage)
+        let columnNames = columns.map { CStrings($0.names) }
+        let columnKinds = columns.map { CArray($0.kinds.map(\.rawValue)) }, columnSources = columns.map { CArray($0.sources) }
         let labelValues = labels.map(CArray.init)
         let scoreValues = scores.map(CArray.init)
         let weightValues = weights.map(CArray.init)
         let codeValues = groupCodes.map(CArray.init)
         storage = [featureValues, groups] + [labelValues, scoreValues, weightValues].compactMap { $0 } + (codeValues.map { [$0] } ?? [])
+            + [columnNames as AnyObject?, columnKinds, columnSources].compactMap { $0 }
         matrix = .allocate(capacity: 1)
         matrix.initialize(to: fl_matrix(
             struct_size: UInt32(MemoryLayout<fl_matrix>.size), abi_version: FAIRLAB_ABI_VERSION,
@@ -72,7 +96,8 @@ public final class DataTable {
             rows: Int64(features.rows), features: UnsafePointer(matrix),
             labels: labelValues.map { UnsafePointer($0.pointer) }, scores: scoreValues.map { UnsafePointer($0.pointer) },
             weights: weightValues.map { UnsafePointer($0.pointer) }, group_codes: codeValues.map { UnsafePointer($0.pointer) },
-            groups: UnsafePointer(groups.pointer)))
+            groups: UnsafePointer(groups.pointer), column_names: columnNames.map { UnsafePointer($0.pointer) },
+            column_kinds: columnKinds.map { UnsafePointer($0.pointer) }, column_sources: columnSources.map { UnsafePointer($0.pointer) }))
     }
 
     deinit {

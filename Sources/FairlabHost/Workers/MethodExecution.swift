@@ -29,7 +29,8 @@ public enum MethodExecution {
         func table(_ part: PreparedSplit.Part, features: Matrix? = nil, labels: Bool, scores: [Double]? = nil, groups showGroups: Bool = true) -> DataTable {
             DataTable(
                 features: features ?? part.features, labels: labels ? part.labels : nil, scores: scores, weights: nil,
-                groupCodes: showGroups ? part.groupCodes : nil, groups: groups)
+                groupCodes: showGroups ? part.groupCodes : nil, groups: groups,
+                columns: features == nil ? split.columns : nil)
         }
 
         var outcome: MethodOutcome

@@ -7,6 +7,8 @@ struct PreparedSplit {
     let validation: Part
     let test: Part
     let partition: GroupPartition
+    /// What each feature column is, for plugins (`fl_data.column_*`).
+    let columns: FeatureColumns
 
     /// The rows of one part.
     struct Part {
@@ -23,6 +25,7 @@ struct PreparedSplit {
         guard !train.isEmpty, !test.isEmpty else { throw FairlabError("the split has no training or no test rows") }
         let partition = try GroupPartition(dataset: dataset, attributes: protectedAttributes)
         self.partition = partition
+        columns = FeatureColumns(names: dataset.featureNames, protectedAttributes: dataset.protected.map(\.name))
         let trainFeatures = dataset.features.selectingRows(train)
         let standardizer = Standardizer(fitting: trainFeatures)
         func part(_ indices: [Int], _ features: Matrix? = nil) -> Part {

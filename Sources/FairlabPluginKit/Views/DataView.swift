@@ -18,6 +18,18 @@ public struct DataView {
     public let groupCodes: UnsafeBufferPointer<Int32>?
     /// The groups.
     public let groups: Groups
+    /// What each feature column is, when the host says (ABI 2); nil otherwise.
+    public let columns: [Column]?
+
+    /// One feature column's description.
+    public struct Column: Equatable {
+        /// Its name ("age", "workclass=Private", "sex").
+        public let name: String
+        /// `FL_COLUMN_NUMERIC`, `FL_COLUMN_ONE_HOT` or `FL_COLUMN_PROTECTED`.
+        public let kind: Int32
+        /// The first column of the same source column (one-hot siblings share it).
+        public let source: Int
+    }
 
     init(_ data: fl_data) {
         rows = Int(data.rows)
@@ -28,6 +40,14 @@ public struct DataView {
         weights = data.weights.map { UnsafeBufferPointer(start: $0, count: Int(data.rows)) }
         groupCodes = data.group_codes.map { UnsafeBufferPointer(start: $0, count: Int(data.rows)) }
         groups = Groups(data.groups.pointee)
+        let described = data.struct_size >= MemoryLayout<fl_data>.offset(of: \.column_sources)! + 8
+        if described, let names = data.column_names, let kinds = data.column_kinds, let sources = data.column_sources {
+            columns = (0..<Int(data.features.pointee.cols)).map { j in
+                Column(name: String(cString: names[j]!), kind: kinds[j], source: Int(sources[j]))
+            }
+        } else {
+            columns = nil
+        }
     }
 
     /// Feature (row, column).

@@ -1,0 +1,95 @@
+import CFairlabPlugin
+import FairlabPluginKit
+
+/// Pre-processing by Fairlearn 0.15's `CorrelationRemover`: the protected attributes' own columns S (centred
+/// by their training means s̄) are regressed out of every other column Z by least squares without intercept,
+/// β = argmin ‖Z − (S − s̄)β‖, and the output is α·(Z − (S − s̄)β) + (1 − α)·Z, without the protected columns.
+/// β and s̄ are fitted on the training rows and applied unchanged to test rows. The protected columns are the
+/// ones the host describes as such (ABI 2's column kinds).
+final class CorrelationRemover: FairlabMethod {
+    static let parameters = [
+        Parameter("alpha", .real(minimum: 0, maximum: 1), default: "1", description: "how much of the correlation to remove (1: all)"),
+    ]
+
+    private let alpha: Double
+    private var sensitive: [Int] = []
+    private var kept: [Int] = []
+    private var means: [Double] = []
+    /// β, one row per sensitive column, one column per kept column: beta[s][j].
+    private var beta: [[Double]] = []
+
+    init(parameters: ParameterValues) { alpha = parameters.number("alpha") }
+
+    func fit(train: DataView, validation: DataView?) throws {
+        guard let columns = train.columns else {
+            throw PluginError.invalidInput("the correlation remover needs the host to say which columns are protected (ABI 2)")
+        }
+        sensitive = columns.indices.filter { columns[$0].kind == FL_COLUMN_PROTECTED }
+        kept = columns.indices.filter { columns[$0].kind != FL_COLUMN_PROTECTED }
+        guard !sensitive.isEmpty else { throw PluginError.invalidInput("no protected attribute's own column among the features (was it dropped at import?)") }
+        let n = train.rows
+        means = sensitive.map { s in (0..<n).reduce(0) { $0 + train.feature($1, s) } / Double(n) }
+        // Normal equations (S_cᵀ S_c) β = S_cᵀ Z, k × k with k the number of protected columns.
+        let k = sensitive.count
+        var gram = [[Double]](repeating: [Double](repeating: 0, count: k), count: k)
+        var cross = [[Double]](repeating: [Double](repeating: 0, count: kept.count), count: k)
+        for i in 0..<n {
+            let centred = sensitive.indices.map { train.feature(i, sensitive[$0]) - means[$0] }
+            for a in 0..<k {
+                for b in 0..<k { gram[a][b] += centred[a] * centred[b] }
+                for (j, column) in kept.enumerated() { cross[a][j] += centred[a] * train.feature(i, column) }
+            }
+        }
+        beta = try Self.solve(gram, cross)
+    }
+
+    /// Solves G X = C for X by Gaussian elimination with partial pivoting (G is k × k, tiny).
+    static func solve(_ gram: [[Double]], _ right: [[Double]]) throws -> [[Double]] {
+        var g = gram, c = right
+        let k = g.count
+        for pivot in 0..<k {
+            let best = (pivot..<k).max { abs(g[$0][pivot]) < abs(g[$1][pivot]) }!
+            guard abs(g[best][pivot]) > 1e-12 else { throw PluginError.invalidInput("the protected columns are constant or collinear on the training rows") }
+            g.swapAt(pivot, best)
+            c.swapAt(pivot, best)
+            for row in 0..<k where row != pivot {
+                let factor = g[row][pivot] / g[pivot][pivot]
+                for column in 0..<k { g[row][column] -= factor * g[pivot][column] }
+                for column in c[row].indices { c[row][column] -= factor * c[pivot][column] }
+            }
+        }
+        return (0..<k).map { row in c[row].map { $0 / g[row][row] } }
+    }
+
+    func transform(_ data: DataView, output: TransformOutput) throws {
+        guard !kept.isEmpty || !sensitive.isEmpty else { throw PluginError.invalidInput("transform before fit") }
+        guard data.cols == kept.count + sensitive.count else {
+            throw PluginError.invalidInput("fitted on \(kept.count + sensitive.count) columns, given \(data.cols)")
+        }
+        try output.resizeFeatures(to: kept.count)
+        let features = output.features, rows = data.rows
+        for i in 0..<rows {
+            for (j, column) in kept.enumerated() {
+                let original = data.feature(i, column)
+                var residual = original
+                for (a, s) in sensitive.enumerated() { residual -= (data.feature(i, s) - means[a]) * beta[a][j] }
+                features[i + j * rows] = alpha * residual + (1 - alpha) * original
+            }
+        }
+    }
+}
+
+nonisolated(unsafe) let library = makeLibrary(
+    id: "org.fairlab.correlation-remover", name: "Correlation remover", vendor: "fairlab", version: "1.0.0",
+    methods: [
+        MethodDefinition(
+            id: "correlation-remover", name: "Correlation remover (Fairlearn's CorrelationRemover)", version: "1.0.0",
+            description: "Removes the linear correlation of every feature with the protected attributes' columns, and drops those columns.",
+            stage: .preProcessing, needs: [], parameters: CorrelationRemover.parameters,
+            make: { _, parameters in CorrelationRemover(parameters: parameters) }),
+    ])
+
+@_cdecl("fairlab_plugin_entry")
+public func fairlabPluginEntry(_ hostABIVersion: UInt32) -> UnsafePointer<fl_library>? {
+    hostABIVersion >= FAIRLAB_ABI_VERSION ? library : nil
+}
