@@ -115,4 +115,40 @@ import Testing
             }
         }
     }
+
+    /// AIF360's DisparateImpactRemover on the same training rows at repair levels 0, 0.5 and 1: every value
+    /// equal (its repair works on ranks of distinct values, so outputs are values the column already had).
+    @Test func disparateImpactRemoverEqualsAIF360OnTrainingRows() throws {
+        let training = try Training()
+        for level in try Self.golden("disparate_impact_remover")["levels"] as! [[String: Any]] {
+            let repairLevel = (level["repair_level"] as! NSNumber).doubleValue
+            let (_, _, features, testFeatures) = try training.transform("DisparateImpactRemover", "disparate-impact-remover", ["repair_level": "\(repairLevel)"])
+            let rows = (level["train"] as! [[NSNumber]]).map { $0.map(\.doubleValue) }
+            let expected = Matrix(rows: rows.count, cols: rows[0].count, rowMajor: rows.flatMap { $0 })
+            #expect(features == expected, "level \(repairLevel): \(zip(features.storage, expected.storage).filter { $0 != $1 }.count) values differ")
+            // Test rows take the training repair of their value on their side (the protected column untouched).
+            #expect(testFeatures.column(3) == training.testFeatures.column(3))
+            if repairLevel == 0 { #expect(testFeatures == training.testFeatures) }
+        }
+    }
+
+    /// The paper's row-quantile repair at level 1 nearly removes the difference between the sides' means of the
+    /// continuous columns x0 and x2 (x1 has 7 values, and tied rows move together); at level 0 it changes nothing.
+    @Test func quantileRepairAlignsTheSides() throws {
+        let training = try Training()
+        let (_, _, repaired, _) = try training.transform("DisparateImpactRemover", "disparate-impact-remover", ["mode": "quantile", "repair_level": "1"])
+        func gap(_ matrix: Matrix, _ column: Int) -> Double {
+            let values = matrix.column(column)
+            func mean(_ group: Int32) -> Double {
+                let rows = values.indices.filter { training.codes[$0] == group }
+                return rows.reduce(0) { $0 + values[$1] } / Double(rows.count)
+            }
+            return abs(mean(0) - mean(1))
+        }
+        for column in [0, 2] {
+            #expect(gap(repaired, column) < 0.1 * gap(training.features, column), "x\(column): \(gap(training.features, column)) → \(gap(repaired, column))")
+        }
+        let (_, _, unchanged, _) = try training.transform("DisparateImpactRemover", "disparate-impact-remover", ["mode": "quantile", "repair_level": "0"])
+        #expect(unchanged == training.features)
+    }
 }
