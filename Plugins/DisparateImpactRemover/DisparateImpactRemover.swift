@@ -19,18 +19,25 @@ import FairlabPluginKit
 ///   Q(u) is the side's sorted training value at ⌊u·n⌋. It moves one-hot columns too; a column with few
 ///   distinct values cannot be fully aligned, since tied rows move together.
 ///
-/// The protected columns are those the host describes as such (ABI 2); every unprivileged group is pooled
-/// against every privileged one, as AIF360 groups a binary protected column.
+/// The protected columns are those the host describes as such (ABI 2). They are not repaired, and are dropped
+/// from the output unless `keep_protected` (AIF360's demo deletes them before training its classifier; a
+/// repaired model that still sees the attribute undoes the repair). Every unprivileged group is pooled against
+/// every privileged one, as AIF360 groups a binary protected column.
 final class DisparateImpactRemover: FairlabMethod {
     static let parameters = [
         Parameter("repair_level", .real(minimum: 0, maximum: 1), default: "1", description: "how far to move each column (0: not at all, 1: fully)"),
         Parameter("mode", .choice(["aif360", "quantile"]), default: "aif360",
                   description: "aif360: AIF360's repair of distinct values' ranks; quantile: the paper's repair of rows"),
+        Parameter("keep_protected", .boolean, default: "false",
+                  description: "keep the protected attributes' own columns as features (AIF360's demo drops them before training)"),
     ]
 
     private let host: HostServices
     private let level: Double
     private let quantileMode: Bool
+    private let keepProtected: Bool
+    /// The protected attributes' own columns (dropped from the output unless kept).
+    private var protectedColumns: [Int] = []
     /// Per repaired column: for each side, its sorted training values and what each becomes (aif360 mode), or its
     /// sorted training rows (quantile mode).
     private var repairs: [(column: Int, sides: [SideRepair])] = []
@@ -47,6 +54,7 @@ final class DisparateImpactRemover: FairlabMethod {
         self.host = host
         level = parameters.number("repair_level")
         quantileMode = parameters.text("mode") == "quantile"
+        keepProtected = parameters.number("keep_protected") != 0
     }
 
     func fit(train: DataView, validation: DataView?) throws {
@@ -57,6 +65,7 @@ final class DisparateImpactRemover: FairlabMethod {
         let sides = PrivilegedSides(train.groups, host: host)
         let side = (0..<train.rows).map { sides.index(codes[$0]) }
         guard side.contains(0), side.contains(1) else { throw PluginError.invalidInput("both a privileged and an unprivileged group need training rows") }
+        protectedColumns = columns.indices.filter { columns[$0].kind == FL_COLUMN_PROTECTED }
         repairs = columns.indices.filter { columns[$0].kind != FL_COLUMN_PROTECTED }.map { column in
             let values = (0..<train.rows).map { train.feature($0, column) }
             let bySide = (0..<2).map { s in values.indices.filter { side[$0] == s }.map { values[$0] } }
@@ -101,12 +110,18 @@ final class DisparateImpactRemover: FairlabMethod {
         guard !repairs.isEmpty else { throw PluginError.invalidInput("transform before fit") }
         let codes = try data.requireGroupCodes()
         let sides = PrivilegedSides(data.groups, host: nil)
-        let features = output.features, rows = data.rows
-        for (column, repair) in repairs {
+        let rows = data.rows
+        // Output columns: the repaired ones in order, with the protected ones where they were if kept.
+        let outputColumns = (0..<data.cols).filter { keepProtected || !protectedColumns.contains($0) }
+        if outputColumns.count != data.cols { try output.resizeFeatures(to: outputColumns.count) }
+        let features = output.features
+        let repairOf = Dictionary(uniqueKeysWithValues: repairs.map { ($0.column, $0.sides) })
+        for (position, column) in outputColumns.enumerated() {
             for i in 0..<rows {
                 let value = data.feature(i, column)
-                let side = repair[sides.index(codes[i])]
-                features[i + column * rows] = quantileMode ? quantileRepair(value, side: sides.index(codes[i]), repair) : Self.lookup(value, side)
+                guard let repair = repairOf[column] else { features[i + position * rows] = value; continue }
+                let side = sides.index(codes[i])
+                features[i + position * rows] = quantileMode ? quantileRepair(value, side: side, repair) : Self.lookup(value, repair[side])
             }
         }
     }
@@ -114,19 +129,25 @@ final class DisparateImpactRemover: FairlabMethod {
     /// The repair of `value` on a side: the shift the same training value gets, or the nearest one below it
     /// (the lowest if none is below), so an unseen value moves with its neighbours and level 0 changes nothing.
     static func lookup(_ value: Double, _ side: SideRepair) -> Double {
-        var low = 0, high = side.values.count   // first index with values[index] > value
+        let k = max(0, countBelow(value, in: side.values, orEqual: true) - 1)
+        return side.values[k] == value ? side.repaired[k] : value + (side.repaired[k] - side.values[k])
+    }
+
+    /// How many of the sorted `values` are below `value` (or at most `value`), by binary search.
+    static func countBelow(_ value: Double, in values: [Double], orEqual: Bool) -> Int {
+        var low = 0, high = values.count
         while low < high {
             let middle = (low + high) / 2
-            if side.values[middle] > value { high = middle } else { low = middle + 1 }
+            if values[middle] < value || (orEqual && values[middle] == value) { low = middle + 1 } else { high = middle }
         }
-        let k = max(0, low - 1)
-        return side.values[k] == value ? side.repaired[k] : value + (side.repaired[k] - side.values[k])
+        return low
     }
 
     /// The paper's repair of a row's value: its quantile on its side, the median of the sides' values there.
     private func quantileRepair(_ value: Double, side: Int, _ repair: [SideRepair]) -> Double {
         let own = repair[side].values
-        let below = Double(own.prefix { $0 < value }.count), equal = Double(own.filter { $0 == value }.count)
+        let below = Double(Self.countBelow(value, in: own, orEqual: false))
+        let equal = Double(Self.countBelow(value, in: own, orEqual: true)) - below
         let u = (below + equal / 2) / Double(own.count)
         let quantiles = repair.map { side in side.values[min(side.values.count - 1, Int(u * Double(side.values.count)))] }.sorted()
         let median = quantiles.count % 2 == 1 ? quantiles[quantiles.count / 2] : (quantiles[quantiles.count / 2 - 1] + quantiles[quantiles.count / 2]) / 2

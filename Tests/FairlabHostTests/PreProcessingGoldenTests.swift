@@ -122,7 +122,8 @@ import Testing
         let training = try Training()
         for level in try Self.golden("disparate_impact_remover")["levels"] as! [[String: Any]] {
             let repairLevel = (level["repair_level"] as! NSNumber).doubleValue
-            let (_, _, features, testFeatures) = try training.transform("DisparateImpactRemover", "disparate-impact-remover", ["repair_level": "\(repairLevel)"])
+            let (_, _, features, testFeatures) = try training.transform(
+                "DisparateImpactRemover", "disparate-impact-remover", ["repair_level": "\(repairLevel)", "keep_protected": "true"])
             let rows = (level["train"] as! [[NSNumber]]).map { $0.map(\.doubleValue) }
             let expected = Matrix(rows: rows.count, cols: rows[0].count, rowMajor: rows.flatMap { $0 })
             #expect(features == expected, "level \(repairLevel): \(zip(features.storage, expected.storage).filter { $0 != $1 }.count) values differ")
@@ -148,7 +149,11 @@ import Testing
         for column in [0, 2] {
             #expect(gap(repaired, column) < 0.1 * gap(training.features, column), "x\(column): \(gap(training.features, column)) → \(gap(repaired, column))")
         }
-        let (_, _, unchanged, _) = try training.transform("DisparateImpactRemover", "disparate-impact-remover", ["mode": "quantile", "repair_level": "0"])
+        let (_, _, unchanged, _) = try training.transform(
+            "DisparateImpactRemover", "disparate-impact-remover", ["mode": "quantile", "repair_level": "0", "keep_protected": "true"])
         #expect(unchanged == training.features)
+        // By default the protected column (s, column 3) is dropped, the others kept in order.
+        let (_, _, dropped, droppedTest) = try training.transform("DisparateImpactRemover", "disparate-impact-remover", ["repair_level": "0"])
+        #expect(dropped.cols == 6 && droppedTest.cols == 6 && dropped.column(3) == training.features.column(4))
     }
 }
