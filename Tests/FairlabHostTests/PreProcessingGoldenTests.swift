@@ -156,4 +156,24 @@ import Testing
         let (_, _, dropped, droppedTest) = try training.transform("DisparateImpactRemover", "disparate-impact-remover", ["repair_level": "0"])
         #expect(dropped.cols == 6 && droppedTest.cols == 6 && dropped.column(3) == training.features.column(4))
     }
+
+    /// Feature adjustment gives every group the pooled training mean of every numeric column (x0, x1, x2), leaves
+    /// the one-hot block alone, drops the protected column, and shifts test rows by their group's training shift.
+    @Test func featureAdjustmentEqualisesGroupMeans() throws {
+        let training = try Training()
+        let (_, _, adjusted, adjustedTest) = try training.transform("FeatureAdjustment", "feature-adjustment")
+        #expect(adjusted.cols == 6)
+        for column in 0..<3 {
+            let values = adjusted.column(column), pooled = training.features.column(column).reduce(0, +) / Double(training.features.rows)
+            for group: Int32 in [0, 1] {
+                let rows = values.indices.filter { training.codes[$0] == group }
+                #expect(abs(rows.reduce(0) { $0 + values[$1] } / Double(rows.count) - pooled) < 1e-12)
+            }
+            // A test row moves by its group's training shift: the same as a training row of its group.
+            let trainShift = adjusted[0, column] - training.features[0, column]
+            let sameGroup = try #require(training.testCodes.firstIndex(of: training.codes[0]))
+            #expect(abs(adjustedTest[sameGroup, column] - training.testFeatures[sameGroup, column] - trainShift) < 1e-12)
+        }
+        for column in 3..<6 { #expect(adjusted.column(column) == training.features.column(column + 1)) }
+    }
 }
