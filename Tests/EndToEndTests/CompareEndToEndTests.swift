@@ -124,6 +124,11 @@ import Testing
         try expectError(["compare", TestEnvironment.dataset("german"), "--seed", "18446744073709551615", "--seeds", "2"], "leaves no room for 2 seeds")
         try expectError(["compare", TestEnvironment.dataset("german"), "--out", folder + "/missing/results.h5"], "its folder \(folder)/missing does not exist")
         try expectError(["compare", TestEnvironment.dataset("german"), "--memory-limit", "100"], "--memory-limit must be 0 (none) or at least 512 MiB")
+        // Out-of-range method parameters are refused by name before any work.
+        try expectError(["compare", TestEnvironment.dataset("german"), "--param", "disparate-impact-remover.repair_level=2"], "disparate-impact-remover.repair_level=2 is above its maximum 1.0")
+        try expectError(["compare", TestEnvironment.dataset("german"), "--param", "correlation-remover.alpha=-1"], "correlation-remover.alpha=-1 is below its minimum 0.0")
+        try expectError(["compare", TestEnvironment.dataset("german"), "--param", "group-upsampling.ratio=-0.5"], "group-upsampling.ratio=-0.5 is below its minimum 0.0")
+        try expectError(["compare", TestEnvironment.dataset("german"), "--param", "reject-option.metric=accuracy"], "reject-option.metric=accuracy")
 
         // HDF5 datasets that cannot support a comparison.
         let valid = Dataset(
