@@ -13,8 +13,9 @@ public struct FeatureColumns: Sendable, Equatable {
     /// Per column, the index of the first column of its source column.
     public let sources: [Int32]
 
-    /// Reads the kinds off the names, as `fairlab import` writes them: a name that is a protected attribute's
-    /// is its own column, `source=value` is one-hot, anything else numeric.
+    /// Reads the kinds off the names, as `fairlab import` writes them: a name that is one of
+    /// `protectedAttributes` (the run's) is that attribute's own column, `source=value` is one-hot, anything
+    /// else numeric.
     public init(names: [String], protectedAttributes: [String]) {
         self.names = names
         var kinds: [Kind] = [], sources: [Int32] = []

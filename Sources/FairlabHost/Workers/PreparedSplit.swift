@@ -25,7 +25,9 @@ struct PreparedSplit {
         guard !train.isEmpty, !test.isEmpty else { throw FairlabError("the split has no training or no test rows") }
         let partition = try GroupPartition(dataset: dataset, attributes: protectedAttributes)
         self.partition = partition
-        columns = FeatureColumns(names: dataset.featureNames, protectedAttributes: dataset.protected.map(\.name))
+        // The run's protected attributes, as a reference library is told its sensitive features; the dataset's
+        // other protected attributes are ordinary 0/1 columns in this run.
+        columns = FeatureColumns(names: dataset.featureNames, protectedAttributes: partition.attributeNames)
         let trainFeatures = dataset.features.selectingRows(train)
         let standardizer = Standardizer(fitting: trainFeatures)
         func part(_ indices: [Int], _ features: Matrix? = nil) -> Part {

@@ -1,0 +1,345 @@
+"""Runs AIF360's and Fairlearn's pre-processors on fairlab's own splits and compares them with fairlab's methods.
+
+    /work/pyenv/bin/python tools/golden/preprocessing_on_fairlab_splits.py RESULTS.h5 [--dataset FILE.h5 ...]
+                                                                          [--run RUN_ID ...]
+
+RESULTS is a file written by `fairlab compare ... --out RESULTS.h5`, for instance
+
+    fairlab compare datasets/adult.h5 --methods reweighing,disparate-impact-remover,correlation-remover,massaging \\
+        --seeds 3 --out R.h5
+    fairlab compare datasets/adult.h5 --methods disparate-impact-remover --param disparate-impact-remover.mode=quantile \\
+        --seeds 3 --out R.h5
+
+(any Python with aif360 0.6.1 + BlackBoxAuditing, fairlearn 0.15, scikit-learn, numpy, pandas and h5py). For every
+complete run and seed it checks the groups, test labels and split rows exactly as
+postprocessing_on_fairlab_splits.py does (its helpers are imported), standardises every feature column with the
+training rows' mean and population std (fairlab's Standardizer), and runs the reference of each pre-processing
+method the run has on the same training rows; the classifier is always scikit-learn's
+LogisticRegression(C=1, lbfgs, tol=1e-10, max_iter=10000), predicting the test rows at P > 0.5:
+
+- reweighing (grouping=privileged): AIF360 Reweighing, privileged side = the groups the run marks privileged,
+  pooled against the others; its instance weights as sample_weight.
+- disparate-impact-remover (mode aif360 or quantile): AIF360 DisparateImpactRemover(repair_level) with that side
+  as the sensitive attribute, two ways. (a) "fit_transform train and test separately", what AIF360 users do:
+  AIF360 has no fit-then-transform, so the test rows are repaired with their own distributions. (b) "train
+  repair + fairlab's rule for test": AIF360's repair of the training rows, the test rows mapped the way fairlab
+  applies a fitted repair (a test value takes the repair its value got on its side in training, or the shift of
+  the nearest training value below it) - the like-for-like reference for mode=aif360. Then, as fairlab with
+  keep_protected=false, every protected attribute's own column is dropped (fairlab treats the columns of all of
+  the dataset's protected attributes as protected, not only the run's grouping) before the classifier.
+  mode=quantile (the paper's repair of rows) has no library version: its rows are compared with AIF360's repair.
+- correlation-remover: Fairlearn CorrelationRemover(sensitive_feature_ids = the protected attributes' columns,
+  alpha) fitted on the training rows, test rows transformed; a second reference row uses only the run's own
+  attributes' columns when the dataset has more (the brief's reading), to show which one fairlab matches.
+- massaging: no library has it; "definition only": the NumPy version of Kamiran & Calders' definition in
+  make_preprocessing_goldens.py, ranked by the baseline's scikit-learn model.
+- uniform-sampling, preferential-sampling, group-upsampling: no reference; fairlab's values only.
+
+Per seed it prints the share of identical test predictions and max |fairlab y_score - reference score|. Then
+one markdown table per dataset and grouping: method | reference | fairlab accuracy | reference accuracy |
+fairlab SPD | reference SPD (AIF360 statistical_parity_difference on the test rows, pooled sides) | identical
+test predictions | seeds, means over seeds. Exits non-zero when a split check fails or nothing was compared.
+"""
+import argparse
+import hashlib
+import math
+import pathlib
+import sys
+import warnings
+from collections import OrderedDict, defaultdict
+
+import h5py
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+import postprocessing_on_fairlab_splits as pp  # noqa: E402  (sets pandas' option for AIF360, silences its logging)
+from aif360.algorithms.preprocessing import DisparateImpactRemover, Reweighing  # noqa: E402
+from aif360.datasets import BinaryLabelDataset  # noqa: E402
+from fairlearn.preprocessing import CorrelationRemover  # noqa: E402
+from reference_metrics import reference_overall  # noqa: E402
+from sklearn.linear_model import LogisticRegression  # noqa: E402
+
+warnings.filterwarnings("ignore")
+try:
+    from make_preprocessing_goldens import massaging as massaging_definition  # noqa: E402
+except Exception:  # noqa: BLE001 - imblearn missing, say: massaging then has no definition row
+    massaging_definition = None
+
+SIDE = "__side"  # the pooled privileged (1) / unprivileged (0) column added for AIF360
+
+
+def fit_lr(x, y, weights=None):
+    model = LogisticRegression(C=1.0, solver="lbfgs", tol=1e-10, max_iter=10_000).fit(x, y, sample_weight=weights)
+    return model
+
+
+def scores_of(model, x):
+    return model.predict_proba(x)[:, list(model.classes_).index(1)]
+
+
+def binary_label_dataset(x, y, side, names):
+    frame = pd.DataFrame(x, columns=names)
+    frame[SIDE] = side.astype(float)
+    frame["__label"] = y.astype(float)
+    return BinaryLabelDataset(df=frame, label_names=["__label"], protected_attribute_names=[SIDE],
+                              favorable_label=1.0, unfavorable_label=0.0)
+
+
+def fairlab_test_rule(train_x, train_repaired, train_side, test_x, test_side):
+    """fairlab's application of a fitted repair to test rows: per column and side, the repair of the same training
+    value, else the shift of the nearest training value below (the lowest when none is below)."""
+    out = test_x.copy()
+    for s in (0, 1):
+        tr, te = train_side == s, test_side == s
+        for j in range(train_x.shape[1]):
+            values, first = np.unique(train_x[tr, j], return_index=True)
+            repaired = train_repaired[tr, j][first]
+            x = test_x[te, j]
+            k = np.clip(np.searchsorted(values, x, side="right") - 1, 0, len(values) - 1)
+            out[te, j] = np.where(values[k] == x, repaired[k], x + (repaired[k] - values[k]))
+    return out
+
+
+def references_for(method_id, params, ctx, cache):
+    """[(reference label, key)] for one fairlab method; computes what is missing into `cache`."""
+    tr, te = ctx["train"], ctx["test"]
+    keep = [j for j in range(tr["x"].shape[1]) if j not in ctx["protected_columns"]]
+    out = []
+
+    def run(key, make):
+        if key not in cache:
+            try:
+                cache[key] = make()
+            except Exception as error:  # noqa: BLE001 - reported, not hidden
+                cache[key] = dict(error=f"{type(error).__name__}: {error}".splitlines()[0])
+        return key
+
+    if method_id == "reweighing":
+        if params.get("grouping", "privileged") != "privileged":
+            return [("no reference (AIF360 Reweighing has two sides only)", None)]
+
+        def reweighing():
+            data = binary_label_dataset(tr["x"], tr["y"], tr["side"], ctx["names"])
+            weights = Reweighing([{SIDE: 0.0}], [{SIDE: 1.0}]).fit_transform(data).instance_weights
+            model = fit_lr(tr["x"], tr["y"], weights)
+            return dict(score=scores_of(model, te["x"]))
+        out.append(("AIF360 Reweighing + LR(sample_weight)", run("reweighing", reweighing)))
+
+    elif method_id == "disparate-impact-remover":
+        level = float(params.get("repair_level", 1))
+        drop_protected = params.get("keep_protected", "false").lower() not in ("true", "1")
+        columns = keep if drop_protected else list(range(tr["x"].shape[1]))
+
+        def aif360_repair(part):
+            data = binary_label_dataset(part["x"], part["y"], part["side"], ctx["names"])
+            repaired = DisparateImpactRemover(repair_level=level, sensitive_attribute=SIDE).fit_transform(data)
+            x = repaired.features[:, :-1].copy()  # the last column is SIDE
+            x[:, ctx["protected_columns"]] = part["x"][:, ctx["protected_columns"]]  # fairlab leaves them unrepaired
+            return x
+
+        def dir_both():
+            x_train = aif360_repair(tr)
+            x_test_own = aif360_repair(te)
+            x_test_rule = fairlab_test_rule(tr["x"], x_train, tr["side"], te["x"], te["side"])
+            model = fit_lr(x_train[:, columns], tr["y"])
+            return dict(separate=dict(score=scores_of(model, x_test_own[:, columns])),
+                        rule=dict(score=scores_of(model, x_test_rule[:, columns])))
+        both = run(("dir", level, drop_protected), dir_both)
+        if "error" in cache[both]:
+            cache[both + ("separate",)] = cache[both + ("rule",)] = cache[both]
+        else:
+            cache[both + ("separate",)], cache[both + ("rule",)] = cache[both]["separate"], cache[both]["rule"]
+        note = " (fairlab mode=quantile: no library version)" if params.get("mode") == "quantile" else ""
+        out.append((f"AIF360 DIR({level:g}) fit_transform train, test separately{note}", both + ("separate",)))
+        out.append((f"AIF360 DIR({level:g}) train repair + fairlab's test rule{note}", both + ("rule",)))
+
+    elif method_id == "correlation-remover":
+        alpha = float(params.get("alpha", 1))
+
+        def remover(sensitive):
+            def make():
+                cr = CorrelationRemover(sensitive_feature_ids=sensitive, alpha=alpha).fit(tr["x"])
+                model = fit_lr(cr.transform(tr["x"]), tr["y"])
+                return dict(score=scores_of(model, cr.transform(te["x"])))
+            return make
+        out.append((f"Fairlearn CorrelationRemover(alpha={alpha:g}), all protected columns "
+                    f"({', '.join(ctx['names'][j] for j in ctx['protected_columns'])})",
+                    run(("cr", alpha, "all"), remover(ctx["protected_columns"]))))
+        if ctx["run_columns"] != ctx["protected_columns"]:
+            out.append((f"Fairlearn CorrelationRemover(alpha={alpha:g}), the run's column only "
+                        f"({', '.join(ctx['names'][j] for j in ctx['run_columns'])})",
+                        run(("cr", alpha, "run"), remover(ctx["run_columns"]))))
+
+    elif method_id == "massaging":
+        if massaging_definition is None:
+            return [("no reference (make_preprocessing_goldens.py not importable)", None)]
+
+        def massage():
+            ranker = ctx["baseline_model"]
+            favoured = tr["side"] if tr["y"][tr["side"] == 1].mean() >= tr["y"][tr["side"] == 0].mean() else 1 - tr["side"]
+            labels = np.asarray(massaging_definition(tr["y"].astype(int), favoured, scores_of(ranker, tr["x"]))
+                                ["massaged_labels"])
+            return dict(score=scores_of(fit_lr(tr["x"], labels), te["x"]))
+        out.append(("definition only (NumPy Kamiran & Calders, ranker = scikit-learn LR)", run("massaging", massage)))
+
+    elif method_id == "baseline":
+        cache.setdefault("baseline", dict(score=scores_of(ctx["baseline_model"], te["x"])))
+        out.append(("scikit-learn LR", "baseline"))
+    else:
+        out.append(("no reference", None))
+    return out
+
+
+def measure(ctx, predictions):
+    te = ctx["test"]
+    _, overall = reference_overall(te["group"], te["y"], predictions.astype(int), None, ctx["privileged_codes"], te["group"])
+    return dict(accuracy=float(overall["accuracy"]), spd=float(overall["statistical_parity_difference"]))
+
+
+_names_cache = {}
+
+
+def feature_names(path):
+    key = str(pathlib.Path(path).resolve())
+    if key not in _names_cache:
+        with h5py.File(path, "r") as f:
+            _names_cache[key] = pp.texts(f["feature_names"][...])
+    return _names_cache[key]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("results")
+    parser.add_argument("--dataset", action="append", default=[], help="a dataset file to use (matched by SHA-256)")
+    parser.add_argument("--run", action="append", default=[], help="only this run id (repeatable)")
+    args = parser.parse_args()
+    results_path = pathlib.Path(args.results)
+
+    caches = {}                                                    # split key -> {reference key: outputs}
+    rows = defaultdict(lambda: OrderedDict())                      # table -> row key -> [observations]
+    tables = OrderedDict()
+    failures = compared = 0
+    with h5py.File(results_path, "r") as f:
+        runs = [(name, run) for name, run in f["runs"].items() if int(run.attrs.get("complete", 0)) == 1]
+        runs.sort(key=lambda item: (int(item[1].attrs.get("sequence", 0)), item[0]))
+        for run_id, run in runs:
+            if args.run and run_id not in args.run:
+                continue
+            protected = pp.texts(run.attrs["protected"])
+            try:
+                dataset_path = pp.resolve_dataset(run, results_path, args.dataset)
+            except pp.CheckFailed as error:
+                print(f"{run_id}: SKIPPED: {error}")
+                failures += 1
+                continue
+            dataset = pp.load_dataset(dataset_path)
+            names = feature_names(dataset_path)
+            group_names, privileged, codes = pp.group_partition(dataset, protected)
+            run_names, run_privileged = pp.texts(run.attrs["group_names"]), [bool(p) for p in run.attrs["group_privileged"]]
+            methods = [(name, pp.text(m.attrs.get("id", name)), pp.parse_parameters(m.attrs.get("parameters", "")),
+                        pp.text(m.attrs.get("parameters", "")), pp.text(m.attrs.get("stage", "")))
+                       for name, m in run["methods"].items()]
+            methods = [m for m in methods if m[4] in ("pre", "baseline")]
+            print(f"\n{run_id}: {pp.text(run.attrs['dataset_path'])}, groups by {'+'.join(protected)}; methods: "
+                  f"{', '.join(f'{m[0]} [{m[3]}]' if m[3] else m[0] for m in methods)}")
+            if group_names != run_names or privileged != run_privileged:
+                print(f"  CHECK FAILED: groups rebuilt from the dataset ({group_names}, {privileged}) are not the run's")
+                failures += 1
+                continue
+            table_key = (pp.text(run.attrs.get("dataset_sha256", dataset_path)), tuple(protected))
+            tables.setdefault(table_key, dict(dataset=pp.text(run.attrs["dataset_path"]), protected=protected))
+            privileged_codes = [g for g, p in enumerate(privileged) if p]
+            all_protected = list(dataset["protected"])
+            protected_columns = [j for j, n in enumerate(names) if n in all_protected]
+            run_columns = [j for j, n in enumerate(names) if n in protected]
+
+            for seed in [int(s) for s in np.ravel(run.attrs["seeds"])]:
+                split = run["splits"][f"seed_{seed}"]
+                train, validation, test = (split[n][...].astype(np.int64) for n in ("train_index", "validation_index", "test_index"))
+                try:
+                    if not np.array_equal(split["group_codes"][...].astype(np.int64), codes[test]):
+                        raise pp.CheckFailed("the stored test group codes are not the ones rebuilt from the dataset")
+                    if not np.array_equal(split["y_true"][...].astype(np.int64), dataset["labels"][test]):
+                        raise pp.CheckFailed("the stored test labels are not the dataset's")
+                    if dataset["split"] is not None:
+                        expected = tuple(np.flatnonzero(dataset["split"] == part) for part in (0, 1, 2))
+                    else:
+                        expected = pp.fairlab_split(dataset["labels"], codes, seed)
+                    for part, ours, theirs in zip(("train", "validation", "test"), (train, validation, test), expected):
+                        if not np.array_equal(ours, theirs):
+                            raise pp.CheckFailed(f"the stored {part} rows are not fairlab's split")
+                except pp.CheckFailed as error:
+                    print(f"  seed {seed}: CHECK FAILED: {error}")
+                    failures += 1
+                    continue
+                split_key = (table_key, hashlib.sha1(b"".join(a.tobytes() for a in (train, validation, test))).hexdigest())
+                if split_key not in caches:
+                    scale = pp.standardise(dataset["features"], train)
+                    ctx = dict(names=names, privileged_codes=privileged_codes, protected_columns=protected_columns,
+                               run_columns=run_columns)
+                    for part, index in (("train", train), ("test", test)):
+                        ctx[part] = dict(x=scale(dataset["features"][index]), y=dataset["labels"][index],
+                                         group=codes[index], side=np.isin(codes[index], privileged_codes).astype(int))
+                    ctx["baseline_model"] = fit_lr(ctx["train"]["x"], ctx["train"]["y"])
+                    caches[split_key] = (ctx, {})
+                ctx, cache = caches[split_key]
+                compared += 1
+                print(f"  seed {seed}: {len(train)} train / {len(test)} test rows; split checks out")
+
+                for name, method_id, params, param_text, _ in methods:
+                    outcome = run["methods"][name].get(f"seed_{seed}")
+                    ours = None
+                    if outcome is not None and pp.text(outcome.attrs["status"]) == "ok":
+                        overall = dict(zip(pp.texts(outcome["metrics/overall_names"][...]),
+                                           outcome["metrics/overall_values"][...].astype(float)))
+                        ours = dict(accuracy=overall.get("accuracy", math.nan),
+                                    spd=overall.get("statistical_parity_difference", math.nan),
+                                    y_pred=outcome["y_pred"][...].astype(int),
+                                    y_score=outcome["y_score"][...] if "y_score" in outcome else None)
+                    else:
+                        print(f"    {name}: fairlab failed or missing on this seed")
+                    for label, key in references_for(method_id, params, ctx, cache):
+                        ref = cache.get(key) if key is not None else None
+                        obs = dict(ours=ours, ref=None, same=math.nan)
+                        if ref is not None and "error" in ref:
+                            print(f"    {name} ~ {label}: reference failed: {ref['error']}")
+                        elif ref is not None:
+                            if "measured" not in ref:
+                                ref["measured"] = measure(ctx, (ref["score"] > 0.5).astype(int))
+                            obs["ref"] = ref["measured"]
+                            if ours is not None:
+                                obs["same"] = float(np.mean(ours["y_pred"] == (ref["score"] > 0.5)))
+                                gap = (f"; max |y_score - reference score| {np.max(np.abs(ours['y_score'] - ref['score'])):.3g}"
+                                       if ours["y_score"] is not None else "")
+                                print(f"    {name} ~ {label}: identical test predictions {obs['same']:.2%}{gap}")
+                        row_key = (f"{method_id}" + (f" [{param_text}]" if param_text else ""), label)
+                        rows[table_key].setdefault(row_key, []).append(obs)
+
+    for table_key, info in tables.items():
+        if not rows[table_key]:
+            continue
+        print(f"\n### {info['dataset']}: groups by {'+'.join(info['protected'])}\n")
+        print("| method | reference | fairlab accuracy | reference accuracy | fairlab SPD | reference SPD | "
+              "identical test predictions | seeds |")
+        print("|---|---|---:|---:|---:|---:|---:|---:|")
+        for (method, label), observations in rows[table_key].items():
+            ours = [o["ours"] for o in observations if o["ours"] is not None]
+            refs = [o["ref"] for o in observations if o["ref"] is not None]
+            same = pp.mean([o["same"] for o in observations])
+            print(f"| {method} | {label} | {pp.fmt(pp.mean([o['accuracy'] for o in ours]))} | "
+                  f"{pp.fmt(pp.mean([r['accuracy'] for r in refs]))} | {pp.fmt(pp.mean([o['spd'] for o in ours]))} | "
+                  f"{pp.fmt(pp.mean([r['spd'] for r in refs]))} | "
+                  f"{'—' if math.isnan(same) else f'{same:.2%}'} | {len(observations)} |")
+        print("\nMeans over seeds; SPD = AIF360 statistical_parity_difference on the test rows (fairlab's stored value / "
+              "the reference's predictions). — : no reference.")
+    if compared == 0:
+        print("\nno run and seed could be compared", file=sys.stderr)
+        sys.exit(1)
+    if failures:
+        print(f"\n{failures} check(s) failed", file=sys.stderr)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
