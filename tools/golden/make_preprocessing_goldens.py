@@ -80,6 +80,7 @@ import imblearn  # noqa: E402
 import sklearn  # noqa: E402
 from aif360.algorithms.preprocessing import DisparateImpactRemover  # noqa: E402
 from aif360.datasets import BinaryLabelDataset  # noqa: E402
+from legacy_mt19937 import LegacyMT19937  # noqa: E402
 from fairlearn.preprocessing import CorrelationRemover  # noqa: E402
 from imblearn.over_sampling import SMOTE  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
@@ -339,50 +340,6 @@ def sampling(labels, groups, scores):
 
 
 # ----------------------------------------------------------------------------------------------- SMOTE
-
-class LegacyMT19937:
-    """numpy.random.RandomState(int): init_genrand, 32-bit outputs, masked-rejection integers, 53-bit
-    doubles -- enough to replay SMOTE's draws without numpy."""
-
-    def __init__(self, seed):
-        self.mt = [seed & 0xFFFFFFFF]
-        for i in range(1, 624):
-            prev = self.mt[-1]
-            self.mt.append((1812433253 * (prev ^ (prev >> 30)) + i) & 0xFFFFFFFF)
-        self.index = 624
-
-    def next_uint32(self):
-        if self.index >= 624:
-            mt = self.mt
-            for i in range(624):
-                y = (mt[i] & 0x80000000) | (mt[(i + 1) % 624] & 0x7FFFFFFF)
-                mt[i] = mt[(i + 397) % 624] ^ (y >> 1) ^ (0x9908B0DF if y & 1 else 0)
-            self.index = 0
-        y = self.mt[self.index]
-        self.index += 1
-        y ^= y >> 11
-        y ^= (y << 7) & 0x9D2C5680
-        y ^= (y << 15) & 0xEFC60000
-        y ^= y >> 18
-        return y
-
-    def random(self):
-        a = self.next_uint32() >> 5
-        b = self.next_uint32() >> 6
-        return (a * 67108864.0 + b) / 9007199254740992.0
-
-    def randint(self, high):  # uniform in [0, high) -- legacy randint, range below 2**32
-        upper = high - 1
-        if upper == 0:
-            return 0
-        mask = upper
-        for shift in (1, 2, 4, 8, 16):
-            mask |= mask >> shift
-        while True:
-            value = self.next_uint32() & mask
-            if value <= upper:
-                return value
-
 
 def smote(train, labels):
     counts = {int(c): int((labels == c).sum()) for c in (0, 1)}
