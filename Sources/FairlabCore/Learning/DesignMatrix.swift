@@ -52,12 +52,15 @@ struct DenseDesign: DesignMatrix {
 
     func weightedGram(_ d: [Double], block: inout [Double], cross: inout [Double]) {
         guard cols > 0 else { return }
+        let roots = d.map { $0.squareRoot() }   // once per row, not once per entry
         var scaled = [Double](repeating: 0, count: rows * cols)
         features.withUnsafeStorage { x in
             scaled.withUnsafeMutableBufferPointer { z in
-                for j in 0..<cols {
-                    let offset = j * rows
-                    for i in 0..<rows { z[offset + i] = x[offset + i] * d[i].squareRoot() }
+                roots.withUnsafeBufferPointer { roots in
+                    for j in 0..<cols {
+                        let offset = j * rows
+                        for i in 0..<rows { z[offset + i] = x[offset + i] * roots[i] }
+                    }
                 }
             }
             cblas_dsyrk(CblasColMajor, CblasUpper, CblasTrans, BLAS.dimension(cols), BLAS.dimension(rows), 1,
