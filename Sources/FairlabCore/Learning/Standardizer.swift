@@ -6,13 +6,14 @@ public struct Standardizer: Sendable {
     /// Per-column standard deviations of the fitting rows (1 where a column is constant).
     public let scales: [Double]
 
-    /// Fits on `matrix`.
-    public init(fitting matrix: Matrix) {
+    /// Fits on `matrix`; columns where `only` is false (when given) keep mean 0 and scale 1, so they pass
+    /// through unchanged.
+    public init(fitting matrix: Matrix, only: [Bool]? = nil) {
         var means = [Double](repeating: 0, count: matrix.cols)
         var scales = [Double](repeating: 1, count: matrix.cols)
         let n = Double(matrix.rows)
         matrix.withUnsafeStorage { values in
-            for j in 0..<matrix.cols {
+            for j in 0..<matrix.cols where only?[j] ?? true {
                 let column = UnsafeBufferPointer(rebasing: values[(j * matrix.rows)..<((j + 1) * matrix.rows)])
                 var sum = 0.0
                 for v in column { sum += v }

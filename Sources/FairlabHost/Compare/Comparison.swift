@@ -21,6 +21,8 @@ public struct Comparison {
         public var allowWorldWritablePlugins = false
         /// `--param method.key=value` overrides, by method id then key.
         public var parameterOverrides: [String: [String: String]] = [:]
+        /// Which feature columns are standardised before methods see them.
+        public var standardization: Standardization = .all
         /// Workers run at once.
         public var jobs: Int = 1
         /// Seconds a worker may run.
@@ -111,7 +113,7 @@ public struct Comparison {
                 let job = MethodJob(
                     datasetPath: options.datasetPath, protectedAttributes: partition.attributeNames, seed: split.seed,
                     train: split.train, validation: split.validation, test: split.test, method: method,
-                    parameters: method.map { parameters[$0.id]! })
+                    parameters: method.map { parameters[$0.id]! }, standardization: options.standardization)
                 try WorkerCoding.write(job, to: "\(workFolder)/\(name).json")
                 jobs.append((row, seedIndex))
                 tasks.append(WorkerTask(
@@ -175,7 +177,8 @@ public struct Comparison {
             id: Self.makeRunID(), createdAt: ISO8601DateFormatter().string(from: Date()), command: options.command,
             datasetPath: options.datasetPath, datasetSHA256: try SHA256.hexDigest(ofFile: options.datasetPath),
             protectedAttributes: partition.attributeNames, groupNames: partition.names, groupPrivileged: partition.privileged,
-            seeds: options.seeds, fairlabVersion: fairlabVersion, abiVersion: Int(FAIRLAB_ABI_VERSION), splits: splits,
+            seeds: options.seeds, standardization: options.standardization, fairlabVersion: fairlabVersion,
+            abiVersion: Int(FAIRLAB_ABI_VERSION), splits: splits,
             methods: methods, metricPlugins: catalog.metrics.map { "\($0.id) \($0.version) (\($0.libraryID) \($0.libraryVersion))" },
             pluginFailures: pluginFailures)
     }

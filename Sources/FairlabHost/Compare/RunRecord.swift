@@ -12,6 +12,8 @@ public struct RunRecord: Codable, Sendable {
     public var groupNames: [String]
     public var groupPrivileged: [Bool]
     public var seeds: [UInt64]
+    /// Which feature columns were standardised (results files written before this field: all).
+    public var standardization: Standardization = .all
     public var fairlabVersion: String
     public var abiVersion: Int
     public var splits: [SplitRecord]

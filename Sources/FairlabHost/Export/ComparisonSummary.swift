@@ -61,6 +61,8 @@ public struct ComparisonSummary: Codable, Sendable {
     public let groupNames: [String]
     public let groupPrivileged: [Bool]
     public let seeds: [UInt64]
+    /// Which feature columns were standardised.
+    public let standardization: Standardization
     public let testRows: [Int]
     public let fairlabVersion: String
     public let abiVersion: Int
@@ -89,6 +91,7 @@ public struct ComparisonSummary: Codable, Sendable {
         groupNames = run.groupNames
         groupPrivileged = run.groupPrivileged
         seeds = run.seeds
+        standardization = run.standardization
         testRows = run.splits.map(\.test.count)
         fairlabVersion = run.fairlabVersion
         abiVersion = run.abiVersion

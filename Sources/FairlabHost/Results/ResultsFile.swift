@@ -153,7 +153,7 @@ public enum ResultsFile {
             id: runID, createdAt: try text("created_at"), command: try text("command"), datasetPath: try text("dataset_path"),
             datasetSHA256: try text("dataset_sha256"), protectedAttributes: try file.stringsAttribute("protected", of: base),
             groupNames: groupNames, groupPrivileged: try file.integersAttribute("group_privileged", of: base).map { $0 != 0 },
-            seeds: seeds, fairlabVersion: try text("fairlab_version"),
+            seeds: seeds, standardization: try standardization(of: base, in: file, path: path), fairlabVersion: try text("fairlab_version"),
             abiVersion: Int(try file.integersAttribute("abi_version", of: base).first ?? 0), splits: splits, methods: methods,
             metricPlugins: try file.stringsAttribute("metric_plugins", of: base),
             pluginFailures: zip(failurePaths, failureReasons).map { PluginCatalog.LibraryFailure(path: $0, reason: $1) })
@@ -174,6 +174,7 @@ public enum ResultsFile {
         try file.setAttribute("group_names", of: base, run.groupNames)
         try file.setAttribute("group_privileged", of: base, run.groupPrivileged.map { Int64($0 ? 1 : 0) })
         try file.setAttribute("seeds", of: base, run.seeds.map { Int64(bitPattern: $0) })
+        try file.setAttribute("standardize", of: base, run.standardization.rawValue)
         try file.setAttribute("fairlab_version", of: base, run.fairlabVersion)
         try file.setAttribute("abi_version", of: base, Int64(run.abiVersion))
         try file.setAttribute("method_order", of: base, run.methods.map(\.id))
@@ -250,4 +251,13 @@ struct FileLock {
         flock(descriptor, LOCK_UN)
         close(descriptor)
     }
+
+}
+
+/// A run's `standardize` attribute; a run written before fairlab recorded it standardised every column.
+private func standardization(of base: String, in file: HDF5File, path: String) throws -> Standardization {
+    guard file.hasAttribute("standardize", of: base) else { return .all }
+    let text = try file.stringAttribute("standardize", of: base)
+    guard let value = Standardization(rawValue: text) else { throw FairlabError(file: path, "\(base) has an unknown standardize attribute '\(text)'") }
+    return value
 }

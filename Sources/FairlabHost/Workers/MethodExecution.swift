@@ -18,7 +18,8 @@ public enum MethodExecution {
     public static func run(_ job: MethodJob) throws -> MethodOutcome {
         let dataset = try DatasetFile.read(job.datasetPath)
         let split = try PreparedSplit(
-            dataset: dataset, protectedAttributes: job.protectedAttributes, train: job.train, validation: job.validation, test: job.test)
+            dataset: dataset, protectedAttributes: job.protectedAttributes, train: job.train, validation: job.validation, test: job.test,
+            standardization: job.standardization)
         let groups = GroupsTable(names: split.partition.names, privileged: split.partition.privileged)
         guard let method = job.method else { return try baseline(split) }
 

@@ -1,7 +1,8 @@
 import FairlabCore
 
 /// One seed's split of a dataset, ready for methods: features standardised with the training rows' mean and
-/// standard deviation, labels, and group codes for each part.
+/// standard deviation (every column, numeric ones only, or none: `Standardization`), labels, and group codes
+/// for each part.
 struct PreparedSplit {
     let train: Part
     let validation: Part
@@ -17,7 +18,10 @@ struct PreparedSplit {
         let groupCodes: [Int32]
     }
 
-    init(dataset: Dataset, protectedAttributes: [String], train: [Int], validation: [Int], test: [Int]) throws {
+    init(
+        dataset: Dataset, protectedAttributes: [String], train: [Int], validation: [Int], test: [Int],
+        standardization: Standardization = .all
+    ) throws {
         let rows = dataset.rows
         for (name, indices) in [("train", train), ("validation", validation), ("test", test)] {
             guard indices.allSatisfy({ $0 >= 0 && $0 < rows }) else { throw FairlabError("the \(name) split has rows outside the dataset") }
@@ -29,7 +33,9 @@ struct PreparedSplit {
         // other protected attributes are ordinary 0/1 columns in this run.
         columns = FeatureColumns(names: dataset.featureNames, protectedAttributes: partition.attributeNames)
         let trainFeatures = dataset.features.selectingRows(train)
-        let standardizer = Standardizer(fitting: trainFeatures)
+        // Every protected attribute's own column is a 0/1 indicator, whichever of them form this run's groups.
+        let indicators = FeatureColumns(names: dataset.featureNames, protectedAttributes: dataset.protected.map(\.name))
+        let standardizer = Standardizer(fitting: trainFeatures, only: standardization.mask(indicators))
         func part(_ indices: [Int], _ features: Matrix? = nil) -> Part {
             Part(
                 features: standardizer.transform(features ?? dataset.features.selectingRows(indices)),

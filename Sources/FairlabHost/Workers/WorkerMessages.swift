@@ -17,6 +17,8 @@ public struct MethodJob: Codable, Sendable {
     public var method: MethodInfo?
     /// Its validated parameters (empty for the baseline).
     public var parameters: ResolvedParameters?
+    /// Which feature columns are standardised.
+    public var standardization: Standardization = .all
 }
 
 /// What a method worker reports back.

@@ -32,6 +32,9 @@ struct Compare: ParsableCommand {
     @Option(help: "Append the run to this HDF5 results file.")
     var out: String?
 
+    @Option(help: "Which feature columns are standardised with the training rows' statistics: all, numeric (scikit-learn's canonical pipeline: one-hot and protected columns stay 0/1) or none.")
+    var standardize: Standardization = .all
+
     @Option(help: "Worker processes to run at once.")
     var jobs: Int = 1
 
@@ -66,6 +69,7 @@ struct Compare: ParsableCommand {
         options.allowWorldWritablePlugins = allowWorldWritablePlugins
         options.verbose = verbose
         options.parameterOverrides = try Self.parseParameters(parameters)
+        options.standardization = standardize
         options.jobs = jobs
         options.timeout = timeout
         options.memoryLimitMB = memoryLimit
@@ -109,3 +113,5 @@ struct Compare: ParsableCommand {
         return overrides
     }
 }
+
+extension Standardization: ExpressibleByArgument {}
