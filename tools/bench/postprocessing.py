@@ -121,12 +121,9 @@ def worker(method, path, runs, warmup):
     import numpy as np
     import pandas as pd
     from threadpoolctl import threadpool_info
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            pd.set_option("future.infer_string", False)  # AIF360 0.6.1 predates pandas 3's string dtype
-        except (KeyError, pd.errors.OptionError):
-            pass
+    sys.path.insert(0, str(ROOT / "tools/golden"))
+    from aif360_setup import prepare_for_aif360
+    prepare_for_aif360()
 
     data = json.loads(pathlib.Path(path).read_text())
     v_score = np.asarray(data["validation"]["score"], dtype=float)

@@ -12,8 +12,8 @@ population std (untimed, as fairlab does it before a method runs). Timed, as a u
   lbfgs, tol=1e-10, max_iter=10000) with the instance weights as sample_weight;
 - disparate-impact-remover: BinaryLabelDatasets of the training and the test rows, AIF360
   DisparateImpactRemover(1.0, sensitive_attribute='sex') fit_transform of each (AIF360 cannot apply a repair fitted
-  on other rows), the protected columns (sex, race) dropped, the LR;
-- correlation-remover: Fairlearn CorrelationRemover(sensitive_feature_ids=[sex, race], alpha=1) fit + transform of
+  on other rows), the sex column dropped, the LR;
+- correlation-remover: Fairlearn CorrelationRemover(sensitive_feature_ids=[sex], alpha=1) fit + transform of
   the training rows, the LR, transform of the test rows.
 
 Each is split into "train" (dataset construction, fit, transform of the training rows, the LR fit: what fairlab's
@@ -62,7 +62,6 @@ def load_split():
         labels = f["/label"][...].astype(int)
         sex = f["/protected/sex"][...].astype(int)
         privileged = set(int(c) for c in np.ravel(f["/protected/sex"].attrs["privileged"]))
-        protected_names = list(f["/protected"].keys())
     rows = np.arange(len(labels))
     strata = labels * 2 + sex
     train, rest = train_test_split(rows, test_size=0.4, stratify=strata, random_state=0)
@@ -74,7 +73,7 @@ def load_split():
     keep = (std > 0) & (std * std > 10 * np.finfo(float).eps * np.maximum(mean * mean, np.finfo(float).tiny))
     std = np.where(keep, std, 1.0)
     side = np.isin(sex, list(privileged)).astype(float)
-    return dict(names=names, protected=[names.index(n) for n in protected_names if n in names],
+    return dict(names=names,
                 x_train=(x_train - mean) / std, y_train=labels[train], side_train=side[train],
                 x_test=(features[test] - mean) / std, y_test=labels[test], side_test=side[test])
 
@@ -85,24 +84,21 @@ def worker(method, runs, warmup):
     import numpy as np
     import pandas as pd
     from threadpoolctl import threadpool_info
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            pd.set_option("future.infer_string", False)  # AIF360 0.6.1 predates pandas 3's string dtype
-        except (KeyError, pd.errors.OptionError):
-            pass
+    sys.path.insert(0, str(ROOT / "tools/golden"))
+    from aif360_setup import prepare_for_aif360
+    prepare_for_aif360()
     from sklearn.linear_model import LogisticRegression
     d = load_split()
-    names, protected = d["names"], d["protected"]
-    kept = [j for j in range(len(names)) if j not in protected]
-    sex = names.index("sex")
+    # As fairlab does for a run grouped by sex: only the grouping attribute's own column is protected.
+    sex = d["names"].index("sex")
+    kept = [j for j in range(len(d["names"])) if j != sex]
 
     def lr():
         return LogisticRegression(C=1.0, solver="lbfgs", tol=1e-10, max_iter=10_000)
 
     def dataset(x, y, side):
         from aif360.datasets import BinaryLabelDataset
-        frame = pd.DataFrame(x, columns=names)
+        frame = pd.DataFrame(x, columns=d["names"])
         frame["sex"] = side  # the protected column as AIF360 wants it: 1 privileged (standardised: two values)
         frame["label"] = y.astype(float)
         return BinaryLabelDataset(df=frame, label_names=["label"], protected_attribute_names=["sex"],
@@ -135,7 +131,7 @@ def worker(method, runs, warmup):
         holder = {}
 
         def train_part():
-            remover = CorrelationRemover(sensitive_feature_ids=protected, alpha=1.0).fit(d["x_train"])
+            remover = CorrelationRemover(sensitive_feature_ids=[sex], alpha=1.0).fit(d["x_train"])
             holder["remover"] = remover
             return lr().fit(remover.transform(d["x_train"]), d["y_train"])
 

@@ -24,18 +24,16 @@ not AIF360's, or if no run was made from DATASET.
 import argparse
 import hashlib
 import itertools
-import logging
 import pathlib
 import shutil
 import sys
-import warnings
 
 import h5py
 import numpy as np
-import pandas as pd
 
-logging.disable(logging.WARNING)  # AIF360 logs missing optional extras, and the 5 rows it drops, on load
-warnings.filterwarnings("ignore")
+from aif360_setup import prepare_for_aif360  # noqa: E402
+
+prepare_for_aif360()  # also silences the notice of the 5 rows CompasDataset drops
 
 import aif360  # noqa: E402
 from aif360.datasets import CompasDataset  # noqa: E402
@@ -67,11 +65,6 @@ def load_aif360(raw, expected_sha256):
         shutil.copyfile(raw, AIF360_CSV)
     if sha256(AIF360_CSV) != expected_sha256:
         fail(f"{AIF360_CSV} is not the file the dataset was imported from (SHA-256 differs); replace it with the raw CSV")
-    # AIF360 0.6.1 predates pandas 3's string dtype (np.issubdtype fails on it); read text as object, as pandas 2 did.
-    try:
-        pd.set_option("future.infer_string", False)
-    except (KeyError, pd.errors.OptionError):
-        pass
     return CompasDataset()
 
 

@@ -50,7 +50,6 @@ AIF360's random draws against a pure-Python MT19937 replay of numpy's legacy glo
 reject-option grid, selection and test predictions against an independent recomputation (exact).
 """
 import json
-import logging
 import pathlib
 import time
 import warnings
@@ -61,15 +60,9 @@ import numpy as np
 import pandas as pd
 import scipy
 
-logging.disable(logging.WARNING)  # AIF360 logs missing optional extras (tensorflow, inFairness) on import
-warnings.filterwarnings("ignore", category=DeprecationWarning)
-warnings.filterwarnings("ignore", category=FutureWarning)
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore")
-    try:
-        pd.set_option("future.infer_string", False)  # AIF360 0.6.1 predates pandas 3's string dtype
-    except (KeyError, pd.errors.OptionError):
-        pass
+from aif360_setup import prepare_for_aif360  # noqa: E402
+
+prepare_for_aif360()
 
 import aif360  # noqa: E402
 from aif360.algorithms.postprocessing import (CalibratedEqOddsPostprocessing, EqOddsPostprocessing,  # noqa: E402

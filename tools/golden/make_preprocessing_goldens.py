@@ -57,22 +57,14 @@ Stored per method:
 The script stops with an AssertionError if any cross-check fails.
 """
 import json
-import logging
 import pathlib
-import warnings
 
 import numpy as np
 import pandas as pd
 
-logging.disable(logging.WARNING)  # AIF360 logs missing optional extras on import
-warnings.filterwarnings("ignore", category=DeprecationWarning)
-warnings.filterwarnings("ignore", category=FutureWarning)
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore")
-    try:
-        pd.set_option("future.infer_string", False)  # AIF360 0.6.1 predates pandas 3's string dtype
-    except (KeyError, pd.errors.OptionError):
-        pass
+from aif360_setup import prepare_for_aif360  # noqa: E402
+
+prepare_for_aif360()
 
 import aif360  # noqa: E402
 import fairlearn  # noqa: E402

@@ -62,7 +62,6 @@ Exits non-zero when a check of step 1 fails (the file and the dataset disagree) 
 """
 import argparse
 import hashlib
-import logging
 import math
 import pathlib
 import sys
@@ -73,14 +72,9 @@ import h5py
 import numpy as np
 import pandas as pd
 
-logging.disable(logging.WARNING)  # AIF360 logs missing optional extras (tensorflow, inFairness) on import
-warnings.filterwarnings("ignore")
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore")
-    try:
-        pd.set_option("future.infer_string", False)  # AIF360 0.6.1 predates pandas 3's string dtype
-    except (KeyError, pd.errors.OptionError):
-        pass
+from aif360_setup import prepare_for_aif360  # noqa: E402
+
+prepare_for_aif360()
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
