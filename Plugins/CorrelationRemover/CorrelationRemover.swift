@@ -33,8 +33,9 @@ final class CorrelationRemover: FairlabMethod {
         let k = sensitive.count
         var gram = [[Double]](repeating: [Double](repeating: 0, count: k), count: k)
         var cross = [[Double]](repeating: [Double](repeating: 0, count: kept.count), count: k)
+        var centred = [Double](repeating: 0, count: k)
         for i in 0..<n {
-            let centred = sensitive.indices.map { train.feature(i, sensitive[$0]) - means[$0] }
+            for a in 0..<k { centred[a] = train.feature(i, sensitive[a]) - means[a] }
             for a in 0..<k {
                 for b in 0..<k { gram[a][b] += centred[a] * centred[b] }
                 for (j, column) in kept.enumerated() { cross[a][j] += centred[a] * train.feature(i, column) }

@@ -66,6 +66,7 @@ final class DisparateImpactRemover: FairlabMethod {
         let side = (0..<train.rows).map { sides.index(codes[$0]) }
         guard side.contains(0), side.contains(1) else { throw PluginError.invalidInput("both a privileged and an unprivileged group need training rows") }
         protectedColumns = columns.indices.filter { columns[$0].kind == FL_COLUMN_PROTECTED }
+        guard protectedColumns.count < columns.count else { throw PluginError.invalidInput("there is no feature column to repair besides the protected ones") }
         repairs = columns.indices.filter { columns[$0].kind != FL_COLUMN_PROTECTED }.map { column in
             let values = (0..<train.rows).map { train.feature($0, column) }
             let bySide = (0..<2).map { s in values.indices.filter { side[$0] == s }.map { values[$0] } }
@@ -129,25 +130,15 @@ final class DisparateImpactRemover: FairlabMethod {
     /// The repair of `value` on a side: the shift the same training value gets, or the nearest one below it
     /// (the lowest if none is below), so an unseen value moves with its neighbours and level 0 changes nothing.
     static func lookup(_ value: Double, _ side: SideRepair) -> Double {
-        let k = max(0, countBelow(value, in: side.values, orEqual: true) - 1)
+        let k = max(0, SortedSearch.countAtMost(value, in: side.values) - 1)
         return side.values[k] == value ? side.repaired[k] : value + (side.repaired[k] - side.values[k])
-    }
-
-    /// How many of the sorted `values` are below `value` (or at most `value`), by binary search.
-    static func countBelow(_ value: Double, in values: [Double], orEqual: Bool) -> Int {
-        var low = 0, high = values.count
-        while low < high {
-            let middle = (low + high) / 2
-            if values[middle] < value || (orEqual && values[middle] == value) { low = middle + 1 } else { high = middle }
-        }
-        return low
     }
 
     /// The paper's repair of a row's value: its quantile on its side, the median of the sides' values there.
     private func quantileRepair(_ value: Double, side: Int, _ repair: [SideRepair]) -> Double {
         let own = repair[side].values
-        let below = Double(Self.countBelow(value, in: own, orEqual: false))
-        let equal = Double(Self.countBelow(value, in: own, orEqual: true)) - below
+        let below = Double(SortedSearch.countBelow(value, in: own))
+        let equal = Double(SortedSearch.countAtMost(value, in: own)) - below
         let u = (below + equal / 2) / Double(own.count)
         let quantiles = repair.map { side in side.values[min(side.values.count - 1, Int(u * Double(side.values.count)))] }.sorted()
         let median = quantiles.count % 2 == 1 ? quantiles[quantiles.count / 2] : (quantiles[quantiles.count / 2 - 1] + quantiles[quantiles.count / 2]) / 2

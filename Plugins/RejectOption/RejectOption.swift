@@ -126,11 +126,7 @@ struct SortedScores {
 
     /// Confusion counts when exactly the rows scoring above `cut` are predicted favourable.
     func counts(above cut: Double) -> SideRates {
-        var low = 0, high = scores.count     // first index with score > cut
-        while low < high {
-            let middle = (low + high) / 2
-            if scores[middle] > cut { high = middle } else { low = middle + 1 }
-        }
+        let low = SortedSearch.countAtMost(cut, in: scores)
         let selected = Double(scores.count - low)
         let truePositives = positives - positivesBelow[low]
         let falsePositives = selected - truePositives
