@@ -39,17 +39,24 @@ import Testing
         }
     }
 
+    /// German prepared as a run's prepare step prepares it, for one seed, in a fresh folder, and the baseline's
+    /// job on it, which also writes the baseline scores a post-processing job reads.
+    static func preparedGerman(seed: UInt64) throws -> (job: MethodJob, split: SplitRecord) {
+        let folder = try TemporaryFolder.make(prefix: "fairlab-conformance")
+        let prepared = try RunPreparation.run(
+            PrepareJob(datasetPath: TestEnvironment.dataset("german"), protectedAttributes: [], seeds: [seed], standardization: .all, folder: folder),
+            progress: { _ in })
+        return (MethodJob(splitPath: prepared.splitPaths[0], seed: seed, baselineScoresPath: folder + "/baseline-scores.f64"), prepared.splits[0])
+    }
+
     @Test(arguments: ["reweighing", "fair-logreg", "group-thresholds"])
     func mitigationRunsOnGerman(_ id: String) throws {
-        let dataset = try DatasetFile.read(TestEnvironment.dataset("german"))
-        let partition = try GroupPartition(dataset: dataset)
-        let split = DatasetSplit(stratifiedBy: dataset.labels, groups: partition.codes, seed: 3)
+        var (job, split) = try Self.preparedGerman(seed: 3)
+        _ = try MethodExecution.run(job)
         let library = Self.libraries.compactMap { try? LoadedLibrary(path: $0) }.first { (try? $0.methods().contains { $0.id == id }) == true }
         let method = try #require(try library?.methods().first { $0.id == id })
-        let job = MethodJob(
-            datasetPath: TestEnvironment.dataset("german"), protectedAttributes: [], seed: 3, train: split.train,
-            validation: split.validation, test: split.test, method: method,
-            parameters: try ResolvedParameters(method: method, overrides: [:]))
+        job.method = method
+        job.parameters = try ResolvedParameters(method: method, overrides: [:])
         let outcome = try MethodExecution.run(job)
         #expect(outcome.predictions.count == split.test.count)
         #expect(outcome.predictions.allSatisfy { $0 == 0 || $0 == 1 })
@@ -60,14 +67,9 @@ import Testing
     }
 
     @Test func fairLogisticRegressionWithoutPenaltyIsTheBaseline() throws {
-        let dataset = try DatasetFile.read(TestEnvironment.dataset("german"))
-        let partition = try GroupPartition(dataset: dataset)
-        let split = DatasetSplit(stratifiedBy: dataset.labels, groups: partition.codes, seed: 5)
+        var (job, _) = try Self.preparedGerman(seed: 5)
         let library = try LoadedLibrary(path: TestEnvironment.pluginLibrary("FairLogisticRegression"))
         let method = try #require(try library.methods().first)
-        var job = MethodJob(
-            datasetPath: TestEnvironment.dataset("german"), protectedAttributes: [], seed: 5, train: split.train,
-            validation: split.validation, test: split.test, method: nil, parameters: nil)
         let baseline = try MethodExecution.run(job)
         job.method = method
         job.parameters = try ResolvedParameters(method: method, overrides: ["fairness_weight": "0"])

@@ -57,8 +57,8 @@ public enum DatasetFile {
         let features = try file.readMatrix("/features", progress: progress)
         let rows = features.rows, cols = features.cols
         guard rows > 0 else { throw fail("/features has no rows") }
-        if let bad = features.storage.firstIndex(where: { !$0.isFinite }) {
-            throw fail("/features has a non-finite value (\(features.storage[bad])) at row \(bad % rows), column \(bad / rows)")
+        if let (bad, value) = features.withUnsafeStorage({ values in values.firstIndex { !$0.isFinite }.map { ($0, values[$0]) } }) {
+            throw fail("/features has a non-finite value (\(value)) at row \(bad % rows), column \(bad / rows)")
         }
         let featureNames = try file.readStrings("/feature_names")
         guard featureNames.count == cols else {

@@ -127,7 +127,7 @@ public final class HDF5File {
             progress?(0, rows)
             // Not zero-filled first: a 10⁷-row matrix would spend seconds touching gigabytes before its first
             // block; every element is written by the blocks below.
-            let storage = try [Double](unsafeUninitializedCapacity: count) { target, initializedCount in
+            return try Matrix(rows: rows, cols: cols) { target in
                 var first = 0
                 while first < rows {
                     let take = min(blockRows, rows - first)
@@ -146,15 +146,13 @@ public final class HDF5File {
                     block.withUnsafeBufferPointer { source in
                         for i in 0..<take {
                             let rowStart = i * cols, row = first + i
-                            for j in 0..<cols { (target.baseAddress! + row + j * rows).initialize(to: source[rowStart + j]) }
+                            for j in 0..<cols { target[row + j * rows] = source[rowStart + j] }
                         }
                     }
                     first += take
                     progress?(first, rows)
                 }
-                initializedCount = count
             }
-            return Matrix(rows: rows, cols: cols, columnMajor: storage)
         }
     }
 

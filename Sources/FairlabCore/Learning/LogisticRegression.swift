@@ -77,7 +77,7 @@ public struct LogisticRegression: Sendable, Equatable {
         guard positiveWeight > 0, negativeWeight > 0 else {
             throw FairlabError("logistic regression: the (weighted) labels have only one class")
         }
-        guard features.storage.allSatisfy({ $0.isFinite }) else {
+        guard features.withUnsafeStorage({ $0.allSatisfy(\.isFinite) }) else {
             throw FairlabError("logistic regression: features contain NaN or infinite values")
         }
 

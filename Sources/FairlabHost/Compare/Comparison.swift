@@ -23,6 +23,8 @@ public struct Comparison {
         public var parameterOverrides: [String: [String: String]] = [:]
         /// Which feature columns are standardised before methods see them.
         public var standardization: Standardization = .all
+        /// The slice of the (method, seed) grid to run (nil: all of it).
+        public var shard: Shard?
         /// Workers run at once.
         public var jobs: Int = 1
         /// Seconds a worker may run.
@@ -58,25 +60,24 @@ public struct Comparison {
 
     /// Checks the inputs, runs everything and returns the run. Throws only for problems with the inputs
     /// (dataset, method ids, parameters); a failing method becomes a failed row instead.
+    ///
+    /// The run is a sequence of steps that read and write files in a private work folder: a prepare worker reads
+    /// the dataset (the run's only reading of it) and writes one prepared split per seed; one worker per
+    /// (method, seed) maps its seed's split, the baseline first, writing its scores for the seed's post-processing
+    /// jobs; one worker per metric plugin evaluates every prediction set.
     public func run() throws -> RunRecord {
-        try UntrustedFile.check(options.datasetPath, as: .dataset, executable: options.executablePath, progress: progress)
-        let reading = ThrottledProgress(progress)
-        let dataset = try DatasetFile.read(options.datasetPath) { reading.reportRows($0, of: $1, reading: options.datasetPath) }
-        let partition = try GroupPartition(dataset: dataset, attributes: options.protectedAttributes)
-        let workFolder = try TemporaryFolder.make(prefix: "fairlab")
-        defer { try? FileManager.default.removeItem(atPath: workFolder) }
-
         guard options.memoryLimitMB == 0 || options.memoryLimitMB >= Self.minimumMemoryLimitMB else {
             throw FairlabError("--memory-limit must be 0 (none) or at least \(Self.minimumMemoryLimitMB) MiB, which a worker needs to start")
         }
+        guard FileManager.default.fileExists(atPath: options.datasetPath) else { throw FairlabError(file: options.datasetPath, "no such file") }
+        let workFolder = try TemporaryFolder.make(prefix: "fairlab")
+        defer { try? FileManager.default.removeItem(atPath: workFolder) }
         let pool = WorkerPool(
             executable: options.executablePath, parallelism: options.jobs, timeout: options.timeout,
             memoryLimitMB: options.memoryLimitMB)
         let (catalog, folders) = try PluginCatalog.find(
             executable: options.executablePath, pluginFolders: options.pluginFolders, environment: options.environment,
             allowWorldWritable: options.allowWorldWritablePlugins, pool: pool, workFolder: workFolder)
-        progress("found \(catalog.methods.count) methods in \(folders.joined(separator: ", "))")
-        for failure in catalog.failures { progress("plugin skipped: \(failure.path): \(failure.reason)") }
 
         let selected = try selectMethods(catalog)
         var parameters: [String: ResolvedParameters] = [:]
@@ -92,63 +93,85 @@ public struct Comparison {
             throw FairlabError("no metric plugin found (looked in \(folders.joined(separator: ", ")))")
         }
 
-        if dataset.split != nil, options.seeds.count > 1 {
-            progress("note: the dataset fixes its split, so all \(options.seeds.count) seeds share it; only the methods' random streams differ")
+        // The grid: one job per (method, seed), the baseline's row first; a shard owns a slice of it, and runs
+        // a baseline it does not own when one of its post-processing jobs needs that baseline's scores.
+        let rows: [MethodInfo?] = [nil] + selected
+        let seeds = options.seeds
+        let owned = rows.indices.map { row in seeds.indices.map { options.shard?.owns(job: row * seeds.count + $0) ?? true } }
+        let baselineNeeded = seeds.indices.map { seedIndex in
+            rows.indices.contains { row in owned[row][seedIndex] && (row == 0 || rows[row]?.stage == .post) }
         }
-        let splits = options.seeds.map { seed -> SplitRecord in
-            let split = dataset.split.map(DatasetSplit.init(fixed:))
-                ?? DatasetSplit(stratifiedBy: dataset.labels, groups: partition.codes, seed: seed)
-            return SplitRecord(
-                seed: seed, train: split.train, validation: split.validation, test: split.test,
-                testLabels: split.test.map { dataset.labels[$0] }, testGroupCodes: split.test.map { partition.codes[$0] })
+        let seedIndices = seeds.indices.filter { seedIndex in rows.indices.contains { owned[$0][seedIndex] } }
+        if let shard = options.shard {
+            let count = owned.joined().filter { $0 }.count
+            progress("shard \(shard): \(count) of the \(rows.count * seeds.count) jobs, on \(seedIndices.count) of \(seeds.count) seeds")
         }
 
-        // One task per (method, seed); the baseline first.
-        let rows: [MethodInfo?] = [nil] + selected
-        var jobs: [(row: Int, seedIndex: Int)] = []
+        let prepared = try prepare(seeds: seedIndices.map { seeds[$0] }, workFolder: workFolder)
+        // Reported once the dataset has read cleanly, so a bad dataset's error stands alone.
+        progress("found \(catalog.methods.count) methods in \(folders.joined(separator: ", "))")
+        for failure in catalog.failures { progress("plugin skipped: \(failure.path): \(failure.reason)") }
+        if prepared.fixedSplit, seeds.count > 1 {
+            progress("note: the dataset fixes its split, so all \(seeds.count) seeds share it; only the methods' random streams differ")
+        }
+        // Position of each seed in the prepared run.
+        var preparedIndex: [Int: Int] = [:]
+        for (position, seedIndex) in seedIndices.enumerated() { preparedIndex[seedIndex] = position }
+
+        // The tasks: every baseline first, then the other methods row by row; a post-processing job waits for
+        // its seed's baseline.
+        var jobs: [(row: Int, seedIndex: Int, recorded: Bool)] = []
         var tasks: [WorkerTask] = []
-        for (row, method) in rows.enumerated() {
-            for (seedIndex, split) in splits.enumerated() {
+        var channels: [WorkerChannel] = []
+        var baselineTask: [Int: Int] = [:]
+        for row in rows.indices {
+            let method = rows[row]
+            for seedIndex in seedIndices where owned[row][seedIndex] || (row == 0 && baselineNeeded[seedIndex]) {
+                let split = prepared.splits[preparedIndex[seedIndex]!]
                 let name = "job-\(row)-\(seedIndex)"
-                let job = MethodJob(
-                    datasetPath: options.datasetPath, protectedAttributes: partition.attributeNames, seed: split.seed,
-                    train: split.train, validation: split.validation, test: split.test, method: method,
-                    parameters: method.map { parameters[$0.id]! }, standardization: options.standardization)
-                try WorkerCoding.write(job, to: "\(workFolder)/\(name).json")
-                jobs.append((row, seedIndex))
-                tasks.append(WorkerTask(
-                    arguments: ["worker", WorkerEntry.Kind.method.rawValue, "\(workFolder)/\(name).json", "\(workFolder)/\(name).out.json"],
-                    label: "\(method?.id ?? MethodRecord.baselineID) (seed \(split.seed))", logPath: "\(workFolder)/\(name).log"))
+                let scoresPath = "\(workFolder)/baseline-scores-\(seedIndex).f64"
+                let channel = WorkerChannel(.method, folder: workFolder, name: name)
+                try channel.writeJob(MethodJob(
+                    splitPath: prepared.splitPaths[preparedIndex[seedIndex]!], seed: split.seed, method: method,
+                    parameters: method.map { parameters[$0.id]! },
+                    baselineScoresPath: row == 0 || method?.stage == .post ? scoresPath : nil))
+                let label = "\(method?.id ?? MethodRecord.baselineID) (seed \(split.seed))" + (owned[row][seedIndex] ? "" : ", for this shard's post-processing")
+                let dependencies = method?.stage == .post ? [baselineTask[seedIndex]!] : []
+                if row == 0 { baselineTask[seedIndex] = tasks.count }
+                jobs.append((row, seedIndex, owned[row][seedIndex]))
+                channels.append(channel)
+                tasks.append(channel.task(label: label, after: dependencies))
             }
         }
-        var outcomes = [[SeedOutcome?]](repeating: [SeedOutcome?](repeating: nil, count: splits.count), count: rows.count)
+        var outcomes = [[SeedOutcome?]](repeating: [SeedOutcome?](repeating: nil, count: seeds.count), count: rows.count)
         var done = 0
-        progress("running \(tasks.count) jobs (\(rows.count) methods × \(splits.count) seeds, \(options.jobs) at a time)")
+        progress("running \(tasks.count) jobs (\(rows.count) methods × \(seedIndices.count) seeds, \(options.jobs) at a time)")
         try pool.run(tasks) { index, failure in
-            let (row, seedIndex) = jobs[index]
-            let seed = splits[seedIndex].seed
+            let (row, seedIndex, recorded) = jobs[index]
+            let split = prepared.splits[preparedIndex[seedIndex]!]
             var outcome: SeedOutcome
             do {
                 if let failure { throw FairlabError(failure.description) }
                 let result: MethodOutcome
                 do {
-                    result = try WorkerEntry.readReply(MethodOutcome.self, from: "\(workFolder)/job-\(row)-\(seedIndex).out.json")
+                    let reply = try channels[index].readReply(MethodReply.self)
+                    guard reply.testRows == split.test.count else {
+                        throw FairlabError("returned \(reply.testRows) predictions for \(split.test.count) test rows")
+                    }
+                    result = MethodOutcome(reply, arrays: try channels[index].readArrays(counts: reply.arrayCounts))
                 } catch where pool.reachedMemoryLimit(index) {
                     throw FairlabError("\(error) (the worker used \(pool.lastPeakMemoryMB[index] ?? 0) MiB of its \(options.memoryLimitMB) MiB memory limit)")
                 }
-                guard result.predictions.count == splits[seedIndex].test.count else {
-                    throw FairlabError("returned \(result.predictions.count) predictions for \(splits[seedIndex].test.count) test rows")
-                }
                 outcome = SeedOutcome(
-                    seed: seed, status: SeedOutcome.ok, error: "", fitSeconds: result.fitSeconds, predictSeconds: result.predictSeconds,
+                    seed: split.seed, status: SeedOutcome.ok, error: "", fitSeconds: result.fitSeconds, predictSeconds: result.predictSeconds,
                     predictions: result.predictions, scores: result.scores, probabilities: result.probabilities, metrics: MetricValues(),
                     notes: result.notes)
             } catch {
                 outcome = SeedOutcome(
-                    seed: seed, status: SeedOutcome.failed, error: "\(error)", fitSeconds: 0, predictSeconds: 0,
+                    seed: split.seed, status: SeedOutcome.failed, error: "\(error)", fitSeconds: 0, predictSeconds: 0,
                     predictions: [], scores: nil, metrics: MetricValues())
             }
-            outcomes[row][seedIndex] = outcome
+            if recorded { outcomes[row][seedIndex] = outcome }
             if options.verbose {
                 for line in WorkerPool.logTail(tasks[index].logPath) { progress("  \(tasks[index].label): \(line)") }
             }
@@ -161,8 +184,9 @@ public struct Comparison {
 
         var pluginFailures = catalog.failures
         let evaluated = try evaluateMetrics(
-            catalog.metrics, parameters: parameters, outcomes: outcomes.map { $0.map { $0! } }, splits: splits,
-            partition: partition, pool: pool, workFolder: workFolder, failures: &pluginFailures)
+            catalog.metrics, parameters: parameters, outcomes: outcomes.map { $0.compactMap { $0 } },
+            splits: Dictionary(uniqueKeysWithValues: prepared.splits.map { ($0.seed, $0) }), groupNames: prepared.groupNames,
+            groupPrivileged: prepared.groupPrivileged, pool: pool, workFolder: workFolder, failures: &pluginFailures)
 
         let methods = rows.enumerated().map { row, method in
             MethodRecord(
@@ -174,13 +198,22 @@ public struct Comparison {
                 outcomes: evaluated[row])
         }
         return RunRecord(
-            id: Self.makeRunID(), createdAt: ISO8601DateFormatter().string(from: Date()), command: options.command,
-            datasetPath: options.datasetPath, datasetSHA256: try SHA256.hexDigest(ofFile: options.datasetPath),
-            protectedAttributes: partition.attributeNames, groupNames: partition.names, groupPrivileged: partition.privileged,
-            seeds: options.seeds, standardization: options.standardization, fairlabVersion: fairlabVersion,
-            abiVersion: Int(FAIRLAB_ABI_VERSION), splits: splits,
+            id: RunRecord.newID(), createdAt: ISO8601DateFormatter().string(from: Date()), command: options.command,
+            datasetPath: options.datasetPath, datasetSHA256: prepared.datasetSHA256,
+            protectedAttributes: prepared.protectedAttributes, groupNames: prepared.groupNames, groupPrivileged: prepared.groupPrivileged,
+            seeds: seeds, standardization: options.standardization, fairlabVersion: fairlabVersion,
+            abiVersion: Int(FAIRLAB_ABI_VERSION), splits: prepared.splits,
             methods: methods, metricPlugins: catalog.metrics.map { "\($0.id) \($0.version) (\($0.libraryID) \($0.libraryVersion))" },
-            pluginFailures: pluginFailures)
+            pluginFailures: pluginFailures, shard: options.shard)
+    }
+
+    /// The prepare step, in a worker: reads the dataset (as an untrusted file) and writes the seeds' splits.
+    private func prepare(seeds: [UInt64], workFolder: String) throws -> PreparedRun {
+        let channel = WorkerChannel(.prepare, folder: workFolder, name: "prepare")
+        try channel.writeJob(PrepareJob(
+            datasetPath: options.datasetPath, protectedAttributes: options.protectedAttributes, seeds: seeds,
+            standardization: options.standardization, folder: workFolder))
+        return try UntrustedFile.read(options.datasetPath, through: channel, executable: options.executablePath, progress: progress)
     }
 
     private func selectMethods(_ catalog: PluginCatalog) throws -> [MethodInfo] {
@@ -204,38 +237,42 @@ public struct Comparison {
 
     /// Runs each metric plugin once, in its own worker, over every successful prediction set.
     private func evaluateMetrics(
-        _ metrics: [MethodInfo], parameters: [String: ResolvedParameters], outcomes: [[SeedOutcome]], splits: [SplitRecord],
-        partition: GroupPartition, pool: WorkerPool, workFolder: String, failures: inout [PluginCatalog.LibraryFailure]
+        _ metrics: [MethodInfo], parameters: [String: ResolvedParameters], outcomes: [[SeedOutcome]], splits: [UInt64: SplitRecord],
+        groupNames: [String], groupPrivileged: [Bool], pool: WorkerPool, workFolder: String, failures: inout [PluginCatalog.LibraryFailure]
     ) throws -> [[SeedOutcome]] {
         var outcomes = outcomes
         var positions: [(Int, Int)] = []
         var items: [MetricJob.Item] = []
         for (row, seeds) in outcomes.enumerated() {
-            for (seedIndex, outcome) in seeds.enumerated() where outcome.succeeded {
-                positions.append((row, seedIndex))
+            for (position, outcome) in seeds.enumerated() where outcome.succeeded {
+                let split = splits[outcome.seed]!
+                positions.append((row, position))
                 items.append(MetricJob.Item(
-                    labels: splits[seedIndex].testLabels, predictions: outcome.predictions, scores: outcome.scores,
-                    groupCodes: splits[seedIndex].testGroupCodes, probabilities: outcome.probabilities))
+                    labels: split.testLabels, predictions: outcome.predictions, scores: outcome.scores,
+                    groupCodes: split.testGroupCodes, probabilities: outcome.probabilities))
             }
         }
         guard !items.isEmpty else { return outcomes }
+        // One copy of the prediction sets, read by every metric worker.
+        let arraysPath = "\(workFolder)/metric-items.f64"
+        try MetricJob.writeItems(items, to: arraysPath)
         var tasks: [WorkerTask] = []
+        var channels: [WorkerChannel] = []
         for (index, metric) in metrics.enumerated() {
-            let job = MetricJob(
-                metric: metric, parameters: parameters[metric.id]!, groupNames: partition.names,
-                groupPrivileged: partition.privileged, items: items)
+            let channel = WorkerChannel(.metric, folder: workFolder, name: "metric-\(index)")
             // As for method jobs: a job that cannot be written (disk full) stops the run, not a row.
-            try WorkerCoding.write(job, to: "\(workFolder)/metric-\(index).json")
-            tasks.append(WorkerTask(
-                arguments: ["worker", WorkerEntry.Kind.metric.rawValue, "\(workFolder)/metric-\(index).json", "\(workFolder)/metric-\(index).out.json"],
-                label: metric.id, logPath: "\(workFolder)/metric-\(index).log"))
+            try channel.writeJob(MetricJob(
+                metric: metric, parameters: parameters[metric.id]!, groupNames: groupNames, groupPrivileged: groupPrivileged,
+                arraysPath: arraysPath, items: items.map(\.shape)))
+            channels.append(channel)
+            tasks.append(channel.task(label: metric.id))
         }
         progress("computing metrics: \(metrics.map(\.id).joined(separator: ", ")) over \(items.count) prediction sets")
         var collected: [(Int, [MetricValues])] = []
         try pool.run(tasks) { index, failure in
             do {
                 if let failure { throw FairlabError(failure.description) }
-                let values = try WorkerEntry.readReply([MetricValues].self, from: "\(workFolder)/metric-\(index).out.json")
+                let values = try channels[index].readReply([MetricValues].self)
                 guard values.count == items.count else { throw FairlabError("returned \(values.count) results for \(items.count) prediction sets") }
                 collected.append((index, values))
             } catch {
@@ -245,19 +282,11 @@ public struct Comparison {
         }
         // Merge in plugin order, so that with two plugins reporting one name the later one is deterministic.
         for (_, values) in collected.sorted(by: { $0.0 < $1.0 }) {
-            for (item, (row, seedIndex)) in positions.enumerated() {
-                outcomes[row][seedIndex].metrics.overall.merge(values[item].overall) { $1 }
-                outcomes[row][seedIndex].metrics.perGroup.merge(values[item].perGroup) { $1 }
+            for (item, (row, position)) in positions.enumerated() {
+                outcomes[row][position].metrics.overall.merge(values[item].overall) { $1 }
+                outcomes[row][position].metrics.perGroup.merge(values[item].perGroup) { $1 }
             }
         }
         return outcomes
-    }
-
-    private static func makeRunID() -> String {
-        let formatter = DateFormatter()
-        formatter.dateFormat = "yyyyMMdd-HHmmss"
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        let suffix = String(UInt32.random(in: 0...0xFFFF), radix: 16)
-        return "run-\(formatter.string(from: Date()))-\(String(repeating: "0", count: 4 - suffix.count))\(suffix)"
     }
 }

@@ -1,4 +1,5 @@
 import FairlabCore
+import Foundation
 
 /// Everything one `compare` run produced: what was compared on which rows, and what each method did. It is
 /// what the results file stores and what every export renders.
@@ -22,6 +23,18 @@ public struct RunRecord: Codable, Sendable {
     public var metricPlugins: [String]
     /// Plugin libraries that could not be used, and metric plugins that failed.
     public var pluginFailures: [PluginCatalog.LibraryFailure]
+    /// For one shard of a sharded run: which. Its methods then hold only the outcomes of the shard's own jobs,
+    /// and its splits only the seeds it ran on; `fairlab merge` joins the shards into one whole run.
+    public var shard: Shard? = nil
+
+    /// A new run id: `run-` and the UTC time to the second, then 4 random hex digits.
+    public static func newID() -> String {
+        let formatter = DateFormatter()
+        formatter.dateFormat = "yyyyMMdd-HHmmss"
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        let suffix = String(UInt32.random(in: 0...0xFFFF), radix: 16)
+        return "run-\(formatter.string(from: Date()))-\(String(repeating: "0", count: 4 - suffix.count))\(suffix)"
+    }
 }
 
 /// The rows of one seed's split, and the test labels and groups every metric is computed from.

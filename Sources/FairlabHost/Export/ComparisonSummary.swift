@@ -69,6 +69,8 @@ public struct ComparisonSummary: Codable, Sendable {
     public let rows: [Row]
     public let metricPlugins: [String]
     public let pluginFailures: [PluginCatalog.LibraryFailure]
+    /// For a shard of a sharded run: which (its table shows only the methods it ran).
+    public let shard: Shard?
 
     /// The prefix of a metric's expected value over a randomised method's draws ("expected_accuracy").
     public static let expectedPrefix = "expected_"
@@ -97,7 +99,8 @@ public struct ComparisonSummary: Codable, Sendable {
         abiVersion = run.abiVersion
         pluginFailures = run.pluginFailures
         metricPlugins = run.metricPlugins
-        rows = run.methods.map { method in
+        shard = run.shard
+        rows = run.methods.filter { run.shard == nil || !$0.outcomes.isEmpty }.map { method in
             let succeeded = method.outcomes.filter(\.succeeded)
             var metrics: [String: Statistic] = [:]
             for name in Set(succeeded.flatMap { $0.metrics.overall.keys }) {

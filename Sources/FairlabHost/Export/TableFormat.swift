@@ -31,7 +31,8 @@ func formatStatistic(_ statistic: ComparisonSummary.Statistic?, plusMinus: Strin
 /// The header line of a run, shared by the text formats.
 func runDescription(_ summary: ComparisonSummary) -> String {
     let groups = zip(summary.groupNames, summary.groupPrivileged).map { $1 ? "\($0) (privileged)" : $0 }.joined(separator: ", ")
-    let seeds = summary.seeds.count == 1 ? "seed \(summary.seeds[0])" : "\(summary.seeds.count) seeds (mean ± std)"
+    let seeds = (summary.seeds.count == 1 ? "seed \(summary.seeds[0])" : "\(summary.seeds.count) seeds (mean ± std)")
+        + (summary.shard.map { ", shard \($0) of the grid" } ?? "")
     return "\(summary.datasetPath) — groups by \(summary.protectedAttributes.joined(separator: " × ")): \(groups); \(seeds), \(summary.testRows.first ?? 0) test rows; run \(summary.runID)"
 }
 

@@ -64,7 +64,8 @@ final class CArray<Element> {
     deinit { pointer.deallocate() }
 }
 
-/// An `fl_data` over host-owned copies of one slice of the dataset.
+/// An `fl_data` over one slice of the dataset: the features' own storage (not copied) and host-owned copies of
+/// the rest.
 public final class DataTable {
     let pointer: UnsafeMutablePointer<fl_data>
     private let matrix: UnsafeMutablePointer<fl_matrix>
@@ -76,20 +77,21 @@ public final class DataTable {
         columns: FeatureColumns? = nil
     ) {
         precondition(columns.map { $0.names.count == features.cols } ?? true, "column descriptions do not match the features")
-        let featureValues = CArray(features.storage)
+        // The features are not copied: the view reads the matrix's own storage, kept alive by this object.
+        let featureValues = features.retainedStorage
         let columnNames = columns.map { CStrings($0.names) }
         let columnKinds = columns.map { CArray($0.kinds.map(\.rawValue)) }, columnSources = columns.map { CArray($0.sources) }
         let labelValues = labels.map(CArray.init)
         let scoreValues = scores.map(CArray.init)
         let weightValues = weights.map(CArray.init)
         let codeValues = groupCodes.map(CArray.init)
-        storage = [featureValues, groups] + [labelValues, scoreValues, weightValues].compactMap { $0 } + (codeValues.map { [$0] } ?? [])
+        storage = [featureValues.owner, groups] + [labelValues, scoreValues, weightValues].compactMap { $0 } + (codeValues.map { [$0] } ?? [])
             + [columnNames as AnyObject?, columnKinds, columnSources].compactMap { $0 }
         matrix = .allocate(capacity: 1)
         matrix.initialize(to: fl_matrix(
             struct_size: UInt32(MemoryLayout<fl_matrix>.size), abi_version: FAIRLAB_ABI_VERSION,
             rows: Int64(features.rows), cols: Int64(features.cols), leading_dimension: Int64(max(features.rows, 1)),
-            data: UnsafePointer(featureValues.pointer)))
+            data: featureValues.pointer))
         pointer = .allocate(capacity: 1)
         pointer.initialize(to: fl_data(
             struct_size: UInt32(MemoryLayout<fl_data>.size), abi_version: FAIRLAB_ABI_VERSION,

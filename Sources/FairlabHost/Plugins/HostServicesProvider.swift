@@ -95,7 +95,7 @@ final class HostServicesProvider {
         _ model: UnsafeMutablePointer<fl_model>, _ error: UnsafeMutablePointer<fl_error>?
     ) -> fl_status {
         do {
-            let matrix = try Self.copy(features)
+            let matrix = try Self.matrix(features)
             let n = Int(features.rows)
             let fitted = try LogisticRegression.fit(
                 features: matrix, labels: Array(UnsafeBufferPointer(start: labels, count: n)),
@@ -114,7 +114,7 @@ final class HostServicesProvider {
     ) -> fl_status {
         guard let fitted = models[model] else { return setError(error, FL_ERROR_INVALID_INPUT, "unknown model handle \(model)") }
         do {
-            let matrix = try Self.copy(features)
+            let matrix = try Self.matrix(features)
             guard matrix.cols == fitted.coefficients.count else {
                 return setError(error, FL_ERROR_INVALID_INPUT, "model has \(fitted.coefficients.count) features, data \(matrix.cols)")
             }
@@ -125,16 +125,20 @@ final class HostServicesProvider {
         }
     }
 
-    /// Copies a plugin-described matrix view into a `Matrix`, checking its shape first.
-    static func copy(_ view: fl_matrix) throws -> Matrix {
+    /// A plugin-described matrix as a `Matrix`, checking its shape first: a view of the plugin's buffer, valid
+    /// for the length of the call, when its columns are contiguous (the usual case, and what fit and predict
+    /// on host-handed features give); a packed copy when its leading dimension pads them.
+    static func matrix(_ view: fl_matrix) throws -> Matrix {
         let rows = Int(view.rows), cols = Int(view.cols), ld = Int(view.leading_dimension)
         guard rows >= 0, cols >= 0, ld >= rows, rows <= Matrix.maximumDimension, cols <= Matrix.maximumDimension,
               rows == 0 || cols == 0 || view.data != nil else {
             throw FairlabError("invalid matrix view \(rows)x\(cols), leading dimension \(ld)")
         }
-        var storage = [Double](repeating: 0, count: rows * cols)
-        for j in 0..<cols { for i in 0..<rows { storage[i + j * rows] = view.data[i + j * ld] } }
-        return Matrix(rows: rows, cols: cols, columnMajor: storage)
+        guard rows > 0, cols > 0 else { return Matrix(rows: rows, cols: cols) }
+        if ld == rows { return Matrix(rows: rows, cols: cols, viewing: view.data, owner: nil) }
+        return Matrix(rows: rows, cols: cols) { target in
+            for j in 0..<cols { for i in 0..<rows { target[i + j * rows] = view.data[i + j * ld] } }
+        }
     }
 }
 

@@ -189,8 +189,9 @@ private final class TransformBuffers {
     init(features matrix: Matrix, labels labelValues: [Double]?, weights weightValues: [Double]) {
         rows = matrix.rows
         cols = matrix.cols
-        features = .allocate(capacity: max(matrix.storage.count, 1))
-        features.initialize(from: matrix.storage, count: matrix.storage.count)
+        let copy = UnsafeMutablePointer<Double>.allocate(capacity: max(matrix.rows * matrix.cols, 1))
+        matrix.withUnsafeStorage { copy.initialize(from: $0.baseAddress!, count: $0.count) }
+        features = copy
         originalFeatures = features
         labels = labelValues.map { values in
             let buffer = UnsafeMutablePointer<Double>.allocate(capacity: max(values.count, 1))
@@ -236,7 +237,7 @@ private final class TransformBuffers {
               pointer.pointee.weights == weights, pointer.pointee.labels == labels else {
             throw FairlabError("transform changed the output's sizes or buffers itself (only resize_features may)")
         }
-        let values = Array(UnsafeBufferPointer(start: features, count: rows * cols))
+        let values = UnsafeBufferPointer(start: features, count: rows * cols)
         if let bad = values.firstIndex(where: { !$0.isFinite }) {
             throw FairlabError("transform wrote a non-finite feature (\(values[bad])) at row \(bad % max(rows, 1)), column \(bad / max(rows, 1))")
         }
@@ -247,6 +248,6 @@ private final class TransformBuffers {
         if let newLabels, newLabels.contains(where: { $0 != 0 && $0 != 1 }) {
             throw FairlabError("transform wrote labels that are not 0 or 1")
         }
-        return (Matrix(rows: rows, cols: cols, columnMajor: values), newLabels, newWeights)
+        return (Matrix(rows: rows, cols: cols) { _ = $0.initialize(from: values) }, newLabels, newWeights)
     }
 }

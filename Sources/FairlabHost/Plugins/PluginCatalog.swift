@@ -84,18 +84,16 @@ public struct PluginCatalog: Sendable {
     public static func discover(libraries: [String], refused: [LibraryFailure] = [], pool: WorkerPool, workFolder: String) throws -> PluginCatalog {
         var described = [[MethodInfo]?](repeating: nil, count: libraries.count)
         var failures = refused
-        let tasks = libraries.enumerated().map { index, path in
-            WorkerTask(
-                arguments: ["worker", WorkerEntry.Kind.describe.rawValue, path, "\(workFolder)/describe-\(index).json"],
-                label: path, logPath: "\(workFolder)/describe-\(index).log")
+        let channels = libraries.enumerated().map { index, path in
+            WorkerChannel(.describe, folder: workFolder, name: "describe-\(index)", input: path)
         }
-        try pool.run(tasks) { index, failure in
+        try pool.run(channels.map { $0.task(label: $0.inputPath) }) { index, failure in
             if let failure {
                 failures.append(LibraryFailure(path: libraries[index], reason: failure.description))
                 return
             }
             do {
-                described[index] = try WorkerEntry.readReply([MethodInfo].self, from: "\(workFolder)/describe-\(index).json")
+                described[index] = try channels[index].readReply([MethodInfo].self)
             } catch {
                 failures.append(LibraryFailure(path: libraries[index], reason: "\(error)"))
             }

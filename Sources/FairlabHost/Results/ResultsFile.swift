@@ -96,8 +96,13 @@ public enum ResultsFile {
         func text(_ name: String, _ object: String = base) throws -> String { try file.stringAttribute(name, of: object) }
         let seeds = try file.integersAttribute("seeds", of: base).map { UInt64(bitPattern: $0) }
         let groupNames = try file.stringsAttribute("group_names", of: base)
+        // A shard holds only its own seeds' splits and its own jobs' outcomes.
+        let shard = file.hasAttribute("shard", of: base) ? try Shard(parsing: try text("shard")) : nil
+        func present(_ seeds: [UInt64], under folder: String) -> [UInt64] {
+            shard == nil ? seeds : seeds.filter { file.exists("\(folder)/seed_\($0)") }
+        }
         var splits: [SplitRecord] = []
-        for seed in seeds {
+        for seed in present(seeds, under: "\(base)/splits") {
             let splitPath = "\(base)/splits/seed_\(seed)"
             splits.append(SplitRecord(
                 seed: seed, train: try file.readIntegers("\(splitPath)/train_index").map { Int($0) },
@@ -112,7 +117,7 @@ public enum ResultsFile {
         let methodIDs = try file.stringsAttribute("method_order", of: base)
         let methods = try methodIDs.map { id -> MethodRecord in
             let methodPath = "\(base)/methods/\(id)"
-            let outcomes = try seeds.map { seed -> SeedOutcome in
+            let outcomes = try present(seeds, under: methodPath).map { seed -> SeedOutcome in
                 let seedPath = "\(methodPath)/seed_\(seed)"
                 let status = try text("status", seedPath)
                 var metrics = MetricValues()
@@ -156,7 +161,7 @@ public enum ResultsFile {
             seeds: seeds, standardization: try standardization(of: base, in: file, path: path), fairlabVersion: try text("fairlab_version"),
             abiVersion: Int(try file.integersAttribute("abi_version", of: base).first ?? 0), splits: splits, methods: methods,
             metricPlugins: try file.stringsAttribute("metric_plugins", of: base),
-            pluginFailures: zip(failurePaths, failureReasons).map { PluginCatalog.LibraryFailure(path: $0, reason: $1) })
+            pluginFailures: zip(failurePaths, failureReasons).map { PluginCatalog.LibraryFailure(path: $0, reason: $1) }, shard: shard)
     }
 
     private static func write(_ run: RunRecord, into file: HDF5File) throws {
@@ -181,6 +186,7 @@ public enum ResultsFile {
         try file.setAttribute("metric_plugins", of: base, run.metricPlugins)
         try file.setAttribute("plugin_failure_paths", of: base, run.pluginFailures.map(\.path))
         try file.setAttribute("plugin_failure_reasons", of: base, run.pluginFailures.map(\.reason))
+        if let shard = run.shard { try file.setAttribute("shard", of: base, shard.description) }
         for split in run.splits {
             let splitPath = "\(base)/splits/seed_\(split.seed)"
             try file.createGroup(splitPath)

@@ -9,19 +9,17 @@ import FairlabCore
 ///   split with the same fitted transform, predict;
 /// - in: the method trains its own model and predicts;
 /// - post: the baseline's validation scores fit the method, which then adjusts the baseline's test scores (the
-///   training rows' scores when the split has no validation rows, noted in the row).
+///   training rows' scores when the split has no validation rows, noted in the row). The scores are the ones
+///   the seed's baseline job wrote (`BaselineScores`), not a second training of the same model.
 public enum MethodExecution {
     /// Threshold on P(favourable) for hard predictions, as scikit-learn's `predict`.
     static let decisionThreshold = 0.5
 
     /// Runs `job` and returns the test predictions; throws with a one-line reason on any failure.
     public static func run(_ job: MethodJob) throws -> MethodOutcome {
-        let dataset = try DatasetFile.read(job.datasetPath)
-        let split = try PreparedSplit(
-            dataset: dataset, protectedAttributes: job.protectedAttributes, train: job.train, validation: job.validation, test: job.test,
-            standardization: job.standardization)
-        let groups = GroupsTable(names: split.partition.names, privileged: split.partition.privileged)
-        guard let method = job.method else { return try baseline(split) }
+        let split = try PreparedSplit.read(from: job.splitPath)
+        let groups = GroupsTable(names: split.groupNames, privileged: split.groupPrivileged)
+        guard let method = job.method else { return try baseline(split, scoresPath: job.baselineScoresPath) }
 
         let library = try LoadedLibrary(path: method.libraryPath)
         let instance = try MethodInstance(
@@ -62,14 +60,12 @@ public enum MethodExecution {
             let predicted = try instance.predict(table(split.test, labels: false, groups: groupsAtPredict), rows: split.test.labels.count)
             outcome = MethodOutcome(predicted, fitSeconds: fitSeconds, predictSeconds: clock.lap())
         case .post:
+            guard let scoresPath = job.baselineScoresPath else { throw FairlabError("no baseline scores were given to the post-processing job") }
+            let baseline = try BaselineScores.read(scoresPath, split: split)
             let clock = Stopwatch()
-            let model = try LogisticRegression.fit(features: split.train.features, labels: split.train.labels)
-            // A split without validation rows (a dataset's fixed /split may have none) leaves only the training
-            // rows to fit on: their scores are in-sample, so the row says so.
-            let fittingRows = split.validation.labels.isEmpty ? split.train : split.validation
-            try instance.fit(train: table(fittingRows, labels: true, scores: model.scores(fittingRows.features)), validation: nil)
+            try instance.fit(train: table(split.fittingPart, labels: true, scores: baseline.fitting), validation: nil)
             let fitSeconds = clock.lap()
-            let testScores = model.scores(split.test.features)
+            let testScores = baseline.test
             let predicted = try instance.predict(
                 table(split.test, labels: false, scores: testScores, groups: groupsAtPredict), rows: split.test.labels.count)
             outcome = MethodOutcome(predicted, fitSeconds: fitSeconds, predictSeconds: clock.lap())
@@ -83,12 +79,17 @@ public enum MethodExecution {
         return outcome
     }
 
-    private static func baseline(_ split: PreparedSplit) throws -> MethodOutcome {
+    /// The baseline; with `scoresPath`, its scores on the rows post-processors fit on are written there too.
+    private static func baseline(_ split: PreparedSplit, scoresPath: String?) throws -> MethodOutcome {
         let clock = Stopwatch()
         let model = try LogisticRegression.fit(features: split.train.features, labels: split.train.labels)
         let fitSeconds = clock.lap()
         let scores = model.scores(split.test.features)
-        return MethodOutcome(predictions: threshold(scores), scores: scores, fitSeconds: fitSeconds, predictSeconds: clock.lap())
+        let outcome = MethodOutcome(predictions: threshold(scores), scores: scores, fitSeconds: fitSeconds, predictSeconds: clock.lap())
+        if let scoresPath {
+            try BaselineScores(fitting: model.scores(split.fittingPart.features), test: scores).write(to: scoresPath)
+        }
+        return outcome
     }
 
     static func threshold(_ scores: [Double]) -> [Double] {

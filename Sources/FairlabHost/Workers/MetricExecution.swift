@@ -7,7 +7,7 @@ public enum MetricExecution {
         let library = try LoadedLibrary(path: job.metric.libraryPath)
         let instance = try MethodInstance(library: library, info: job.metric, parameters: job.parameters, seed: 0)
         let groups = GroupsTable(names: job.groupNames, privileged: job.groupPrivileged)
-        return try job.items.map { item in
+        return try job.readItems().map { item in
             try instance.evaluate(
                 labels: item.labels, predictions: item.predictions, scores: item.scores, groupCodes: item.groupCodes, groups: groups,
                 probabilities: item.probabilities)

@@ -1,13 +1,21 @@
 import FairlabCore
+import Foundation
 
 /// One seed's split of a dataset, ready for methods: features standardised with the training rows' mean and
 /// standard deviation (every column, numeric ones only, or none: `Standardization`), labels, and group codes
 /// for each part.
+///
+/// The run's prepare step builds it once per seed from the dataset and writes it to a file; every job of that
+/// seed maps the file read-only (`read(from:)`), so its feature matrices are views of shared pages, not copies.
+/// File layout: the 8 bytes `FLSPLIT1`, a little-endian UInt64 header length, the header (JSON, `Header`), then
+/// each part's features (column-major doubles), labels (doubles) and group codes (Int32), each aligned to 64
+/// bytes, at the offsets the header gives.
 struct PreparedSplit {
     let train: Part
     let validation: Part
     let test: Part
-    let partition: GroupPartition
+    let groupNames: [String]
+    let groupPrivileged: [Bool]
     /// What each feature column is, for plugins (`fl_data.column_*`).
     let columns: FeatureColumns
 
@@ -18,21 +26,19 @@ struct PreparedSplit {
         let groupCodes: [Int32]
     }
 
-    init(
-        dataset: Dataset, protectedAttributes: [String], train: [Int], validation: [Int], test: [Int],
-        standardization: Standardization = .all
-    ) throws {
+    /// Prepares `split` of `dataset`, grouped by `partition`.
+    init(dataset: Dataset, partition: GroupPartition, split: DatasetSplit, standardization: Standardization) throws {
         let rows = dataset.rows
-        for (name, indices) in [("train", train), ("validation", validation), ("test", test)] {
+        for (name, indices) in [("train", split.train), ("validation", split.validation), ("test", split.test)] {
             guard indices.allSatisfy({ $0 >= 0 && $0 < rows }) else { throw FairlabError("the \(name) split has rows outside the dataset") }
         }
-        guard !train.isEmpty, !test.isEmpty else { throw FairlabError("the split has no training or no test rows") }
-        let partition = try GroupPartition(dataset: dataset, attributes: protectedAttributes)
-        self.partition = partition
+        guard !split.train.isEmpty, !split.test.isEmpty else { throw FairlabError("the split has no training or no test rows") }
+        groupNames = partition.names
+        groupPrivileged = partition.privileged
         // The run's protected attributes, as a reference library is told its sensitive features; the dataset's
         // other protected attributes are ordinary 0/1 columns in this run.
         columns = FeatureColumns(names: dataset.featureNames, protectedAttributes: partition.attributeNames)
-        let trainFeatures = dataset.features.selectingRows(train)
+        let trainFeatures = dataset.features.selectingRows(split.train)
         // Every protected attribute's own column is a 0/1 indicator, whichever of them form this run's groups.
         let indicators = FeatureColumns(names: dataset.featureNames, protectedAttributes: dataset.protected.map(\.name))
         let standardizer = Standardizer(fitting: trainFeatures, only: standardization.mask(indicators))
@@ -41,8 +47,109 @@ struct PreparedSplit {
                 features: standardizer.transform(features ?? dataset.features.selectingRows(indices)),
                 labels: indices.map { dataset.labels[$0] }, groupCodes: indices.map { partition.codes[$0] })
         }
-        self.train = part(train, trainFeatures)
-        self.validation = part(validation)
-        self.test = part(test)
+        train = part(split.train, trainFeatures)
+        validation = part(split.validation)
+        test = part(split.test)
+    }
+
+    private init(parts: [Part], groupNames: [String], groupPrivileged: [Bool], columns: FeatureColumns) {
+        (train, validation, test) = (parts[0], parts[1], parts[2])
+        self.groupNames = groupNames
+        self.groupPrivileged = groupPrivileged
+        self.columns = columns
+    }
+
+    private static let magic = Array("FLSPLIT1".utf8)
+    private static let alignment = 64
+
+    /// The header: everything but the arrays, and where each array is.
+    private struct Header: Codable {
+        var columnNames: [String]
+        /// The run's protected attributes (whose own columns are `FL_COLUMN_PROTECTED`).
+        var protectedAttributes: [String]
+        var groupNames: [String]
+        var groupPrivileged: [Bool]
+        /// Train, validation, test.
+        var parts: [PartLayout]
+    }
+
+    /// Where one part's arrays are: byte offsets into the file.
+    private struct PartLayout: Codable {
+        var rows: Int
+        var features: Int
+        var labels: Int
+        var groupCodes: Int
+    }
+
+    /// Writes the split to `path`.
+    func write(to path: String, protectedAttributes: [String]) throws {
+        let parts = [train, validation, test]
+        // Offsets are computed first, so the header can precede the arrays it describes.
+        func aligned(_ offset: Int) -> Int { (offset + Self.alignment - 1) / Self.alignment * Self.alignment }
+        func layouts(dataStart: Int) -> [PartLayout] {
+            var offset = dataStart
+            return parts.map { part in
+                let features = aligned(offset)
+                let labels = aligned(features + 8 * part.features.rows * part.features.cols)
+                let groupCodes = aligned(labels + 8 * part.labels.count)
+                offset = groupCodes + 4 * part.groupCodes.count
+                return PartLayout(rows: part.labels.count, features: features, labels: labels, groupCodes: groupCodes)
+            }
+        }
+        var header = Header(
+            columnNames: columns.names, protectedAttributes: protectedAttributes, groupNames: groupNames,
+            groupPrivileged: groupPrivileged, parts: layouts(dataStart: 0))
+        // The header's length depends on the offsets it holds; offsets never shrink as the start moves later, so
+        // placing the data after a generously padded header settles it in one pass.
+        let draft = try JSONEncoder().encode(header)
+        let dataStart = aligned(16 + draft.count + 256)
+        header.parts = layouts(dataStart: dataStart)
+        let encoded = try JSONEncoder().encode(header)
+        precondition(16 + encoded.count <= dataStart)
+
+        let writer = try RawFileWriter(path: path)
+        try writer.write(Self.magic)
+        try writer.write([UInt64(encoded.count).littleEndian])
+        try writer.write([UInt8](encoded))
+        for (part, layout) in zip(parts, header.parts) {
+            try writer.write([UInt8](repeating: 0, count: layout.features - writer.offset))
+            try part.features.withUnsafeStorage { try writer.write(UnsafeRawBufferPointer($0)) }
+            try writer.write([UInt8](repeating: 0, count: layout.labels - writer.offset))
+            try writer.write(part.labels)
+            try writer.write([UInt8](repeating: 0, count: layout.groupCodes - writer.offset))
+            try writer.write(part.groupCodes)
+        }
+        try writer.close()
+    }
+
+    /// Maps the split written at `path`; its feature matrices view the mapping.
+    static func read(from path: String) throws -> PreparedSplit {
+        let file = try MappedFile(path: path)
+        func fail(_ problem: String) -> FairlabError { FairlabError(file: path, "not a prepared split: \(problem)") }
+        guard file.size >= 16, Array(try file.values(UInt8.self, at: 0, count: 8)) == magic else { throw fail("wrong signature") }
+        let headerLength = Int(UInt64(littleEndian: try file.values(UInt64.self, at: 8, count: 1)[0]))
+        guard headerLength <= file.size - 16 else { throw fail("truncated header") }
+        let header: Header
+        do {
+            header = try JSONDecoder().decode(Header.self, from: Data(try file.values(UInt8.self, at: 16, count: headerLength)))
+        } catch {
+            throw fail("unreadable header")
+        }
+        let cols = header.columnNames.count
+        guard header.parts.count == 3, header.groupNames.count == header.groupPrivileged.count else { throw fail("inconsistent header") }
+        let parts = try header.parts.map { layout -> Part in
+            let (count, overflow) = layout.rows.multipliedReportingOverflow(by: cols)
+            guard layout.rows >= 0, !overflow else { throw fail("inconsistent header") }
+            let features = try file.values(Double.self, at: layout.features, count: count)
+            let codes = Array(try file.values(Int32.self, at: layout.groupCodes, count: layout.rows))
+            guard codes.allSatisfy({ $0 >= 0 && Int($0) < header.groupNames.count }) else { throw fail("group code out of range") }
+            return Part(
+                features: count == 0 ? Matrix(rows: layout.rows, cols: cols)
+                    : Matrix(rows: layout.rows, cols: cols, viewing: features.baseAddress!, owner: file),
+                labels: Array(try file.values(Double.self, at: layout.labels, count: layout.rows)), groupCodes: codes)
+        }
+        return PreparedSplit(
+            parts: parts, groupNames: header.groupNames, groupPrivileged: header.groupPrivileged,
+            columns: FeatureColumns(names: header.columnNames, protectedAttributes: header.protectedAttributes))
     }
 }

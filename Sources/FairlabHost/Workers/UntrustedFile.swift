@@ -26,26 +26,32 @@ public enum UntrustedFile {
         guard FileManager.default.fileExists(atPath: path) else { throw FairlabError(file: path, "no such file") }
         let folder = try TemporaryFolder.make(prefix: "fairlab-check")
         defer { try? FileManager.default.removeItem(atPath: folder) }
+        let channel = WorkerChannel(kind.workerKind, folder: folder, name: "check", input: path)
+        _ = try read(path, through: channel, executable: executable, progress: progress) as Int
+    }
+
+    /// Runs the worker of `channel`, whose work starts by reading the untrusted file at `path`, and returns its
+    /// reply; a crash or a stall becomes a one-line error naming the file. `progress` receives the worker's
+    /// newest log line now and then while it works.
+    static func read<Value: Codable>(
+        _ path: String, through channel: WorkerChannel, executable: String, progress: (String) -> Void
+    ) throws -> Value {
         // No overall time limit: the worker logs each block it reads, and only a stall stops it.
         let pool = WorkerPool(executable: executable, parallelism: 1, timeout: .infinity)
-        let logPath = folder + "/log"
         var outcome: WorkerFailure?
-        let task = WorkerTask(
-            arguments: ["worker", kind.workerKind.rawValue, path, folder + "/reply.json"], label: path, logPath: logPath,
-            stallTimeout: stallLimit)
         // Relays the worker's newest line whenever its log grew since the previous tick (the first tick only
         // takes note of the size): a long read shows its progress, a quick or a stuck one adds no line.
         var loggedBytes: UInt64?
-        try pool.run([task], tick: {
-            let size = (try? FileManager.default.attributesOfItem(atPath: logPath)[.size] as? NSNumber)?.uint64Value ?? 0
-            if let previous = loggedBytes, size > previous, let line = WorkerPool.logTail(logPath, bytes: 256).last {
-                progress("checking \(path): \(line)")
+        try pool.run([channel.task(label: path, stallTimeout: stallLimit)], tick: {
+            let size = (try? FileManager.default.attributesOfItem(atPath: channel.logPath)[.size] as? NSNumber)?.uint64Value ?? 0
+            if let previous = loggedBytes, size > previous, let line = WorkerPool.logTail(channel.logPath, bytes: 256).last {
+                progress("\(path): \(line)")
             }
             loggedBytes = size
         }) { outcome = $1 }
         switch outcome {
         case .none:
-            _ = try WorkerEntry.readReply(Int.self, from: folder + "/reply.json")
+            return try channel.readReply(Value.self)
         case .signal(let signal, _) where signal == SIGILL || signal == SIGTRAP:
             // A Swift trap: fairlab's own reader failed, which is a fairlab bug to report, not the file's fault.
             throw FairlabError(file: path, "fairlab failed reading it (\(WorkerPool.signalName(signal))); please report this with the file")

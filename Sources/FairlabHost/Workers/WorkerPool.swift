@@ -12,6 +12,9 @@ public struct WorkerTask: Sendable {
     /// When set, the worker is also stopped once its log has not grown for this many seconds: for work that
     /// reports progress as it goes (reading a large file), so that its length is not bounded but a stall is.
     public var stallTimeout: Double? = nil
+    /// Indices of tasks (of the same `run`) that must have ended before this one starts: a post-processing job
+    /// waits for the baseline whose scores it adjusts.
+    public var dependencies: [Int] = []
 }
 
 /// Why a worker produced no usable result.
@@ -90,12 +93,29 @@ public final class WorkerPool {
     /// run (to relay progress).
     public func run(_ tasks: [WorkerTask], tick: () -> Void = {}, finished: (Int, WorkerFailure?) -> Void) throws {
         lastPeakMemoryMB = [:]
-        var pending = Array(tasks.indices.reversed())
+        precondition(tasks.indices.allSatisfy { index in tasks[index].dependencies.allSatisfy { $0 < index } }, "a task depends on a later one")
+        var ended = Set<Int>()
+        // Tasks start in order, except that one whose dependencies have not ended waits aside (dependencies point
+        // backwards, so some task is always ready while any is pending).
+        var nextTask = 0
+        var waiting: [Int] = []
+        func nextReady() -> Int? {
+            if let position = waiting.firstIndex(where: { tasks[$0].dependencies.allSatisfy(ended.contains) }) {
+                return waiting.remove(at: position)
+            }
+            while nextTask < tasks.count {
+                let index = nextTask
+                nextTask += 1
+                if tasks[index].dependencies.allSatisfy(ended.contains) { return index }
+                waiting.append(index)
+            }
+            return nil
+        }
         var running: [pid_t: RunningWorker] = [:]
         let environmentStrings = ProcessInfo.processInfo.environment.merging(environment) { $1 }.map { "\($0)=\($1)" }
         var lastTick = Date()
 
-        while !pending.isEmpty || !running.isEmpty {
+        while nextTask < tasks.count || !waiting.isEmpty || !running.isEmpty {
             if interruptSignal != 0 {
                 for pid in running.keys {
                     kill(-pid, SIGKILL)
@@ -105,10 +125,12 @@ public final class WorkerPool {
                 }
                 throw FairlabError("interrupted by \(Self.signalName(interruptSignal)); \(running.count) running workers stopped")
             }
-            while running.count < parallelism, let index = pending.popLast() {
+            while running.count < parallelism, let index = nextReady() {
                 switch spawn(tasks[index], environment: environmentStrings) {
                 case .success(let pid): running[pid] = RunningWorker(index: index, started: Date())
-                case .failure(let failure): finished(index, failure)
+                case .failure(let failure):
+                    ended.insert(index)
+                    finished(index, failure)
                 }
             }
             var progressed = false
@@ -129,6 +151,7 @@ public final class WorkerPool {
                     if let reason = failure, reachedMemoryLimit(worker.index) {
                         failure = .memoryLimit(peakMegabytes: worker.peakKilobytes / 1024, limitMegabytes: memoryLimitMB, then: reason)
                     }
+                    ended.insert(worker.index)
                     finished(worker.index, failure)
                     continue
                 }
@@ -139,6 +162,7 @@ public final class WorkerPool {
                     waitpid(pid, &status, 0)
                     running[pid] = nil
                     progressed = true
+                    ended.insert(worker.index)
                     finished(worker.index, stalled ? .stalled(task.stallTimeout!) : .timeout(timeout))
                 }
             }

@@ -35,6 +35,9 @@ struct Compare: ParsableCommand {
     @Option(help: "Which feature columns are standardised with the training rows' statistics: all, numeric (scikit-learn's canonical pipeline: one-hot and protected columns stay 0/1) or none.")
     var standardize: Standardization = .all
 
+    @Option(help: "Run only shard K of M of the (method, seed) grid (K/M, 1 ≤ K ≤ M), for fairlab merge to join; needs --out.")
+    var shard: String?
+
     @Option(help: "Worker processes to run at once.")
     var jobs: Int = 1
 
@@ -70,6 +73,8 @@ struct Compare: ParsableCommand {
         options.verbose = verbose
         options.parameterOverrides = try Self.parseParameters(parameters)
         options.standardization = standardize
+        options.shard = try shard.map(Shard.init(parsing:))
+        guard options.shard == nil || out != nil else { throw FairlabError("--shard needs --out: a shard's results are for fairlab merge") }
         options.jobs = jobs
         options.timeout = timeout
         options.memoryLimitMB = memoryLimit

@@ -1,0 +1,35 @@
+import ArgumentParser
+import FairlabCore
+import FairlabHost
+import Foundation
+
+/// `fairlab merge`: joins the shards of a sharded comparison into one run.
+struct Merge: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Join the shard results of a sharded comparison (compare --shard K/M) into one run, appended to the output file.")
+
+    @Argument(help: "The shards' results files, one shard run each.")
+    var shards: [String]
+
+    @Option(name: .shortAndLong, help: "The results file the merged run is appended to.")
+    var output: String
+
+    @Option(help: "Table format on stdout: \(TableFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var format: String = TableFormat.md.rawValue
+
+    func run() throws {
+        guard let tableFormat = TableFormat(rawValue: format) else {
+            throw FairlabError("unknown --format \(format) (use \(TableFormat.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
+        guard !shards.isEmpty else { throw FairlabError("merge needs the shards' results files") }
+        try ResultsFile.checkWritable(output)
+        let executable = currentExecutablePath()
+        for path in shards + (FileManager.default.fileExists(atPath: output) ? [output] : []) {
+            try UntrustedFile.check(path, as: .results, executable: executable)
+        }
+        let run = try ShardMerge.merge(shards, command: CommandLine.arguments.joined(separator: " "))
+        try ResultsFile.append(run, to: output)
+        print(try tableFormat.render(ComparisonSummary(run)), terminator: "")
+        reportProgress("merged \(shards.count) shards into run \(run.id) in \(output)")
+    }
+}

@@ -1,0 +1,101 @@
+import FairlabCore
+@testable import FairlabHost
+import FairlabTestSupport
+import Foundation
+import Testing
+
+/// `compare --shard K/M` and `fairlab merge`: shards of one grid join into the run an unsharded compare makes.
+@Suite(.serialized) struct ShardingTests {
+    /// Every stored value of two runs, compared exactly (bit patterns for doubles); timings and identity aside.
+    static func expectIdentical(_ merged: RunRecord, _ whole: RunRecord) {
+        #expect(merged.seeds == whole.seeds && merged.datasetSHA256 == whole.datasetSHA256 && merged.groupNames == whole.groupNames)
+        #expect(merged.splits.map(\.test) == whole.splits.map(\.test) && merged.splits.map(\.train) == whole.splits.map(\.train))
+        #expect(merged.methods.map(\.id) == whole.methods.map(\.id))
+        for (a, b) in zip(merged.methods, whole.methods) {
+            #expect(a.outcomes.map(\.seed) == b.outcomes.map(\.seed), "\(a.id)")
+            for (x, y) in zip(a.outcomes, b.outcomes) {
+                #expect(x.status == y.status && x.notes == y.notes, "\(a.id) seed \(x.seed)")
+                #expect(x.predictions.map(\.bitPattern) == y.predictions.map(\.bitPattern), "\(a.id) seed \(x.seed) predictions")
+                #expect(x.scores?.map(\.bitPattern) == y.scores?.map(\.bitPattern), "\(a.id) seed \(x.seed) scores")
+                #expect(x.probabilities?.map(\.bitPattern) == y.probabilities?.map(\.bitPattern), "\(a.id) seed \(x.seed) probabilities")
+                #expect(x.metrics.overall.mapValues(\.bitPattern) == y.metrics.overall.mapValues(\.bitPattern), "\(a.id) seed \(x.seed) metrics")
+                #expect(x.metrics.perGroup.mapValues { $0.map(\.bitPattern) } == y.metrics.perGroup.mapValues { $0.map(\.bitPattern) })
+            }
+        }
+    }
+
+    @Test func shardsMergeIntoTheUnshardedRun() throws {
+        let folder = try TestEnvironment.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let dataset = TestEnvironment.dataset("german")
+        let options = ["--seeds", "2", "--seed", "4", "--methods", "reweighing,fair-logreg,threshold-optimizer,eq-odds", "--jobs", "2"]
+        let whole = try TestEnvironment.fairlab(["compare", dataset, "--out", folder + "/whole.h5"] + options)
+        #expect(whole.status == 0, "\(whole.stderr)")
+        // 5 rows × 2 seeds = 10 jobs in 3 shards: 4, 3 and 3 jobs; shards 2 and 3 own post-processing jobs
+        // whose baseline another shard owns, and run that baseline for themselves without recording it.
+        for shard in 1...3 {
+            let run = try TestEnvironment.fairlab(["compare", dataset, "--shard", "\(shard)/3", "--out", folder + "/shard-\(shard).h5"] + options)
+            #expect(run.status == 0, "\(run.stderr)")
+            #expect(run.stderr.contains("shard \(shard)/3: \(shard == 1 ? 4 : 3) of the 10 jobs"), "\(run.stderr)")
+        }
+        let shard2 = try ResultsFile.read(runID: try ResultsFile.runIDs(in: folder + "/shard-2.h5")[0], from: folder + "/shard-2.h5")
+        #expect(shard2.shard == (try Shard(parsing: "2/3")))
+        #expect(shard2.methods.map(\.outcomes.count).reduce(0, +) == 3)
+
+        // Merged in any order, the shards give the unsharded run's every value, bit for bit.
+        let merge = try TestEnvironment.fairlab(["merge", folder + "/shard-3.h5", folder + "/shard-1.h5", folder + "/shard-2.h5", "-o", folder + "/merged.h5"])
+        #expect(merge.status == 0, "\(merge.stderr)")
+        #expect(merge.stdout.contains("| threshold-optimizer"))
+        let merged = try ResultsFile.read(runID: try ResultsFile.runIDs(in: folder + "/merged.h5")[0], from: folder + "/merged.h5")
+        let unsharded = try ResultsFile.read(runID: try ResultsFile.runIDs(in: folder + "/whole.h5")[0], from: folder + "/whole.h5")
+        #expect(merged.shard == nil && merged.methods.allSatisfy { $0.outcomes.count == 2 })
+        Self.expectIdentical(merged, unsharded)
+    }
+
+    @Test func badShardsAndMismatchedMergesAreRefusedWithoutWriting() throws {
+        let folder = try TestEnvironment.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let german = TestEnvironment.dataset("german")
+        for spec in ["3/2", "0/0", "a/b", "1/", "2/0", "1/3/5"] {
+            let run = try TestEnvironment.fairlab(["compare", german, "--shard", spec, "--out", folder + "/x.h5"])
+            let lines = run.stderr.split(separator: "\n")
+            #expect(run.status != 0 && lines.count == 1 && lines[0].hasPrefix("fairlab: error: --shard \(spec): "), "\(spec): \(run.stderr)")
+        }
+        let noOut = try TestEnvironment.fairlab(["compare", german, "--shard", "1/2"])
+        #expect(noOut.status != 0 && noOut.stderr.contains("--shard needs --out"))
+
+        func shard(_ name: String, _ arguments: [String]) throws -> String {
+            let path = "\(folder)/\(name).h5"
+            let run = try TestEnvironment.fairlab(["compare"] + arguments + ["--methods", "reweighing", "--out", path])
+            #expect(run.status == 0, "\(run.stderr)")
+            return path
+        }
+        let one = try shard("one", [german, "--shard", "1/2"])
+        let two = try shard("two", [german, "--shard", "2/2"])
+        let otherSeeds = try shard("seeds", [german, "--shard", "2/2", "--seeds", "2"])
+        let otherData = try shard("data", [TestEnvironment.dataset("compas"), "--shard", "2/2"])
+        let otherCount = try shard("count", [german, "--shard", "2/3"])
+        let otherStandardization = try shard("standardize", [german, "--shard", "2/2", "--standardize", "numeric"])
+        let otherMethods = try TestEnvironment.fairlab(["compare", german, "--shard", "2/2", "--methods", "massaging", "--out", folder + "/methods.h5"])
+        #expect(otherMethods.status == 0)
+        let output = folder + "/merged.h5"
+        let refusals: [([String], String)] = [
+            ([one, otherSeeds], "its seeds (0,1) differs from \(one)'s (0)"),
+            ([one, otherData], "its dataset (SHA-256"),
+            ([one, otherCount], "its shard count (3) differs"),
+            ([one, otherStandardization], "its standardization (numeric) differs from \(one)'s (all)"),
+            ([one, folder + "/methods.h5"], "its method set (baseline,massaging) differs"),
+            ([one], "shard 2/2 missing"),
+            ([one, one], "is shard 1/2 again"),
+            ([one, two, folder + "/absent.h5"], "\(folder)/absent.h5: no such file"),
+        ]
+        for (inputs, message) in refusals {
+            let run = try TestEnvironment.fairlab(["merge"] + inputs + ["-o", output])
+            let lines = run.stderr.split(separator: "\n")
+            #expect(run.status != 0 && lines.count == 1 && lines[0].contains(message), "\(inputs): \(run.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: output), "a refused merge wrote \(output)")
+        }
+        let merged = try TestEnvironment.fairlab(["merge", two, one, "-o", output])
+        #expect(merged.status == 0, "\(merged.stderr)")
+    }
+}
