@@ -16,7 +16,10 @@ import Foundation
 ///   by tools/bench/wide_fit.py to time wide one-hot data against scikit-learn;
 /// - `postprocess FILE.json [--runs=N]`: fit + predict of every post-processing plugin on the validation and
 ///   test scores in FILE (written by tools/bench/postprocessing.py, which times the Python peers on the same
-///   scores), median of N runs (default 5), through the ABI as `compare` calls them.
+///   scores), median of N runs (default 5), through the ABI as `compare` calls them;
+/// - `append RESULTS.h5 [--count=N]`: the first run of RESULTS appended N times (default 100) to a new results
+///   file, each append timed: the median of the first five and of the last five, to show that an append's cost
+///   does not grow with the runs already in the file.
 ///
 /// Output is one JSON object per line, so tools/bench/run.sh can set it beside the Python peers'.
 @main
@@ -33,6 +36,11 @@ struct Benchmarks {
             guard arguments.count >= 2 else { throw FairlabError("usage: fairlab-bench postprocess SCORES.json [--runs=N]") }
             let runs = arguments.first { $0.hasPrefix("--runs=") }.flatMap { Int($0.dropFirst(7)) } ?? 5
             return try postprocess(arguments[1], runs: runs)
+        }
+        if arguments.first == "append" {
+            guard arguments.count >= 2 else { throw FairlabError("usage: fairlab-bench append RESULTS.h5 [--count=N]") }
+            let count = arguments.first { $0.hasPrefix("--count=") }.flatMap { Int($0.dropFirst(8)) } ?? 100
+            return try append(from: arguments[1], count: max(count, 10))
         }
         if arguments.first == "learner-file" {
             guard arguments.count >= 2 else { throw FairlabError("usage: fairlab-bench learner-file DATASET.h5 [--runs=N]") }
@@ -61,6 +69,25 @@ struct Benchmarks {
     static func emit(_ fields: [String: Any]) {
         let data = try! JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])
         print(String(decoding: data, as: UTF8.self))
+    }
+
+    static func append(from source: String, count: Int) throws {
+        guard let id = try ResultsFile.runIDs(in: source).first else { throw FairlabError(file: source, "holds no run") }
+        var run = try ResultsFile.read(runID: id, from: source)
+        let folder = try TemporaryFolder.make(prefix: "fairlab-bench-append")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/results.h5"
+        let times = try (1...count).map { index in
+            run.id = "run-\(index)"
+            return try seconds { try ResultsFile.append(run, to: path) }
+        }
+        let size = { (path: String) in (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0 }
+        emit([
+            "benchmark": "results_append", "implementation": "fairlab", "runs": count,
+            "predictions_per_run": run.methods.map { $0.outcomes.map(\.predictions.count).reduce(0, +) }.reduce(0, +),
+            "first_five_median_seconds": median(Array(times.prefix(5))), "last_five_median_seconds": median(Array(times.suffix(5))),
+            "index_bytes": size(path), "run_file_bytes": size("\(folder)/results.h5.runs/run-1.h5"),
+        ])
     }
 
     static func learner(root: String) throws {

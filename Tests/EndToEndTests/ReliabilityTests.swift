@@ -57,6 +57,8 @@ import Testing
             ("bad-labels", "predict returned 200 predictions that are not 0 or 1"),
             ("bad-error", "fit failed (numerical error): the solver diverged at iteration 7"),
             ("bad-error-silent", "fit failed (internal error) with no message"),
+            // The features are a read-only mapping of the seed's prepared split, shared with the other jobs.
+            ("bad-scribble", "crashed with SIGSEGV"),
         ]
         for (id, reason) in expectations {
             let failed = try #require(outcome(id), "missing row \(id)")

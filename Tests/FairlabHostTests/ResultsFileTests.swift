@@ -49,6 +49,50 @@ import Testing
         #expect(try ResultsFile.runIDs(in: path) == ["run-1", "run-2"])
     }
 
+    @Test func runsLiveInTheirOwnFilesLinkedFromTheIndex() throws {
+        let folder = try TestEnvironment.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/results.h5"
+        // A file in the earlier layout: its run inside the index.
+        do {
+            let legacy = try HDF5File(path: path, mode: .create)
+            try legacy.setAttribute("fairlab_format", ResultsFile.formatName)
+            try legacy.setAttribute("fairlab_format_version", ResultsFile.formatVersion)
+            try ResultsFile.write(Self.run(id: "run-1", accuracy: [0.8]), sequence: 1, at: "/runs/run-1", into: legacy)
+        }
+        try ResultsFile.append(Self.run(id: "run-2", accuracy: [0.7]), to: path)
+        try ResultsFile.append(Self.run(id: "run-3", accuracy: [0.6, 0.5]), to: path)
+        #expect(try ResultsFile.runIDs(in: path) == ["run-1", "run-2", "run-3"])
+        #expect(try ResultsFile.read(runID: "run-1", from: path).methods[0].outcomes[0].metrics.overall["accuracy"] == 0.8)
+        #expect(try ResultsFile.read(runID: "run-3", from: path).methods[0].outcomes.map { $0.metrics.overall["accuracy"]! } == [0.6, 0.5])
+        let index = try HDF5File(path: path, mode: .readOnly)
+        #expect(index.externalLink("/runs/run-1") == nil)
+        #expect(index.externalLink("/runs/run-2")?.file == "results.h5.runs/run-2.h5")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: path + ".runs").sorted() == ["run-2.h5", "run-3.h5"])
+
+        // The index and its runs folder move and rename together.
+        try FileManager.default.createDirectory(atPath: folder + "/moved", withIntermediateDirectories: false)
+        try FileManager.default.moveItem(atPath: path, toPath: folder + "/moved/r.h5")
+        #expect(throws: FairlabError(
+            "\(folder)/moved/r.h5: run run-2's file \(folder)/moved/r.h5.runs/run-2.h5 is missing (a results file's .runs folder must stay beside it)"
+        )) { try ResultsFile.runIDs(in: folder + "/moved/r.h5") }
+        try FileManager.default.moveItem(atPath: path + ".runs", toPath: folder + "/moved/r.h5.runs")
+        #expect(try ResultsFile.runIDs(in: folder + "/moved/r.h5") == ["run-1", "run-2", "run-3"])
+        #expect(try ResultsFile.read(runID: "run-2", from: folder + "/moved/r.h5").methods[0].outcomes[0].metrics.overall["accuracy"] == 0.7)
+
+        // A link that is not to a run in the runs folder (a crafted file) is refused, not followed.
+        let crafted = folder + "/crafted.h5"
+        do {
+            let file = try HDF5File(path: crafted, mode: .create)
+            try file.setAttribute("fairlab_format", ResultsFile.formatName)
+            try file.createGroup("/runs")
+            try file.createExternalLink("/runs/x", file: "moved/r.h5.runs/run-2.h5", object: "/run")
+        }
+        #expect(throws: FairlabError("\(crafted): /runs/x links to moved/r.h5.runs/run-2.h5:/run, not to a run in its runs folder")) {
+            try ResultsFile.runIDs(in: crafted)
+        }
+    }
+
     @Test func refusesFilesThatAreNotResults() throws {
         let folder = try TestEnvironment.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }

@@ -90,6 +90,30 @@ public final class HDF5File {
         return names
     }
 
+    /// Creates at `linkPath` a link to the object `object` of another HDF5 file, `file` (a path relative to
+    /// this file's folder, or absolute).
+    public func createExternalLink(_ linkPath: String, file: String, object: String) throws {
+        guard H5Lcreate_external(file, object, handle, linkPath, fairlab_h5p_default(), fairlab_h5p_default()) >= 0 else {
+            throw FairlabError(file: path, "cannot link \(linkPath) to \(file)")
+        }
+    }
+
+    /// Where the link at `linkPath` points, when it is a link to another file (nil for any other link, or none).
+    public func externalLink(_ linkPath: String) -> (file: String, object: String)? {
+        var info = H5L_info_t()
+        guard H5Lexists(handle, linkPath, fairlab_h5p_default()) > 0, H5Lget_info(handle, linkPath, &info, fairlab_h5p_default()) >= 0,
+              info.type == H5L_TYPE_EXTERNAL else { return nil }
+        var value = [UInt8](repeating: 0, count: Int(info.u.val_size))
+        return value.withUnsafeMutableBytes { buffer -> (String, String)? in
+            guard H5Lget_val(handle, linkPath, buffer.baseAddress, buffer.count, fairlab_h5p_default()) >= 0 else { return nil }
+            var flags: UInt32 = 0
+            var file: UnsafePointer<CChar>?
+            var object: UnsafePointer<CChar>?
+            guard H5Lunpack_elink_val(buffer.baseAddress, buffer.count, &flags, &file, &object) >= 0, let file, let object else { return nil }
+            return (String(cString: file), String(cString: object))
+        }
+    }
+
     /// Deletes the link at `objectPath` (the space is reclaimed only when the file is rewritten).
     public func delete(_ objectPath: String) throws {
         guard H5Ldelete(handle, objectPath, fairlab_h5p_default()) >= 0 else {

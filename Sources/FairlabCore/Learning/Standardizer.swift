@@ -30,13 +30,14 @@ public struct Standardizer: Sendable {
         self.scales = scales
     }
 
-    /// `matrix` with every column centred and scaled.
-    public func transform(_ matrix: Matrix) -> Matrix {
+    /// `matrix` with every column centred and scaled: in place when the caller gives up its matrix (a
+    /// temporary, or `consume`), so a large matrix is not held twice.
+    public func transform(_ matrix: consuming Matrix) -> Matrix {
         precondition(matrix.cols == means.count, "standardizer fitted on \(means.count) columns, given \(matrix.cols)")
-        var result = matrix
-        let rows = matrix.rows
+        var result = consume matrix
+        let rows = result.rows, cols = result.cols
         result.withUnsafeMutableStorage { values in
-            for j in 0..<matrix.cols {
+            for j in 0..<cols {
                 let mean = means[j]
                 let inverseScale = 1 / scales[j]
                 for i in (j * rows)..<((j + 1) * rows) { values[i] = (values[i] - mean) * inverseScale }

@@ -46,8 +46,7 @@ enum RunPreparation {
                 continue
             }
             let path = "\(job.folder)/split-\(index).bin"
-            try PreparedSplit(dataset: dataset, partition: partition, split: split, standardization: job.standardization)
-                .write(to: path, protectedAttributes: partition.attributeNames)
+            try PreparedSplit.write(dataset: dataset, partition: partition, split: split, standardization: job.standardization, to: path)
             paths.append(path)
             progress("prepared the split of seed \(seed)")
         }

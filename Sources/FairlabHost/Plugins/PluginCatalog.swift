@@ -81,9 +81,24 @@ public struct PluginCatalog: Sendable {
     }
 
     /// Describes every library in worker processes run by `pool`, using `workFolder` for their files.
+    ///
+    /// One worker first describes them all (a process start per library would cost more than most methods'
+    /// fits); only if that worker dies (a library crashed or hung it) is each library described in a worker
+    /// of its own, so that the culprit costs only its own entry.
     public static func discover(libraries: [String], refused: [LibraryFailure] = [], pool: WorkerPool, workFolder: String) throws -> PluginCatalog {
         var described = [[MethodInfo]?](repeating: nil, count: libraries.count)
         var failures = refused
+        let together = WorkerChannel(.describeAll, folder: workFolder, name: "describe-all")
+        try together.writeJob(libraries)
+        var togetherFailed = libraries.isEmpty
+        try pool.run([together.task(label: "plugin libraries")]) { _, failure in togetherFailed = togetherFailed || failure != nil }
+        if !togetherFailed, let descriptions = try? together.readReply([LibraryDescription].self), descriptions.count == libraries.count {
+            for (index, description) in descriptions.enumerated() {
+                described[index] = description.methods
+                if let error = description.error { failures.append(LibraryFailure(path: libraries[index], reason: error)) }
+            }
+            return catalog(libraries: libraries, described: described, failures: failures)
+        }
         let channels = libraries.enumerated().map { index, path in
             WorkerChannel(.describe, folder: workFolder, name: "describe-\(index)", input: path)
         }
@@ -98,6 +113,12 @@ public struct PluginCatalog: Sendable {
                 failures.append(LibraryFailure(path: libraries[index], reason: "\(error)"))
             }
         }
+        return catalog(libraries: libraries, described: described, failures: failures)
+    }
+
+    /// The catalog of the libraries' methods; a method id offered twice is kept from the first library only.
+    private static func catalog(libraries: [String], described: [[MethodInfo]?], failures: [LibraryFailure]) -> PluginCatalog {
+        var failures = failures
         var methods: [MethodInfo] = []
         var owners: [String: String] = [:]
         for (index, list) in described.enumerated() {
@@ -112,4 +133,10 @@ public struct PluginCatalog: Sendable {
         }
         return PluginCatalog(methods: methods, failures: failures.sorted { $0.path < $1.path })
     }
+}
+
+/// One library as the describe-all worker found it: its methods, or why it could not be used.
+struct LibraryDescription: Codable {
+    var methods: [MethodInfo]?
+    var error: String?
 }

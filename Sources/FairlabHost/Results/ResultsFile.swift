@@ -4,10 +4,14 @@ import Foundation
 /// A results file: an HDF5 file holding any number of runs, appended by several people and processes
 /// (layout in docs/results-format.md).
 ///
-/// Appending never edits the file in place: under an exclusive lock on `FILE.lock`, the current file is copied
-/// next to itself, the run is written into the copy and flushed, and the copy is renamed over the original.
-/// A writer killed at any moment therefore leaves the original untouched (at worst a stray temporary file),
-/// and a second writer waits for the lock instead of interleaving.
+/// Each run appended is written to a file of its own in the folder `FILE.runs` beside it, and `FILE` itself is
+/// the index: `/runs/<id>` is a link into that run's file (an HDF5 external link, which h5py and every HDF5
+/// reader follow). Appending never edits a file in place: under an exclusive lock on `FILE.lock`, the run's file
+/// is written, flushed and renamed into place, then the index is copied next to itself, the link added to the
+/// copy, and the copy flushed and renamed over the index. A writer killed at any moment leaves every earlier
+/// run reachable (at worst a stray temporary file, or a run file no index links to), a second writer waits for
+/// the lock, and since the index holds links rather than runs, an append costs the same whatever the number of
+/// runs already there. Files written before this layout, with runs inside the index, read and append as before.
 public enum ResultsFile {
     /// The value of the root attribute `fairlab_format`.
     public static let formatName = "fairlab-results"
@@ -37,37 +41,92 @@ public enum ResultsFile {
         where name.hasPrefix(temporaryPrefix) && name.hasSuffix(".tmp") {
             try? FileManager.default.removeItem(atPath: "\(folder)/\(name)")
         }
+        let runsFolder = path + runsFolderSuffix
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: runsFolder)) ?? [] where name.hasSuffix(".tmp") {
+            try? FileManager.default.removeItem(atPath: "\(runsFolder)/\(name)")
+        }
         let temporary = "\(folder)/\(temporaryPrefix)\(getpid()).tmp"
         defer { try? FileManager.default.removeItem(atPath: temporary) }
+        let exists = FileManager.default.fileExists(atPath: path)
+        let sequence = Int64(try exists ? (runIDs(in: path).count + 1) : 1)  // also refuses what is not a results file
 
-        if FileManager.default.fileExists(atPath: path) {
-            _ = try runIDs(in: path)  // refuse to append to something that is not a results file
+        // The run's own file, complete and durable before any index can name it.
+        let runName = "\(run.id).h5"
+        let runPath = "\(runsFolder)/\(runName)"
+        guard !FileManager.default.fileExists(atPath: runPath) else { throw FairlabError(file: path, "run \(run.id) is already in the file") }
+        do {
+            try FileManager.default.createDirectory(atPath: runsFolder, withIntermediateDirectories: true)
+        } catch {
+            throw FairlabError(file: path, "cannot create its runs folder \(runsFolder): \(error.localizedDescription)")
+        }
+        let runTemporary = "\(runsFolder)/.\(runName).\(getpid()).tmp"
+        defer { try? FileManager.default.removeItem(atPath: runTemporary) }
+        try publish(runTemporary, as: runPath) { file in try write(run, sequence: sequence, at: "/run", into: file) }
+
+        if exists {
             do {
                 try FileManager.default.copyItem(atPath: path, toPath: temporary)
             } catch {
                 throw FairlabError(file: path, "cannot copy the results file to append: \(error.localizedDescription)")
             }
         }
-        do {
-            let file = try HDF5File(path: temporary, mode: FileManager.default.fileExists(atPath: temporary) ? .readWrite : .create)
+        try publish(temporary, as: path) { file in
             if !file.hasAttribute("fairlab_format") {
                 try file.setAttribute("fairlab_format", formatName)
                 try file.setAttribute("fairlab_format_version", formatVersion)
             }
-            try write(run, into: file)
+            try file.createGroup("/runs")
+            guard !file.exists("/runs/\(run.id)") else { throw FairlabError(file: path, "run \(run.id) is already in the file") }
+            // Relative to the index's folder, so the index and its runs folder can move together.
+            try file.createExternalLink(
+                "/runs/\(run.id)", file: "\(URL(fileURLWithPath: path).lastPathComponent)\(runsFolderSuffix)/\(runName)", object: "/run")
+        }
+    }
+
+    /// The folder beside a results file `FILE` holding its runs' files: `FILE.runs`.
+    public static let runsFolderSuffix = ".runs"
+
+    /// Writes a file at `temporary` (creating it, or opening the copy already there), flushes and syncs it, and
+    /// renames it to `path`, syncing the folder: `path` is replaced only by a complete file.
+    private static func publish(_ temporary: String, as path: String, _ body: (HDF5File) throws -> Void) throws {
+        do {
+            let file = try HDF5File(path: temporary, mode: FileManager.default.fileExists(atPath: temporary) ? .readWrite : .create)
+            try body(file)
             try file.flush()
         } catch let error as FairlabError {
             // Name the file the user gave, not the temporary copy.
             throw FairlabError(error.message.replacingOccurrences(of: temporary, with: path))
         }
         try syncFile(temporary)
-        // Fault-injection point for the durability tests: widens the window between writing the copy and
+        // Fault-injection point for the durability tests: widens the window between writing a file and
         // publishing it, so that kills land inside an append.
         if let pause = ProcessInfo.processInfo.environment[appendPauseVariable].flatMap(UInt32.init) { usleep(pause * 1000) }
         guard rename(temporary, path) == 0 else {
-            throw FairlabError(file: path, "cannot replace the results file: \(String(cString: strerror(errno)))")
+            throw FairlabError(file: path, "cannot replace the file: \(String(cString: strerror(errno)))")
         }
-        try syncFile(folder)
+        try syncFile(URL(fileURLWithPath: path).deletingLastPathComponent().path)
+    }
+
+    /// The file and group holding run `id` of the results file `index`: a linked run file, or the index itself
+    /// for a run stored inline.
+    ///
+    /// A linked run is looked for in the index's own runs folder, under the file name the link gives, whatever
+    /// folder the link names: an index renamed together with its folder (`a.h5`, `a.h5.runs` to `b.h5`,
+    /// `b.h5.runs`) still reads, and a crafted link cannot lead out of the folder. A link that is not a plain
+    /// `FOLDER.runs/NAME` is refused.
+    private static func location(of id: String, in index: HDF5File) throws -> (file: HDF5File, base: String) {
+        let base = "/runs/\(id)"
+        guard let link = index.externalLink(base) else { return (index, base) }
+        let parts = link.file.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, parts[0].hasSuffix(runsFolderSuffix), !parts[1].isEmpty, !parts[1].hasPrefix("."),
+              link.object == "/run" else {
+            throw FairlabError(file: index.path, "\(base) links to \(link.file):\(link.object), not to a run in its runs folder")
+        }
+        let runPath = index.path + runsFolderSuffix + "/" + parts[1]
+        guard FileManager.default.fileExists(atPath: runPath) else {
+            throw FairlabError(file: index.path, "run \(id)'s file \(runPath) is missing (a results file's .runs folder must stay beside it)")
+        }
+        return (try HDF5File(path: runPath, mode: .readOnly), link.object)
     }
 
     /// The ids of the complete runs in the file, oldest first.
@@ -77,22 +136,24 @@ public enum ResultsFile {
             throw FairlabError(file: path, "not a fairlab results file")
         }
         guard file.exists("/runs") else { return [] }
-        let ids = try file.children(of: "/runs").filter { id in
-            (try? file.integersAttribute("complete", of: "/runs/\(id)"))?.first == 1
+        var sequence: [String: Int64] = [:]
+        for id in try file.children(of: "/runs") {
+            let (runFile, base) = try location(of: id, in: file)
+            guard (try? runFile.integersAttribute("complete", of: base))?.first == 1 else { continue }
+            sequence[id] = try runFile.integersAttribute("sequence", of: base).first ?? 0
         }
         // Appends are serialised by the lock, so the sequence number orders runs exactly, even within a second.
-        let sequence = try Dictionary(uniqueKeysWithValues: ids.map { ($0, try file.integersAttribute("sequence", of: "/runs/\($0)").first ?? 0) })
-        return ids.sorted { (sequence[$0]!, $0) < (sequence[$1]!, $1) }
+        return sequence.keys.sorted { (sequence[$0]!, $0) < (sequence[$1]!, $1) }
     }
 
     /// Reads one run back.
     public static func read(runID: String, from path: String) throws -> RunRecord {
-        let file = try HDF5File(path: path, mode: .readOnly)
-        let base = "/runs/\(runID)"
-        guard file.exists(base) else {
+        let index = try HDF5File(path: path, mode: .readOnly)
+        guard index.exists("/runs/\(runID)") else {
             let known = (try? runIDs(in: path))?.joined(separator: ", ") ?? ""
             throw FairlabError(file: path, "no run '\(runID)' (runs: \(known.isEmpty ? "none" : known))")
         }
+        let (file, base) = try location(of: runID, in: index)
         func text(_ name: String, _ object: String = base) throws -> String { try file.stringAttribute(name, of: object) }
         let seeds = try file.integersAttribute("seeds", of: base).map { UInt64(bitPattern: $0) }
         let groupNames = try file.stringsAttribute("group_names", of: base)
@@ -164,10 +225,8 @@ public enum ResultsFile {
             pluginFailures: zip(failurePaths, failureReasons).map { PluginCatalog.LibraryFailure(path: $0, reason: $1) }, shard: shard)
     }
 
-    private static func write(_ run: RunRecord, into file: HDF5File) throws {
-        let base = "/runs/\(run.id)"
-        guard !file.exists(base) else { throw FairlabError(file: file.path, "run \(run.id) is already in the file") }
-        let sequence = Int64(file.exists("/runs") ? try file.children(of: "/runs").count + 1 : 1)
+    /// Writes `run` into the group `base` of `file`, with its place in the append order.
+    static func write(_ run: RunRecord, sequence: Int64, at base: String, into file: HDF5File) throws {
         try file.createGroup(base)
         try file.setAttribute("complete", of: base, Int64(0))
         try file.setAttribute("sequence", of: base, sequence)

@@ -26,32 +26,6 @@ struct PreparedSplit {
         let groupCodes: [Int32]
     }
 
-    /// Prepares `split` of `dataset`, grouped by `partition`.
-    init(dataset: Dataset, partition: GroupPartition, split: DatasetSplit, standardization: Standardization) throws {
-        let rows = dataset.rows
-        for (name, indices) in [("train", split.train), ("validation", split.validation), ("test", split.test)] {
-            guard indices.allSatisfy({ $0 >= 0 && $0 < rows }) else { throw FairlabError("the \(name) split has rows outside the dataset") }
-        }
-        guard !split.train.isEmpty, !split.test.isEmpty else { throw FairlabError("the split has no training or no test rows") }
-        groupNames = partition.names
-        groupPrivileged = partition.privileged
-        // The run's protected attributes, as a reference library is told its sensitive features; the dataset's
-        // other protected attributes are ordinary 0/1 columns in this run.
-        columns = FeatureColumns(names: dataset.featureNames, protectedAttributes: partition.attributeNames)
-        let trainFeatures = dataset.features.selectingRows(split.train)
-        // Every protected attribute's own column is a 0/1 indicator, whichever of them form this run's groups.
-        let indicators = FeatureColumns(names: dataset.featureNames, protectedAttributes: dataset.protected.map(\.name))
-        let standardizer = Standardizer(fitting: trainFeatures, only: standardization.mask(indicators))
-        func part(_ indices: [Int], _ features: Matrix? = nil) -> Part {
-            Part(
-                features: standardizer.transform(features ?? dataset.features.selectingRows(indices)),
-                labels: indices.map { dataset.labels[$0] }, groupCodes: indices.map { partition.codes[$0] })
-        }
-        train = part(split.train, trainFeatures)
-        validation = part(split.validation)
-        test = part(split.test)
-    }
-
     private init(parts: [Part], groupNames: [String], groupPrivileged: [Bool], columns: FeatureColumns) {
         (train, validation, test) = (parts[0], parts[1], parts[2])
         self.groupNames = groupNames
@@ -81,43 +55,60 @@ struct PreparedSplit {
         var groupCodes: Int
     }
 
-    /// Writes the split to `path`.
-    func write(to path: String, protectedAttributes: [String]) throws {
-        let parts = [train, validation, test]
+    /// Prepares `split` of `dataset`, grouped by `partition`, and writes it to `path` a part at a time: besides
+    /// the dataset, at most one part's features are in memory (the training part's, standardised in place).
+    static func write(
+        dataset: Dataset, partition: GroupPartition, split: DatasetSplit, standardization: Standardization, to path: String
+    ) throws {
+        let rows = dataset.rows
+        let parts = [split.train, split.validation, split.test]
+        for (name, indices) in zip(["train", "validation", "test"], parts) {
+            guard indices.allSatisfy({ $0 >= 0 && $0 < rows }) else { throw FairlabError("the \(name) split has rows outside the dataset") }
+        }
+        guard !split.train.isEmpty, !split.test.isEmpty else { throw FairlabError("the split has no training or no test rows") }
+        let cols = dataset.features.cols
         // Offsets are computed first, so the header can precede the arrays it describes.
-        func aligned(_ offset: Int) -> Int { (offset + Self.alignment - 1) / Self.alignment * Self.alignment }
+        func aligned(_ offset: Int) -> Int { (offset + alignment - 1) / alignment * alignment }
         func layouts(dataStart: Int) -> [PartLayout] {
             var offset = dataStart
-            return parts.map { part in
+            return parts.map { indices in
                 let features = aligned(offset)
-                let labels = aligned(features + 8 * part.features.rows * part.features.cols)
-                let groupCodes = aligned(labels + 8 * part.labels.count)
-                offset = groupCodes + 4 * part.groupCodes.count
-                return PartLayout(rows: part.labels.count, features: features, labels: labels, groupCodes: groupCodes)
+                let labels = aligned(features + 8 * indices.count * cols)
+                let groupCodes = aligned(labels + 8 * indices.count)
+                offset = groupCodes + 4 * indices.count
+                return PartLayout(rows: indices.count, features: features, labels: labels, groupCodes: groupCodes)
             }
         }
+        // The run's protected attributes, as a reference library is told its sensitive features; the dataset's
+        // other protected attributes are ordinary 0/1 columns in this run.
         var header = Header(
-            columnNames: columns.names, protectedAttributes: protectedAttributes, groupNames: groupNames,
-            groupPrivileged: groupPrivileged, parts: layouts(dataStart: 0))
+            columnNames: dataset.featureNames, protectedAttributes: partition.attributeNames, groupNames: partition.names,
+            groupPrivileged: partition.privileged, parts: layouts(dataStart: 0))
         // The header's length depends on the offsets it holds; offsets never shrink as the start moves later, so
         // placing the data after a generously padded header settles it in one pass.
-        let draft = try JSONEncoder().encode(header)
-        let dataStart = aligned(16 + draft.count + 256)
+        let dataStart = aligned(16 + (try JSONEncoder().encode(header)).count + 256)
         header.parts = layouts(dataStart: dataStart)
         let encoded = try JSONEncoder().encode(header)
         precondition(16 + encoded.count <= dataStart)
 
         let writer = try RawFileWriter(path: path)
-        try writer.write(Self.magic)
+        try writer.write(magic)
         try writer.write([UInt64(encoded.count).littleEndian])
         try writer.write([UInt8](encoded))
-        for (part, layout) in zip(parts, header.parts) {
+        // Every protected attribute's own column is a 0/1 indicator, whichever of them form this run's groups.
+        let indicators = FeatureColumns(names: dataset.featureNames, protectedAttributes: dataset.protected.map(\.name))
+        var trainFeatures: Matrix? = dataset.features.selectingRows(split.train)
+        let standardizer = Standardizer(fitting: trainFeatures!, only: standardization.mask(indicators))
+        for (indices, layout) in zip(parts, header.parts) {
+            // The training part's features are handed over (`take`), so they are standardised in place and freed
+            // once written.
+            let features = standardizer.transform(trainFeatures.take() ?? dataset.features.selectingRows(indices))
             try writer.write([UInt8](repeating: 0, count: layout.features - writer.offset))
-            try part.features.withUnsafeStorage { try writer.write(UnsafeRawBufferPointer($0)) }
+            try features.withUnsafeStorage { try writer.write(UnsafeRawBufferPointer($0)) }
             try writer.write([UInt8](repeating: 0, count: layout.labels - writer.offset))
-            try writer.write(part.labels)
+            try writer.write(indices.map { dataset.labels[$0] })
             try writer.write([UInt8](repeating: 0, count: layout.groupCodes - writer.offset))
-            try writer.write(part.groupCodes)
+            try writer.write(indices.map { partition.codes[$0] })
         }
         try writer.close()
     }

@@ -11,9 +11,19 @@ import Foundation
 public enum UntrustedFile {
     /// What the file should be.
     public enum Kind: Sendable {
+        /// A results file, every run of it read.
         case dataset, results
+        /// A results file about to take another run: only its index and the list of its runs are read, so the
+        /// check costs the same however many runs it holds.
+        case resultsIndex
 
-        var workerKind: WorkerEntry.Kind { self == .dataset ? .checkDataset : .checkResults }
+        var workerKind: WorkerEntry.Kind {
+            switch self {
+            case .dataset: .checkDataset
+            case .results: .checkResults
+            case .resultsIndex: .checkResultsIndex
+            }
+        }
     }
 
     /// Seconds a check may go without reading another block of rows. A well-formed file of any size reads a

@@ -11,8 +11,10 @@ public enum WorkerEntry {
     /// Kinds of work, as the `fairlab worker` subcommand names them.
     public enum Kind: String, CaseIterable, Sendable {
         case describe, prepare, method, metric
+        case describeAll = "describe-all"
         case checkDataset = "check-dataset"
         case checkResults = "check-results"
+        case checkResultsIndex = "check-results-index"
     }
 
     /// Runs one unit of work: `input` is a library path (describe), a file to check, or a job file; the reply
@@ -21,18 +23,33 @@ public enum WorkerEntry {
         // A worker never outlives its host: if the host dies (or was already gone), so does the worker.
         fairlab_die_with_parent()
         if getppid() == 1 { exit(1) }
-        applyMemoryLimit()
         BLAS.setThreadCount(1)
         let channel = WorkerChannel(kind, input: input, reply: output)
+        if kind != .method { applyMemoryLimit() }
         switch kind {
         case .describe:
             try channel.reply { try LoadedLibrary(path: input).methods() }
+        case .describeAll:
+            let paths = try channel.readJob([String].self)
+            try channel.reply {
+                paths.map { path in
+                    do {
+                        return LibraryDescription(methods: try LoadedLibrary(path: path).methods(), error: nil)
+                    } catch {
+                        return LibraryDescription(methods: nil, error: "\(error)")
+                    }
+                }
+            }
         case .prepare:
             let job = try channel.readJob(PrepareJob.self)
             // Each block read and each split written is logged: the host's watchdog takes log growth as progress.
             try channel.reply { try RunPreparation.run(job, progress: logProgress) }
         case .method:
             let job = try channel.readJob(MethodJob.self)
+            // The mapped split is address space but shared, read-only pages, not the worker's own memory: the
+            // limit is on top of it.
+            let mapped = (try? FileManager.default.attributesOfItem(atPath: job.splitPath)[.size] as? Int) ?? 0
+            applyMemoryLimit(allowing: mapped)
             try channel.reply {
                 let outcome = try MethodExecution.run(job)
                 try channel.writeArrays(outcome.arrays)
@@ -52,6 +69,8 @@ public enum WorkerEntry {
                 }
                 return ids.count
             }
+        case .checkResultsIndex:
+            try channel.reply { try ResultsFile.runIDs(in: input).count }
         }
     }
 
@@ -60,9 +79,11 @@ public enum WorkerEntry {
         FileHandle.standardError.write(Data((line + "\n").utf8))
     }
 
-    private static func applyMemoryLimit() {
+    /// Caps the address space at the configured limit plus `mapped` bytes of files the worker maps.
+    private static func applyMemoryLimit(allowing mapped: Int = 0) {
         guard let text = ProcessInfo.processInfo.environment[memoryLimitVariable], let megabytes = UInt64(text), megabytes > 0 else { return }
-        var limit = rlimit(rlim_cur: rlim_t(megabytes << 20), rlim_max: rlim_t(megabytes << 20))
+        let bytes = rlim_t(megabytes << 20) + rlim_t(max(mapped, 0))
+        var limit = rlimit(rlim_cur: bytes, rlim_max: bytes)
         setrlimit(Int32(RLIMIT_AS.rawValue), &limit)
     }
 }

@@ -84,7 +84,7 @@ struct Compare: ParsableCommand {
         if let out {
             try ResultsFile.checkWritable(out)
             if FileManager.default.fileExists(atPath: out) {
-                try UntrustedFile.check(out, as: .results, executable: options.executablePath)
+                try UntrustedFile.check(out, as: .resultsIndex, executable: options.executablePath)
             }
         }
         let run = try Comparison(options: options, progress: reportProgress).run()

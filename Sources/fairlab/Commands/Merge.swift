@@ -24,9 +24,8 @@ struct Merge: ParsableCommand {
         guard !shards.isEmpty else { throw FairlabError("merge needs the shards' results files") }
         try ResultsFile.checkWritable(output)
         let executable = currentExecutablePath()
-        for path in shards + (FileManager.default.fileExists(atPath: output) ? [output] : []) {
-            try UntrustedFile.check(path, as: .results, executable: executable)
-        }
+        for path in shards { try UntrustedFile.check(path, as: .results, executable: executable) }
+        if FileManager.default.fileExists(atPath: output) { try UntrustedFile.check(output, as: .resultsIndex, executable: executable) }
         let run = try ShardMerge.merge(shards, command: CommandLine.arguments.joined(separator: " "))
         try ResultsFile.append(run, to: output)
         print(try tableFormat.render(ComparisonSummary(run)), terminator: "")

@@ -26,9 +26,10 @@ static const fl_method_descriptor wrong_count = METHOD("bad-count", "Writes one 
 static const fl_method_descriptor not_binary = METHOD("bad-labels", "Predicts 2 for every row");
 static const fl_method_descriptor error_message = METHOD("bad-error", "Fails with a message");
 static const fl_method_descriptor error_silent = METHOD("bad-error-silent", "Fails without a message");
+static const fl_method_descriptor scribbles = METHOD("bad-scribble", "Writes into the features it was handed in fit");
 static const fl_method_descriptor *const methods[] = {
     &segfault, &aborts, &exits, &exits_zero, &hangs, &hogs, &nan_scores, &wrong_count, &not_binary, &error_message,
-    &error_silent,
+    &error_silent, &scribbles,
 };
 #define METHOD_COUNT (sizeof(methods) / sizeof(methods[0]))
 
@@ -52,6 +53,7 @@ static fl_status fit(const fl_method *self, const fl_data *train, const fl_data 
     }
     if (is(self, &error_message)) return fl_error_set(error, FL_ERROR_NUMERICAL, "the solver diverged at iteration 7");
     if (is(self, &error_silent)) return FL_ERROR_INTERNAL;
+    if (is(self, &scribbles)) ((double *)train->features->data)[0] = 42;
     return FL_OK;
 }
 
