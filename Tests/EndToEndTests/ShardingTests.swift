@@ -75,7 +75,7 @@ import Testing
         let otherSeeds = try shard("seeds", [german, "--shard", "2/2", "--seeds", "2"])
         let otherData = try shard("data", [TestEnvironment.dataset("compas"), "--shard", "2/2"])
         let otherCount = try shard("count", [german, "--shard", "2/3"])
-        let otherStandardization = try shard("standardize", [german, "--shard", "2/2", "--standardize", "numeric"])
+        let otherStandardization = try shard("standardize", [german, "--shard", "2/2", "--standardize", "all"])
         let otherMethods = try TestEnvironment.fairlab(["compare", german, "--shard", "2/2", "--methods", "massaging", "--out", folder + "/methods.h5"])
         #expect(otherMethods.status == 0)
         let output = folder + "/merged.h5"
@@ -83,7 +83,7 @@ import Testing
             ([one, otherSeeds], "its seeds (0,1) differs from \(one)'s (0)"),
             ([one, otherData], "its dataset (SHA-256"),
             ([one, otherCount], "its shard count (3) differs"),
-            ([one, otherStandardization], "its standardization (numeric) differs from \(one)'s (all)"),
+            ([one, otherStandardization], "its standardization (all) differs from \(one)'s (numeric)"),
             ([one, folder + "/methods.h5"], "its method set (baseline,massaging) differs"),
             ([one], "shard 2/2 missing"),
             ([one, one], "is shard 1/2 again"),

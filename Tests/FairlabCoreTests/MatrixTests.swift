@@ -47,6 +47,56 @@ import Testing
         let long = Data("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8)
         #expect(SHA256.hexDigest(long) == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
     }
+
+    /// A file is hashed through a mapping in 16 MiB blocks: a size that is not a multiple of a block or of a
+    /// 64-byte chunk digests as the whole in one piece does (and as FIPS 180-4's one-million-"a" vector).
+    @Test func filesHashInBlocksAsTheWholeDoes() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("fairlab-sha-\(getpid())").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        var generator = SeededGenerator(seed: 5, stream: "sha")
+        let bytes = Data((0..<((1 << 24) + 77)).map { _ in UInt8(truncatingIfNeeded: generator.next()) })
+        try bytes.write(to: URL(fileURLWithPath: folder + "/random"))
+        #expect(try SHA256.hexDigest(ofFile: folder + "/random") == SHA256.hexDigest(bytes))
+        try Data(repeating: UInt8(ascii: "a"), count: 1_000_000).write(to: URL(fileURLWithPath: folder + "/a"))
+        #expect(try SHA256.hexDigest(ofFile: folder + "/a") == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+    }
+}
+
+@Suite struct MatrixStorageTests {
+    /// A view reads memory another object owns without copying it, and is copied, privately, on its first write:
+    /// the memory it viewed (a worker's read-only mapping, a plugin's buffer) is never written.
+    @Test func viewsAreCopiedOnWriteAndNeverWrittenThrough() {
+        let owner = [1.0, 2, 3, 4, 5, 6]
+        owner.withUnsafeBufferPointer { values in
+            var view = Matrix(rows: 3, cols: 2, viewing: values.baseAddress!, owner: nil)
+            #expect(view.retainedStorage.pointer == values.baseAddress!)
+            #expect(view[2, 1] == 6 && view.multiplied(by: [1, 1]) == [5, 7, 9])
+            let shared = view
+            view[0, 0] = 100
+            #expect(view.retainedStorage.pointer != values.baseAddress!)
+            #expect(view.storage == [100, 2, 3, 4, 5, 6] && shared.storage == [1, 2, 3, 4, 5, 6])
+        }
+        #expect(owner == [1, 2, 3, 4, 5, 6])
+        // Two matrices sharing owned storage: a write to one leaves the other as it was.
+        var first = Matrix(rows: 2, cols: 1, columnMajor: [1, 2])
+        let second = first
+        first[1, 0] = 9
+        #expect(first.storage == [1, 9] && second.storage == [1, 2] && first != second)
+    }
+
+    /// A standardiser handed a matrix nobody else holds transforms it in place; one still held elsewhere is
+    /// copied first.
+    @Test func transformIsInPlaceOnlyWhenTheMatrixIsGivenUp() {
+        let standardizer = Standardizer(fitting: Matrix(rows: 2, cols: 1, columnMajor: [0, 2]))
+        let kept = Matrix(rows: 2, cols: 1, columnMajor: [0, 2])
+        #expect(standardizer.transform(kept).storage == [-1, 1])
+        #expect(kept.storage == [0, 2])
+        var temporary = Matrix(rows: 2, cols: 1, columnMajor: [4, 6])
+        let address = temporary.retainedStorage.pointer
+        temporary = standardizer.transform(consume temporary)
+        #expect(temporary.storage == [3, 5] && temporary.retainedStorage.pointer == address)
+    }
 }
 
 import Foundation

@@ -51,4 +51,26 @@ import Testing
         let (outcome, _) = try run("echo \"SWIFT_BACKTRACE=$SWIFT_BACKTRACE OPENBLAS=$OPENBLAS_NUM_THREADS\"; kill -SEGV $$", stallTimeout: nil)
         #expect(outcome == .signal(SIGSEGV, lastLogLine: "SWIFT_BACKTRACE=enable=no OPENBLAS=1"))
     }
+
+    /// A task waits for the tasks it depends on to end (a post-processing job for its seed's baseline), while
+    /// independent tasks run in the meantime.
+    @Test func dependentTasksStartAfterTheirDependencies() throws {
+        let folder = try TestEnvironment.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let pool = WorkerPool(executable: "/bin/sh", parallelism: 2, timeout: 30)
+        let tasks = [
+            WorkerTask(arguments: ["-c", "sleep 0.5; echo baseline > \(folder)/scores"], label: "baseline", logPath: folder + "/0.log"),
+            WorkerTask(arguments: ["-c", "test -f \(folder)/scores"], label: "post", logPath: folder + "/1.log", dependencies: [0]),
+            WorkerTask(arguments: ["-c", "test ! -f \(folder)/scores"], label: "pre", logPath: folder + "/2.log"),
+        ]
+        var order: [Int] = []
+        var failures: [Int: WorkerFailure] = [:]
+        try pool.run(tasks) { index, failure in
+            order.append(index)
+            failures[index] = failure
+        }
+        // "pre" ran beside the baseline, before its scores existed; "post" only once they did.
+        #expect(failures.isEmpty, "\(failures)")
+        #expect(order == [2, 0, 1])
+    }
 }

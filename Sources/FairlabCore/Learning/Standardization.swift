@@ -1,7 +1,7 @@
 /// Which feature columns are standardised with the training rows' mean and standard deviation before methods
-/// see them: `all` (fairlab's default so far), `numeric` (scikit-learn's canonical pipeline as AIF360 and
-/// Fairlearn users write it: `StandardScaler` on numeric columns, one-hot and protected 0/1 columns left as
-/// they are), or `none`.
+/// see them: `numeric` (the default: scikit-learn's canonical pipeline as AIF360 and Fairlearn users write it,
+/// `StandardScaler` on numeric columns, one-hot and protected 0/1 columns left as they are), `all` (fairlab's
+/// default before, and what runs that do not record the choice used), or `none`.
 public enum Standardization: String, Sendable, Codable, CaseIterable {
     case all, numeric, none
 

@@ -11,23 +11,32 @@ public struct Standardizer: Sendable {
     public init(fitting matrix: Matrix, only: [Bool]? = nil) {
         var means = [Double](repeating: 0, count: matrix.cols)
         var scales = [Double](repeating: 1, count: matrix.cols)
-        let n = Double(matrix.rows)
         matrix.withUnsafeStorage { values in
             for j in 0..<matrix.cols where only?[j] ?? true {
-                let column = UnsafeBufferPointer(rebasing: values[(j * matrix.rows)..<((j + 1) * matrix.rows)])
-                var sum = 0.0
-                for v in column { sum += v }
-                let mean = matrix.rows > 0 ? sum / n : 0
-                var squares = 0.0
-                for v in column { squares += (v - mean) * (v - mean) }
-                let std = matrix.rows > 0 ? (squares / n).squareRoot() : 0
-                means[j] = mean
-                // scikit-learn treats a variance below 10·eps·mean² as zero (`_is_constant_feature`).
-                scales[j] = std > 0 && std * std > 10 * Double.ulpOfOne * max(mean * mean, Double.leastNormalMagnitude) ? std : 1
+                (means[j], scales[j]) = Self.statistics(UnsafeBufferPointer(rebasing: values[(j * matrix.rows)..<((j + 1) * matrix.rows)]))
             }
         }
+        self.init(means: means, scales: scales)
+    }
+
+    /// A standardiser with these per-column means and scales.
+    public init(means: [Double], scales: [Double]) {
+        precondition(means.count == scales.count)
         self.means = means
         self.scales = scales
+    }
+
+    /// The mean and scale of one column's values: the population standard deviation, or 1 for a constant column.
+    public static func statistics(_ column: UnsafeBufferPointer<Double>) -> (mean: Double, scale: Double) {
+        guard !column.isEmpty else { return (0, 1) }
+        var sum = 0.0
+        for v in column { sum += v }
+        let mean = sum / Double(column.count)
+        var squares = 0.0
+        for v in column { squares += (v - mean) * (v - mean) }
+        let std = (squares / Double(column.count)).squareRoot()
+        // scikit-learn treats a variance below 10·eps·mean² as zero (`_is_constant_feature`).
+        return (mean, std > 0 && std * std > 10 * Double.ulpOfOne * max(mean * mean, Double.leastNormalMagnitude) ? std : 1)
     }
 
     /// `matrix` with every column centred and scaled: in place when the caller gives up its matrix (a

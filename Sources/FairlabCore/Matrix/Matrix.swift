@@ -36,6 +36,16 @@ public struct Matrix: Sendable, Equatable {
         try body(UnsafeMutableBufferPointer(start: buffer.base, count: rows * cols))
     }
 
+    /// A matrix that takes over `rows * cols` column-major doubles at `base`, allocated with
+    /// `UnsafeMutablePointer<Double>.allocate` and initialised by the caller, who must not use or free them
+    /// again: a large buffer filled by foreign code becomes a matrix without a copy.
+    public init(rows: Int, cols: Int, adopting base: UnsafeMutablePointer<Double>) {
+        precondition(rows >= 0 && cols >= 0 && rows <= Self.maximumDimension && cols <= Self.maximumDimension)
+        self.rows = rows
+        self.cols = cols
+        buffer = MatrixBuffer(adopting: base, count: rows * cols)
+    }
+
     /// A read-only view of `rows * cols` column-major doubles at `base`, which must stay valid and unchanged
     /// while `owner` lives (or, with no owner, while the view is in use: for the length of a call).
     public init(rows: Int, cols: Int, viewing base: UnsafePointer<Double>, owner: AnyObject?) {
@@ -188,6 +198,14 @@ final class MatrixBuffer: @unchecked Sendable {
     /// Uninitialised storage for `count` doubles, owned.
     init(count: Int) {
         base = .allocate(capacity: max(count, 1))
+        self.count = count
+        isView = false
+        owner = nil
+    }
+
+    /// Owned storage the caller allocated.
+    init(adopting base: UnsafeMutablePointer<Double>, count: Int) {
+        self.base = base
         self.count = count
         isView = false
         owner = nil

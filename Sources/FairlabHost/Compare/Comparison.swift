@@ -22,7 +22,7 @@ public struct Comparison {
         /// `--param method.key=value` overrides, by method id then key.
         public var parameterOverrides: [String: [String: String]] = [:]
         /// Which feature columns are standardised before methods see them.
-        public var standardization: Standardization = .all
+        public var standardization: Standardization = .numeric
         /// The slice of the (method, seed) grid to run (nil: all of it).
         public var shard: Shard?
         /// Workers run at once.

@@ -46,7 +46,8 @@ enum RunPreparation {
                 continue
             }
             let path = "\(job.folder)/split-\(index).bin"
-            try PreparedSplit.write(dataset: dataset, partition: partition, split: split, standardization: job.standardization, to: path)
+            try PreparedSplit.write(
+                dataset: dataset, partition: partition, split: split, standardization: job.standardization, to: path, progress: progress)
             paths.append(path)
             progress("prepared the split of seed \(seed)")
         }

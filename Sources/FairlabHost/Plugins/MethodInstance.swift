@@ -185,6 +185,8 @@ private final class TransformBuffers {
     private let weights: UnsafeMutablePointer<Double>
     private let rows: Int
     private let originalFeatures: UnsafeMutablePointer<Double>
+    /// Whether `features` became the result's matrix (which then owns and frees it).
+    private var featuresHandedOver = false
 
     init(features matrix: Matrix, labels labelValues: [Double]?, weights weightValues: [Double]) {
         rows = matrix.rows
@@ -213,8 +215,8 @@ private final class TransformBuffers {
     }
 
     deinit {
-        if features != originalFeatures { features.deallocate() }
-        originalFeatures.deallocate()
+        if features != originalFeatures && !featuresHandedOver { features.deallocate() }
+        if originalFeatures != features || !featuresHandedOver { originalFeatures.deallocate() }
         labels?.deallocate()
         weights.deallocate()
         pointer.deallocate()
@@ -232,7 +234,9 @@ private final class TransformBuffers {
         return buffer
     }
 
+    /// The transformed data; called once, as the features become the returned matrix's.
     func result() throws -> (Matrix, [Double]?, [Double]) {
+        precondition(!featuresHandedOver, "a transform's result is taken once")
         guard pointer.pointee.cols == Int64(cols), pointer.pointee.features == features, pointer.pointee.rows == Int64(rows),
               pointer.pointee.weights == weights, pointer.pointee.labels == labels else {
             throw FairlabError("transform changed the output's sizes or buffers itself (only resize_features may)")
@@ -248,6 +252,7 @@ private final class TransformBuffers {
         if let newLabels, newLabels.contains(where: { $0 != 0 && $0 != 1 }) {
             throw FairlabError("transform wrote labels that are not 0 or 1")
         }
-        return (Matrix(rows: rows, cols: cols) { _ = $0.initialize(from: values) }, newLabels, newWeights)
+        featuresHandedOver = true
+        return (Matrix(rows: rows, cols: cols, adopting: features), newLabels, newWeights)
     }
 }

@@ -55,10 +55,11 @@ struct PreparedSplit {
         var groupCodes: Int
     }
 
-    /// Prepares `split` of `dataset`, grouped by `partition`, and writes it to `path` a part at a time: besides
-    /// the dataset, at most one part's features are in memory (the training part's, standardised in place).
+    /// Prepares `split` of `dataset`, grouped by `partition`, and writes it to `path` a column at a time: besides
+    /// the dataset, only one part's column is ever in memory. `progress` hears of every 256 MiB written.
     static func write(
-        dataset: Dataset, partition: GroupPartition, split: DatasetSplit, standardization: Standardization, to path: String
+        dataset: Dataset, partition: GroupPartition, split: DatasetSplit, standardization: Standardization, to path: String,
+        progress: (String) -> Void = { _ in }
     ) throws {
         let rows = dataset.rows
         let parts = [split.train, split.validation, split.test]
@@ -91,24 +92,41 @@ struct PreparedSplit {
         let encoded = try JSONEncoder().encode(header)
         precondition(16 + encoded.count <= dataStart)
 
+        // Every protected attribute's own column is a 0/1 indicator, whichever of them form this run's groups.
+        let indicators = FeatureColumns(names: dataset.featureNames, protectedAttributes: dataset.protected.map(\.name))
+        let standardized = standardization.mask(indicators)
+        var column = [Double](repeating: 0, count: split.train.count)
         let writer = try RawFileWriter(path: path)
         try writer.write(magic)
         try writer.write([UInt64(encoded.count).littleEndian])
         try writer.write([UInt8](encoded))
-        // Every protected attribute's own column is a 0/1 indicator, whichever of them form this run's groups.
-        let indicators = FeatureColumns(names: dataset.featureNames, protectedAttributes: dataset.protected.map(\.name))
-        var trainFeatures: Matrix? = dataset.features.selectingRows(split.train)
-        let standardizer = Standardizer(fitting: trainFeatures!, only: standardization.mask(indicators))
-        for (indices, layout) in zip(parts, header.parts) {
-            // The training part's features are handed over (`take`), so they are standardised in place and freed
-            // once written.
-            let features = standardizer.transform(trainFeatures.take() ?? dataset.features.selectingRows(indices))
-            try writer.write([UInt8](repeating: 0, count: layout.features - writer.offset))
-            try features.withUnsafeStorage { try writer.write(UnsafeRawBufferPointer($0)) }
-            try writer.write([UInt8](repeating: 0, count: layout.labels - writer.offset))
-            try writer.write(indices.map { dataset.labels[$0] })
-            try writer.write([UInt8](repeating: 0, count: layout.groupCodes - writer.offset))
-            try writer.write(indices.map { partition.codes[$0] })
+        var reported = 0
+        try dataset.features.withUnsafeStorage { features in
+            // The training rows' statistics, column by column.
+            var means = [Double](repeating: 0, count: cols), scales = [Double](repeating: 1, count: cols)
+            for j in 0..<cols where standardized[j] {
+                let source = features.baseAddress! + j * rows
+                for (k, row) in split.train.enumerated() { column[k] = source[row] }
+                (means[j], scales[j]) = column.withUnsafeBufferPointer(Standardizer.statistics)
+            }
+            for (indices, layout) in zip(parts, header.parts) {
+                try writer.write([UInt8](repeating: 0, count: layout.features - writer.offset))
+                for j in 0..<cols {
+                    let source = features.baseAddress! + j * rows
+                    // As `Standardizer.transform` computes it, so a mapped split equals a standardised matrix.
+                    let mean = means[j], inverseScale = 1 / scales[j]
+                    for (k, row) in indices.enumerated() { column[k] = (source[row] - mean) * inverseScale }
+                    try column.withUnsafeBytes { try writer.write(UnsafeRawBufferPointer(rebasing: $0[0..<(8 * indices.count)])) }
+                    if writer.offset - reported >= 1 << 28 {
+                        reported = writer.offset
+                        progress("wrote \(reported >> 20) MiB of the split")
+                    }
+                }
+                try writer.write([UInt8](repeating: 0, count: layout.labels - writer.offset))
+                try writer.write(indices.map { dataset.labels[$0] })
+                try writer.write([UInt8](repeating: 0, count: layout.groupCodes - writer.offset))
+                try writer.write(indices.map { partition.codes[$0] })
+            }
         }
         try writer.close()
     }

@@ -32,8 +32,8 @@ struct Compare: ParsableCommand {
     @Option(help: "Append the run to this HDF5 results file.")
     var out: String?
 
-    @Option(help: "Which feature columns are standardised with the training rows' statistics: all, numeric (scikit-learn's canonical pipeline: one-hot and protected columns stay 0/1) or none.")
-    var standardize: Standardization = .all
+    @Option(help: "Which feature columns are standardised with the training rows' statistics: numeric (the default, scikit-learn's canonical pipeline: one-hot and protected columns stay 0/1), all or none.")
+    var standardize: Standardization = .numeric
 
     @Option(help: "Run only shard K of M of the (method, seed) grid (K/M, 1 ≤ K ≤ M), for fairlab merge to join; needs --out.")
     var shard: String?

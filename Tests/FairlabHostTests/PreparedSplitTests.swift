@@ -1,0 +1,59 @@
+import FairlabCore
+@testable import FairlabHost
+import FairlabTestSupport
+import Foundation
+import Testing
+
+/// The prepare step's file: what a method job maps is the dataset's split, standardised as the run says.
+@Suite struct PreparedSplitTests {
+    @Test(arguments: [Standardization.numeric, .all, .none])
+    func mappedSplitHoldsTheStandardisedRows(_ standardization: Standardization) throws {
+        let folder = try TestEnvironment.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = TestEnvironment.dataset("german")
+        let prepared = try RunPreparation.run(
+            PrepareJob(datasetPath: path, protectedAttributes: [], seeds: [3, 4], standardization: standardization, folder: folder),
+            progress: { _ in })
+        let dataset = try DatasetFile.read(path)
+        let partition = try GroupPartition(dataset: dataset)
+        #expect(prepared.datasetSHA256 == (try SHA256.hexDigest(ofFile: path)))
+        #expect(prepared.groupNames == partition.names && prepared.splitPaths.count == 2 && prepared.splitPaths[0] != prepared.splitPaths[1])
+
+        // Recomputed here from the definitions: the split from the seed, then each column standardised with the
+        // training rows' mean and population standard deviation, or left alone, as `standardization` says.
+        let split = DatasetSplit(stratifiedBy: dataset.labels, groups: partition.codes, seed: 4)
+        #expect(prepared.splits[1].train == split.train && prepared.splits[1].test == split.test)
+        let mapped = try PreparedSplit.read(from: prepared.splitPaths[1])
+        let kinds = FeatureColumns(names: dataset.featureNames, protectedAttributes: dataset.protected.map(\.name)).kinds
+        var largest = 0.0
+        for j in 0..<dataset.features.cols {
+            let train = split.train.map { dataset.features[$0, j] }
+            let mean = train.reduce(0, +) / Double(train.count)
+            let std = (train.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(train.count)).squareRoot()
+            let scaled = standardization == .all || (standardization == .numeric && kinds[j] == .numeric)
+            for (k, row) in split.test.enumerated() {
+                let expected = scaled && std > 0 ? (dataset.features[row, j] - mean) / std : dataset.features[row, j]
+                largest = max(largest, abs(mapped.test.features[k, j] - expected))
+            }
+        }
+        #expect(largest < 1e-12, "largest difference \(largest)")
+        #expect(mapped.train.labels == split.train.map { dataset.labels[$0] })
+        #expect(mapped.validation.groupCodes == split.validation.map { partition.codes[$0] })
+        #expect(mapped.columns.names == dataset.featureNames && mapped.groupPrivileged == partition.privileged)
+    }
+
+    @Test func damagedSplitFilesAreRefused() throws {
+        let folder = try TestEnvironment.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let prepared = try RunPreparation.run(
+            PrepareJob(datasetPath: TestEnvironment.dataset("german"), protectedAttributes: [], seeds: [0], standardization: .numeric, folder: folder),
+            progress: { _ in })
+        let whole = try Data(contentsOf: URL(fileURLWithPath: prepared.splitPaths[0]))
+        let truncated = folder + "/truncated.bin"
+        try whole.prefix(whole.count - 100).write(to: URL(fileURLWithPath: truncated))
+        #expect(throws: FairlabError.self) { try PreparedSplit.read(from: truncated) }
+        let foreign = folder + "/foreign.bin"
+        try Data("not a split at all".utf8).write(to: URL(fileURLWithPath: foreign))
+        #expect(throws: FairlabError("\(foreign): not a prepared split: wrong signature")) { try PreparedSplit.read(from: foreign) }
+    }
+}
