@@ -213,7 +213,9 @@ public struct Comparison {
         try channel.writeJob(PrepareJob(
             datasetPath: options.datasetPath, protectedAttributes: options.protectedAttributes, seeds: seeds,
             standardization: options.standardization, folder: workFolder))
-        return try UntrustedFile.read(options.datasetPath, through: channel, executable: options.executablePath, progress: progress)
+        var prepared: PreparedRun = try UntrustedFile.read(options.datasetPath, through: channel, executable: options.executablePath, progress: progress)
+        prepared.attach(try channel.readArrays(counts: prepared.splitArrayCounts))
+        return prepared
     }
 
     private func selectMethods(_ catalog: PluginCatalog) throws -> [MethodInfo] {

@@ -1,3 +1,4 @@
+import Dispatch
 import FairlabCore
 import Foundation
 
@@ -13,7 +14,8 @@ public struct PrepareJob: Codable, Sendable {
 }
 
 /// What the prepare step reports: the dataset's identity and groups, and each seed's split, as the run records it
-/// and as a file its jobs map.
+/// and as a file its jobs map. The splits' rows travel as arrays beside the reply (`splitArrays`), not as JSON:
+/// at 10⁷ rows, text would take longer to write and read than the split itself.
 public struct PreparedRun: Codable, Sendable {
     public var datasetSHA256: String
     public var protectedAttributes: [String]
@@ -21,17 +23,104 @@ public struct PreparedRun: Codable, Sendable {
     public var groupPrivileged: [Bool]
     /// Whether the dataset fixes its split (every seed then has the same one).
     public var fixedSplit: Bool
-    /// One per seed, in the job's order.
+    /// One per seed, in the job's order (rows filled in from the arrays).
     public var splits: [SplitRecord]
     /// One prepared split file per seed, in the same order.
     public var splitPaths: [String]
+
+    private enum CodingKeys: String, CodingKey {
+        case datasetSHA256, protectedAttributes, groupNames, groupPrivileged, fixedSplit, splitPaths, splitShapes
+    }
+
+    /// A split's seed and part sizes: what the reply says of it.
+    private struct SplitShape: Codable {
+        var seed: UInt64
+        var train, validation, test: Int
+    }
+
+    init(
+        datasetSHA256: String, protectedAttributes: [String], groupNames: [String], groupPrivileged: [Bool], fixedSplit: Bool,
+        splits: [SplitRecord], splitPaths: [String]
+    ) {
+        self.datasetSHA256 = datasetSHA256
+        self.protectedAttributes = protectedAttributes
+        self.groupNames = groupNames
+        self.groupPrivileged = groupPrivileged
+        self.fixedSplit = fixedSplit
+        self.splits = splits
+        self.splitPaths = splitPaths
+    }
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        datasetSHA256 = try container.decode(String.self, forKey: .datasetSHA256)
+        protectedAttributes = try container.decode([String].self, forKey: .protectedAttributes)
+        groupNames = try container.decode([String].self, forKey: .groupNames)
+        groupPrivileged = try container.decode([Bool].self, forKey: .groupPrivileged)
+        fixedSplit = try container.decode(Bool.self, forKey: .fixedSplit)
+        splitPaths = try container.decode([String].self, forKey: .splitPaths)
+        splits = try container.decode([SplitShape].self, forKey: .splitShapes).map { shape in
+            SplitRecord(
+                seed: shape.seed, train: [Int](repeating: 0, count: shape.train), validation: [Int](repeating: 0, count: shape.validation),
+                test: [Int](repeating: 0, count: shape.test), testLabels: [], testGroupCodes: [])
+        }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(datasetSHA256, forKey: .datasetSHA256)
+        try container.encode(protectedAttributes, forKey: .protectedAttributes)
+        try container.encode(groupNames, forKey: .groupNames)
+        try container.encode(groupPrivileged, forKey: .groupPrivileged)
+        try container.encode(fixedSplit, forKey: .fixedSplit)
+        try container.encode(splitPaths, forKey: .splitPaths)
+        try container.encode(
+            splits.map { SplitShape(seed: $0.seed, train: $0.train.count, validation: $0.validation.count, test: $0.test.count) },
+            forKey: .splitShapes)
+    }
+
+    /// Each split's train, validation and test rows, test labels and test group codes, as doubles (exact: rows
+    /// and codes are integers far below 2⁵³).
+    var splitArrays: [[Double]] {
+        splits.flatMap { split in
+            [split.train.map(Double.init), split.validation.map(Double.init), split.test.map(Double.init), split.testLabels,
+             split.testGroupCodes.map(Double.init)]
+        }
+    }
+
+    /// The lengths of `splitArrays`, from the part sizes the reply gave.
+    var splitArrayCounts: [Int] { splits.flatMap { [$0.train.count, $0.validation.count, $0.test.count, $0.test.count, $0.test.count] } }
+
+    /// Fills in the splits' rows from `splitArrays` as read back.
+    mutating func attach(_ arrays: [[Double]]) {
+        for index in splits.indices {
+            let part = Array(arrays[(5 * index)..<(5 * index + 5)])
+            splits[index].train = part[0].map { Int($0) }
+            splits[index].validation = part[1].map { Int($0) }
+            splits[index].test = part[2].map { Int($0) }
+            splits[index].testLabels = part[3]
+            splits[index].testGroupCodes = part[4].map { Int32($0) }
+        }
+    }
 }
 
 /// The prepare step: the run's only reading of the dataset. It runs in a worker, since the dataset is a file
 /// fairlab did not write (see `UntrustedFile`); everything after it reads the files it writes.
 enum RunPreparation {
+    /// Seconds between the prepare step's signs of life once the dataset is read.
+    static let heartbeatSeconds = 2.0
+
     static func run(_ job: PrepareJob, progress: @escaping (String) -> Void) throws -> PreparedRun {
         let dataset = try DatasetFile.read(job.datasetPath) { progress("read \($0) of \($1) rows") }
+        // libhdf5 is done with the file, so what follows is fairlab's own work on memory: it reports that it is
+        // alive every few seconds (grouping, splitting and sorting 10⁷ rows goes quiet for longer than the stall
+        // limit the reading is held to).
+        let started = Date()
+        let heartbeat = DispatchSource.makeTimerSource(queue: .global())
+        heartbeat.schedule(deadline: .now() + Self.heartbeatSeconds, repeating: Self.heartbeatSeconds)
+        heartbeat.setEventHandler { progress(String(format: "preparing the splits (%.0f s)", Date().timeIntervalSince(started))) }
+        heartbeat.resume()
+        defer { heartbeat.cancel() }
         let partition = try GroupPartition(dataset: dataset, attributes: job.protectedAttributes)
         var splits: [SplitRecord] = [], paths: [String] = []
         for (index, seed) in job.seeds.enumerated() {

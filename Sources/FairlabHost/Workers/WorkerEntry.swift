@@ -43,7 +43,11 @@ public enum WorkerEntry {
         case .prepare:
             let job = try channel.readJob(PrepareJob.self)
             // Each block read and each split written is logged: the host's watchdog takes log growth as progress.
-            try channel.reply { try RunPreparation.run(job, progress: logProgress) }
+            try channel.reply {
+                let prepared = try RunPreparation.run(job, progress: logProgress)
+                try channel.writeArrays(prepared.splitArrays)
+                return prepared
+            }
         case .method:
             let job = try channel.readJob(MethodJob.self)
             // The mapped split is address space but shared, read-only pages, not the worker's own memory: the
