@@ -20,10 +20,14 @@ every seed in the file:
    names and privileged flags against the run's, test group codes and test labels against the stored ones, and
    the train / validation / test rows against fairlab's own stratified split (label x group cells shuffled with
    its xoshiro256** "split" stream), replayed here, which checks every row's group code, validation rows included.
-2. Rebuilds the baseline: every feature column standardised by the training rows' mean and population standard
-   deviation (constant columns unscaled), scikit-learn LogisticRegression(C=1, lbfgs, tol=1e-10, max_iter=10000)
-   fitted on the training rows, P(favourable) of the validation and test rows; prints the largest absolute
-   difference from fairlab's stored baseline test y_score and how many hard predictions (score > 0.5) differ.
+2. Rebuilds the baseline: the feature columns the run standardised (its `standardize` attribute, as fairlab's
+   Standardization: "all", every column, what runs written before the attribute did; "numeric", every column
+   but the one-hot ones, named `source=value` with something before the '=', and the dataset's protected
+   attributes' own columns, named as a /protected/<name> of the dataset, which stay 0/1; "none", no column)
+   centred and scaled by the training rows' mean and population standard deviation (constant columns unscaled),
+   scikit-learn LogisticRegression(C=1, lbfgs, tol=1e-10, max_iter=10000) fitted on the training rows,
+   P(favourable) of the validation and test rows; prints the largest absolute difference from fairlab's stored
+   baseline test y_score and how many hard predictions (score > 0.5) differ.
 3. Runs the reference post-processors, fitted on the validation rows and predicting the test rows:
    - Fairlearn ThresholdOptimizer (prefit on that model, predict_method='predict_proba', objective accuracy_score,
      grid_size 1000, sensitive features = fairlab's group codes) for demographic_parity, equalized_odds and
@@ -46,18 +50,19 @@ every seed in the file:
    expected_<name> metric. Per seed it prints how far fairlab's per-row P(y_hat = 1) (y_prob) is from the
    reference's expected one, or the share of identical test predictions for deterministic methods.
 
-Output: the per-seed checks, then one markdown table per dataset and grouping, one row per method and gap, the
-mean over seeds of: method: gap | fairlab accuracy | reference accuracy | fairlab gap | reference gap (expected) |
-fairlab / reference gap (drawn) | fairlab / reference accuracy (drawn) | seeds: the reference's (fairlab's, counting
-each run's). Accuracy and the first two gap columns are expected values for randomised methods. Where fairlab has
-the method on some seeds only, the reference mean is over those seeds. The first rows compare the baselines
-(fairlab's stored metrics against scikit-learn's model); the last shows fairlab's own group-thresholds, which has no
-reference. The targeted gaps: demographic parity, statistical_parity_difference (AIF360, pooled) and Fairlearn's
-demographic_parity_difference; equalized odds, Fairlearn's equalized_odds_difference; TPR parity, max - min TPR
-over groups (Fairlearn MetricFrame); AIF360 EqOdds and calibrated equalized odds, average_odds_difference and
-equal_opportunity_difference; reject option, statistical_parity_difference.
+Output: the per-seed checks, then one markdown table per dataset, grouping and standardisation, one row per method
+and gap, the mean over seeds of: method: gap | fairlab accuracy | reference accuracy | fairlab gap | reference gap
+(expected) | fairlab / reference gap (drawn) | fairlab / reference accuracy (drawn) | seeds: the reference's
+(fairlab's, counting each run's). Accuracy and the first two gap columns are expected values for randomised methods.
+Where fairlab has the method on some seeds only, the reference mean is over those seeds. The first rows compare the
+baselines (fairlab's stored metrics against scikit-learn's model); the last shows fairlab's own group-thresholds,
+which has no reference. The targeted gaps: demographic parity, statistical_parity_difference (AIF360, pooled) and
+Fairlearn's demographic_parity_difference; equalized odds, Fairlearn's equalized_odds_difference; TPR parity,
+max - min TPR over groups (Fairlearn MetricFrame); AIF360 EqOdds and calibrated equalized odds,
+average_odds_difference and equal_opportunity_difference; reject option, statistical_parity_difference.
 
-Exits non-zero when a check of step 1 fails (the file and the dataset disagree) or no run could be compared.
+Exits non-zero when a check of step 1 fails (the file and the dataset disagree), a run's standardize attribute
+is not one of the three, or no run could be compared.
 --skip-roc leaves out reject option, which takes AIF360 10-20 s per Adult seed.
 """
 import argparse
@@ -182,8 +187,9 @@ def load_dataset(path):
                 attribute = f["protected"][name]
                 protected[name] = dict(codes=attribute[...].astype(np.int64), categories=texts(attribute.attrs["categories"]),
                                        privileged=set(int(c) for c in np.ravel(attribute.attrs["privileged"])))
-            _dataset_cache[key] = dict(features=f["features"][...], labels=f["label"][...].astype(np.int64),
-                                       protected=protected, split=f["split"][...] if "split" in f else None)
+            _dataset_cache[key] = dict(features=f["features"][...], names=texts(f["feature_names"][...]),
+                                       labels=f["label"][...].astype(np.int64), protected=protected,
+                                       split=f["split"][...] if "split" in f else None)
     return _dataset_cache[key]
 
 
@@ -272,12 +278,30 @@ def fairlab_split(labels, codes, seed, train_fraction=0.6, validation_fraction=0
 
 # ------------------------------------------------------------------------------------------------ baseline
 
-def standardise(features, train):
-    """fairlab's Standardizer: training rows' mean and population std; constant columns keep scale 1."""
+def standardisation(run, dataset):
+    """The run's `standardize` attribute ("all" when absent: runs written before it standardised every column) and
+    the columns it standardises, as fairlab's Standardization.mask: with "numeric", neither a one-hot column (a
+    name with something before its first '=') nor a protected attribute's own column (a name equal to one of the
+    dataset's protected attributes, whichever of them the run groups by)."""
+    mode = text(run.attrs.get("standardize", "all"))
+    names = dataset["names"]
+    if mode == "all":
+        return mode, np.ones(len(names), dtype=bool)
+    if mode == "none":
+        return mode, np.zeros(len(names), dtype=bool)
+    if mode == "numeric":
+        return mode, np.array([name not in dataset["protected"] and name.find("=") <= 0 for name in names], dtype=bool)
+    raise CheckFailed(f"unknown standardize attribute '{mode}' (all, numeric or none)")
+
+
+def standardise(features, train, columns):
+    """fairlab's Standardizer: the `columns` (a boolean mask) centred and scaled by the training rows' mean and
+    population std, the others passed through; constant columns keep scale 1."""
     x_train = features[train]
     mean = x_train.mean(axis=0)
     std = np.sqrt(((x_train - mean) ** 2).mean(axis=0))
-    keep = (std > 0) & (std * std > 10 * np.finfo(float).eps * np.maximum(mean * mean, np.finfo(float).tiny))
+    keep = columns & (std > 0) & (std * std > 10 * np.finfo(float).eps * np.maximum(mean * mean, np.finfo(float).tiny))
+    mean = np.where(columns, mean, 0.0)
     scale = np.where(keep, std, 1.0)
     return lambda x: (x - mean) / scale
 
@@ -472,19 +496,22 @@ def main():
             protected = texts(run.attrs["protected"])
             try:
                 dataset_path = resolve_dataset(run, results_path, args.dataset)
+                dataset = load_dataset(dataset_path)
+                standardize, standardised = standardisation(run, dataset)
             except CheckFailed as error:
                 print(f"{run_id}: SKIPPED: {error}")
                 failures += 1
                 continue
-            dataset = load_dataset(dataset_path)
             group_names, privileged, codes = group_partition(dataset, protected)
             run_names, run_privileged = texts(run.attrs["group_names"]), [bool(p) for p in run.attrs["group_privileged"]]
-            table_key = (text(run.attrs.get("dataset_sha256", dataset_path)), tuple(protected))
+            table_key = (text(run.attrs.get("dataset_sha256", dataset_path)), tuple(protected), standardize)
             tables.setdefault(table_key, dict(dataset=text(run.attrs["dataset_path"]), protected=protected,
-                                              groups=run_names, privileged=run_privileged, seeds=set()))
+                                              standardize=standardize, groups=run_names, privileged=run_privileged,
+                                              seeds=set()))
             methods_in_run = {name: text(m.attrs.get("parameters", "")) for name, m in run["methods"].items()}
             print(f"\n{run_id}: {text(run.attrs['dataset_path'])} ({dataset_path}), groups by {'+'.join(protected)}: "
                   f"{len(run_names)} groups, privileged {', '.join(n for n, p in zip(run_names, run_privileged) if p)}; "
+                  f"standardize {standardize} ({int(standardised.sum())} of {len(standardised)} columns); "
                   f"methods: {', '.join(f'{k} [{v}]' if v else k for k, v in methods_in_run.items())}")
             try:
                 if group_names != run_names or privileged != run_privileged:
@@ -523,7 +550,7 @@ def main():
 
                 split_key = (table_key, hashlib.sha1(b"".join(a.tobytes() for a in (train, validation, test))).hexdigest())
                 if split_key not in reference_cache:
-                    scale = standardise(dataset["features"], train)
+                    scale = standardise(dataset["features"], train, standardised)
                     x_train = scale(dataset["features"][train])
                     model = LogisticRegression(C=1.0, solver="lbfgs", tol=1e-10, max_iter=10_000)
                     model.fit(x_train, dataset["labels"][train])
@@ -597,7 +624,7 @@ def main():
         seeds = sorted(info["seeds"])
         if not seeds:
             continue
-        print(f"\n### {info['dataset']}: groups by {'+'.join(info['protected'])} "
+        print(f"\n### {info['dataset']}: groups by {'+'.join(info['protected'])}, standardize {info['standardize']} "
               f"({len(info['groups'])} groups, privileged: {', '.join(n for n, p in zip(info['groups'], info['privileged']) if p)}; "
               f"AIF360 pools the others), seeds {', '.join(map(str, seeds))}\n")
         print("| method: gap | fairlab accuracy | reference accuracy | fairlab gap | reference gap (expected) | "

@@ -12,9 +12,11 @@ RESULTS is a file written by `fairlab compare ... --out RESULTS.h5`, for instanc
 
 (any Python with aif360 0.6.1 + BlackBoxAuditing, fairlearn 0.15, scikit-learn, numpy, pandas and h5py). For every
 complete run and seed it checks the groups, test labels and split rows exactly as
-postprocessing_on_fairlab_splits.py does (its helpers are imported), standardises every feature column with the
-training rows' mean and population std (fairlab's Standardizer), and runs the reference of each pre-processing
-method the run has on the same training rows; the classifier is always scikit-learn's
+postprocessing_on_fairlab_splits.py does (its helpers are imported), standardises the feature columns the run
+standardised (its `standardize` attribute: all, numeric - one-hot and protected attributes' own columns left 0/1 -
+or none; all when absent, in runs written before it) with the training rows' mean and population std (fairlab's
+Standardizer, as that script's step 2 describes), and runs the reference of each pre-processing method the run has
+on the same training rows; the classifier is always scikit-learn's
 LogisticRegression(C=1, lbfgs, tol=1e-10, max_iter=10000), predicting the test rows at P > 0.5:
 
 - reweighing (grouping=privileged): AIF360 Reweighing, privileged side = the groups the run marks privileged,
@@ -25,8 +27,9 @@ LogisticRegression(C=1, lbfgs, tol=1e-10, max_iter=10000), predicting the test r
   repair + fairlab's rule for test": AIF360's repair of the training rows, the test rows mapped the way fairlab
   applies a fitted repair (a test value takes the repair its value got on its side in training, or the shift of
   the nearest training value below it) - the like-for-like reference for mode=aif360. Then, as fairlab with
-  keep_protected=false, every protected attribute's own column is dropped (fairlab treats the columns of all of
-  the dataset's protected attributes as protected, not only the run's grouping) before the classifier.
+  keep_protected=false, the run's protected attributes' own columns are dropped before the classifier (fairlab's
+  plugins see only the run's grouping attributes as protected, `fl_data.column_kinds`; another protected
+  attribute of the dataset is an ordinary 0/1 column there, repaired and kept).
   mode=quantile (the paper's repair of rows) has no library version: its rows are compared with AIF360's repair.
 - correlation-remover: Fairlearn CorrelationRemover(sensitive_feature_ids = the protected attributes' columns,
   alpha) fitted on the training rows, test rows transformed; a second reference row uses only the run's own
@@ -36,9 +39,10 @@ LogisticRegression(C=1, lbfgs, tol=1e-10, max_iter=10000), predicting the test r
 - uniform-sampling, preferential-sampling, group-upsampling: no reference; fairlab's values only.
 
 Per seed it prints the share of identical test predictions and max |fairlab y_score - reference score|. Then
-one markdown table per dataset and grouping: method | reference | fairlab accuracy | reference accuracy |
-fairlab SPD | reference SPD (AIF360 statistical_parity_difference on the test rows, pooled sides) | identical
-test predictions | seeds, means over seeds. Exits non-zero when a split check fails or nothing was compared.
+one markdown table per dataset, grouping and standardisation: method | reference | fairlab accuracy | reference
+accuracy | fairlab SPD | reference SPD (AIF360 statistical_parity_difference on the test rows, pooled sides) |
+identical test predictions | seeds, means over seeds. Exits non-zero when a split check fails, a run's standardize attribute
+is not one of the three, or nothing was compared.
 """
 import argparse
 import hashlib
@@ -104,7 +108,7 @@ def fairlab_test_rule(train_x, train_repaired, train_side, test_x, test_side):
 def references_for(method_id, params, ctx, cache):
     """[(reference label, key)] for one fairlab method; computes what is missing into `cache`."""
     tr, te = ctx["train"], ctx["test"]
-    keep = [j for j in range(tr["x"].shape[1]) if j not in ctx["protected_columns"]]
+    keep = [j for j in range(tr["x"].shape[1]) if j not in ctx["run_columns"]]
     out = []
 
     def run(key, make):
@@ -135,7 +139,7 @@ def references_for(method_id, params, ctx, cache):
             data = binary_label_dataset(part["x"], part["y"], part["side"], ctx["names"])
             repaired = DisparateImpactRemover(repair_level=level, sensitive_attribute=SIDE).fit_transform(data)
             x = repaired.features[:, :-1].copy()  # the last column is SIDE
-            x[:, ctx["protected_columns"]] = part["x"][:, ctx["protected_columns"]]  # fairlab leaves them unrepaired
+            x[:, ctx["run_columns"]] = part["x"][:, ctx["run_columns"]]  # fairlab leaves them unrepaired
             return x
 
         def dir_both():
@@ -197,17 +201,6 @@ def measure(ctx, predictions):
     return dict(accuracy=float(overall["accuracy"]), spd=float(overall["statistical_parity_difference"]))
 
 
-_names_cache = {}
-
-
-def feature_names(path):
-    key = str(pathlib.Path(path).resolve())
-    if key not in _names_cache:
-        with h5py.File(path, "r") as f:
-            _names_cache[key] = pp.texts(f["feature_names"][...])
-    return _names_cache[key]
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("results")
@@ -229,26 +222,29 @@ def main():
             protected = pp.texts(run.attrs["protected"])
             try:
                 dataset_path = pp.resolve_dataset(run, results_path, args.dataset)
+                dataset = pp.load_dataset(dataset_path)
+                standardize, standardised = pp.standardisation(run, dataset)
             except pp.CheckFailed as error:
                 print(f"{run_id}: SKIPPED: {error}")
                 failures += 1
                 continue
-            dataset = pp.load_dataset(dataset_path)
-            names = feature_names(dataset_path)
+            names = dataset["names"]
             group_names, privileged, codes = pp.group_partition(dataset, protected)
             run_names, run_privileged = pp.texts(run.attrs["group_names"]), [bool(p) for p in run.attrs["group_privileged"]]
             methods = [(name, pp.text(m.attrs.get("id", name)), pp.parse_parameters(m.attrs.get("parameters", "")),
                         pp.text(m.attrs.get("parameters", "")), pp.text(m.attrs.get("stage", "")))
                        for name, m in run["methods"].items()]
             methods = [m for m in methods if m[4] in ("pre", "baseline")]
-            print(f"\n{run_id}: {pp.text(run.attrs['dataset_path'])}, groups by {'+'.join(protected)}; methods: "
+            print(f"\n{run_id}: {pp.text(run.attrs['dataset_path'])}, groups by {'+'.join(protected)}; standardize "
+                  f"{standardize} ({int(standardised.sum())} of {len(standardised)} columns); methods: "
                   f"{', '.join(f'{m[0]} [{m[3]}]' if m[3] else m[0] for m in methods)}")
             if group_names != run_names or privileged != run_privileged:
                 print(f"  CHECK FAILED: groups rebuilt from the dataset ({group_names}, {privileged}) are not the run's")
                 failures += 1
                 continue
-            table_key = (pp.text(run.attrs.get("dataset_sha256", dataset_path)), tuple(protected))
-            tables.setdefault(table_key, dict(dataset=pp.text(run.attrs["dataset_path"]), protected=protected))
+            table_key = (pp.text(run.attrs.get("dataset_sha256", dataset_path)), tuple(protected), standardize)
+            tables.setdefault(table_key, dict(dataset=pp.text(run.attrs["dataset_path"]), protected=protected,
+                                              standardize=standardize))
             privileged_codes = [g for g, p in enumerate(privileged) if p]
             all_protected = list(dataset["protected"])
             protected_columns = [j for j, n in enumerate(names) if n in all_protected]
@@ -275,7 +271,7 @@ def main():
                     continue
                 split_key = (table_key, hashlib.sha1(b"".join(a.tobytes() for a in (train, validation, test))).hexdigest())
                 if split_key not in caches:
-                    scale = pp.standardise(dataset["features"], train)
+                    scale = pp.standardise(dataset["features"], train, standardised)
                     ctx = dict(names=names, privileged_codes=privileged_codes, protected_columns=protected_columns,
                                run_columns=run_columns)
                     for part, index in (("train", train), ("test", test)):
@@ -319,7 +315,7 @@ def main():
     for table_key, info in tables.items():
         if not rows[table_key]:
             continue
-        print(f"\n### {info['dataset']}: groups by {'+'.join(info['protected'])}\n")
+        print(f"\n### {info['dataset']}: groups by {'+'.join(info['protected'])}, standardize {info['standardize']}\n")
         print("| method | reference | fairlab accuracy | reference accuracy | fairlab SPD | reference SPD | "
               "identical test predictions | seeds |")
         print("|---|---|---:|---:|---:|---:|---:|---:|")
