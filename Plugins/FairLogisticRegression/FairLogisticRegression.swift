@@ -8,14 +8,16 @@ import Glibc
 ///
 /// It minimises, over coefficients β and intercept b,
 ///     (1/n) Σ wᵢ ℓᵢ + ‖β‖² / (2 C n) + λ · (mean_{unprivileged} σ(zᵢ) − mean_{privileged} σ(zᵢ))²
-/// with zᵢ = xᵢβ + b, by L-BFGS. With λ = 0 it is the host's base learner (the same optimum as scikit-learn's
-/// `LogisticRegression(C)`). Products with the feature matrix go through the host's BLAS.
+/// with zᵢ = xᵢβ + b, by truncated Newton steps on its exact Hessian, Xᵀ diag(dᵢ) X + I/(Cn) + 2λ ∇gap ∇gapᵀ with
+/// dᵢ the loss's curvature plus 2λ·gap·∂²gap/∂zᵢ² (products only, never the p × p matrix). With λ = 0 it is the
+/// host's base learner (the same optimum as scikit-learn's `LogisticRegression(C)`). Products with the feature
+/// matrix go through the host's BLAS.
 final class FairLogisticRegression: FairlabMethod {
     static let parameters = [
         Parameter("fairness_weight", .real(minimum: 0), default: "10",
                   description: "λ, the weight of the squared gap in mean predicted score between groups"),
         Parameter("c", .real(minimum: 1e-12), default: "1", description: "inverse L2 regularisation strength, as scikit-learn's C"),
-        Parameter("max_iterations", .integer(minimum: 1, maximum: 100_000), default: "1000", description: "L-BFGS iteration limit"),
+        Parameter("max_iterations", .integer(minimum: 1, maximum: 100_000), default: "1000", description: "Newton iteration limit"),
     ]
 
     private let host: HostServices
@@ -50,16 +52,24 @@ final class FairLogisticRegression: FairlabMethod {
         let x = train.matrix.pointee
         let lambda = fairnessWeight, c = inverseRegularization
 
-        // θ = (β, b). Returns the objective and writes its gradient.
+        let ld = Int32(x.leading_dimension)
+        func times(_ vector: [Double], into result: inout [Double]) {  // X v
+            blas.dgemv(FL_BLAS_COL_MAJOR, FL_BLAS_NO_TRANS, Int32(n), Int32(p), 1, x.data, ld, vector, 1, 0, &result, 1)
+        }
+        func transposeTimes(_ vector: [Double], into result: inout [Double]) {  // Xᵀ v
+            blas.dgemv(FL_BLAS_COL_MAJOR, FL_BLAS_TRANS, Int32(n), Int32(p), 1, x.data, ld, vector, 1, 0, &result, 1)
+        }
+
+        // θ = (β, b). The last point evaluated leaves its per-row curvature dᵢ and the gap's gradient, for the
+        // Hessian products.
         var linear = [Double](repeating: 0, count: n)
         var rowGradient = [Double](repeating: 0, count: n)
+        var rowCurvature = [Double](repeating: 0, count: n)
+        var gapGradient = [Double](repeating: 0, count: p + 1)
+        var scratch = [Double](repeating: 0, count: n)
         func evaluate(_ theta: [Double], _ gradient: inout [Double]) -> Double {
             let b = theta[p]
-            if p > 0 {
-                blas.dgemv(FL_BLAS_COL_MAJOR, FL_BLAS_NO_TRANS, Int32(n), Int32(p), 1, x.data, Int32(x.leading_dimension), theta, 1, 0, &linear, 1)
-            } else {
-                for i in 0..<n { linear[i] = 0 }
-            }
+            if p > 0 { times(theta, into: &linear) } else { for i in 0..<n { linear[i] = 0 } }
             var loss = 0.0, gap = 0.0
             for i in 0..<n {
                 let z = linear[i] + b
@@ -71,22 +81,52 @@ final class FairLogisticRegression: FairlabMethod {
             var penalty = 0.0
             for j in 0..<p { penalty += theta[j] * theta[j] }
             let value = loss / Double(n) + penalty / (2 * c * Double(n)) + lambda * gap * gap
-            var interceptGradient = 0.0
+            var interceptGradient = 0.0, gapInterceptGradient = 0.0
             for i in 0..<n {
                 let probability = linear[i]
-                rowGradient[i] = weights[i] * (probability - labels[i]) / Double(n)
-                    + 2 * lambda * gap * gapSign[i] * probability * (1 - probability)
+                let spread = probability * (1 - probability)
+                rowGradient[i] = weights[i] * (probability - labels[i]) / Double(n) + 2 * lambda * gap * gapSign[i] * spread
+                // The loss's curvature and the penalty's second-derivative part, 2λ·gap·∂²gap/∂zᵢ².
+                rowCurvature[i] = weights[i] * spread / Double(n) + 2 * lambda * gap * gapSign[i] * spread * (1 - 2 * probability)
+                scratch[i] = gapSign[i] * spread
                 interceptGradient += rowGradient[i]
+                gapInterceptGradient += scratch[i]
             }
             if p > 0 {
-                blas.dgemv(FL_BLAS_COL_MAJOR, FL_BLAS_TRANS, Int32(n), Int32(p), 1, x.data, Int32(x.leading_dimension), rowGradient, 1, 0, &gradient, 1)
+                transposeTimes(rowGradient, into: &gradient)
+                if lambda > 0 { transposeTimes(scratch, into: &gapGradient) }
             }
             for j in 0..<p { gradient[j] += theta[j] / (c * Double(n)) }
             gradient[p] = interceptGradient
+            gapGradient[p] = gapInterceptGradient
             return value
         }
+        func curvatureTimes(_ vector: [Double], _ result: inout [Double]) {
+            if p > 0 { times(vector, into: &scratch) } else { for i in 0..<n { scratch[i] = 0 } }
+            var interceptPart = 0.0
+            for i in 0..<n {
+                scratch[i] = rowCurvature[i] * (scratch[i] + vector[p])
+                interceptPart += scratch[i]
+            }
+            if p > 0 { transposeTimes(scratch, into: &result) }
+            let along = lambda > 0 ? 2 * lambda * dot(gapGradient, vector) : 0
+            for j in 0..<p { result[j] += vector[j] / (c * Double(n)) + along * gapGradient[j] }
+            result[p] = interceptPart + along * gapGradient[p]
+        }
+        func curvatureDiagonal() -> [Double] {
+            var diagonal = [Double](repeating: 0, count: p + 1)
+            for j in 0..<p {
+                let column = x.data! + j * Int(x.leading_dimension)
+                var sum = 0.0
+                for i in 0..<n { sum += rowCurvature[i] * column[i] * column[i] }
+                diagonal[j] = sum + 1 / (c * Double(n)) + 2 * lambda * gapGradient[j] * gapGradient[j]
+            }
+            diagonal[p] = rowCurvature.reduce(0, +) + 2 * lambda * gapGradient[p] * gapGradient[p]
+            return diagonal
+        }
 
-        let theta = try LBFGS.minimize(dimension: p + 1, maximumIterations: maximumIterations, evaluate)
+        let theta = try TruncatedNewton(evaluate: evaluate, curvatureTimes: curvatureTimes, curvatureDiagonal: curvatureDiagonal)
+            .minimize(dimension: p + 1, maximumIterations: maximumIterations)
         coefficients = Array(theta[0..<p])
         intercept = theta[p]
     }

@@ -75,6 +75,6 @@ import Testing
         job.parameters = try ResolvedParameters(method: method, overrides: ["fairness_weight": "0"])
         let unpenalised = try MethodExecution.run(job)
         let largestScoreGap = zip(baseline.scores!, unpenalised.scores!).map { abs($0 - $1) }.max()!
-        #expect(largestScoreGap < 1e-5, "λ = 0 scores differ from the baseline by \(largestScoreGap)")
+        #expect(largestScoreGap < 1e-8, "λ = 0 scores differ from the baseline by \(largestScoreGap)")
     }
 }
