@@ -77,4 +77,50 @@ import Testing
         let largestScoreGap = zip(baseline.scores!, unpenalised.scores!).map { abs($0 - $1) }.max()!
         #expect(largestScoreGap < 1e-8, "λ = 0 scores differ from the baseline by \(largestScoreGap)")
     }
+
+    /// fair-logreg reaches the optimum of its objective, whatever λ: its coefficients, read back through
+    /// predictions on the unit vectors (score(0) = σ(b), score(eⱼ) = σ(βⱼ + b)), zero the objective's gradient
+    /// as computed here from the definition on the training rows.
+    @Test(arguments: [1.0, 10, 100])
+    func fairLogisticRegressionStopsAtAStationaryPoint(_ lambda: Double) throws {
+        let (job, _) = try Self.preparedGerman(seed: 2)
+        let split = try PreparedSplit.read(from: job.splitPath)
+        let library = try LoadedLibrary(path: TestEnvironment.pluginLibrary("FairLogisticRegression"))
+        let method = try #require(try library.methods().first)
+        let instance = try MethodInstance(
+            library: library, info: method, parameters: try ResolvedParameters(method: method, overrides: ["fairness_weight": "\(lambda)"]),
+            seed: 1)
+        let groups = GroupsTable(names: split.groupNames, privileged: split.groupPrivileged)
+        let train = split.train
+        try instance.fit(
+            train: DataTable(features: train.features, labels: train.labels, scores: nil, weights: nil, groupCodes: train.groupCodes, groups: groups),
+            validation: nil)
+        let p = train.features.cols
+        let probes = Matrix(rows: p + 1, cols: p) { values in
+            values.initialize(repeating: 0)
+            for j in 0..<p { values[(j + 1) + j * (p + 1)] = 1 }
+        }
+        let probed = try #require(try instance.predict(
+            DataTable(features: probes, labels: nil, scores: nil, weights: nil, groupCodes: nil, groups: groups), rows: p + 1).scores)
+        func logit(_ s: Double) -> Double { log(s / (1 - s)) }
+        let intercept = logit(probed[0])
+        let beta = (0..<p).map { logit(probed[$0 + 1]) - intercept }
+
+        // The gradient of (1/n) Σ ℓᵢ + ‖β‖²/(2Cn) + λ·gap², gap = mean_unprivileged σ(z) − mean_privileged σ(z).
+        let n = train.labels.count
+        let privileged = train.groupCodes.map { split.groupPrivileged[Int($0)] }
+        let unprivilegedCount = Double(privileged.filter { !$0 }.count), privilegedCount = Double(privileged.filter { $0 }.count)
+        let z = train.features.multiplied(by: beta).map { $0 + intercept }
+        let probability = z.map { 1 / (1 + exp(-$0)) }
+        let gapFactor = privileged.map { $0 ? -1 / privilegedCount : 1 / unprivilegedCount }
+        let gap = (0..<n).map { gapFactor[$0] * probability[$0] }.reduce(0, +)
+        let row = (0..<n).map { i in
+            (probability[i] - train.labels[i]) / Double(n) + 2 * lambda * gap * gapFactor[i] * probability[i] * (1 - probability[i])
+        }
+        var gradient = train.features.transposeMultiplied(by: row)
+        for j in 0..<p { gradient[j] += beta[j] / Double(n) }
+        gradient.append(row.reduce(0, +))
+        let largest = gradient.map(abs).max()!
+        #expect(largest < 1e-7, "λ = \(lambda): largest gradient entry \(largest)")
+    }
 }
