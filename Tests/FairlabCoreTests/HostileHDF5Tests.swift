@@ -6,13 +6,18 @@ import Testing
 
 /// The dataset reader checks shapes, types and sizes before it allocates or trusts anything.
 @Suite struct HostileHDF5Tests {
-    /// A valid three-row dataset, then `damage` applied to the open file.
+    /// A valid three-row dataset in format version 1 (a dense `/features` matrix, still read), then `damage`
+    /// applied to the open file.
     func write(_ path: String, damage: (HDF5File) throws -> Void = { _ in }) throws {
         let dataset = Dataset(
             features: Matrix(rows: 3, cols: 1, columnMajor: [1, 2, 3]), featureNames: ["x"], labels: [1, 0, 1], labelName: "y",
             favorableValue: "1", protected: [ProtectedAttribute(name: "g", codes: [0, 1, 1], categories: ["a", "b"], privilegedCodes: [1])])
         try DatasetFile.write(dataset, to: path)
         let file = try HDF5File(path: path, mode: .readWrite)
+        try file.delete("/columns")
+        try file.writeDoubles("/features", [1, 2, 3], shape: [3, 1])
+        try file.writeStrings("/feature_names", ["x"])
+        try file.setAttribute("fairlab_format_version", Int64(1))
         try damage(file)
     }
 

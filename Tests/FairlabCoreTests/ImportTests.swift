@@ -129,3 +129,74 @@ import Testing
         #expect(throws: FairlabError("\(folder)/no-label.h5: missing dataset /label")) { try DatasetFile.read(folder + "/no-label.h5") }
     }
 }
+
+/// Format version 2 (columnar): what `fairlab import` writes reads back as the same dataset a version-1 file held.
+@Suite struct ColumnarFormatTests {
+    @Test(arguments: ["adult", "german", "compas"])
+    func shippedDatasetsRoundTripThroughColumns(_ name: String) throws {
+        let folder = try TestEnvironment.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let original = try DatasetFile.read(TestEnvironment.dataset(name))
+        try DatasetFile.write(original, to: folder + "/v2.h5")
+        let file = try HDF5File(path: folder + "/v2.h5", mode: .readOnly)
+        #expect(try file.integersAttribute("fairlab_format_version") == [2])
+        #expect(!file.exists("/features") && file.exists("/columns"))
+        let columns = SourceColumn.columns(of: original.features, names: original.featureNames)
+        #expect(columns.reduce(0) { $0 + $1.featureCount } == original.features.cols)
+        // Every one-hot block became codes: the columns are far fewer than the features.
+        #expect(columns.count < original.features.cols / 2 || name == "german")
+        let back = try DatasetFile.read(folder + "/v2.h5")
+        #expect(back.featureNames == original.featureNames)
+        #expect(back.features.storage.map(\.bitPattern) == original.features.storage.map(\.bitPattern))
+        #expect(back.labels == original.labels && back.split == original.split)
+        #expect(back.protected.map(\.codes) == original.protected.map(\.codes))
+    }
+
+    @Test func featuresThatAreNotOneHotStayNumeric() {
+        // "a=x"/"a=y" have a row with two 1s, "b=1" a 0.5: neither is a one-hot block; "c=p"/"c=q" is.
+        let features = Matrix(rows: 3, cols: 6, rowMajor: [
+            1, 1, 0.5, 1, 0, 2,
+            0, 1, 0, 0, 1, 3,
+            1, 0, 1, 1, 0, 4,
+        ])
+        let names = ["a=x", "a=y", "b=1", "c=p", "c=q", "d"]
+        let columns = SourceColumn.columns(of: features, names: names)
+        #expect(columns == [
+            .numeric(name: "a=x", values: [1, 0, 1]), .numeric(name: "a=y", values: [1, 1, 0]), .numeric(name: "b=1", values: [0.5, 0, 1]),
+            .categorical(name: "c", categories: ["p", "q"], codes: [0, 1, 0]), .numeric(name: "d", values: [2, 3, 4]),
+        ])
+        #expect(columns.flatMap(\.featureNames) == names)
+    }
+
+    @Test func damagedColumnsAreNamed() throws {
+        let folder = try TestEnvironment.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        func write(_ name: String, codes: [Int32], kind: String = "categorical") throws -> String {
+            let path = "\(folder)/\(name).h5"
+            let file = try HDF5File(path: path, mode: .create)
+            try file.setAttribute("fairlab_format", DatasetFile.formatName)
+            try file.setAttribute("fairlab_format_version", Int64(2))
+            try file.createGroup("/columns")
+            try file.setAttribute("count", of: "/columns", Int64(1))
+            try file.writeIntegers("/columns/0", codes)
+            try file.setAttribute("name", of: "/columns/0", "colour")
+            try file.setAttribute("kind", of: "/columns/0", kind)
+            try file.setAttribute("categories", of: "/columns/0", ["blue", "red"])
+            try file.writeIntegers("/label", [Int8(0), 1, 1])
+            try file.createGroup("/protected")
+            try file.writeIntegers("/protected/g", [Int32(0), 1, 0])
+            try file.setAttribute("categories", of: "/protected/g", ["a", "b"])
+            try file.setAttribute("privileged", of: "/protected/g", [Int64(1)])
+            return path
+        }
+        let good = try DatasetFile.read(try write("good", codes: [0, 1, 1]))
+        #expect(good.featureNames == ["colour=blue", "colour=red"] && good.features.storage == [1, 0, 0, 0, 1, 1])
+        let outside = try write("outside", codes: [0, 2, 1])
+        #expect(throws: FairlabError("\(outside): /columns/0 has code 2 at row 1, outside its 2 categories")) { try DatasetFile.read(outside) }
+        let short = try write("short", codes: [0, 1])
+        #expect(throws: FairlabError("\(short): /columns/0 has 2 values for 3 rows")) { try DatasetFile.read(short) }
+        let strange = try write("strange", codes: [0, 1, 1], kind: "ordinal")
+        #expect(throws: FairlabError("\(strange): /columns/0 has an unknown kind 'ordinal'")) { try DatasetFile.read(strange) }
+    }
+}
+

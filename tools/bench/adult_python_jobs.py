@@ -43,6 +43,8 @@ from sklearn.preprocessing import StandardScaler  # noqa: E402
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tools/golden"))
+sys.path.insert(0, str(ROOT / "tools"))
+import fairlab_dataset  # noqa: E402
 from aif360_setup import prepare_for_aif360  # noqa: E402
 
 prepare_for_aif360()
@@ -68,13 +70,10 @@ def arguments():
 
 def load(args):
     """The dataset's rows split in three, features standardised as the canonical pipeline does."""
-    with h5py.File(args.dataset, "r") as f:
-        features = f["/features"][...]
-        names = [n.decode() if isinstance(n, bytes) else str(n) for n in f["/feature_names"][...]]
-        labels = f["/label"][...].astype(int)
-        sex = f["/protected/sex"][...]
-        privileged_codes = np.ravel(f["/protected/sex"].attrs["privileged"])
-        protected = set(f["/protected"])
+    dataset = fairlab_dataset.load(args.dataset)
+    features, names, labels = dataset["features"], dataset["names"], dataset["labels"].astype(int)
+    sex, privileged_codes = dataset["protected"]["sex"]["codes"], dataset["protected"]["sex"]["privileged"]
+    protected = set(dataset["protected"])
     privileged = np.isin(sex, privileged_codes).astype(int)
     if args.results:
         with h5py.File(args.results, "r") as f:

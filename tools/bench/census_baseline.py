@@ -29,6 +29,7 @@ import json
 import os
 import pathlib
 import statistics
+import sys
 import time
 
 import h5py
@@ -37,6 +38,9 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import StandardScaler
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tools"))
+import fairlab_dataset  # noqa: E402
+
 RUNS = 3
 
 
@@ -91,11 +95,9 @@ def main():
     if sha256(dataset) != dataset_sha256:
         raise SystemExit(f"{dataset} is not the file run {args.run} used (its SHA-256 differs)")
 
-    with h5py.File(dataset, "r") as f:
-        features = f["/features"][...]
-        names = [text(n) for n in f["/feature_names"][...]]
-        labels = f["/label"][...].astype(float)
-        protected = set(f["/protected"])
+    loaded = fairlab_dataset.load(dataset)
+    features, names, labels, protected = loaded["features"], loaded["names"], loaded["labels"], set(loaded["protected"])
+    del loaded
     if not np.array_equal(labels[test], y_true):
         raise SystemExit("the dataset's labels at the stored test indices are not the run's y_true")
     numeric = [j for j, name in enumerate(names) if "=" not in name and name not in protected]

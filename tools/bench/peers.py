@@ -16,7 +16,6 @@ import sys
 import time
 import warnings
 
-import h5py
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import log_loss
@@ -24,6 +23,8 @@ from sklearn.preprocessing import StandardScaler
 
 warnings.filterwarnings("ignore")
 ROOT = pathlib.Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tools"))
+import fairlab_dataset  # noqa: E402
 
 
 def timed(body, runs):
@@ -36,8 +37,8 @@ def timed(body, runs):
 
 
 def learner():
-    with h5py.File(ROOT / "datasets/adult.h5", "r") as f:
-        features, labels = f["/features"][...], f["/label"][...].astype(float)
+    dataset = fairlab_dataset.load(ROOT / "datasets/adult.h5")
+    features, labels = dataset["features"], dataset["labels"]
     train = np.arange(len(labels)) % 5 <= 2
     x = StandardScaler().fit_transform(features[train])
     y = labels[train]

@@ -69,18 +69,19 @@ PEERS = {
 
 def make_scores(path):
     """One Adult split and scikit-learn's scores, written to `path` in fairlab-bench's schema."""
-    import h5py
     import numpy as np
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import train_test_split
+    sys.path.insert(0, str(ROOT / "tools"))
+    import fairlab_dataset
 
-    with h5py.File(ROOT / "datasets/adult.h5", "r") as f:
-        features = f["/features"][...]
-        labels = f["/label"][...].astype(int)
-        sex = f["/protected/sex"]
-        groups = sex[...].astype(int)
-        names = [n.decode() if isinstance(n, bytes) else str(n) for n in sex.attrs["categories"]]
-        privileged_codes = set(int(c) for c in np.ravel(sex.attrs["privileged"]))
+    dataset = fairlab_dataset.load(ROOT / "datasets/adult.h5")
+    features = dataset["features"]
+    labels = dataset["labels"].astype(int)
+    sex = dataset["protected"]["sex"]
+    groups = sex["codes"].astype(int)
+    names = sex["categories"]
+    privileged_codes = set(sex["privileged"])
     privileged = [code in privileged_codes for code in range(len(names))]
     if names != ["Female", "Male"] or privileged != [False, True]:
         sys.exit(f"postprocessing.py: expected Adult's sex to be Female/Male with Male privileged, found {names} {privileged}")

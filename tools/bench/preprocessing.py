@@ -53,15 +53,14 @@ METHODS = {  # key: label
 
 
 def load_split():
-    import h5py
     import numpy as np
     from sklearn.model_selection import train_test_split
-    with h5py.File(ROOT / "datasets/adult.h5", "r") as f:
-        features = f["/features"][...]
-        names = [n.decode() if isinstance(n, bytes) else str(n) for n in f["/feature_names"][...]]
-        labels = f["/label"][...].astype(int)
-        sex = f["/protected/sex"][...].astype(int)
-        privileged = set(int(c) for c in np.ravel(f["/protected/sex"].attrs["privileged"]))
+    sys.path.insert(0, str(ROOT / "tools"))
+    import fairlab_dataset
+    dataset = fairlab_dataset.load(ROOT / "datasets/adult.h5")
+    features, names, labels = dataset["features"], dataset["names"], dataset["labels"].astype(int)
+    sex = dataset["protected"]["sex"]["codes"].astype(int)
+    privileged = set(dataset["protected"]["sex"]["privileged"])
     rows = np.arange(len(labels))
     strata = labels * 2 + sex
     train, rest = train_test_split(rows, test_size=0.4, stratify=strata, random_state=0)

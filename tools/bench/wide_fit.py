@@ -26,13 +26,15 @@ BENCH = ROOT / ".build/release/fairlab-bench"
 
 SKLEARN_SIDE = r"""
 import json, statistics, sys, time, warnings
-import h5py, numpy as np
+import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import log_loss
 warnings.filterwarnings("ignore")
-path, runs = sys.argv[1], int(sys.argv[2])
-with h5py.File(path, "r") as f:
-    x, y = f["/features"][...], f["/label"][...].astype(float)
+path, runs, tools = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+sys.path.insert(0, tools)
+import fairlab_dataset
+dataset = fairlab_dataset.load(path)
+x, y = dataset["features"], dataset["labels"]
 mean, std = x.mean(axis=0), x.std(axis=0)
 std[std == 0] = 1.0
 x = (x - mean) / std
@@ -66,7 +68,7 @@ def sklearn(path, runs, threads):
     environment.pop("OPENBLAS_NUM_THREADS", None)
     if threads:
         environment["OPENBLAS_NUM_THREADS"] = threads
-    output = subprocess.run([sys.executable, "-c", SKLEARN_SIDE, str(path), str(runs)], check=True,
+    output = subprocess.run([sys.executable, "-c", SKLEARN_SIDE, str(path), str(runs), str(ROOT / "tools")], check=True,
                             capture_output=True, text=True, env=environment).stdout
     return json.loads(output)
 

@@ -34,6 +34,9 @@ import numpy as np
 from aif360_setup import prepare_for_aif360  # noqa: E402
 
 prepare_for_aif360()  # also silences the notice of the 5 rows CompasDataset drops
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
+
+import fairlab_dataset  # noqa: E402
 
 import aif360  # noqa: E402
 from aif360.datasets import CompasDataset  # noqa: E402
@@ -69,14 +72,14 @@ def load_aif360(raw, expected_sha256):
 
 
 def load_fairlab(path):
+    dataset = fairlab_dataset.load(path)
     with h5py.File(path, "r") as f:
-        protected = {}
-        for name in f["protected"].attrs["order"]:
-            attribute = f["protected"][text(name)]
-            protected[text(name)] = np.isin(attribute[...], attribute.attrs["privileged"])
-        return {"features": f["features"][...], "names": [text(n) for n in f["feature_names"][...]],
-                "favourable": f["label"][...] == 1, "privileged": protected,
-                "source_sha256": text(f.attrs["source_sha256"]), "sha256": sha256(path)}
+        source_sha256 = text(f.attrs["source_sha256"])
+    protected = {name: np.isin(dataset["protected"][name]["codes"], dataset["protected"][name]["privileged"])
+                 for name in dataset["protected_order"]}
+    return {"features": dataset["features"], "names": dataset["names"],
+            "favourable": dataset["labels"] == 1, "privileged": protected,
+            "source_sha256": source_sha256, "sha256": sha256(path)}
 
 
 def check_rows(aif, fl, path):

@@ -12,6 +12,7 @@ standard deviation (StandardScaler).
 """
 import json
 import pathlib
+import sys
 
 import aif360
 import h5py
@@ -25,12 +26,14 @@ from sklearn.metrics import log_loss
 from sklearn.preprocessing import StandardScaler
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
+
+import fairlab_dataset  # noqa: E402
 
 
 def learner_goldens():
-    with h5py.File(ROOT / "datasets/adult.h5", "r") as f:
-        features = f["/features"][...]
-        labels = f["/label"][...].astype(float)
+    dataset = fairlab_dataset.load(ROOT / "datasets/adult.h5")
+    features, labels = dataset["features"], dataset["labels"]
     index = np.arange(len(labels))
     train, test = index % 5 <= 2, index % 5 == 4
     scaler = StandardScaler().fit(features[train])

@@ -83,7 +83,9 @@ prepare_for_aif360()
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
+import fairlab_dataset  # noqa: E402
 from aif360.algorithms.postprocessing import (CalibratedEqOddsPostprocessing, EqOddsPostprocessing,  # noqa: E402
                                               RejectOptionClassification)
 from aif360.datasets import BinaryLabelDataset  # noqa: E402
@@ -181,15 +183,13 @@ def resolve_dataset(run, results_path, overrides):
 def load_dataset(path):
     key = str(pathlib.Path(path).resolve())
     if key not in _dataset_cache:
-        with h5py.File(path, "r") as f:
-            protected = {}
-            for name in texts(f["protected"].attrs["order"]):
-                attribute = f["protected"][name]
-                protected[name] = dict(codes=attribute[...].astype(np.int64), categories=texts(attribute.attrs["categories"]),
-                                       privileged=set(int(c) for c in np.ravel(attribute.attrs["privileged"])))
-            _dataset_cache[key] = dict(features=f["features"][...], names=texts(f["feature_names"][...]),
-                                       labels=f["label"][...].astype(np.int64), protected=protected,
-                                       split=f["split"][...] if "split" in f else None)
+        dataset = fairlab_dataset.load(path)
+        protected = {name: dict(codes=attribute["codes"].astype(np.int64), categories=attribute["categories"],
+                                privileged=set(attribute["privileged"]))
+                     for name, attribute in dataset["protected"].items()}
+        _dataset_cache[key] = dict(features=dataset["features"], names=dataset["names"],
+                                   labels=dataset["labels"].astype(np.int64), protected=protected,
+                                   split=dataset["split"])
     return _dataset_cache[key]
 
 

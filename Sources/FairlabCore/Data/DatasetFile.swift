@@ -5,8 +5,9 @@ import Foundation
 public enum DatasetFile {
     /// The value of the root attribute `fairlab_format`.
     public static let formatName = "fairlab-dataset"
-    /// The value of the root attribute `fairlab_format_version`.
-    public static let formatVersion: Int64 = 1
+    /// The value of the root attribute `fairlab_format_version` that `write` gives: 2, columnar. Version 1 files
+    /// (a dense `/features` matrix) still read.
+    public static let formatVersion: Int64 = 2
 
     /// Writes `dataset` to `path`, replacing any file there only once the new one is complete: it is written
     /// to a temporary file in the same folder, flushed, and renamed over `path`.
@@ -31,8 +32,25 @@ public enum DatasetFile {
         for (key, value) in dataset.provenance.sorted(by: { $0.key < $1.key }) {
             try file.setAttribute(key, value)
         }
-        try file.writeDoubles("/features", dataset.features.rowMajorValues(), shape: [dataset.rows, dataset.features.cols])
-        try file.writeStrings("/feature_names", dataset.featureNames)
+        // Columnar: a numeric column as float64, a categorical one as int32 codes with its categories, each chunked
+        // and compressed on its own; the one-hot expansion happens when the file is read.
+        let columns = SourceColumn.columns(of: dataset.features, names: dataset.featureNames)
+        try file.createGroup("/columns")
+        try file.setAttribute("count", of: "/columns", Int64(columns.count))
+        for (index, column) in columns.enumerated() {
+            let objectPath = "/columns/\(index)"
+            switch column {
+            case .numeric(let name, let values):
+                try file.writeDoubles(objectPath, values, shape: [values.count])
+                try file.setAttribute("name", of: objectPath, name)
+                try file.setAttribute("kind", of: objectPath, "numeric")
+            case .categorical(let name, let categories, let codes):
+                try file.writeIntegers(objectPath, codes)
+                try file.setAttribute("name", of: objectPath, name)
+                try file.setAttribute("kind", of: objectPath, "categorical")
+                try file.setAttribute("categories", of: objectPath, categories)
+            }
+        }
         try file.writeIntegers("/label", dataset.labels.map { Int8($0) })
         try file.setAttribute("name", of: "/label", dataset.labelName)
         try file.setAttribute("favorable_value", of: "/label", dataset.favorableValue)
@@ -54,16 +72,13 @@ public enum DatasetFile {
         let file = try HDF5File(path: path, mode: .readOnly)
         func fail(_ problem: String) -> FairlabError { FairlabError(file: path, problem) }
 
-        let features = try file.readMatrix("/features", progress: progress)
+        let (features, featureNames) = file.exists("/columns")
+            ? try readColumns(file, path: path, progress: progress) : try readDenseFeatures(file, path: path, progress: progress)
         let rows = features.rows, cols = features.cols
-        guard rows > 0 else { throw fail("/features has no rows") }
         if let (bad, value) = features.withUnsafeStorage({ values in values.firstIndex { !$0.isFinite }.map { ($0, values[$0]) } }) {
-            throw fail("/features has a non-finite value (\(value)) at row \(bad % rows), column \(bad / rows)")
+            throw fail("a feature has a non-finite value (\(value)) at row \(bad % rows), column \(bad / rows) (\(featureNames[bad / rows]))")
         }
-        let featureNames = try file.readStrings("/feature_names")
-        guard featureNames.count == cols else {
-            throw fail("/feature_names has \(featureNames.count) names for \(cols) feature columns")
-        }
+        guard Set(featureNames).count == cols else { throw fail("two features have the same name") }
 
         let labelCodes = try file.readIntegers("/label")
         guard labelCodes.count == rows else { throw fail("/label has \(labelCodes.count) values for \(rows) rows") }
@@ -123,5 +138,75 @@ public enum DatasetFile {
             features: features, featureNames: featureNames,
             labels: labelCodes.map { Double($0) }, labelName: labelName, favorableValue: favorableValue,
             protected: protected, split: split, provenance: provenance)
+    }
+
+    /// Version 1's features: the dense `/features` matrix and `/feature_names`.
+    private static func readDenseFeatures(_ file: HDF5File, path: String, progress: ((Int, Int) -> Void)?) throws -> (Matrix, [String]) {
+        let features = try file.readMatrix("/features", progress: progress)
+        guard features.rows > 0 else { throw FairlabError(file: path, "/features has no rows") }
+        let featureNames = try file.readStrings("/feature_names")
+        guard featureNames.count == features.cols else {
+            throw FairlabError(file: path, "/feature_names has \(featureNames.count) names for \(features.cols) feature columns")
+        }
+        return (features, featureNames)
+    }
+
+    /// Version 2's features: the source columns under `/columns`, expanded into the dense matrix one column at a
+    /// time (`progress` hears of each, in rows-equivalent).
+    private static func readColumns(_ file: HDF5File, path: String, progress: ((Int, Int) -> Void)?) throws -> (Matrix, [String]) {
+        func fail(_ problem: String) -> FairlabError { FairlabError(file: path, problem) }
+        let count = Int(try file.integersAttribute("count", of: "/columns").first ?? -1)
+        guard count >= 1, count <= Matrix.maximumDimension, try file.children(of: "/columns").count == count else {
+            throw fail("/columns does not hold the \(count) columns its count attribute says")
+        }
+        let rows = try file.readIntegers("/label").count
+        guard rows > 0 else { throw fail("/label has no rows") }
+        // The shapes first (names, kinds, categories), so the matrix is allocated once, then the values.
+        var shapes: [(objectPath: String, name: String, categories: [String]?)] = []
+        for index in 0..<count {
+            let objectPath = "/columns/\(index)"
+            guard file.exists(objectPath) else { throw fail("missing \(objectPath)") }
+            let name = try file.stringAttribute("name", of: objectPath)
+            switch try file.stringAttribute("kind", of: objectPath) {
+            case "numeric": shapes.append((objectPath, name, nil))
+            case "categorical":
+                let categories = try file.stringsAttribute("categories", of: objectPath)
+                guard !categories.isEmpty, Set(categories).count == categories.count else {
+                    throw fail("\(objectPath) has no categories, or repeats one")
+                }
+                shapes.append((objectPath, name, categories))
+            case let kind: throw fail("\(objectPath) has an unknown kind '\(kind)'")
+            }
+        }
+        let cols = shapes.reduce(0) { $0 + ($1.categories?.count ?? 1) }
+        let (elements, overflow) = rows.multipliedReportingOverflow(by: cols)
+        guard cols <= Matrix.maximumDimension, !overflow, elements <= HDF5File.maximumElements else {
+            throw fail("its columns expand to too many features (\(rows) x \(cols))")
+        }
+        progress?(0, rows)
+        var names: [String] = []
+        let features = try Matrix(rows: rows, cols: cols) { target in
+            var first = 0
+            for (index, shape) in shapes.enumerated() {
+                let column: SourceColumn
+                if let categories = shape.categories {
+                    let codes = try file.readIntegers(shape.objectPath)
+                    guard codes.count == rows else { throw fail("\(shape.objectPath) has \(codes.count) values for \(rows) rows") }
+                    if let bad = codes.firstIndex(where: { $0 < 0 || $0 >= categories.count }) {
+                        throw fail("\(shape.objectPath) has code \(codes[bad]) at row \(bad), outside its \(categories.count) categories")
+                    }
+                    column = .categorical(name: shape.name, categories: categories, codes: codes.map { Int32($0) })
+                } else {
+                    let (shape1, values) = try file.readDoubles(shape.objectPath, rank: 1)
+                    guard shape1 == [rows] else { throw fail("\(shape.objectPath) has \(values.count) values for \(rows) rows") }
+                    column = .numeric(name: shape.name, values: values)
+                }
+                column.expand(into: target, rows: rows, first: first)
+                names += column.featureNames
+                first += column.featureCount
+                progress?(rows * (index + 1) / count, rows)
+            }
+        }
+        return (features, names)
     }
 }

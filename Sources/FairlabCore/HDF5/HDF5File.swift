@@ -15,7 +15,7 @@ public final class HDF5File {
     public static let maximumElements = 1 << 33
 
     /// Datasets with at least this many elements are written chunked and compressed.
-    static let compressionThreshold = 1 << 16
+    static let compressionThreshold = 1 << 12
 
     /// The path the file was opened with.
     public let path: String
