@@ -16,6 +16,9 @@ public final class HDF5File {
 
     /// Datasets with at least this many elements are written chunked and compressed.
     static let compressionThreshold = 1 << 12
+    /// Elements per chunk of a chunked dataset (whole rows): large enough that a reader streaming a column of 10⁷
+    /// values decompresses a few hundred chunks, not thousands.
+    static let chunkElements = 1 << 16
 
     /// The path the file was opened with.
     public let path: String
@@ -408,7 +411,7 @@ public final class HDF5File {
         defer { H5Pclose(creation) }
         if values.count >= Self.compressionThreshold {
             var chunk = dims
-            chunk[0] = hsize_t(max(1, min(Int(dims[0]), Self.compressionThreshold / max(1, values.count / Int(dims[0])))))
+            chunk[0] = hsize_t(max(1, min(Int(dims[0]), Self.chunkElements / max(1, values.count / Int(dims[0])))))
             H5Pset_chunk(creation, Int32(chunk.count), &chunk)
             H5Pset_deflate(creation, 4)
         }
