@@ -14,6 +14,10 @@ public final class HDF5File {
     /// files whose header claims absurd sizes.
     public static let maximumElements = 1 << 33
 
+    /// Held around every call into libhdf5: the library as Debian builds it is not thread-safe, and while fairlab
+    /// uses it from one thread per process, a test process (or a future caller) may not.
+    static let serializer = NSRecursiveLock()
+
     /// Datasets with at least this many elements are written chunked and compressed.
     static let compressionThreshold = 1 << 12
     /// Elements per chunk of a chunked dataset (whole rows): large enough that a reader streaming a column of 10⁷
@@ -26,6 +30,8 @@ public final class HDF5File {
 
     /// Opens (or, with `.create`, creates or truncates) the file at `path`.
     public init(path: String, mode: Mode) throws {
+        HDF5File.serializer.lock()
+        defer { HDF5File.serializer.unlock() }
         fairlab_h5_silence_errors()
         self.path = path
         switch mode {
@@ -44,10 +50,16 @@ public final class HDF5File {
         }
     }
 
-    deinit { H5Fclose(handle) }
+    deinit {
+        HDF5File.serializer.lock()
+        defer { HDF5File.serializer.unlock() }
+        H5Fclose(handle)
+    }
 
     /// Writes buffered data to disk.
     public func flush() throws {
+        HDF5File.serializer.lock()
+        defer { HDF5File.serializer.unlock() }
         guard H5Fflush(handle, H5F_SCOPE_GLOBAL) >= 0 else { throw FairlabError(file: path, "cannot flush") }
     }
 
@@ -55,6 +67,8 @@ public final class HDF5File {
 
     /// Whether an object (group or dataset) exists at the absolute `objectPath`, checking each link in turn.
     public func exists(_ objectPath: String) -> Bool {
+        HDF5File.serializer.lock()
+        defer { HDF5File.serializer.unlock() }
         var prefix = ""
         for component in objectPath.split(separator: "/") {
             prefix += "/" + component
@@ -65,6 +79,8 @@ public final class HDF5File {
 
     /// Creates the group at `groupPath` and any missing parents.
     public func createGroup(_ groupPath: String) throws {
+        HDF5File.serializer.lock()
+        defer { HDF5File.serializer.unlock() }
         var prefix = ""
         for component in groupPath.split(separator: "/") {
             prefix += "/" + component
@@ -77,6 +93,8 @@ public final class HDF5File {
 
     /// Names of the links directly inside the group at `groupPath`, in name order.
     public func children(of groupPath: String) throws -> [String] {
+        HDF5File.serializer.lock()
+        defer { HDF5File.serializer.unlock() }
         let group = H5Gopen2(handle, groupPath, fairlab_h5p_default())
         guard group >= 0 else { throw FairlabError(file: path, "missing group \(groupPath)") }
         defer { H5Gclose(group) }
@@ -96,6 +114,8 @@ public final class HDF5File {
     /// Creates at `linkPath` a link to the object `object` of another HDF5 file, `file` (a path relative to
     /// this file's folder, or absolute).
     public func createExternalLink(_ linkPath: String, file: String, object: String) throws {
+        HDF5File.serializer.lock()
+        defer { HDF5File.serializer.unlock() }
         guard H5Lcreate_external(file, object, handle, linkPath, fairlab_h5p_default(), fairlab_h5p_default()) >= 0 else {
             throw FairlabError(file: path, "cannot link \(linkPath) to \(file)")
         }
@@ -103,6 +123,8 @@ public final class HDF5File {
 
     /// Where the link at `linkPath` points, when it is a link to another file (nil for any other link, or none).
     public func externalLink(_ linkPath: String) -> (file: String, object: String)? {
+        HDF5File.serializer.lock()
+        defer { HDF5File.serializer.unlock() }
         var info = H5L_info_t()
         guard H5Lexists(handle, linkPath, fairlab_h5p_default()) > 0, H5Lget_info(handle, linkPath, &info, fairlab_h5p_default()) >= 0,
               info.type == H5L_TYPE_EXTERNAL else { return nil }
@@ -119,6 +141,8 @@ public final class HDF5File {
 
     /// Deletes the link at `objectPath` (the space is reclaimed only when the file is rewritten).
     public func delete(_ objectPath: String) throws {
+        HDF5File.serializer.lock()
+        defer { HDF5File.serializer.unlock() }
         guard H5Ldelete(handle, objectPath, fairlab_h5p_default()) >= 0 else {
             throw FairlabError(file: path, "cannot delete \(objectPath)")
         }
@@ -128,7 +152,9 @@ public final class HDF5File {
 
     /// Reads a numeric dataset of the expected rank as doubles (row-major), converting integer types.
     public func readDoubles(_ datasetPath: String, rank: Int) throws -> (shape: [Int], values: [Double]) {
-        try readNumbers(datasetPath, rank: rank, memoryType: fairlab_h5t_native_double(), zero: 0.0)
+        HDF5File.serializer.lock()
+        defer { HDF5File.serializer.unlock() }
+        return try readNumbers(datasetPath, rank: rank, memoryType: fairlab_h5t_native_double(), zero: 0.0)
     }
 
     /// Reads a numeric 2-D dataset (row-major in the file) into a column-major `Matrix`, a block of rows at a
@@ -139,7 +165,9 @@ public final class HDF5File {
     public func readMatrix(
         _ datasetPath: String, blockElements: Int = readBlockElements, progress: ((Int, Int) -> Void)? = nil
     ) throws -> Matrix {
-        try withDataset(datasetPath) { dataset in
+        HDF5File.serializer.lock()
+        defer { HDF5File.serializer.unlock() }
+        return try withDataset(datasetPath) { dataset in
             let (dims, count) = try checkedNumericShape(dataset, datasetPath, rank: 2, integersOnly: false)
             let rows = dims[0], cols = dims[1]
             guard rows <= Matrix.maximumDimension, cols <= Matrix.maximumDimension else {
@@ -198,12 +226,16 @@ public final class HDF5File {
 
     /// Reads a 1-D integer dataset as Int64 values; floating-point data is refused.
     public func readIntegers(_ datasetPath: String) throws -> [Int64] {
-        try readNumbers(datasetPath, rank: 1, memoryType: fairlab_h5t_native_int64(), zero: Int64(0), integersOnly: true).values
+        HDF5File.serializer.lock()
+        defer { HDF5File.serializer.unlock() }
+        return try readNumbers(datasetPath, rank: 1, memoryType: fairlab_h5t_native_int64(), zero: Int64(0), integersOnly: true).values
     }
 
     /// Reads a 1-D dataset of strings (variable- or fixed-length).
     public func readStrings(_ datasetPath: String) throws -> [String] {
-        try withDataset(datasetPath) { dataset in
+        HDF5File.serializer.lock()
+        defer { HDF5File.serializer.unlock() }
+        return try withDataset(datasetPath) { dataset in
             let dims = try dimensions(of: dataset, datasetPath)
             guard dims.count == 1 else { throw FairlabError(file: path, "\(datasetPath) must be one-dimensional") }
             return try readStringValues(count: dims[0], objectName: datasetPath, source: dataset, isAttribute: false)
@@ -214,26 +246,36 @@ public final class HDF5File {
 
     /// Writes doubles as a dataset of the given shape (row-major values), replacing nothing: the path must be new.
     public func writeDoubles(_ datasetPath: String, _ values: [Double], shape: [Int]) throws {
+        HDF5File.serializer.lock()
+        defer { HDF5File.serializer.unlock() }
         try writeNumbers(datasetPath, values, shape: shape, fileType: fairlab_h5t_ieee_f64le(), memoryType: fairlab_h5t_native_double())
     }
 
     /// Writes 64-bit integers as a 1-D dataset.
     public func writeIntegers(_ datasetPath: String, _ values: [Int64]) throws {
+        HDF5File.serializer.lock()
+        defer { HDF5File.serializer.unlock() }
         try writeNumbers(datasetPath, values, shape: [values.count], fileType: fairlab_h5t_std_i64le(), memoryType: fairlab_h5t_native_int64())
     }
 
     /// Writes 32-bit integers as a 1-D dataset.
     public func writeIntegers(_ datasetPath: String, _ values: [Int32]) throws {
+        HDF5File.serializer.lock()
+        defer { HDF5File.serializer.unlock() }
         try writeNumbers(datasetPath, values, shape: [values.count], fileType: fairlab_h5t_std_i32le(), memoryType: fairlab_h5t_native_int32())
     }
 
     /// Writes 8-bit integers as a 1-D dataset.
     public func writeIntegers(_ datasetPath: String, _ values: [Int8]) throws {
+        HDF5File.serializer.lock()
+        defer { HDF5File.serializer.unlock() }
         try writeNumbers(datasetPath, values, shape: [values.count], fileType: fairlab_h5t_std_i8le(), memoryType: fairlab_h5t_native_int8())
     }
 
     /// Writes UTF-8 strings as a 1-D variable-length string dataset (read by h5py as `str`/`bytes`).
     public func writeStrings(_ datasetPath: String, _ values: [String]) throws {
+        HDF5File.serializer.lock()
+        defer { HDF5File.serializer.unlock() }
         let type = try stringType()
         defer { H5Tclose(type) }
         var dims = [hsize_t(values.count)]
@@ -252,36 +294,50 @@ public final class HDF5File {
 
     /// Whether the object at `objectPath` has the attribute `name`.
     public func hasAttribute(_ name: String, of objectPath: String = "/") -> Bool {
-        H5Aexists_by_name(handle, objectPath, name, fairlab_h5p_default()) > 0
+        HDF5File.serializer.lock()
+        defer { HDF5File.serializer.unlock() }
+        return H5Aexists_by_name(handle, objectPath, name, fairlab_h5p_default()) > 0
     }
 
     /// Writes (or replaces) a scalar string attribute.
     public func setAttribute(_ name: String, of objectPath: String = "/", _ value: String) throws {
+        HDF5File.serializer.lock()
+        defer { HDF5File.serializer.unlock() }
         try setStringsAttribute(name, of: objectPath, [value], scalar: true)
     }
 
     /// Writes (or replaces) a 1-D string-array attribute.
     public func setAttribute(_ name: String, of objectPath: String = "/", _ values: [String]) throws {
+        HDF5File.serializer.lock()
+        defer { HDF5File.serializer.unlock() }
         try setStringsAttribute(name, of: objectPath, values, scalar: false)
     }
 
     /// Writes (or replaces) a scalar 64-bit integer attribute.
     public func setAttribute(_ name: String, of objectPath: String = "/", _ value: Int64) throws {
+        HDF5File.serializer.lock()
+        defer { HDF5File.serializer.unlock() }
         try setNumbersAttribute(name, of: objectPath, [value], scalar: true, fileType: fairlab_h5t_std_i64le(), memoryType: fairlab_h5t_native_int64())
     }
 
     /// Writes (or replaces) a 1-D 64-bit integer attribute.
     public func setAttribute(_ name: String, of objectPath: String = "/", _ values: [Int64]) throws {
+        HDF5File.serializer.lock()
+        defer { HDF5File.serializer.unlock() }
         try setNumbersAttribute(name, of: objectPath, values, scalar: false, fileType: fairlab_h5t_std_i64le(), memoryType: fairlab_h5t_native_int64())
     }
 
     /// Writes (or replaces) a scalar double attribute.
     public func setAttribute(_ name: String, of objectPath: String = "/", _ value: Double) throws {
+        HDF5File.serializer.lock()
+        defer { HDF5File.serializer.unlock() }
         try setNumbersAttribute(name, of: objectPath, [value], scalar: true, fileType: fairlab_h5t_ieee_f64le(), memoryType: fairlab_h5t_native_double())
     }
 
     /// Reads a string attribute (scalar, or the first element of a 1-D array).
     public func stringAttribute(_ name: String, of objectPath: String = "/") throws -> String {
+        HDF5File.serializer.lock()
+        defer { HDF5File.serializer.unlock() }
         let values = try stringsAttribute(name, of: objectPath)
         guard let first = values.first else { throw FairlabError(file: path, "attribute \(name) of \(objectPath) is empty") }
         return first
@@ -289,14 +345,18 @@ public final class HDF5File {
 
     /// Reads a string or string-array attribute.
     public func stringsAttribute(_ name: String, of objectPath: String = "/") throws -> [String] {
-        try withAttribute(name, of: objectPath) { attribute, count in
+        HDF5File.serializer.lock()
+        defer { HDF5File.serializer.unlock() }
+        return try withAttribute(name, of: objectPath) { attribute, count in
             try readStringValues(count: count, objectName: "attribute \(name) of \(objectPath)", source: attribute, isAttribute: true)
         }
     }
 
     /// Reads a numeric attribute (scalar or 1-D) as Int64 values; it must hold integers.
     public func integersAttribute(_ name: String, of objectPath: String = "/") throws -> [Int64] {
-        try withAttribute(name, of: objectPath) { attribute, count in
+        HDF5File.serializer.lock()
+        defer { HDF5File.serializer.unlock() }
+        return try withAttribute(name, of: objectPath) { attribute, count in
             let type = H5Aget_type(attribute)
             defer { H5Tclose(type) }
             guard H5Tget_class(type) == H5T_INTEGER else {
@@ -312,7 +372,9 @@ public final class HDF5File {
 
     /// Reads a numeric attribute (scalar or 1-D) as doubles.
     public func doublesAttribute(_ name: String, of objectPath: String = "/") throws -> [Double] {
-        try withAttribute(name, of: objectPath) { attribute, count in
+        HDF5File.serializer.lock()
+        defer { HDF5File.serializer.unlock() }
+        return try withAttribute(name, of: objectPath) { attribute, count in
             let type = H5Aget_type(attribute)
             defer { H5Tclose(type) }
             let typeClass = H5Tget_class(type)
