@@ -1,7 +1,8 @@
 import FairlabPluginKit
 
 /// Minimises a smooth objective by truncated Newton steps: each step solves H s = −g approximately by
-/// preconditioned conjugate gradients on products with the Hessian H, to the forcing tolerance
+/// conjugate gradients on products with the Hessian H, preconditioned by the caller's approximation of it
+/// (rebuilt when CG starts needing many steps), to the forcing tolerance
 /// min(½, √‖g‖)·‖g‖ and stopping early at a direction of non-positive curvature (Nocedal & Wright, "Numerical
 /// Optimization", algorithm 7.1), then backtracks along s until the Armijo condition holds. A product with H costs
 /// what a gradient does (two matrix-vector products); Newton's convergence needs ten or so steps where
@@ -12,8 +13,12 @@ struct TruncatedNewton {
     let evaluate: (_ point: [Double], _ gradient: inout [Double]) -> Double
     /// The Hessian at the last point evaluated, times a vector.
     let curvatureTimes: (_ vector: [Double], _ result: inout [Double]) -> Void
-    /// The Hessian's diagonal at the last point evaluated (the preconditioner; non-positive entries count as 1).
-    let curvatureDiagonal: () -> [Double]
+    /// A preconditioner built at the last point evaluated: a function applying an approximation of H⁻¹.
+    let makePreconditioner: () -> ([Double]) -> [Double]
+
+    /// CG steps after which the preconditioner is rebuilt at the next Newton step (it is kept while it serves:
+    /// building one may cost as much as several CG steps).
+    static let preconditionerRefreshSteps = 8
 
     static let gradientTolerance = 1e-9
     static let relativeDecreaseTolerance = 1e-14
@@ -25,10 +30,13 @@ struct TruncatedNewton {
         var x = [Double](repeating: 0, count: dimension)
         var gradient = [Double](repeating: 0, count: dimension)
         var value = evaluate(x, &gradient)
+        var preconditioner: (([Double]) -> [Double])?
         for _ in 0..<maximumIterations {
             guard value.isFinite else { throw PluginError.numerical("the objective became \(value)") }
             if gradient.map(abs).max() ?? 0 < Self.gradientTolerance { break }
-            let step = newtonStep(gradient)
+            let solve = preconditioner ?? makePreconditioner()
+            let (step, conjugateGradientSteps) = newtonStep(gradient, solve)
+            preconditioner = conjugateGradientSteps > Self.preconditionerRefreshSteps ? nil : solve
             let slope = dot(step, gradient)
             guard slope < 0 else { break }
             var stepLength = 1.0, candidate = x, candidateGradient = gradient, candidateValue = value
@@ -49,20 +57,20 @@ struct TruncatedNewton {
         return x
     }
 
-    /// An approximate solution of H s = −g by Jacobi-preconditioned conjugate gradients.
-    private func newtonStep(_ gradient: [Double]) -> [Double] {
+    /// An approximate solution of H s = −g by preconditioned conjugate gradients, and the CG steps it took.
+    private func newtonStep(_ gradient: [Double], _ solve: ([Double]) -> [Double]) -> ([Double], Int) {
         let dimension = gradient.count
-        let diagonal = curvatureDiagonal().map { $0 > 0 ? $0 : 1 }
         let gradientNorm = dot(gradient, gradient).squareRoot()
         let tolerance = min(0.5, gradientNorm.squareRoot()) * gradientNorm
         var s = [Double](repeating: 0, count: dimension)
         var residual = gradient.map { -$0 }
-        var preconditioned = (0..<dimension).map { residual[$0] / diagonal[$0] }
+        var preconditioned = solve(residual)
         var direction = preconditioned
         var product = [Double](repeating: 0, count: dimension)
         var rz = dot(residual, preconditioned)
-        for _ in 0..<Self.maximumConjugateGradientSteps {
-            if dot(residual, residual).squareRoot() <= tolerance { break }
+        var steps = 0
+        while steps < Self.maximumConjugateGradientSteps, dot(residual, residual).squareRoot() > tolerance {
+            steps += 1
             curvatureTimes(direction, &product)
             let curvature = dot(direction, product)
             guard curvature > 0 else { break }
@@ -70,14 +78,14 @@ struct TruncatedNewton {
             for j in 0..<dimension {
                 s[j] += alpha * direction[j]
                 residual[j] -= alpha * product[j]
-                preconditioned[j] = residual[j] / diagonal[j]
             }
+            preconditioned = solve(residual)
             let next = dot(residual, preconditioned)
             for j in 0..<dimension { direction[j] = preconditioned[j] + next / rz * direction[j] }
             rz = next
         }
         // Never zero: fall back to the preconditioned steepest descent if CG made no progress.
-        return s.allSatisfy { $0 == 0 } ? (0..<dimension).map { -gradient[$0] / diagonal[$0] } : s
+        return (s.allSatisfy { $0 == 0 } ? solve(gradient).map { -$0 } : s, steps)
     }
 }
 

@@ -75,7 +75,8 @@ import Testing
         job.parameters = try ResolvedParameters(method: method, overrides: ["fairness_weight": "0"])
         let unpenalised = try MethodExecution.run(job)
         let largestScoreGap = zip(baseline.scores!, unpenalised.scores!).map { abs($0 - $1) }.max()!
-        #expect(largestScoreGap < 1e-8, "λ = 0 scores differ from the baseline by \(largestScoreGap)")
+        // Two solvers, each stopping at its own tolerance: the same optimum to well below any score that matters.
+        #expect(largestScoreGap < 1e-7, "λ = 0 scores differ from the baseline by \(largestScoreGap)")
     }
 
     /// fair-logreg reaches the optimum of its objective, whatever λ: its coefficients, read back through
