@@ -147,12 +147,14 @@ final class FairLogisticRegression: FairlabMethod {
             // Xᵀ diag(c) X a block of rows at a time: the block's rows scaled by √cᵢ, then one dgemm.
             let blockRows = max(1, min(n, Self.gramBlockElements / max(p, 1)))
             var block = [Double](repeating: 0, count: blockRows * max(p, 1))
+            var roots = [Double](repeating: 0, count: blockRows)
             var start = 0
             while start < n, p > 0 {
                 let rows = min(blockRows, n - start)
+                for i in 0..<rows { roots[i] = lossCurvature[start + i].squareRoot() }  // once per row, not per entry
                 for j in 0..<p {
                     let column = x.data! + j * Int(x.leading_dimension) + start
-                    for i in 0..<rows { block[i + j * rows] = column[i] * lossCurvature[start + i].squareRoot() }
+                    for i in 0..<rows { block[i + j * rows] = column[i] * roots[i] }
                 }
                 blas.dgemm(FL_BLAS_COL_MAJOR, FL_BLAS_TRANS, FL_BLAS_NO_TRANS, Int32(p), Int32(p), Int32(rows), 1,
                            block, Int32(rows), block, Int32(rows), 1, &matrix, Int32(m))

@@ -8,7 +8,7 @@ import FairlabPluginKit
 /// what a gradient does (two matrix-vector products); Newton's convergence needs ten or so steps where
 /// quasi-Newton took hundreds of line-search evaluations.
 struct TruncatedNewton {
-    /// The objective at a point, writing its gradient; it also prepares `curvatureTimes` and `curvatureDiagonal`
+    /// The objective at a point, writing its gradient; it also prepares `curvatureTimes` and `makePreconditioner`
     /// for that point (the last point evaluated).
     let evaluate: (_ point: [Double], _ gradient: inout [Double]) -> Double
     /// The Hessian at the last point evaluated, times a vector.

@@ -45,13 +45,16 @@ import Testing
 
         // Bounded wait until the array and the merge have left the queue.
         let deadline = Date().addingTimeInterval(180)
-        while Date() < deadline {
+        var drained = false
+        while !drained, Date() < deadline {
             let queue = try TestEnvironment.run("/usr/bin/squeue", ["-h", "-j", jobs.joined(separator: ",")], environment: environment)
-            if queue.status == 0 && queue.stdout.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { break }
-            usleep(200_000)
+            drained = queue.status == 0 && queue.stdout.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+            if !drained { usleep(200_000) }
         }
+        try #require(drained, "the jobs were still queued after 180 s")
         for job in jobs {
             let shown = try TestEnvironment.run("/usr/bin/scontrol", ["-o", "show", "job", job], environment: environment)
+            #expect(shown.status == 0 && !shown.stdout.isEmpty, "scontrol knows nothing of job \(job): \(shown.stderr)")
             for line in shown.stdout.split(separator: "\n") {
                 #expect(line.contains("JobState=COMPLETED") && line.contains("ExitCode=0:0"), "job \(job): \(line)")
             }

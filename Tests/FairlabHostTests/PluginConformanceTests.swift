@@ -39,10 +39,9 @@ import Testing
         }
     }
 
-    /// German prepared as a run's prepare step prepares it, for one seed, in a fresh folder, and the baseline's
-    /// job on it, which also writes the baseline scores a post-processing job reads.
-    static func preparedGerman(seed: UInt64) throws -> (job: MethodJob, split: SplitRecord) {
-        let folder = try TemporaryFolder.make(prefix: "fairlab-conformance")
+    /// German prepared as a run's prepare step prepares it, for one seed, in `folder`, and the baseline's job on
+    /// it, which also writes the baseline scores a post-processing job reads.
+    static func preparedGerman(seed: UInt64, in folder: String) throws -> (job: MethodJob, split: SplitRecord) {
         let prepared = try RunPreparation.run(
             PrepareJob(datasetPath: TestEnvironment.dataset("german"), protectedAttributes: [], seeds: [seed], standardization: .all, folder: folder),
             progress: { _ in })
@@ -51,7 +50,9 @@ import Testing
 
     @Test(arguments: ["reweighing", "fair-logreg", "group-thresholds"])
     func mitigationRunsOnGerman(_ id: String) throws {
-        var (job, split) = try Self.preparedGerman(seed: 3)
+        let folder = try TestEnvironment.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        var (job, split) = try Self.preparedGerman(seed: 3, in: folder)
         _ = try MethodExecution.run(job)
         let library = Self.libraries.compactMap { try? LoadedLibrary(path: $0) }.first { (try? $0.methods().contains { $0.id == id }) == true }
         let method = try #require(try library?.methods().first { $0.id == id })
@@ -67,7 +68,9 @@ import Testing
     }
 
     @Test func fairLogisticRegressionWithoutPenaltyIsTheBaseline() throws {
-        var (job, _) = try Self.preparedGerman(seed: 5)
+        let folder = try TestEnvironment.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        var (job, _) = try Self.preparedGerman(seed: 5, in: folder)
         let library = try LoadedLibrary(path: TestEnvironment.pluginLibrary("FairLogisticRegression"))
         let method = try #require(try library.methods().first)
         let baseline = try MethodExecution.run(job)
@@ -84,12 +87,14 @@ import Testing
     /// as computed here from the definition on the training rows.
     @Test(arguments: [1.0, 10, 100])
     func fairLogisticRegressionStopsAtAStationaryPoint(_ lambda: Double) throws {
-        let (job, _) = try Self.preparedGerman(seed: 2)
+        let folder = try TestEnvironment.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let (job, _) = try Self.preparedGerman(seed: 2, in: folder)
         let split = try PreparedSplit.read(from: job.splitPath)
         let library = try LoadedLibrary(path: TestEnvironment.pluginLibrary("FairLogisticRegression"))
         let method = try #require(try library.methods().first)
         let instance = try MethodInstance(
-            library: library, info: method, parameters: try ResolvedParameters(method: method, overrides: ["fairness_weight": "\(lambda)"]),
+            library: library, info: method, parameters: try ResolvedParameters(method: method, overrides: ["fairness_weight": "\(lambda)", "c": "2"]),
             seed: 1)
         let groups = GroupsTable(names: split.groupNames, privileged: split.groupPrivileged)
         let train = split.train
@@ -107,7 +112,7 @@ import Testing
         let intercept = logit(probed[0])
         let beta = (0..<p).map { logit(probed[$0 + 1]) - intercept }
 
-        // The gradient of (1/n) Σ ℓᵢ + ‖β‖²/(2Cn) + λ·gap², gap = mean_unprivileged σ(z) − mean_privileged σ(z).
+        // The gradient of (1/n) Σ ℓᵢ + ‖β‖²/(2Cn) + λ·gap² (C = 2, as asked), gap = mean_unprivileged σ(z) − mean_privileged σ(z).
         let n = train.labels.count
         let privileged = train.groupCodes.map { split.groupPrivileged[Int($0)] }
         let unprivilegedCount = Double(privileged.filter { !$0 }.count), privilegedCount = Double(privileged.filter { $0 }.count)
@@ -119,7 +124,7 @@ import Testing
             (probability[i] - train.labels[i]) / Double(n) + 2 * lambda * gap * gapFactor[i] * probability[i] * (1 - probability[i])
         }
         var gradient = train.features.transposeMultiplied(by: row)
-        for j in 0..<p { gradient[j] += beta[j] / Double(n) }
+        for j in 0..<p { gradient[j] += beta[j] / (2 * Double(n)) }  // ‖β‖² / (2Cn) with C = 2
         gradient.append(row.reduce(0, +))
         let largest = gradient.map(abs).max()!
         #expect(largest < 1e-7, "λ = \(lambda): largest gradient entry \(largest)")

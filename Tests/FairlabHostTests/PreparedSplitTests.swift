@@ -31,9 +31,11 @@ import Testing
             let mean = train.reduce(0, +) / Double(train.count)
             let std = (train.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(train.count)).squareRoot()
             let scaled = standardization == .all || (standardization == .numeric && kinds[j] == .numeric)
-            for (k, row) in split.test.enumerated() {
-                let expected = scaled && std > 0 ? (dataset.features[row, j] - mean) / std : dataset.features[row, j]
-                largest = max(largest, abs(mapped.test.features[k, j] - expected))
+            for (rows, part) in [(split.train, mapped.train), (split.validation, mapped.validation), (split.test, mapped.test)] {
+                for (k, row) in rows.enumerated() {
+                    let expected = scaled && std > 0 ? (dataset.features[row, j] - mean) / std : dataset.features[row, j]
+                    largest = max(largest, abs(part.features[k, j] - expected))
+                }
             }
         }
         #expect(largest < 1e-12, "largest difference \(largest)")

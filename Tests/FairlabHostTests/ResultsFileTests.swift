@@ -73,9 +73,12 @@ import Testing
         // The index and its runs folder move and rename together.
         try FileManager.default.createDirectory(atPath: folder + "/moved", withIntermediateDirectories: false)
         try FileManager.default.moveItem(atPath: path, toPath: folder + "/moved/r.h5")
+        // Without its runs folder, the index still lists its inline run (and would take appends); a linked run says
+        // where its file should be.
+        #expect(try ResultsFile.runIDs(in: folder + "/moved/r.h5") == ["run-1"])
         #expect(throws: FairlabError(
-            "\(folder)/moved/r.h5: run run-2's file \(folder)/moved/r.h5.runs/run-2.h5 is missing (a results file's .runs folder must stay beside it)"
-        )) { try ResultsFile.runIDs(in: folder + "/moved/r.h5") }
+            "\(folder)/moved/r.h5: run run-2's file is missing from \(folder)/moved/r.h5.runs (a results file's .runs folder must stay beside it)"
+        )) { try ResultsFile.read(runID: "run-2", from: folder + "/moved/r.h5") }
         try FileManager.default.moveItem(atPath: path + ".runs", toPath: folder + "/moved/r.h5.runs")
         #expect(try ResultsFile.runIDs(in: folder + "/moved/r.h5") == ["run-1", "run-2", "run-3"])
         #expect(try ResultsFile.read(runID: "run-2", from: folder + "/moved/r.h5").methods[0].outcomes[0].metrics.overall["accuracy"] == 0.7)

@@ -72,15 +72,16 @@ public enum DatasetFile {
         let file = try HDF5File(path: path, mode: .readOnly)
         func fail(_ problem: String) -> FairlabError { FairlabError(file: path, problem) }
 
+        let labelCodes = try file.readIntegers("/label")
         let (features, featureNames) = file.exists("/columns")
-            ? try readColumns(file, path: path, progress: progress) : try readDenseFeatures(file, path: path, progress: progress)
+            ? try readColumns(file, rows: labelCodes.count, path: path, progress: progress)
+            : try readDenseFeatures(file, path: path, progress: progress)
         let rows = features.rows, cols = features.cols
         if let (bad, value) = features.withUnsafeStorage({ values in values.firstIndex { !$0.isFinite }.map { ($0, values[$0]) } }) {
             throw fail("a feature has a non-finite value (\(value)) at row \(bad % rows), column \(bad / rows) (\(featureNames[bad / rows]))")
         }
         guard Set(featureNames).count == cols else { throw fail("two features have the same name") }
 
-        let labelCodes = try file.readIntegers("/label")
         guard labelCodes.count == rows else { throw fail("/label has \(labelCodes.count) values for \(rows) rows") }
         if let bad = labelCodes.firstIndex(where: { $0 != 0 && $0 != 1 }) {
             throw fail("/label must be 0 or 1, found \(labelCodes[bad]) at row \(bad)")
@@ -152,14 +153,13 @@ public enum DatasetFile {
     }
 
     /// Version 2's features: the source columns under `/columns`, expanded into the dense matrix one column at a
-    /// time (`progress` hears of each, in rows-equivalent).
-    private static func readColumns(_ file: HDF5File, path: String, progress: ((Int, Int) -> Void)?) throws -> (Matrix, [String]) {
+    /// time (`progress` hears of each, in rows-equivalent); `rows` is the label's length.
+    private static func readColumns(_ file: HDF5File, rows: Int, path: String, progress: ((Int, Int) -> Void)?) throws -> (Matrix, [String]) {
         func fail(_ problem: String) -> FairlabError { FairlabError(file: path, problem) }
         let count = Int(try file.integersAttribute("count", of: "/columns").first ?? -1)
         guard count >= 1, count <= Matrix.maximumDimension, try file.children(of: "/columns").count == count else {
             throw fail("/columns does not hold the \(count) columns its count attribute says")
         }
-        let rows = try file.readIntegers("/label").count
         guard rows > 0 else { throw fail("/label has no rows") }
         // The shapes first (names, kinds, categories), so the matrix is allocated once, then the values.
         var shapes: [(objectPath: String, name: String, categories: [String]?)] = []

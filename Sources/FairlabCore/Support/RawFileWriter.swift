@@ -36,11 +36,11 @@ public final class RawFileWriter {
         try values.withUnsafeBytes { try write($0) }
     }
 
-    /// Appends zero bytes up to the next multiple of `alignment`.
-    public func pad(to alignment: Int) throws {
-        let padding = (alignment - offset % alignment) % alignment
-        guard padding > 0 else { return }
-        try write([UInt8](repeating: 0, count: padding))
+    /// Appends zero bytes up to `offset` (which must not be behind the current one): places the next array where a
+    /// header said it would be.
+    public func zeroFill(to offset: Int) throws {
+        precondition(offset >= self.offset, "zero-fill to \(offset) from \(self.offset)")
+        try write([UInt8](repeating: 0, count: offset - self.offset))
     }
 
     /// Closes the file (it is for a run's own working files: not flushed to disk).

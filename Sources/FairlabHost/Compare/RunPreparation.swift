@@ -23,60 +23,22 @@ public struct PreparedRun: Codable, Sendable {
     public var groupPrivileged: [Bool]
     /// Whether the dataset fixes its split (every seed then has the same one).
     public var fixedSplit: Bool
-    /// One per seed, in the job's order (rows filled in from the arrays).
-    public var splits: [SplitRecord]
     /// One prepared split file per seed, in the same order.
     public var splitPaths: [String]
+    /// Each split's seed and part sizes: what the reply says of it.
+    var splitShapes: [SplitShape]
+    /// One per seed, in the job's order: built by the prepare step, and on the host's side filled in from the
+    /// arrays (`attach`); not part of the reply's JSON.
+    public var splits: [SplitRecord] = []
 
     private enum CodingKeys: String, CodingKey {
         case datasetSHA256, protectedAttributes, groupNames, groupPrivileged, fixedSplit, splitPaths, splitShapes
     }
 
-    /// A split's seed and part sizes: what the reply says of it.
-    private struct SplitShape: Codable {
+    /// A split's seed and part sizes.
+    struct SplitShape: Codable {
         var seed: UInt64
         var train, validation, test: Int
-    }
-
-    init(
-        datasetSHA256: String, protectedAttributes: [String], groupNames: [String], groupPrivileged: [Bool], fixedSplit: Bool,
-        splits: [SplitRecord], splitPaths: [String]
-    ) {
-        self.datasetSHA256 = datasetSHA256
-        self.protectedAttributes = protectedAttributes
-        self.groupNames = groupNames
-        self.groupPrivileged = groupPrivileged
-        self.fixedSplit = fixedSplit
-        self.splits = splits
-        self.splitPaths = splitPaths
-    }
-
-    public init(from decoder: Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        datasetSHA256 = try container.decode(String.self, forKey: .datasetSHA256)
-        protectedAttributes = try container.decode([String].self, forKey: .protectedAttributes)
-        groupNames = try container.decode([String].self, forKey: .groupNames)
-        groupPrivileged = try container.decode([Bool].self, forKey: .groupPrivileged)
-        fixedSplit = try container.decode(Bool.self, forKey: .fixedSplit)
-        splitPaths = try container.decode([String].self, forKey: .splitPaths)
-        splits = try container.decode([SplitShape].self, forKey: .splitShapes).map { shape in
-            SplitRecord(
-                seed: shape.seed, train: [Int](repeating: 0, count: shape.train), validation: [Int](repeating: 0, count: shape.validation),
-                test: [Int](repeating: 0, count: shape.test), testLabels: [], testGroupCodes: [])
-        }
-    }
-
-    public func encode(to encoder: Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(datasetSHA256, forKey: .datasetSHA256)
-        try container.encode(protectedAttributes, forKey: .protectedAttributes)
-        try container.encode(groupNames, forKey: .groupNames)
-        try container.encode(groupPrivileged, forKey: .groupPrivileged)
-        try container.encode(fixedSplit, forKey: .fixedSplit)
-        try container.encode(splitPaths, forKey: .splitPaths)
-        try container.encode(
-            splits.map { SplitShape(seed: $0.seed, train: $0.train.count, validation: $0.validation.count, test: $0.test.count) },
-            forKey: .splitShapes)
     }
 
     /// Each split's train, validation and test rows, test labels and test group codes, as doubles (exact: rows
@@ -89,17 +51,15 @@ public struct PreparedRun: Codable, Sendable {
     }
 
     /// The lengths of `splitArrays`, from the part sizes the reply gave.
-    var splitArrayCounts: [Int] { splits.flatMap { [$0.train.count, $0.validation.count, $0.test.count, $0.test.count, $0.test.count] } }
+    var splitArrayCounts: [Int] { splitShapes.flatMap { [$0.train, $0.validation, $0.test, $0.test, $0.test] } }
 
-    /// Fills in the splits' rows from `splitArrays` as read back.
+    /// Builds the splits' records from `splitArrays` as read back.
     mutating func attach(_ arrays: [[Double]]) {
-        for index in splits.indices {
+        splits = splitShapes.indices.map { index in
             let part = Array(arrays[(5 * index)..<(5 * index + 5)])
-            splits[index].train = part[0].map { Int($0) }
-            splits[index].validation = part[1].map { Int($0) }
-            splits[index].test = part[2].map { Int($0) }
-            splits[index].testLabels = part[3]
-            splits[index].testGroupCodes = part[4].map { Int32($0) }
+            return SplitRecord(
+                seed: splitShapes[index].seed, train: part[0].map { Int($0) }, validation: part[1].map { Int($0) },
+                test: part[2].map { Int($0) }, testLabels: part[3], testGroupCodes: part[4].map { Int32($0) })
         }
     }
 }
@@ -142,7 +102,8 @@ enum RunPreparation {
         }
         return PreparedRun(
             datasetSHA256: try SHA256.hexDigest(ofFile: job.datasetPath), protectedAttributes: partition.attributeNames,
-            groupNames: partition.names, groupPrivileged: partition.privileged, fixedSplit: dataset.split != nil,
-            splits: splits, splitPaths: paths)
+            groupNames: partition.names, groupPrivileged: partition.privileged, fixedSplit: dataset.split != nil, splitPaths: paths,
+            splitShapes: splits.map { .init(seed: $0.seed, train: $0.train.count, validation: $0.validation.count, test: $0.test.count) },
+            splits: splits)
     }
 }

@@ -48,7 +48,9 @@ public enum ResultsFile {
         let temporary = "\(folder)/\(temporaryPrefix)\(getpid()).tmp"
         defer { try? FileManager.default.removeItem(atPath: temporary) }
         let exists = FileManager.default.fileExists(atPath: path)
-        let sequence = Int64(try exists ? (runIDs(in: path).count + 1) : 1)  // also refuses what is not a results file
+        if exists { _ = try runIDs(in: path) }  // refuses what is not a results file
+        // Counted from the index's links, without opening the runs' files: the cost stays flat as runs accumulate.
+        let sequence = Int64(exists ? try runCount(in: path) + 1 : 1)
 
         // The run's own file, complete and durable before any index can name it.
         let runName = "\(run.id).h5"
@@ -108,13 +110,13 @@ public enum ResultsFile {
     }
 
     /// The file and group holding run `id` of the results file `index`: a linked run file, or the index itself
-    /// for a run stored inline.
+    /// for a run stored inline; nil when the linked file is missing.
     ///
     /// A linked run is looked for in the index's own runs folder, under the file name the link gives, whatever
     /// folder the link names: an index renamed together with its folder (`a.h5`, `a.h5.runs` to `b.h5`,
     /// `b.h5.runs`) still reads, and a crafted link cannot lead out of the folder. A link that is not a plain
     /// `FOLDER.runs/NAME` is refused.
-    private static func location(of id: String, in index: HDF5File) throws -> (file: HDF5File, base: String) {
+    private static func location(of id: String, in index: HDF5File) throws -> (file: HDF5File, base: String)? {
         let base = "/runs/\(id)"
         guard let link = index.externalLink(base) else { return (index, base) }
         let parts = link.file.split(separator: "/", omittingEmptySubsequences: false)
@@ -123,13 +125,18 @@ public enum ResultsFile {
             throw FairlabError(file: index.path, "\(base) links to \(link.file):\(link.object), not to a run in its runs folder")
         }
         let runPath = index.path + runsFolderSuffix + "/" + parts[1]
-        guard FileManager.default.fileExists(atPath: runPath) else {
-            throw FairlabError(file: index.path, "run \(id)'s file \(runPath) is missing (a results file's .runs folder must stay beside it)")
-        }
+        guard FileManager.default.fileExists(atPath: runPath) else { return nil }
         return (try HDF5File(path: runPath, mode: .readOnly), link.object)
     }
 
-    /// The ids of the complete runs in the file, oldest first.
+    /// The runs the index links or holds, complete or not.
+    private static func runCount(in path: String) throws -> Int {
+        let file = try HDF5File(path: path, mode: .readOnly)
+        return file.exists("/runs") ? try file.children(of: "/runs").count : 0
+    }
+
+    /// The ids of the complete runs in the file, oldest first. A run whose file is missing from the runs folder
+    /// is left out here (so the others stay listed and the file still takes appends); reading it names the file.
     public static func runIDs(in path: String) throws -> [String] {
         let file = try HDF5File(path: path, mode: .readOnly)
         guard (try? file.stringAttribute("fairlab_format")) == formatName else {
@@ -138,12 +145,19 @@ public enum ResultsFile {
         guard file.exists("/runs") else { return [] }
         var sequence: [String: Int64] = [:]
         for id in try file.children(of: "/runs") {
-            let (runFile, base) = try location(of: id, in: file)
-            guard (try? runFile.integersAttribute("complete", of: base))?.first == 1 else { continue }
+            guard let (runFile, base) = try location(of: id, in: file),
+                  (try? runFile.integersAttribute("complete", of: base))?.first == 1 else { continue }
             sequence[id] = try runFile.integersAttribute("sequence", of: base).first ?? 0
         }
         // Appends are serialised by the lock, so the sequence number orders runs exactly, even within a second.
         return sequence.keys.sorted { (sequence[$0]!, $0) < (sequence[$1]!, $1) }
+    }
+
+    /// Which shard run `runID` is (`compare --shard`), read from its attributes alone; nil for a whole run.
+    public static func shard(ofRun runID: String, in path: String) throws -> Shard? {
+        let index = try HDF5File(path: path, mode: .readOnly)
+        guard let (file, base) = try location(of: runID, in: index), file.hasAttribute("shard", of: base) else { return nil }
+        return try Shard(parsing: try file.stringAttribute("shard", of: base))
     }
 
     /// Reads one run back.
@@ -153,7 +167,10 @@ public enum ResultsFile {
             let known = (try? runIDs(in: path))?.joined(separator: ", ") ?? ""
             throw FairlabError(file: path, "no run '\(runID)' (runs: \(known.isEmpty ? "none" : known))")
         }
-        let (file, base) = try location(of: runID, in: index)
+        guard let (file, base) = try location(of: runID, in: index) else {
+            throw FairlabError(
+                file: path, "run \(runID)'s file is missing from \(path)\(runsFolderSuffix) (a results file's .runs folder must stay beside it)")
+        }
         func text(_ name: String, _ object: String = base) throws -> String { try file.stringAttribute(name, of: object) }
         let seeds = try file.integersAttribute("seeds", of: base).map { UInt64(bitPattern: $0) }
         let groupNames = try file.stringsAttribute("group_names", of: base)

@@ -10,11 +10,12 @@ public enum ShardMerge {
         guard !paths.isEmpty else { throw FairlabError("merge needs at least one shard file") }
         var shards: [(path: String, run: RunRecord)] = []
         for path in paths {
-            let runs = try ResultsFile.runIDs(in: path).map { try ResultsFile.read(runID: $0, from: path) }.filter { $0.shard != nil }
-            guard runs.count == 1 else {
-                throw FairlabError(file: path, runs.isEmpty ? "holds no shard run (written by compare --shard K/M)" : "holds \(runs.count) shard runs; give each shard its own file")
+            // Found by their attributes: only the shard run itself is read whole.
+            let ids = try ResultsFile.runIDs(in: path).filter { try ResultsFile.shard(ofRun: $0, in: path) != nil }
+            guard ids.count == 1 else {
+                throw FairlabError(file: path, ids.isEmpty ? "holds no shard run (written by compare --shard K/M)" : "holds \(ids.count) shard runs; give each shard its own file")
             }
-            shards.append((path, runs[0]))
+            shards.append((path, try ResultsFile.read(runID: ids[0], from: path)))
         }
         let (firstPath, first) = shards[0]
         let count = first.shard!.count

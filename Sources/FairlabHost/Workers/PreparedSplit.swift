@@ -95,7 +95,8 @@ struct PreparedSplit {
         // Every protected attribute's own column is a 0/1 indicator, whichever of them form this run's groups.
         let indicators = FeatureColumns(names: dataset.featureNames, protectedAttributes: dataset.protected.map(\.name))
         let standardized = standardization.mask(indicators)
-        var column = [Double](repeating: 0, count: split.train.count)
+        // Sized for the largest part: a dataset's fixed split may have more test than training rows.
+        var column = [Double](repeating: 0, count: parts.map(\.count).max()!)
         let writer = try RawFileWriter(path: path)
         try writer.write(magic)
         try writer.write([UInt64(encoded.count).littleEndian])
@@ -110,7 +111,7 @@ struct PreparedSplit {
                 (means[j], scales[j]) = column.withUnsafeBufferPointer(Standardizer.statistics)
             }
             for (indices, layout) in zip(parts, header.parts) {
-                try writer.write([UInt8](repeating: 0, count: layout.features - writer.offset))
+                try writer.zeroFill(to: layout.features)
                 for j in 0..<cols {
                     let source = features.baseAddress! + j * rows
                     // As `Standardizer.transform` computes it, so a mapped split equals a standardised matrix.
@@ -122,9 +123,9 @@ struct PreparedSplit {
                         progress("wrote \(reported >> 20) MiB of the split")
                     }
                 }
-                try writer.write([UInt8](repeating: 0, count: layout.labels - writer.offset))
+                try writer.zeroFill(to: layout.labels)
                 try writer.write(indices.map { dataset.labels[$0] })
-                try writer.write([UInt8](repeating: 0, count: layout.groupCodes - writer.offset))
+                try writer.zeroFill(to: layout.groupCodes)
                 try writer.write(indices.map { partition.codes[$0] })
             }
         }
