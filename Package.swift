@@ -50,7 +50,10 @@ let pluginTargets: [Target] = pluginFolders.map { folder in
         dependencies: ["CFairlabPlugin", "FairlabPluginKit"],
         path: "Plugins",
         exclude: pluginFolders.filter { $0 != folder },
-        sources: [folder]
+        sources: [folder],
+        // Methods are numerical loops: optimised in debug builds too, so the end-to-end tests, which run every
+        // method on Adult, take seconds rather than minutes (the last -O flag given to swiftc wins).
+        swiftSettings: [.unsafeFlags(["-O"])]
     )
 }
 

@@ -18,6 +18,7 @@ FL_CHECK_OFFSET(fl_data, groups, 56);
 FL_CHECK_OFFSET(fl_data, column_sources, 80);  /* ABI 2 */
 FL_CHECK_OFFSET(fl_param_values, texts, 24);
 FL_CHECK_OFFSET(fl_transform_output, resize_features, 56);
+FL_CHECK_OFFSET(fl_transform_output, append_rows, 72);  /* ABI 3 */
 FL_CHECK_OFFSET(fl_prediction_output, scores_written, 40);
 FL_CHECK_OFFSET(fl_prediction_output, probabilities_written, 56);  /* ABI 2 */
 FL_CHECK_OFFSET(fl_evaluation_input, groups, 56);
@@ -38,7 +39,7 @@ FL_CHECK_SIZE(fl_matrix, 40);
 FL_CHECK_SIZE(fl_groups, 32);
 FL_CHECK_SIZE(fl_data, 88);  /* 64 in ABI 1 */
 FL_CHECK_SIZE(fl_param_values, 32);
-FL_CHECK_SIZE(fl_transform_output, 64);
+FL_CHECK_SIZE(fl_transform_output, 80);  /* 64 in ABI 1 and 2 */
 FL_CHECK_SIZE(fl_prediction_output, 64);  /* 48 in ABI 1 */
 FL_CHECK_SIZE(fl_evaluation_input, 72);  /* 64 in ABI 1 */
 FL_CHECK_SIZE(fl_metric_sink, 32);

@@ -41,11 +41,11 @@ import Testing
             let instance = try MethodInstance(library: library, info: info, parameters: ResolvedParameters(method: info, overrides: overrides), seed: 1)
             let table = DataTable(features: features, labels: labels, scores: nil, weights: nil, groupCodes: codes, groups: groups, columns: columns)
             try instance.fit(train: table, validation: nil)
-            let (transformed, newLabels, weights) = try instance.transform(table, features: features, labels: labels, weights: [Double](repeating: 1, count: labels.count))
+            let trained = try instance.transform(table, features: features, labels: labels, weights: [Double](repeating: 1, count: labels.count))
             let testTable = DataTable(features: testFeatures, labels: nil, scores: nil, weights: nil, groupCodes: testCodes, groups: groups, columns: columns)
-            let (testTransformed, _, _) = try instance.transform(
+            let tested = try instance.transform(
                 testTable, features: testFeatures, labels: nil, weights: [Double](repeating: 1, count: testCodes.count))
-            return (try #require(newLabels), weights, transformed, testTransformed)
+            return (try #require(trained.labels), trained.weights, trained.features, tested.features)
         }
     }
 

@@ -21,7 +21,7 @@ import Testing
             let features = Matrix(rows: labels.count, cols: 1, repeating: 0)
             let table = DataTable(features: features, labels: labels, scores: nil, weights: prior, groupCodes: codes, groups: groups)
             try instance.fit(train: table, validation: nil)
-            let (_, _, weights) = try instance.transform(table, features: features, labels: labels, weights: prior)
+            let weights = try instance.transform(table, features: features, labels: labels, weights: prior).weights
             let worst = zip(weights, expected).map { abs($0 - $1) }.max()!
             #expect(worst < 1e-12, "\(testCase["name"]!): largest weight difference \(worst)")
         }

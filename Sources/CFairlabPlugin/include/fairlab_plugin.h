@@ -1,5 +1,5 @@
 /*
- * fairlab_plugin.h — the fairlab plugin ABI, version 2.
+ * fairlab_plugin.h — the fairlab plugin ABI, version 3.
  *
  * This header is all a plugin author needs. A plugin is a shared library that exports one C function,
  * `fairlab_plugin_entry`, which hands the host a library description (fl_library). A library offers one or
@@ -52,8 +52,10 @@ extern "C" {
  *  2  randomised predictions: fl_prediction_output.probabilities and .probabilities_written (P(ŷ = 1) per row),
  *     and fl_evaluation_input.probabilities, so metric plugins can report expected metrics beside drawn ones;
  *     feature columns described: fl_data.column_names, .column_kinds, .column_sources.
+ *  3  adding rows: fl_transform_output.group_codes and .append_rows, so a transform of training data can add
+ *     synthetic rows (SMOTE) with their features, labels, weights and groups.
  */
-#define FAIRLAB_ABI_VERSION 2u
+#define FAIRLAB_ABI_VERSION 3u
 
 /** Name of the one function every plugin library exports. */
 #define FAIRLAB_PLUGIN_ENTRY_SYMBOL "fairlab_plugin_entry"
@@ -211,7 +213,8 @@ typedef struct fl_param_values {
 /**
  * Output of a pre-processing transform. The host fills every buffer with a copy of the input before the
  * call; the plugin overwrites the values it changes. Removing or duplicating rows is expressed through
- * weights (0 drops a row, k counts it k times). The plugin must not change rows, cols or the buffer pointers
+ * weights (0 drops a row, k counts it k times); new, synthetic training rows are added with `append_rows`
+ * (ABI 3). The plugin must not change rows, cols or the buffer pointers
  * itself: to change the number of feature columns it calls `resize_features`, which returns a fresh
  * host-owned, zeroed buffer of rows x new_cols (column-major, leading dimension = rows) and updates `cols`
  * and `features`. A buffer returned by an earlier resize is invalid after the next one.
@@ -227,6 +230,18 @@ typedef struct fl_transform_output {
     void *host_context;            /**< Pass to resize_features. */
     /** Replaces `features` (and `cols`) with a zeroed rows x new_cols buffer; NULL if it cannot. */
     double *(*resize_features)(void *host_context, struct fl_transform_output *output, int64_t new_cols);
+    /* ABI 3 (check FL_HAS_FIELD): rows can be added to training data. */
+    int32_t *group_codes;          /**< rows group codes, pre-filled; NULL where the data's groups are hidden. */
+    /**
+     * Appends `count` > 0 rows after the existing ones, which keep their values: `features`, `labels`, `weights`
+     * and `group_codes` become fresh host-owned buffers of the new `rows` (features column-major with leading
+     * dimension = the new rows), and `rows` is updated. The new rows start with features 0, label 0, weight 1
+     * and group code 0, for the plugin to overwrite. Only data with labels and groups (the training rows) can
+     * grow: predictions are made for every test row, so a transform of test data keeps its rows. Returns FL_OK,
+     * FL_ERROR_UNSUPPORTED (test data) or FL_ERROR_OUT_OF_MEMORY; buffers from before the call are invalid
+     * after a successful one.
+     */
+    fl_status (*append_rows)(void *host_context, struct fl_transform_output *output, int64_t count);
 } fl_transform_output;
 
 /**

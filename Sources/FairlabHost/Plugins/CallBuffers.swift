@@ -68,6 +68,8 @@ final class CArray<Element> {
 /// the rest.
 public final class DataTable {
     let pointer: UnsafeMutablePointer<fl_data>
+    /// Number of groups in the table's `fl_groups`.
+    let groupCount: Int
     private let matrix: UnsafeMutablePointer<fl_matrix>
     private let storage: [AnyObject]
 
@@ -77,6 +79,7 @@ public final class DataTable {
         columns: FeatureColumns? = nil
     ) {
         precondition(columns.map { $0.names.count == features.cols } ?? true, "column descriptions do not match the features")
+        groupCount = Int(groups.pointer.pointee.count)
         // The features are not copied: the view reads the matrix's own storage, kept alive by this object.
         let featureValues = features.retainedStorage
         let columnNames = columns.map { CStrings($0.names) }

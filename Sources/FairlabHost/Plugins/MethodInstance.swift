@@ -36,10 +36,11 @@ public final class MethodInstance {
         try error.check(fit(instance, train.pointer, validation.map { UnsafePointer($0.pointer) }, error.pointer), "fit")
     }
 
-    /// Pre-processing: returns the transformed features, labels (if given) and weights.
-    func transform(_ data: DataTable, features: Matrix, labels: [Double]?, weights: [Double]) throws -> (Matrix, [Double]?, [Double]) {
+    /// Pre-processing: returns the transformed features, labels (if given), weights and group codes (if given);
+    /// a transform of training data may have added rows.
+    func transform(_ data: DataTable, features: Matrix, labels: [Double]?, weights: [Double], groupCodes: [Int32]? = nil) throws -> TransformedData {
         guard let transform = instance.pointee.transform else { throw FairlabError("the method has no transform function") }
-        let output = TransformBuffers(features: features, labels: labels, weights: weights)
+        let output = TransformBuffers(features: features, labels: labels, weights: weights, groupCodes: groupCodes, groupCount: data.groupCount)
         let error = ErrorBuffer()
         try error.check(transform(instance, data.pointer, output.pointer, error.pointer), "transform")
         return try output.result()
@@ -175,33 +176,33 @@ private final class MetricCollector {
     }
 }
 
-/// The host-owned buffers of one `fl_transform_output`, including the resize callback.
+/// The host-owned buffers of one `fl_transform_output`, including the resize and append callbacks.
 private final class TransformBuffers {
     let pointer: UnsafeMutablePointer<fl_transform_output>
     private var features: UnsafeMutablePointer<Double>
-    /// The column count the host handed out (changed only by `resize`): the plugin's copy is not trusted.
+    /// The sizes the host handed out (changed only by the callbacks): the plugin's copies are not trusted.
+    private var rows: Int
     private var cols: Int
-    private let labels: UnsafeMutablePointer<Double>?
-    private let weights: UnsafeMutablePointer<Double>
-    private let rows: Int
+    private var labels: UnsafeMutablePointer<Double>?
+    private var weights: UnsafeMutablePointer<Double>
+    private var groupCodes: UnsafeMutablePointer<Int32>?
+    private let groupCount: Int
+    /// The copy of the input features; kept until the end, so a plugin may read it while filling a resized buffer.
     private let originalFeatures: UnsafeMutablePointer<Double>
     /// Whether `features` became the result's matrix (which then owns and frees it).
     private var featuresHandedOver = false
 
-    init(features matrix: Matrix, labels labelValues: [Double]?, weights weightValues: [Double]) {
+    init(features matrix: Matrix, labels labelValues: [Double]?, weights weightValues: [Double], groupCodes codeValues: [Int32]?, groupCount: Int) {
         rows = matrix.rows
         cols = matrix.cols
+        self.groupCount = groupCount
         let copy = UnsafeMutablePointer<Double>.allocate(capacity: max(matrix.rows * matrix.cols, 1))
         matrix.withUnsafeStorage { copy.initialize(from: $0.baseAddress!, count: $0.count) }
         features = copy
         originalFeatures = features
-        labels = labelValues.map { values in
-            let buffer = UnsafeMutablePointer<Double>.allocate(capacity: max(values.count, 1))
-            buffer.initialize(from: values, count: values.count)
-            return buffer
-        }
-        weights = .allocate(capacity: max(rows, 1))
-        weights.initialize(from: weightValues, count: rows)
+        labels = labelValues.map(Self.buffer)
+        weights = Self.buffer(weightValues)
+        groupCodes = codeValues.map(Self.buffer)
         pointer = .allocate(capacity: 1)
         pointer.initialize(to: fl_transform_output(
             struct_size: UInt32(MemoryLayout<fl_transform_output>.size), abi_version: FAIRLAB_ABI_VERSION,
@@ -210,8 +211,19 @@ private final class TransformBuffers {
             resize_features: { context, output, newCols in
                 guard let context, let output else { return nil }
                 return Unmanaged<TransformBuffers>.fromOpaque(context).takeUnretainedValue().resize(output, Int(newCols))
+            },
+            group_codes: groupCodes,
+            append_rows: { context, output, count in
+                guard let context, let output else { return FL_ERROR_INVALID_INPUT }
+                return Unmanaged<TransformBuffers>.fromOpaque(context).takeUnretainedValue().append(output, count)
             }))
         pointer.pointee.host_context = Unmanaged.passUnretained(self).toOpaque()
+    }
+
+    private static func buffer<T>(_ values: [T]) -> UnsafeMutablePointer<T> {
+        let buffer = UnsafeMutablePointer<T>.allocate(capacity: max(values.count, 1))
+        buffer.initialize(from: values, count: values.count)
+        return buffer
     }
 
     deinit {
@@ -219,27 +231,62 @@ private final class TransformBuffers {
         if originalFeatures != features || !featuresHandedOver { originalFeatures.deallocate() }
         labels?.deallocate()
         weights.deallocate()
+        groupCodes?.deallocate()
         pointer.deallocate()
+    }
+
+    /// Makes `buffer` the features, freeing the one it replaces unless that is the input's copy.
+    private func replaceFeatures(with buffer: UnsafeMutablePointer<Double>, _ output: UnsafeMutablePointer<fl_transform_output>) {
+        if features != originalFeatures { features.deallocate() }
+        features = buffer
+        output.pointee.features = buffer
+        output.pointee.rows = Int64(rows)
+        output.pointee.cols = Int64(cols)
     }
 
     private func resize(_ output: UnsafeMutablePointer<fl_transform_output>, _ newCols: Int) -> UnsafeMutablePointer<Double>? {
         guard newCols > 0, newCols <= Matrix.maximumDimension, rows.multipliedReportingOverflow(by: newCols).overflow == false else { return nil }
         let buffer = UnsafeMutablePointer<Double>.allocate(capacity: rows * newCols)
         buffer.initialize(repeating: 0, count: rows * newCols)
-        if features != originalFeatures { features.deallocate() }
-        features = buffer
         cols = newCols
-        output.pointee.features = buffer
-        output.pointee.cols = Int64(newCols)
+        replaceFeatures(with: buffer, output)
         return buffer
     }
 
+    private func append(_ output: UnsafeMutablePointer<fl_transform_output>, _ count: Int64) -> fl_status {
+        guard let oldLabels = labels, let oldCodes = groupCodes else { return FL_ERROR_UNSUPPORTED }
+        guard count > 0, count <= Int64(Matrix.maximumDimension - rows),
+              (rows + Int(count)).multipliedReportingOverflow(by: max(cols, 1)).overflow == false else { return FL_ERROR_OUT_OF_MEMORY }
+        let oldRows = rows, newRows = rows + Int(count)
+        let grown = UnsafeMutablePointer<Double>.allocate(capacity: max(newRows * cols, 1))
+        for j in 0..<cols {
+            (grown + j * newRows).initialize(from: features + j * oldRows, count: oldRows)
+            (grown + j * newRows + oldRows).initialize(repeating: 0, count: Int(count))
+        }
+        func grow<T>(_ old: UnsafeMutablePointer<T>, filling value: T) -> UnsafeMutablePointer<T> {
+            let buffer = UnsafeMutablePointer<T>.allocate(capacity: newRows)
+            buffer.initialize(from: old, count: oldRows)
+            (buffer + oldRows).initialize(repeating: value, count: Int(count))
+            old.deallocate()
+            return buffer
+        }
+        labels = grow(oldLabels, filling: 0)
+        weights = grow(weights, filling: 1)
+        groupCodes = grow(oldCodes, filling: 0)
+        rows = newRows
+        replaceFeatures(with: grown, output)
+        output.pointee.labels = labels
+        output.pointee.weights = weights
+        output.pointee.group_codes = groupCodes
+        return FL_OK
+    }
+
     /// The transformed data; called once, as the features become the returned matrix's.
-    func result() throws -> (Matrix, [Double]?, [Double]) {
+    func result() throws -> TransformedData {
         precondition(!featuresHandedOver, "a transform's result is taken once")
         guard pointer.pointee.cols == Int64(cols), pointer.pointee.features == features, pointer.pointee.rows == Int64(rows),
-              pointer.pointee.weights == weights, pointer.pointee.labels == labels else {
-            throw FairlabError("transform changed the output's sizes or buffers itself (only resize_features may)")
+              pointer.pointee.weights == weights, pointer.pointee.labels == labels, pointer.pointee.group_codes == groupCodes else {
+            throw FairlabError("transform changed the output's sizes or buffers itself (only resize_features and append_rows may)")
         }
         let values = UnsafeBufferPointer(start: features, count: rows * cols)
         if let bad = values.firstIndex(where: { !$0.isFinite }) {
@@ -252,7 +299,12 @@ private final class TransformBuffers {
         if let newLabels, newLabels.contains(where: { $0 != 0 && $0 != 1 }) {
             throw FairlabError("transform wrote labels that are not 0 or 1")
         }
+        let newCodes = groupCodes.map { Array(UnsafeBufferPointer(start: $0, count: rows)) }
+        if let newCodes, let bad = newCodes.firstIndex(where: { $0 < 0 || Int($0) >= groupCount }) {
+            throw FairlabError("transform wrote group code \(newCodes[bad]) at row \(bad); the groups are 0 to \(groupCount - 1)")
+        }
         featuresHandedOver = true
-        return (Matrix(rows: rows, cols: cols, adopting: features), newLabels, newWeights)
+        return TransformedData(
+            features: Matrix(rows: rows, cols: cols, adopting: features), labels: newLabels, weights: newWeights, groupCodes: newCodes)
     }
 }

@@ -38,19 +38,21 @@ public enum MethodExecution {
             let clock = Stopwatch()
             let trainTable = table(split.train, labels: true)
             try instance.fit(train: trainTable, validation: method.needs(FL_NEEDS_VALIDATION) ? table(split.validation, labels: true) : nil)
-            let (features, labels, weights) = try instance.transform(
+            let trained = try instance.transform(
                 trainTable, features: split.train.features, labels: split.train.labels,
-                weights: [Double](repeating: 1, count: split.train.labels.count))
-            let model = try LogisticRegression.fit(features: features, labels: labels ?? split.train.labels, weights: weights)
+                weights: [Double](repeating: 1, count: split.train.labels.count), groupCodes: split.train.groupCodes)
+            let model = try LogisticRegression.fit(features: trained.features, labels: trained.labels ?? split.train.labels, weights: trained.weights)
             let fitSeconds = clock.lap()
-            let (testFeatures, _, _) = try instance.transform(
+            let testFeatures = try instance.transform(
                 table(split.test, labels: false, groups: groupsAtPredict), features: split.test.features, labels: nil,
-                weights: [Double](repeating: 1, count: split.test.labels.count))
-            guard testFeatures.cols == features.cols else {
-                throw FairlabError("transform gave \(features.cols) training columns but \(testFeatures.cols) test columns")
+                weights: [Double](repeating: 1, count: split.test.labels.count)).features
+            guard testFeatures.cols == trained.features.cols else {
+                throw FairlabError("transform gave \(trained.features.cols) training columns but \(testFeatures.cols) test columns")
             }
             let scores = model.scores(testFeatures)
             outcome = MethodOutcome(predictions: threshold(scores), scores: scores, fitSeconds: fitSeconds, predictSeconds: clock.lap())
+            let added = trained.features.rows - split.train.labels.count
+            if added > 0 { outcome.notes.append("the transform added \(added) synthetic training rows to \(split.train.labels.count)") }
         case .in:
             let clock = Stopwatch()
             try instance.fit(

@@ -22,6 +22,31 @@ public struct TransformOutput {
     public var labels: UnsafeMutableBufferPointer<Double>? {
         output.pointee.labels.map { UnsafeMutableBufferPointer(start: $0, count: rows) }
     }
+    /// Group codes, or nil when the data's groups are hidden or the host is older than ABI 3.
+    public var groupCodes: UnsafeMutableBufferPointer<Int32>? {
+        guard canAppendRows else { return nil }
+        return output.pointee.group_codes.map { UnsafeMutableBufferPointer(start: $0, count: rows) }
+    }
+
+    /// Whether the host has `append_rows` (ABI 3).
+    private var canAppendRows: Bool {
+        output.pointee.struct_size >= MemoryLayout<fl_transform_output>.offset(of: \.append_rows)! + MemoryLayout<Int>.size
+    }
+
+    /// Appends `count` rows (features 0, label 0, weight 1, group 0) after the existing ones, which keep their
+    /// values; every buffer obtained before is invalid afterwards. Only training data (labels and groups given)
+    /// can grow.
+    public func appendRows(_ count: Int) throws {
+        guard canAppendRows, let append = output.pointee.append_rows else {
+            throw PluginError(FL_ERROR_UNSUPPORTED, "this fairlab host (ABI \(output.pointee.abi_version)) cannot add rows; ABI 3 can")
+        }
+        let status = append(output.pointee.host_context, output, Int64(count))
+        guard status == FL_OK else {
+            throw PluginError(status, status == FL_ERROR_UNSUPPORTED
+                ? "rows can be added to training data only (labels and groups given)" : "the host could not add \(count) rows")
+        }
+    }
+
     /// Replaces the features with a zeroed buffer of `newCols` columns.
     public func resizeFeatures(to newCols: Int) throws {
         guard output.pointee.resize_features(output.pointee.host_context, output, Int64(newCols)) != nil else {

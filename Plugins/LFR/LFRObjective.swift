@@ -1,0 +1,191 @@
+import CFairlabPlugin
+import Glibc
+import FairlabPluginKit
+
+/// The objective of learning fair representations as AIF360 0.6.1 computes it (Zemel et al. 2013), with its
+/// analytic gradient. Parameters θ = [w (k prototype label weights), V (k prototypes × p features, row-major)],
+/// AIF360's layout. For rows x_i: D_ij = ‖x_i − v_j‖ (not squared), M = row-softmax(−D), x̂ = M V,
+/// ŷ = clip(M w, ε, 1 − ε) with ε = 2⁻⁵²; then
+///
+///   L_x = Σ_sides (1 / (n_side · p)) Σ_{i ∈ side} ‖x̂_i − x_i‖²   (a sum of the two sides' means),
+///   L_y = −(1/N) Σ_i [y_i log ŷ_i + (1 − y_i) log(1 − ŷ_i)],
+///   L_z = (1/k) Σ_j |mean_unprivileged M_j − mean_privileged M_j|,
+///   L   = A_x L_x + A_y L_y + A_z L_z.
+///
+/// The two products over the rows and features are host dgemms (N × p × k each per evaluation), the rest is
+/// O(N k²). The gradient, by the chain rule through the softmax and the
+/// distances, is checked against central differences in the golden script (tools/golden/make_lfr_goldens.py).
+struct LFRObjective {
+    /// The terms of the objective at one point.
+    struct Terms { var total, reconstruction, prediction, parity: Double }
+
+    static let clip = Double.ulpOfOne
+
+    let rows: Int, features: Int, prototypes: Int
+    let weights: (reconstruction: Double, prediction: Double, parity: Double)
+    private let blas: fl_blas
+    /// rows × features, column-major.
+    private let x: [Double]
+    private let labels: [Double]
+    /// ‖x_i‖² per row.
+    private let rowNorms: [Double]
+    /// Per row: 1 / (n_side · p), its weight in L_x.
+    private let reconstructionWeight: [Double]
+    /// Per row: +1 / n_unprivileged or −1 / n_privileged, so Σ_i a_i M_ij is the difference of the sides' means.
+    private let sideContrast: [Double]
+
+    /// The objective on `x` (rows × features, column-major) with 0/1 `labels` and each row's side (true:
+    /// privileged); both sides must have rows.
+    init(x: [Double], rows: Int, features: Int, labels: [Double], privileged: [Bool], prototypes: Int,
+         weights: (reconstruction: Double, prediction: Double, parity: Double), blas: fl_blas) {
+        self.x = x
+        self.rows = rows
+        self.features = features
+        self.labels = labels
+        rowNorms = Self.squaredNorms(x, count: rows)
+        self.prototypes = prototypes
+        self.weights = weights
+        self.blas = blas
+        let privilegedCount = Double(privileged.filter { $0 }.count), unprivilegedCount = Double(rows) - privilegedCount
+        reconstructionWeight = privileged.map { 1 / (($0 ? privilegedCount : unprivilegedCount) * Double(features)) }
+        sideContrast = privileged.map { $0 ? -1 / privilegedCount : 1 / unprivilegedCount }
+    }
+
+    var parameterCount: Int { prototypes + prototypes * features }
+
+    /// C (m × n) = op(A) · op(B), column-major, through the host's BLAS.
+    private func multiply(_ a: UnsafePointer<Double>, transposeA: Bool, _ b: UnsafePointer<Double>, transposeB: Bool,
+                          m: Int, n: Int, inner: Int, lda: Int, ldb: Int, into c: UnsafeMutablePointer<Double>) {
+        blas.dgemm(Int32(FL_BLAS_COL_MAJOR), Int32(transposeA ? FL_BLAS_TRANS : FL_BLAS_NO_TRANS), Int32(transposeB ? FL_BLAS_TRANS : FL_BLAS_NO_TRANS),
+                   Int32(m), Int32(n), Int32(inner), 1, a, Int32(lda), b, Int32(ldb), 0, c, Int32(m))
+    }
+
+    /// Memberships M (n × k, column-major), distances D and products S = X Vᵀ of the rows of `points` (n × p,
+    /// column-major, with squared norms `norms`) and the prototypes in `theta`.
+    func memberships(of points: [Double], count n: Int, theta: [Double], norms pointNorms: [Double]) -> (m: [Double], d: [Double], s: [Double]) {
+        let k = prototypes, p = features
+        var s = [Double](repeating: 0, count: n * k)
+        // Vᵀ is θ[k...] read as p × k column-major.
+        theta.withUnsafeBufferPointer { t in
+            points.withUnsafeBufferPointer { xs in
+                s.withUnsafeMutableBufferPointer { out in
+                    multiply(xs.baseAddress!, transposeA: false, t.baseAddress! + k, transposeB: false, m: n, n: k, inner: p, lda: n, ldb: p, into: out.baseAddress!)
+                }
+            }
+        }
+        let prototypeNorms = (0..<k).map { j in (0..<p).reduce(0) { $0 + theta[k + j * p + $1] * theta[k + j * p + $1] } }
+        var d = [Double](repeating: 0, count: n * k), m = [Double](repeating: 0, count: n * k)
+        for i in 0..<n {
+            var nearest = Double.infinity
+            for j in 0..<k {
+                d[i + j * n] = max(pointNorms[i] - 2 * s[i + j * n] + prototypeNorms[j], 0).squareRoot()
+                nearest = min(nearest, d[i + j * n])
+            }
+            var total = 0.0
+            for j in 0..<k { m[i + j * n] = exp(nearest - d[i + j * n]); total += m[i + j * n] }
+            for j in 0..<k { m[i + j * n] /= total }
+        }
+        return (m, d, s)
+    }
+
+    /// The squared norm of each of the n rows of `points` (column-major).
+    static func squaredNorms(_ points: [Double], count n: Int) -> [Double] {
+        var norms = [Double](repeating: 0, count: n)
+        for f in 0..<(n == 0 ? 0 : points.count / n) { for i in 0..<n { norms[i] += points[i + f * n] * points[i + f * n] } }
+        return norms
+    }
+
+    /// The reconstruction x̂ = M V (n × p, column-major) and ŷ = clip(M w) of the rows of `points`.
+    func represent(_ points: [Double], count n: Int, theta: [Double]) -> (features: [Double], predictions: [Double]) {
+        let k = prototypes, p = features
+        let m = memberships(of: points, count: n, theta: theta, norms: Self.squaredNorms(points, count: n)).m
+        var reconstruction = [Double](repeating: 0, count: n * p)
+        m.withUnsafeBufferPointer { ms in
+            theta.withUnsafeBufferPointer { t in
+                reconstruction.withUnsafeMutableBufferPointer { out in
+                    multiply(ms.baseAddress!, transposeA: false, t.baseAddress! + k, transposeB: true, m: n, n: p, inner: k, lda: n, ldb: p, into: out.baseAddress!)
+                }
+            }
+        }
+        let predictions = (0..<n).map { i in min(max((0..<k).reduce(0) { $0 + m[i + $1 * n] * theta[$1] }, Self.clip), 1 - Self.clip) }
+        return (reconstruction, predictions)
+    }
+
+    /// L and its terms at `theta`; with `gradient`, writes ∇L there. Only two products touch the rows,
+    /// S = X Vᵀ and Fᵀ X: with Q = V Vᵀ, ‖x̂_i − x_i‖² = (M Q)_i · M_i − 2 Σ_j M_ij S_ij + ‖x_i‖², and
+    /// ∇V = (2 A_x Mᵀ C M + diag(1ᵀE)) V − (2 A_x C M + E)ᵀ X, with C the rows' L_x weights and E below.
+    func evaluate(_ theta: [Double], gradient: UnsafeMutableBufferPointer<Double>? = nil) -> Terms {
+        let n = rows, k = prototypes, p = features
+        let (m, d, s) = memberships(of: x, count: n, theta: theta, norms: rowNorms)
+        // Q = V Vᵀ (k × k).
+        var q = [Double](repeating: 0, count: k * k)
+        for j in 0..<k { for l in 0..<k { q[j + l * k] = (0..<p).reduce(0) { $0 + theta[k + j * p + $1] * theta[k + l * p + $1] } } }
+        var lx = 0.0, ly = 0.0
+        // ∂L/∂M, built up term by term: first 2 A_x c_i (M Q − S)_ij, the path through x̂ = M V.
+        var membershipGradient = [Double](repeating: 0, count: n * k)
+        var predictionGradient = [Double](repeating: 0, count: n)
+        var mq = [Double](repeating: 0, count: k)
+        for i in 0..<n {
+            var squaredError = rowNorms[i], linear = 0.0
+            for j in 0..<k {
+                mq[j] = (0..<k).reduce(0) { $0 + m[i + $1 * n] * q[$1 + j * k] }
+                squaredError += (mq[j] - 2 * s[i + j * n]) * m[i + j * n]
+                linear += m[i + j * n] * theta[j]
+            }
+            lx += reconstructionWeight[i] * squaredError
+            for j in 0..<k { membershipGradient[i + j * n] = 2 * weights.reconstruction * reconstructionWeight[i] * (mq[j] - s[i + j * n]) }
+            let yHat = min(max(linear, Self.clip), 1 - Self.clip), y = labels[i]
+            ly -= y * log(yHat) + (1 - y) * log(1 - yHat)
+            if linear > Self.clip && linear < 1 - Self.clip {
+                predictionGradient[i] = weights.prediction / Double(n) * (yHat - y) / (yHat * (1 - yHat))
+            }
+        }
+        ly /= Double(n)
+        var contrast = [Double](repeating: 0, count: k)
+        for j in 0..<k { for i in 0..<n { contrast[j] += sideContrast[i] * m[i + j * n] } }
+        let lz = contrast.reduce(0) { $0 + abs($1) } / Double(k)
+        let terms = Terms(
+            total: weights.reconstruction * lx + weights.prediction * ly + weights.parity * lz, reconstruction: lx, prediction: ly, parity: lz)
+        guard let gradient else { return terms }
+
+        // The other paths into ∂L/∂M: g_ŷ wᵀ, and (A_z / k) a sign(Δ)ᵀ through the sides' mean memberships.
+        for j in 0..<k {
+            let parity = weights.parity / Double(k) * (contrast[j] > 0 ? 1 : contrast[j] < 0 ? -1 : 0)
+            for i in 0..<n { membershipGradient[i + j * n] += predictionGradient[i] * theta[j] + parity * sideContrast[i] }
+        }
+        // Through the softmax to Z = −D, then the distances (∂D_ij/∂v_j = (v_j − x_i) / D_ij): E_ij = −∂L/∂Z_ij / D_ij;
+        // F = 2 A_x C M + E.
+        var f = [Double](repeating: 0, count: n * k), columnSums = [Double](repeating: 0, count: k)
+        var kernel = [Double](repeating: 0, count: k * k)  // 2 A_x Mᵀ C M + diag(1ᵀE)
+        for i in 0..<n {
+            let centre = (0..<k).reduce(0) { $0 + membershipGradient[i + $1 * n] * m[i + $1 * n] }
+            let scale = 2 * weights.reconstruction * reconstructionWeight[i]
+            for j in 0..<k {
+                let e = d[i + j * n] > 0 ? -m[i + j * n] * (membershipGradient[i + j * n] - centre) / d[i + j * n] : 0
+                columnSums[j] += e
+                f[i + j * n] = scale * m[i + j * n] + e
+                for l in 0..<k { kernel[j + l * k] += scale * m[i + j * n] * m[i + l * n] }
+            }
+        }
+        for j in 0..<k {
+            kernel[j + j * k] += columnSums[j]
+            gradient[j] = (0..<n).reduce(0) { $0 + m[$1 + j * n] * predictionGradient[$1] }
+        }
+        // ∇Vᵀ (p × k) = Vᵀ K − Xᵀ F.
+        var pull = [Double](repeating: 0, count: p * k)
+        x.withUnsafeBufferPointer { xs in
+            f.withUnsafeBufferPointer { fs in
+                pull.withUnsafeMutableBufferPointer { out in
+                    multiply(xs.baseAddress!, transposeA: true, fs.baseAddress!, transposeB: false, m: p, n: k, inner: n, lda: n, ldb: n, into: out.baseAddress!)
+                }
+            }
+        }
+        for j in 0..<k {
+            for feature in 0..<p {
+                let pushed = (0..<k).reduce(0) { $0 + theta[k + $1 * p + feature] * kernel[$1 + j * k] }
+                gradient[k + j * p + feature] = pushed - pull[feature + j * p]
+            }
+        }
+        return terms
+    }
+}

@@ -1,0 +1,137 @@
+import FairlabCore
+@testable import FairlabHost
+import FairlabTestSupport
+import Foundation
+import Testing
+
+/// SMOTE, plain and group-aware, called through the ABI as `compare` calls it, on the golden inputs of
+/// `PreProcessingGoldenTests` (400 training rows). imbalanced-learn's `SMOTE(k_neighbors=5)` on the same rows
+/// (tools/golden/make_preprocessing_goldens.py) fixes how many rows it adds and each minority row's five nearest
+/// minority neighbours; fairlab draws its (row, neighbour, gap) triples from the host's stream, not numpy's, so
+/// each synthetic row is checked to lie on a segment imbalanced-learn could have drawn.
+@Suite struct SMOTETests {
+    typealias Training = PreProcessingGoldenTests.Training
+
+    /// Fits and transforms the training rows, returning the grown data, and checks the test rows pass through.
+    static func transform(_ training: Training, _ method: String, _ overrides: [String: String] = [:]) throws -> TransformedData {
+        let library = try LoadedLibrary(path: TestEnvironment.pluginLibrary("SMOTE"))
+        let info = try #require(try library.methods().first { $0.id == method })
+        let instance = try MethodInstance(library: library, info: info, parameters: ResolvedParameters(method: info, overrides: overrides), seed: 7)
+        let table = DataTable(
+            features: training.features, labels: training.labels, scores: nil, weights: nil, groupCodes: training.codes,
+            groups: training.groups, columns: training.columns)
+        try instance.fit(train: table, validation: nil)
+        let grown = try instance.transform(
+            table, features: training.features, labels: training.labels, weights: [Double](repeating: 1, count: training.labels.count),
+            groupCodes: training.codes)
+        let testTable = DataTable(
+            features: training.testFeatures, labels: nil, scores: nil, weights: nil, groupCodes: training.testCodes,
+            groups: training.groups, columns: training.columns)
+        let tested = try instance.transform(testTable, features: training.testFeatures, labels: nil, weights: [Double](repeating: 1, count: training.testCodes.count))
+        #expect(tested.features == training.testFeatures)
+        // The original rows come first, unchanged.
+        let n = training.labels.count
+        #expect(grown.features.selectingRows(Array(0..<n)) == training.features)
+        #expect(Array(grown.labels!.prefix(n)) == training.labels && Array(grown.groupCodes!.prefix(n)) == training.codes)
+        #expect(grown.weights.allSatisfy { $0 == 1 })
+        return grown
+    }
+
+    /// The gap g ∈ [0, 1) with x = a + g·(b − a), if x lies on that segment (to 1e-12), else nil.
+    static func gap(of x: [Double], from a: [Double], to b: [Double]) -> Double? {
+        guard let j = a.indices.max(by: { abs(b[$0] - a[$0]) < abs(b[$1] - a[$1]) }), abs(b[j] - a[j]) > 1e-9 else {
+            return x == a ? 0 : nil
+        }
+        let g = (x[j] - a[j]) / (b[j] - a[j])
+        guard g >= -1e-12, g < 1 else { return nil }
+        return a.indices.allSatisfy { abs(a[$0] + g * (b[$0] - a[$0]) - x[$0]) < 1e-12 } ? g : nil
+    }
+
+    @Test func plainSMOTEAddsImbalancedLearnsRowCountOnItsNeighbourSegments() throws {
+        let training = try Training()
+        let golden = try PreProcessingGoldenTests.golden("smote")
+        let minority = golden["minority_rows"] as! [Int], neighbours = golden["neighbours"] as! [[Int]]
+        let grown = try Self.transform(training, "smote")
+        let n = training.labels.count, added = grown.features.rows - n
+        #expect(added == golden["n_synthetic"] as! Int)
+        // Every class now has 236 rows, as imbalanced-learn leaves them.
+        #expect(grown.labels!.filter { $0 == 1 }.count == 236 && grown.labels!.filter { $0 == 0 }.count == 236)
+        func row(_ matrix: Matrix, _ i: Int) -> [Double] { (0..<matrix.cols).map { matrix[i, $0] } }
+        var gaps: [Double] = [], slots = [Int](repeating: 0, count: 5)
+        for s in n..<grown.features.rows {
+            let x = row(grown.features, s)
+            var found: (gap: Double, base: Int, partner: Int)?
+            search: for (position, base) in minority.enumerated() {
+                for (slot, partner) in neighbours[position].enumerated() {
+                    if let g = Self.gap(of: x, from: row(training.features, base), to: row(training.features, partner)) {
+                        found = (g, base, partner)
+                        slots[slot] += 1
+                        break search
+                    }
+                }
+            }
+            let segment = try #require(found, "synthetic row \(s) lies on no (minority row, imbalanced-learn neighbour) segment")
+            gaps.append(segment.gap)
+            #expect(grown.labels![s] == 1)
+            // Its group is the nearer parent's.
+            #expect(grown.groupCodes![s] == training.codes[segment.gap < 0.5 ? segment.base : segment.partner])
+        }
+        // Draws are uniform: the gaps' mean within 4 standard errors of ½, and the neighbour slots evenly used
+        // (χ² with 4 degrees of freedom below its 0.999 quantile, 18.47).
+        let mean = gaps.reduce(0, +) / Double(gaps.count)
+        #expect(abs(mean - 0.5) < 4 * (1.0 / 12 / Double(gaps.count)).squareRoot(), "mean gap \(mean)")
+        let expected = Double(added) / 5
+        let chiSquare = slots.reduce(0) { $0 + (Double($1) - expected) * (Double($1) - expected) / expected }
+        #expect(chiSquare < 18.47, "slots \(slots)")
+        // The golden rows themselves are imbalanced-learn's draws replayed through the same formula.
+        for (sample, expectedRow) in zip(golden["samples"] as! [[String: Any]], golden["synthetic_rows"] as! [[Double]]) {
+            let base = row(training.features, sample["base"] as! Int), partner = row(training.features, sample["neighbour"] as! Int)
+            let g = (sample["gap"] as! NSNumber).doubleValue
+            #expect(zip(base, partner).map { $0 + g * ($1 - $0) } .enumerated().allSatisfy { abs($0.element - expectedRow[$0.offset]) < 1e-12 })
+        }
+    }
+
+    /// Group-aware SMOTE raises every (group, label) cell to the largest cell's size, each synthetic row
+    /// interpolated between two rows of its own cell, one of them among the other's five nearest in the cell.
+    @Test func groupSMOTEBalancesEveryCellWithinTheCell() throws {
+        let training = try Training()
+        let grown = try Self.transform(training, "group-smote")
+        let n = training.labels.count
+        func cell(_ codes: [Int32], _ labels: [Double], _ i: Int) -> Int { Int(codes[i]) * 2 + Int(labels[i]) }
+        let sizes = (0..<4).map { c in (0..<n).filter { cell(training.codes, training.labels, $0) == c }.count }
+        let grownSizes = (0..<4).map { c in (0..<grown.features.rows).filter { cell(grown.groupCodes!, grown.labels!, $0) == c }.count }
+        #expect(grownSizes == [Int](repeating: sizes.max()!, count: 4), "cells \(sizes) → \(grownSizes)")
+        func row(_ matrix: Matrix, _ i: Int) -> [Double] { (0..<matrix.cols).map { matrix[i, $0] } }
+        let points = (0..<n).map { row(training.features, $0) }
+        func distance(_ i: Int, _ j: Int) -> Double { zip(points[i], points[j]).map { ($0 - $1) * ($0 - $1) }.reduce(0, +) }
+        // Brute force: each row's five nearest members of its own cell, by Euclidean distance.
+        let nearest = (0..<n).map { i in
+            (0..<n).filter { $0 != i && cell(training.codes, training.labels, $0) == cell(training.codes, training.labels, i) }
+                .map { (row: $0, distance: distance(i, $0)) }.sorted { $0.distance < $1.distance }.prefix(5).map(\.row)
+        }
+        for s in n..<grown.features.rows {
+            let x = row(grown.features, s), target = cell(grown.groupCodes!, grown.labels!, s)
+            let onSegment = (0..<n).contains { base in
+                cell(training.codes, training.labels, base) == target && nearest[base].contains { Self.gap(of: x, from: points[base], to: points[$0]) != nil }
+            }
+            #expect(onSegment, "synthetic row \(s) is not between a row of its cell and one of that row's five nearest")
+        }
+    }
+
+    /// With `categorical=nearest` the one-hot block (c=0…c=2) and the protected column (s) are the nearer
+    /// parent's, so every synthetic row keeps one of the categories training rows have; numeric columns are still
+    /// interpolated.
+    @Test func nearestCategoriesKeepOneHotRowsValid() throws {
+        let training = try Training()
+        let grown = try Self.transform(training, "smote", ["categorical": "nearest"])
+        let n = training.labels.count
+        func categories(_ matrix: Matrix, _ i: Int) -> [Double] { (3..<7).map { matrix[i, $0] } }
+        let seen = Set((0..<n).map { categories(training.features, $0) })
+        #expect(seen.count == 6, "2 sides × 3 categories")
+        for s in n..<grown.features.rows {
+            #expect(seen.contains(categories(grown.features, s)), "row \(s): \(categories(grown.features, s))")
+        }
+        let interpolated = (n..<grown.features.rows).filter { s in !(0..<n).contains { training.features[$0, 0] == grown.features[s, 0] } }
+        #expect(interpolated.count > (grown.features.rows - n) / 2)
+    }
+}
