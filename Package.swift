@@ -87,7 +87,8 @@ let package = Package(
         // Swift: numerical core, host (plugins, workers, compare, results), plugin kit, command line.
         .target(name: "FairlabCore", dependencies: ["CHDF5", "COpenBLAS"]),
         .target(name: "FairlabHost", dependencies: ["FairlabCore", "CFairlabPlugin", "COpenBLAS", "CProcessControl"]),
-        .target(name: "FairlabPluginKit", dependencies: ["CFairlabPlugin"]),
+        // Optimised in debug builds too, like the plugins whose numerical kernels (L-BFGS, linear programs) it holds.
+        .target(name: "FairlabPluginKit", dependencies: ["CFairlabPlugin"], swiftSettings: [.unsafeFlags(["-O"])]),
         .executableTarget(
             name: "fairlab",
             dependencies: ["FairlabHost", "FairlabCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]
@@ -99,7 +100,7 @@ let package = Package(
         .target(name: "FairlabTestSupport", path: "Tests/FairlabTestSupport"),
         .testTarget(name: "FairlabCoreTests", dependencies: ["FairlabCore", "CHDF5", "FairlabTestSupport"], exclude: ["Fixtures"]),
         .testTarget(
-            name: "FairlabHostTests", dependencies: ["FairlabHost", "FairlabCore", "CFairlabPlugin", "FairlabTestSupport"],
+            name: "FairlabHostTests", dependencies: ["FairlabHost", "FairlabCore", "CFairlabPlugin", "FairlabPluginKit", "FairlabTestSupport"],
             exclude: ["Fixtures"]),
         .testTarget(name: "EndToEndTests", dependencies: ["FairlabHost", "FairlabCore", "FairlabTestSupport"], exclude: ["Fixtures"]),
     ] + pluginTargets
