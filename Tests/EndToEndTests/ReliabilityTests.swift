@@ -59,6 +59,9 @@ import Testing
             ("bad-error-silent", "fit failed (internal error) with no message"),
             // The features are a read-only mapping of the seed's prepared split, shared with the other jobs.
             ("bad-scribble", "crashed with SIGSEGV"),
+            // Only training rows can grow (ABI 3), and every added row's group must exist.
+            ("bad-grow-test", "append_rows refused test rows (status 2)"),
+            ("bad-group-code", "transform wrote group code 99 at row"),
         ]
         for (id, reason) in expectations {
             let failed = try #require(outcome(id), "missing row \(id)")

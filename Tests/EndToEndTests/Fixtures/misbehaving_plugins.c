@@ -1,7 +1,8 @@
 /*
  * Plugins that misbehave on purpose, built only by the reliability tests (ReliabilityTests.swift) against
- * fairlab_plugin.h. Each in-processing method fails in one way when it predicts (or fits); the host must turn
- * every failure into that method's failed row and keep every other row intact.
+ * fairlab_plugin.h. Each in-processing method fails in one way when it predicts (or fits), each pre-processing
+ * one when it transforms; the host must turn every failure into that method's failed row and keep every other
+ * row intact.
  */
 #include <signal.h>
 #include <stdlib.h>
@@ -27,9 +28,16 @@ static const fl_method_descriptor not_binary = METHOD("bad-labels", "Predicts 2 
 static const fl_method_descriptor error_message = METHOD("bad-error", "Fails with a message");
 static const fl_method_descriptor error_silent = METHOD("bad-error-silent", "Fails without a message");
 static const fl_method_descriptor scribbles = METHOD("bad-scribble", "Writes into the features it was handed in fit");
+
+#define PRE_METHOD(id, name) \
+    {sizeof(fl_method_descriptor), FAIRLAB_ABI_VERSION, id, name, "1.0.0", "Misbehaves on purpose.", FL_STAGE_PRE, \
+     FL_NEEDS_LABELS, 0, NULL}
+
+static const fl_method_descriptor grows_test = PRE_METHOD("bad-grow-test", "Adds rows to the test data");
+static const fl_method_descriptor bad_group = PRE_METHOD("bad-group-code", "Adds a training row of group 99");
 static const fl_method_descriptor *const methods[] = {
     &segfault, &aborts, &exits, &exits_zero, &hangs, &hogs, &nan_scores, &wrong_count, &not_binary, &error_message,
-    &error_silent, &scribbles,
+    &error_silent, &scribbles, &grows_test, &bad_group,
 };
 #define METHOD_COUNT (sizeof(methods) / sizeof(methods[0]))
 
@@ -70,6 +78,21 @@ static fl_status predict(const fl_method *self, const fl_data *data, fl_predicti
     return FL_OK;
 }
 
+static fl_status transform(const fl_method *self, const fl_data *data, fl_transform_output *out, fl_error *error) {
+    (void)data;
+    if (out->labels == NULL && is(self, &grows_test)) {
+        fl_status status = out->append_rows(out->host_context, out, 1);
+        if (status != FL_OK) return fl_error_set(error, status, "append_rows refused test rows (status %d)", (int)status);
+    }
+    if (out->labels != NULL && is(self, &bad_group)) {
+        fl_status status = out->append_rows(out->host_context, out, 1);
+        if (status != FL_OK) return fl_error_set(error, status, "append_rows failed (status %d)", (int)status);
+        out->labels[out->rows - 1] = 1;
+        out->group_codes[out->rows - 1] = 99;
+    }
+    return FL_OK;
+}
+
 static fl_status create(const char *id, const fl_host *host, const fl_param_values *params, const fl_method **instance,
                         fl_error *error) {
     (void)host; (void)params;
@@ -82,6 +105,7 @@ static fl_status create(const char *id, const fl_host *host, const fl_param_valu
         method->destroy = destroy;
         method->fit = fit;
         method->predict = predict;
+        method->transform = transform;
         *instance = method;
         return FL_OK;
     }
