@@ -93,7 +93,7 @@ let package = Package(
             name: "fairlab",
             dependencies: ["FairlabHost", "FairlabCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-        .executableTarget(name: "fairlab-bench", dependencies: ["FairlabHost", "FairlabCore"]),
+        .executableTarget(name: "fairlab-bench", dependencies: ["FairlabHost", "FairlabCore", "FairlabPluginKit"]),
         .executableTarget(name: "fairlab-fuzz", dependencies: ["FairlabCore"]),
 
         // Tests: unit tests per module, then end-to-end tests of the built executable and plugins.

@@ -1,6 +1,7 @@
 import Dispatch
 import FairlabCore
 import FairlabHost
+import FairlabPluginKit
 import Foundation
 
 /// fairlab's own benchmarks (run a release build: `swift run -c release fairlab-bench`):
@@ -17,6 +18,9 @@ import Foundation
 /// - `postprocess FILE.json [--runs=N]`: fit + predict of every post-processing plugin on the validation and
 ///   test scores in FILE (written by tools/bench/postprocessing.py, which times the Python peers on the same
 ///   scores), median of N runs (default 5), through the ABI as `compare` calls them;
+/// - `optimpreproc PROGRAMS.json [--runs=N]`: each optimized pre-processing program in PROGRAMS (the fixture
+///   tools/golden/make_optimpreproc_goldens.py writes, with AIF360's cvxpy solve time beside it) solved in-house,
+///   median of N runs (default 5), with its optimum;
 /// - `append RESULTS.h5 [--count=N]`: the first run of RESULTS appended N times (default 100) to a new results
 ///   file, each append timed: the median of the first five and of the last five, to show that an append's cost
 ///   does not grow with the runs already in the file.
@@ -37,6 +41,11 @@ struct Benchmarks {
             let runs = arguments.first { $0.hasPrefix("--runs=") }.flatMap { Int($0.dropFirst(7)) } ?? 5
             return try postprocess(arguments[1], runs: runs)
         }
+        if arguments.first == "optimpreproc" {
+            guard arguments.count >= 2 else { throw FairlabError("usage: fairlab-bench optimpreproc PROGRAMS.json [--runs=N]") }
+            let runs = arguments.first { $0.hasPrefix("--runs=") }.flatMap { Int($0.dropFirst(7)) } ?? 5
+            return try optimizedPreprocessing(arguments[1], runs: runs)
+        }
         if arguments.first == "append" {
             guard arguments.count >= 2 else { throw FairlabError("usage: fairlab-bench append RESULTS.h5 [--count=N]") }
             let count = arguments.first { $0.hasPrefix("--count=") }.flatMap { Int($0.dropFirst(8)) } ?? 100
@@ -53,6 +62,32 @@ struct Benchmarks {
         }
         if which.isEmpty || which.contains("learner") { try learner(root: root) }
         if which.isEmpty || which.contains("metrics") { try metrics() }
+    }
+
+    static func optimizedPreprocessing(_ path: String, runs: Int) throws {
+        guard let golden = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any],
+              let problems = golden["problems"] as? [[String: Any]] else { throw FairlabError(file: path, "not an optimized pre-processing fixture") }
+        for problem in problems {
+            guard let rowGroup = problem["row_group"] as? [Int], let rowCell = problem["row_xy"] as? [Int], let rowCounts = problem["counts"] as? [Double],
+                  let cellLabels = problem["y_of_column"] as? [Int], let distortion = problem["distortion"] as? [[Double]],
+                  let options = problem["options"] as? [String: Any], let epsilon = options["epsilon"] as? Double,
+                  let levels = options["clist"] as? [Double], let limits = options["dlist"] as? [Double] else {
+                throw FairlabError(file: path, "a problem lacks counts, cells, distortion or options")
+            }
+            var counts = [[Double]](repeating: [Double](repeating: 0, count: cellLabels.count), count: (rowGroup.max() ?? 0) + 1)
+            for (r, count) in rowCounts.enumerated() { counts[rowGroup[r]][rowCell[r]] += count }
+            let program = OptimizedPreprocessingProgram(
+                counts: counts, cellLabels: cellLabels, distortion: distortion, epsilon: epsilon, distortionLevels: levels, distortionLimits: limits)
+            var objective = 0.0, iterations = 0
+            let times = try (0..<runs).map { _ in
+                try seconds {
+                    let solution = try program.solve()
+                    (objective, iterations) = (solution.objective, solution.iterations)
+                }
+            }
+            emit(["benchmark": "optimpreproc", "problem": problem["name"] as? String ?? "", "median_seconds": median(times), "runs": runs,
+                  "objective": objective, "iterations": iterations])
+        }
     }
 
     static func median(_ values: [Double]) -> Double {

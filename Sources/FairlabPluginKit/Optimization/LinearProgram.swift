@@ -149,22 +149,21 @@ struct Cholesky {
         size = m
         factor = matrix
         let largest = (0..<m).reduce(0) { max($0, abs(matrix[$1 + $1 * m])) }
-        for j in 0..<m {
-            var pivot = factor[j + j * m]
-            for k in 0..<j { pivot -= factor[j + k * m] * factor[j + k * m] }
-            if !(pivot > 1e-30 * max(largest, 1e-300)) {
-                pivot = 1e128
+        factor.withUnsafeMutableBufferPointer { l in
+            for j in 0..<m {
+                // Left-looking: column j below the diagonal loses Σ_k L[i, k] L[j, k] over the earlier columns.
+                for k in 0..<j {
+                    let ljk = l[j + k * m]
+                    if ljk == 0 { continue }
+                    for i in j..<m { l[i + j * m] -= l[i + k * m] * ljk }
+                }
+                var pivot = l[j + j * m]
+                if !(pivot > 1e-30 * max(largest, 1e-300)) { pivot = 1e128 }
+                let root = pivot.squareRoot()
+                l[j + j * m] = root
+                let inverse = 1 / root
+                for i in (j + 1)..<m { l[i + j * m] *= inverse }
             }
-            let root = pivot.squareRoot()
-            factor[j + j * m] = root
-            // Column j below the diagonal: (A[i, j] − Σ_k L[i, k] L[j, k]) / L[j, j].
-            for k in 0..<j {
-                let ljk = factor[j + k * m]
-                if ljk == 0 { continue }
-                for i in (j + 1)..<m { factor[i + j * m] -= factor[i + k * m] * ljk }
-            }
-            let inverse = 1 / root
-            for i in (j + 1)..<m { factor[i + j * m] *= inverse }
         }
     }
 
@@ -172,15 +171,19 @@ struct Cholesky {
     func solve(_ r: [Double]) -> [Double] {
         let m = size
         var z = r
-        for j in 0..<m {
-            z[j] /= factor[j + j * m]
-            let v = z[j]
-            if v != 0 { for i in (j + 1)..<m { z[i] -= factor[i + j * m] * v } }
-        }
-        for j in stride(from: m - 1, through: 0, by: -1) {
-            var v = z[j]
-            for i in (j + 1)..<m { v -= factor[i + j * m] * z[i] }
-            z[j] = v / factor[j + j * m]
+        factor.withUnsafeBufferPointer { l in
+            z.withUnsafeMutableBufferPointer { z in
+                for j in 0..<m {
+                    z[j] /= l[j + j * m]
+                    let v = z[j]
+                    if v != 0 { for i in (j + 1)..<m { z[i] -= l[i + j * m] * v } }
+                }
+                for j in stride(from: m - 1, through: 0, by: -1) {
+                    var v = z[j]
+                    for i in (j + 1)..<m { v -= l[i + j * m] * z[i] }
+                    z[j] = v / l[j + j * m]
+                }
+            }
         }
         return z
     }
