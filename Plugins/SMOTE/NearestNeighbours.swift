@@ -24,19 +24,20 @@ struct NearestNeighbours {
         var start = 0
         while start < rows {
             let count = min(blockRows, rows - start)
-            // products (count × rows) = points[start ..< start + count, :] · pointsᵀ.
+            // products (rows × count) = points · points[start ..< start + count, :]ᵀ: a query's products are one
+            // contiguous column.
             points.withUnsafeBufferPointer { x in
                 products.withUnsafeMutableBufferPointer { out in
                     blas.dgemm(
-                        Int32(FL_BLAS_COL_MAJOR), Int32(FL_BLAS_NO_TRANS), Int32(FL_BLAS_TRANS), Int32(count), Int32(rows), Int32(cols),
-                        1, x.baseAddress! + start, Int32(rows), x.baseAddress!, Int32(rows), 0, out.baseAddress!, Int32(count))
+                        Int32(FL_BLAS_COL_MAJOR), Int32(FL_BLAS_NO_TRANS), Int32(FL_BLAS_TRANS), Int32(rows), Int32(count), Int32(cols),
+                        1, x.baseAddress!, Int32(rows), x.baseAddress! + start, Int32(rows), 0, out.baseAddress!, Int32(rows))
                 }
             }
             for local in 0..<count {
                 let i = start + local
                 var filled = 0
                 for j in 0..<rows where j != i {
-                    let distance = max(0, norms[i] + norms[j] - 2 * products[local + j * count])
+                    let distance = max(0, norms[i] + norms[j] - 2 * products[j + local * rows])
                     // Insertion into the sorted k best; an equal distance keeps the earlier row first.
                     if filled == k && distance >= bestDistances[k - 1] { continue }
                     var position = filled == k ? k - 1 : filled

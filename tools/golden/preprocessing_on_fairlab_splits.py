@@ -9,6 +9,8 @@ RESULTS is a file written by `fairlab compare ... --out RESULTS.h5`, for instanc
         --seeds 3 --out R.h5
     fairlab compare datasets/adult.h5 --methods disparate-impact-remover --param disparate-impact-remover.mode=quantile \\
         --seeds 3 --out R.h5
+    fairlab compare datasets/adult.h5 --methods smote,group-smote,lfr --seeds 3 --out R.h5 --verbose 2> R.log
+    ... preprocessing_on_fairlab_splits.py R.h5 --fairlab-log R.log   (R.log: fairlab's "LFR objective" lines)
 
 (any Python with aif360 0.6.1 + BlackBoxAuditing, fairlearn 0.15, scikit-learn, numpy, pandas and h5py). For every
 complete run and seed it checks the groups, test labels and split rows exactly as
@@ -36,12 +38,37 @@ LogisticRegression(C=1, lbfgs, tol=1e-10, max_iter=10000), predicting the test r
   attributes' columns when the dataset has more (the brief's reading), to show which one fairlab matches.
 - massaging: no library has it; "definition only": the NumPy version of Kamiran & Calders' definition in
   make_preprocessing_goldens.py, ranked by the baseline's scikit-learn model.
+- smote (k_neighbors, ratio): imbalanced-learn SMOTE(k_neighbors, sampling_strategy=ratio (1: "auto"),
+  random_state=seed) on the training rows (every column, as fairlab's plugin sees them; the protected columns are
+  interpolated like the others, fairlab's categorical=interpolate), the LR fitted on the resampled rows; test
+  rows untouched. categorical=nearest has no library version (no reference row).
+- group-smote (k_neighbors): the cell-balancing definition with imbalanced-learn's own machinery: every training
+  row gets the class "its (group, label) cell" (group code x 2 + label), and one SMOTE(k_neighbors,
+  sampling_strategy="not majority", random_state=seed) on those classes raises every cell to the largest cell's
+  size. imbalanced-learn fits its neighbour search on each class's rows alone and interpolates between a row and
+  one of its k nearest rows of the same class, so this is exactly "interpolation within the cell"; a synthetic
+  row's label is its cell's. The LR is fitted on the resampled rows with those labels.
+- lfr (k, ax, ay, az, threshold, labels): AIF360 LFR(k, Ax, Ay, Az, seed=seed).fit(maxiter=5000, maxfun=5000, its
+  defaults) on a BinaryLabelDataset whose features are exactly fairlab's (the protected columns included, as
+  fairlab passes them) and whose protected attribute is the pooled side (1 = the run's privileged groups), then
+  transform(threshold) of the training and the test rows; the LR is fitted on the transformed training
+  features with the original labels (fairlab's labels=original) or AIF360's transformed labels (labels=lfr), and
+  predicts the transformed test rows. Also reported per seed: AIF360's objective and its terms at its solution
+  (AIF360's own lfr_helpers.LFR_optim_objective), L-BFGS-B's nit / nfev / stop message (captured by wrapping
+  scipy's fmin_l_bfgs_b while AIF360 calls it; nothing else changes) and the fit time, next to fairlab's
+  "LFR objective ..." line for the same method and seed when --fairlab-log gives the --verbose stderr of the run.
+  AIF360 approximates the gradient by forward differences (one objective call per parameter per gradient) and
+  scipy counts those calls against maxfun, so on wide data it stops at maxfun after few iterations.
+  smote, group-smote and lfr are randomised with different generators on the two sides (imbalanced-learn's /
+  numpy's vs fairlab's stream): the predictions are not expected to be identical, compare the means over seeds
+  (the table's difference columns).
 - uniform-sampling, preferential-sampling, group-upsampling: no reference; fairlab's values only.
 
 Per seed it prints the share of identical test predictions and max |fairlab y_score - reference score|. Then
 one markdown table per dataset, grouping and standardisation: method | reference | fairlab accuracy | reference
 accuracy | fairlab SPD | reference SPD (AIF360 statistical_parity_difference on the test rows, pooled sides) |
-identical test predictions | seeds, means over seeds. Exits non-zero when a split check fails, a run's standardize attribute
+Δ accuracy | Δ SPD (fairlab - reference, of the means) | identical test predictions | seeds, means over seeds;
+then, when a run has lfr, the table of LFR objectives per seed. Exits non-zero when a split check fails, a run's standardize attribute
 is not one of the three, or nothing was compared.
 """
 import argparse
@@ -58,7 +85,10 @@ import pandas as pd
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 import postprocessing_on_fairlab_splits as pp  # noqa: E402  (sets pandas' option for AIF360, silences its logging)
-from aif360.algorithms.preprocessing import DisparateImpactRemover, Reweighing  # noqa: E402
+import scipy.optimize  # noqa: E402
+import time  # noqa: E402
+from aif360.algorithms.preprocessing import LFR, DisparateImpactRemover, Reweighing  # noqa: E402
+from aif360.algorithms.preprocessing.lfr_helpers import helpers as lfr_helpers  # noqa: E402
 from aif360.datasets import BinaryLabelDataset  # noqa: E402
 from fairlearn.preprocessing import CorrelationRemover  # noqa: E402
 from reference_metrics import reference_overall  # noqa: E402
@@ -69,6 +99,10 @@ try:
     from make_preprocessing_goldens import massaging as massaging_definition  # noqa: E402
 except Exception:  # noqa: BLE001 - imblearn missing, say: massaging then has no definition row
     massaging_definition = None
+try:
+    from imblearn.over_sampling import SMOTE as ImblearnSMOTE  # noqa: E402
+except Exception:  # noqa: BLE001 - then smote and group-smote have no reference row
+    ImblearnSMOTE = None
 
 SIDE = "__side"  # the pooled privileged (1) / unprivileged (0) column added for AIF360
 
@@ -105,8 +139,60 @@ def fairlab_test_rule(train_x, train_repaired, train_side, test_x, test_side):
     return out
 
 
-def references_for(method_id, params, ctx, cache):
-    """[(reference label, key)] for one fairlab method; computes what is missing into `cache`."""
+class CapturedLBFGSB:
+    """Wraps scipy.optimize.fmin_l_bfgs_b while AIF360's LFR.fit calls it, keeping the (f, info) it returns and
+    discards; the call itself is unchanged."""
+    def __enter__(self):
+        self.original, self.calls = scipy.optimize.fmin_l_bfgs_b, []
+
+        def wrapped(*args, **kwargs):
+            result = self.original(*args, **kwargs)
+            self.calls.append(result)
+            return result
+        scipy.optimize.fmin_l_bfgs_b = wrapped
+        return self
+
+    def __exit__(self, *exc):
+        scipy.optimize.fmin_l_bfgs_b = self.original
+
+
+def aif360_lfr(tr, te, params, seed, names):
+    """AIF360 LFR fitted on the training rows (features exactly as given, protected attribute = the pooled side),
+    both parts transformed; the LR on the transformed training rows; AIF360's objective at its solution."""
+    k, ax, ay, az = (int(params.get("k", 5)), float(params.get("ax", 0.01)), float(params.get("ay", 1)),
+                     float(params.get("az", 50)))
+    threshold = float(params.get("threshold", 0.5))
+
+    def dataset(part):
+        data = binary_label_dataset(part["x"], part["y"], part["side"], names)
+        data.features = part["x"].copy()  # fairlab's columns only: the added side column is not a feature
+        return data
+    train_data, test_data = dataset(tr), dataset(te)
+    lfr = LFR(unprivileged_groups=[{SIDE: 0.0}], privileged_groups=[{SIDE: 1.0}], k=k, Ax=ax, Ay=ay, Az=az, seed=seed)
+    start = time.perf_counter()
+    with CapturedLBFGSB() as captured:
+        lfr.fit(train_data, maxiter=5000, maxfun=5000)
+    seconds = time.perf_counter() - start
+    _, f, info = captured.calls[-1]
+    new_train, new_test = lfr.transform(train_data, threshold=threshold), lfr.transform(test_data, threshold=threshold)
+    u, q = tr["side"] == 0, tr["side"] == 1
+    x, y = tr["x"], tr["y"].astype(float)
+    terms = {}
+    for name, weights in (("L", (ax, ay, az)), ("L_x", (1, 0, 0)), ("L_y", (0, 1, 0)), ("L_z", (0, 0, 1))):
+        terms[name] = float(lfr_helpers.LFR_optim_objective(lfr.learned_model, x[u], x[q], y[u], y[q], k, *weights, 250, 0))
+    labels = new_train.labels.ravel() if params.get("labels", "original") == "lfr" else tr["y"]
+    model = fit_lr(new_train.features, labels)
+    message = info.get("task", b"")
+    message = message.decode() if isinstance(message, bytes) else str(message)
+    return dict(score=scores_of(model, new_test.features),
+                lfr=dict(**terms, f=float(f), nit=int(info["nit"]), nfev=int(info["funcalls"]),
+                         warnflag=int(info["warnflag"]), message=message, seconds=seconds,
+                         favourable_lfr_labels=int(new_train.labels.sum())))
+
+
+def references_for(method_id, params, ctx, cache, seed=0):
+    """[(reference label, key)] for one fairlab method; computes what is missing into `cache`. Randomised
+    references (smote, group-smote, lfr) use `seed` and are cached per seed."""
     tr, te = ctx["train"], ctx["test"]
     keep = [j for j in range(tr["x"].shape[1]) if j not in ctx["run_columns"]]
     out = []
@@ -187,6 +273,38 @@ def references_for(method_id, params, ctx, cache):
             return dict(score=scores_of(fit_lr(tr["x"], labels), te["x"]))
         out.append(("definition only (NumPy Kamiran & Calders, ranker = scikit-learn LR)", run("massaging", massage)))
 
+    elif method_id in ("smote", "group-smote"):
+        if ImblearnSMOTE is None:
+            return [("no reference (imbalanced-learn not importable)", None)]
+        if params.get("categorical", "interpolate") != "interpolate":
+            return [("no reference (categorical=nearest: imbalanced-learn interpolates every column)", None)]
+        k = int(params.get("k_neighbors", 5))
+        ratio = float(params.get("ratio", 1))
+
+        def smote():
+            if method_id == "smote":
+                strategy = "auto" if ratio == 1 else ratio
+                x, y = ImblearnSMOTE(k_neighbors=k, sampling_strategy=strategy, random_state=seed).fit_resample(tr["x"], tr["y"].astype(int))
+            else:
+                cells = tr["group"].astype(int) * 2 + tr["y"].astype(int)
+                x, cell = ImblearnSMOTE(k_neighbors=k, sampling_strategy="not majority",
+                                        random_state=seed).fit_resample(tr["x"], cells)
+                y = cell % 2
+            return dict(score=scores_of(fit_lr(x, y), te["x"]), added=int(len(y) - len(tr["y"])))
+        if method_id == "smote":
+            label = f"imblearn SMOTE(k_neighbors={k}, sampling_strategy={'auto' if ratio == 1 else ratio:}) + LR (randomised)"
+        else:
+            label = f"imblearn SMOTE(k_neighbors={k}) on (group, label) cells as classes, 'not majority' + LR (randomised)"
+        out.append((label, run((method_id, k, ratio, seed), smote)))
+
+    elif method_id == "lfr":
+        k = int(params.get("k", 5))
+        label = (f"AIF360 LFR(k={k}, Ax={float(params.get('ax', 0.01)):g}, Ay={float(params.get('ay', 1)):g}, "
+                 f"Az={float(params.get('az', 50)):g}) + LR on x_hat, "
+                 f"{'LFR labels' if params.get('labels', 'original') == 'lfr' else 'original labels'} (randomised)")
+        key = ("lfr", tuple(sorted(params.items())), seed)
+        out.append((label, run(key, lambda: aif360_lfr(tr, te, params, seed, ctx["names"]))))
+
     elif method_id == "baseline":
         cache.setdefault("baseline", dict(score=scores_of(ctx["baseline_model"], te["x"])))
         out.append(("scikit-learn LR", "baseline"))
@@ -201,12 +319,38 @@ def measure(ctx, predictions):
     return dict(accuracy=float(overall["accuracy"]), spd=float(overall["statistical_parity_difference"]))
 
 
+def signed(value):
+    return "—" if value is None or math.isnan(value) else f"{value:+.4f}"
+
+
+def parse_lfr_log(paths):
+    """fairlab's --verbose lines `<method> (seed S): [<id>] info: LFR objective L (L_x a, L_y b, L_z c) after I
+    iterations, E evaluations[, not converged]` -> {(method, seed): dict}."""
+    import re
+    pattern = re.compile(r"(\S+) \(seed (\d+)\): \[[^\]]*\] info: LFR objective (\S+) \(L_x (\S+), L_y (\S+), L_z (\S+)\) "
+                         r"after (\d+) iterations, (\d+) evaluations(, not converged)?")
+    out = {}
+    for path in paths:
+        for line in pathlib.Path(path).read_text().splitlines():
+            m = pattern.search(line)
+            if m:
+                out[(m.group(1), int(m.group(2)))] = dict(
+                    L=float(m.group(3)), L_x=float(m.group(4)), L_y=float(m.group(5)), L_z=float(m.group(6)),
+                    iterations=int(m.group(7)), evaluations=int(m.group(8)), converged=m.group(9) is None)
+    return out
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("results")
     parser.add_argument("--dataset", action="append", default=[], help="a dataset file to use (matched by SHA-256)")
     parser.add_argument("--run", action="append", default=[], help="only this run id (repeatable)")
+    parser.add_argument("--method", action="append", default=[], help="only this method name, plus the baseline (repeatable)")
+    parser.add_argument("--fairlab-log", action="append", default=[],
+                        help="stderr of `fairlab compare --verbose` for the run(s): its 'LFR objective' lines")
     args = parser.parse_args()
+    fairlab_lfr = parse_lfr_log(args.fairlab_log)
+    lfr_rows = []
     results_path = pathlib.Path(args.results)
 
     caches = {}                                                    # split key -> {reference key: outputs}
@@ -234,7 +378,8 @@ def main():
             methods = [(name, pp.text(m.attrs.get("id", name)), pp.parse_parameters(m.attrs.get("parameters", "")),
                         pp.text(m.attrs.get("parameters", "")), pp.text(m.attrs.get("stage", "")))
                        for name, m in run["methods"].items()]
-            methods = [m for m in methods if m[4] in ("pre", "baseline")]
+            methods = [m for m in methods if m[4] in ("pre", "baseline")
+                       and (not args.method or m[0] in args.method or m[4] == "baseline")]
             print(f"\n{run_id}: {pp.text(run.attrs['dataset_path'])}, groups by {'+'.join(protected)}; standardize "
                   f"{standardize} ({int(standardised.sum())} of {len(standardised)} columns); methods: "
                   f"{', '.join(f'{m[0]} [{m[3]}]' if m[3] else m[0] for m in methods)}")
@@ -295,8 +440,13 @@ def main():
                                     y_score=outcome["y_score"][...] if "y_score" in outcome else None)
                     else:
                         print(f"    {name}: fairlab failed or missing on this seed")
-                    for label, key in references_for(method_id, params, ctx, cache):
+                    for label, key in references_for(method_id, params, ctx, cache, seed):
                         ref = cache.get(key) if key is not None else None
+                        if ref is not None and "lfr" in ref:
+                            lfr_rows.append(dict(run=run_id, method=name, seed=seed, aif360=ref["lfr"],
+                                                 fairlab=fairlab_lfr.get((name, seed))))
+                        if ref is not None and "added" in ref:
+                            print(f"    {name} ~ {label}: the reference added {ref['added']} rows")
                         obs = dict(ours=ours, ref=None, same=math.nan)
                         if ref is not None and "error" in ref:
                             print(f"    {name} ~ {label}: reference failed: {ref['error']}")
@@ -308,7 +458,9 @@ def main():
                                 obs["same"] = float(np.mean(ours["y_pred"] == (ref["score"] > 0.5)))
                                 gap = (f"; max |y_score - reference score| {np.max(np.abs(ours['y_score'] - ref['score'])):.3g}"
                                        if ours["y_score"] is not None else "")
-                                print(f"    {name} ~ {label}: identical test predictions {obs['same']:.2%}{gap}")
+                                print(f"    {name} ~ {label}: identical test predictions {obs['same']:.2%}{gap}; "
+                                      f"accuracy {ours['accuracy']:.4f} / {obs['ref']['accuracy']:.4f}, "
+                                      f"SPD {ours['spd']:.4f} / {obs['ref']['spd']:.4f} (fairlab / reference)")
                         row_key = (f"{method_id}" + (f" [{param_text}]" if param_text else ""), label)
                         rows[table_key].setdefault(row_key, []).append(obs)
 
@@ -317,18 +469,37 @@ def main():
             continue
         print(f"\n### {info['dataset']}: groups by {'+'.join(info['protected'])}, standardize {info['standardize']}\n")
         print("| method | reference | fairlab accuracy | reference accuracy | fairlab SPD | reference SPD | "
-              "identical test predictions | seeds |")
-        print("|---|---|---:|---:|---:|---:|---:|---:|")
+              "Δ accuracy | Δ SPD | identical test predictions | seeds |")
+        print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
         for (method, label), observations in rows[table_key].items():
             ours = [o["ours"] for o in observations if o["ours"] is not None]
             refs = [o["ref"] for o in observations if o["ref"] is not None]
             same = pp.mean([o["same"] for o in observations])
-            print(f"| {method} | {label} | {pp.fmt(pp.mean([o['accuracy'] for o in ours]))} | "
-                  f"{pp.fmt(pp.mean([r['accuracy'] for r in refs]))} | {pp.fmt(pp.mean([o['spd'] for o in ours]))} | "
-                  f"{pp.fmt(pp.mean([r['spd'] for r in refs]))} | "
+            acc = (pp.mean([o["accuracy"] for o in ours]), pp.mean([r["accuracy"] for r in refs]))
+            spd = (pp.mean([o["spd"] for o in ours]), pp.mean([r["spd"] for r in refs]))
+            print(f"| {method} | {label} | {pp.fmt(acc[0])} | {pp.fmt(acc[1])} | {pp.fmt(spd[0])} | {pp.fmt(spd[1])} | "
+                  f"{signed(acc[0] - acc[1])} | {signed(spd[0] - spd[1])} | "
                   f"{'—' if math.isnan(same) else f'{same:.2%}'} | {len(observations)} |")
         print("\nMeans over seeds; SPD = AIF360 statistical_parity_difference on the test rows (fairlab's stored value / "
-              "the reference's predictions). — : no reference.")
+              "the reference's predictions); Δ = fairlab - reference. — : no reference. (randomised): different "
+              "generators on the two sides, identical predictions not expected.")
+    if lfr_rows:
+        print("\n### LFR objective at each side's solution (training rows; L = Ax L_x + Ay L_y + Az L_z)\n")
+        print("| run | method | seed | fairlab L (L_x, L_y, L_z) | fairlab iterations / evaluations | "
+              "AIF360 L (L_x, L_y, L_z) | AIF360 nit / nfev (stop) | AIF360 fit s |")
+        print("|---|---|---:|---|---|---|---|---:|")
+        for r in lfr_rows:
+            a, ours = r["aif360"], r["fairlab"]
+            mine = "— (no --fairlab-log line)" if ours is None else (
+                f"{ours['L']:.6f} ({ours['L_x']:.4f}, {ours['L_y']:.4f}, {ours['L_z']:.3g})")
+            its = "—" if ours is None else f"{ours['iterations']} / {ours['evaluations']}{'' if ours['converged'] else ', not converged'}"
+            print(f"| {r['run']} | {r['method']} | {r['seed']} | {mine} | {its} | {a['L']:.6f} ({a['L_x']:.4f}, "
+                  f"{a['L_y']:.4f}, {a['L_z']:.3g}) | {a['nit']} / {a['nfev']} ({a['message'][:40]}) | {a['seconds']:.1f} |")
+        both = [r for r in lfr_rows if r["fairlab"] is not None]
+        if both:
+            print(f"\nMean L over seeds: fairlab {pp.mean([r['fairlab']['L'] for r in both]):.6f}, AIF360 "
+                  f"{pp.mean([r['aif360']['L'] for r in both]):.6f}. nfev counts every objective call, the forward-"
+                  f"difference ones included (scipy stops at maxfun=5000).")
     if compared == 0:
         print("\nno run and seed could be compared", file=sys.stderr)
         sys.exit(1)
