@@ -44,6 +44,12 @@ public struct HostServices: @unchecked Sendable {
         guard status == FL_OK else { throw PluginError(status, "base learner: " + String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)) }
     }
 
+    /// Releases a model trained with `fitBaseLearner` (those not released go when the instance is destroyed).
+    public func releaseBaseLearner(_ model: fl_model) {
+        let learner = host.pointee.learner.pointee
+        learner.release(learner.context, model)
+    }
+
     /// Scores of a model trained with `fitBaseLearner`.
     public func baseLearnerScores(_ model: fl_model, features: UnsafePointer<fl_matrix>) throws -> [Double] {
         let learner = host.pointee.learner.pointee

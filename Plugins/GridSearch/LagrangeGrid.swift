@@ -1,0 +1,30 @@
+import Glibc
+
+/// The grid of Lagrange multipliers Fairlearn's `GridSearch` tries (`_GridGenerator` with no offset): every
+/// integer vector of L1 norm at most u over the basis (the first coordinate outermost, each coordinate ascending
+/// from −remaining to +remaining), u the smallest integer above ⌊(size / 2^d)^(1/d) − 1⌋ that gives at least
+/// `size` vectors, the first `size` of them, scaled by limit / u.
+struct LagrangeGrid {
+    /// points[k][b]: the multiplier of basis direction b at grid point k.
+    let points: [[Double]]
+
+    init(dimensions: Int, size: Int, limit: Double) {
+        var units = max(0, Int((pow(Double(size) / Double(1 << dimensions), 1 / Double(dimensions)) - 1).rounded(.down)))
+        var vectors: [[Int]] = []
+        repeat {
+            units += 1
+            vectors = []
+            var entry = [Int](repeating: 0, count: dimensions)
+            func accumulate(_ index: Int, _ remaining: Int) {
+                guard index < dimensions else { vectors.append(entry); return }
+                for value in -remaining...remaining {
+                    entry[index] = value
+                    accumulate(index + 1, remaining - abs(value))
+                }
+            }
+            accumulate(0, units)
+        } while vectors.count < size
+        let scale = limit / Double(units)
+        points = vectors.prefix(size).map { $0.map { Double($0) * scale } }
+    }
+}
