@@ -1,0 +1,79 @@
+import Glibc
+
+/// The objective of the prejudice remover (Kamishima et al. 2012) as AIF360's kamfadm code states it: one
+/// logistic model per side s (weights w_s over the non-protected features and an intercept),
+/// p_i = σ(clip(w_{s_i} · [x_i, 1], ±R)) with R = log((1 − 10⁻¹⁰) / 10⁻¹⁰), and
+///
+///   L = −Σ_i [y_i log p_i + (1 − y_i) log(1 − p_i)]                                  (a sum, not a mean)
+///     + η Σ_i [p_i log(q_{s_i} / r) + (1 − p_i) log((1 − q_{s_i}) / (1 − r))]        (the prejudice index)
+///     + (C / 2) ‖w‖²                                                                  (intercepts included),
+///
+/// q_s the mean of p over side s, r over all rows. Its gradient, ∂L/∂a_i = (p_i − y_i) + η p_i (1 − p_i)
+/// [log(q/r) − log((1 − q)/(1 − r))] (the paths through q and r sum to zero), is exact; kamfadm's adds a wrong
+/// term in r, so AIF360's conjugate gradients stop short of the optimum (tools/golden/make_prejudice_remover_goldens.py).
+struct PrejudiceObjective {
+    /// L and its three terms at a point.
+    struct Terms { var total, logLoss, prejudice, penalty: Double }
+
+    static let clip = log((1 - 1e-10) / 1e-10)
+
+    let rows: Int, features: Int
+    let eta: Double, c: Double
+    /// rows × (features + 1), row-major, the last column 1.
+    private let x: [Double]
+    private let labels: [Double]
+    /// 0 for the unprivileged side, 1 for the privileged.
+    private let sides: [Int]
+
+    init(x: [Double], rows: Int, features: Int, labels: [Double], sides: [Int], eta: Double, c: Double) {
+        self.x = x
+        self.rows = rows
+        self.features = features
+        self.labels = labels
+        self.sides = sides
+        self.eta = eta
+        self.c = c
+    }
+
+    /// Parameters: side 0's weights and intercept, then side 1's (AIF360's layout).
+    var parameterCount: Int { 2 * (features + 1) }
+
+    /// P(y = 1) of each row (row-major rows × (features + 1) with the trailing 1) under `theta`, by its side.
+    static func probabilities(_ theta: [Double], x: [Double], sides: [Int], width: Int) -> (p: [Double], clipped: [Bool]) {
+        var p = [Double](repeating: 0, count: sides.count), clipped = [Bool](repeating: false, count: sides.count)
+        for i in sides.indices {
+            var a = 0.0
+            let offset = sides[i] * width
+            for j in 0..<width { a += theta[offset + j] * x[i * width + j] }
+            clipped[i] = abs(a) > clip
+            a = min(max(a, -clip), clip)
+            p[i] = 1 / (1 + exp(-a))
+        }
+        return (p, clipped)
+    }
+
+    func evaluate(_ theta: [Double], gradient: UnsafeMutableBufferPointer<Double>? = nil) -> Terms {
+        let width = features + 1
+        let (p, clipped) = Self.probabilities(theta, x: x, sides: sides, width: width)
+        var sums = [0.0, 0.0], counts = [0.0, 0.0]
+        for i in 0..<rows { sums[sides[i]] += p[i]; counts[sides[i]] += 1 }
+        let q = (0..<2).map { counts[$0] > 0 ? sums[$0] / counts[$0] : 0.5 }, r = (sums[0] + sums[1]) / Double(rows)
+        var logLoss = 0.0, prejudice = 0.0
+        for i in 0..<rows {
+            logLoss -= labels[i] * log(p[i]) + (1 - labels[i]) * log(1 - p[i])
+            let s = sides[i]
+            prejudice += p[i] * log(q[s] / r) + (1 - p[i]) * log((1 - q[s]) / (1 - r))
+        }
+        let penalty = c / 2 * theta.reduce(0) { $0 + $1 * $1 }
+        let terms = Terms(total: logLoss + eta * prejudice + penalty, logLoss: logLoss, prejudice: prejudice, penalty: penalty)
+        guard let gradient else { return terms }
+        for k in 0..<theta.count { gradient[k] = c * theta[k] }
+        let shift = (0..<2).map { log(q[$0] / r) - log((1 - q[$0]) / (1 - r)) }
+        for i in 0..<rows where !clipped[i] {
+            let slope = (p[i] - labels[i]) + eta * p[i] * (1 - p[i]) * shift[sides[i]]
+            let offset = sides[i] * width
+            for j in 0..<width { gradient[offset + j] += slope * x[i * width + j] }
+        }
+        return terms
+    }
+}
