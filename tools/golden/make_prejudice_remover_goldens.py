@@ -130,8 +130,7 @@ def main():
         pr.fit(tr)
         assert os.path.getsize(pr.model_name) > 0, "train_pr.py subprocess failed (is `python` the venv?)"
         with open(pr.model_name, "rb") as f:
-            clr = pickle.load(f)
-            info = pickle.load(f)
+            clr = pickle.load(f)  # the model; the pickled run information after it is not needed
         out = pr.predict(te)
         os.unlink(pr.model_name)
         theta = np.asarray(clr.coef_, float)

@@ -10,7 +10,9 @@ RESULTS is a file written by `fairlab compare ... --out RESULTS.h5`, for instanc
     fairlab compare datasets/adult.h5 --methods disparate-impact-remover --param disparate-impact-remover.mode=quantile \\
         --seeds 3 --out R.h5
     fairlab compare datasets/adult.h5 --methods smote,group-smote,lfr --seeds 3 --out R.h5 --verbose 2> R.log
-    ... preprocessing_on_fairlab_splits.py R.h5 --fairlab-log R.log   (R.log: fairlab's "LFR objective" lines)
+    fairlab compare datasets/adult.h5 --methods optimized-preprocessing --seeds 3 --out R.h5 --verbose 2> R.log
+    ... preprocessing_on_fairlab_splits.py R.h5 --fairlab-log R.log   (R.log: fairlab's "LFR objective" and
+                                                                       "optimized pre-processing over" lines)
 
 (any Python with aif360 0.6.1 + BlackBoxAuditing, fairlearn 0.15, scikit-learn, numpy, pandas and h5py). For every
 complete run and seed it checks the groups, test labels and split rows exactly as
@@ -62,6 +64,18 @@ LogisticRegression(C=1, lbfgs, tol=1e-10, max_iter=10000), predicting the test r
   smote, group-smote and lfr are randomised with different generators on the two sides (imbalanced-learn's /
   numpy's vs fairlab's stream): the predictions are not expected to be identical, compare the means over seeds
   (the table's difference columns).
+- optimized-preprocessing (columns, bins, epsilon, clist, dlist; numeric columns only): fairlab's pipeline with
+  AIF360's OptTools (cvxpy) as the solver. D = the run's group code, X = the chosen columns (columns=auto: the two
+  numeric-kind columns with the largest |correlation| with the label on the training rows, checked against the
+  "optimized pre-processing over ..." line of --fairlab-log when given) cut as CellCoding does (cuts = sorted
+  training values at floor(k n / bins), deduplicated, cuts >= the largest value dropped; bin = cuts strictly
+  below), Y = label; distortion = bin steps + 1 for lowering the label; OptTools fed as OptimPreproc.fit does.
+  OptimPreproc.transform does not run under pandas 3, so the mapping is applied here with numpy
+  (RandomState(seed)): training rows draw (x', y') from their (d, x, y) row of AIF360's P (entries < 1e-8 zeroed,
+  rows renormalised), test rows x' from P(x'|d,x) = sum_y p(y|d,x) sum_y' P(x',y'|d,x,y) ((d, x) unseen in
+  training: unchanged); a moved column takes its new bin's training mean (standardised space); the LR is fitted
+  on every feature with the drawn labels. Also printed per seed: AIF360's objective and discrimination next to
+  fairlab's "distance ..., discrimination ..." (--fairlab-log).
 - uniform-sampling, preferential-sampling, group-upsampling: no reference; fairlab's values only.
 
 Per seed it prints the share of identical test predictions and max |fairlab y_score - reference score|. Then
@@ -190,6 +204,130 @@ def aif360_lfr(tr, te, params, seed, names):
                          favourable_lfr_labels=int(new_train.labels.sum())))
 
 
+OP_SAMPLING_ZERO = 1e-8  # AIF360 OptimPreproc.transform: mapping entries below this are set to 0 before drawing
+
+
+def op_auto_columns(tr, names, run_columns, count=2):
+    """fairlab's columns=auto: the numeric-kind columns (not one-hot, not the run's protected columns) with the
+    largest |Pearson correlation| with the label on the training rows."""
+    y = tr["y"].astype(float)
+    scored = []
+    for j, name in enumerate(names):
+        if j in run_columns or name.find("=") > 0:
+            continue
+        x = tr["x"][:, j]
+        sxx, syy = ((x - x.mean()) ** 2).sum(), ((y - y.mean()) ** 2).sum()
+        corr = ((x - x.mean()) * (y - y.mean())).sum() / math.sqrt(sxx * syy) if sxx > 0 and syy > 0 else 0.0
+        scored.append((abs(corr), j))
+    scored.sort(key=lambda item: -item[0])  # stable, as Swift's sort in practice
+    return [j for _, j in scored[:count]]
+
+
+def op_cuts(train_values, bins):
+    """CellCoding's training quantile cuts: sorted values at floor(k n / bins), k = 1..bins-1, deduplicated, cuts
+    >= the largest value dropped; a value's bin is the number of cuts strictly below it."""
+    values = np.sort(train_values)
+    n = len(values)
+    cuts = sorted(set(float(values[min(n - 1, k * n // bins)]) for k in range(1, bins)))
+    return np.array([c for c in cuts if c < values[-1]])
+
+
+def op_bin(values, cuts):
+    return np.searchsorted(cuts, values, side="left")  # number of cuts strictly below
+
+
+def aif360_optimpreproc(tr, te, params, seed, columns):
+    """fairlab's optimized-preprocessing pipeline with AIF360's OptTools as the solver: D = the run's group code,
+    X = the numeric `columns` cut in training-quantile bins, Y = label; distortion = bin steps + 1 for lowering
+    the label; training rows draw (x', y') from AIF360's mapping (entries < 1e-8 zeroed, rows renormalised), test
+    rows x' from P(x'|d,x) = sum_y p(y|d,x) sum_y' P(x',y'|d,x,y) (unseen (d,x) stay); a moved column takes its
+    new bin's training mean (standardised space); the LR is fitted on every feature with the drawn labels."""
+    import contextlib
+    import io
+    from aif360.algorithms.preprocessing.optim_preproc_helpers.opt_tools import OptTools
+    bins = int(params.get("bins", 4))
+    epsilon = float(params.get("epsilon", 0.05))
+    clist = [float(v) for v in params.get("clist", "0.99,1.99,2.99").split(",")]
+    dlist = [float(v) for v in params.get("dlist", "0.1,0.05,0").split(",")]
+    xnames = [f"x{k}" for k in range(len(columns))]
+    cuts = [op_cuts(tr["x"][:, j], bins) for j in columns]
+    tr_bins = np.stack([op_bin(tr["x"][:, j], c) for j, c in zip(columns, cuts)], axis=1)
+    te_bins = np.stack([op_bin(te["x"][:, j], c) for j, c in zip(columns, cuts)], axis=1)
+    means = [np.array([tr["x"][tr_bins[:, k] == b, j].mean() for b in range(len(c) + 1)])
+             for k, (j, c) in enumerate(zip(columns, cuts))]
+    frame = pd.DataFrame({"d": tr["group"].astype(int), **{n: tr_bins[:, k].astype(int) for k, n in enumerate(xnames)},
+                          "y": tr["y"].astype(int)})
+
+    def distortion(old, new):
+        return float(sum(abs(int(new[n]) - int(old[n])) for n in xnames) + (1 if old["y"] == 1 and new["y"] == 0 else 0))
+
+    start = time.perf_counter()
+    with contextlib.redirect_stdout(io.StringIO()):
+        opt = OptTools(df=frame, features=xnames + ["y", "d"])  # the order OptimPreproc.fit passes
+        opt.set_features(D=["d"], X=xnames, Y=["y"])
+        opt.set_distortion(distortion, clist=clist)
+        opt.optimize(epsilon=epsilon, dlist=dlist, verbose=False)
+        opt.compute_marginals()
+    seconds = time.perf_counter() - start
+    P = opt.dfP.values.astype(float)
+    rows = {tuple(int(v) for v in t): r for r, t in enumerate(opt.dfP.index.tolist())}       # (d, x..., y)
+    cols = [tuple(int(v) for v in t) for t in opt.dfP.columns.tolist()]                     # (x'..., y')
+    sampling = np.where(P < OP_SAMPLING_ZERO, 0.0, P)
+    sampling = sampling / sampling.sum(axis=1, keepdims=True)
+    disc = float(np.abs(opt.dfPyhgD.values[0] - opt.dfPyhgD.values[1]).max())
+    rng = np.random.RandomState(seed)
+
+    def draw(distribution):
+        cdf = np.cumsum(distribution)
+        return int(np.searchsorted(cdf / cdf[-1], rng.random_sample(), side="right"))
+
+    # training rows: (x', y') from the row's (d, x, y)
+    x_train, y_train = tr["x"].copy(), tr["y"].astype(int).copy()
+    moved_train = relabelled = 0
+    for i in range(len(y_train)):
+        key = (int(tr["group"][i]), *tr_bins[i].tolist(), int(tr["y"][i]))
+        new = cols[draw(sampling[rows[key]])]
+        if new[-1] != y_train[i]:
+            y_train[i] = new[-1]
+            relabelled += 1
+        if list(new[:-1]) != tr_bins[i].tolist():
+            moved_train += 1
+            for k, j in enumerate(columns):
+                if new[k] != tr_bins[i, k]:
+                    x_train[i, j] = means[k][new[k]]
+    # test rows: x' from P(x' | d, x)
+    counts = frame.groupby(["d", *xnames, "y"]).size().to_dict()
+    xs = sorted({c[:-1] for c in cols})
+    x_pos = {x: k for k, x in enumerate(xs)}
+    col_x = np.array([x_pos[c[:-1]] for c in cols])
+    test_map = {}
+    for (d, *x), _ in frame.groupby(["d", *xnames]).size().items():
+        x = tuple(int(v) for v in x)
+        n0, n1 = counts.get((d, *x, 0), 0), counts.get((d, *x, 1), 0)
+        conditional = np.zeros(len(xs))
+        for y, ny in ((0, n0), (1, n1)):
+            if ny > 0:
+                conditional += ny / (n0 + n1) * np.bincount(col_x, weights=sampling[rows[(int(d), *x, y)]], minlength=len(xs))
+        test_map[(int(d), *x)] = conditional
+    x_test = te["x"].copy()
+    moved_test = 0
+    for i in range(len(te["y"])):
+        key = (int(te["group"][i]), *te_bins[i].tolist())
+        if key not in test_map:
+            continue
+        new = xs[draw(test_map[key])]
+        if list(new) != te_bins[i].tolist():
+            moved_test += 1
+            for k, j in enumerate(columns):
+                if new[k] != te_bins[i, k]:
+                    x_test[i, j] = means[k][new[k]]
+    model = fit_lr(x_train, y_train)
+    return dict(score=scores_of(model, x_test),
+                op=dict(objective=float(opt.optimum), discrimination=disc, seconds=seconds,
+                        const=[float(c) for c in opt.const], moved_train=moved_train, relabelled=relabelled,
+                        moved_test=moved_test, cuts=[c.tolist() for c in cuts]))
+
+
 def references_for(method_id, params, ctx, cache, seed=0):
     """[(reference label, key)] for one fairlab method; computes what is missing into `cache`. Randomised
     references (smote, group-smote, lfr) use `seed` and are cached per seed."""
@@ -305,6 +443,19 @@ def references_for(method_id, params, ctx, cache, seed=0):
         key = ("lfr", tuple(sorted(params.items())), seed)
         out.append((label, run(key, lambda: aif360_lfr(tr, te, params, seed, ctx["names"]))))
 
+    elif method_id == "optimized-preprocessing":
+        names = ctx["names"]
+        if params.get("columns", "auto") == "auto":
+            columns = op_auto_columns(tr, names, ctx["run_columns"])
+        else:
+            columns = [names.index(c.strip()) for c in params["columns"].split(",")]
+        if any(names[j].find("=") > 0 for j in columns):
+            return [("no reference (categorical columns not implemented here)", None)]
+        label = (f"AIF360 OptTools over {' x '.join(names[j] for j in columns)} ({params.get('bins', '4')} bins) x label "
+                 f"+ numpy draws + LR (randomised)")
+        key = ("optimized-preprocessing", tuple(sorted(params.items())), seed)
+        out.append((label, run(key, lambda: aif360_optimpreproc(tr, te, params, seed, columns))))
+
     elif method_id == "baseline":
         cache.setdefault("baseline", dict(score=scores_of(ctx["baseline_model"], te["x"])))
         out.append(("scikit-learn LR", "baseline"))
@@ -340,6 +491,23 @@ def parse_lfr_log(paths):
     return out
 
 
+def parse_op_log(paths):
+    """fairlab's --verbose lines `<method> (seed S): [<id>] info: optimized pre-processing over A (4) × B (4) ×
+    label: distance D, discrimination E, I interior-point iterations` -> {(method, seed): dict}."""
+    import re
+    pattern = re.compile(r"(\S+) \(seed (\d+)\): \[[^\]]*\] info: optimized pre-processing over (.*) × label: "
+                         r"distance (\S+), discrimination (\S+), (\d+) interior-point iterations")
+    out = {}
+    for path in paths:
+        for line in pathlib.Path(path).read_text().splitlines():
+            m = pattern.search(line)
+            if m:
+                columns = [re.sub(r" \(\d+\)$", "", part.strip()) for part in m.group(3).split("×")]
+                out[(m.group(1), int(m.group(2)))] = dict(columns=columns, objective=float(m.group(4)),
+                                                          discrimination=float(m.group(5)), iterations=int(m.group(6)))
+    return out
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("results")
@@ -347,10 +515,12 @@ def main():
     parser.add_argument("--run", action="append", default=[], help="only this run id (repeatable)")
     parser.add_argument("--method", action="append", default=[], help="only this method name, plus the baseline (repeatable)")
     parser.add_argument("--fairlab-log", action="append", default=[],
-                        help="stderr of `fairlab compare --verbose` for the run(s): its 'LFR objective' lines")
+                        help="stderr of `fairlab compare --verbose` for the run(s): its 'LFR objective' and "
+                             "'optimized pre-processing over' lines")
     args = parser.parse_args()
     fairlab_lfr = parse_lfr_log(args.fairlab_log)
-    lfr_rows = []
+    fairlab_op = parse_op_log(args.fairlab_log)
+    lfr_rows, op_rows = [], []
     results_path = pathlib.Path(args.results)
 
     caches = {}                                                    # split key -> {reference key: outputs}
@@ -445,6 +615,14 @@ def main():
                         if ref is not None and "lfr" in ref:
                             lfr_rows.append(dict(run=run_id, method=name, seed=seed, aif360=ref["lfr"],
                                                  fairlab=fairlab_lfr.get((name, seed))))
+                        if ref is not None and "op" in ref:
+                            op_rows.append(dict(run=run_id, method=name, seed=seed, aif360=ref["op"],
+                                                fairlab=fairlab_op.get((name, seed))))
+                            theirs = fairlab_op.get((name, seed))
+                            if theirs is not None and not label.startswith(
+                                    f"AIF360 OptTools over {' x '.join(theirs['columns'])} "):
+                                print(f"    {name}: CHECK FAILED: fairlab chose {theirs['columns']}, the reference {label}")
+                                failures += 1
                         if ref is not None and "added" in ref:
                             print(f"    {name} ~ {label}: the reference added {ref['added']} rows")
                         obs = dict(ours=ours, ref=None, same=math.nan)
@@ -500,6 +678,21 @@ def main():
             print(f"\nMean L over seeds: fairlab {pp.mean([r['fairlab']['L'] for r in both]):.6f}, AIF360 "
                   f"{pp.mean([r['aif360']['L'] for r in both]):.6f}. nfev counts every objective call, the forward-"
                   f"difference ones included (scipy stops at maxfun=5000).")
+    if op_rows:
+        print("\n### Optimized pre-processing objective (total variation of P(X,Y) -> P(X',Y'), training rows)\n")
+        print("| run | method | seed | fairlab distance | fairlab discrimination | AIF360 OptTools objective | "
+              "AIF360 discrimination | Δ objective | reference moved train / relabelled / moved test | AIF360 fit s |")
+        print("|---|---|---:|---:|---:|---:|---:|---:|---|---:|")
+        for r in op_rows:
+            a, ours = r["aif360"], r["fairlab"]
+            if ours is None:
+                mine = disc = delta = "—"
+            else:
+                mine, disc = f"{ours['objective']:.10f}", f"{ours['discrimination']:.6f}"
+                delta = f"{ours['objective'] - a['objective']:+.2e}"
+            print(f"| {r['run']} | {r['method']} | {r['seed']} | {mine} | {disc} | {a['objective']:.10f} | "
+                  f"{a['discrimination']:.6f} | {delta} | {a['moved_train']} / {a['relabelled']} / {a['moved_test']} | "
+                  f"{a['seconds']:.1f} |")
     if compared == 0:
         print("\nno run and seed could be compared", file=sys.stderr)
         sys.exit(1)
