@@ -17,7 +17,7 @@ final class GridSearch: FairlabMethod {
 
     static let parameters = [
         Parameter("constraint", .choice(Constraint.allCases.map(\.rawValue)), default: "demographic_parity", description: "the fairness constraint"),
-        Parameter("grid_size", .integer(minimum: 1, maximum: 10_000), default: "10", description: "number of Lagrange multiplier vectors"),
+        Parameter("grid_size", .integer(minimum: 1, maximum: 1_000), default: "10", description: "number of Lagrange multiplier vectors (one learner fit each)"),
         Parameter("grid_limit", .real(minimum: 0, maximum: .infinity), default: "2", description: "largest multiplier (L1 norm)"),
         Parameter("constraint_weight", .real(minimum: 0, maximum: 1), default: "0.5", description: "weight of the constraint violation against the error when choosing"),
     ]
@@ -56,6 +56,10 @@ final class GridSearch: FairlabMethod {
             cellCounts[[Int32(events[i]), codes[i]], default: 0] += 1
         }
         let basis = eventOrder.flatMap { e in groupOrder.dropLast().map { (event: e, group: $0) } }
+        if constraint == .equalizedOdds, let missing = eventOrder.lazy.flatMap({ e in groupOrder.lazy.map { [Int32(e), $0] } }).first(where: { cellCounts[$0] == nil }) {
+            throw PluginError.invalidInput(
+                "equalized_odds needs both labels in every group; group \(train.groups.names[Int(missing[1])]) has no \(missing[0] == 1 ? "favourable" : "unfavourable") training rows")
+        }
         let grid = LagrangeGrid(dimensions: basis.count, size: gridSize, limit: gridLimit)
 
         var best: (loss: Double, model: Model, index: Int)?

@@ -9,7 +9,9 @@ struct LagrangeGrid {
     let points: [[Double]]
 
     init(dimensions: Int, size: Int, limit: Double) {
-        var units = max(0, Int((pow(Double(size) / Double(1 << dimensions), 1 / Double(dimensions)) - 1).rounded(.down)))
+        // Fairlearn's conservative first guess; for many dimensions it is below 1 (and 2^d would overflow an Int).
+        let guess = (pow(Double(size) / pow(2, Double(dimensions)), 1 / Double(dimensions)) - 1).rounded(.down)
+        var units = guess.isFinite ? max(0, Int(guess)) : 0
         var vectors: [[Int]] = []
         repeat {
             units += 1

@@ -14,7 +14,7 @@ import FairlabPluginKit
 /// the same prototypes.
 final class LFR: FairlabMethod {
     static let parameters = [
-        Parameter("k", .integer(minimum: 1, maximum: 1000), default: "5", description: "number of prototypes"),
+        Parameter("k", .integer(minimum: 1, maximum: 100), default: "5", description: "number of prototypes"),
         Parameter("ax", .real(minimum: 0, maximum: .infinity), default: "0.01", description: "weight of the reconstruction loss L_x"),
         Parameter("ay", .real(minimum: 0, maximum: .infinity), default: "1", description: "weight of the prediction loss L_y"),
         Parameter("az", .real(minimum: 0, maximum: .infinity), default: "50", description: "weight of the parity loss L_z"),
@@ -73,23 +73,16 @@ final class LFR: FairlabMethod {
         fittedLabels = Array(labels)
     }
 
+    /// The start: `initial` (k weights, then the k prototypes row by row), or uniform in [0, 1) as AIF360's.
     private func initialParameters(count: Int) throws -> [Double] {
-        let text = parameters.text("initial")
-        guard !text.isEmpty else { return (0..<count).map { _ in host.randomUniform() } }
-        let values = text.split(separator: ",").map { Double(String($0.filter { $0 != " " })) }
-        let numbers = values.compactMap { $0 }
-        guard numbers.count == count, values.count == count, numbers.allSatisfy({ $0.isFinite }) else {
-            throw PluginError.invalidInput("initial must be \(count) comma-separated finite numbers (k weights, then k × \(count / Int(parameters.number("k")) - 1) prototype values); given \(values.count)")
-        }
-        return numbers
+        guard !parameters.text("initial").isEmpty else { return (0..<count).map { _ in host.randomUniform() } }
+        return try parameters.numberList("initial", count: count)
     }
 
     func transform(_ data: DataView, output: TransformOutput) throws {
         guard !theta.isEmpty else { throw PluginError.invalidInput("transform before fit") }
-        let objective = LFRObjective(
-            x: [], rows: 0, features: data.cols, labels: [], privileged: [], prototypes: Int(parameters.number("k")),
-            weights: (0, 0, 0), blas: host.blas)
-        let (features, predictions) = objective.represent(Self.dense(data), count: data.rows, theta: theta)
+        let (features, predictions) = LFRObjective.represent(
+            Self.dense(data), count: data.rows, features: data.cols, prototypes: Int(parameters.number("k")), theta: theta, blas: host.blas)
         let target = output.features
         for index in 0..<features.count { target[index] = features[index] }
         guard let labels = output.labels, parameters.text("labels") == "lfr" else { return }

@@ -54,22 +54,22 @@ struct LFRObjective {
     var parameterCount: Int { prototypes + prototypes * features }
 
     /// C (m × n) = op(A) · op(B), column-major, through the host's BLAS.
-    private func multiply(_ a: UnsafePointer<Double>, transposeA: Bool, _ b: UnsafePointer<Double>, transposeB: Bool,
-                          m: Int, n: Int, inner: Int, lda: Int, ldb: Int, into c: UnsafeMutablePointer<Double>) {
+    private static func multiply(_ a: UnsafePointer<Double>, transposeA: Bool, _ b: UnsafePointer<Double>, transposeB: Bool,
+                                 m: Int, n: Int, inner: Int, lda: Int, ldb: Int, into c: UnsafeMutablePointer<Double>, blas: fl_blas) {
         blas.dgemm(Int32(FL_BLAS_COL_MAJOR), Int32(transposeA ? FL_BLAS_TRANS : FL_BLAS_NO_TRANS), Int32(transposeB ? FL_BLAS_TRANS : FL_BLAS_NO_TRANS),
                    Int32(m), Int32(n), Int32(inner), 1, a, Int32(lda), b, Int32(ldb), 0, c, Int32(m))
     }
 
     /// Memberships M (n × k, column-major), distances D and products S = X Vᵀ of the rows of `points` (n × p,
-    /// column-major, with squared norms `norms`) and the prototypes in `theta`.
-    func memberships(of points: [Double], count n: Int, theta: [Double], norms pointNorms: [Double]) -> (m: [Double], d: [Double], s: [Double]) {
-        let k = prototypes, p = features
+    /// column-major, with squared norms `norms`) and the k prototypes in `theta`.
+    static func memberships(of points: [Double], count n: Int, features p: Int, prototypes k: Int, theta: [Double], norms pointNorms: [Double],
+                            blas: fl_blas) -> (m: [Double], d: [Double], s: [Double]) {
         var s = [Double](repeating: 0, count: n * k)
         // Vᵀ is θ[k...] read as p × k column-major.
         theta.withUnsafeBufferPointer { t in
             points.withUnsafeBufferPointer { xs in
                 s.withUnsafeMutableBufferPointer { out in
-                    multiply(xs.baseAddress!, transposeA: false, t.baseAddress! + k, transposeB: false, m: n, n: k, inner: p, lda: n, ldb: p, into: out.baseAddress!)
+                    multiply(xs.baseAddress!, transposeA: false, t.baseAddress! + k, transposeB: false, m: n, n: k, inner: p, lda: n, ldb: p, into: out.baseAddress!, blas: blas)
                 }
             }
         }
@@ -95,19 +95,20 @@ struct LFRObjective {
         return norms
     }
 
-    /// The reconstruction x̂ = M V (n × p, column-major) and ŷ = clip(M w) of the rows of `points`.
-    func represent(_ points: [Double], count n: Int, theta: [Double]) -> (features: [Double], predictions: [Double]) {
-        let k = prototypes, p = features
-        let m = memberships(of: points, count: n, theta: theta, norms: Self.squaredNorms(points, count: n)).m
+    /// The reconstruction x̂ = M V (n × p, column-major) and ŷ = clip(M w) of the rows of `points` under the k
+    /// prototypes in `theta`.
+    static func represent(_ points: [Double], count n: Int, features p: Int, prototypes k: Int, theta: [Double], blas: fl_blas)
+        -> (features: [Double], predictions: [Double]) {
+        let m = memberships(of: points, count: n, features: p, prototypes: k, theta: theta, norms: squaredNorms(points, count: n), blas: blas).m
         var reconstruction = [Double](repeating: 0, count: n * p)
         m.withUnsafeBufferPointer { ms in
             theta.withUnsafeBufferPointer { t in
                 reconstruction.withUnsafeMutableBufferPointer { out in
-                    multiply(ms.baseAddress!, transposeA: false, t.baseAddress! + k, transposeB: true, m: n, n: p, inner: k, lda: n, ldb: p, into: out.baseAddress!)
+                    multiply(ms.baseAddress!, transposeA: false, t.baseAddress! + k, transposeB: true, m: n, n: p, inner: k, lda: n, ldb: p, into: out.baseAddress!, blas: blas)
                 }
             }
         }
-        let predictions = (0..<n).map { i in min(max((0..<k).reduce(0) { $0 + m[i + $1 * n] * theta[$1] }, Self.clip), 1 - Self.clip) }
+        let predictions = (0..<n).map { i in min(max((0..<k).reduce(0) { $0 + m[i + $1 * n] * theta[$1] }, clip), 1 - clip) }
         return (reconstruction, predictions)
     }
 
@@ -116,7 +117,7 @@ struct LFRObjective {
     /// ∇V = (2 A_x Mᵀ C M + diag(1ᵀE)) V − (2 A_x C M + E)ᵀ X, with C the rows' L_x weights and E below.
     func evaluate(_ theta: [Double], gradient: UnsafeMutableBufferPointer<Double>? = nil) -> Terms {
         let n = rows, k = prototypes, p = features
-        let (m, d, s) = memberships(of: x, count: n, theta: theta, norms: rowNorms)
+        let (m, d, s) = Self.memberships(of: x, count: n, features: p, prototypes: k, theta: theta, norms: rowNorms, blas: blas)
         // Q = V Vᵀ (k × k).
         var q = [Double](repeating: 0, count: k * k)
         for j in 0..<k { for l in 0..<k { q[j + l * k] = (0..<p).reduce(0) { $0 + theta[k + j * p + $1] * theta[k + l * p + $1] } } }
@@ -176,7 +177,7 @@ struct LFRObjective {
         x.withUnsafeBufferPointer { xs in
             f.withUnsafeBufferPointer { fs in
                 pull.withUnsafeMutableBufferPointer { out in
-                    multiply(xs.baseAddress!, transposeA: true, fs.baseAddress!, transposeB: false, m: p, n: k, inner: n, lda: n, ldb: n, into: out.baseAddress!)
+                    Self.multiply(xs.baseAddress!, transposeA: true, fs.baseAddress!, transposeB: false, m: p, n: k, inner: n, lda: n, ldb: n, into: out.baseAddress!, blas: blas)
                 }
             }
         }

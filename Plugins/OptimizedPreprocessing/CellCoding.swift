@@ -36,8 +36,15 @@ struct CellCoding {
 
     var features: [Feature]
 
-    /// Number of feature tuples (|X|).
-    var tupleCount: Int { features.reduce(1) { $0 * $1.levels } }
+    /// Number of feature tuples (|X|), or nil if above `limit` (the product can overflow for many columns).
+    func tupleCount(atMost limit: Int) -> Int? {
+        var product = 1
+        for feature in features {
+            product *= feature.levels
+            if product > limit { return nil }
+        }
+        return product
+    }
 
     /// The mixed-radix code of a row's tuple.
     func code(_ data: DataView, _ row: Int) -> Int {

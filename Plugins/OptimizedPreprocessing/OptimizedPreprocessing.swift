@@ -23,8 +23,9 @@ final class OptimizedPreprocessing: FairlabMethod {
         Parameter("clist", .text, default: "0.99,1.99,2.99", description: "distortion levels (AIF360's clist)"),
         Parameter("dlist", .text, default: "0.1,0.05,0", description: "largest probability of reaching each level (AIF360's dlist)"),
     ]
-    /// More cells than this make a program too large for the dense normal equations.
+    /// More cells or constraints than these make a program too large for the dense normal equations.
     static let largestCellCount = 600
+    static let largestConstraintCount = 2_500
 
     private let host: HostServices
     private let parameters: ParameterValues
@@ -38,24 +39,18 @@ final class OptimizedPreprocessing: FairlabMethod {
         self.parameters = parameters
     }
 
-    private func numbers(_ key: String) throws -> [Double] {
-        let values = parameters.text(key).split(separator: ",").map { Double(String($0.filter { $0 != " " })) }
-        let numbers = values.compactMap { $0 }
-        guard !numbers.isEmpty, numbers.count == values.count, numbers.allSatisfy({ $0.isFinite && $0 >= 0 }) else {
-            throw PluginError.invalidInput("\(key) must be comma-separated non-negative numbers; given \(parameters.text(key))")
-        }
-        return numbers
-    }
-
     func fit(train: DataView, validation: DataView?) throws {
         let labels = try train.requireLabels(), codes = try train.requireGroupCodes()
-        let levels = try numbers("clist"), limits = try numbers("dlist")
+        let levels = try parameters.numberList("clist"), limits = try parameters.numberList("dlist")
+        guard (levels + limits).allSatisfy({ $0 >= 0 }) else { throw PluginError.invalidInput("clist and dlist must not be negative") }
         guard levels.count == limits.count else { throw PluginError.invalidInput("clist has \(levels.count) levels but dlist \(limits.count) limits") }
         let coding = try CellCoding(train, names: parameters.text("columns"), bins: Int(parameters.number("bins")), labels: labels)
-        let tuples = coding.tupleCount, cells = 2 * tuples, groups = train.groups.count
-        guard cells <= Self.largestCellCount else {
-            throw PluginError.invalidInput("the columns \(coding.features.map(\.name).joined(separator: ", ")) make \(cells) (x, y) cells, more than \(Self.largestCellCount): choose fewer columns or bins")
+        let groups = train.groups.count
+        // The program has about (groups + 1 + levels) · cells constraints, and its normal equations are dense.
+        guard let tuples = coding.tupleCount(atMost: Self.largestCellCount / 2), (groups + 1 + levels.count) * 2 * tuples <= Self.largestConstraintCount else {
+            throw PluginError.invalidInput("the columns \(coding.features.map(\.name).joined(separator: ", ")) with \(groups) groups make a program of more than \(Self.largestConstraintCount) constraints (\(Self.largestCellCount) (x, y) cells at most): choose fewer columns or bins")
         }
+        let cells = 2 * tuples
         var counts = [[Double]](repeating: [Double](repeating: 0, count: cells), count: groups)
         for row in 0..<train.rows { counts[Int(codes[row])][coding.code(train, row) * 2 + Int(labels[row])] += 1 }
         let distortion = (0..<cells).map { i in

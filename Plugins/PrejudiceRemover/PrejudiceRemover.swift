@@ -32,16 +32,17 @@ final class PrejudiceRemover: FairlabMethod {
         return x
     }
 
-    private func sides(_ data: DataView) throws -> [Int] {
-        let codes = try data.requireGroupCodes(), split = PrivilegedSides(data.groups, host: nil)
+    /// 1 for a privileged row, 0 otherwise (kamfadm's s); `host` given, warns when several groups are pooled.
+    private func sides(_ data: DataView, host: HostServices? = nil) throws -> [Int] {
+        let codes = try data.requireGroupCodes(), split = PrivilegedSides(data.groups, host: host)
         return (0..<data.rows).map { split.index(codes[$0]) == 0 ? 1 : 0 }
     }
 
     func fit(train: DataView, validation: DataView?) throws {
         let labels = try train.requireLabels()
-        _ = PrivilegedSides(train.groups, host: host)  // warns when several groups are pooled into two sides
         kept = (0..<train.cols).filter { train.columns?[$0].kind != FL_COLUMN_PROTECTED }
-        let sides = try self.sides(train)
+        if kept.isEmpty { host.log("every feature is a protected attribute's own column: the models have intercepts only", level: FL_LOG_WARNING) }
+        let sides = try self.sides(train, host: host)
         guard sides.contains(0), sides.contains(1) else { throw PluginError.invalidInput("the prejudice remover needs training rows on both sides") }
         let objective = PrejudiceObjective(
             x: design(train), rows: train.rows, features: kept.count, labels: Array(labels), sides: sides,
@@ -60,15 +61,10 @@ final class PrejudiceRemover: FairlabMethod {
             level: FL_LOG_INFO)
     }
 
+    /// The start: `initial`, or zeros.
     private func initialParameters(count: Int) throws -> [Double] {
-        let text = parameters.text("initial")
-        guard !text.isEmpty else { return [Double](repeating: 0, count: count) }
-        let values = text.split(separator: ",").map { Double(String($0.filter { $0 != " " })) }
-        let numbers = values.compactMap { $0 }
-        guard numbers.count == count, values.count == count, numbers.allSatisfy({ $0.isFinite }) else {
-            throw PluginError.invalidInput("initial must be \(count) comma-separated finite numbers (two sides × \(count / 2)); given \(values.count)")
-        }
-        return numbers
+        guard !parameters.text("initial").isEmpty else { return [Double](repeating: 0, count: count) }
+        return try parameters.numberList("initial", count: count)
     }
 
     func predict(_ data: DataView, output: PredictionOutput) throws {

@@ -43,7 +43,7 @@ final class SMOTE: FairlabMethod {
 
     func fit(train: DataView, validation: DataView?) throws {
         let labels = try train.requireLabels(), codes = try train.requireGroupCodes()
-        let categoryColumns = Set((train.columns ?? []).indices.filter { train.columns![$0].kind != FL_COLUMN_NUMERIC })
+        let categoryColumns = Set((train.columns ?? []).enumerated().filter { $0.element.kind != FL_COLUMN_NUMERIC }.map(\.offset))
         if copiesCategories && train.columns == nil {
             throw PluginError.invalidInput("categorical=nearest needs the host to say which columns are one-hot (ABI 2)")
         }
@@ -70,7 +70,6 @@ final class SMOTE: FairlabMethod {
                     host.log("group \(group) has no \(label) training rows to synthesise from: that cell stays empty", level: FL_LOG_WARNING)
                     continue
                 }
-                if rows.count == 1 { host.log("group \(group) has one \(label) training row: its synthetic rows copy it", level: FL_LOG_WARNING) }
                 try synthesise(largest - rows.count, from: rows, train, codes: codes, categoryColumns: categoryColumns)
             }
         }
@@ -83,10 +82,14 @@ final class SMOTE: FairlabMethod {
         var points = [Double](repeating: 0, count: n * cols)
         for j in 0..<cols { for (position, row) in members.enumerated() { points[position + j * n] = train.feature(row, j) } }
         let neighbours = NearestNeighbours(points: points, rows: n, cols: cols, k: k, blas: host.blas)
+        if neighbours.k < k {
+            host.log(neighbours.k == 0 ? "a cell of one row: its synthetic rows copy it" : "k_neighbors=\(k) but a cell has \(n) rows: \(neighbours.k) neighbours used", level: FL_LOG_WARNING)
+        }
         let labels = try train.requireLabels()
         synthetic.features.reserveCapacity(synthetic.features.count + count * cols)
         for _ in 0..<count {
-            // One draw over the n · k (row, neighbour) pairs, then the gap: imbalanced-learn's order of draws.
+            // One draw for the (row, neighbour) pair among the n · k, then one for the gap (imbalanced-learn draws
+            // every pair first, then every gap: the same distribution, another order).
             let pairs = n * max(neighbours.k, 1)
             let draw = min(pairs - 1, Int(host.randomUniform() * Double(pairs)))
             let base = neighbours.k == 0 ? 0 : draw / neighbours.k

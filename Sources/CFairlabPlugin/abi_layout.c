@@ -18,6 +18,7 @@ FL_CHECK_OFFSET(fl_data, groups, 56);
 FL_CHECK_OFFSET(fl_data, column_sources, 80);  /* ABI 2 */
 FL_CHECK_OFFSET(fl_param_values, texts, 24);
 FL_CHECK_OFFSET(fl_transform_output, resize_features, 56);
+FL_CHECK_OFFSET(fl_transform_output, group_codes, 64);  /* ABI 3 */
 FL_CHECK_OFFSET(fl_transform_output, append_rows, 72);  /* ABI 3 */
 FL_CHECK_OFFSET(fl_prediction_output, scores_written, 40);
 FL_CHECK_OFFSET(fl_prediction_output, probabilities_written, 56);  /* ABI 2 */

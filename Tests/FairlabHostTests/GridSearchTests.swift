@@ -51,4 +51,28 @@ import Testing
         #expect(worst < 1e-6, "\(constraint): test probabilities differ from Fairlearn's by \(worst)")
         #expect(predicted.predictions == (expected["test_predict"] as! [NSNumber]).map(\.doubleValue))
     }
+
+    /// Equalized odds needs every group to have both labels: a group with favourable rows only is named.
+    @Test func equalizedOddsNamesAGroupWithOneLabel() throws {
+        let training = try Training()
+        let labels = training.labels.indices.map { training.codes[$0] == 0 ? 1.0 : training.labels[$0] }
+        let library = try LoadedLibrary(path: TestEnvironment.pluginLibrary("GridSearch"))
+        let info = try #require(try library.methods().first { $0.id == "grid-search" })
+        let instance = try MethodInstance(library: library, info: info, parameters: ResolvedParameters(method: info, overrides: ["constraint": "equalized_odds"]), seed: 0)
+        let group = training.groups.pointer.pointee.names[0].map { String(cString: $0) } ?? ""
+        #expect(throws: (any Error).self) {
+            try instance.fit(train: DataTable(
+                features: training.features, labels: labels, scores: nil, weights: nil, groupCodes: training.codes,
+                groups: training.groups, columns: training.columns), validation: nil)
+        }
+        do {
+            try instance.fit(train: DataTable(
+                features: training.features, labels: labels, scores: nil, weights: nil, groupCodes: training.codes,
+                groups: training.groups, columns: training.columns), validation: nil)
+            Issue.record("a group with one label was accepted")
+        } catch {
+            #expect("\(error)".contains("equalized_odds needs both labels in every group; group \(group) has no unfavourable training rows"), "\(error)")
+        }
+    }
+
 }

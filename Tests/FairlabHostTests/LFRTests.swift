@@ -93,5 +93,12 @@ import Testing
         } catch {
             #expect("\(error)".contains("initial must be 40 comma-separated finite numbers"), "\(error)")
         }
+        // An empty item is not a number.
+        do {
+            _ = try Self.fit(try Training(), ["initial": "1,,2"])
+            Issue.record("initial=1,,2 was accepted")
+        } catch {
+            #expect("\(error)".contains("given 3 items: 1,,2"), "\(error)")
+        }
     }
 }

@@ -63,8 +63,8 @@ import Testing
             (["columns": "x9"], "columns: no feature column x9"),
             (["columns": "s"], "columns: no feature column s"),
             (["dlist": "0.1,0.05"], "clist has 3 levels but dlist 2 limits"),
-            (["clist": "a,b"], "clist must be comma-separated non-negative numbers"),
-            (["columns": "x0,x1,x2,c", "bins": "8"], "cells, more than 600"),
+            (["clist": "a,b"], "clist must be comma-separated finite numbers"),
+            (["columns": "x0,x1,x2,c", "bins": "8"], "make a program of more than 2500 constraints"),
         ] {
             do {
                 _ = try Self.transform(training, overrides)

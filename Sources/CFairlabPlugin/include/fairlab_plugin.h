@@ -231,15 +231,15 @@ typedef struct fl_transform_output {
     /** Replaces `features` (and `cols`) with a zeroed rows x new_cols buffer; NULL if it cannot. */
     double *(*resize_features)(void *host_context, struct fl_transform_output *output, int64_t new_cols);
     /* ABI 3 (check FL_HAS_FIELD): rows can be added to training data. */
-    int32_t *group_codes;          /**< rows group codes, pre-filled; NULL where the data's groups are hidden. */
+    int32_t *group_codes;          /**< `rows` group codes, pre-filled; NULL for test data and hidden groups. */
     /**
      * Appends `count` > 0 rows after the existing ones, which keep their values: `features`, `labels`, `weights`
      * and `group_codes` become fresh host-owned buffers of the new `rows` (features column-major with leading
      * dimension = the new rows), and `rows` is updated. The new rows start with features 0, label 0, weight 1
      * and group code 0, for the plugin to overwrite. Only data with labels and groups (the training rows) can
      * grow: predictions are made for every test row, so a transform of test data keeps its rows. Returns FL_OK,
-     * FL_ERROR_UNSUPPORTED (test data) or FL_ERROR_OUT_OF_MEMORY; buffers from before the call are invalid
-     * after a successful one.
+     * FL_ERROR_UNSUPPORTED (test data), FL_ERROR_INVALID_INPUT (count <= 0) or FL_ERROR_OUT_OF_MEMORY (more rows
+     * than a matrix may hold); buffers from before the call are invalid after a successful one.
      */
     fl_status (*append_rows)(void *host_context, struct fl_transform_output *output, int64_t count);
 } fl_transform_output;

@@ -255,7 +255,8 @@ private final class TransformBuffers {
 
     private func append(_ output: UnsafeMutablePointer<fl_transform_output>, _ count: Int64) -> fl_status {
         guard let oldLabels = labels, let oldCodes = groupCodes else { return FL_ERROR_UNSUPPORTED }
-        guard count > 0, count <= Int64(Matrix.maximumDimension - rows),
+        guard count > 0 else { return FL_ERROR_INVALID_INPUT }
+        guard count <= Int64(Matrix.maximumDimension - rows),
               (rows + Int(count)).multipliedReportingOverflow(by: max(cols, 1)).overflow == false else { return FL_ERROR_OUT_OF_MEMORY }
         let oldRows = rows, newRows = rows + Int(count)
         let grown = UnsafeMutablePointer<Double>.allocate(capacity: max(newRows * cols, 1))

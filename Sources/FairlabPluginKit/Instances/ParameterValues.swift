@@ -21,6 +21,18 @@ public struct ParameterValues: Sendable {
     /// The text of `key` (every type).
     public func text(_ key: String) -> String { texts[position(key)] }
 
+    /// The text of `key` read as comma-separated finite numbers (spaces allowed), `count` of them if given;
+    /// throws an error naming the parameter otherwise (an empty item such as "1,,2" included).
+    public func numberList(_ key: String, count: Int? = nil) throws -> [Double] {
+        let items = text(key).split(separator: ",", omittingEmptySubsequences: false)
+        let numbers = items.compactMap { Double(String($0.filter { $0 != " " })) }.filter(\.isFinite)
+        guard !items.isEmpty, numbers.count == items.count, count.map({ $0 == numbers.count }) ?? true else {
+            let wanted = count.map { "\($0) comma-separated finite numbers" } ?? "comma-separated finite numbers"
+            throw PluginError.invalidInput("\(key) must be \(wanted); given \(items.count) items: \(text(key))")
+        }
+        return numbers
+    }
+
     private func position(_ key: String) -> Int {
         guard let position = positions[key] else { preconditionFailure("parameter \(key) is not declared by this method") }
         return position

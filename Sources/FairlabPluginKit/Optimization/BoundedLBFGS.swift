@@ -72,8 +72,10 @@ public struct BoundedLBFGS {
                 var candidateGradient = [Double](repeating: 0, count: n)
                 let candidateValue = objective(candidate, &candidateGradient)
                 evaluations += 1
+                // The projection can clip a helpful component and keep unhelpful ones: only a step along which the
+                // objective decreases to first order is a candidate.
                 let decrease = zip(candidate, x).enumerated().reduce(0) { $0 + gradient[$1.offset] * ($1.element.0 - $1.element.1) }
-                if candidateValue.isFinite && candidateValue <= value + 1e-4 * decrease {
+                if decrease < 0 && candidateValue.isFinite && candidateValue <= value + 1e-4 * decrease {
                     accepted = (candidate, candidateValue, candidateGradient)
                     break
                 }
@@ -91,7 +93,7 @@ public struct BoundedLBFGS {
             }
             let reduction = (value - nextValue) / max(abs(value), abs(nextValue), 1)
             (x, value, gradient) = (next, nextValue, nextGradient)
-            if reduction <= relativeReduction {
+            if reduction >= 0 && reduction <= relativeReduction {
                 return Result(point: x, value: value, iterations: iterations, evaluations: evaluations, converged: true)
             }
         }

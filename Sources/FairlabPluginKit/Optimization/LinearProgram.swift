@@ -72,18 +72,18 @@ public struct LinearProgram {
         func multiplyTransposed(_ y: [Double]) -> [Double] {  // Aᵀ y
             columns.map { $0.reduce(0) { $0 + $1.value * y[$1.row] } }
         }
-        func normalEquations(_ scale: [Double]) throws -> Cholesky {  // A diag(scale) Aᵀ
+        func normalEquations(_ scale: [Double]) -> Cholesky {  // A diag(scale) Aᵀ
             var matrix = [Double](repeating: 0, count: m * m)
             for j in 0..<n {
                 let column = columns[j], d = scale[j]
                 for u in column { for v in column where v.row >= u.row { matrix[v.row + u.row * m] += d * u.value * v.value } }
             }
-            return try Cholesky(lowerOf: matrix, size: m)
+            return Cholesky(lowerOf: matrix, size: m)
         }
         let norm = { (v: [Double]) in v.reduce(0) { max($0, abs($1)) } }
 
         // Mehrotra's starting point: the least-norm x and least-squares (λ, s), shifted to be positive.
-        let start = try normalEquations([Double](repeating: 1, count: n))
+        let start = normalEquations([Double](repeating: 1, count: n))
         var x = multiplyTransposed(start.solve(b))
         var lambda = start.solve(multiply(c))
         var s = zip(c, multiplyTransposed(lambda)).map { $0 - $1 }
@@ -104,7 +104,7 @@ public struct LinearProgram {
             }
             let mu = zip(x, s).reduce(0) { $0 + $1.0 * $1.1 } / Double(n)
             let scale = (0..<n).map { x[$0] / s[$0] }
-            let factor = try normalEquations(scale)
+            let factor = normalEquations(scale)
             // Solves for a complementarity target r_xs: A D Aᵀ Δλ = r_b − A S⁻¹ r_xs + A D r_c.
             func direction(_ rxs: [Double]) -> (dx: [Double], dl: [Double], ds: [Double]) {
                 let rhs = zip(primalResidual, multiply((0..<n).map { (scale[$0] * rc[$0]) - rxs[$0] / s[$0] })).map { $0 + $1 }
@@ -135,56 +135,4 @@ public struct LinearProgram {
     }
 
     private func pow3(_ v: Double) -> Double { v * v * v }
-}
-
-/// A dense Cholesky factor L (A = L Lᵀ, column-major lower triangle) of a symmetric positive semi-definite
-/// matrix; a pivot that vanishes (a dependent constraint, or a direction the interior point has left) is
-/// replaced by a huge value, so its component of a solution is zero, as interior-point codes do.
-struct Cholesky {
-    private var factor: [Double]
-    private let size: Int
-
-    /// Factors the lower triangle of `matrix` (size × size, column-major).
-    init(lowerOf matrix: [Double], size m: Int) throws {
-        size = m
-        factor = matrix
-        let largest = (0..<m).reduce(0) { max($0, abs(matrix[$1 + $1 * m])) }
-        factor.withUnsafeMutableBufferPointer { l in
-            for j in 0..<m {
-                // Left-looking: column j below the diagonal loses Σ_k L[i, k] L[j, k] over the earlier columns.
-                for k in 0..<j {
-                    let ljk = l[j + k * m]
-                    if ljk == 0 { continue }
-                    for i in j..<m { l[i + j * m] -= l[i + k * m] * ljk }
-                }
-                var pivot = l[j + j * m]
-                if !(pivot > 1e-30 * max(largest, 1e-300)) { pivot = 1e128 }
-                let root = pivot.squareRoot()
-                l[j + j * m] = root
-                let inverse = 1 / root
-                for i in (j + 1)..<m { l[i + j * m] *= inverse }
-            }
-        }
-    }
-
-    /// Solves L Lᵀ z = r.
-    func solve(_ r: [Double]) -> [Double] {
-        let m = size
-        var z = r
-        factor.withUnsafeBufferPointer { l in
-            z.withUnsafeMutableBufferPointer { z in
-                for j in 0..<m {
-                    z[j] /= l[j + j * m]
-                    let v = z[j]
-                    if v != 0 { for i in (j + 1)..<m { z[i] -= l[i + j * m] * v } }
-                }
-                for j in stride(from: m - 1, through: 0, by: -1) {
-                    var v = z[j]
-                    for i in (j + 1)..<m { v -= l[i + j * m] * z[i] }
-                    z[j] = v / l[j + j * m]
-                }
-            }
-        }
-        return z
-    }
 }

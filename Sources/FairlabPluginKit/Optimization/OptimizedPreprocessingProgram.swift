@@ -88,7 +88,7 @@ public struct OptimizedPreprocessingProgram {
         }
         let labels = Array(Set(cellLabels)).sorted()
         for d in 0..<groups where pd[d] > 0 {
-            for e in (d + 1)..<max(groups, d + 1) where pd[e] > 0 {
+            for e in (d + 1)..<groups where pd[e] > 0 {
                 for label in labels {
                     var terms: [(column: Int, value: Double)] = []
                     for (v, entry) in entries.enumerated() where cellLabels[entry.j] == label && (entry.d == d || entry.d == e) {

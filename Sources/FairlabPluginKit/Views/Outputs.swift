@@ -42,8 +42,8 @@ public struct TransformOutput {
         }
         let status = append(output.pointee.host_context, output, Int64(count))
         guard status == FL_OK else {
-            throw PluginError(status, status == FL_ERROR_UNSUPPORTED
-                ? "rows can be added to training data only (labels and groups given)" : "the host could not add \(count) rows")
+            throw PluginError(status, status == FL_ERROR_UNSUPPORTED ? "rows can be added to training data only (labels and groups given)"
+                : status == FL_ERROR_INVALID_INPUT ? "append_rows needs a positive count, not \(count)" : "the host cannot hold \(count) more rows")
         }
     }
 
