@@ -474,6 +474,15 @@ def signed(value):
     return "—" if value is None or math.isnan(value) else f"{value:+.4f}"
 
 
+def log_matches(paths, pattern):
+    """Every match of `pattern` (a compiled regex) in the lines of fairlab's --verbose logs at `paths`."""
+    for path in paths:
+        for line in pathlib.Path(path).read_text().splitlines():
+            m = pattern.search(line)
+            if m:
+                yield m
+
+
 def parse_lfr_log(paths):
     """fairlab's --verbose lines `<method> (seed S): [<id>] info: LFR objective L (L_x a, L_y b, L_z c) after I
     iterations, E evaluations[, not converged]` -> {(method, seed): dict}."""
@@ -481,13 +490,10 @@ def parse_lfr_log(paths):
     pattern = re.compile(r"(\S+) \(seed (\d+)\): \[[^\]]*\] info: LFR objective (\S+) \(L_x (\S+), L_y (\S+), L_z (\S+)\) "
                          r"after (\d+) iterations, (\d+) evaluations(, not converged)?")
     out = {}
-    for path in paths:
-        for line in pathlib.Path(path).read_text().splitlines():
-            m = pattern.search(line)
-            if m:
-                out[(m.group(1), int(m.group(2)))] = dict(
-                    L=float(m.group(3)), L_x=float(m.group(4)), L_y=float(m.group(5)), L_z=float(m.group(6)),
-                    iterations=int(m.group(7)), evaluations=int(m.group(8)), converged=m.group(9) is None)
+    for m in log_matches(paths, pattern):
+        out[(m.group(1), int(m.group(2)))] = dict(
+            L=float(m.group(3)), L_x=float(m.group(4)), L_y=float(m.group(5)), L_z=float(m.group(6)),
+            iterations=int(m.group(7)), evaluations=int(m.group(8)), converged=m.group(9) is None)
     return out
 
 

@@ -1,0 +1,300 @@
+"""Runs Fairlearn's GridSearch and AIF360's PrejudiceRemover on fairlab's own splits and compares them with
+fairlab's grid-search and prejudice-remover.
+
+    PATH=/work/pyenv/bin:$PATH python tools/golden/inprocessing_on_fairlab_splits.py RESULTS.h5 [--dataset FILE.h5 ...]
+        [--run RUN_ID ...] [--fairlab-log STDERR.txt ...] [--time] [--repeats 3]
+
+RESULTS is a file written by `fairlab compare ... --out RESULTS.h5`, for instance
+
+    fairlab compare datasets/adult.h5 --methods grid-search,prejudice-remover --seeds 3 --out R.h5 --verbose 2> R.log
+    fairlab compare datasets/adult.h5 --methods grid-search --param grid-search.constraint=equalized_odds \\
+        --seeds 3 --out R2.h5
+
+AIF360's PrejudiceRemover starts kamfadm's train_pr.py / predict_lr.py with the bare command `python`: the
+Python with aif360 must come first on PATH (the script checks the subprocess wrote a model).
+
+For every complete run and seed the groups, test labels and split rows are checked exactly as
+postprocessing_on_fairlab_splits.py does, and the feature columns are standardised as the run did (both via the
+helpers of preprocessing_on_fairlab_splits.py / postprocessing_on_fairlab_splits.py, imported). Then, on the
+training rows:
+
+- grid-search (constraint, grid_size, grid_limit, constraint_weight): Fairlearn GridSearch(
+  LogisticRegression(C=1, lbfgs, tol=1e-10, max_iter=10000), DemographicParity() or EqualizedOdds(),
+  grid_size, grid_limit, constraint_weight) on every feature column (the protected ones included, as the host's
+  learner sees them), sensitive_features = the run's group code; test predictions = GridSearch.predict.
+- prejudice-remover (eta; c must be 1, kamfadm has no -C from AIF360): AIF360 PrejudiceRemover(eta,
+  sensitive_attr=side) on a BinaryLabelDataset whose features are the columns without the run's protected
+  attributes' own columns (fairlab's plugin drops exactly those) and whose one protected attribute is the pooled
+  side (1 = the groups the run marks privileged). Also per seed: the objective L = NLL + eta PI + C/2 |theta|^2
+  and its terms at AIF360's solution (make_prejudice_remover_goldens.terms, checked against kamfadm's own
+  f_loss_) next to fairlab's `prejudice remover objective ...` line of --fairlab-log. kamfadm's gradient is wrong
+  for eta > 0, so its CG stops short of the minimum: predictions are not expected to be identical.
+
+Reported per seed and as a table: accuracy and statistical parity difference (AIF360's, test rows, pooled
+sides) of fairlab's stored predictions and the reference's, and the share of identical test predictions.
+
+--time: additionally times the references' fit + predict on the training / test rows, each in its own
+subprocess, with OPENBLAS_NUM_THREADS=1 and with the default threads, `--repeats` subprocesses per setting (one
+per seed, cycling), and prints the medians next to the median over seeds of fairlab's stored fit_seconds +
+predict_seconds.
+"""
+import argparse
+import json
+import math
+import os
+import pathlib
+import pickle
+import re
+import statistics
+import subprocess
+import sys
+import time
+
+import h5py
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+import preprocessing_on_fairlab_splits as pre  # noqa: E402  (imports postprocessing_on_fairlab_splits as pre.pp)
+from make_prejudice_remover_goldens import terms as pr_terms  # noqa: E402  (kamfadm's objective, C = 1)
+from aif360.algorithms.inprocessing import PrejudiceRemover  # noqa: E402
+from aif360.datasets import BinaryLabelDataset  # noqa: E402
+from fairlearn.reductions import DemographicParity, EqualizedOdds, GridSearch  # noqa: E402
+from sklearn.linear_model import LogisticRegression  # noqa: E402
+
+pp = pre.pp
+METHODS = ("grid-search", "prejudice-remover")
+
+
+# ------------------------------------------------------------------------------------------- splits
+
+def splits(results_path, datasets, only_runs=()):
+    """Yields (run_id, run attrs summary, methods [(name, id, params, param_text)], seed, ctx) for every complete
+    run and seed whose split checks out (the checks of preprocessing_on_fairlab_splits.main)."""
+    with h5py.File(results_path, "r") as f:
+        runs = [(name, run) for name, run in f["runs"].items() if int(run.attrs.get("complete", 0)) == 1]
+        runs.sort(key=lambda item: (int(item[1].attrs.get("sequence", 0)), item[0]))
+        for run_id, run in runs:
+            if only_runs and run_id not in only_runs:
+                continue
+            protected = pp.texts(run.attrs["protected"])
+            dataset = pp.load_dataset(pp.resolve_dataset(run, results_path, datasets))
+            _, standardised = pp.standardisation(run, dataset)
+            names = dataset["names"]
+            group_names, privileged, codes = pp.group_partition(dataset, protected)
+            if group_names != pp.texts(run.attrs["group_names"]) or privileged != [bool(p) for p in run.attrs["group_privileged"]]:
+                raise pp.CheckFailed(f"{run_id}: groups rebuilt from the dataset are not the run's")
+            methods = [(name, pp.text(m.attrs.get("id", name)), pp.parse_parameters(m.attrs.get("parameters", "")),
+                        pp.text(m.attrs.get("parameters", ""))) for name, m in run["methods"].items()]
+            methods = [m for m in methods if m[1] in METHODS]
+            privileged_codes = [g for g, p in enumerate(privileged) if p]
+            run_columns = [j for j, n in enumerate(names) if n in protected]
+            for seed in [int(s) for s in np.ravel(run.attrs["seeds"])]:
+                split = run["splits"][f"seed_{seed}"]
+                parts = [split[n][...].astype(np.int64) for n in ("train_index", "validation_index", "test_index")]
+                if not np.array_equal(split["group_codes"][...].astype(np.int64), codes[parts[2]]):
+                    raise pp.CheckFailed(f"{run_id} seed {seed}: stored test group codes differ")
+                if not np.array_equal(split["y_true"][...].astype(np.int64), dataset["labels"][parts[2]]):
+                    raise pp.CheckFailed(f"{run_id} seed {seed}: stored test labels differ")
+                expected = (tuple(np.flatnonzero(dataset["split"] == k) for k in (0, 1, 2)) if dataset["split"] is not None
+                            else pp.fairlab_split(dataset["labels"], codes, seed))
+                if not all(np.array_equal(a, b) for a, b in zip(parts, expected)):
+                    raise pp.CheckFailed(f"{run_id} seed {seed}: stored rows are not fairlab's split")
+                scale = pp.standardise(dataset["features"], parts[0], standardised)
+                ctx = dict(names=names, privileged_codes=privileged_codes, run_columns=run_columns)
+                for part, index in (("train", parts[0]), ("test", parts[2])):
+                    ctx[part] = dict(x=scale(dataset["features"][index]), y=dataset["labels"][index],
+                                     group=codes[index], side=np.isin(codes[index], privileged_codes).astype(int))
+                outcomes = {}
+                for name, *_ in methods:
+                    o = run["methods"][name].get(f"seed_{seed}")
+                    if o is not None and pp.text(o.attrs["status"]) == "ok":
+                        overall = dict(zip(pp.texts(o["metrics/overall_names"][...]),
+                                           o["metrics/overall_values"][...].astype(float)))
+                        outcomes[name] = dict(accuracy=overall.get("accuracy", math.nan),
+                                              spd=overall.get("statistical_parity_difference", math.nan),
+                                              y_pred=o["y_pred"][...].astype(int),
+                                              seconds=float(o.attrs["fit_seconds"]) + float(o.attrs["predict_seconds"]),
+                                              fit_seconds=float(o.attrs["fit_seconds"]))
+                yield run_id, methods, seed, ctx, outcomes
+
+
+# --------------------------------------------------------------------------------------- references
+
+def grid_search(ctx, params):
+    tr, te = ctx["train"], ctx["test"]
+    constraint = {"demographic_parity": DemographicParity, "equalized_odds": EqualizedOdds}[
+        params.get("constraint", "demographic_parity")]()
+    model = GridSearch(LogisticRegression(C=1.0, solver="lbfgs", tol=1e-10, max_iter=10_000), constraint,
+                       grid_size=int(params.get("grid_size", 10)), grid_limit=float(params.get("grid_limit", 2)),
+                       constraint_weight=float(params.get("constraint_weight", 0.5)))
+    model.fit(tr["x"], tr["y"], sensitive_features=tr["group"])
+    return dict(pred=np.asarray(model.predict(te["x"])).astype(int), best=int(model.best_idx_))
+
+
+def prejudice_remover(ctx, params):
+    if float(params.get("c", 1)) != 1:
+        raise ValueError("AIF360 runs kamfadm with C = 1 only")
+    eta = float(params.get("eta", 1))
+    tr, te = ctx["train"], ctx["test"]
+    keep = [j for j in range(tr["x"].shape[1]) if j not in ctx["run_columns"]]
+    names = [ctx["names"][j] for j in keep]
+
+    def dataset(part):
+        frame = pd.DataFrame(part["x"][:, keep], columns=names)
+        frame[pre.SIDE] = part["side"].astype(float)
+        frame["__label"] = part["y"].astype(float)
+        return BinaryLabelDataset(df=frame, label_names=["__label"], protected_attribute_names=[pre.SIDE],
+                                  favorable_label=1.0, unfavorable_label=0.0,
+                                  privileged_protected_attributes=[np.array([1.0])])
+    model = PrejudiceRemover(eta=eta, sensitive_attr=pre.SIDE)
+    model.fit(dataset(tr))
+    try:
+        if os.path.getsize(model.model_name) == 0:
+            raise RuntimeError("train_pr.py wrote no model (is the aif360 Python first on PATH as `python`?)")
+        with open(model.model_name, "rb") as f:
+            clr = pickle.load(f)
+        out = model.predict(dataset(te))
+    finally:
+        os.unlink(model.model_name)
+    theta = np.asarray(clr.coef_, float)
+    xd = np.c_[tr["x"][:, keep], np.ones(len(tr["y"]))]
+    t = pr_terms(theta, xd, tr["y"].astype(float), tr["side"], eta)
+    assert abs(t["L"] - clr.f_loss_) <= 1e-9 * max(1.0, abs(t["L"])), (t["L"], clr.f_loss_)
+    return dict(pred=out.labels.ravel().astype(int), objective={k: float(v) for k, v in t.items()})
+
+
+REFERENCES = {"grid-search": grid_search, "prejudice-remover": prejudice_remover}
+
+
+def parse_pr_log(paths):
+    """fairlab's `<method> (seed S): ... prejudice remover objective L (log-loss a, prejudice index b, penalty c)
+    after I iterations[, not converged]` -> {(method, seed): dict}."""
+    pattern = re.compile(r"(\S+) \(seed (\d+)\):.*prejudice remover objective (\S+) \(log-loss (\S+), prejudice index "
+                         r"(\S+), penalty (\S+)\) after (\d+) iterations(, not converged)?")
+    out = {}
+    for m in pre.log_matches(paths, pattern):
+        out[(m.group(1), int(m.group(2)))] = dict(L=float(m.group(3)), NLL=float(m.group(4)), PI=float(m.group(5)),
+                                                  L2=float(m.group(6)), iterations=int(m.group(7)),
+                                                  converged=m.group(8) is None)
+    return out
+
+
+# ------------------------------------------------------------------------------------------- timing
+
+def time_one(args):
+    """Child process: fit + predict of one reference on one run / seed, prints the seconds as JSON."""
+    for run_id, methods, seed, ctx, _ in splits(pathlib.Path(args.results), args.dataset, [args.time_run]):
+        if seed != args.time_seed:
+            continue
+        for name, method_id, params, _ in methods:
+            if name == args.time_method:
+                start = time.perf_counter()
+                REFERENCES[method_id](ctx, params)
+                print(json.dumps({"seconds": time.perf_counter() - start}))
+                return
+    sys.exit(f"no {args.time_method} for {args.time_run} seed {args.time_seed}")
+
+
+def time_references(args, jobs):
+    """jobs: [(run_id, method name, seeds, fairlab seconds list)] -> rows of medians."""
+    rows = []
+    for run_id, name, seeds, fairlab in jobs:
+        medians = {}
+        for label, threads in (("1-thread", "1"), ("default", None)):
+            env = dict(os.environ)
+            env.pop("OPENBLAS_NUM_THREADS", None)
+            env["PYTHONWARNINGS"] = "ignore"
+            if threads:
+                env["OPENBLAS_NUM_THREADS"] = threads
+            seconds = []
+            for k in range(args.repeats):
+                command = [sys.executable, __file__, args.results, "--time-one", "--time-run", run_id, "--time-method", name,
+                           "--time-seed", str(seeds[k % len(seeds)])] + sum((["--dataset", d] for d in args.dataset), [])
+                out = subprocess.run(command, env=env, capture_output=True, text=True, check=True).stdout
+                seconds.append(json.loads(out.strip().splitlines()[-1])["seconds"])
+            medians[label] = statistics.median(seconds)
+            print(f"  timing {run_id} {name} {label}: {', '.join(f'{s:.2f}' for s in seconds)} s", flush=True)
+        rows.append((run_id, name, statistics.median(fairlab), medians["1-thread"], medians["default"]))
+    return rows
+
+
+# --------------------------------------------------------------------------------------------- main
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("results")
+    parser.add_argument("--dataset", action="append", default=[])
+    parser.add_argument("--run", action="append", default=[])
+    parser.add_argument("--fairlab-log", action="append", default=[])
+    parser.add_argument("--method", action="append", default=[], help="only this method name (repeatable)")
+    parser.add_argument("--time", action="store_true")
+    parser.add_argument("--no-compare", action="store_true", help="with --time: only the timings")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--time-one", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--time-run", help=argparse.SUPPRESS)
+    parser.add_argument("--time-method", help=argparse.SUPPRESS)
+    parser.add_argument("--time-seed", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.time_one:
+        return time_one(args)
+    fairlab_pr = parse_pr_log(args.fairlab_log)
+    rows, objectives, timing_jobs = {}, [], {}
+    for run_id, methods, seed, ctx, outcomes in splits(pathlib.Path(args.results), args.dataset, args.run):
+        print(f"{run_id} seed {seed}: {len(ctx['train']['y'])} train / {len(ctx['test']['y'])} test rows; split checks out", flush=True)
+        for name, method_id, params, param_text in methods:
+            if args.method and name not in args.method:
+                continue
+            ours = outcomes.get(name)
+            job = timing_jobs.setdefault((run_id, name), (run_id, name, [], []))
+            job[2].append(seed)
+            if ours:
+                job[3].append(ours["seconds"])
+            if args.no_compare:
+                continue
+            start = time.perf_counter()
+            ref = REFERENCES[method_id](ctx, params)
+            seconds = time.perf_counter() - start
+            measured = pre.measure(ctx, ref["pred"])
+            same = float(np.mean(ours["y_pred"] == ref["pred"])) if ours else math.nan
+            extra = f"; Fairlearn chose grid point {ref['best']}" if "best" in ref else ""
+            print(f"  {name} [{param_text}]: identical test predictions {same:.2%}; accuracy "
+                  f"{ours['accuracy'] if ours else math.nan:.4f} / {measured['accuracy']:.4f}, SPD "
+                  f"{ours['spd'] if ours else math.nan:.4f} / {measured['spd']:.4f} (fairlab / reference); "
+                  f"reference {seconds:.1f} s, fairlab {ours['seconds'] if ours else math.nan:.2f} s{extra}", flush=True)
+            rows.setdefault((run_id, f"{method_id} [{param_text}]"), []).append((ours, measured, same))
+            if "objective" in ref:
+                objectives.append((run_id, name, seed, ref["objective"], fairlab_pr.get((name, seed))))
+
+    if rows:
+        print_tables(rows, objectives)
+    if args.time:
+        print("\ntiming (fit + predict; fairlab: median over seeds of stored fit_seconds + predict_seconds)", flush=True)
+        timed = time_references(args, list(timing_jobs.values()))
+        print("\n| method | fairlab s | Python 1-thread s | Python default s | 1-thread / fairlab | default / fairlab |")
+        print("|---|---:|---:|---:|---:|---:|")
+        for run_id, name, ours, one, default in timed:
+            print(f"| {name} ({run_id}) | {ours:.3f} | {one:.2f} | {default:.2f} | {one / ours:.1f}x | {default / ours:.1f}x |")
+
+
+def print_tables(rows, objectives):
+    lines = ["| method | fairlab acc / SPD | reference acc / SPD | identical predictions | seeds |", "|---|---|---|---:|---:|"]
+    for (run_id, method), obs in rows.items():
+        ours = [o for o, _, _ in obs if o]
+        lines.append(f"| {method} ({run_id}) | {pp.mean([o['accuracy'] for o in ours]):.4f} / "
+                     f"{pp.mean([o['spd'] for o in ours]):+.4f} | {pp.mean([m['accuracy'] for _, m, _ in obs]):.4f} / "
+                     f"{pp.mean([m['spd'] for _, m, _ in obs]):+.4f} | {pp.mean([s for *_, s in obs]):.2%} | {len(obs)} |")
+    print("\n" + "\n".join(lines))
+    if objectives:
+        print("\n| run | method | seed | fairlab L (NLL, PI, L2), iterations | AIF360 L (NLL, PI, L2) | fairlab - AIF360 |")
+        print("|---|---|---:|---|---|---:|")
+        for run_id, name, seed, a, ours in objectives:
+            mine = "— (no --fairlab-log line)" if ours is None else (
+                f"{ours['L']:.4f} ({ours['NLL']:.4f}, {ours['PI']:.4f}, {ours['L2']:.4f}), {ours['iterations']}"
+                f"{'' if ours['converged'] else ' not converged'}")
+            delta = "—" if ours is None else f"{ours['L'] - a['L']:+.4f}"
+            print(f"| {run_id} | {name} | {seed} | {mine} | {a['L']:.4f} ({a['NLL']:.4f}, {a['PI']:.4f}, {a['L2']:.4f}) | {delta} |")
+
+
+if __name__ == "__main__":
+    main()
