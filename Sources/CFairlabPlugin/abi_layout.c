@@ -29,6 +29,8 @@ FL_CHECK_OFFSET(fl_blas, dgemm, 40);
 FL_CHECK_OFFSET(fl_learner, release, 40);
 FL_CHECK_OFFSET(fl_host, get_extension, 64);
 FL_CHECK_OFFSET(fl_method, evaluate, 48);
+FL_CHECK_OFFSET(fl_learner_options, warm_start, 32);  /* fairlab.learner-control/1 */
+FL_CHECK_OFFSET(fl_learner_control, iterations, 24);  /* fairlab.learner-control/1 */
 FL_CHECK_OFFSET(fl_library, create, 56);
 
 #define FL_CHECK_SIZE(type, size) _Static_assert(sizeof(type) == (size), #type " changed size: ABI v1 layout broken")
@@ -48,4 +50,6 @@ FL_CHECK_SIZE(fl_blas, 48);
 FL_CHECK_SIZE(fl_learner, 48);
 FL_CHECK_SIZE(fl_host, 72);
 FL_CHECK_SIZE(fl_method, 56);
+FL_CHECK_SIZE(fl_learner_options, 40);
+FL_CHECK_SIZE(fl_learner_control, 32);
 FL_CHECK_SIZE(fl_library, 64);

@@ -366,6 +366,42 @@ typedef struct fl_host {
 } fl_host;
 
 /* ---------------------------------------------------------------------------------------------------- */
+/* Extensions, found by string id through fl_host.get_extension (NULL from a host without them)         */
+/* ---------------------------------------------------------------------------------------------------- */
+
+/** Id of the learner-control extension (an fl_learner_control), for reductions that refit the base learner. */
+#define FL_EXTENSION_LEARNER_CONTROL "fairlab.learner-control/1"
+
+/** Options of one base-learner fit through fl_learner_control.fit_with_options. */
+typedef struct fl_learner_options {
+    uint32_t struct_size;
+    uint32_t abi_version;
+    double inverse_regularization;  /**< scikit-learn's C (> 0); fl_learner.fit uses 1. */
+    double tolerance;               /**< Stop once half the Newton decrement is below tolerance x the objective
+                                         (fl_learner.fit: 1e-10). */
+    int32_t max_iterations;         /**< Upper bound on Newton iterations (fl_learner.fit: 100). */
+    int32_t reserved;               /**< 0. */
+    fl_model warm_start;            /**< A model over the same features to start from, or 0 (start from zero). */
+} fl_learner_options;
+
+/**
+ * The base learner's options, warm starts and coefficients. `context` is fl_learner.context; models are the
+ * same handles as fl_learner's (predict_scores and release apply to them).
+ */
+typedef struct fl_learner_control {
+    uint32_t struct_size;
+    uint32_t abi_version;
+    /** fl_learner.fit with `options` (NULL: fl_learner.fit's). */
+    fl_status (*fit_with_options)(void *context, const fl_matrix *features, const double *labels, const double *weights,
+                                  const fl_learner_options *options, fl_model *model, fl_error *error);
+    /** Writes the model's coefficients (`count` must equal its number of features) and its intercept. */
+    fl_status (*coefficients)(void *context, fl_model model, double *coefficients, int64_t count, double *intercept,
+                              fl_error *error);
+    /** The Newton iterations the model's fit took, or -1 for an unknown model. */
+    int64_t (*iterations)(void *context, fl_model model);
+} fl_learner_control;
+
+/* ---------------------------------------------------------------------------------------------------- */
 /* Method instances                                                                                     */
 /* ---------------------------------------------------------------------------------------------------- */
 

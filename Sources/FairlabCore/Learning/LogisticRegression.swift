@@ -54,8 +54,10 @@ public struct LogisticRegression: Sendable, Equatable {
     }
 
     /// Fits on `features` (rows × features) with 0/1 `labels` and optional non-negative `weights`.
+    /// Fits on `features` and 0/1 `labels` with instance `weights`; with `start` (a model over the same features),
+    /// Newton's method starts from its coefficients, as a reduction refitting on slightly changed weights wants.
     public static func fit(
-        features: Matrix, labels: [Double], weights: [Double]? = nil, options: Options = Options()
+        features: Matrix, labels: [Double], weights: [Double]? = nil, options: Options = Options(), start: LogisticRegression? = nil
     ) throws -> LogisticRegression {
         let n = features.rows
         guard labels.count == n else {
@@ -81,12 +83,16 @@ public struct LogisticRegression: Sendable, Equatable {
             throw FairlabError("logistic regression: features contain NaN or infinite values")
         }
 
+        if let start, start.coefficients.count != features.cols {
+            throw FairlabError("logistic regression: the warm start has \(start.coefficients.count) coefficients for \(features.cols) features")
+        }
+        let design = makeDesign(features, allowSparse: options.allowSparseProducts)
+        // Without a start: the intercept-only optimum, which saves one or two Newton steps. The intercept is the
+        // design's own (see `DesignMatrix.columnOffsets`): z = Dβ + c = Xβ + (c − vᵀβ).
+        let startIntercept = start.map { model in zip(design.columnOffsets, model.coefficients).reduce(model.intercept) { $0 + $1.0 * $1.1 } }
         var problem = NewtonProblem(
-            design: makeDesign(features, allowSparse: options.allowSparseProducts), labels: labels, weights: sampleWeights,
-            c: options.inverseRegularization,
-            // The intercept of the design's own parametrisation (see `DesignMatrix.columnOffsets`), started at the
-            // intercept-only optimum, which saves one or two Newton steps.
-            intercept: log(positiveWeight / negativeWeight))
+            design: design, labels: labels, weights: sampleWeights, c: options.inverseRegularization,
+            intercept: startIntercept ?? log(positiveWeight / negativeWeight), beta: start?.coefficients)
         let useConjugateGradients = features.cols >= options.conjugateGradientWidth
         var iteration = 0
         while iteration < options.maximumIterations {
@@ -152,15 +158,20 @@ private struct NewtonProblem {
     var rows: Int { design.rows }
     var cols: Int { design.cols }
 
-    init(design: DesignMatrix, labels: [Double], weights: [Double], c: Double, intercept: Double) {
+    init(design: DesignMatrix, labels: [Double], weights: [Double], c: Double, intercept: Double, beta start: [Double]?) {
         self.design = design
         self.labels = labels
         self.weights = weights
         self.c = c
         self.intercept = intercept
         let n = design.rows, p = design.cols
-        beta = [Double](repeating: 0, count: p)
+        beta = start ?? [Double](repeating: 0, count: p)
         linear = [Double](repeating: intercept, count: n)
+        if let start {
+            var product = [Double](repeating: 0, count: n)
+            design.multiply(start, into: &product)
+            for i in 0..<n { linear[i] += product[i] }
+        }
         gradient = [Double](repeating: 0, count: p + 1)
         residual = [Double](repeating: 0, count: n)
         curvature = [Double](repeating: 0, count: n)

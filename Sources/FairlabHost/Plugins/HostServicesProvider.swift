@@ -12,6 +12,8 @@ final class HostServicesProvider {
     private let methodID: String
     private let blasTable: UnsafeMutablePointer<fl_blas>
     private let learnerTable: UnsafeMutablePointer<fl_learner>
+    /// The `fairlab.learner-control/1` extension.
+    private let learnerControlTable: UnsafeMutablePointer<fl_learner_control>
     private let hostTable: UnsafeMutablePointer<fl_host>
     private let versionString: UnsafeMutablePointer<CChar>
     private let learnerName: UnsafeMutablePointer<CChar>
@@ -40,6 +42,7 @@ final class HostServicesProvider {
                             m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
             }))
         learnerTable = .allocate(capacity: 1)
+        learnerControlTable = .allocate(capacity: 1)
         hostTable = .allocate(capacity: 1)
         let context = Unmanaged.passUnretained(self).toOpaque()
         learnerTable.initialize(to: fl_learner(
@@ -49,7 +52,7 @@ final class HostServicesProvider {
                 guard let context, let features, let labels, let model else {
                     return setError(error, FL_ERROR_INVALID_INPUT, "base learner fit: NULL argument")
                 }
-                return HostServicesProvider.from(context).fitModel(features.pointee, labels, weights, model, error)
+                return HostServicesProvider.from(context).fitModel(features.pointee, labels, weights, options: nil, model, error)
             },
             predict_scores: { context, model, features, scores, error in
                 guard let context, let features, let scores else {
@@ -60,6 +63,32 @@ final class HostServicesProvider {
             release: { context, model in
                 guard let context else { return }
                 HostServicesProvider.from(context).models[model] = nil
+            }))
+        learnerControlTable.initialize(to: fl_learner_control(
+            struct_size: UInt32(MemoryLayout<fl_learner_control>.size), abi_version: FAIRLAB_ABI_VERSION,
+            fit_with_options: { context, features, labels, weights, options, model, error in
+                guard let context, let features, let labels, let model else {
+                    return setError(error, FL_ERROR_INVALID_INPUT, "base learner fit: NULL argument")
+                }
+                return HostServicesProvider.from(context).fitModel(features.pointee, labels, weights, options: options, model, error)
+            },
+            coefficients: { context, model, coefficients, count, intercept, error in
+                guard let context, let coefficients, let intercept else {
+                    return setError(error, FL_ERROR_INVALID_INPUT, "base learner coefficients: NULL argument")
+                }
+                guard let fitted = HostServicesProvider.from(context).models[model] else {
+                    return setError(error, FL_ERROR_INVALID_INPUT, "unknown model handle \(model)")
+                }
+                guard count == Int64(fitted.coefficients.count) else {
+                    return setError(error, FL_ERROR_INVALID_INPUT, "the model has \(fitted.coefficients.count) coefficients, not \(count)")
+                }
+                for (j, value) in fitted.coefficients.enumerated() { coefficients[j] = value }
+                intercept.pointee = fitted.intercept
+                return FL_OK
+            },
+            iterations: { context, model in
+                guard let context, let fitted = HostServicesProvider.from(context).models[model] else { return -1 }
+                return Int64(fitted.iterations)
             }))
         hostTable.initialize(to: fl_host(
             struct_size: UInt32(MemoryLayout<fl_host>.size), abi_version: FAIRLAB_ABI_VERSION, context: context,
@@ -75,12 +104,16 @@ final class HostServicesProvider {
             random_bits: { context in HostServicesProvider.from(context!).generator.next() },
             random_uniform: { context in HostServicesProvider.from(context!).generator.nextUniform() },
             blas: blasTable, learner: learnerTable,
-            get_extension: { _, _ in nil }))
+            get_extension: { context, id in
+                guard let context, let id, String(cString: id) == FL_EXTENSION_LEARNER_CONTROL else { return nil }
+                return UnsafeRawPointer(HostServicesProvider.from(context).learnerControlTable)
+            }))
     }
 
     deinit {
         hostTable.deallocate()
         learnerTable.deallocate()
+        learnerControlTable.deallocate()
         blasTable.deallocate()
         free(versionString)
         free(learnerName)
@@ -92,14 +125,32 @@ final class HostServicesProvider {
 
     private func fitModel(
         _ features: fl_matrix, _ labels: UnsafePointer<Double>, _ weights: UnsafePointer<Double>?,
+        options optionsTable: UnsafePointer<fl_learner_options>?,
         _ model: UnsafeMutablePointer<fl_model>, _ error: UnsafeMutablePointer<fl_error>?
     ) -> fl_status {
         do {
             let matrix = try Self.matrix(features)
             let n = Int(features.rows)
+            var options = LogisticRegression.Options()
+            var start: LogisticRegression?
+            if let given = optionsTable?.pointee {
+                guard given.struct_size >= UInt32(MemoryLayout<fl_learner_options>.size) else {
+                    return setError(error, FL_ERROR_INVALID_INPUT, "fl_learner_options is \(given.struct_size) bytes, version 1 has \(MemoryLayout<fl_learner_options>.size)")
+                }
+                guard given.inverse_regularization > 0, given.inverse_regularization.isFinite, given.tolerance >= 0, given.max_iterations >= 1 else {
+                    return setError(error, FL_ERROR_INVALID_INPUT, "learner options: C must be positive and finite, the tolerance non-negative, max_iterations at least 1")
+                }
+                options.inverseRegularization = given.inverse_regularization
+                options.relativeTolerance = given.tolerance
+                options.maximumIterations = Int(given.max_iterations)
+                if given.warm_start != 0 {
+                    guard let warm = models[given.warm_start] else { return setError(error, FL_ERROR_INVALID_INPUT, "unknown warm-start model handle \(given.warm_start)") }
+                    start = warm
+                }
+            }
             let fitted = try LogisticRegression.fit(
                 features: matrix, labels: Array(UnsafeBufferPointer(start: labels, count: n)),
-                weights: weights.map { Array(UnsafeBufferPointer(start: $0, count: n)) })
+                weights: weights.map { Array(UnsafeBufferPointer(start: $0, count: n)) }, options: options, start: start)
             models[nextModel] = fitted
             model.pointee = nextModel
             nextModel += 1

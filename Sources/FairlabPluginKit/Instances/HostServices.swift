@@ -44,6 +44,47 @@ public struct HostServices: @unchecked Sendable {
         guard status == FL_OK else { throw PluginError(status, "base learner: " + String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)) }
     }
 
+    /// The host's learner-control extension, or an error naming what is missing (a host older than it).
+    private func learnerControl() throws -> fl_learner_control {
+        guard let table = host.pointee.get_extension(host.pointee.context, FL_EXTENSION_LEARNER_CONTROL) else {
+            throw PluginError.unsupported("this fairlab host has no \(FL_EXTENSION_LEARNER_CONTROL) extension")
+        }
+        return table.assumingMemoryBound(to: fl_learner_control.self).pointee
+    }
+
+    /// Trains the host's base learner with `options` (its C, tolerance, iteration cap, warm start).
+    public func fitBaseLearner(features: UnsafePointer<fl_matrix>, labels: [Double], weights: [Double]?, options: LearnerOptions) throws -> fl_model {
+        let control = try learnerControl(), context = host.pointee.learner.pointee.context
+        var table = fl_learner_options(
+            struct_size: UInt32(MemoryLayout<fl_learner_options>.size), abi_version: FAIRLAB_ABI_VERSION,
+            inverse_regularization: options.inverseRegularization, tolerance: options.tolerance,
+            max_iterations: Int32(clamping: options.maxIterations), reserved: 0, warm_start: options.warmStart ?? 0)
+        var model: fl_model = 0
+        try callingHost { error in
+            labels.withUnsafeBufferPointer { y in
+                guard let weights else { return control.fit_with_options(context, features, y.baseAddress, nil, &table, &model, error) }
+                return weights.withUnsafeBufferPointer { w in control.fit_with_options(context, features, y.baseAddress, w.baseAddress, &table, &model, error) }
+            }
+        }
+        return model
+    }
+
+    /// A model's coefficients (one per feature) and intercept.
+    public func baseLearnerCoefficients(_ model: fl_model, features: Int) throws -> (coefficients: [Double], intercept: Double) {
+        let control = try learnerControl(), context = host.pointee.learner.pointee.context
+        var coefficients = [Double](repeating: 0, count: features), intercept = 0.0
+        try callingHost { error in
+            coefficients.withUnsafeMutableBufferPointer { control.coefficients(context, model, $0.baseAddress, Int64(features), &intercept, error) }
+        }
+        return (coefficients, intercept)
+    }
+
+    /// The Newton iterations a model's fit took.
+    public func baseLearnerIterations(_ model: fl_model) throws -> Int {
+        let control = try learnerControl()
+        return Int(control.iterations(host.pointee.learner.pointee.context, model))
+    }
+
     /// Releases a model trained with `fitBaseLearner` (those not released go when the instance is destroyed).
     public func releaseBaseLearner(_ model: fl_model) {
         let learner = host.pointee.learner.pointee
