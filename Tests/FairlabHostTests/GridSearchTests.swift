@@ -15,7 +15,7 @@ import Testing
         let golden = try #require(try TestEnvironment.fixture("gridsearch_goldens.json") as? [String: Any])
         let expected = try #require(golden[constraint] as? [String: Any])
         let training = try Training()
-        let library = try LoadedLibrary(path: TestEnvironment.pluginLibrary("GridSearch"))
+        let library = try LoadedLibrary(path: TestEnvironment.pluginLibrary("Reductions"))
         let info = try #require(try library.methods().first { $0.id == "grid-search" })
         let instance = try MethodInstance(library: library, info: info, parameters: ResolvedParameters(method: info, overrides: ["constraint": constraint]), seed: 0)
         try instance.fit(train: DataTable(
@@ -56,7 +56,7 @@ import Testing
     @Test func equalizedOddsNamesAGroupWithOneLabel() throws {
         let training = try Training()
         let labels = training.labels.indices.map { training.codes[$0] == 0 ? 1.0 : training.labels[$0] }
-        let library = try LoadedLibrary(path: TestEnvironment.pluginLibrary("GridSearch"))
+        let library = try LoadedLibrary(path: TestEnvironment.pluginLibrary("Reductions"))
         let info = try #require(try library.methods().first { $0.id == "grid-search" })
         let instance = try MethodInstance(library: library, info: info, parameters: ResolvedParameters(method: info, overrides: ["constraint": "equalized_odds"]), seed: 0)
         let group = training.groups.pointer.pointee.names[0].map { String(cString: $0) } ?? ""
