@@ -20,13 +20,10 @@ final class GridSearch: FairlabMethod {
         Parameter("constraint_weight", .real(minimum: 0, maximum: 1), default: "0.5", description: "weight of the constraint violation against the error when choosing"),
     ]
 
-    /// The chosen model: the host's, or a constant prediction.
-    enum Model { case learned(fl_model), constant(Double) }
-
     private let host: HostServices
     private let constraint: ParityMoment.Kind
     private let gridSize: Int, gridLimit: Double, constraintWeight: Double
-    private var chosen: Model?
+    private var chosen: ReductionModel?
 
     init(host: HostServices, parameters: ParameterValues) {
         self.host = host
@@ -41,11 +38,11 @@ final class GridSearch: FairlabMethod {
             constraint, labels: Array(try train.requireLabels()), codes: Array(try train.requireGroupCodes()), groupNames: train.groups.names)
         let grid = LagrangeGrid(dimensions: moment.basis.count, size: gridSize, limit: gridLimit)
 
-        var best: (loss: Double, model: Model, index: Int)?
+        var best: (loss: Double, model: ReductionModel, index: Int)?
         for (index, coefficients) in grid.points.enumerated() {
             let weights = moment.signedWeights(Dictionary(uniqueKeysWithValues: zip(moment.basis, coefficients)))
             let relabelled = weights.map { $0 > 0 ? 1.0 : 0.0 }
-            let model: Model, predictions: [Double]
+            let model: ReductionModel, predictions: [Double]
             if Set(relabelled).count == 1 {
                 model = .constant(relabelled[0])
                 predictions = relabelled
@@ -91,6 +88,11 @@ nonisolated(unsafe) let library = makeLibrary(
             description: "Trains the host's learner at a grid of Lagrange multipliers and keeps the best trade-off of error and constraint violation.",
             stage: .inProcessing, needs: [.labels, .baseLearner], parameters: GridSearch.parameters,
             make: { host, parameters in GridSearch(host: host, parameters: parameters) }),
+        MethodDefinition(
+            id: "exponentiated-gradient", name: "Exponentiated gradient (Agarwal et al. 2018, as Fairlearn)", version: "1.0.0",
+            description: "A randomised classifier over the host learner's best responses to Lagrange multipliers, updated by exponentiated gradient.",
+            stage: .inProcessing, needs: [.labels, .baseLearner], parameters: ExponentiatedGradient.parameters,
+            make: { host, parameters in ExponentiatedGradient(host: host, parameters: parameters) }),
     ])
 
 @_cdecl("fairlab_plugin_entry")

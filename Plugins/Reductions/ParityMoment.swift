@@ -74,6 +74,9 @@ struct ParityMoment {
         return cells.map { cell in cellSums[cell, default: 0] / n / cellShares[cell]! - eventSums[cell.event, default: 0] / n / eventShares[cell.event]! }
     }
 
+    /// P(g | e) of a cell.
+    func conditionalShare(_ cell: Cell) -> Double { cellShares[cell]! / eventShares[cell.event]! }
+
     /// The error rate of predictions: mean |y − h|.
     func error(_ predictions: [Double]) -> Double {
         zip(labels, predictions).reduce(0) { $0 + abs($1.0 - $1.1) } / Double(labels.count)

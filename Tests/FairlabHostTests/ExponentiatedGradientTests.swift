@@ -1,0 +1,40 @@
+import FairlabCore
+@testable import FairlabHost
+import FairlabTestSupport
+import Foundation
+import Testing
+
+/// Exponentiated gradient against Fairlearn 0.15's `ExponentiatedGradient(LogisticRegression(C=1, tol=1e-10),
+/// constraint)` at its defaults on the golden inputs of `PreProcessingGoldenTests`
+/// (tools/golden/make_expgrad_goldens.py): the same ν, hypotheses, learner calls and iterations, and the same
+/// expected predictions Σ_h Q_h h(x) on the test rows.
+@Suite struct ExponentiatedGradientTests {
+    @Test(arguments: ["demographic_parity", "equalized_odds"]) func stepsAndExpectedPredictionsEqualFairlearns(_ constraint: String) throws {
+        let golden = try #require(try TestEnvironment.fixture("expgrad_goldens.json") as? [String: Any])
+        let expected = try #require(golden[constraint] as? [String: Any])
+        let training = try PreProcessingGoldenTests.Training()
+        let library = try LoadedLibrary(path: TestEnvironment.pluginLibrary("Reductions"))
+        let info = try #require(try library.methods().first { $0.id == "exponentiated-gradient" })
+        let instance = try MethodInstance(library: library, info: info, parameters: ResolvedParameters(method: info, overrides: ["constraint": constraint]), seed: 0)
+        try instance.fit(train: DataTable(
+            features: training.features, labels: training.labels, scores: nil, weights: nil, groupCodes: training.codes,
+            groups: training.groups, columns: training.columns), validation: nil)
+        // "exponentiated gradient: H hypotheses, C learner fits, best gap G at iteration I of T, ν V"
+        let line = try #require(instance.logged.map(\.text).first { $0.hasPrefix("exponentiated gradient:") })
+        let numbers = line.split(whereSeparator: { " ,:".contains($0) }).compactMap { Double($0) }
+        #expect(numbers.count == 6, "\(line)")
+        let hypotheses = (expected["hypotheses"] as! [Any]).count
+        #expect(Int(numbers[0]) == hypotheses && Int(numbers[1]) == expected["n_oracle_calls"] as! Int, "\(constraint): \(line)")
+        #expect(Int(numbers[3]) == expected["best_iter"] as! Int && Int(numbers[4]) == (expected["last_iter"] as! Int) + 1, "\(constraint): \(line)")
+        #expect(abs(numbers[5] - (expected["nu"] as! NSNumber).doubleValue) < 1e-12, "\(constraint): \(line)")
+        #expect(numbers[2] < 1e-8)
+
+        let predicted = try instance.predict(DataTable(
+            features: training.testFeatures, labels: nil, scores: nil, weights: nil, groupCodes: nil, groups: training.groups,
+            columns: training.columns), rows: training.testCodes.count)
+        let probabilities = try #require(predicted.probabilities)
+        let wanted = (expected["test_pmf_predict"] as! [NSNumber]).map(\.doubleValue)
+        let worst = zip(probabilities, wanted).map { abs($0 - $1) }.max() ?? .infinity
+        #expect(worst < 1e-6, "\(constraint): expected predictions differ from Fairlearn's by \(worst)")
+    }
+}
