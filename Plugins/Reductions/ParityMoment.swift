@@ -1,19 +1,33 @@
 import FairlabPluginKit
 
-/// Fairlearn's utility-parity moments on the training rows (`DemographicParity`, `EqualizedOdds`): the events
-/// (one, "all", for demographic parity; the label for equalized odds), the groups, both in order of first
-/// appearance as Fairlearn orders them, their shares, and for a classifier h the cost-sensitive weights of a
+/// Fairlearn's utility-parity moments on the training rows (`DemographicParity`, `EqualizedOdds`,
+/// `TruePositiveRateParity`, `FalsePositiveRateParity`): the events (one, "all", for demographic parity; the
+/// label for equalized odds; label 1 only, or label 0 only, for the rate parities, whose other rows take no part
+/// in the constraints), the groups, both in order of first appearance as Fairlearn orders them, their shares, and for a classifier h the cost-sensitive weights of a
 /// Lagrangian and the constraint values γ(e, g) = E[h | e, g] − E[h | e]. The reductions (`GridSearch`,
 /// `ExponentiatedGradient`) drive it; the math lives here.
 struct ParityMoment {
-    enum Kind: String, CaseIterable { case demographicParity = "demographic_parity", equalizedOdds = "equalized_odds" }
+    enum Kind: String, CaseIterable {
+        case demographicParity = "demographic_parity", equalizedOdds = "equalized_odds"
+        case truePositiveRateParity = "true_positive_rate_parity", falsePositiveRateParity = "false_positive_rate_parity"
+
+        /// A row's event; −1 for a row outside every event.
+        func event(label: Double) -> Int {
+            switch self {
+            case .demographicParity: 0
+            case .equalizedOdds: Int(label)
+            case .truePositiveRateParity: label == 1 ? 1 : -1
+            case .falsePositiveRateParity: label == 0 ? 0 : -1
+            }
+        }
+    }
 
     /// One (event, group) pair; the constraints are ± each.
     struct Cell: Hashable { let event: Int, group: Int32 }
 
     let labels: [Double]
     let codes: [Int32]
-    /// Each row's event.
+    /// Each row's event (−1: none).
     let events: [Int]
     /// Every (event, group) pair, events outer, in order of first appearance.
     let cells: [Cell]
@@ -25,18 +39,18 @@ struct ParityMoment {
     init(_ kind: Kind, labels: [Double], codes: [Int32], groupNames: [String]) throws {
         self.labels = labels
         self.codes = codes
-        events = kind == .demographicParity ? [Int](repeating: 0, count: labels.count) : labels.map { Int($0) }
-        let eventOrder = Self.firstAppearance(events), groupOrder = Self.firstAppearance(codes)
+        events = labels.map { kind.event(label: $0) }
+        let eventOrder = Self.firstAppearance(events.filter { $0 >= 0 }), groupOrder = Self.firstAppearance(codes)
         guard groupOrder.count >= 2 else { throw PluginError.invalidInput("a reduction needs training rows of at least two groups") }
         var eventCounts: [Int: Double] = [:], cellCounts: [Cell: Double] = [:]
-        for i in labels.indices {
+        for i in labels.indices where events[i] >= 0 {
             eventCounts[events[i], default: 0] += 1
             cellCounts[Cell(event: events[i], group: codes[i]), default: 0] += 1
         }
         cells = eventOrder.flatMap { e in groupOrder.map { Cell(event: e, group: $0) } }
         if let missing = cells.first(where: { cellCounts[$0] == nil }) {
             throw PluginError.invalidInput(
-                "equalized_odds needs both labels in every group; group \(groupNames[Int(missing.group)]) has no \(missing.event == 1 ? "favourable" : "unfavourable") training rows")
+                "\(kind.rawValue) needs \(kind == .equalizedOdds ? "both labels" : missing.event == 1 ? "favourable rows" : "unfavourable rows") in every group; group \(groupNames[Int(missing.group)]) has no \(missing.event == 1 ? "favourable" : "unfavourable") training rows")
         }
         basis = eventOrder.flatMap { e in groupOrder.dropLast().map { Cell(event: e, group: $0) } }
         let n = Double(labels.count)
@@ -66,7 +80,7 @@ struct ParityMoment {
     /// γ(e, g) = E[h | e, g] − E[h | e] of predictions (0/1, or P(ŷ = 1)) for every cell, in `cells` order.
     func gamma(_ predictions: [Double]) -> [Double] {
         var eventSums: [Int: Double] = [:], cellSums: [Cell: Double] = [:]
-        for i in predictions.indices {
+        for i in predictions.indices where events[i] >= 0 {
             eventSums[events[i], default: 0] += predictions[i]
             cellSums[Cell(event: events[i], group: codes[i]), default: 0] += predictions[i]
         }

@@ -30,7 +30,8 @@ import numpy as np
 import pandas as pd
 import scipy
 import sklearn
-from fairlearn.reductions import DemographicParity, EqualizedOdds, ExponentiatedGradient
+from fairlearn.reductions import (DemographicParity, EqualizedOdds, ExponentiatedGradient, FalsePositiveRateParity,
+                                  TruePositiveRateParity)
 from fairlearn.reductions._exponentiated_gradient._constants import (
     _ACCURACY_MUL, _MIN_ITER, _PRECISION, _REGRET_CHECK_INCREASE_T, _REGRET_CHECK_START_T, _SHRINK_ETA,
     _SHRINK_REGRET)
@@ -193,6 +194,8 @@ def main():
                    "train_feature_sum": float(data["train"][0].sum()), "test_feature_sum": float(data["test"][0].sum())},
         "demographic_parity": run("dp", DemographicParity, data),
         "equalized_odds": run("eo", EqualizedOdds, data),
+        "true_positive_rate_parity": run("tpr", TruePositiveRateParity, data),
+        "false_positive_rate_parity": run("fpr", FalsePositiveRateParity, data),
     }
     OUTPUT.write_text(json.dumps(out, indent=1))
     print(OUTPUT, OUTPUT.stat().st_size)

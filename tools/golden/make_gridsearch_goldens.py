@@ -44,7 +44,7 @@ import fairlearn
 import numpy as np
 import pandas as pd
 import sklearn
-from fairlearn.reductions import DemographicParity, EqualizedOdds, GridSearch
+from fairlearn.reductions import DemographicParity, EqualizedOdds, FalsePositiveRateParity, GridSearch, TruePositiveRateParity
 from sklearn.linear_model import LogisticRegression
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -220,6 +220,8 @@ def main():
                        "difference_bound": 0.01, "estimator": {**LR, "penalty": "l2", "fit_intercept": True}},
         "demographic_parity": run("dp", DemographicParity, x, y, g, xt),
         "equalized_odds": run("eo", EqualizedOdds, x, y, g, xt),
+        "true_positive_rate_parity": run("tpr", TruePositiveRateParity, x, y, g, xt),
+        "false_positive_rate_parity": run("fpr", FalsePositiveRateParity, x, y, g, xt),
     }
     OUTPUT.write_text(json.dumps(golden, separators=(",", ":"), allow_nan=False))
     for k in ("demographic_parity", "equalized_odds"):
