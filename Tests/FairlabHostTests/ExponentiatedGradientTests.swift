@@ -9,7 +9,7 @@ import Testing
 /// (tools/golden/make_expgrad_goldens.py): the same ν, hypotheses, learner calls and iterations, and the same
 /// expected predictions Σ_h Q_h h(x) on the test rows.
 @Suite struct ExponentiatedGradientTests {
-    @Test(arguments: ["demographic_parity", "equalized_odds", "true_positive_rate_parity", "false_positive_rate_parity"]) func stepsAndExpectedPredictionsEqualFairlearns(_ constraint: String) throws {
+    @Test(arguments: ["demographic_parity", "equalized_odds", "true_positive_rate_parity", "false_positive_rate_parity", "error_rate_parity"]) func stepsAndExpectedPredictionsEqualFairlearns(_ constraint: String) throws {
         let golden = try #require(try TestEnvironment.fixture("expgrad_goldens.json") as? [String: Any])
         let expected = try #require(golden[constraint] as? [String: Any])
         let training = try PreProcessingGoldenTests.Training()

@@ -11,7 +11,7 @@ import Testing
 @Suite struct GridSearchTests {
     typealias Training = PreProcessingGoldenTests.Training
 
-    @Test(arguments: ["demographic_parity", "equalized_odds", "true_positive_rate_parity", "false_positive_rate_parity"]) func everyGridPointAndTheChoiceEqualFairlearns(_ constraint: String) throws {
+    @Test(arguments: ["demographic_parity", "equalized_odds", "true_positive_rate_parity", "false_positive_rate_parity", "error_rate_parity"]) func everyGridPointAndTheChoiceEqualFairlearns(_ constraint: String) throws {
         let golden = try #require(try TestEnvironment.fixture("gridsearch_goldens.json") as? [String: Any])
         let expected = try #require(golden[constraint] as? [String: Any])
         let training = try Training()

@@ -30,8 +30,8 @@ import numpy as np
 import pandas as pd
 import scipy
 import sklearn
-from fairlearn.reductions import (DemographicParity, EqualizedOdds, ExponentiatedGradient, FalsePositiveRateParity,
-                                  TruePositiveRateParity)
+from fairlearn.reductions import (DemographicParity, EqualizedOdds, ErrorRateParity, ExponentiatedGradient,
+                                  FalsePositiveRateParity, TruePositiveRateParity)
 from fairlearn.reductions._exponentiated_gradient._constants import (
     _ACCURACY_MUL, _MIN_ITER, _PRECISION, _REGRET_CHECK_INCREASE_T, _REGRET_CHECK_START_T, _SHRINK_ETA,
     _SHRINK_REGRET)
@@ -196,6 +196,7 @@ def main():
         "equalized_odds": run("eo", EqualizedOdds, data),
         "true_positive_rate_parity": run("tpr", TruePositiveRateParity, data),
         "false_positive_rate_parity": run("fpr", FalsePositiveRateParity, data),
+        "error_rate_parity": run("erp", ErrorRateParity, data),
     }
     OUTPUT.write_text(json.dumps(out, indent=1))
     print(OUTPUT, OUTPUT.stat().st_size)

@@ -44,7 +44,8 @@ import fairlearn
 import numpy as np
 import pandas as pd
 import sklearn
-from fairlearn.reductions import DemographicParity, EqualizedOdds, FalsePositiveRateParity, GridSearch, TruePositiveRateParity
+from fairlearn.reductions import (DemographicParity, EqualizedOdds, ErrorRateParity, FalsePositiveRateParity, GridSearch,
+                                  TruePositiveRateParity)
 from sklearn.linear_model import LogisticRegression
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -150,10 +151,12 @@ def run(name, moment_cls, x, y, g, xt):
     for j, col in enumerate(lam.columns):
         vec = lam[col]
         sw = 2.0 * y - 1.0  # ErrorRate signed weights, -c_fp + (c_fp + c_fn) y
+        # The utility of predicting 1 minus that of predicting 0: 1, or for error-rate parity (utilities [y, 1 - y]) 1 - 2y.
+        u = 1.0 - 2.0 * y if name == "erp" else 1.0
         for e in events:
             for gg in groups:
                 d = vec[("+", e, gg)] - vec[("-", e, gg)]
-                sw = sw + d * ((ev == e) / p_e[e] - ((ev == e) & (g == gg)) / p_eg[(e, gg)])
+                sw = sw + u * d * ((ev == e) / p_e[e] - ((ev == e) & (g == gg)) / p_eg[(e, gg)])
 
         ref = cons.signed_weights(vec).to_numpy() + (2.0 * y - 1.0)
         assert np.allclose(sw, ref, rtol=0, atol=1e-12), (name, j)
@@ -177,9 +180,10 @@ def run(name, moment_cls, x, y, g, xt):
         obj = float(np.mean(pred != y))
         assert obj == gs.objectives_[j] or abs(obj - gs.objectives_[j]) < 1e-15
         gam = gs.gammas_[col]
+        utility = (pred != y).astype(float) if name == "erp" else pred  # error-rate parity compares errors
         for (s, e, gg), v in gam.items():
             m = ev == e
-            diff = pred[m & (g == gg)].mean() - pred[m].mean()
+            diff = utility[m & (g == gg)].mean() - utility[m].mean()
             assert abs(v - (diff if s == "+" else -diff)) < 1e-12, (name, j, s, e, gg)
         loss = (1 - CONSTRAINT_WEIGHT) * gs.objectives_[j] + CONSTRAINT_WEIGHT * gam.max()
         losses.append(loss)
@@ -222,6 +226,7 @@ def main():
         "equalized_odds": run("eo", EqualizedOdds, x, y, g, xt),
         "true_positive_rate_parity": run("tpr", TruePositiveRateParity, x, y, g, xt),
         "false_positive_rate_parity": run("fpr", FalsePositiveRateParity, x, y, g, xt),
+        "error_rate_parity": run("erp", ErrorRateParity, x, y, g, xt),
     }
     OUTPUT.write_text(json.dumps(golden, separators=(",", ":"), allow_nan=False))
     for k in ("demographic_parity", "equalized_odds"):
