@@ -40,27 +40,18 @@ final class GridSearch: FairlabMethod {
 
         var best: (loss: Double, model: ReductionModel, index: Int)?
         for (index, coefficients) in grid.points.enumerated() {
-            let weights = moment.signedWeights(Dictionary(uniqueKeysWithValues: zip(moment.basis, coefficients)))
-            let relabelled = weights.map { $0 > 0 ? 1.0 : 0.0 }
-            let model: ReductionModel, predictions: [Double]
-            if Set(relabelled).count == 1 {
-                model = .constant(relabelled[0])
-                predictions = relabelled
-            } else {
-                let handle = try host.fitBaseLearner(features: train.matrix, labels: relabelled, weights: weights.map(abs))
-                model = .learned(handle)
-                predictions = try host.baseLearnerScores(handle, features: train.matrix).map { $0 > 0.5 ? 1 : 0 }
-            }
+            let (model, predictions) = try ReductionModel.fitting(
+                signedWeights: moment.signedWeights(Dictionary(uniqueKeysWithValues: zip(moment.basis, coefficients))), features: train.matrix, host: host)
             let error = moment.error(predictions)
             // γ with both signs: its largest value is the largest |γ(e, g)|.
             let violation = moment.gamma(predictions).map(abs).max() ?? 0
             let loss = constraintWeight * violation + (1 - constraintWeight) * error
             host.log("grid point \(index) λ \(coefficients): error \(error), γ \(violation), loss \(loss)", level: FL_LOG_DEBUG)
             if best == nil || loss < best!.loss {
-                if case .learned(let previous)? = best?.model { host.releaseBaseLearner(previous) }
+                best?.model.release(host)
                 best = (loss, model, index)
-            } else if case .learned(let handle) = model {
-                host.releaseBaseLearner(handle)
+            } else {
+                model.release(host)
             }
         }
         guard let best else { throw PluginError.invalidInput("the grid is empty") }
@@ -70,11 +61,7 @@ final class GridSearch: FairlabMethod {
 
     func predict(_ data: DataView, output: PredictionOutput) throws {
         guard let chosen else { throw PluginError.invalidInput("predict before fit") }
-        let scores: [Double]
-        switch chosen {
-        case .learned(let handle): scores = try host.baseLearnerScores(handle, features: data.matrix)
-        case .constant(let label): scores = [Double](repeating: label, count: data.rows)
-        }
+        let scores = try chosen.scores(on: data.matrix, host: host)
         for i in 0..<data.rows { output.predictions[i] = scores[i] > 0.5 ? 1 : 0 }
         output.setScores(scores)
     }

@@ -40,17 +40,9 @@ final class LagrangianOracle {
         calls += 1
         let multipliers = Dictionary(uniqueKeysWithValues: moment.cells.enumerated().map { ($1, lambda[$0] - lambda[cellCount + $0]) })
         let signed = moment.signedWeights(multipliers)
-        let labels = signed.map { $0 > 0 ? 1.0 : 0.0 }
-        let total = signed.reduce(0) { $0 + abs($1) }, n = Double(signed.count)
-        let model: ReductionModel, predictions: [Double]
-        if Set(labels).count == 1 {
-            model = .constant(labels[0])
-            predictions = labels
-        } else {
-            let handle = try host.fitBaseLearner(features: features, labels: labels, weights: signed.map { n * abs($0) / total })
-            model = .learned(handle)
-            predictions = try host.baseLearnerScores(handle, features: features).map { $0 > 0.5 ? 1 : 0 }
-        }
+        // Fairlearn scales the weights to sum to n.
+        let (model, predictions) = try ReductionModel.fitting(
+            signedWeights: signed, scale: Double(signed.count) / signed.reduce(0) { $0 + abs($1) }, features: features, host: host)
         let gamma = moment.gamma(predictions)
         return Hypothesis(model: model, predictions: predictions, error: moment.error(predictions), gamma: gamma + gamma.map { -$0 })
     }
@@ -66,7 +58,7 @@ final class LagrangianOracle {
         let values = hypotheses.map { value($0, lambda) }
         let best = values.indices.min { values[$0] < values[$1] }
         if let best, !(value(candidate, lambda) < values[best] - 1e-8) {
-            if case .learned(let handle) = candidate.model { host.releaseBaseLearner(handle) }
+            candidate.model.release(host)
             return best
         }
         hypotheses.append(candidate)
@@ -150,9 +142,6 @@ final class LagrangianOracle {
 
     /// Hard predictions of hypothesis `index` on `features`.
     func predictions(of index: Int, on features: UnsafePointer<fl_matrix>) throws -> [Double] {
-        switch hypotheses[index].model {
-        case .learned(let handle): return try host.baseLearnerScores(handle, features: features).map { $0 > 0.5 ? 1 : 0 }
-        case .constant(let label): return [Double](repeating: label, count: Int(features.pointee.rows))
-        }
+        try hypotheses[index].model.scores(on: features, host: host).map { $0 > 0.5 ? 1 : 0 }
     }
 }

@@ -48,8 +48,6 @@ public struct LinearProgram {
         rows.append(terms); rightHandSides.append(rhs); isInequality.append(true)
     }
 
-    /// Number of constraints so far.
-    public var constraintCount: Int { rows.count }
 
     /// Solves the program; throws if it does not converge (infeasible, unbounded or ill-conditioned).
     public func solve() throws -> Solution {
