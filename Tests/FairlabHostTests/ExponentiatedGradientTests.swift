@@ -13,12 +13,7 @@ import Testing
         let golden = try #require(try TestEnvironment.fixture("expgrad_goldens.json") as? [String: Any])
         let expected = try #require(golden[constraint] as? [String: Any])
         let training = try PreProcessingGoldenTests.Training()
-        let library = try LoadedLibrary(path: TestEnvironment.pluginLibrary("Reductions"))
-        let info = try #require(try library.methods().first { $0.id == "exponentiated-gradient" })
-        let instance = try MethodInstance(library: library, info: info, parameters: ResolvedParameters(method: info, overrides: ["constraint": constraint]), seed: 0)
-        try instance.fit(train: DataTable(
-            features: training.features, labels: training.labels, scores: nil, weights: nil, groupCodes: training.codes,
-            groups: training.groups, columns: training.columns), validation: nil)
+        let instance = try training.fitted("Reductions", "exponentiated-gradient", ["constraint": constraint], seed: 0)
         // "exponentiated gradient: H hypotheses, C learner fits, best gap G at iteration I of T, ν V"
         let line = try #require(instance.logged.map(\.text).first { $0.hasPrefix("exponentiated gradient:") })
         let numbers = line.split(whereSeparator: { " ,:".contains($0) }).compactMap { Double($0) }
@@ -29,9 +24,7 @@ import Testing
         #expect(abs(numbers[5] - (expected["nu"] as! NSNumber).doubleValue) < 1e-12, "\(constraint): \(line)")
         #expect(numbers[2] < 1e-8)
 
-        let predicted = try instance.predict(DataTable(
-            features: training.testFeatures, labels: nil, scores: nil, weights: nil, groupCodes: nil, groups: training.groups,
-            columns: training.columns), rows: training.testCodes.count)
+        let predicted = try instance.predict(training.testTable(showingGroups: false), rows: training.testCodes.count)
         let probabilities = try #require(predicted.probabilities)
         let wanted = (expected["test_pmf_predict"] as! [NSNumber]).map(\.doubleValue)
         let worst = zip(probabilities, wanted).map { abs($0 - $1) }.max() ?? .infinity

@@ -20,21 +20,11 @@ import Testing
     /// and test data.
     static func fit(_ training: Training, _ overrides: [String: String]) throws
         -> (terms: [Double], train: TransformedData, test: TransformedData) {
-        let library = try LoadedLibrary(path: TestEnvironment.pluginLibrary("LFR"))
-        let info = try #require(try library.methods().first { $0.id == "lfr" })
-        let instance = try MethodInstance(library: library, info: info, parameters: ResolvedParameters(method: info, overrides: overrides), seed: 3)
-        let table = DataTable(
-            features: training.features, labels: training.labels, scores: nil, weights: nil, groupCodes: training.codes,
-            groups: training.groups, columns: training.columns)
-        try instance.fit(train: table, validation: nil)
+        let instance = try training.fitted("LFR", "lfr", overrides, seed: 3)
         let line = try #require(instance.logged.map(\.text).first { $0.hasPrefix("LFR objective") })
         // "LFR objective L (L_x a, L_y b, L_z c) after …"
         let terms = line.split(whereSeparator: { " (),".contains($0) }).compactMap { Double($0) }
-        let train = try instance.transform(table, features: training.features, labels: training.labels, weights: [Double](repeating: 1, count: training.labels.count))
-        let testTable = DataTable(
-            features: training.testFeatures, labels: nil, scores: nil, weights: nil, groupCodes: training.testCodes,
-            groups: training.groups, columns: training.columns)
-        let test = try instance.transform(testTable, features: training.testFeatures, labels: nil, weights: [Double](repeating: 1, count: training.testCodes.count))
+        let (train, test) = try training.transformed(by: instance)
         return (Array(terms.prefix(4)), train, test)
     }
 
@@ -87,18 +77,10 @@ import Testing
     }
 
     @Test func malformedStartIsRefusedByName() throws {
-        #expect(throws: (any Error).self) { try Self.fit(try Training(), ["initial": "1,2,3"]) }
-        do {
-            _ = try Self.fit(try Training(), ["initial": "1,2,3"])
-        } catch {
-            #expect("\(error)".contains("initial must be 40 comma-separated finite numbers"), "\(error)")
-        }
-        // An empty item is not a number.
-        do {
-            _ = try Self.fit(try Training(), ["initial": "1,,2"])
-            Issue.record("initial=1,,2 was accepted")
-        } catch {
-            #expect("\(error)".contains("given 3 items: 1,,2"), "\(error)")
+        let training = try Training()
+        for (start, message) in [("1,2,3", "initial must be 40 comma-separated finite numbers"), ("1,,2", "given 3 items: 1,,2")] {
+            let error = #expect(throws: (any Error).self) { try Self.fit(training, ["initial": start]) }
+            #expect("\(error.map { "\($0)" } ?? "accepted")".contains(message), "initial=\(start)")
         }
     }
 }

@@ -11,18 +11,8 @@ import Testing
     typealias Training = PreProcessingGoldenTests.Training
 
     static func transform(_ training: Training, _ overrides: [String: String]) throws -> (train: TransformedData, test: TransformedData, log: [String]) {
-        let library = try LoadedLibrary(path: TestEnvironment.pluginLibrary("OptimizedPreprocessing"))
-        let info = try #require(try library.methods().first { $0.id == "optimized-preprocessing" })
-        let instance = try MethodInstance(library: library, info: info, parameters: ResolvedParameters(method: info, overrides: overrides), seed: 11)
-        let table = DataTable(
-            features: training.features, labels: training.labels, scores: nil, weights: nil, groupCodes: training.codes,
-            groups: training.groups, columns: training.columns)
-        try instance.fit(train: table, validation: nil)
-        let train = try instance.transform(table, features: training.features, labels: training.labels, weights: [Double](repeating: 1, count: training.labels.count))
-        let testTable = DataTable(
-            features: training.testFeatures, labels: nil, scores: nil, weights: nil, groupCodes: training.testCodes,
-            groups: training.groups, columns: training.columns)
-        let test = try instance.transform(testTable, features: training.testFeatures, labels: nil, weights: [Double](repeating: 1, count: training.testCodes.count))
+        let instance = try training.fitted("OptimizedPreprocessing", "optimized-preprocessing", overrides, seed: 11)
+        let (train, test) = try training.transformed(by: instance)
         return (train, test, instance.logged.map(\.text))
     }
 

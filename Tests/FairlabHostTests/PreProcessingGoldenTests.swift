@@ -32,19 +32,40 @@ import Testing
             columns = FeatureColumns(names: ["x0", "x1", "x2", "s", "c=0", "c=1", "c=2"], protectedAttributes: ["s"])
         }
 
+        /// The training rows as a method sees them at fit: features, labels, groups and column kinds.
+        var trainTable: DataTable {
+            DataTable(features: features, labels: labels, scores: nil, weights: nil, groupCodes: codes, groups: groups, columns: columns)
+        }
+
+        /// The test rows as a method sees them at predict or transform: no labels; groups only where shown.
+        func testTable(showingGroups: Bool = true) -> DataTable {
+            DataTable(
+                features: testFeatures, labels: nil, scores: nil, weights: nil, groupCodes: showingGroups ? testCodes : nil, groups: groups,
+                columns: columns)
+        }
+
+        /// `method` of the plugin library `plugin`, created with `overrides` and `seed` and fitted on the training rows.
+        func fitted(_ plugin: String, _ method: String, _ overrides: [String: String] = [:], seed: UInt64 = 1) throws -> MethodInstance {
+            let library = try LoadedLibrary(path: TestEnvironment.pluginLibrary(plugin))
+            let info = try #require(try library.methods().first { $0.id == method })
+            let instance = try MethodInstance(library: library, info: info, parameters: ResolvedParameters(method: info, overrides: overrides), seed: seed)
+            try instance.fit(train: trainTable, validation: nil)
+            return instance
+        }
+
+        /// The training and the test rows transformed by a fitted pre-processing `instance`, as `compare` does.
+        func transformed(by instance: MethodInstance) throws -> (train: TransformedData, test: TransformedData) {
+            let train = try instance.transform(
+                trainTable, features: features, labels: labels, weights: [Double](repeating: 1, count: labels.count), groupCodes: codes)
+            let test = try instance.transform(testTable(), features: testFeatures, labels: nil, weights: [Double](repeating: 1, count: testCodes.count))
+            return (train, test)
+        }
+
         /// Fits `method` on the training rows, then transforms them and the test rows as `compare` does:
         /// the training rows' features, labels and weights afterwards, and the test rows' features.
         func transform(_ plugin: String, _ method: String, _ overrides: [String: String] = [:]) throws
             -> (labels: [Double], weights: [Double], features: Matrix, testFeatures: Matrix) {
-            let library = try LoadedLibrary(path: TestEnvironment.pluginLibrary(plugin))
-            let info = try #require(try library.methods().first { $0.id == method })
-            let instance = try MethodInstance(library: library, info: info, parameters: ResolvedParameters(method: info, overrides: overrides), seed: 1)
-            let table = DataTable(features: features, labels: labels, scores: nil, weights: nil, groupCodes: codes, groups: groups, columns: columns)
-            try instance.fit(train: table, validation: nil)
-            let trained = try instance.transform(table, features: features, labels: labels, weights: [Double](repeating: 1, count: labels.count))
-            let testTable = DataTable(features: testFeatures, labels: nil, scores: nil, weights: nil, groupCodes: testCodes, groups: groups, columns: columns)
-            let tested = try instance.transform(
-                testTable, features: testFeatures, labels: nil, weights: [Double](repeating: 1, count: testCodes.count))
+            let (trained, tested) = try transformed(by: fitted(plugin, method, overrides))
             return (try #require(trained.labels), trained.weights, trained.features, tested.features)
         }
     }

@@ -17,17 +17,10 @@ import Testing
 
     /// Fits with `overrides`; the logged objective terms (L, log-loss, prejudice index, penalty) and the test scores.
     static func fit(_ training: Training, _ overrides: [String: String]) throws -> (terms: [Double], scores: [Double]) {
-        let library = try LoadedLibrary(path: TestEnvironment.pluginLibrary("PrejudiceRemover"))
-        let info = try #require(try library.methods().first { $0.id == "prejudice-remover" })
-        let instance = try MethodInstance(library: library, info: info, parameters: ResolvedParameters(method: info, overrides: overrides), seed: 0)
-        try instance.fit(train: DataTable(
-            features: training.features, labels: training.labels, scores: nil, weights: nil, groupCodes: training.codes,
-            groups: training.groups, columns: training.columns), validation: nil)
+        let instance = try training.fitted("PrejudiceRemover", "prejudice-remover", overrides, seed: 0)
         let line = try #require(instance.logged.map(\.text).first { $0.hasPrefix("prejudice remover objective") })
         let terms = line.split(whereSeparator: { " (),".contains($0) }).compactMap { Double($0) }
-        let predicted = try instance.predict(DataTable(
-            features: training.testFeatures, labels: nil, scores: nil, weights: nil, groupCodes: training.testCodes,
-            groups: training.groups, columns: training.columns), rows: training.testCodes.count)
+        let predicted = try instance.predict(training.testTable(), rows: training.testCodes.count)
         return (Array(terms.prefix(4)), try #require(predicted.scores))
     }
 

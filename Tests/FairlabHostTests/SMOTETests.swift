@@ -14,20 +14,7 @@ import Testing
 
     /// Fits and transforms the training rows, returning the grown data, and checks the test rows pass through.
     static func transform(_ training: Training, _ method: String, _ overrides: [String: String] = [:]) throws -> TransformedData {
-        let library = try LoadedLibrary(path: TestEnvironment.pluginLibrary("SMOTE"))
-        let info = try #require(try library.methods().first { $0.id == method })
-        let instance = try MethodInstance(library: library, info: info, parameters: ResolvedParameters(method: info, overrides: overrides), seed: 7)
-        let table = DataTable(
-            features: training.features, labels: training.labels, scores: nil, weights: nil, groupCodes: training.codes,
-            groups: training.groups, columns: training.columns)
-        try instance.fit(train: table, validation: nil)
-        let grown = try instance.transform(
-            table, features: training.features, labels: training.labels, weights: [Double](repeating: 1, count: training.labels.count),
-            groupCodes: training.codes)
-        let testTable = DataTable(
-            features: training.testFeatures, labels: nil, scores: nil, weights: nil, groupCodes: training.testCodes,
-            groups: training.groups, columns: training.columns)
-        let tested = try instance.transform(testTable, features: training.testFeatures, labels: nil, weights: [Double](repeating: 1, count: training.testCodes.count))
+        let (grown, tested) = try training.transformed(by: training.fitted("SMOTE", method, overrides, seed: 7))
         #expect(tested.features == training.testFeatures)
         // The original rows come first, unchanged.
         let n = training.labels.count

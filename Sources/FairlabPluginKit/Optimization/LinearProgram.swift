@@ -48,7 +48,6 @@ public struct LinearProgram {
         rows.append(terms); rightHandSides.append(rhs); isInequality.append(true)
     }
 
-
     /// Solves the program; throws if it does not converge (infeasible, unbounded or ill-conditioned).
     public func solve() throws -> Solution {
         let m = rows.count
