@@ -1,61 +1,43 @@
 import CFairlabPlugin
 import FairlabCore
 @testable import FairlabHost
+@testable import FairlabPluginKit
 import FairlabTestSupport
 import Foundation
 import Testing
 
-/// The `fairlab.learner-control/1` extension through its C tables, as a plugin calls it: fits with options and
-/// warm starts, and the coefficients read back, against the exact optimum of each of Fairlearn's grid-search
+/// The `fairlab.learner-control/1` extension as a Swift plugin calls it, through the plugin kit's wrappers over
+/// the host's C tables: fits with options and warm starts, and the coefficients read back, against the exact optimum of each of Fairlearn's grid-search
 /// fits on the golden rows (tools/golden/make_gridsearch_goldens.py: Newton on C Σ w logloss + ½‖β‖², which
 /// scikit-learn's lbfgs matches to 3e-7).
 @Suite struct LearnerControlTests {
+    /// Fits through the plugin kit's wrappers (`HostServices`) over a method instance's host tables.
     struct Fits {
         let provider = HostServicesProvider(seed: 0, methodID: "test")
-        let control: fl_learner_control
-        let context: UnsafeMutableRawPointer?
         let features: Matrix
 
-        init(features: Matrix) throws {
-            self.features = features
-            let host = provider.host.pointee
-            let table = try #require(host.get_extension(host.context, FL_EXTENSION_LEARNER_CONTROL))
-            control = table.assumingMemoryBound(to: fl_learner_control.self).pointee
-            context = host.learner.pointee.context
-        }
-
-        /// Fits with C, a warm start (0: none); the model's coefficients, intercept, iterations and handle.
+        /// Fits with C and a warm start (0: none); the model's coefficients, intercept, iterations and handle.
         func fit(labels: [Double], weights: [Double], c: Double = 1, warmStart: fl_model = 0) throws
             -> (coefficients: [Double], intercept: Double, iterations: Int, model: fl_model) {
-            var options = fl_learner_options(
-                struct_size: UInt32(MemoryLayout<fl_learner_options>.size), abi_version: FAIRLAB_ABI_VERSION,
-                inverse_regularization: c, tolerance: 1e-10, max_iterations: 100, reserved: 0, warm_start: warmStart)
-            var model: fl_model = 0
-            var message = [CChar](repeating: 0, count: 256)
-            let storage = features.rowMajorValues()
-            var columnMajor = [Double](repeating: 0, count: storage.count)
-            for i in 0..<features.rows { for j in 0..<features.cols { columnMajor[i + j * features.rows] = storage[i * features.cols + j] } }
-            let status = columnMajor.withUnsafeBufferPointer { x in
-                message.withUnsafeMutableBufferPointer { buffer in
-                    var error = fl_error(struct_size: UInt32(MemoryLayout<fl_error>.size), abi_version: FAIRLAB_ABI_VERSION,
-                                         message: buffer.baseAddress, capacity: UInt32(buffer.count), reserved: 0)
-                    var matrix = fl_matrix(struct_size: UInt32(MemoryLayout<fl_matrix>.size), abi_version: FAIRLAB_ABI_VERSION,
-                                           rows: Int64(features.rows), cols: Int64(features.cols), leading_dimension: Int64(features.rows), data: x.baseAddress)
-                    return control.fit_with_options(context, &matrix, labels, weights, &options, &model, &error)
-                }
+            let services = HostServices(provider.host)
+            var options = LearnerOptions()
+            options.inverseRegularization = c
+            options.warmStart = warmStart == 0 ? nil : warmStart
+            let model = try features.withUnsafeStorage { storage in
+                var matrix = fl_matrix(struct_size: UInt32(MemoryLayout<fl_matrix>.size), abi_version: FAIRLAB_ABI_VERSION,
+                                       rows: Int64(features.rows), cols: Int64(features.cols), leading_dimension: Int64(features.rows),
+                                       data: storage.baseAddress)
+                return try services.fitBaseLearner(features: &matrix, labels: labels, weights: weights, options: options)
             }
-            guard status == FL_OK else { throw FairlabError(String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)) }
-            var coefficients = [Double](repeating: 0, count: features.cols), intercept = 0.0
-            var error = fl_error(struct_size: UInt32(MemoryLayout<fl_error>.size), abi_version: FAIRLAB_ABI_VERSION, message: nil, capacity: 0, reserved: 0)
-            #expect(control.coefficients(context, model, &coefficients, Int64(features.cols), &intercept, &error) == FL_OK)
-            return (coefficients, intercept, Int(control.iterations(context, model)), model)
+            let (coefficients, intercept) = try services.baseLearnerCoefficients(model, features: features.cols)
+            return (coefficients, intercept, try services.baseLearnerIterations(model), model)
         }
     }
 
     @Test func optionsWarmStartsAndCoefficientsReachTheExactOptimum() throws {
         let golden = try #require(try TestEnvironment.fixture("gridsearch_goldens.json") as? [String: Any])
         let training = try PreProcessingGoldenTests.Training()
-        let fits = try Fits(features: training.features)
+        let fits = Fits(features: training.features)
         var previous: fl_model = 0
         for constraint in ["demographic_parity", "equalized_odds"] {
             for point in (golden[constraint] as! [String: Any])["points"] as! [[String: Any]] where !(point["dummy"] as! Bool) {
@@ -84,7 +66,7 @@ import Testing
     /// With C = 0.1 the fit is the stationary point of 0.1 Σ logloss + ½‖β‖² (gradient recomputed here), not C = 1's.
     @Test func inverseRegularizationIsHonoured() throws {
         let training = try PreProcessingGoldenTests.Training()
-        let fits = try Fits(features: training.features)
+        let fits = Fits(features: training.features)
         let ones = [Double](repeating: 1, count: training.labels.count)
         let fit = try fits.fit(labels: training.labels, weights: ones, c: 0.1)
         let defaultFit = try fits.fit(labels: training.labels, weights: ones)
