@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 import scipy
 import sklearn
+from make_gridsearch_goldens import load_inputs  # noqa: E402 (the same inputs)
 from fairlearn.reductions import (DemographicParity, EqualizedOdds, ErrorRateParity, ExponentiatedGradient,
                                   FalsePositiveRateParity, TruePositiveRateParity)
 from fairlearn.reductions._exponentiated_gradient._constants import (
@@ -40,20 +41,14 @@ from sklearn.linear_model import LogisticRegression
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "Tests/FairlabHostTests/Fixtures"
-INPUT = FIXTURES / "preprocessing_goldens.json"
 OUTPUT = FIXTURES / "expgrad_goldens.json"
 LR = dict(C=1.0, tol=1e-10, max_iter=10000, solver="lbfgs")
 EPS, MAX_ITER, ETA0 = 0.01, 50, 2.0
 
 
 def load():
-    d = json.loads(INPUT.read_text())["inputs"]
-    out = {}
-    for part in ("train", "test"):
-        p = d[part]
-        out[part] = (np.array(p["features"], dtype=np.float64), np.array(p["labels"], dtype=np.int64),
-                     np.array(p["groups"], dtype=np.int64))
-    return out
+    """The golden inputs (train and test: features, labels, groups), read as the grid-search goldens read them."""
+    return load_inputs()[1]
 
 
 def fl(v):
