@@ -80,10 +80,9 @@ final class CalibratedEqualizedOdds: FairlabMethod {
             let share = min(1, max(0, mixRates[s]))
             probabilities[i] = share * (baseRates[s] >= 0.5 ? 1 : 0) + (1 - share) * (scores[i] >= 0.5 ? 1 : 0)
             calibrated[i] = share * baseRates[s] + (1 - share) * scores[i]
-            output.predictions[i] = host.randomUniform() < probabilities[i] ? 1 : 0
         }
         output.setScores(calibrated)
-        output.setProbabilities(probabilities)
+        output.draw(probabilities, host: host)
     }
 }
 

@@ -77,9 +77,8 @@ final class EqualizedOddsPostprocessing: FairlabMethod {
         for i in 0..<data.rows {
             let offset = 2 * side.index(codes[i])
             probabilities[i] = scores[i] > 0.5 ? rates[offset] : rates[offset + 1]
-            output.predictions[i] = host.randomUniform() < probabilities[i] ? 1 : 0
         }
-        output.setProbabilities(probabilities)
+        output.draw(probabilities, host: host)
     }
 }
 

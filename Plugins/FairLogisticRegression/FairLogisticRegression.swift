@@ -188,11 +188,8 @@ final class FairLogisticRegression: FairlabMethod {
             host.blas.dgemv(FL_BLAS_COL_MAJOR, FL_BLAS_NO_TRANS, Int32(data.rows), Int32(data.cols), 1, x.data,
                             Int32(x.leading_dimension), coefficients, 1, 0, &scores, 1)
         }
-        for i in 0..<data.rows {
-            scores[i] = sigmoid(scores[i] + intercept)
-            output.predictions[i] = scores[i] > 0.5 ? 1 : 0
-        }
-        output.setScores(scores)
+        for i in 0..<data.rows { scores[i] = sigmoid(scores[i] + intercept) }
+        output.setScoresAndPredictions(scores)
     }
 }
 

@@ -71,8 +71,7 @@ final class PrejudiceRemover: FairlabMethod {
         guard !theta.isEmpty else { throw PluginError.invalidInput("predict before fit") }
         guard data.cols > (kept.last ?? -1) else { throw PluginError.invalidInput("predict has \(data.cols) columns; the model was fitted on more") }
         let scores = PrejudiceObjective.probabilities(theta, x: design(data), sides: try sides(data), width: kept.count + 1).p
-        for i in 0..<data.rows { output.predictions[i] = scores[i] > 0.5 ? 1 : 0 }
-        output.setScores(scores)
+        output.setScoresAndPredictions(scores)
     }
 }
 

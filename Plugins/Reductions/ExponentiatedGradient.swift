@@ -95,8 +95,7 @@ final class ExponentiatedGradient: FairlabMethod {
             for i in 0..<data.rows { probabilities[i] += weight * predictions[i] }
         }
         probabilities = probabilities.map { min(max($0, 0), 1) }
-        for i in 0..<data.rows { output.predictions[i] = probabilities[i] >= host.randomUniform() ? 1 : 0 }
         output.setScores(probabilities)
-        output.setProbabilities(probabilities)
+        output.draw(probabilities, host: host)
     }
 }

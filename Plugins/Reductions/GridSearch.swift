@@ -62,8 +62,7 @@ final class GridSearch: FairlabMethod {
     func predict(_ data: DataView, output: PredictionOutput) throws {
         guard let chosen else { throw PluginError.invalidInput("predict before fit") }
         let scores = try chosen.scores(on: data.matrix, host: host)
-        for i in 0..<data.rows { output.predictions[i] = scores[i] > 0.5 ? 1 : 0 }
-        output.setScores(scores)
+        output.setScoresAndPredictions(scores)
     }
 }
 

@@ -176,9 +176,8 @@ final class ThresholdOptimizer: FairlabMethod {
             let group = Int(codes[i])
             guard group < rules.count else { throw PluginError.invalidInput("group code \(group) was not seen in fit") }
             probabilities[i] = rules[group].probability(scores[i])
-            output.predictions[i] = probabilities[i] >= host.randomUniform() ? 1 : 0
         }
-        output.setProbabilities(probabilities)
+        output.draw(probabilities, host: host)
     }
 }
 

@@ -75,6 +75,23 @@ public final class PredictionOutput {
         wroteScores = true
     }
 
+    /// For a deterministic method with scores: writes them, and the predictions score > 0.5 (scikit-learn's
+    /// `predict`).
+    public func setScoresAndPredictions(_ scores: [Double]) {
+        precondition(scores.count == rows)
+        for i in 0..<rows { output.pointee.predictions[i] = scores[i] > 0.5 ? 1 : 0 }
+        setScores(scores)
+    }
+
+    /// For a randomised method: draws each row's prediction from its probability of a favourable one, in row
+    /// order from the host's stream (1 when u < P(ŷ = 1), so the chance is exactly P), and reports the
+    /// probabilities.
+    public func draw(_ probabilities: [Double], host: HostServices) {
+        precondition(probabilities.count == rows)
+        for i in 0..<rows { output.pointee.predictions[i] = host.randomUniform() < probabilities[i] ? 1 : 0 }
+        setProbabilities(probabilities)
+    }
+
     /// For a randomised method: writes each row's probability of a favourable prediction (the predictions
     /// being draws from them). A host of ABI 1 has nowhere to put them; they are then dropped.
     public func setProbabilities(_ probabilities: [Double]) {
