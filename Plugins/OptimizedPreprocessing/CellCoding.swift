@@ -24,7 +24,7 @@ struct CellCoding {
         func level(_ data: DataView, _ row: Int) -> Int {
             if isNumeric {
                 let value = data.feature(row, columns[0])
-                return cuts.filter { value > $0 }.count
+                return cuts.reduce(0) { $0 + (value > $1 ? 1 : 0) }
             }
             // The category whose column is on (the largest value, also when standardised).
             return columns.indices.max { data.feature(row, columns[$0]) < data.feature(row, columns[$1]) } ?? 0

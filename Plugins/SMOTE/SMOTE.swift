@@ -59,7 +59,7 @@ final class SMOTE: FairlabMethod {
                 host.log("the minority label already has \(minority.count) rows for \(majority.count): ratio=\(ratio) adds none", level: FL_LOG_WARNING)
                 return
             }
-            try synthesise(wanted, from: minority, train, codes: codes, categoryColumns: categoryColumns)
+            synthesise(wanted, from: minority, label: labels[minority[0]], train, codes: codes, categoryColumns: categoryColumns)
         case .groupAndLabel:
             var members = [[Int]](repeating: [], count: train.groups.count * 2)
             for i in 0..<train.rows { members[Int(codes[i]) * 2 + Int(labels[i])].append(i) }
@@ -70,14 +70,15 @@ final class SMOTE: FairlabMethod {
                     host.log("group \(group) has no \(label) training rows to synthesise from: that cell stays empty", level: FL_LOG_WARNING)
                     continue
                 }
-                try synthesise(largest - rows.count, from: rows, train, codes: codes, categoryColumns: categoryColumns)
+                synthesise(largest - rows.count, from: rows, label: Double(cell % 2), train, codes: codes, categoryColumns: categoryColumns)
             }
         }
         host.log("SMOTE adds \(synthetic.count) synthetic rows to \(train.rows)", level: FL_LOG_INFO)
     }
 
-    /// Adds `count` rows interpolated between rows of `members` and their k nearest neighbours within it.
-    private func synthesise(_ count: Int, from members: [Int], _ train: DataView, codes: UnsafeBufferPointer<Int32>, categoryColumns: Set<Int>) throws {
+    /// Adds `count` rows of `label` interpolated between rows of `members` (all of that label) and their k nearest
+    /// neighbours within it.
+    private func synthesise(_ count: Int, from members: [Int], label: Double, _ train: DataView, codes: UnsafeBufferPointer<Int32>, categoryColumns: Set<Int>) {
         let n = members.count, cols = train.cols
         var points = [Double](repeating: 0, count: n * cols)
         for j in 0..<cols { for (position, row) in members.enumerated() { points[position + j * n] = train.feature(row, j) } }
@@ -85,7 +86,6 @@ final class SMOTE: FairlabMethod {
         if neighbours.k < k {
             host.log(neighbours.k == 0 ? "a cell of one row: its synthetic rows copy it" : "k_neighbors=\(k) but a cell has \(n) rows: \(neighbours.k) neighbours used", level: FL_LOG_WARNING)
         }
-        let labels = try train.requireLabels()
         synthetic.features.reserveCapacity(synthetic.features.count + count * cols)
         for _ in 0..<count {
             // One draw for the (row, neighbour) pair among the n · k, then one for the gap (imbalanced-learn draws
@@ -100,7 +100,7 @@ final class SMOTE: FairlabMethod {
                 let from = points[base + j * n], to = points[partner + j * n]
                 synthetic.features.append(copiesCategories && categoryColumns.contains(j) ? points[nearer + j * n] : from + gap * (to - from))
             }
-            synthetic.labels.append(labels[members[base]])
+            synthetic.labels.append(label)
             synthetic.groupCodes.append(codes[members[nearer]])
         }
     }

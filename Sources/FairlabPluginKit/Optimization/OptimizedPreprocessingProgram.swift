@@ -50,6 +50,9 @@ public struct OptimizedPreprocessingProgram {
     public func solve() throws -> Solution {
         let groups = counts.count, cells = cellLabels.count
         let total = counts.joined().reduce(0, +)
+        guard total > 0, counts.joined().allSatisfy({ $0 >= 0 && $0.isFinite }) else {
+            throw LinearProgram.Failure(description: "optimized pre-processing needs non-negative counts with at least one row")
+        }
         let p = counts.map { $0.map { $0 / total } }
         let pxy = (0..<cells).map { i in (0..<groups).reduce(0) { $0 + p[$1][i] } }
         let pd = p.map { $0.reduce(0, +) }
