@@ -125,16 +125,12 @@ final class LagrangianOracle {
             primal.addInequality((0..<count).map { ($0, hypotheses[$0].gamma[j] - eps) } + [(count, -1)], atMost: 0)
         }
         primal.addEquality((0..<count).map { ($0, 1) }, equals: 1)
-        let distribution = Dictionary(uniqueKeysWithValues: try primal.solve().values.prefix(count).enumerated().map { ($0, max($1, 0)) })
-        // Dual: max μ over λ ≥ 0 and μ free (μ⁺ − μ⁻) with μ − Σ_j λ_j (γ_j(h) − eps) ≤ error(h) for every h and Σ λ ≤ B.
-        var dual = LinearProgram(variables: constraints + 2)
-        dual.cost[constraints] = -1
-        dual.cost[constraints + 1] = 1
-        for h in 0..<count {
-            dual.addInequality((0..<constraints).map { ($0, -(hypotheses[h].gamma[$0] - eps)) } + [(constraints, 1), (constraints + 1, -1)], atMost: hypotheses[h].error)
-        }
-        dual.addInequality((0..<constraints).map { ($0, 1) }, atMost: bound)
-        let lambda = Array(try dual.solve().values.prefix(constraints))
+        let solution = try primal.solve()
+        let distribution = Dictionary(uniqueKeysWithValues: solution.values.prefix(count).enumerated().map { ($0, max($1, 0)) })
+        // λ is the program's dual (max μ − Σ … over λ ≥ 0, Σ λ ≤ B), read off the interior point's multipliers
+        // rather than solved as a second program: its free μ, split as μ⁺ − μ⁻, drove both halves to infinity
+        // together on COMPAS's 12 groups. An interior point ends at the centre of the optimal faces of both.
+        let lambda = solution.multipliers.prefix(constraints).map { max(-$0, 0) }
         let gap = try self.gap(distribution, lambda, nu: nu)
         linearProgramResult = (count, distribution, gap)
         return (distribution, gap)

@@ -12,6 +12,9 @@ public struct LinearProgram {
         public var objective: Double
         /// Interior-point iterations taken.
         public var iterations: Int
+        /// The dual solution: one multiplier per constraint, in the order they were added (≤ 0 for an
+        /// inequality of this minimisation), so that c − Aᵀ·multipliers ≥ 0.
+        public var multipliers: [Double]
     }
 
     /// A linear program that cannot be solved to the tolerance.
@@ -97,7 +100,7 @@ public struct LinearProgram {
             let primalObjective = zip(c, x).reduce(0) { $0 + $1.0 * $1.1 }, dualObjective = zip(b, lambda).reduce(0) { $0 + $1.0 * $1.1 }
             if norm(primalResidual) <= tolerance * (1 + norm(b)), norm(rc) <= tolerance * (1 + norm(c)),
                abs(primalObjective - dualObjective) <= tolerance * (1 + abs(primalObjective)) {
-                return Solution(values: Array(x.prefix(variableCount)), objective: primalObjective, iterations: iteration)
+                return Solution(values: Array(x.prefix(variableCount)), objective: primalObjective, iterations: iteration, multipliers: lambda)
             }
             let mu = zip(x, s).reduce(0) { $0 + $1.0 * $1.1 } / Double(n)
             let scale = (0..<n).map { x[$0] / s[$0] }
