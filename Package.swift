@@ -102,6 +102,8 @@ let package = Package(
         .testTarget(
             name: "FairlabHostTests", dependencies: ["FairlabHost", "FairlabCore", "CFairlabPlugin", "FairlabPluginKit", "FairlabTestSupport"],
             exclude: ["Fixtures"]),
+        // The adversarial network's hand-written backward pass, checked inside its plugin module.
+        .testTarget(name: "AdversarialDebiasingTests", dependencies: ["AdversarialDebiasing", "FairlabHost", "CFairlabPlugin"]),
         .testTarget(name: "EndToEndTests", dependencies: ["FairlabHost", "FairlabCore", "FairlabTestSupport"], exclude: ["Fixtures"]),
     ] + pluginTargets
 )

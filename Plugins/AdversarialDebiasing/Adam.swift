@@ -1,0 +1,29 @@
+import Foundation
+
+/// Adam (Kingma & Ba 2015) over a flat vector of parameters, in TensorFlow 1's form: the bias corrections are
+/// folded into the step, lr_t = lr · √(1 − β₂ᵗ) / (1 − β₁ᵗ), and ε is added to √v unscaled.
+struct Adam {
+    private let beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8
+    private var firstMoments: [Double]
+    private var secondMoments: [Double]
+    private var steps = 0
+
+    /// An optimiser for `count` parameters, with zero moments.
+    init(count: Int) {
+        firstMoments = [Double](repeating: 0, count: count)
+        secondMoments = firstMoments
+    }
+
+    /// One step of `parameters` down `gradient` at `learningRate`.
+    mutating func step(_ parameters: inout [Double], gradient: [Double], learningRate: Double) {
+        steps += 1
+        let t = Double(steps)
+        let rate = learningRate * (1 - pow(beta2, t)).squareRoot() / (1 - pow(beta1, t))
+        for i in gradient.indices {
+            let g = gradient[i]
+            firstMoments[i] = beta1 * firstMoments[i] + (1 - beta1) * g
+            secondMoments[i] = beta2 * secondMoments[i] + (1 - beta2) * g * g
+            parameters[i] -= rate * firstMoments[i] / (secondMoments[i].squareRoot() + epsilon)
+        }
+    }
+}

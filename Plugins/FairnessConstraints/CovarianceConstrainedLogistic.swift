@@ -1,0 +1,197 @@
+import CFairlabPlugin
+import FairlabPluginKit
+import Foundation
+
+/// Zafar et al.'s (2017) fairness-constrained logistic regression: the (weighted) logistic loss, a sum over the
+/// rows, plus ‖w‖² / (2C) on the feature weights (not the intercept, as scikit-learn and the host's learner),
+/// over weights θ = (w, intercept), subject to
+/// |cov(z_g, θᵀx)| = |(1/N) Σ_i (z_ig − z̄_g) θᵀx_i| ≤ t for every group g (z_ig = 1 when row i is in g; for two
+/// groups this is Zafar's one constraint on the binary attribute, for more his one-hot categories). The
+/// constraints are linear in θ, so the problem is convex; it is solved by the method of multipliers
+/// (Powell–Hestenes–Rockafellar augmented Lagrangian, Nocedal & Wright ch. 17.4) with L-BFGS inside, where
+/// Zafar's code calls SLSQP. Zafar's code has no penalty (C = ∞); then θ may run to infinity along a direction
+/// that separates a few rows (a rare one-hot category of one label), and the covariance, linear in the margins,
+/// can be moved along it at no cost: the penalty keeps the problem well posed.
+struct CovarianceConstrainedLogistic {
+    /// A solution: the weights (features, then the intercept), its loss and largest |covariance|.
+    struct Solution {
+        var theta: [Double]
+        var loss: Double
+        var largestCovariance: Double
+        var outerIterations: Int
+        var innerIterations: Int
+    }
+
+    let rows: Int
+    /// Features plus the intercept.
+    let width: Int
+    /// rows × width, column-major, the last column 1.
+    private let design: [Double]
+    /// ±1 labels.
+    private let signs: [Double]
+    private let weights: [Double]
+    /// 1 / C: the weight of ½‖w‖².
+    private let ridge: Double
+    /// One covariance row a_g per group, each `width` long: cov_g(θ) = a_g · θ.
+    let covarianceRows: [[Double]]
+    private let blas: fl_blas
+
+    /// The problem on `design` (rows × width, column-major, last column 1), labels 0/1, row weights and each
+    /// row's group.
+    init(design: [Double], rows: Int, width: Int, labels: [Double], weights: [Double], groups: [Int], groupCount: Int, inverseRegularization c: Double, blas: fl_blas) {
+        ridge = 1 / c
+        self.design = design
+        self.rows = rows
+        self.width = width
+        self.signs = labels.map { $0 == 1 ? 1 : -1 }
+        self.weights = weights
+        self.blas = blas
+        let n = Double(rows)
+        covarianceRows = (0..<groupCount).map { g in
+            let share = Double(groups.filter { $0 == g }.count) / n
+            return (0..<width).map { j in
+                (0..<rows).reduce(0) { $0 + ((groups[$1] == g ? 1 : 0) - share) * design[$1 + j * rows] } / n
+            }
+        }
+    }
+
+    /// The loss Σ w_i log(1 + e^(−s_i θᵀx_i)) + ‖w‖² / (2C); with `gradient`, also writes its gradient there.
+    func loss(_ theta: [Double], gradient: UnsafeMutablePointer<Double>? = nil) -> Double {
+        var margins = [Double](repeating: 0, count: rows)
+        design.withUnsafeBufferPointer { x in
+            blas.dgemv(Int32(FL_BLAS_COL_MAJOR), Int32(FL_BLAS_NO_TRANS), Int32(rows), Int32(width), 1, x.baseAddress!, Int32(rows),
+                       theta, 1, 0, &margins, 1)
+        }
+        var total = 0.0
+        for i in 0..<rows {
+            let m = -signs[i] * margins[i]  // the loss is softplus(m)
+            total += weights[i] * (m > 0 ? m + log1p(exp(-m)) : log1p(exp(m)))
+            margins[i] = -weights[i] * signs[i] / (1 + exp(-m))  // ∂loss/∂margin = −w s σ(m)
+        }
+        if let gradient {
+            design.withUnsafeBufferPointer { x in
+                blas.dgemv(Int32(FL_BLAS_COL_MAJOR), Int32(FL_BLAS_TRANS), Int32(rows), Int32(width), 1, x.baseAddress!, Int32(rows),
+                           margins, 1, 0, gradient, 1)
+            }
+            for k in 0..<(width - 1) { gradient[k] += ridge * theta[k] }
+        }
+        for k in 0..<(width - 1) { total += 0.5 * ridge * theta[k] * theta[k] }
+        return total
+    }
+
+    /// max_g |a_g · θ|.
+    func largestCovariance(_ theta: [Double]) -> Double {
+        covarianceRows.map { abs(zip($0, theta).reduce(0) { $0 + $1.0 * $1.1 }) }.max() ?? 0
+    }
+
+    /// The least loss with every |covariance| ≤ `threshold` (∞: unconstrained), from `start`. Each outer
+    /// iteration minimises f + (ρ/2) Σ_j max(0, μ_j/ρ + h_j)² over the 2G constraints h_j = ±a_g·θ − t ≤ 0,
+    /// then moves μ_j to max(0, μ_j + ρ h_j); ρ grows tenfold when the violation did not fall to a quarter.
+    func solve(threshold: Double, from start: [Double]) -> Solution {
+        if threshold == 0 { return solveWithZeroCovariance(from: start) }
+        var optimizer = BoundedLBFGS(count: width)
+        optimizer.relativeReduction = 1e-15
+        optimizer.gradientTolerance = 1e-7
+        let constraints = threshold.isFinite ? covarianceRows.flatMap { [($0, 1.0), ($0, -1.0)] } : []
+        var multipliers = [Double](repeating: 0, count: constraints.count)
+        var penalty = max(weights.reduce(0, +), 1)
+        var theta = start, outer = 0, inner = 0, lastViolation = Double.infinity
+        let tolerance = 1e-10
+        while true {
+            outer += 1
+            // Loose inner solves while the multipliers are far off, tighter as they settle (Conn, Gould & Toint).
+            optimizer.gradientTolerance = constraints.isEmpty ? 1e-7 : max(1e-7, 1e-1 * pow(0.1, Double(outer - 1)))
+            let result = optimizer.minimize(from: theta) { point, gradient in
+                var value = gradient.withUnsafeMutableBufferPointer { loss(point, gradient: $0.baseAddress!) }
+                for (j, (row, sign)) in constraints.enumerated() {
+                    let shifted = multipliers[j] / penalty + sign * zip(row, point).reduce(0) { $0 + $1.0 * $1.1 } - threshold
+                    guard shifted > 0 else { continue }
+                    value += 0.5 * penalty * shifted * shifted
+                    for k in 0..<width { gradient[k] += penalty * shifted * sign * row[k] }
+                }
+                return value
+            }
+            theta = result.point
+            inner += result.iterations
+            var violation = 0.0, slack = 0.0
+            for (j, (row, sign)) in constraints.enumerated() {
+                let h = sign * zip(row, theta).reduce(0) { $0 + $1.0 * $1.1 } - threshold
+                violation = max(violation, h)
+                multipliers[j] = max(0, multipliers[j] + penalty * h)
+                if multipliers[j] > 0 { slack = max(slack, abs(h)) }
+            }
+            if (violation <= tolerance && slack <= tolerance) || outer == 60 { break }
+            if violation > 0.25 * lastViolation { penalty *= 10 }
+            lastViolation = violation
+        }
+        return Solution(theta: theta, loss: loss(theta), largestCovariance: largestCovariance(theta), outerIterations: outer, innerIterations: inner)
+    }
+
+    /// The least loss with every covariance zero: the equalities a_g · θ = 0 eliminated by minimising over
+    /// θ = P v, P the projection onto their null space (an orthonormal basis of the rows by Gram–Schmidt,
+    /// dependent rows dropped: the rows of all groups sum to zero), with L-BFGS on v from P · start.
+    func solveWithZeroCovariance(from start: [Double]) -> Solution {
+        var basis: [[Double]] = []
+        for row in covarianceRows {
+            var residual = row
+            for q in basis {
+                let along = zip(q, residual).reduce(0) { $0 + $1.0 * $1.1 }
+                for k in 0..<width { residual[k] -= along * q[k] }
+            }
+            let norm = residual.reduce(0) { $0 + $1 * $1 }.squareRoot()
+            let scale = row.reduce(0) { $0 + $1 * $1 }.squareRoot()
+            if norm > 1e-10 * scale { basis.append(residual.map { $0 / norm }) }
+        }
+        func project(_ v: inout [Double]) {
+            for q in basis {
+                let along = zip(q, v).reduce(0) { $0 + $1.0 * $1.1 }
+                for k in 0..<width { v[k] -= along * q[k] }
+            }
+        }
+        var optimizer = BoundedLBFGS(count: width)
+        optimizer.relativeReduction = 1e-15
+        optimizer.gradientTolerance = 1e-7
+        var origin = start
+        project(&origin)
+        let result = optimizer.minimize(from: origin) { point, gradient in
+            var theta = point
+            project(&theta)
+            let value = gradient.withUnsafeMutableBufferPointer { loss(theta, gradient: $0.baseAddress!) }
+            project(&gradient)
+            return value
+        }
+        var theta = result.point
+        project(&theta)
+        return Solution(theta: theta, loss: loss(theta), largestCovariance: largestCovariance(theta), outerIterations: 0, innerIterations: result.iterations)
+    }
+
+    /// Zafar et al.'s accuracy-constrained variant: the fairest weights whose loss is at most (1 + γ) times the
+    /// unconstrained least loss. When zero covariance is within that budget, the least loss at zero covariance;
+    /// otherwise the Pareto point where the loss budget binds, the threshold t found by Illinois regula falsi
+    /// on loss(t) − budget (convex and decreasing in t).
+    func solveWithinLoss(gamma: Double, unconstrained: Solution) -> (solution: Solution, threshold: Double, searches: Int) {
+        let budget = (1 + gamma) * unconstrained.loss
+        let fair = solve(threshold: 0, from: unconstrained.theta)
+        if fair.loss <= budget { return (fair, 0, 1) }
+        var low = (t: 0.0, excess: fair.loss - budget, solution: fair)
+        var high = (t: unconstrained.largestCovariance, excess: unconstrained.loss - budget, solution: unconstrained)
+        var side = 0, searches = 1
+        while searches < 100, high.t - low.t > 1e-12 * max(high.t, 1e-300), -high.excess > 1e-9 * budget {
+            searches += 1
+            let t = (low.t * high.excess - high.t * low.excess) / (high.excess - low.excess)
+            let solution = solve(threshold: t, from: high.solution.theta)
+            let excess = solution.loss - budget
+            if excess > 0 {
+                low = (t, excess, solution)
+                if side == 1 { high.excess /= 2 }
+                side = 1
+            } else {
+                high = (t, excess, solution)
+                if side == -1 { low.excess /= 2 }
+                side = -1
+            }
+        }
+        // The feasible end: its loss is within the budget.
+        return (high.solution, high.t, searches)
+    }
+}

@@ -1,0 +1,68 @@
+@testable import AdversarialDebiasing
+import CFairlabPlugin
+@testable import FairlabHost
+import Foundation
+import Testing
+
+/// The adversarial network's back-propagated gradients against central finite differences of its own losses,
+/// for every parameter of both networks, with dropout zeroing some units and c negative (the |c| branch), so a
+/// wrong term in the hand-written backward pass shows as a mismatch.
+@Suite struct AdversarialGradientTests {
+    @Test(arguments: [0.7, -0.4]) func gradientsEqualFiniteDifferences(_ sharpness: Double) throws {
+        let provider = HostServicesProvider(seed: 3, methodID: "gradient-check")
+        let blas = provider.host.pointee.blas.pointee
+        var state: UInt64 = 12345
+        func uniform() -> Double {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Double(state >> 11) * 0x1p-53
+        }
+        let features = 5, hidden = 4, rows = 6
+        let network = AdversarialNetwork(features: features, hidden: hidden, capacity: rows, blas: blas, uniform: uniform)
+        network.adversary[0] = sharpness
+        let columns = (0..<features * rows).map { _ in 2 * uniform() - 1 }
+        let labels: [Double] = [1, 0, 1, 1, 0, 0], sides: [Double] = [0, 0, 1, 1, 1, 0]
+        let weights = [0.5, 1.5, 1, 2, 0.25, 0.75]
+        let dropout = (0..<hidden * rows).map { $0 % 5 == 2 ? 0 : 1.25 }
+        func evaluate() -> (label: Double, adversary: Double) {
+            columns.withUnsafeBufferPointer { x in
+                dropout.withUnsafeBufferPointer { mask in
+                    network.computeGradients(columns: x.baseAddress!, labels: labels, sides: sides, weights: weights, dropout: mask.baseAddress!, debias: true)
+                }
+            }
+            return network.losses
+        }
+        _ = evaluate()
+        let label = network.labelGradient, onClassifier = network.adversaryGradientOnClassifier, adversary = network.adversaryGradient
+        let step = 1e-6
+        var worst = 0.0
+        for k in network.classifier.indices {
+            let saved = network.classifier[k]
+            network.classifier[k] = saved + step
+            let up = evaluate()
+            network.classifier[k] = saved - step
+            let down = evaluate()
+            network.classifier[k] = saved
+            worst = max(worst, abs((up.label - down.label) / (2 * step) - label[k]), abs((up.adversary - down.adversary) / (2 * step) - onClassifier[k]))
+        }
+        for k in network.adversary.indices {
+            let saved = network.adversary[k]
+            network.adversary[k] = saved + step
+            let up = evaluate()
+            network.adversary[k] = saved - step
+            let down = evaluate()
+            network.adversary[k] = saved
+            worst = max(worst, abs((up.adversary - down.adversary) / (2 * step) - adversary[k]))
+            #expect(abs(up.label - down.label) < 1e-15)  // the adversary does not touch the label loss
+        }
+        #expect(worst < 1e-8, "largest gradient error \(worst)")
+        // The gradients are not trivially zero.
+        #expect(label.map(abs).max()! > 1e-3 && onClassifier.map(abs).max()! > 1e-4 && adversary.map(abs).max()! > 1e-3)
+    }
+
+    @Test func projectionRemovesTheAdversarysDirectionAndSubtractsAlphaOfIt() {
+        // g = (3, 4), u = (1, 0): g − (g·û)û − α u = (3 − 3 − 0.1, 4) = (−0.1, 4).
+        var gradient: ArraySlice<Double> = [3, 4]
+        AdversarialDebiasing.project(&gradient, awayFrom: [1, 0], alpha: 0.1)
+        #expect(abs(gradient[0] + 0.1) < 1e-12 && abs(gradient[1] - 4) < 1e-12)
+    }
+}
