@@ -12,12 +12,20 @@ import Glibc
 /// dᵢ the loss's curvature plus 2λ·gap·∂²gap/∂zᵢ² (products only, never the p × p matrix). With λ = 0 it is the
 /// host's base learner (the same optimum as scikit-learn's `LogisticRegression(C)`). Products with the feature
 /// matrix go through the host's BLAS.
+///
+/// `fair-bagging` is the fairness surveys' regularised ensemble: `members` such models, each on a bootstrap
+/// sample of the training rows (n draws with replacement from the host's seeded stream, as multiplicities of
+/// the rows, so nothing is copied); a test row's prediction is the members' majority vote (a tie goes to their
+/// mean score > 0.5) and its score their mean score.
 final class FairLogisticRegression: FairlabMethod {
     static let parameters = [
         Parameter("fairness_weight", .real(minimum: 0), default: "10",
                   description: "λ, the weight of the squared gap in mean predicted score between groups"),
         Parameter("c", .real(minimum: 1e-12), default: "1", description: "inverse L2 regularisation strength, as scikit-learn's C"),
         Parameter("max_iterations", .integer(minimum: 1, maximum: 100_000), default: "1000", description: "Newton iteration limit"),
+    ]
+    static let baggingParameters = parameters + [
+        Parameter("members", .integer(minimum: 1, maximum: 10_000), default: "10", description: "models in the ensemble, one per bootstrap sample"),
     ]
 
     /// The largest p + 1 for which the preconditioner is a factored p × p matrix. Its Gram costs n p² flops, about
@@ -31,33 +39,52 @@ final class FairLogisticRegression: FairlabMethod {
     private let fairnessWeight: Double
     private let inverseRegularization: Double
     private let maximumIterations: Int
-    private var coefficients: [Double] = []
-    private var intercept = 0.0
+    /// Bootstrap samples to train on; 0: one model on the training rows as they are.
+    private let members: Int
+    /// Each model's coefficients and intercept.
+    private var models: [(coefficients: [Double], intercept: Double)] = []
 
-    init(host: HostServices, parameters: ParameterValues) {
+    init(host: HostServices, parameters: ParameterValues, bagged: Bool) {
         self.host = host
         fairnessWeight = parameters.number("fairness_weight")
         inverseRegularization = parameters.number("c")
         maximumIterations = Int(parameters.number("max_iterations"))
+        members = bagged ? Int(parameters.number("members")) : 0
     }
 
     func fit(train: DataView, validation: DataView?) throws {
+        guard train.rows > 0 else { throw PluginError.invalidInput("no training rows") }
+        guard members > 0 else { models = [try fitModel(train, multiplicity: nil)]; return }
+        models = []
+        for _ in 0..<members {
+            var multiplicity = [Double](repeating: 0, count: train.rows)
+            for _ in 0..<train.rows { multiplicity[min(train.rows - 1, Int(host.randomUniform() * Double(train.rows)))] += 1 }
+            models.append(try fitModel(train, multiplicity: multiplicity))
+        }
+    }
+
+    /// The model on the training rows, each counted `multiplicity` times (nil: once) in the loss and in its
+    /// group's mean score.
+    private func fitModel(_ train: DataView, multiplicity: [Double]?) throws -> (coefficients: [Double], intercept: Double) {
         let labels = try train.requireLabels()
         let codes = try train.requireGroupCodes()
         let n = train.rows, p = train.cols
-        guard n > 0 else { throw PluginError.invalidInput("no training rows") }
-        // Per-row factor of the gap's gradient: +1/n_u for unprivileged rows, −1/n_p for privileged ones.
-        var privilegedCount = 0
-        for i in 0..<n where train.groups.privileged[Int(codes[i])] { privilegedCount += 1 }
-        let unprivilegedCount = n - privilegedCount
-        guard privilegedCount > 0, unprivilegedCount > 0 else {
-            throw PluginError.invalidInput("the training data needs both privileged and unprivileged rows")
+        let counts = multiplicity ?? [Double](repeating: 1, count: n)
+        // Per-row factor of the gap's gradient: +m_i/n_u for unprivileged rows, −m_i/n_p for privileged ones.
+        var privilegedCount = 0.0, sampled = 0.0
+        for i in 0..<n {
+            sampled += counts[i]
+            if train.groups.privileged[Int(codes[i])] { privilegedCount += counts[i] }
         }
-        let gapSign = (0..<n).map { train.groups.privileged[Int(codes[$0])] ? -1 / Double(privilegedCount) : 1 / Double(unprivilegedCount) }
-        let weights = (0..<n).map { train.weight($0) }
+        let unprivilegedCount = sampled - privilegedCount
+        guard privilegedCount > 0, unprivilegedCount > 0 else {
+            throw PluginError.invalidInput("the training data\(multiplicity == nil ? "" : "'s bootstrap sample") needs both privileged and unprivileged rows")
+        }
+        let gapSign = (0..<n).map { train.groups.privileged[Int(codes[$0])] ? -counts[$0] / privilegedCount : counts[$0] / unprivilegedCount }
+        let weights = (0..<n).map { train.weight($0) * counts[$0] }
         let blas = host.blas
         let x = train.matrix.pointee
-        let lambda = fairnessWeight, c = inverseRegularization
+        let lambda = fairnessWeight, c = inverseRegularization, size = sampled
 
         let ld = Int32(x.leading_dimension)
         func times(_ vector: [Double], into result: inout [Double]) {  // X v
@@ -88,14 +115,14 @@ final class FairLogisticRegression: FairlabMethod {
             }
             var penalty = 0.0
             for j in 0..<p { penalty += theta[j] * theta[j] }
-            let value = loss / Double(n) + penalty / (2 * c * Double(n)) + lambda * gap * gap
+            let value = loss / size + penalty / (2 * c * size) + lambda * gap * gap
             var interceptGradient = 0.0, gapInterceptGradient = 0.0
             for i in 0..<n {
                 let probability = linear[i]
                 let spread = probability * (1 - probability)
-                rowGradient[i] = weights[i] * (probability - labels[i]) / Double(n) + 2 * lambda * gap * gapSign[i] * spread
+                rowGradient[i] = weights[i] * (probability - labels[i]) / size + 2 * lambda * gap * gapSign[i] * spread
                 // The loss's curvature and the penalty's second-derivative part, 2λ·gap·∂²gap/∂zᵢ².
-                lossCurvature[i] = weights[i] * spread / Double(n)
+                lossCurvature[i] = weights[i] * spread / size
                 rowCurvature[i] = lossCurvature[i] + 2 * lambda * gap * gapSign[i] * spread * (1 - 2 * probability)
                 scratch[i] = gapSign[i] * spread
                 interceptGradient += rowGradient[i]
@@ -105,7 +132,7 @@ final class FairLogisticRegression: FairlabMethod {
                 transposeTimes(rowGradient, into: &gradient)
                 if lambda > 0 { transposeTimes(scratch, into: &gapGradient) }
             }
-            for j in 0..<p { gradient[j] += theta[j] / (c * Double(n)) }
+            for j in 0..<p { gradient[j] += theta[j] / (c * size) }
             gradient[p] = interceptGradient
             gapGradient[p] = gapInterceptGradient
             return value
@@ -119,7 +146,7 @@ final class FairLogisticRegression: FairlabMethod {
             }
             if p > 0 { transposeTimes(scratch, into: &result) }
             let along = lambda > 0 ? 2 * lambda * dot(gapGradient, vector) : 0
-            for j in 0..<p { result[j] += vector[j] / (c * Double(n)) + along * gapGradient[j] }
+            for j in 0..<p { result[j] += vector[j] / (c * size) + along * gapGradient[j] }
             result[p] = interceptPart + along * gapGradient[p]
         }
         // The preconditioner: the Gauss-Newton matrix Xᵀ diag(loss curvature) X + I/(Cn) + 2λ ∇gap ∇gapᵀ (positive
@@ -135,7 +162,7 @@ final class FairLogisticRegression: FairlabMethod {
                 let column = x.data! + j * Int(x.leading_dimension)
                 var sum = 0.0
                 for i in 0..<n { sum += lossCurvature[i] * column[i] * column[i] }
-                diagonal[j] = sum + 1 / (c * Double(n)) + 2 * lambda * gapGradient[j] * gapGradient[j]
+                diagonal[j] = sum + 1 / (c * size) + 2 * lambda * gapGradient[j] * gapGradient[j]
             }
             diagonal[p] = lossCurvature.reduce(0, +) + 2 * lambda * gapGradient[p] * gapGradient[p]
             diagonal = diagonal.map { $0 > 0 ? $0 : 1 }
@@ -165,7 +192,7 @@ final class FairLogisticRegression: FairlabMethod {
             for j in 0..<p {
                 matrix[j + p * m] = cross[j]
                 matrix[p + j * m] = cross[j]
-                matrix[j + j * m] += 1 / (c * Double(n))
+                matrix[j + j * m] += 1 / (c * size)
             }
             matrix[p + p * m] = lossCurvature.reduce(0, +)
             for a in 0..<m { for b in 0..<m { matrix[a + b * m] += 2 * lambda * gapGradient[a] * gapGradient[b] } }
@@ -174,22 +201,32 @@ final class FairLogisticRegression: FairlabMethod {
 
         let theta = try TruncatedNewton(evaluate: evaluate, curvatureTimes: curvatureTimes, makePreconditioner: makePreconditioner)
             .minimize(dimension: p + 1, maximumIterations: maximumIterations)
-        coefficients = Array(theta[0..<p])
-        intercept = theta[p]
+        return (Array(theta[0..<p]), theta[p])
     }
 
     func predict(_ data: DataView, output: PredictionOutput) throws {
-        guard coefficients.count == data.cols else {
-            throw PluginError.invalidInput("fitted on \(coefficients.count) features, given \(data.cols)")
-        }
+        guard let width = models.first?.coefficients.count else { throw PluginError.invalidInput("predict before fit") }
+        guard width == data.cols else { throw PluginError.invalidInput("fitted on \(width) features, given \(data.cols)") }
+        var meanScores = [Double](repeating: 0, count: data.rows), votes = [Int](repeating: 0, count: data.rows)
         var scores = [Double](repeating: 0, count: data.rows)
         let x = data.matrix.pointee
-        if data.cols > 0 {
-            host.blas.dgemv(FL_BLAS_COL_MAJOR, FL_BLAS_NO_TRANS, Int32(data.rows), Int32(data.cols), 1, x.data,
-                            Int32(x.leading_dimension), coefficients, 1, 0, &scores, 1)
+        for model in models {
+            if data.cols > 0 {
+                host.blas.dgemv(FL_BLAS_COL_MAJOR, FL_BLAS_NO_TRANS, Int32(data.rows), Int32(data.cols), 1, x.data,
+                                Int32(x.leading_dimension), model.coefficients, 1, 0, &scores, 1)
+            }
+            for i in 0..<data.rows {
+                let score = sigmoid(scores[i] + model.intercept)
+                meanScores[i] += score / Double(models.count)
+                if score > 0.5 { votes[i] += 1 }
+            }
         }
-        for i in 0..<data.rows { scores[i] = sigmoid(scores[i] + intercept) }
-        output.setScoresAndPredictions(scores)
+        guard models.count > 1 else { output.setScoresAndPredictions(meanScores); return }
+        output.setScores(meanScores)
+        for i in 0..<data.rows {
+            let twice = 2 * votes[i]
+            output.predictions[i] = twice > models.count || (twice == models.count && meanScores[i] > 0.5) ? 1 : 0
+        }
     }
 }
 
@@ -241,7 +278,12 @@ nonisolated(unsafe) let library = makeLibrary(
             id: "fair-logreg", name: "Logistic regression with a mean-score parity penalty", version: "1.0.0",
             description: "Logistic regression whose loss adds λ times the squared gap in mean predicted score between groups.",
             stage: .inProcessing, needs: [.labels], parameters: FairLogisticRegression.parameters,
-            make: { host, parameters in FairLogisticRegression(host: host, parameters: parameters) }),
+            make: { host, parameters in FairLogisticRegression(host: host, parameters: parameters, bagged: false) }),
+        MethodDefinition(
+            id: "fair-bagging", name: "Bagged logistic regressions with a mean-score parity penalty", version: "1.0.0",
+            description: "An ensemble of fair-logreg models on bootstrap samples, predicting by majority vote.",
+            stage: .inProcessing, needs: [.labels], parameters: FairLogisticRegression.baggingParameters,
+            make: { host, parameters in FairLogisticRegression(host: host, parameters: parameters, bagged: true) }),
     ])
 
 @_cdecl("fairlab_plugin_entry")
