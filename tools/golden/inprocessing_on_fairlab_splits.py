@@ -1,8 +1,11 @@
-"""Runs Fairlearn's GridSearch and AIF360's PrejudiceRemover on fairlab's own splits and compares them with
-fairlab's grid-search and prejudice-remover.
+"""Runs Fairlearn's and AIF360's in-processing methods on fairlab's own splits and compares them with fairlab's.
+
+Fairlearn's GridSearch / ExponentiatedGradient and AIF360's PrejudiceRemover / AdversarialDebiasing against
+fairlab's grid-search, exponentiated-gradient, prejudice-remover and adversarial-debiasing:
 
     PATH=/work/pyenv/bin:$PATH python tools/golden/inprocessing_on_fairlab_splits.py RESULTS.h5 [--dataset FILE.h5 ...]
         [--run RUN_ID ...] [--fairlab-log STDERR.txt ...] [--time] [--repeats 3]
+        [--reference-only METHOD [--param KEY=VALUE ...]]
 
 RESULTS is a file written by `fairlab compare ... --out RESULTS.h5`, for instance
 
@@ -29,16 +32,38 @@ training rows:
   and its terms at AIF360's solution (make_prejudice_remover_goldens.terms, checked against kamfadm's own
   f_loss_) next to fairlab's `prejudice remover objective ...` line of --fairlab-log. kamfadm's gradient is wrong
   for eta > 0, so its CG stops short of the minimum: predictions are not expected to be identical.
+- adversarial-debiasing (num_epochs 50, batch_size 128, hidden_units 200, adversary_loss_weight 0.1, debias true;
+  keep_probability must be 0.8 and learning_rate 0.001, which AIF360 hard-codes):
+  AIF360 AdversarialDebiasing(seed = the fairlab seed, classifier_num_hidden_units = hidden_units, ...) in a fresh
+  tf.compat.v1 graph and Session (eager execution disabled) on a BinaryLabelDataset of every feature column (the
+  protected ones included, as the host's learner sees them) whose one protected attribute is the pooled side
+  (1 = the groups the run marks privileged; AIF360 feeds this column's raw value to the adversary as its target);
+  test predictions = predict's labels (score > 0.5). With debias true the same network with debias=False (the
+  plain classifier, same seed) is run as well and reported for context. TensorFlow's stochastic training (its own
+  dropout stream, NumPy's shuffles) is not fairlab's: only the accuracy / SPD can be compared, not predictions.
+  The Session's intra/inter-op thread pools are set from the environment variable FAIRLAB_TF_THREADS (unset or 0 =
+  TensorFlow's default). TensorFlow is imported only when this method runs.
 
 Reported per seed and as a table: accuracy and statistical parity difference (AIF360's, test rows, pooled
 sides) of fairlab's stored predictions and the reference's, and the share of identical test predictions.
 
+--reference-only METHOD: runs only METHOD's reference, on every seed's split of every complete run, whether or not
+the run has that method (for a method fairlab does not have yet), with the parameters of --param KEY=VALUE
+(repeatable; fairlab's names, e.g. --param num_epochs=50; `METHOD.KEY=VALUE` is accepted too) over the defaults
+above; prints per seed and as a table the reference's accuracy / SPD (and, for adversarial-debiasing, those of the
+plain network, debias=false). Nothing of fairlab's is compared. With --time the reference is timed as below.
+
 --time: additionally times the references' fit + predict on the training / test rows, each in its own
-subprocess, with OPENBLAS_NUM_THREADS=1 and with the default threads, `--repeats` subprocesses per setting (one
-per seed, cycling), and prints the medians next to the median over seeds of fairlab's stored fit_seconds +
-predict_seconds.
+subprocess, with OPENBLAS_NUM_THREADS=1 (and FAIRLAB_TF_THREADS=1: TensorFlow's intra_op_parallelism_threads =
+inter_op_parallelism_threads = 1 in the Session's ConfigProto) and with the default threads (both unset),
+`--repeats` subprocesses per setting (one per seed, cycling), and prints the medians next to the median over seeds
+of fairlab's stored fit_seconds + predict_seconds (— when the run has no such method). For adversarial-debiasing
+the time covers graph construction, Session creation, fit and predict (TensorFlow's import excluded), of the
+configured network only (not the plain one).
 """
 import argparse
+import contextlib
+import io
 import json
 import math
 import os
@@ -63,14 +88,20 @@ from fairlearn.reductions import DemographicParity, EqualizedOdds, Exponentiated
 from sklearn.linear_model import LogisticRegression  # noqa: E402
 
 pp = pre.pp
-METHODS = ("grid-search", "exponentiated-gradient", "prejudice-remover")
+METHODS = ("grid-search", "exponentiated-gradient", "prejudice-remover", "adversarial-debiasing")
+ADVERSARIAL_DEFAULTS = {"num_epochs": "50", "batch_size": "128", "hidden_units": "200", "adversary_loss_weight": "0.1",
+                        "debias": "true"}
+ADVERSARIAL_FIXED = {"keep_probability": 0.8, "learning_rate": 0.001}  # fairlab parameters AIF360 hard-codes
 
 
 # ------------------------------------------------------------------------------------------- splits
 
-def splits(results_path, datasets, only_runs=()):
-    """Yields (run_id, run attrs summary, methods [(name, id, params, param_text)], seed, ctx) for every complete
-    run and seed whose split checks out (the checks of preprocessing_on_fairlab_splits.main)."""
+def splits(results_path, datasets, only_runs=(), reference_only=None):
+    """Yields (run_id, methods [(name, id, params, param_text)], seed, ctx, fairlab outcomes) for every complete
+    run and seed whose split checks out (the checks of preprocessing_on_fairlab_splits.main).
+
+    reference_only = (method id, params dict): methods is that one synthetic entry, named after the method, whether
+    or not the run has it, and outcomes is empty (nothing of fairlab's to compare)."""
     with h5py.File(results_path, "r") as f:
         runs = [(name, run) for name, run in f["runs"].items() if int(run.attrs.get("complete", 0)) == 1]
         runs.sort(key=lambda item: (int(item[1].attrs.get("sequence", 0)), item[0]))
@@ -87,6 +118,9 @@ def splits(results_path, datasets, only_runs=()):
             methods = [(name, pp.text(m.attrs.get("id", name)), pp.parse_parameters(m.attrs.get("parameters", "")),
                         pp.text(m.attrs.get("parameters", ""))) for name, m in run["methods"].items()]
             methods = [m for m in methods if m[1] in METHODS]
+            if reference_only:
+                method_id, params = reference_only
+                methods = [(method_id, method_id, dict(params), " ".join(f"{k}={v}" for k, v in params.items()))]
             privileged_codes = [g for g, p in enumerate(privileged) if p]
             run_columns = [j for j, n in enumerate(names) if n in protected]
             for seed in [int(s) for s in np.ravel(run.attrs["seeds"])]:
@@ -101,12 +135,12 @@ def splits(results_path, datasets, only_runs=()):
                 if not all(np.array_equal(a, b) for a, b in zip(parts, expected)):
                     raise pp.CheckFailed(f"{run_id} seed {seed}: stored rows are not fairlab's split")
                 scale = pp.standardise(dataset["features"], parts[0], standardised)
-                ctx = dict(names=names, privileged_codes=privileged_codes, run_columns=run_columns)
+                ctx = dict(names=names, privileged_codes=privileged_codes, run_columns=run_columns, seed=seed)
                 for part, index in (("train", parts[0]), ("test", parts[2])):
                     ctx[part] = dict(x=scale(dataset["features"][index]), y=dataset["labels"][index],
                                      group=codes[index], side=np.isin(codes[index], privileged_codes).astype(int))
                 outcomes = {}
-                for name, *_ in methods:
+                for name, *_ in ([] if reference_only else methods):
                     o = run["methods"][name].get(f"seed_{seed}")
                     if o is not None and pp.text(o.attrs["status"]) == "ok":
                         overall = dict(zip(pp.texts(o["metrics/overall_names"][...]),
@@ -179,7 +213,81 @@ def prejudice_remover(ctx, params):
     return dict(pred=out.labels.ravel().astype(int), objective={k: float(v) for k, v in t.items()})
 
 
-REFERENCES = {"grid-search": grid_search, "exponentiated-gradient": exponentiated_gradient, "prejudice-remover": prejudice_remover}
+def tensorflow_v1():
+    """tensorflow.compat.v1 with eager execution disabled (AIF360's AdversarialDebiasing builds a TF1 graph),
+    imported on first use so that the other methods never load TensorFlow."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    import tensorflow.compat.v1 as tf
+    tf.disable_eager_execution()
+    tf.get_logger().setLevel("ERROR")
+    return tf
+
+
+def flag(value):
+    """fairlab's boolean parameter text (true / false / yes / no or a number, nonzero = true) -> bool."""
+    text = str(value).strip().lower()
+    if text in ("true", "yes", "false", "no"):
+        return text in ("true", "yes")
+    try:
+        return float(text) != 0
+    except ValueError:
+        raise ValueError(f"not a boolean: {value!r}") from None
+
+
+def adversarial_debiasing(ctx, params):
+    """AIF360 AdversarialDebiasing with fairlab's parameter names (ADVERSARIAL_DEFAULTS), seed = the fairlab seed,
+    on every feature column with the pooled side as the one protected attribute, in its own graph and Session
+    (threads from FAIRLAB_TF_THREADS). AIF360's per-200-batch loss prints are swallowed. Returns the test
+    predictions and scores."""
+    from aif360.algorithms.inprocessing import AdversarialDebiasing
+    tf = tensorflow_v1()
+    p = {**ADVERSARIAL_DEFAULTS, **params}
+    for key, value in p.items():
+        if key in ADVERSARIAL_FIXED:
+            if float(value) != ADVERSARIAL_FIXED[key]:
+                raise ValueError(f"AIF360 hard-codes {key} = {ADVERSARIAL_FIXED[key]}, the run has {value}")
+        elif key not in ADVERSARIAL_DEFAULTS:
+            raise ValueError(f"adversarial-debiasing: no AIF360 counterpart for the parameter {key}={value}")
+    tr, te = ctx["train"], ctx["test"]
+    names = list(ctx["names"])
+
+    def dataset(part):
+        return BinaryLabelDataset(df=_frame(part, names), label_names=["__label"], protected_attribute_names=[pre.SIDE],
+                                  favorable_label=1.0, unfavorable_label=0.0,
+                                  privileged_protected_attributes=[np.array([1.0])])
+    threads = int(os.environ.get("FAIRLAB_TF_THREADS", "0") or 0)
+    config = tf.ConfigProto(intra_op_parallelism_threads=threads, inter_op_parallelism_threads=threads)
+    graph = tf.Graph()
+    with graph.as_default(), tf.Session(graph=graph, config=config) as sess, contextlib.redirect_stdout(io.StringIO()):
+        model = AdversarialDebiasing(unprivileged_groups=[{pre.SIDE: 0.0}], privileged_groups=[{pre.SIDE: 1.0}],
+                                     scope_name="adversarial_debiasing", sess=sess, seed=int(ctx.get("seed", 0)),
+                                     adversary_loss_weight=float(p["adversary_loss_weight"]),
+                                     num_epochs=int(p["num_epochs"]), batch_size=int(p["batch_size"]),
+                                     classifier_num_hidden_units=int(p["hidden_units"]), debias=flag(p["debias"]))
+        model.fit(dataset(tr))
+        out = model.predict(dataset(te))
+    return dict(pred=out.labels.ravel().astype(int), score=out.scores.ravel())
+
+
+def _frame(part, names):
+    """The rows of `part` as a DataFrame: the feature columns (all of them), the pooled side and the label."""
+    frame = pd.DataFrame(part["x"], columns=names)
+    frame[pre.SIDE] = part["side"].astype(float)
+    frame["__label"] = part["y"].astype(float)
+    return frame
+
+
+def context_references(method_id, ctx, params):
+    """Extra reference runs reported for context only: for adversarial-debiasing with debias true, the same network
+    with debias=false (the plain classifier). -> [(label, measured accuracy / SPD)]."""
+    if method_id == "adversarial-debiasing" and flag({**ADVERSARIAL_DEFAULTS, **params}["debias"]):
+        plain = adversarial_debiasing(ctx, {**params, "debias": "false"})
+        return [("plain network (debias=false)", pre.measure(ctx, plain["pred"]))]
+    return []
+
+
+REFERENCES = {"grid-search": grid_search, "exponentiated-gradient": exponentiated_gradient, "prejudice-remover": prejudice_remover,
+              "adversarial-debiasing": adversarial_debiasing}
 
 
 def parse_pr_log(paths):
@@ -199,11 +307,14 @@ def parse_pr_log(paths):
 
 def time_one(args):
     """Child process: fit + predict of one reference on one run / seed, prints the seconds as JSON."""
-    for run_id, methods, seed, ctx, _ in splits(pathlib.Path(args.results), args.dataset, [args.time_run]):
+    for run_id, methods, seed, ctx, _ in splits(pathlib.Path(args.results), args.dataset, [args.time_run],
+                                                reference_only_of(args)):
         if seed != args.time_seed:
             continue
         for name, method_id, params, _ in methods:
             if name == args.time_method:
+                if method_id == "adversarial-debiasing":
+                    tensorflow_v1()  # the import is not timed
                 start = time.perf_counter()
                 REFERENCES[method_id](ctx, params)
                 print(json.dumps({"seconds": time.perf_counter() - start}))
@@ -219,22 +330,41 @@ def time_references(args, jobs):
         for label, threads in (("1-thread", "1"), ("default", None)):
             env = dict(os.environ)
             env.pop("OPENBLAS_NUM_THREADS", None)
+            env.pop("FAIRLAB_TF_THREADS", None)
             env["PYTHONWARNINGS"] = "ignore"
             if threads:
                 env["OPENBLAS_NUM_THREADS"] = threads
+                env["FAIRLAB_TF_THREADS"] = threads
             seconds = []
             for k in range(args.repeats):
                 command = [sys.executable, __file__, args.results, "--time-one", "--time-run", run_id, "--time-method", name,
                            "--time-seed", str(seeds[k % len(seeds)])] + sum((["--dataset", d] for d in args.dataset), [])
+                if args.reference_only:
+                    command += ["--reference-only", args.reference_only] + sum((["--param", q] for q in args.param), [])
                 out = subprocess.run(command, env=env, capture_output=True, text=True, check=True).stdout
                 seconds.append(json.loads(out.strip().splitlines()[-1])["seconds"])
             medians[label] = statistics.median(seconds)
             print(f"  timing {run_id} {name} {label}: {', '.join(f'{s:.2f}' for s in seconds)} s", flush=True)
-        rows.append((run_id, name, statistics.median(fairlab), medians["1-thread"], medians["default"]))
+        rows.append((run_id, name, statistics.median(fairlab) if fairlab else math.nan, medians["1-thread"], medians["default"]))
     return rows
 
 
 # --------------------------------------------------------------------------------------------- main
+
+def reference_only_of(args):
+    """--reference-only METHOD with its --param KEY=VALUE items -> (method id, params dict), or None."""
+    if not args.reference_only:
+        return None
+    if args.reference_only not in METHODS:
+        sys.exit(f"--reference-only: unknown method {args.reference_only!r} (one of {', '.join(METHODS)})")
+    params = dict(ADVERSARIAL_DEFAULTS) if args.reference_only == "adversarial-debiasing" else {}
+    for item in args.param:
+        key, sep, value = item.partition("=")
+        if not sep:
+            sys.exit(f"--param {item!r}: expected KEY=VALUE")
+        params[key.split(".", 1)[1] if key.startswith(args.reference_only + ".") else key] = value
+    return args.reference_only, params
+
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -246,6 +376,10 @@ def main():
     parser.add_argument("--time", action="store_true")
     parser.add_argument("--no-compare", action="store_true", help="with --time: only the timings")
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--reference-only", metavar="METHOD", help="only METHOD's reference, on every run's seeds, "
+                        "whether or not the run has it; nothing of fairlab's compared")
+    parser.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
+                        help="with --reference-only: a parameter (fairlab's name), repeatable")
     parser.add_argument("--time-one", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--time-run", help=argparse.SUPPRESS)
     parser.add_argument("--time-method", help=argparse.SUPPRESS)
@@ -253,9 +387,12 @@ def main():
     args = parser.parse_args()
     if args.time_one:
         return time_one(args)
+    if args.param and not args.reference_only:
+        parser.error("--param needs --reference-only (otherwise the run's own parameters are used)")
     fairlab_pr = parse_pr_log(args.fairlab_log)
-    rows, objectives, timing_jobs = {}, [], {}
-    for run_id, methods, seed, ctx, outcomes in splits(pathlib.Path(args.results), args.dataset, args.run):
+    rows, objectives, timing_jobs, context_rows = {}, [], {}, {}
+    for run_id, methods, seed, ctx, outcomes in splits(pathlib.Path(args.results), args.dataset, args.run,
+                                                       reference_only_of(args)):
         print(f"{run_id} seed {seed}: {len(ctx['train']['y'])} train / {len(ctx['test']['y'])} test rows; split checks out", flush=True)
         for name, method_id, params, param_text in methods:
             if args.method and name not in args.method:
@@ -270,35 +407,63 @@ def main():
             start = time.perf_counter()
             ref = REFERENCES[method_id](ctx, params)
             seconds = time.perf_counter() - start
-            measured = pre.measure(ctx, ref["pred"])
+            measured = dict(pre.measure(ctx, ref["pred"]), seed=seed)
             same = float(np.mean(ours["y_pred"] == ref["pred"])) if ours else math.nan
             extra = f"; Fairlearn chose grid point {ref['best']}" if "best" in ref else ""
-            print(f"  {name} [{param_text}]: identical test predictions {same:.2%}; accuracy "
-                  f"{ours['accuracy'] if ours else math.nan:.4f} / {measured['accuracy']:.4f}, SPD "
-                  f"{ours['spd'] if ours else math.nan:.4f} / {measured['spd']:.4f} (fairlab / reference); "
-                  f"reference {seconds:.1f} s, fairlab {ours['seconds'] if ours else math.nan:.2f} s{extra}", flush=True)
+            if args.reference_only:
+                print(f"  {name} [{param_text}]: reference accuracy {measured['accuracy']:.4f}, SPD {measured['spd']:+.4f}; "
+                      f"{seconds:.1f} s", flush=True)
+            else:
+                print(f"  {name} [{param_text}]: identical test predictions {same:.2%}; accuracy "
+                      f"{ours['accuracy'] if ours else math.nan:.4f} / {measured['accuracy']:.4f}, SPD "
+                      f"{ours['spd'] if ours else math.nan:.4f} / {measured['spd']:.4f} (fairlab / reference); "
+                      f"reference {seconds:.1f} s, fairlab {ours['seconds'] if ours else math.nan:.2f} s{extra}", flush=True)
             rows.setdefault((run_id, f"{method_id} [{param_text}]"), []).append((ours, measured, same))
+            for label, other in context_references(method_id, ctx, params):
+                print(f"    {label}: reference accuracy {other['accuracy']:.4f}, SPD {other['spd']:+.4f}", flush=True)
+                context_rows.setdefault((run_id, f"{method_id} [{param_text}]", label), []).append((seed, other))
             if "objective" in ref:
                 objectives.append((run_id, name, seed, ref["objective"], fairlab_pr.get((name, seed))))
 
     if rows:
-        print_tables(rows, objectives)
+        print_tables(rows, objectives, context_rows, bool(args.reference_only))
     if args.time:
         print("\ntiming (fit + predict; fairlab: median over seeds of stored fit_seconds + predict_seconds)", flush=True)
         timed = time_references(args, list(timing_jobs.values()))
         print("\n| method | fairlab s | Python 1-thread s | Python default s | 1-thread / fairlab | default / fairlab |")
         print("|---|---:|---:|---:|---:|---:|")
         for run_id, name, ours, one, default in timed:
-            print(f"| {name} ({run_id}) | {ours:.3f} | {one:.2f} | {default:.2f} | {one / ours:.1f}x | {default / ours:.1f}x |")
+            ratios = ("—", "—") if math.isnan(ours) else (f"{one / ours:.1f}x", f"{default / ours:.1f}x")
+            print(f"| {name} ({run_id}) | {'—' if math.isnan(ours) else f'{ours:.3f}'} | {one:.2f} | {default:.2f} | "
+                  f"{ratios[0]} | {ratios[1]} |")
 
 
-def print_tables(rows, objectives):
+def print_tables(rows, objectives, context_rows=None, reference_only=False):
+    """The summary tables: per method the means over seeds (with reference_only, the reference's per-seed and mean
+    accuracy / SPD, and those of the context_rows, e.g. the plain network next to adversarial debiasing)."""
+    if reference_only:
+        lines = ["| run | reference | seed | accuracy | SPD |", "|---|---|---:|---:|---:|"]
+        for (run_id, method), obs in rows.items():
+            series = [(method, [m for _, m, _ in obs])] + [
+                (label, [dict(o, seed=seed) for seed, o in other]) for (r, m, label), other in (context_rows or {}).items()
+                if r == run_id and m == method]
+            for label, measured in series:
+                for one in measured:
+                    lines.append(f"| {run_id} | {label} | {one['seed']} | {one['accuracy']:.4f} | {one['spd']:+.4f} |")
+                lines.append(f"| {run_id} | {label} | mean | {pp.mean([o['accuracy'] for o in measured]):.4f} | "
+                             f"{pp.mean([o['spd'] for o in measured]):+.4f} |")
+        print("\n" + "\n".join(lines))
+        return
     lines = ["| method | fairlab acc / SPD | reference acc / SPD | identical predictions | seeds |", "|---|---|---|---:|---:|"]
     for (run_id, method), obs in rows.items():
         ours = [o for o, _, _ in obs if o]
         lines.append(f"| {method} ({run_id}) | {pp.mean([o['accuracy'] for o in ours]):.4f} / "
                      f"{pp.mean([o['spd'] for o in ours]):+.4f} | {pp.mean([m['accuracy'] for _, m, _ in obs]):.4f} / "
                      f"{pp.mean([m['spd'] for _, m, _ in obs]):+.4f} | {pp.mean([s for *_, s in obs]):.2%} | {len(obs)} |")
+        for (r, m, label), other in (context_rows or {}).items():
+            if r == run_id and m == method:
+                lines.append(f"| {label} ({run_id}) | — | {pp.mean([o['accuracy'] for _, o in other]):.4f} / "
+                             f"{pp.mean([o['spd'] for _, o in other]):+.4f} | — | {len(other)} |")
     print("\n" + "\n".join(lines))
     if objectives:
         print("\n| run | method | seed | fairlab L (NLL, PI, L2), iterations | AIF360 L (NLL, PI, L2) | fairlab - AIF360 |")
