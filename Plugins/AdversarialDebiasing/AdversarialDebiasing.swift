@@ -48,6 +48,10 @@ final class AdversarialDebiasing: FairlabMethod {
         var dropoutStream = DropoutStream(seedHigh: host.randomUniform(), seedLow: host.randomUniform())
         var classifierAdam = Adam(count: network.classifier.count), adversaryAdam = Adam(count: network.adversary.count)
         var order = Array(0..<train.rows)
+        // The training rows one after another (a transposed copy), so a batch is gathered by whole rows: read
+        // from the host's column-major matrix, each of a batch's values would be a cache miss of its own.
+        var rowMajor = [Double](repeating: 0, count: train.cols * train.rows)
+        Self.gather(0..<train.rows, of: train, into: &rowMajor)
         var columns = [Double](repeating: 0, count: train.cols * batchSize)
         var dropout = [Double](repeating: 1, count: hidden * batchSize)
         var step = 0
@@ -55,8 +59,14 @@ final class AdversarialDebiasing: FairlabMethod {
             for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, min(i, Int(host.randomUniform() * Double(i + 1)))) }
             for start in stride(from: 0, through: train.rows - batchSize, by: batchSize) {
                 let rows = order[start..<(start + batchSize)]
-                Self.gather(rows, of: train, into: &columns)
-                if keep < 1 { for k in dropout.indices { dropout[k] = dropoutStream.next() < keep ? 1 / keep : 0 } }
+                rowMajor.withUnsafeBufferPointer { source in
+                    columns.withUnsafeMutableBufferPointer { batch in
+                        for (position, row) in rows.enumerated() {
+                            (batch.baseAddress! + position * train.cols).update(from: source.baseAddress! + row * train.cols, count: train.cols)
+                        }
+                    }
+                }
+                if keep < 1 { dropoutStream.fill(&dropout, keep: keep) }
                 columns.withUnsafeBufferPointer { x in
                     dropout.withUnsafeBufferPointer { mask in
                         network.computeGradients(

@@ -24,13 +24,16 @@ final class AdversarialNetwork {
     private let blas: fl_blas
     private let secondWeights: Int, secondBias: Int, firstBiases: Int
 
-    // One step's buffers (hidden × rows unless said otherwise).
-    private var preActivations: [Double]
-    private var outputs: [Double]
-    private var logits: [Double]
-    private var deltas: [Double]  // (2 · hidden) × rows: the label's and the adversary's back-propagated slopes
-    private var firstLayer: [Double]  // features × (2 · hidden): both gradients of W₁
-    private var labelSlopes: [Double], adversarySlopes: [Double]
+    // One step's buffers, allocated once; pointers rather than array properties, so the loops below pay no
+    // exclusivity check per element (hidden × rows of them per pass).
+    private let preActivations: UnsafeMutablePointer<Double>  // hidden × rows
+    private let outputs: UnsafeMutablePointer<Double>  // hidden × rows, after ReLU and dropout
+    private let logitBuffer: UnsafeMutablePointer<Double>
+    private let labelSlopes: UnsafeMutablePointer<Double>, adversarySlopes: UnsafeMutablePointer<Double>
+    private let deltas: UnsafeMutablePointer<Double>  // (2 · hidden) × rows: the label's and the adversary's slopes
+    private let firstLayer: UnsafeMutablePointer<Double>  // features × (2 · hidden): both gradients of W₁
+    private let biasSums: UnsafeMutablePointer<Double>  // 2 · hidden: both gradients of b₁
+    private let ones: UnsafeMutablePointer<Double>  // capacity ones, to sum Δ's rows by dgemv
 
     /// The gradient of the batch's label loss over the classifier, after `computeGradients`.
     private(set) var labelGradient: [Double]
@@ -59,47 +62,53 @@ final class AdversarialNetwork {
         let first = glorot(features, hidden), second = glorot(hidden, 1)
         classifier = first + [Double](repeating: 0, count: hidden) + second + [0]
         adversary = [1] + glorot(3, 1) + [0]
-        preActivations = [Double](repeating: 0, count: hidden * capacity)
-        outputs = preActivations
-        logits = [Double](repeating: 0, count: capacity)
-        labelSlopes = logits
-        adversarySlopes = logits
-        deltas = [Double](repeating: 0, count: 2 * hidden * capacity)
-        firstLayer = [Double](repeating: 0, count: 2 * features * hidden)
+        func buffer(_ count: Int) -> UnsafeMutablePointer<Double> {
+            let pointer = UnsafeMutablePointer<Double>.allocate(capacity: count)
+            pointer.initialize(repeating: 0, count: count)
+            return pointer
+        }
+        preActivations = buffer(hidden * capacity)
+        outputs = buffer(hidden * capacity)
+        logitBuffer = buffer(capacity)
+        labelSlopes = buffer(capacity)
+        adversarySlopes = buffer(capacity)
+        deltas = buffer(2 * hidden * capacity)
+        firstLayer = buffer(2 * features * hidden)
+        biasSums = buffer(2 * hidden)
+        ones = buffer(capacity)
+        ones.update(repeating: 1, count: capacity)
         labelGradient = [Double](repeating: 0, count: classifier.count)
         adversaryGradientOnClassifier = labelGradient
         adversaryGradient = [Double](repeating: 0, count: adversary.count)
     }
 
+    deinit {
+        for pointer in [preActivations, outputs, logitBuffer, labelSlopes, adversarySlopes, deltas, firstLayer, biasSums, ones] { pointer.deallocate() }
+    }
+
     /// The logits of `rows` rows given as the columns of `columns` (features × rows), with `dropout` the scale of
     /// each (unit, row), 0 or 1 / keep probability, or nil for none.
-    func logits(columns: UnsafePointer<Double>, rows: Int, dropout: UnsafePointer<Double>?) -> ArraySlice<Double> {
+    func logits(columns: UnsafePointer<Double>, rows: Int, dropout: UnsafePointer<Double>?) -> UnsafeBufferPointer<Double> {
         precondition(rows <= capacity)
-        let hidden = hidden
+        let hidden = hidden, pre = preActivations, out = outputs, logit = logitBuffer
         classifier.withUnsafeBufferPointer { theta in
-            preActivations.withUnsafeMutableBufferPointer { pre in
-                outputs.withUnsafeMutableBufferPointer { out in
-                    logits.withUnsafeMutableBufferPointer { logit in
-                        blas.dgemm(Int32(FL_BLAS_COL_MAJOR), Int32(FL_BLAS_TRANS), Int32(FL_BLAS_NO_TRANS), Int32(hidden), Int32(rows), Int32(features),
-                                   1, theta.baseAddress!, Int32(features), columns, Int32(features), 0, pre.baseAddress!, Int32(hidden))
-                        let b1 = theta.baseAddress! + firstBiases, w2 = theta.baseAddress! + secondWeights, b2 = theta[secondBias]
-                        for i in 0..<rows {
-                            var sum = b2
-                            for h in 0..<hidden {
-                                let k = h + i * hidden
-                                let z = pre[k] + b1[h]
-                                pre[k] = z
-                                let a = z > 0 ? (dropout.map { z * $0[k] } ?? z) : 0
-                                out[k] = a
-                                sum += w2[h] * a
-                            }
-                            logit[i] = sum
-                        }
-                    }
+            blas.dgemm(Int32(FL_BLAS_COL_MAJOR), Int32(FL_BLAS_TRANS), Int32(FL_BLAS_NO_TRANS), Int32(hidden), Int32(rows), Int32(features),
+                       1, theta.baseAddress!, Int32(features), columns, Int32(features), 0, pre, Int32(hidden))
+            let b1 = theta.baseAddress! + firstBiases, w2 = theta.baseAddress! + secondWeights, b2 = theta[secondBias]
+            for i in 0..<rows {
+                let row = i &* hidden
+                for h in 0..<hidden {
+                    let z = pre[row &+ h] + b1[h]
+                    pre[row &+ h] = z
+                    out[row &+ h] = max(z, 0)
                 }
             }
+            if let dropout { for k in 0..<(rows &* hidden) { out[k] *= dropout[k] } }
+            // logits = outputsᵀ w₂ + b₂.
+            for i in 0..<rows { logit[i] = b2 }
+            blas.dgemv(Int32(FL_BLAS_COL_MAJOR), Int32(FL_BLAS_TRANS), Int32(hidden), Int32(rows), 1, out, Int32(hidden), w2, 1, 1, logit, 1)
         }
-        return logits[0..<rows]
+        return UnsafeBufferPointer(start: logit, count: rows)
     }
 
     /// Computes `labelGradient` and `losses.label` and, with `debias`, `adversaryGradientOnClassifier`,
@@ -108,31 +117,33 @@ final class AdversarialNetwork {
     func computeGradients(columns: UnsafePointer<Double>, labels: [Double], sides: [Double], weights: [Double],
                           dropout: UnsafePointer<Double>?, debias: Bool) {
         let n = labels.count, scale = 1 / Double(n)
-        _ = logits(columns: columns, rows: n, dropout: dropout)
-        losses = (0, 0)
+        let logits = self.logits(columns: columns, rows: n, dropout: dropout)
+        var labelLoss = 0.0, adversaryLoss = 0.0
         for i in 0..<n {
-            losses.label += weights[i] * Self.crossEntropy(logit: logits[i], target: labels[i]) * scale
+            labelLoss += weights[i] * Self.crossEntropy(logit: logits[i], target: labels[i]) * scale
             labelSlopes[i] = weights[i] * (Self.sigmoid(logits[i]) - labels[i]) * scale
         }
         if debias {
             let c = adversary[0], sharp = 1 + abs(c), sign: Double = c > 0 ? 1 : c < 0 ? -1 : 0  // TensorFlow's sign(0) = 0
             let (w0, w1, w2, bias) = (adversary[1], adversary[2], adversary[3], adversary[4])
-            for k in adversaryGradient.indices { adversaryGradient[k] = 0 }
+            var gradient = [Double](repeating: 0, count: 5)
             for i in 0..<n {
                 let y = labels[i], s = Self.sigmoid(sharp * logits[i])
                 let sideLogit = w0 * s + w1 * s * y + w2 * s * (1 - y) + bias
-                losses.adversary += weights[i] * Self.crossEntropy(logit: sideLogit, target: sides[i]) * scale
+                adversaryLoss += weights[i] * Self.crossEntropy(logit: sideLogit, target: sides[i]) * scale
                 let slope = weights[i] * (Self.sigmoid(sideLogit) - sides[i]) * scale
-                adversaryGradient[1] += slope * s
-                adversaryGradient[2] += slope * s * y
-                adversaryGradient[3] += slope * s * (1 - y)
-                adversaryGradient[4] += slope
+                gradient[1] += slope * s
+                gradient[2] += slope * s * y
+                gradient[3] += slope * s * (1 - y)
+                gradient[4] += slope
                 // Back through s = σ(kℓ), k = 1 + |c|: ∂s/∂(kℓ) = s (1 − s).
                 let sharpened = slope * (w0 + w1 * y + w2 * (1 - y)) * s * (1 - s)
-                adversaryGradient[0] += sharpened * logits[i] * sign
+                gradient[0] += sharpened * logits[i] * sign
                 adversarySlopes[i] = sharpened * sharp
             }
+            adversaryGradient = gradient
         }
+        losses = (labelLoss, adversaryLoss)
         backPropagate(columns: columns, rows: n, dropout: dropout, both: debias)
     }
 
@@ -140,43 +151,37 @@ final class AdversarialNetwork {
     /// in one dgemm: [∂W₁ …] (features × 2·hidden) = X (features × rows) · Δᵀ.
     private func backPropagate(columns: UnsafePointer<Double>, rows n: Int, dropout: UnsafePointer<Double>?, both: Bool) {
         let hidden = hidden, width = (both ? 2 : 1) * hidden, size = features * hidden
+        let pre = preActivations, out = outputs, delta = deltas, sy = labelSlopes, sa = adversarySlopes
+        let (firstBiases, secondWeights, secondBias) = (self.firstBiases, self.secondWeights, self.secondBias)
         classifier.withUnsafeBufferPointer { theta in
-            preActivations.withUnsafeBufferPointer { pre in
-                outputs.withUnsafeBufferPointer { out in
-                    deltas.withUnsafeMutableBufferPointer { delta in
-                        labelGradient.withUnsafeMutableBufferPointer { gy in
-                            adversaryGradientOnClassifier.withUnsafeMutableBufferPointer { ga in
-                                for k in firstBiases..<classifier.count { gy[k] = 0; ga[k] = 0 }
-                                let w2 = theta.baseAddress! + secondWeights
-                                for i in 0..<n {
-                                    let sy = labelSlopes[i], sa = both ? adversarySlopes[i] : 0
-                                    gy[secondBias] += sy
-                                    ga[secondBias] += sa
-                                    for h in 0..<hidden {
-                                        let k = h + i * hidden, a = out[k]
-                                        gy[secondWeights + h] += a * sy
-                                        ga[secondWeights + h] += a * sa
-                                        var dy = 0.0, da = 0.0
-                                        if pre[k] > 0 {
-                                            let through = w2[h] * (dropout?[k] ?? 1)
-                                            dy = sy * through
-                                            da = sa * through
-                                            gy[firstBiases + h] += dy
-                                            ga[firstBiases + h] += da
-                                        }
-                                        delta[h + i * width] = dy
-                                        if both { delta[hidden + h + i * width] = da }
-                                    }
-                                }
-                                firstLayer.withUnsafeMutableBufferPointer { g in
-                                    blas.dgemm(Int32(FL_BLAS_COL_MAJOR), Int32(FL_BLAS_NO_TRANS), Int32(FL_BLAS_TRANS), Int32(features), Int32(width), Int32(n),
-                                               1, columns, Int32(features), delta.baseAddress!, Int32(width), 0, g.baseAddress!, Int32(features))
-                                    for k in 0..<size { gy[k] = g[k] }
-                                    if both { for k in 0..<size { ga[k] = g[size + k] } }
-                                }
-                            }
+            labelGradient.withUnsafeMutableBufferPointer { gy in
+                adversaryGradientOnClassifier.withUnsafeMutableBufferPointer { ga in
+                    let w2 = theta.baseAddress! + secondWeights
+                    // Δ: each unit's slope through ReLU and dropout, times each row's logit slope.
+                    for i in 0..<n {
+                        let label = sy[i], side = both ? sa[i] : 0, row = i &* hidden, column = i &* width
+                        for h in 0..<hidden {
+                            let through = pre[row &+ h] > 0 ? w2[h] * (dropout?[row &+ h] ?? 1) : 0
+                            delta[column &+ h] = label * through
+                            if both { delta[column &+ hidden &+ h] = side * through }
                         }
                     }
+                    // ∂b₂ = Σ slopes; ∂w₂ = outputs · slopes; ∂b₁ = Δ · 1 (both gradients' at once).
+                    gy[secondBias] = (0..<n).reduce(0) { $0 + sy[$1] }
+                    ga[secondBias] = both ? (0..<n).reduce(0) { $0 + sa[$1] } : 0
+                    blas.dgemv(Int32(FL_BLAS_COL_MAJOR), Int32(FL_BLAS_NO_TRANS), Int32(hidden), Int32(n), 1, out, Int32(hidden), sy, 1, 0,
+                               gy.baseAddress! + secondWeights, 1)
+                    if both {
+                        blas.dgemv(Int32(FL_BLAS_COL_MAJOR), Int32(FL_BLAS_NO_TRANS), Int32(hidden), Int32(n), 1, out, Int32(hidden), sa, 1, 0,
+                                   ga.baseAddress! + secondWeights, 1)
+                    }
+                    blas.dgemv(Int32(FL_BLAS_COL_MAJOR), Int32(FL_BLAS_NO_TRANS), Int32(width), Int32(n), 1, delta, Int32(width), ones, 1, 0, biasSums, 1)
+                    gy.baseAddress!.advanced(by: firstBiases).update(from: biasSums, count: hidden)
+                    if both { ga.baseAddress!.advanced(by: firstBiases).update(from: biasSums + hidden, count: hidden) }
+                    blas.dgemm(Int32(FL_BLAS_COL_MAJOR), Int32(FL_BLAS_NO_TRANS), Int32(FL_BLAS_TRANS), Int32(features), Int32(width), Int32(n),
+                               1, columns, Int32(features), delta, Int32(width), 0, firstLayer, Int32(features))
+                    gy.baseAddress!.update(from: firstLayer, count: size)
+                    if both { ga.baseAddress!.update(from: firstLayer + size, count: size) }
                 }
             }
         }

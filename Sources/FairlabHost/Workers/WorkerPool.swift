@@ -70,15 +70,16 @@ public final class WorkerPool {
     /// A pool running `executable`; `environment` is added to the workers' environment, and `memoryLimitMB`
     /// (0 for none) caps each worker's address space (applied by the worker itself, see `WorkerEntry`).
     ///
-    /// Workers run with one BLAS thread and without the Swift runtime's crash backtracer: a crash is reported
-    /// by its signal and the worker's last line of its own (a plugin's message, a Swift fatal error), not by the
-    /// backtracer's closing "Backtrace took 0.03s".
+    /// Workers run with one BLAS thread, on the BLAS kernels of the processor (`BLAS.workerCoreType`), and
+    /// without the Swift runtime's crash backtracer: a crash is reported by its signal and the worker's last line
+    /// of its own (a plugin's message, a Swift fatal error), not by the backtracer's closing "Backtrace took 0.03s".
     public init(executable: String, parallelism: Int, timeout: Double, memoryLimitMB: Int = 0, environment: [String: String] = [:]) {
         self.executable = executable
         self.parallelism = max(1, parallelism)
         self.timeout = timeout
         self.memoryLimitMB = memoryLimitMB
         self.environment = ["OPENBLAS_NUM_THREADS": "1", "SWIFT_BACKTRACE": "enable=no"]
+            .merging(BLAS.workerCoreType().map { ["OPENBLAS_CORETYPE": $0] } ?? [:]) { $1 }
             .merging(environment) { $1 }
             .merging(memoryLimitMB > 0 ? [WorkerEntry.memoryLimitVariable: String(memoryLimitMB)] : [:]) { $1 }
     }
