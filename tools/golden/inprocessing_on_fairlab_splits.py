@@ -45,7 +45,11 @@ training rows:
   TensorFlow's default). TensorFlow is imported only when this method runs.
 
 Reported per seed and as a table: accuracy and statistical parity difference (AIF360's, test rows, pooled
-sides) of fairlab's stored predictions and the reference's, and the share of identical test predictions.
+sides) of fairlab's stored predictions and the reference's, and the share of identical test predictions. For
+exponentiated-gradient also its expected predictions (an `expected` row): fairlab's stored y_prob against
+Fairlearn's _pmf_predict, P(y_hat = 1) per test row (the share of rows within 1e-6, the largest difference), and
+both sides' expected accuracy / SPD (soft counts, as fairlab's `expected_` metrics; fairlab's are its stored ones,
+its y_prob re-measured alongside as a check).
 
 --reference-only METHOD: runs only METHOD's reference, on every seed's split of every complete run, whether or not
 the run has that method (for a method fairlab does not have yet), with the parameters of --param KEY=VALUE
@@ -148,6 +152,10 @@ def splits(results_path, datasets, only_runs=(), reference_only=None):
                         outcomes[name] = dict(accuracy=overall.get("accuracy", math.nan),
                                               spd=overall.get("statistical_parity_difference", math.nan),
                                               y_pred=o["y_pred"][...].astype(int),
+                                              y_prob=o["y_prob"][...].astype(float) if "y_prob" in o else None,
+                                              expected=dict(accuracy=overall.get("expected_accuracy", math.nan),
+                                                            spd=overall.get("expected_statistical_parity_difference",
+                                                                            math.nan)),
                                               seconds=float(o.attrs["fit_seconds"]) + float(o.attrs["predict_seconds"]),
                                               fit_seconds=float(o.attrs["fit_seconds"]))
                 yield run_id, methods, seed, ctx, outcomes
@@ -275,6 +283,15 @@ def _frame(part, names):
     frame[pre.SIDE] = part["side"].astype(float)
     frame["__label"] = part["y"].astype(float)
     return frame
+
+
+def expected_measure(ctx, probabilities):
+    """Accuracy and statistical parity difference (pooled sides, as AIF360's) of randomised predictions with
+    P(y_hat = 1) = probabilities, in expectation over the draws: soft counts, as fairlab's `expected_` metrics."""
+    te = ctx["test"]
+    p = np.asarray(probabilities, float)
+    side = te["side"] == 1
+    return dict(accuracy=float(np.mean(np.where(te["y"] == 1, p, 1 - p))), spd=float(p[~side].mean() - p[side].mean()))
 
 
 def context_references(method_id, ctx, params):
@@ -419,6 +436,20 @@ def main():
                       f"{ours['spd'] if ours else math.nan:.4f} / {measured['spd']:.4f} (fairlab / reference); "
                       f"reference {seconds:.1f} s, fairlab {ours['seconds'] if ours else math.nan:.2f} s{extra}", flush=True)
             rows.setdefault((run_id, f"{method_id} [{param_text}]"), []).append((ours, measured, same))
+            if "pmf" in ref:
+                # Fairlearn draws from its own stream: the expected predictions P(y_hat = 1) are what can agree.
+                expected = dict(expected_measure(ctx, ref["pmf"]), seed=seed)
+                mine = ours["expected"] if ours else dict(accuracy=math.nan, spd=math.nan)
+                gap = np.abs(ours["y_prob"] - ref["pmf"]) if ours and ours["y_prob"] is not None else np.array([math.nan])
+                close = float(np.mean(gap <= 1e-6))
+                check = expected_measure(ctx, ours["y_prob"]) if ours and ours["y_prob"] is not None else None
+                print(f"    expected predictions: |P fairlab - P Fairlearn| <= 1e-6 on {close:.2%} of test rows (max "
+                      f"{gap.max():.2e}); expected accuracy {mine['accuracy']:.4f} / {expected['accuracy']:.4f}, SPD "
+                      f"{mine['spd']:.4f} / {expected['spd']:.4f} (fairlab / reference); Fairlearn "
+                      f"{ref['oracle_calls']} oracle calls" + ("" if check is None else
+                      f"; fairlab's y_prob re-measured {check['accuracy']:.4f} / {check['spd']:.4f}"), flush=True)
+                rows.setdefault((run_id, f"{method_id} [{param_text}] expected"), []).append(
+                    (mine if ours else None, expected, close))
             for label, other in context_references(method_id, ctx, params):
                 print(f"    {label}: reference accuracy {other['accuracy']:.4f}, SPD {other['spd']:+.4f}", flush=True)
                 context_rows.setdefault((run_id, f"{method_id} [{param_text}]", label), []).append((seed, other))
