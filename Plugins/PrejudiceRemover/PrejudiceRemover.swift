@@ -46,7 +46,7 @@ final class PrejudiceRemover: FairlabMethod {
         guard sides.contains(0), sides.contains(1) else { throw PluginError.invalidInput("the prejudice remover needs training rows on both sides") }
         let objective = PrejudiceObjective(
             x: design(train), rows: train.rows, features: kept.count, labels: Array(labels), sides: sides,
-            eta: parameters.number("eta"), c: parameters.number("c"))
+            eta: parameters.number("eta"), c: parameters.number("c"), blas: host.blas)
         let start = try initialParameters(count: objective.parameterCount)
         var optimizer = BoundedLBFGS(count: start.count)
         optimizer.maxIterations = Int(parameters.number("maxiter"))
@@ -70,7 +70,7 @@ final class PrejudiceRemover: FairlabMethod {
     func predict(_ data: DataView, output: PredictionOutput) throws {
         guard !theta.isEmpty else { throw PluginError.invalidInput("predict before fit") }
         guard data.cols > (kept.last ?? -1) else { throw PluginError.invalidInput("predict has \(data.cols) columns; the model was fitted on more") }
-        let scores = PrejudiceObjective.probabilities(theta, x: design(data), sides: try sides(data), width: kept.count + 1).p
+        let scores = PrejudiceObjective.probabilities(theta, x: design(data), sides: try sides(data), width: kept.count + 1, blas: host.blas).p
         output.setScoresAndPredictions(scores)
     }
 }
