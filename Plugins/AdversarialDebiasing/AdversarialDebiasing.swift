@@ -121,7 +121,7 @@ final class AdversarialDebiasing: FairlabMethod {
             let rows = start..<min(start + block, data.rows)
             Self.gather(rows, of: data, into: &columns)
             let logits = columns.withUnsafeBufferPointer { network.logits(columns: $0.baseAddress!, rows: rows.count, dropout: nil) }
-            for (row, logit) in zip(rows, logits) { scores[row] = AdversarialNetwork.sigmoid(logit) }
+            for (row, logit) in zip(rows, logits) { scores[row] = Logistic.sigmoid(logit) }
         }
         output.setScoresAndPredictions(scores)
     }

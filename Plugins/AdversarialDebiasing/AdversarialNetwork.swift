@@ -1,4 +1,5 @@
 import CFairlabPlugin
+import FairlabPluginKit
 import Foundation
 
 /// Zhang, Lemoine & Mitchell's (2018) pair of networks as AIF360's `AdversarialDebiasing` builds them. The
@@ -120,18 +121,18 @@ final class AdversarialNetwork {
         let logits = self.logits(columns: columns, rows: n, dropout: dropout)
         var labelLoss = 0.0, adversaryLoss = 0.0
         for i in 0..<n {
-            labelLoss += weights[i] * Self.crossEntropy(logit: logits[i], target: labels[i]) * scale
-            labelSlopes[i] = weights[i] * (Self.sigmoid(logits[i]) - labels[i]) * scale
+            labelLoss += weights[i] * Logistic.crossEntropy(logit: logits[i], target: labels[i]) * scale
+            labelSlopes[i] = weights[i] * (Logistic.sigmoid(logits[i]) - labels[i]) * scale
         }
         if debias {
             let c = adversary[0], sharp = 1 + abs(c), sign: Double = c > 0 ? 1 : c < 0 ? -1 : 0  // TensorFlow's sign(0) = 0
             let (w0, w1, w2, bias) = (adversary[1], adversary[2], adversary[3], adversary[4])
             var gradient = [Double](repeating: 0, count: 5)
             for i in 0..<n {
-                let y = labels[i], s = Self.sigmoid(sharp * logits[i])
+                let y = labels[i], s = Logistic.sigmoid(sharp * logits[i])
                 let sideLogit = w0 * s + w1 * s * y + w2 * s * (1 - y) + bias
-                adversaryLoss += weights[i] * Self.crossEntropy(logit: sideLogit, target: sides[i]) * scale
-                let slope = weights[i] * (Self.sigmoid(sideLogit) - sides[i]) * scale
+                adversaryLoss += weights[i] * Logistic.crossEntropy(logit: sideLogit, target: sides[i]) * scale
+                let slope = weights[i] * (Logistic.sigmoid(sideLogit) - sides[i]) * scale
                 gradient[1] += slope * s
                 gradient[2] += slope * s * y
                 gradient[3] += slope * s * (1 - y)
@@ -185,15 +186,5 @@ final class AdversarialNetwork {
                 }
             }
         }
-    }
-
-    /// The numerically stable sigmoid cross-entropy with logits, max(ℓ, 0) − ℓ·t + log(1 + e^(−|ℓ|)).
-    static func crossEntropy(logit: Double, target: Double) -> Double {
-        max(logit, 0) - logit * target + log1p(exp(-abs(logit)))
-    }
-
-    /// 1 / (1 + e^(−x)), without overflow.
-    static func sigmoid(_ x: Double) -> Double {
-        x >= 0 ? 1 / (1 + exp(-x)) : exp(x) / (1 + exp(x))
     }
 }

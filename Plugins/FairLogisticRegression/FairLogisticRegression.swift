@@ -110,8 +110,8 @@ final class FairLogisticRegression: FairlabMethod {
             var loss = 0.0, gap = 0.0
             for i in 0..<n {
                 let z = linear[i] + b
-                let probability = sigmoid(z)
-                loss += weights[i] * (max(z, 0) + log1p(exp(-abs(z))) - labels[i] * z)
+                let probability = Logistic.sigmoid(z)
+                loss += weights[i] * Logistic.crossEntropy(logit: z, target: labels[i])
                 gap += gapSign[i] * probability
                 linear[i] = probability
             }
@@ -218,7 +218,7 @@ final class FairLogisticRegression: FairlabMethod {
                                 Int32(x.leading_dimension), model.coefficients, 1, 0, &scores, 1)
             }
             for i in 0..<data.rows {
-                let score = sigmoid(scores[i] + model.intercept)
+                let score = Logistic.sigmoid(scores[i] + model.intercept)
                 meanScores[i] += score / Double(models.count)
                 if score > 0.5 { votes[i] += 1 }
             }
@@ -266,10 +266,6 @@ func choleskySolve(_ l: [Double], _ m: Int, _ b: [Double]) -> [Double] {
         y[i] = value / l[i + i * m]
     }
     return y
-}
-
-func sigmoid(_ z: Double) -> Double {
-    z >= 0 ? 1 / (1 + exp(-z)) : exp(z) / (1 + exp(z))
 }
 
 nonisolated(unsafe) let library = makeLibrary(

@@ -27,8 +27,8 @@ struct CovarianceConstrainedLogistic {
     let width: Int
     /// rows × width, column-major, the last column 1.
     private let design: [Double]
-    /// ±1 labels.
-    private let signs: [Double]
+    /// 0/1 labels.
+    private let labels: [Double]
     private let weights: [Double]
     /// 1 / C: the weight of ½‖w‖².
     private let ridge: Double
@@ -43,19 +43,22 @@ struct CovarianceConstrainedLogistic {
         self.design = design
         self.rows = rows
         self.width = width
-        self.signs = labels.map { $0 == 1 ? 1 : -1 }
+        self.labels = labels
         self.weights = weights
         self.blas = blas
+        // a_g = Xᵀ (z_g − z̄_g) / N, one dgemv per group.
         let n = Double(rows)
         covarianceRows = (0..<groupCount).map { g in
             let share = Double(groups.filter { $0 == g }.count) / n
-            return (0..<width).map { j in
-                (0..<rows).reduce(0) { $0 + ((groups[$1] == g ? 1 : 0) - share) * design[$1 + j * rows] } / n
-            }
+            let centred = groups.map { ($0 == g ? 1 : 0) - share }
+            var row = [Double](repeating: 0, count: width)
+            blas.dgemv(Int32(FL_BLAS_COL_MAJOR), Int32(FL_BLAS_TRANS), Int32(rows), Int32(width), 1 / n, design, Int32(rows),
+                       centred, 1, 0, &row, 1)
+            return row
         }
     }
 
-    /// The loss Σ w_i log(1 + e^(−s_i θᵀx_i)) + ‖w‖² / (2C); with `gradient`, also writes its gradient there.
+    /// The loss Σ w_i CE(θᵀx_i, y_i) + ‖w‖² / (2C); with `gradient`, also writes its gradient there.
     func loss(_ theta: [Double], gradient: UnsafeMutablePointer<Double>? = nil) -> Double {
         var margins = [Double](repeating: 0, count: rows)
         design.withUnsafeBufferPointer { x in
@@ -64,9 +67,8 @@ struct CovarianceConstrainedLogistic {
         }
         var total = 0.0
         for i in 0..<rows {
-            let m = -signs[i] * margins[i]  // the loss is softplus(m)
-            total += weights[i] * (m > 0 ? m + log1p(exp(-m)) : log1p(exp(m)))
-            margins[i] = -weights[i] * signs[i] / (1 + exp(-m))  // ∂loss/∂margin = −w s σ(m)
+            total += weights[i] * Logistic.crossEntropy(logit: margins[i], target: labels[i])
+            margins[i] = weights[i] * (Logistic.sigmoid(margins[i]) - labels[i])  // ∂loss/∂margin
         }
         if let gradient {
             design.withUnsafeBufferPointer { x in

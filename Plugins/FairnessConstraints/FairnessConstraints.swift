@@ -69,12 +69,10 @@ final class FairnessConstraints: FairlabMethod {
     func predict(_ data: DataView, output: PredictionOutput) throws {
         guard !theta.isEmpty else { throw PluginError.invalidInput("predict before fit") }
         guard data.cols > (kept.last ?? -1) else { throw PluginError.invalidInput("predict has \(data.cols) columns; the model was fitted on more") }
-        let x = design(data), width = kept.count + 1
-        let scores = (0..<data.rows).map { i in
-            let margin = (0..<width).reduce(0) { $0 + theta[$1] * x[i + $1 * data.rows] }
-            return 1 / (1 + exp(-margin))
-        }
-        output.setScoresAndPredictions(scores)
+        var margins = [Double](repeating: 0, count: data.rows)
+        host.blas.dgemv(Int32(FL_BLAS_COL_MAJOR), Int32(FL_BLAS_NO_TRANS), Int32(data.rows), Int32(theta.count), 1, design(data), Int32(max(data.rows, 1)),
+                        theta, 1, 0, &margins, 1)
+        output.setScoresAndPredictions(margins.map(Logistic.sigmoid))
     }
 }
 
