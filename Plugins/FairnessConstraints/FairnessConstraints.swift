@@ -43,6 +43,7 @@ final class FairnessConstraints: FairlabMethod {
 
     func fit(train: DataView, validation: DataView?) throws {
         let labels = try train.requireLabels(), codes = try train.requireGroupCodes()
+        guard train.rows > 0 else { throw PluginError.invalidInput("no training rows") }
         let include = parameters.text("protected_features") == "include"
         kept = (0..<train.cols).filter { include || train.columns?[$0].kind != FL_COLUMN_PROTECTED }
         let problem = CovarianceConstrainedLogistic(

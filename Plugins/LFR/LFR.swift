@@ -29,6 +29,8 @@ final class LFR: FairlabMethod {
     private let parameters: ParameterValues
     private var theta: [Double] = []
     private var fittedRows = -1
+    /// The training data's columns, which the prototypes span.
+    private var fittedCols = -1
     private var fittedLabels: [Double] = []
 
     init(host: HostServices, parameters: ParameterValues) {
@@ -70,6 +72,7 @@ final class LFR: FairlabMethod {
             "LFR objective \(terms.total) (L_x \(terms.reconstruction), L_y \(terms.prediction), L_z \(terms.parity)) after \(result.iterations) iterations, \(result.evaluations) evaluations\(result.converged ? "" : ", not converged")",
             level: FL_LOG_INFO)
         fittedRows = train.rows
+        fittedCols = train.cols
         fittedLabels = Array(labels)
     }
 
@@ -81,6 +84,7 @@ final class LFR: FairlabMethod {
 
     func transform(_ data: DataView, output: TransformOutput) throws {
         guard !theta.isEmpty else { throw PluginError.invalidInput("transform before fit") }
+        guard data.cols == fittedCols else { throw PluginError.invalidInput("transform has \(data.cols) columns; LFR was fitted on \(fittedCols)") }
         let (features, predictions) = LFRObjective.represent(
             Self.dense(data), count: data.rows, features: data.cols, prototypes: Int(parameters.number("k")), theta: theta, blas: host.blas)
         let target = output.features

@@ -41,6 +41,7 @@ final class OptimizedPreprocessing: FairlabMethod {
 
     func fit(train: DataView, validation: DataView?) throws {
         let labels = try train.requireLabels(), codes = try train.requireGroupCodes()
+        guard train.rows > 0 else { throw PluginError.invalidInput("no training rows") }
         let levels = try parameters.numberList("clist"), limits = try parameters.numberList("dlist")
         guard (levels + limits).allSatisfy({ $0 >= 0 }) else { throw PluginError.invalidInput("clist and dlist must not be negative") }
         guard levels.count == limits.count else { throw PluginError.invalidInput("clist has \(levels.count) levels but dlist \(limits.count) limits") }
@@ -97,6 +98,8 @@ final class OptimizedPreprocessing: FairlabMethod {
 
     func transform(_ data: DataView, output: TransformOutput) throws {
         guard let coding else { throw PluginError.invalidInput("transform before fit") }
+        let widest = coding.features.flatMap(\.columns).max() ?? -1
+        guard data.cols > widest else { throw PluginError.invalidInput("transform has \(data.cols) columns; the coding reads column \(widest)") }
         let codes = try data.requireGroupCodes()
         var moved = 0, relabelled = 0
         for row in 0..<data.rows {

@@ -133,10 +133,13 @@ final class HostServicesProvider {
             let n = Int(features.rows)
             var options = LogisticRegression.Options()
             var start: LogisticRegression?
-            if let given = optionsTable?.pointee {
-                guard given.struct_size >= UInt32(MemoryLayout<fl_learner_options>.size) else {
-                    return setError(error, FL_ERROR_INVALID_INPUT, "fl_learner_options is \(given.struct_size) bytes, version 1 has \(MemoryLayout<fl_learner_options>.size)")
+            if let optionsTable {
+                // The size first, read on its own: a smaller struct must not be copied whole.
+                let size = UnsafeRawPointer(optionsTable).load(as: UInt32.self)
+                guard size >= UInt32(MemoryLayout<fl_learner_options>.size) else {
+                    return setError(error, FL_ERROR_INVALID_INPUT, "fl_learner_options is \(size) bytes, version 1 has \(MemoryLayout<fl_learner_options>.size)")
                 }
+                let given = optionsTable.pointee
                 guard given.inverse_regularization > 0, given.inverse_regularization.isFinite, given.tolerance >= 0, given.max_iterations >= 1 else {
                     return setError(error, FL_ERROR_INVALID_INPUT, "learner options: C must be positive and finite, the tolerance non-negative, max_iterations at least 1")
                 }

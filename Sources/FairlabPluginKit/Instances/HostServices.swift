@@ -82,7 +82,9 @@ public struct HostServices: @unchecked Sendable {
     /// The Newton iterations a model's fit took.
     public func baseLearnerIterations(_ model: fl_model) throws -> Int {
         let control = try learnerControl()
-        return Int(control.iterations(host.pointee.learner.pointee.context, model))
+        let iterations = control.iterations(host.pointee.learner.pointee.context, model)
+        guard iterations >= 0 else { throw PluginError.invalidInput("unknown model handle \(model)") }
+        return Int(iterations)
     }
 
     /// Releases a model trained with `fitBaseLearner` (those not released go when the instance is destroyed).
