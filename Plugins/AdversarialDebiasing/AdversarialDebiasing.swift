@@ -97,7 +97,7 @@ final class AdversarialDebiasing: FairlabMethod {
     /// adversary, and goes against it by α (Zhang et al.'s eq. 1; ‖u‖ + the smallest float, as AIF360).
     static func project(_ gradient: inout ArraySlice<Double>, awayFrom adversary: ArraySlice<Double>, alpha: Double) {
         let norm = adversary.reduce(0) { $0 + $1 * $1 }.squareRoot() + Double(Float.leastNormalMagnitude)
-        let along = zip(gradient, adversary).reduce(0) { $0 + $1.0 * $1.1 } / norm
+        let along = dot(gradient, adversary) / norm
         for (i, u) in zip(gradient.indices, adversary) { gradient[i] -= along * u / norm + alpha * u }
     }
 

@@ -31,8 +31,8 @@ final class FairLogisticRegression: FairlabMethod {
     /// The largest p + 1 for which the preconditioner is a factored p × p matrix. Its Gram costs n p² flops, about
     /// p / 2 Hessian products: it pays for itself when it saves more CG steps than that, as at Adult's 99
     /// (0.48 s to 0.26 s) and, on AVX-512 dgemm, at a census's 509 one-hot columns (300,000 rows: the fit from
-    /// 29.0 s to 12.3 s, 1.7 times the baseline's; on OpenBLAS's generic kernels the Gram cost more than the CG
-    /// steps it saved). Wider designs keep the diagonal: the Gram was not measured there.
+    /// 29.0 s to 12.3–12.9 s, 1.7–1.9 times the baseline's; on OpenBLAS's generic kernels the Gram cost more than
+    /// the CG steps it saved). Between 510 and 1024 columns it is factored too, unmeasured; wider, the diagonal.
     static let largestFactoredDimension = 1024
     /// Values per block of rows when the Gram matrix is accumulated.
     static let gramBlockElements = 1 << 20

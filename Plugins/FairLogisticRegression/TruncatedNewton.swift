@@ -88,9 +88,3 @@ struct TruncatedNewton {
         return (s.allSatisfy { $0 == 0 } ? solve(gradient).map { -$0 } : s, steps)
     }
 }
-
-func dot(_ a: [Double], _ b: [Double]) -> Double {
-    var sum = 0.0
-    for i in 0..<a.count { sum += a[i] * b[i] }
-    return sum
-}

@@ -83,7 +83,15 @@ struct CovarianceConstrainedLogistic {
 
     /// max_g |a_g · θ|.
     func largestCovariance(_ theta: [Double]) -> Double {
-        covarianceRows.map { abs(zip($0, theta).reduce(0) { $0 + $1.0 * $1.1 }) }.max() ?? 0
+        covarianceRows.map { abs(dot($0, theta)) }.max() ?? 0
+    }
+
+    /// L-BFGS run to the loss's rounding (the constraints are checked to 1e-10).
+    private var tightOptimizer: BoundedLBFGS {
+        var optimizer = BoundedLBFGS(count: width)
+        optimizer.relativeReduction = 1e-15
+        optimizer.gradientTolerance = 1e-7
+        return optimizer
     }
 
     /// The least loss with every |covariance| ≤ `threshold` (∞: unconstrained), from `start`. Each outer
@@ -91,9 +99,7 @@ struct CovarianceConstrainedLogistic {
     /// then moves μ_j to max(0, μ_j + ρ h_j); ρ grows tenfold when the violation did not fall to a quarter.
     func solve(threshold: Double, from start: [Double]) -> Solution {
         if threshold == 0 { return solveWithZeroCovariance(from: start) }
-        var optimizer = BoundedLBFGS(count: width)
-        optimizer.relativeReduction = 1e-15
-        optimizer.gradientTolerance = 1e-7
+        var optimizer = tightOptimizer
         let constraints = threshold.isFinite ? covarianceRows.flatMap { [($0, 1.0), ($0, -1.0)] } : []
         var multipliers = [Double](repeating: 0, count: constraints.count)
         var penalty = max(weights.reduce(0, +), 1)
@@ -106,7 +112,7 @@ struct CovarianceConstrainedLogistic {
             let result = optimizer.minimize(from: theta) { point, gradient in
                 var value = gradient.withUnsafeMutableBufferPointer { loss(point, gradient: $0.baseAddress!) }
                 for (j, (row, sign)) in constraints.enumerated() {
-                    let shifted = multipliers[j] / penalty + sign * zip(row, point).reduce(0) { $0 + $1.0 * $1.1 } - threshold
+                    let shifted = multipliers[j] / penalty + sign * dot(row, point) - threshold
                     guard shifted > 0 else { continue }
                     value += 0.5 * penalty * shifted * shifted
                     for k in 0..<width { gradient[k] += penalty * shifted * sign * row[k] }
@@ -117,7 +123,7 @@ struct CovarianceConstrainedLogistic {
             inner += result.iterations
             var violation = 0.0, slack = 0.0
             for (j, (row, sign)) in constraints.enumerated() {
-                let h = sign * zip(row, theta).reduce(0) { $0 + $1.0 * $1.1 } - threshold
+                let h = sign * dot(row, theta) - threshold
                 violation = max(violation, h)
                 multipliers[j] = max(0, multipliers[j] + penalty * h)
                 if multipliers[j] > 0 { slack = max(slack, abs(h)) }
@@ -137,7 +143,7 @@ struct CovarianceConstrainedLogistic {
         for row in covarianceRows {
             var residual = row
             for q in basis {
-                let along = zip(q, residual).reduce(0) { $0 + $1.0 * $1.1 }
+                let along = dot(q, residual)
                 for k in 0..<width { residual[k] -= along * q[k] }
             }
             let norm = residual.reduce(0) { $0 + $1 * $1 }.squareRoot()
@@ -146,13 +152,11 @@ struct CovarianceConstrainedLogistic {
         }
         func project(_ v: inout [Double]) {
             for q in basis {
-                let along = zip(q, v).reduce(0) { $0 + $1.0 * $1.1 }
+                let along = dot(q, v)
                 for k in 0..<width { v[k] -= along * q[k] }
             }
         }
-        var optimizer = BoundedLBFGS(count: width)
-        optimizer.relativeReduction = 1e-15
-        optimizer.gradientTolerance = 1e-7
+        let optimizer = tightOptimizer
         var origin = start
         project(&origin)
         let result = optimizer.minimize(from: origin) { point, gradient in

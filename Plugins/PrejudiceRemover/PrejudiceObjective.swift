@@ -101,9 +101,11 @@ struct PrejudiceObjective {
         for i in 0..<rows where !clipped[i] { slopes[i] = (p[i] - labels[i]) + eta * p[i] * (1 - p[i]) * shift[sides[i]] }
         // Each side's gradient: X_sᵀ slopes_s, added to the penalty's.
         x.withUnsafeBufferPointer { x in
-            for (side, (start, count)) in blocks.enumerated() where count > 0 {
-                blas.dgemv(Int32(FL_BLAS_COL_MAJOR), Int32(FL_BLAS_NO_TRANS), Int32(width), Int32(count), 1, x.baseAddress! + start * width,
-                           Int32(width), Array(slopes[start..<(start + count)]), 1, 1, gradient.baseAddress! + side * width, 1)
+            slopes.withUnsafeBufferPointer { slopes in
+                for (side, (start, count)) in blocks.enumerated() where count > 0 {
+                    blas.dgemv(Int32(FL_BLAS_COL_MAJOR), Int32(FL_BLAS_NO_TRANS), Int32(width), Int32(count), 1, x.baseAddress! + start * width,
+                               Int32(width), slopes.baseAddress! + start, 1, 1, gradient.baseAddress! + side * width, 1)
+                }
             }
         }
         return terms

@@ -138,6 +138,6 @@ final class LagrangianOracle {
 
     /// Hard predictions of hypothesis `index` on `features`.
     func predictions(of index: Int, on features: UnsafePointer<fl_matrix>) throws -> [Double] {
-        try hypotheses[index].model.scores(on: features, host: host).map { $0 > 0.5 ? 1 : 0 }
+        try hypotheses[index].model.predictions(on: features, host: host)
     }
 }

@@ -13,7 +13,7 @@ enum ReductionModel {
         let labels = signedWeights.map { $0 > 0 ? 1.0 : 0.0 }
         guard Set(labels).count == 2 else { return (.constant(labels.first ?? 0), labels) }
         let model = ReductionModel.learned(try host.fitBaseLearner(features: features, labels: labels, weights: signedWeights.map { scale * abs($0) }))
-        return (model, try model.scores(on: features, host: host).map { $0 > 0.5 ? 1 : 0 })
+        return (model, try model.predictions(on: features, host: host))
     }
 
     /// P(ŷ = 1) of every row of `features` (0 or 1 for a constant).
@@ -22,6 +22,11 @@ enum ReductionModel {
         case .learned(let handle): try host.baseLearnerScores(handle, features: features)
         case .constant(let label): [Double](repeating: label, count: Int(features.pointee.rows))
         }
+    }
+
+    /// Hard predictions, P(ŷ = 1) > 0.5, of every row of `features`.
+    func predictions(on features: UnsafePointer<fl_matrix>, host: HostServices) throws -> [Double] {
+        try scores(on: features, host: host).map { $0 > 0.5 ? 1 : 0 }
     }
 
     /// Releases the host's model, if any.

@@ -43,7 +43,7 @@ final class SMOTE: FairlabMethod {
 
     func fit(train: DataView, validation: DataView?) throws {
         let labels = try train.requireLabels(), codes = try train.requireGroupCodes()
-        let categoryColumns = Set((train.columns ?? []).enumerated().filter { $0.element.kind != FL_COLUMN_NUMERIC }.map(\.offset))
+        let categoryColumns = (0..<train.cols).map { j in train.columns.map { $0[j].kind != FL_COLUMN_NUMERIC } ?? false }
         if copiesCategories && train.columns == nil {
             throw PluginError.invalidInput("categorical=nearest needs the host to say which columns are one-hot (ABI 2)")
         }
@@ -78,7 +78,7 @@ final class SMOTE: FairlabMethod {
 
     /// Adds `count` rows of `label` interpolated between rows of `members` (all of that label) and their k nearest
     /// neighbours within it.
-    private func synthesise(_ count: Int, from members: [Int], label: Double, _ train: DataView, codes: UnsafeBufferPointer<Int32>, categoryColumns: Set<Int>) {
+    private func synthesise(_ count: Int, from members: [Int], label: Double, _ train: DataView, codes: UnsafeBufferPointer<Int32>, categoryColumns: [Bool]) {
         let n = members.count, cols = train.cols
         var points = [Double](repeating: 0, count: n * cols)
         for j in 0..<cols { for (position, row) in members.enumerated() { points[position + j * n] = train.feature(row, j) } }
@@ -87,10 +87,10 @@ final class SMOTE: FairlabMethod {
             host.log(neighbours.k == 0 ? "a cell of one row: its synthetic rows copy it" : "k_neighbors=\(k) but a cell has \(n) rows: \(neighbours.k) neighbours used", level: FL_LOG_WARNING)
         }
         synthetic.features.reserveCapacity(synthetic.features.count + count * cols)
+        // One draw for the (row, neighbour) pair among the n · k, then one for the gap (imbalanced-learn draws
+        // every pair first, then every gap: the same distribution, another order).
+        let pairs = n * max(neighbours.k, 1)
         for _ in 0..<count {
-            // One draw for the (row, neighbour) pair among the n · k, then one for the gap (imbalanced-learn draws
-            // every pair first, then every gap: the same distribution, another order).
-            let pairs = n * max(neighbours.k, 1)
             let draw = min(pairs - 1, Int(host.randomUniform() * Double(pairs)))
             let base = neighbours.k == 0 ? 0 : draw / neighbours.k
             let partner = neighbours.k == 0 ? base : neighbours.neighbours[base * neighbours.k + draw % neighbours.k]
@@ -98,7 +98,7 @@ final class SMOTE: FairlabMethod {
             let nearer = gap < 0.5 ? base : partner
             for j in 0..<cols {
                 let from = points[base + j * n], to = points[partner + j * n]
-                synthetic.features.append(copiesCategories && categoryColumns.contains(j) ? points[nearer + j * n] : from + gap * (to - from))
+                synthetic.features.append(copiesCategories && categoryColumns[j] ? points[nearer + j * n] : from + gap * (to - from))
             }
             synthetic.labels.append(label)
             synthetic.groupCodes.append(codes[members[nearer]])

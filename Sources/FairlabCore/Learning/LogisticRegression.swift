@@ -53,7 +53,6 @@ public struct LogisticRegression: Sendable, Equatable {
         self.iterations = iterations
     }
 
-    /// Fits on `features` (rows × features) with 0/1 `labels` and optional non-negative `weights`.
     /// Fits on `features` and 0/1 `labels` with instance `weights`; with `start` (a model over the same features),
     /// Newton's method starts from its coefficients, as a reduction refitting on slightly changed weights wants.
     public static func fit(
@@ -87,8 +86,8 @@ public struct LogisticRegression: Sendable, Equatable {
             throw FairlabError("logistic regression: the warm start has \(start.coefficients.count) coefficients for \(features.cols) features")
         }
         let design = makeDesign(features, allowSparse: options.allowSparseProducts)
-        // Without a start: the intercept-only optimum, which saves one or two Newton steps. The intercept is the
-        // design's own (see `DesignMatrix.columnOffsets`): z = Dβ + c = Xβ + (c − vᵀβ).
+        // A start's intercept is the design's own (see `DesignMatrix.columnOffsets`): z = Dβ + c = Xβ + (c − vᵀβ).
+        // Without a start: the intercept-only optimum, which saves one or two Newton steps.
         let startIntercept = start.map { model in zip(design.columnOffsets, model.coefficients).reduce(model.intercept) { $0 + $1.0 * $1.1 } }
         var problem = NewtonProblem(
             design: design, labels: labels, weights: sampleWeights, c: options.inverseRegularization,

@@ -13,11 +13,12 @@ public enum BLAS {
     }
 
     /// The `OPENBLAS_CORETYPE` a worker should run with, or nil to leave OpenBLAS's own choice. OpenBLAS 0.3.21
-    /// (Debian 12's) does not recognise recent Xeons (Sapphire Rapids, as on fairlab's build machines) and falls
-    /// back to its generic "Prescott" kernels, 3–4× slower at dgemm than the AVX-512 ones the processor runs
-    /// (13 against 50 GFlop/s for a 200 × 128 × 98 product here). When it did so, this names the kernels the
+    /// (Debian 12's) does not recognise this machine's Xeon (family 6, model 0xCF, with AVX-512) and falls back
+    /// to its generic "Prescott" kernels, 3–4× slower at dgemm than the AVX-512 ones the processor runs (13
+    /// against 41–60 GFlop/s for a 200 × 128 × 98 product here). When it did so, this names the kernels the
     /// processor's flags allow: SkylakeX for AVX-512 (F, BW, VL, DQ), Haswell for AVX2 with FMA. A user's own
-    /// `OPENBLAS_CORETYPE` is kept.
+    /// `OPENBLAS_CORETYPE` is kept. OpenBLAS reads it when it loads, so only a process started with it (a
+    /// worker) benefits; the host itself does no heavy BLAS work.
     public static func workerCoreType(environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
         guard environment["OPENBLAS_CORETYPE"] == nil, let name = openblas_get_corename().map({ String(cString: $0) }),
               name.lowercased() == "prescott",

@@ -58,7 +58,7 @@ public struct BoundedLBFGS {
             }
             var direction = twoLoop(projected, steps: steps, changes: changes, curvatures: curvatures)
             for i in 0..<n where !free[i] { direction[i] = 0 }
-            var slope = zip(direction, gradient).reduce(0) { $0 + $1.0 * $1.1 }
+            var slope = dot(direction, gradient)
             if !(slope < 0) {
                 steps.removeAll(); changes.removeAll(); curvatures.removeAll()
                 direction = projected.map { -$0 }
@@ -86,7 +86,7 @@ public struct BoundedLBFGS {
             }
             iterations += 1
             let s = zip(next, x).map { $0 - $1 }, y = zip(nextGradient, gradient).map { $0 - $1 }
-            let sy = zip(s, y).reduce(0) { $0 + $1.0 * $1.1 }, yy = y.reduce(0) { $0 + $1 * $1 }
+            let sy = dot(s, y), yy = y.reduce(0) { $0 + $1 * $1 }
             if sy > Double.ulpOfOne * yy {
                 steps.append(s); changes.append(y); curvatures.append(sy)
                 if steps.count > memory { steps.removeFirst(); changes.removeFirst(); curvatures.removeFirst() }
@@ -106,7 +106,7 @@ public struct BoundedLBFGS {
         var q = g
         var alphas = [Double](repeating: 0, count: steps.count)
         for m in stride(from: steps.count - 1, through: 0, by: -1) {
-            alphas[m] = zip(steps[m], q).reduce(0) { $0 + $1.0 * $1.1 } / curvatures[m]
+            alphas[m] = dot(steps[m], q) / curvatures[m]
             for i in q.indices { q[i] -= alphas[m] * changes[m][i] }
         }
         if let last = changes.last {
@@ -114,7 +114,7 @@ public struct BoundedLBFGS {
             for i in q.indices { q[i] *= scale }
         }
         for m in 0..<steps.count {
-            let beta = zip(changes[m], q).reduce(0) { $0 + $1.0 * $1.1 } / curvatures[m]
+            let beta = dot(changes[m], q) / curvatures[m]
             for i in q.indices { q[i] += (alphas[m] - beta) * steps[m][i] }
         }
         return q.map { -$0 }

@@ -89,7 +89,7 @@ public struct LinearProgram {
         var s = zip(c, multiplyTransposed(lambda)).map { $0 - $1 }
         let shiftX = max(-1.5 * (x.min() ?? 0), 0), shiftS = max(-1.5 * (s.min() ?? 0), 0)
         x = x.map { $0 + shiftX }; s = s.map { $0 + shiftS }
-        let xs = zip(x, s).reduce(0) { $0 + $1.0 * $1.1 }
+        let xs = dot(x, s)
         let extraX = 0.5 * xs / max(s.reduce(0, +), 1e-300), extraS = 0.5 * xs / max(x.reduce(0, +), 1e-300)
         x = x.map { $0 + extraX + 1e-8 }; s = s.map { $0 + extraS + 1e-8 }
 
@@ -97,12 +97,12 @@ public struct LinearProgram {
             let primalResidual = zip(b, multiply(x)).map { $0 - $1 }
             let aTLambda = multiplyTransposed(lambda)
             let rc = (0..<n).map { c[$0] - s[$0] - aTLambda[$0] }
-            let primalObjective = zip(c, x).reduce(0) { $0 + $1.0 * $1.1 }, dualObjective = zip(b, lambda).reduce(0) { $0 + $1.0 * $1.1 }
+            let primalObjective = dot(c, x), dualObjective = dot(b, lambda)
             if norm(primalResidual) <= tolerance * (1 + norm(b)), norm(rc) <= tolerance * (1 + norm(c)),
                abs(primalObjective - dualObjective) <= tolerance * (1 + abs(primalObjective)) {
                 return Solution(values: Array(x.prefix(variableCount)), objective: primalObjective, iterations: iteration, multipliers: lambda)
             }
-            let mu = zip(x, s).reduce(0) { $0 + $1.0 * $1.1 } / Double(n)
+            let mu = dot(x, s) / Double(n)
             let scale = (0..<n).map { x[$0] / s[$0] }
             let factor = normalEquations(scale)
             // Solves for a complementarity target r_xs: A D Aᵀ Δλ = r_b − A S⁻¹ r_xs + A D r_c.
