@@ -59,9 +59,10 @@ import Testing
     }
 
     @Test func projectionRemovesTheAdversarysDirectionAndSubtractsAlphaOfIt() {
-        // g = (3, 4), u = (1, 0): g − (g·û)û − α u = (3 − 3 − 0.1, 4) = (−0.1, 4).
+        // g = (3, 4), u = (2, 0), û = (1, 0): g − (g·û)û − α u = (3 − 3 − 0.2, 4) = (−0.2, 4); u not a unit
+        // vector, so normalising û and not normalising the α term are both checked.
         var gradient: ArraySlice<Double> = [3, 4]
-        AdversarialDebiasing.project(&gradient, awayFrom: [1, 0], alpha: 0.1)
-        #expect(abs(gradient[0] + 0.1) < 1e-12 && abs(gradient[1] - 4) < 1e-12)
+        AdversarialDebiasing.project(&gradient, awayFrom: [2, 0], alpha: 0.1)
+        #expect(abs(gradient[0] + 0.2) < 1e-12 && abs(gradient[1] - 4) < 1e-12)
     }
 }

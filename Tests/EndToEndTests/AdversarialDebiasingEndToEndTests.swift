@@ -32,6 +32,7 @@ import Testing
             #expect(run.status == 0, "stderr: \(run.stderr)")
         }
         let runs = try ResultsFile.runIDs(in: results)
+        try #require(runs.count == 2, "runs \(runs)")
         for (runID, part) in zip(runs, ["debiased", "plain"]) {
             let (accuracy, parity) = try Self.means(try ResultsFile.read(runID: runID, from: results), "adversarial-debiasing")
             #expect(abs(accuracy - mean(part, "accuracy")) <= 0.01, "\(part): accuracy \(accuracy) against AIF360's \(mean(part, "accuracy"))")

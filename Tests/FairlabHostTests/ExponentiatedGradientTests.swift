@@ -16,8 +16,8 @@ import Testing
         let instance = try training.fitted("Reductions", "exponentiated-gradient", ["constraint": constraint], seed: 0)
         // "exponentiated gradient: H hypotheses, C learner fits, best gap G at iteration I of T, ν V"
         let line = try #require(instance.logged.map(\.text).first { $0.hasPrefix("exponentiated gradient:") })
-        let numbers = line.split(whereSeparator: { " ,:".contains($0) }).compactMap { Double($0) }
-        #expect(numbers.count == 6, "\(line)")
+        let numbers = LogNumbers.all(in: line, separators: ",:")
+        try #require(numbers.count == 6, "\(line)")
         let hypotheses = (expected["hypotheses"] as! [Any]).count
         #expect(Int(numbers[0]) == hypotheses && Int(numbers[1]) == expected["n_oracle_calls"] as! Int, "\(constraint): \(line)")
         #expect(Int(numbers[3]) == expected["best_iter"] as! Int && Int(numbers[4]) == (expected["last_iter"] as! Int) + 1, "\(constraint): \(line)")
@@ -27,6 +27,7 @@ import Testing
         let predicted = try instance.predict(training.testTable(showingGroups: false), rows: training.testCodes.count)
         let probabilities = try #require(predicted.probabilities)
         let wanted = (expected["test_pmf_predict"] as! [NSNumber]).map(\.doubleValue)
+        try #require(probabilities.count == wanted.count)
         let worst = zip(probabilities, wanted).map { abs($0 - $1) }.max() ?? .infinity
         #expect(worst < 1e-6, "\(constraint): expected predictions differ from Fairlearn's by \(worst)")
     }

@@ -16,25 +16,33 @@ import Testing
         let golden = try #require(try TestEnvironment.fixture("fairness_constraints_goldens.json") as? [String: Any])
         let kept = golden["kept_columns"] as! [Int]
         let training = try Training()
+        let free = try #require((golden["results"] as! [[String: Any]]).first { $0["threshold"] as? String == "inf" })
+        let unconstrained = (loss: (free["objective"] as! NSNumber).doubleValue, covariance: (free["largest_covariance"] as! NSNumber).doubleValue)
         for result in golden["results"] as! [[String: Any]] {
             let method = result["method"] as! String
             var overrides: [String: String] = [:]
             if method == "fairness-constraints" {
-                guard let threshold = result["threshold"] as? NSNumber else { continue }  // the unconstrained one: checked below
+                guard let threshold = result["threshold"] as? NSNumber else { continue }  // the unconstrained one: checked on every line
                 overrides = ["threshold": "\(threshold)", "threshold_kind": result["threshold_kind"] as! String]
             } else {
                 overrides = ["gamma": "\((result["gamma"] as! NSNumber).doubleValue)"]
             }
             let instance = try training.fitted("FairnessConstraints", method, overrides)
             let line = try #require(instance.logged.map(\.text).first { $0.hasPrefix("fairness constraints") })
-            let loss = try Self.number(after: "; loss ", in: line), covariance = try Self.number(after: "largest |covariance| ", in: line)
+            func number(after marker: String, in text: String = line) throws -> Double { try #require(LogNumbers.after(marker, in: text), "\(marker) in \(text)") }
+            let loss = try number(after: "; loss "), covariance = try number(after: "largest |covariance| ")
             let wantedLoss = (result["objective"] as! NSNumber).doubleValue
             let wantedCovariance = (result["largest_covariance"] as! NSNumber).doubleValue
             #expect(abs(loss - wantedLoss) <= 1e-7 * wantedLoss, "\(method) \(overrides): loss \(loss) against \(wantedLoss)")
             #expect(abs(covariance - wantedCovariance) <= 1e-7, "\(method) \(overrides): covariance \(covariance) against \(wantedCovariance)")
-            if method == "fairness-constraints", overrides["threshold_kind"] == "relative" {
-                let unconstrained = try #require((golden["results"] as! [[String: Any]]).first { $0["threshold"] as? String == "inf" })
-                #expect(abs(try Self.number(after: "(unconstrained ", in: line) - (unconstrained["largest_covariance"] as! NSNumber).doubleValue) <= 1e-7)
+            // Every line also shows the unconstrained optimum: its covariance, and its loss or the budget made of it.
+            #expect(abs(try number(after: "(unconstrained ") - unconstrained.covariance) <= 1e-7, "\(line)")
+            if method == "fairness-constraints" {
+                let afterLoss = String(line[try #require(line.range(of: "; loss "))!.upperBound...])
+                #expect(abs(try number(after: "(unconstrained ", in: afterLoss) - unconstrained.loss) <= 1e-7 * unconstrained.loss, "\(line)")
+            } else {
+                let budget = (result["budget"] as! NSNumber).doubleValue
+                #expect(abs(try number(after: "budget ") - budget) <= 1e-7 * budget, "\(line)")
             }
             let theta = (result["theta"] as! [NSNumber]).map(\.doubleValue)
             let predicted = try instance.predict(training.testTable(), rows: training.testCodes.count)
@@ -44,11 +52,5 @@ import Testing
                 #expect(abs(score - 1 / (1 + exp(-margin))) < 1e-5, "\(method) \(overrides): test row \(i)")
             }
         }
-    }
-
-    /// The number that follows `marker` in a log line.
-    static func number(after marker: String, in line: String) throws -> Double {
-        let start = try #require(line.range(of: marker)).upperBound
-        return try #require(Double(line[start...].prefix { "0123456789.e-+".contains($0) }))
     }
 }

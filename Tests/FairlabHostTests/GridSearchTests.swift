@@ -20,9 +20,9 @@ import Testing
         // "grid point K λ [...]: error E, γ G, loss L", one line per point, in the grid's order.
         let points = instance.logged.map(\.text).filter { $0.hasPrefix("grid point ") }
         let wanted = expected["points"] as! [[String: Any]]
-        #expect(points.count == wanted.count)
+        try #require(points.count == wanted.count)
         for (line, point) in zip(points, wanted) {
-            let numbers = line.split(separator: ":").last!.split(whereSeparator: { " ,".contains($0) }).compactMap { Double($0) }
+            let numbers = LogNumbers.all(in: String(line.split(separator: ":").last!), separators: ",")
             let values = ["objective", "gamma_max", "loss"].map { (point[$0] as! NSNumber).doubleValue }
             #expect(numbers.count == 3 && zip(numbers, values).allSatisfy { abs($0 - $1) < 1e-12 }, "\(constraint): \(line) against \(values)")
         }
@@ -40,6 +40,7 @@ import Testing
         let predicted = try instance.predict(training.testTable(showingGroups: false), rows: training.testCodes.count)
         let probabilities = (expected["test_predict_proba"] as! [NSNumber]).map(\.doubleValue)
         let scores = try #require(predicted.scores)
+        try #require(scores.count == probabilities.count)
         let worst = zip(scores, probabilities).map { abs($0 - $1) }.max() ?? .infinity
         #expect(worst < 1e-6, "\(constraint): test probabilities differ from Fairlearn's by \(worst)")
         #expect(predicted.predictions == (expected["test_predict"] as! [NSNumber]).map(\.doubleValue))

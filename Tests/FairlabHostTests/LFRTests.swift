@@ -23,7 +23,8 @@ import Testing
         let instance = try training.fitted("LFR", "lfr", overrides, seed: 3)
         let line = try #require(instance.logged.map(\.text).first { $0.hasPrefix("LFR objective") })
         // "LFR objective L (L_x a, L_y b, L_z c) after …"
-        let terms = line.split(whereSeparator: { " (),".contains($0) }).compactMap { Double($0) }
+        let terms = LogNumbers.all(in: line)
+        try #require(terms.count >= 4, "\(line)")
         let (train, test) = try training.transformed(by: instance)
         return (Array(terms.prefix(4)), train, test)
     }
@@ -36,7 +37,6 @@ import Testing
             let parameters = (point["parameters"] as! [NSNumber]).map(\.doubleValue)
             let (terms, _, _) = try Self.fit(training, ["initial": Self.text(parameters), "maxiter": "0"])
             let expected = ["L", "L_x", "L_y", "L_z"].map { (point[$0] as! NSNumber).doubleValue }
-            #expect(terms.count == 4)
             for (actual, wanted) in zip(terms, expected) {
                 #expect(abs(actual - wanted) <= 1e-9 * max(abs(wanted), 1e-3), "\(name): \(terms) against \(expected)")
             }

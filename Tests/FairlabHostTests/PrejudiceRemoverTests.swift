@@ -19,7 +19,8 @@ import Testing
     static func fit(_ training: Training, _ overrides: [String: String]) throws -> (terms: [Double], scores: [Double]) {
         let instance = try training.fitted("PrejudiceRemover", "prejudice-remover", overrides, seed: 0)
         let line = try #require(instance.logged.map(\.text).first { $0.hasPrefix("prejudice remover objective") })
-        let terms = line.split(whereSeparator: { " (),".contains($0) }).compactMap { Double($0) }
+        let terms = LogNumbers.all(in: line)
+        try #require(terms.count >= 4, "\(line)")
         let predicted = try instance.predict(training.testTable(), rows: training.testCodes.count)
         return (Array(terms.prefix(4)), try #require(predicted.scores))
     }

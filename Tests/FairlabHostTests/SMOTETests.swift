@@ -41,8 +41,9 @@ import Testing
         let grown = try Self.transform(training, "smote")
         let n = training.labels.count, added = grown.features.rows - n
         #expect(added == golden["n_synthetic"] as! Int)
-        // Every class now has 236 rows, as imbalanced-learn leaves them.
-        #expect(grown.labels!.filter { $0 == 1 }.count == 236 && grown.labels!.filter { $0 == 0 }.count == 236)
+        // Every class now has the majority's count of rows, as imbalanced-learn leaves them.
+        let majority = (golden["class_counts"] as! [String: Int]).values.max()!
+        #expect(grown.labels!.filter { $0 == 1 }.count == majority && grown.labels!.filter { $0 == 0 }.count == majority)
         func row(_ matrix: Matrix, _ i: Int) -> [Double] { (0..<matrix.cols).map { matrix[i, $0] } }
         var gaps: [Double] = [], slots = [Int](repeating: 0, count: 5)
         for s in n..<grown.features.rows {
@@ -70,12 +71,6 @@ import Testing
         let expected = Double(added) / 5
         let chiSquare = slots.reduce(0) { $0 + (Double($1) - expected) * (Double($1) - expected) / expected }
         #expect(chiSquare < 18.47, "slots \(slots)")
-        // The golden rows themselves are imbalanced-learn's draws replayed through the same formula.
-        for (sample, expectedRow) in zip(golden["samples"] as! [[String: Any]], golden["synthetic_rows"] as! [[Double]]) {
-            let base = row(training.features, sample["base"] as! Int), partner = row(training.features, sample["neighbour"] as! Int)
-            let g = (sample["gap"] as! NSNumber).doubleValue
-            #expect(zip(base, partner).map { $0 + g * ($1 - $0) } .enumerated().allSatisfy { abs($0.element - expectedRow[$0.offset]) < 1e-12 })
-        }
     }
 
     /// Group-aware SMOTE raises every (group, label) cell to the largest cell's size, each synthetic row
