@@ -5,7 +5,7 @@ fairlab's grid-search, exponentiated-gradient, prejudice-remover and adversarial
 
     PATH=/work/pyenv/bin:$PATH python tools/golden/inprocessing_on_fairlab_splits.py RESULTS.h5 [--dataset FILE.h5 ...]
         [--run RUN_ID ...] [--fairlab-log STDERR.txt ...] [--time] [--repeats 3]
-        [--reference-only METHOD [--param KEY=VALUE ...]]
+        [--reference-only METHOD [--param KEY=VALUE ...] [--fixture OUT.json]]
 
 RESULTS is a file written by `fairlab compare ... --out RESULTS.h5`, for instance
 
@@ -50,6 +50,13 @@ exponentiated-gradient also its expected predictions (an `expected` row): fairla
 Fairlearn's _pmf_predict, P(y_hat = 1) per test row (the share of rows within 1e-6, the largest difference), and
 both sides' expected accuracy / SPD (soft counts, as fairlab's `expected_` metrics; fairlab's are its stored ones,
 its y_prob re-measured alongside as a check).
+
+--fixture OUT.json (with --reference-only adversarial-debiasing, on one run): writes the reference's per-seed test
+accuracy and SPD, debiased and plain, at full precision: Tests/EndToEndTests/Fixtures/adversarial_debiasing_aif360.json
+is made this way from a `fairlab compare datasets/adult.h5 --seeds 3` run:
+
+    PATH=/work/pyenv/bin:$PATH python tools/golden/inprocessing_on_fairlab_splits.py R.h5 \
+        --reference-only adversarial-debiasing --fixture Tests/EndToEndTests/Fixtures/adversarial_debiasing_aif360.json
 
 --reference-only METHOD: runs only METHOD's reference, on every seed's split of every complete run, whether or not
 the run has that method (for a method fairlab does not have yet), with the parameters of --param KEY=VALUE
@@ -397,6 +404,8 @@ def main():
                         "whether or not the run has it; nothing of fairlab's compared")
     parser.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
                         help="with --reference-only: a parameter (fairlab's name), repeatable")
+    parser.add_argument("--fixture", metavar="OUT.json", help="with --reference-only adversarial-debiasing: write the "
+                        "per-seed debiased and plain accuracy / SPD")
     parser.add_argument("--time-one", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--time-run", help=argparse.SUPPRESS)
     parser.add_argument("--time-method", help=argparse.SUPPRESS)
@@ -404,10 +413,14 @@ def main():
     args = parser.parse_args()
     if args.time_one:
         return time_one(args)
+    if args.fixture and args.reference_only != "adversarial-debiasing":
+        parser.error("--fixture needs --reference-only adversarial-debiasing")
     if args.param and not args.reference_only:
         parser.error("--param needs --reference-only (otherwise the run's own parameters are used)")
     fairlab_pr = parse_pr_log(args.fairlab_log)
     rows, objectives, timing_jobs, context_rows = {}, [], {}, {}
+    fixture = dict(seeds=[], debiased=dict(accuracy=[], statistical_parity_difference=[]),
+                   plain=dict(accuracy=[], statistical_parity_difference=[]))
     for run_id, methods, seed, ctx, outcomes in splits(pathlib.Path(args.results), args.dataset, args.run,
                                                        reference_only_of(args)):
         print(f"{run_id} seed {seed}: {len(ctx['train']['y'])} train / {len(ctx['test']['y'])} test rows; split checks out", flush=True)
@@ -450,14 +463,31 @@ def main():
                       f"; fairlab's y_prob re-measured {check['accuracy']:.4f} / {check['spd']:.4f}"), flush=True)
                 rows.setdefault((run_id, f"{method_id} [{param_text}] expected"), []).append(
                     (mine if ours else None, expected, close))
-            for label, other in context_references(method_id, ctx, params):
+            contexts = context_references(method_id, ctx, params)
+            for label, other in contexts:
                 print(f"    {label}: reference accuracy {other['accuracy']:.4f}, SPD {other['spd']:+.4f}", flush=True)
                 context_rows.setdefault((run_id, f"{method_id} [{param_text}]", label), []).append((seed, other))
+            if args.fixture and contexts:
+                fixture["seeds"].append(int(seed))
+                for part, values in (("debiased", measured), ("plain", contexts[0][1])):
+                    fixture[part]["accuracy"].append(float(values["accuracy"]))
+                    fixture[part]["statistical_parity_difference"].append(float(values["spd"]))
             if "objective" in ref:
                 objectives.append((run_id, name, seed, ref["objective"], fairlab_pr.get((name, seed))))
 
     if rows:
         print_tables(rows, objectives, context_rows, bool(args.reference_only))
+    if args.fixture:
+        import aif360
+        import tensorflow
+        fixture = dict(source=(f"AIF360 {aif360.__version__} AdversarialDebiasing on tensorflow {tensorflow.__version__}, its "
+                               f"defaults, seed = fairlab's seed, on fairlab's splits of the given run (every feature column; the "
+                               f"protected attribute = the privileged side); test accuracy and AIF360's "
+                               f"statistical_parity_difference; plain = debias=false. Made by tools/golden/"
+                               f"inprocessing_on_fairlab_splits.py --reference-only adversarial-debiasing --fixture"),
+                       **fixture)
+        pathlib.Path(args.fixture).write_text(json.dumps(fixture, indent=1) + "\n")
+        print(f"wrote {args.fixture}", flush=True)
     if args.time:
         print("\ntiming (fit + predict; fairlab: median over seeds of stored fit_seconds + predict_seconds)", flush=True)
         timed = time_references(args, list(timing_jobs.values()))
