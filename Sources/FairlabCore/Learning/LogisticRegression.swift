@@ -58,6 +58,15 @@ public struct LogisticRegression: Sendable, Equatable {
     public static func fit(
         features: Matrix, labels: [Double], weights: [Double]? = nil, options: Options = Options(), start: LogisticRegression? = nil
     ) throws -> LogisticRegression {
+        try fit(prepared: PreparedFeatures(features, allowSparse: options.allowSparseProducts), labels: labels, weights: weights,
+                options: options, start: start)
+    }
+
+    /// Fits on features prepared once (`options.allowSparseProducts` was the preparation's to apply).
+    public static func fit(
+        prepared: PreparedFeatures, labels: [Double], weights: [Double]? = nil, options: Options = Options(), start: LogisticRegression? = nil
+    ) throws -> LogisticRegression {
+        let features = prepared.features
         let n = features.rows
         guard labels.count == n else {
             throw FairlabError("logistic regression: \(labels.count) labels for \(n) rows")
@@ -78,14 +87,11 @@ public struct LogisticRegression: Sendable, Equatable {
         guard positiveWeight > 0, negativeWeight > 0 else {
             throw FairlabError("logistic regression: the (weighted) labels have only one class")
         }
-        guard features.withUnsafeStorage({ $0.allSatisfy(\.isFinite) }) else {
-            throw FairlabError("logistic regression: features contain NaN or infinite values")
-        }
 
         if let start, start.coefficients.count != features.cols {
             throw FairlabError("logistic regression: the warm start has \(start.coefficients.count) coefficients for \(features.cols) features")
         }
-        let design = makeDesign(features, allowSparse: options.allowSparseProducts)
+        let design = prepared.design
         // A start's intercept is the design's own (see `DesignMatrix.columnOffsets`): z = Dβ + c = Xβ + (c − vᵀβ).
         // Without a start: the intercept-only optimum, which saves one or two Newton steps.
         let startIntercept = start.map { model in zip(design.columnOffsets, model.coefficients).reduce(model.intercept) { $0 + $1.0 * $1.1 } }

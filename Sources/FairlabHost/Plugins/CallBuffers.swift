@@ -72,6 +72,8 @@ public final class DataTable {
     let groupCount: Int
     private let matrix: UnsafeMutablePointer<fl_matrix>
     private let storage: [AnyObject]
+    /// The features' view as the plugin sees it.
+    var features: fl_matrix { matrix.pointee }
 
     /// Copies the inputs of one call; nil parts are passed as NULL (hidden labels, no scores, unknown columns).
     public init(

@@ -17,6 +17,10 @@ final class HostServicesProvider {
     private let hostTable: UnsafeMutablePointer<fl_host>
     private let versionString: UnsafeMutablePointer<CChar>
     private let learnerName: UnsafeMutablePointer<CChar>
+    /// The feature matrices the host handed to the plugin call under way, read-only to it by the ABI: a fit on
+    /// one of them prepares it once (`PreparedFeatures`), so a reduction's many refits share the design.
+    private var handed: Set<HandedMatrix> = []
+    private var prepared: [HandedMatrix: PreparedFeatures] = [:]
     /// Everything the method logged, in order, with its level (warnings are kept with its row as notes).
     private(set) var logged: [(level: Int32, text: String)] = []
 
@@ -123,13 +127,33 @@ final class HostServicesProvider {
         Unmanaged<HostServicesProvider>.fromOpaque(context).takeUnretainedValue()
     }
 
+    /// Runs one plugin call that is handed `tables`; their matrices are forgotten after it, as their memory may
+    /// then be reused.
+    func handing<Result>(_ tables: [DataTable], _ call: () throws -> Result) rethrows -> Result {
+        handed = Set(tables.map { HandedMatrix($0.features) })
+        defer {
+            handed = []
+            prepared = [:]
+        }
+        return try call()
+    }
+
+    /// The learner's view of `features`: prepared once per call when the host handed them, else afresh.
+    private func preparedFeatures(_ features: fl_matrix) throws -> PreparedFeatures {
+        let key = HandedMatrix(features)
+        guard handed.contains(key) else { return try PreparedFeatures(Self.matrix(features)) }
+        if let ready = prepared[key] { return ready }
+        let made = try PreparedFeatures(Self.matrix(features))
+        prepared[key] = made
+        return made
+    }
+
     private func fitModel(
         _ features: fl_matrix, _ labels: UnsafePointer<Double>, _ weights: UnsafePointer<Double>?,
         options optionsTable: UnsafePointer<fl_learner_options>?,
         _ model: UnsafeMutablePointer<fl_model>, _ error: UnsafeMutablePointer<fl_error>?
     ) -> fl_status {
         do {
-            let matrix = try Self.matrix(features)
             let n = Int(features.rows)
             var options = LogisticRegression.Options()
             var start: LogisticRegression?
@@ -152,7 +176,7 @@ final class HostServicesProvider {
                 }
             }
             let fitted = try LogisticRegression.fit(
-                features: matrix, labels: Array(UnsafeBufferPointer(start: labels, count: n)),
+                prepared: preparedFeatures(features), labels: Array(UnsafeBufferPointer(start: labels, count: n)),
                 weights: weights.map { Array(UnsafeBufferPointer(start: $0, count: n)) }, options: options, start: start)
             models[nextModel] = fitted
             model.pointee = nextModel
@@ -193,6 +217,21 @@ final class HostServicesProvider {
         return Matrix(rows: rows, cols: cols) { target in
             for j in 0..<cols { for i in 0..<rows { target[i + j * rows] = view.data[i + j * ld] } }
         }
+    }
+}
+
+/// A matrix the host handed to a plugin, identified by its memory and shape.
+private struct HandedMatrix: Hashable {
+    let data: UnsafePointer<Double>?
+    let rows: Int64
+    let cols: Int64
+    let leadingDimension: Int64
+
+    init(_ matrix: fl_matrix) {
+        data = matrix.data
+        rows = matrix.rows
+        cols = matrix.cols
+        leadingDimension = matrix.leading_dimension
     }
 }
 

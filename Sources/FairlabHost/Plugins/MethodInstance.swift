@@ -33,7 +33,9 @@ public final class MethodInstance {
     public func fit(train: DataTable, validation: DataTable?) throws {
         guard let fit = instance.pointee.fit else { throw FairlabError("the method has no fit function") }
         let error = ErrorBuffer()
-        try error.check(fit(instance, train.pointer, validation.map { UnsafePointer($0.pointer) }, error.pointer), "fit")
+        try services.handing([train] + (validation.map { [$0] } ?? [])) {
+            try error.check(fit(instance, train.pointer, validation.map { UnsafePointer($0.pointer) }, error.pointer), "fit")
+        }
     }
 
     /// Pre-processing: returns the transformed features, labels (if given), weights and group codes (if given);
@@ -42,7 +44,7 @@ public final class MethodInstance {
         guard let transform = instance.pointee.transform else { throw FairlabError("the method has no transform function") }
         let output = TransformBuffers(features: features, labels: labels, weights: weights, groupCodes: groupCodes, groupCount: data.groupCount)
         let error = ErrorBuffer()
-        try error.check(transform(instance, data.pointer, output.pointer, error.pointer), "transform")
+        try services.handing([data]) { try error.check(transform(instance, data.pointer, output.pointer, error.pointer), "transform") }
         return try output.result()
     }
 
@@ -68,7 +70,7 @@ public final class MethodInstance {
             rows: Int64(rows), predictions: predictions.pointer, scores: scores.pointer, predictions_written: 0, scores_written: 0,
             probabilities: probabilities.pointer, probabilities_written: 0)
         let error = ErrorBuffer()
-        try error.check(predict(instance, data.pointer, &output, error.pointer), "predict")
+        try services.handing([data]) { try error.check(predict(instance, data.pointer, &output, error.pointer), "predict") }
         guard output.predictions_written == Int64(rows) else {
             throw FairlabError("predict wrote \(output.predictions_written) predictions for \(rows) rows")
         }
