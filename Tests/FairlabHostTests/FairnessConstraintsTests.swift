@@ -38,7 +38,7 @@ import Testing
             // Every line also shows the unconstrained optimum: its covariance, and its loss or the budget made of it.
             #expect(abs(try number(after: "(unconstrained ") - unconstrained.covariance) <= 1e-7, "\(line)")
             if method == "fairness-constraints" {
-                let afterLoss = String(line[try #require(line.range(of: "; loss "))!.upperBound...])
+                let afterLoss = String(line[try #require(line.range(of: "; loss ")).upperBound...])
                 #expect(abs(try number(after: "(unconstrained ", in: afterLoss) - unconstrained.loss) <= 1e-7 * unconstrained.loss, "\(line)")
             } else {
                 let budget = (result["budget"] as! NSNumber).doubleValue

@@ -43,6 +43,32 @@ training rows:
   dropout stream, NumPy's shuffles) is not fairlab's: only the accuracy / SPD can be compared, not predictions.
   The Session's intra/inter-op thread pools are set from the environment variable FAIRLAB_TF_THREADS (unset or 0 =
   TensorFlow's default). TensorFlow is imported only when this method runs.
+- gerryfair (c 10, gamma 0.01, max_iters 10, fairness_def FP, early_termination true; `C` is accepted for c):
+  AIF360 GerryFairClassifier(C, gamma, max_iters, fairness_def) with its default predictor (scikit-learn
+  LinearRegression), fit(early_termination), on a BinaryLabelDataset of every feature column (the protected ones
+  included, as the host's learner sees them) whose protected attributes (GerryFair's X_prime, the auditor's
+  regressors) are the run's protected attributes' own feature columns, in feature order - as AIF360's users do
+  with AdultDataset / CompasDataset, whose protected attributes (sex, race) are 0/1 feature columns of their own,
+  and as fairlab's plugin audits exactly the columns the host marks protected (not the pooled side: GerryFair's
+  point is subgroups over several attributes, e.g. race x sex). Test predictions = predict's labels (the average
+  of the hypotheses >= 0.5). Also printed per seed: the rounds played, the last training error and weighted
+  disparity (AIF360's `errors` / `fairness_violations`), and AIF360's Auditor.audit of the test predictions (the
+  largest weighted FP / FN disparity over linear subgroups of X_prime, test rows; not timed).
+- meta-fair (tau 0.8, type fdr - AIF360's defaults; type sr or fdr): AIF360 MetaFairClassifier(tau, type,
+  sensitive_attr = the pooled side, seed = the fairlab seed) on a BinaryLabelDataset whose one protected
+  attribute is the pooled side (1 = the groups the run marks privileged) and whose features are the columns
+  WITHOUT the run's protected attributes' own columns and without the side's column (an AIF360 dataset keeps
+  its protected attributes among its features; the dataset is built, then its `features` are cut). AIF360's
+  users keep such columns (demo_meta_classifier.ipynb fits on load_preproc_data_adult's 'race', 'sex', ... with
+  sensitive_attr 'sex'), but AIF360 fits one joint Gaussian to [X, y, z] (allow_singular) and SciPy >= 1.9.3
+  (scipy issue #5286) gives a singular Gaussian density 0 off its support: when a feature column is an affine
+  function of z (the side's own column always; Adult's 'sex' column too), every sampled x is off the support
+  for both z = 0 and z = 1, all four densities are 0, the classifier is 0/0 = NaN, gradient descent keeps no
+  parameters and fit() raises TypeError (unpacking None) for every tau > 0. So those columns are dropped, as
+  fairlab's plugin (and the prejudice-remover reference) does.
+  Test predictions = predict's labels (getValueForX > 0). Also printed per seed: the chosen (a, b) and the
+  test gamma of both kinds (AIF360's StatisticalRate.gamma / FalseDiscovery.gamma: min ratio of the sides'
+  positive rates / false discovery rates, 0 when a side has none).
 
 Reported per seed and as a table: accuracy and statistical parity difference (AIF360's, test rows, pooled
 sides) of fairlab's stored predictions and the reference's, and the share of identical test predictions. For
@@ -99,7 +125,8 @@ from fairlearn.reductions import DemographicParity, EqualizedOdds, Exponentiated
 from sklearn.linear_model import LogisticRegression  # noqa: E402
 
 pp = pre.pp
-METHODS = ("grid-search", "exponentiated-gradient", "prejudice-remover", "adversarial-debiasing")
+METHODS = ("grid-search", "exponentiated-gradient", "prejudice-remover", "adversarial-debiasing", "gerryfair",
+           "meta-fair")
 ADVERSARIAL_DEFAULTS = {"num_epochs": "50", "batch_size": "128", "hidden_units": "200", "adversary_loss_weight": "0.1",
                         "debias": "true"}
 ADVERSARIAL_FIXED = {"keep_probability": 0.8, "learning_rate": 0.001}  # fairlab parameters AIF360 hard-codes
@@ -310,8 +337,89 @@ def context_references(method_id, ctx, params):
     return []
 
 
+GERRYFAIR_DEFAULTS = {"c": "10", "gamma": "0.01", "max_iters": "10", "fairness_def": "FP", "early_termination": "true"}
+
+
+def gerryfair(ctx, params):
+    """AIF360 GerryFairClassifier(C = c, gamma, max_iters, fairness_def; predictor LinearRegression, its default)
+    .fit(early_termination) on every feature column, X_prime = the run's protected attributes' own columns (in
+    feature order); test predictions = predict's labels (mixture average >= 0.5). `note` (called after the timing)
+    describes the fit and audits the test predictions with AIF360's Auditor."""
+    from aif360.algorithms.inprocessing.gerryfair.auditor import Auditor
+    from aif360.algorithms.inprocessing.gerryfair_classifier import GerryFairClassifier
+    p = dict(GERRYFAIR_DEFAULTS)
+    for key, value in params.items():
+        key = "c" if key == "C" else key
+        if key not in GERRYFAIR_DEFAULTS:
+            raise ValueError(f"gerryfair: no AIF360 counterpart for the parameter {key}={value}")
+        p[key] = value
+    names = list(ctx["names"])
+    protected = [names[j] for j in ctx["run_columns"]]
+    if not protected:
+        raise ValueError("gerryfair: the run's protected attributes have no feature column of their own")
+
+    def dataset(part):
+        frame = pd.DataFrame(part["x"], columns=names)
+        frame["__label"] = part["y"].astype(float)
+        return BinaryLabelDataset(df=frame, label_names=["__label"], protected_attribute_names=protected,
+                                  favorable_label=1.0, unfavorable_label=0.0)
+    model = GerryFairClassifier(C=float(p["c"]), gamma=float(p["gamma"]), max_iters=int(p["max_iters"]),
+                                fairness_def=p["fairness_def"])
+    model.fit(dataset(ctx["train"]), early_termination=flag(p["early_termination"]))
+    test = dataset(ctx["test"])
+    pred = model.predict(test).labels.ravel().astype(int)
+
+    def note():
+        _, violation = Auditor(test, p["fairness_def"]).audit(pred)
+        return (f"; X_prime {protected}, {len(model.errors)} rounds, training error {model.errors[-1]:.4f}, training "
+                f"weighted {p['fairness_def']} disparity {model.fairness_violations[-1]:.6f}; test {p['fairness_def']} "
+                f"subgroup violation (AIF360 Auditor.audit of the test labels) {violation:.6f}")
+    return dict(pred=pred, note=note)
+
+
+META_FAIR_DEFAULTS = {"tau": "0.8", "type": "fdr"}
+
+
+def meta_fair(ctx, params):
+    """AIF360 MetaFairClassifier(tau, type, sensitive_attr = the pooled side, seed = the fairlab seed) on the feature
+    columns without the run's protected attributes' own columns (see the module docstring). `note` gives the chosen
+    (a, b) and the test gamma of both kinds."""
+    from aif360.algorithms.inprocessing import MetaFairClassifier
+    from aif360.algorithms.inprocessing.celisMeta import FalseDiscovery, StatisticalRate
+    p = dict(META_FAIR_DEFAULTS)
+    for key, value in params.items():
+        if key not in META_FAIR_DEFAULTS:
+            raise ValueError(f"meta-fair: no AIF360 counterpart for the parameter {key}={value}")
+        p[key] = value
+    tr, te = ctx["train"], ctx["test"]
+    keep = [j for j in range(tr["x"].shape[1]) if j not in ctx["run_columns"]]
+    names = [ctx["names"][j] for j in keep]
+
+    def dataset(part):
+        frame = pd.DataFrame(part["x"][:, keep], columns=names)
+        frame[pre.SIDE] = part["side"].astype(float)
+        frame["__label"] = part["y"].astype(float)
+        out = BinaryLabelDataset(df=frame, label_names=["__label"], protected_attribute_names=[pre.SIDE],
+                                 favorable_label=1.0, unfavorable_label=0.0,
+                                 privileged_protected_attributes=[np.array([1.0])])
+        # The side's own column is among an AIF360 dataset's features: MetaFairClassifier would fit X with it.
+        assert out.feature_names[-1] == pre.SIDE
+        out.features, out.feature_names = np.ascontiguousarray(out.features[:, :-1]), out.feature_names[:-1]
+        return out
+    model = MetaFairClassifier(tau=float(p["tau"]), sensitive_attr=pre.SIDE, type=p["type"], seed=int(ctx.get("seed", 0)))
+    model.fit(dataset(tr))
+    pred = model.predict(dataset(te)).labels.ravel().astype(int)
+
+    def note():
+        _, a, b, _, _ = model.model.args  # partial(getValueForX, dist, a, b, params, z_prior)
+        y, yhat = np.where(te["y"] == 1, 1, -1), np.where(pred == 1, 1, -1)
+        return (f"; chosen (a, b) = ({a:.2f}, {b:.4f}); test gamma sr {StatisticalRate().gamma(y, yhat, te['side']):.4f}, "
+                f"fdr {FalseDiscovery().gamma(y, yhat, te['side']):.4f}")
+    return dict(pred=pred, note=note)
+
+
 REFERENCES = {"grid-search": grid_search, "exponentiated-gradient": exponentiated_gradient, "prejudice-remover": prejudice_remover,
-              "adversarial-debiasing": adversarial_debiasing}
+              "adversarial-debiasing": adversarial_debiasing, "gerryfair": gerryfair, "meta-fair": meta_fair}
 
 
 def parse_pr_log(paths):
@@ -440,9 +548,10 @@ def main():
             measured = dict(pre.measure(ctx, ref["pred"]), seed=seed)
             same = float(np.mean(ours["y_pred"] == ref["pred"])) if ours else math.nan
             extra = f"; Fairlearn chose grid point {ref['best']}" if "best" in ref else ""
+            extra += ref["note"]() if "note" in ref else ""
             if args.reference_only:
                 print(f"  {name} [{param_text}]: reference accuracy {measured['accuracy']:.4f}, SPD {measured['spd']:+.4f}; "
-                      f"{seconds:.1f} s", flush=True)
+                      f"{seconds:.1f} s{extra}", flush=True)
             else:
                 print(f"  {name} [{param_text}]: identical test predictions {same:.2%}; accuracy "
                       f"{ours['accuracy'] if ours else math.nan:.4f} / {measured['accuracy']:.4f}, SPD "

@@ -1,15 +1,22 @@
 /// A dense Cholesky factor L (A = L Lᵀ, column-major lower triangle) of a symmetric positive semi-definite
-/// matrix; a pivot that vanishes (a dependent constraint, or a direction the interior point has left) is
-/// replaced by a huge value, so its component of a solution is zero, as interior-point codes do.
-struct Cholesky {
+/// matrix; a pivot that vanishes (a dependent constraint, a direction the interior point has left, a column
+/// that is a combination of earlier ones) is replaced by a huge value, so its component of a solution is zero,
+/// as interior-point codes do: for a Gram matrix, the solution is then a least-squares one on the independent
+/// columns, whose fitted values are the projection.
+public struct Cholesky {
     private var factor: [Double]
     private let size: Int
+    /// How many pivots vanished: the matrix's rank deficiency, as far as the floor tells.
+    public private(set) var dependent = 0
 
-    /// Factors the lower triangle of `matrix` (size × size, column-major).
-    init(lowerOf matrix: [Double], size m: Int) {
+    /// Factors the lower triangle of `matrix` (size × size, column-major); a pivot at or below `relativeFloor`
+    /// times the largest diagonal entry counts as vanished (1e-30: only exact zeros up to rounding of tiny
+    /// entries; a Gram matrix wants about 1e-10, as its dependent columns' pivots are rounding noise of that size).
+    public init(lowerOf matrix: [Double], size m: Int, relativeFloor: Double = 1e-30) {
         size = m
         factor = matrix
         let largest = (0..<m).reduce(0) { max($0, abs(matrix[$1 + $1 * m])) }
+        var vanished = 0
         factor.withUnsafeMutableBufferPointer { l in
             for j in 0..<m {
                 // Left-looking: column j below the diagonal loses Σ_k L[i, k] L[j, k] over the earlier columns.
@@ -19,17 +26,21 @@ struct Cholesky {
                     for i in j..<m { l[i + j * m] -= l[i + k * m] * ljk }
                 }
                 var pivot = l[j + j * m]
-                if !(pivot > 1e-30 * max(largest, 1e-300)) { pivot = 1e128 }
+                if !(pivot > relativeFloor * max(largest, 1e-300)) {
+                    pivot = 1e128
+                    vanished += 1
+                }
                 let root = pivot.squareRoot()
                 l[j + j * m] = root
                 let inverse = 1 / root
                 for i in (j + 1)..<m { l[i + j * m] *= inverse }
             }
         }
+        dependent = vanished
     }
 
     /// Solves L Lᵀ z = r.
-    func solve(_ r: [Double]) -> [Double] {
+    public func solve(_ r: [Double]) -> [Double] {
         let m = size
         var z = r
         factor.withUnsafeBufferPointer { l in
