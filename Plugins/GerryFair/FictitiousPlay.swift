@@ -24,11 +24,6 @@ struct FictitiousPlay {
         let error: Double
         /// The Auditor's group: its share of all rows times |its rate − the overall rate|.
         let weightedDisparity: Double
-        /// Its share of all rows.
-        let groupShare: Double
-        /// Its rate and the overall one, over the audited rows.
-        let groupRate: Double
-        let overallRate: Double
     }
 
     /// The Learner's classifiers, in order: each predicts 1 where its fitted cost difference is negative.
@@ -61,7 +56,6 @@ struct FictitiousPlay {
         var difference = [Double](repeating: -sign / nd, count: n)
         for (r, i) in audited.enumerated() { difference[i] = sign * auditCost[r] }
         var average = [Double](repeating: 0, count: n)
-        var errors: [Double] = [], disparities: [Double] = []
 
         var t = 1
         while t < maximumIterations {
@@ -100,14 +94,12 @@ struct FictitiousPlay {
                 auditCost[r] = (auditCost[r] - 1 / nd) * ((td - 1) / td) + groupCost + 1 / nd
                 difference[audited[r]] = sign * auditCost[r]
             }
-            rounds.append(Round(error: error, weightedDisparity: chosen.weighted, groupShare: chosen.share, groupRate: chosen.rate, overallRate: overall))
+            rounds.append(Round(error: error, weightedDisparity: chosen.weighted))
             log("gerryfair round \(t): error \(error); weighted disparity \(chosen.weighted) (group of \(chosen.share) of the rows, rate \(chosen.rate) against \(overall))")
-            errors.append(error)
-            disparities.append(chosen.weighted)
             t += 1
-            if earlyStop, errors.count >= 5, errors[errors.count - 1] == errors[errors.count - 2] || disparities[disparities.count - 1] == disparities[disparities.count - 2],
-               disparities[disparities.count - 1] < gamma {
-                break
+            if earlyStop, rounds.count >= 5, chosen.weighted < gamma {
+                let previous = rounds[rounds.count - 2]
+                if error == previous.error || chosen.weighted == previous.weightedDisparity { break }
             }
         }
     }

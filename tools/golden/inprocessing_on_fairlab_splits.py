@@ -229,15 +229,9 @@ def prejudice_remover(ctx, params):
     eta = float(params.get("eta", 1))
     tr, te = ctx["train"], ctx["test"]
     keep = [j for j in range(tr["x"].shape[1]) if j not in ctx["run_columns"]]
-    names = [ctx["names"][j] for j in keep]
 
     def dataset(part):
-        frame = pd.DataFrame(part["x"][:, keep], columns=names)
-        frame[pre.SIDE] = part["side"].astype(float)
-        frame["__label"] = part["y"].astype(float)
-        return BinaryLabelDataset(df=frame, label_names=["__label"], protected_attribute_names=[pre.SIDE],
-                                  favorable_label=1.0, unfavorable_label=0.0,
-                                  privileged_protected_attributes=[np.array([1.0])])
+        return side_dataset(ctx, part, keep)
     model = PrejudiceRemover(eta=eta, sensitive_attr=pre.SIDE)
     model.fit(dataset(tr))
     try:
@@ -291,12 +285,9 @@ def adversarial_debiasing(ctx, params):
         elif key not in ADVERSARIAL_DEFAULTS:
             raise ValueError(f"adversarial-debiasing: no AIF360 counterpart for the parameter {key}={value}")
     tr, te = ctx["train"], ctx["test"]
-    names = list(ctx["names"])
 
     def dataset(part):
-        return BinaryLabelDataset(df=_frame(part, names), label_names=["__label"], protected_attribute_names=[pre.SIDE],
-                                  favorable_label=1.0, unfavorable_label=0.0,
-                                  privileged_protected_attributes=[np.array([1.0])])
+        return side_dataset(ctx, part)
     threads = int(os.environ.get("FAIRLAB_TF_THREADS", "0") or 0)
     config = tf.ConfigProto(intra_op_parallelism_threads=threads, inter_op_parallelism_threads=threads)
     graph = tf.Graph()
@@ -311,12 +302,15 @@ def adversarial_debiasing(ctx, params):
     return dict(pred=out.labels.ravel().astype(int), score=out.scores.ravel())
 
 
-def _frame(part, names):
-    """The rows of `part` as a DataFrame: the feature columns (all of them), the pooled side and the label."""
-    frame = pd.DataFrame(part["x"], columns=names)
+def side_dataset(ctx, part, columns=None):
+    """The rows of `part` as an AIF360 BinaryLabelDataset: the feature columns `columns` (default all), the pooled
+    side as the one protected attribute (1 = privileged) and the label (1 = favourable)."""
+    columns = list(range(part["x"].shape[1])) if columns is None else columns
+    frame = pd.DataFrame(part["x"][:, columns], columns=[ctx["names"][j] for j in columns])
     frame[pre.SIDE] = part["side"].astype(float)
     frame["__label"] = part["y"].astype(float)
-    return frame
+    return BinaryLabelDataset(df=frame, label_names=["__label"], protected_attribute_names=[pre.SIDE],
+                              favorable_label=1.0, unfavorable_label=0.0, privileged_protected_attributes=[np.array([1.0])])
 
 
 def expected_measure(ctx, probabilities):
@@ -330,23 +324,28 @@ def expected_measure(ctx, probabilities):
 
 def context_references(method_id, ctx, params):
     """Extra reference runs reported for context only: for adversarial-debiasing with debias true, the same network
-    with debias=false (the plain classifier). -> [(label, measured accuracy / SPD)]."""
+    with debias=false (the plain classifier); for gerryfair, AIF360 as shipped. -> [(label, measured accuracy / SPD)]."""
     if method_id == "adversarial-debiasing" and flag({**ADVERSARIAL_DEFAULTS, **params}["debias"]):
         plain = adversarial_debiasing(ctx, {**params, "debias": "false"})
         return [("plain network (debias=false)", pre.measure(ctx, plain["pred"]))]
+    if method_id == "gerryfair":
+        return [("AIF360 as shipped (every row the first row's group cost)", pre.measure(ctx, gerryfair(ctx, params, shipped=True)["pred"]))]
     return []
 
 
 GERRYFAIR_DEFAULTS = {"c": "10", "gamma": "0.01", "max_iters": "10", "fairness_def": "FP", "early_termination": "true"}
 
 
-def gerryfair(ctx, params):
+def gerryfair(ctx, params, shipped=False):
     """AIF360 GerryFairClassifier(C = c, gamma, max_iters, fairness_def; predictor LinearRegression, its default)
     .fit(early_termination) on every feature column, X_prime = the run's protected attributes' own columns (in
-    feature order); test predictions = predict's labels (mixture average >= 0.5). `note` (called after the timing)
-    describes the fit and audits the test predictions with AIF360's Auditor."""
+    feature order); test predictions = predict's labels (mixture average >= 0.5). Unless `shipped`, with the paper's
+    per-row cost update that fairlab computes (make_gerryfair_goldens.rowwise_costs: AIF360 0.6.1 charges every
+    audited row the first one's group membership); AIF360 as shipped is reported beside it (context_references).
+    `note` (called after the timing) describes the fit and audits the test predictions with AIF360's Auditor."""
     from aif360.algorithms.inprocessing.gerryfair.auditor import Auditor
     from aif360.algorithms.inprocessing.gerryfair_classifier import GerryFairClassifier
+    from make_gerryfair_goldens import rowwise_costs
     p = dict(GERRYFAIR_DEFAULTS)
     for key, value in params.items():
         key = "c" if key == "C" else key
@@ -365,7 +364,8 @@ def gerryfair(ctx, params):
                                   favorable_label=1.0, unfavorable_label=0.0)
     model = GerryFairClassifier(C=float(p["c"]), gamma=float(p["gamma"]), max_iters=int(p["max_iters"]),
                                 fairness_def=p["fairness_def"])
-    model.fit(dataset(ctx["train"]), early_termination=flag(p["early_termination"]))
+    with contextlib.nullcontext() if shipped else rowwise_costs():
+        model.fit(dataset(ctx["train"]), early_termination=flag(p["early_termination"]))
     test = dataset(ctx["test"])
     pred = model.predict(test).labels.ravel().astype(int)
 
@@ -393,15 +393,9 @@ def meta_fair(ctx, params):
         p[key] = value
     tr, te = ctx["train"], ctx["test"]
     keep = [j for j in range(tr["x"].shape[1]) if j not in ctx["run_columns"]]
-    names = [ctx["names"][j] for j in keep]
 
     def dataset(part):
-        frame = pd.DataFrame(part["x"][:, keep], columns=names)
-        frame[pre.SIDE] = part["side"].astype(float)
-        frame["__label"] = part["y"].astype(float)
-        out = BinaryLabelDataset(df=frame, label_names=["__label"], protected_attribute_names=[pre.SIDE],
-                                 favorable_label=1.0, unfavorable_label=0.0,
-                                 privileged_protected_attributes=[np.array([1.0])])
+        out = side_dataset(ctx, part, keep)
         # The side's own column is among an AIF360 dataset's features: MetaFairClassifier would fit X with it.
         assert out.feature_names[-1] == pre.SIDE
         out.features, out.feature_names = np.ascontiguousarray(out.features[:, :-1]), out.feature_names[:-1]

@@ -47,9 +47,18 @@ gives exactly fit()'s errors, fairness_violations and hypotheses. Per round t = 
     g_weight, g_first          mean membership over the subset and the membership of the subset's first row
     group_cost                 the additive cost term of the round, 0.0 when weighted_disparity < gamma (`gated`)
 
-Subset = rows labelled 0 for FP, rows labelled 1 for FN (AIF360 flips the labels for FN). The script stops with an
-AssertionError if a cross-check fails.
+Subset = rows labelled 0 for FP, rows labelled 1 for FN (AIF360 flips the labels for FN).
+
+`per_row` (each case): the same fit with AIF360's Auditor.update_costs replaced by the paper's update, in which each
+audited row's cost uses its own membership of the chosen group (AIF360 0.6.1 resets its row counter inside the
+loop, so every audited row gets the first one's, and the penalty is the same for all of them); everything else is
+AIF360's own code. This is what fairlab's gerryfair computes: `rounds`, `errors`, `fairness_violations`, `scores`
+(predict's mixture average) and `labels`. Where no round's penalty is active (every weighted disparity below
+gamma) the two fits are the same, which the script checks.
+
+The script stops with an AssertionError if a cross-check fails.
 """
+import contextlib
 import json
 import os
 import pathlib
@@ -121,6 +130,50 @@ def audit_side(auditor, predictions, baseline, sign):
     cost = (-1.0 / n * (baseline - np.asarray(p_sub))) if sign > 0 else (-1.0 / n * (np.asarray(p_sub) - baseline))
     reg = linear_model.LinearRegression().fit(x_sub, cost)
     return reg
+
+
+class RowwiseAuditor(Auditor):
+    """AIF360's Auditor with the paper's cost update: each audited row's own membership of the group."""
+
+    def update_costs(self, c_0, c_1, group, C, iteration, gamma):
+        n = len(self.y)
+        live = list(c_1 if self.fairness_def == "FP" else c_0)
+        members = group.func.predict(self.X_prime_0)
+        share = np.sum(members) / float(self.X_prime_0.shape[0])
+        active = not np.abs(group.weighted_disparity) < gamma
+        audited = 0
+        for i in range(n):
+            if self.y[i] == 0:
+                term = (1.0 / n) * group.disparity_direction * C * (1.0 / iteration) * (share - members[audited]) if active else 0.0
+                live[i] = (live[i] - 1.0 / n) * ((iteration - 1.0) / iteration) + term + 1.0 / n
+                audited += 1
+            else:
+                live[i] = -1.0 / n
+        return (tuple(c_0), tuple(live)) if self.fairness_def == "FP" else (tuple(live), tuple(c_1))
+
+
+@contextlib.contextmanager
+def rowwise_costs():
+    """GerryFairClassifier.fit uses RowwiseAuditor in place of AIF360's Auditor while inside."""
+    import aif360.algorithms.inprocessing.gerryfair_classifier as module
+    shipped = module.Auditor
+    module.Auditor = RowwiseAuditor
+    try:
+        yield
+    finally:
+        module.Auditor = shipped
+
+
+def per_row_fit(ds, fairness_def, C, gamma, max_iters, early_termination):
+    """GerryFairClassifier.fit with per-row costs (`rowwise_costs`); its record and predictions on ds."""
+    model = GerryFairClassifier(C=C, gamma=gamma, max_iters=max_iters, fairness_def=fairness_def)
+    with rowwise_costs():
+        model.fit(ds, early_termination=early_termination)
+    labels = model.predict(ds).labels.ravel()
+    scores = model.predict(ds, threshold=0).labels.ravel()
+    return dict(rounds=len(model.errors), errors=[float(e) for e in model.errors],
+                fairness_violations=[float(v) for v in model.fairness_violations],
+                scores=[float(v) for v in scores], labels=[int(v) for v in labels], accuracy=float(np.mean(labels == ds.labels.ravel())))
 
 
 def replay(ds, fairness_def, C, gamma, max_iters, early_termination):
@@ -212,6 +265,9 @@ def main():
             votes = np.add(votes, hyp.predict(X) / len(hypotheses))
         assert np.array_equal(votes, scores) and np.array_equal(labels, (scores >= 0.5).astype(float)), name
         fitted0 = (hypotheses[0].b1 if fairness_def == "FP" else hypotheses[0].b0).predict(X)
+        per_row = per_row_fit(ds, fairness_def, C, gamma, max_iters, early)
+        if all(step["gated"] for step in trace):
+            assert per_row["errors"] == [float(e) for e in errors] and per_row["labels"] == [int(v) for v in labels], name
         cases.append(dict(
             name=name, fairness_def=fairness_def, C=C, gamma=gamma, max_iters=max_iters, early_termination=early,
             protected=protected, protected_columns=[names.index(p) for p in protected],
@@ -219,9 +275,10 @@ def main():
             fairness_violations=[float(v) for v in violations],
             first_round_fitted_costs=[float(v) for v in fitted0],
             trace=trace, scores=[float(s) for s in scores], labels=[int(v) for v in labels],
-            accuracy=float(np.mean(labels == y))))
+            accuracy=float(np.mean(labels == y)), per_row=per_row))
         print(f"{name}: {len(errors)} rounds ({stop_reason}); error {errors[-1]:.4f}, weighted disparity "
-              f"{violations[-1]:.6f}; predicted positive {labels.mean():.3f}, accuracy {np.mean(labels == y):.3f}")
+              f"{violations[-1]:.6f}; predicted positive {labels.mean():.3f}, accuracy {np.mean(labels == y):.3f}; "
+              f"per-row costs: {per_row['rounds']} rounds, accuracy {per_row['accuracy']:.3f}")
     golden = dict(
         generated_by=dict(aif360=aif360.__version__, sklearn=sklearn.__version__, numpy=np.__version__,
                           script="tools/golden/make_gerryfair_goldens.py"),

@@ -6,8 +6,6 @@
 public struct Cholesky {
     private var factor: [Double]
     private let size: Int
-    /// How many pivots vanished: the matrix's rank deficiency, as far as the floor tells.
-    public private(set) var dependent = 0
 
     /// Factors the lower triangle of `matrix` (size × size, column-major); a pivot at or below `relativeFloor`
     /// times the largest diagonal entry counts as vanished (1e-30: only exact zeros up to rounding of tiny
@@ -16,7 +14,6 @@ public struct Cholesky {
         size = m
         factor = matrix
         let largest = (0..<m).reduce(0) { max($0, abs(matrix[$1 + $1 * m])) }
-        var vanished = 0
         factor.withUnsafeMutableBufferPointer { l in
             for j in 0..<m {
                 // Left-looking: column j below the diagonal loses Σ_k L[i, k] L[j, k] over the earlier columns.
@@ -26,17 +23,13 @@ public struct Cholesky {
                     for i in j..<m { l[i + j * m] -= l[i + k * m] * ljk }
                 }
                 var pivot = l[j + j * m]
-                if !(pivot > relativeFloor * max(largest, 1e-300)) {
-                    pivot = 1e128
-                    vanished += 1
-                }
+                if !(pivot > relativeFloor * max(largest, 1e-300)) { pivot = 1e128 }
                 let root = pivot.squareRoot()
                 l[j + j * m] = root
                 let inverse = 1 / root
                 for i in (j + 1)..<m { l[i + j * m] *= inverse }
             }
         }
-        dependent = vanished
     }
 
     /// Solves L Lᵀ z = r.
