@@ -57,8 +57,7 @@ struct FictitiousPlay {
         for (r, i) in audited.enumerated() { difference[i] = sign * auditCost[r] }
         var average = [Double](repeating: 0, count: n)
 
-        var t = 1
-        while t < maximumIterations {
+        for t in 1..<maximumIterations {
             let hypothesis = learner.fit(difference, on: x, leading: leading)
             hypotheses.append(hypothesis)
             let fitted = LeastSquares.predict(hypothesis, x, rows: n, leading: leading, blas: blas)
@@ -96,7 +95,6 @@ struct FictitiousPlay {
             }
             rounds.append(Round(error: error, weightedDisparity: chosen.weighted))
             log("gerryfair round \(t): error \(error); weighted disparity \(chosen.weighted) (group of \(chosen.share) of the rows, rate \(chosen.rate) against \(overall))")
-            t += 1
             if earlyStop, rounds.count >= 5, chosen.weighted < gamma {
                 let previous = rounds[rounds.count - 2]
                 if error == previous.error || chosen.weighted == previous.weightedDisparity { break }
