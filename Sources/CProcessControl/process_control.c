@@ -1,3 +1,4 @@
+#define _GNU_SOURCE
 #include "process_control.h"
 
 #include <signal.h>
@@ -11,4 +12,8 @@ int fairlab_die_with_parent(void) {
 #else
     return -1;
 #endif
+}
+
+int fairlab_spawn_close_inherited(posix_spawn_file_actions_t *actions) {
+    return posix_spawn_file_actions_addclosefrom_np(actions, 3);
 }

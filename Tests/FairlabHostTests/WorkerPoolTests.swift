@@ -46,6 +46,18 @@ import Testing
         #expect(outcome == .signal(SIGABRT, lastLogLine: "Fatal error: could not allocate 8589934592 bytes"))
     }
 
+    /// A worker inherits no descriptor of the host's beyond its standard input and output: an open file's HDF5
+    /// lock, held through an inherited copy, would otherwise outlive the host's close of it for as long as the
+    /// worker runs (a results file then could not be reopened).
+    @Test func workersInheritNoOpenFiles() throws {
+        let held = open(TestEnvironment.dataset("german"), O_RDONLY)
+        try #require(held > 2)
+        defer { close(held) }
+        let (outcome, _) = try run("printf fds; for f in /proc/$$/fd/*; do printf ' %s' \"${f##*/}\"; done; echo; kill -SEGV $$", stallTimeout: nil)
+        // 3 is the directory the listing itself reads.
+        #expect(outcome == .signal(SIGSEGV, lastLogLine: "fds 0 1 2 3"))
+    }
+
     /// Workers run without the Swift backtracer, so a crash's last log line is the worker's own.
     @Test func workersRunWithoutTheBacktracer() throws {
         let (outcome, _) = try run("echo \"SWIFT_BACKTRACE=$SWIFT_BACKTRACE OPENBLAS=$OPENBLAS_NUM_THREADS\"; kill -SEGV $$", stallTimeout: nil)

@@ -6,4 +6,12 @@
  * success, -1 where unsupported. */
 int fairlab_die_with_parent(void);
 
+#include <spawn.h>
+
+/* Adds to `actions` the closing, in the child, of every descriptor from 3 up (glibc's closefrom action), so a
+ * worker inherits none of the host's open files: HDF5 locks a file through its descriptor, and a worker holding an
+ * inherited copy would keep that lock, and the host from reopening the file, for as long as the worker lives.
+ * Returns 0 or an errno value. */
+int fairlab_spawn_close_inherited(posix_spawn_file_actions_t *actions);
+
 #endif

@@ -1,3 +1,4 @@
+import CProcessControl
 import FairlabCore
 import Foundation
 
@@ -229,6 +230,8 @@ public final class WorkerPool {
         posix_spawn_file_actions_addopen(&actions, 1, task.logPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        let closing = fairlab_spawn_close_inherited(&actions)
+        guard closing == 0 else { return .failure(.spawnFailed(String(cString: strerror(closing)))) }
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
