@@ -19,20 +19,23 @@ final class StandardMetrics: FairlabMethod {
     private func report(_ perGroup: [ConfusionCounts], unweighted: ConfusionCounts, privileged: [Bool], prefix: String, sink: MetricSink) {
         let metrics = GroupMetrics(perGroup: perGroup, privileged: privileged)
         let overall = metrics.overall
-        func put(_ name: String, _ value: Double) { sink.overall(prefix + name, value) }
-        put("accuracy", overall.accuracy)
-        put("balanced_accuracy", overall.balancedAccuracy)
-        put("selection_rate", overall.selectionRate)
-        put("statistical_parity_difference", metrics.statisticalParityDifference)
-        put("disparate_impact", metrics.disparateImpact)
-        put("equal_opportunity_difference", metrics.equalOpportunityDifference)
-        put("average_odds_difference", metrics.averageOddsDifference)
-        put("equalized_odds_difference", metrics.equalizedOddsDifference)
-        put("demographic_parity_difference", metrics.demographicParityDifference)
-        put("demographic_parity_ratio", metrics.demographicParityRatio)
-        put("theil_index", GroupMetrics.theilIndex(
+        func put(_ name: String, _ header: String, _ kind: MetricKind, ideal: Double, _ value: Double) {
+            sink.describe(prefix + name, displayName: prefix.isEmpty ? header : "\(header) (exp.)", kind: kind, ideal: ideal)
+            sink.overall(prefix + name, value)
+        }
+        put("accuracy", "Accuracy", .score, ideal: 1, overall.accuracy)
+        put("balanced_accuracy", "Bal. acc.", .score, ideal: 1, overall.balancedAccuracy)
+        put("statistical_parity_difference", "Stat. parity diff.", .difference, ideal: 0, metrics.statisticalParityDifference)
+        put("disparate_impact", "Disparate impact", .ratio, ideal: 1, metrics.disparateImpact)
+        put("equal_opportunity_difference", "Equal opp. diff.", .difference, ideal: 0, metrics.equalOpportunityDifference)
+        put("average_odds_difference", "Avg. odds diff.", .difference, ideal: 0, metrics.averageOddsDifference)
+        put("equalized_odds_difference", "Eq. odds diff.", .difference, ideal: 0, metrics.equalizedOddsDifference)
+        put("demographic_parity_difference", "Dem. parity diff.", .difference, ideal: 0, metrics.demographicParityDifference)
+        put("demographic_parity_ratio", "Dem. parity ratio", .ratio, ideal: 1, metrics.demographicParityRatio)
+        put("theil_index", "Theil index", .other, ideal: 0, GroupMetrics.theilIndex(
             correct: unweighted.truePositives + unweighted.trueNegatives,
             falsePositives: unweighted.falsePositives, falseNegatives: unweighted.falseNegatives))
+        put("selection_rate", "Selection rate", .other, ideal: .nan, overall.selectionRate)
 
         for (group, counts) in perGroup.enumerated() {
             func put(_ name: String, _ value: Double) { sink.perGroup(prefix + name, group: group, value) }

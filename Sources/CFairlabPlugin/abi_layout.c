@@ -25,6 +25,8 @@ FL_CHECK_OFFSET(fl_prediction_output, probabilities_written, 56);  /* ABI 2 */
 FL_CHECK_OFFSET(fl_evaluation_input, groups, 56);
 FL_CHECK_OFFSET(fl_evaluation_input, probabilities, 64);  /* ABI 2 */
 FL_CHECK_OFFSET(fl_metric_sink, per_group, 24);
+FL_CHECK_OFFSET(fl_metric_sink, describe, 32);  /* ABI 4 */
+FL_CHECK_OFFSET(fl_metric_descriptor, ideal, 32);  /* ABI 4 */
 FL_CHECK_OFFSET(fl_blas, dgemm, 40);
 FL_CHECK_OFFSET(fl_learner, release, 40);
 FL_CHECK_OFFSET(fl_host, get_extension, 64);
@@ -45,7 +47,8 @@ FL_CHECK_SIZE(fl_param_values, 32);
 FL_CHECK_SIZE(fl_transform_output, 80);  /* 64 in ABI 1 and 2 */
 FL_CHECK_SIZE(fl_prediction_output, 64);  /* 48 in ABI 1 */
 FL_CHECK_SIZE(fl_evaluation_input, 72);  /* 64 in ABI 1 */
-FL_CHECK_SIZE(fl_metric_sink, 32);
+FL_CHECK_SIZE(fl_metric_sink, 40);  /* 32 in ABI 1 to 3 */
+FL_CHECK_SIZE(fl_metric_descriptor, 40);
 FL_CHECK_SIZE(fl_blas, 48);
 FL_CHECK_SIZE(fl_learner, 48);
 FL_CHECK_SIZE(fl_host, 72);

@@ -24,6 +24,8 @@ import Foundation
 /// - `append RESULTS.h5 [--count=N]`: the first run of RESULTS appended N times (default 100) to a new results
 ///   file, each append timed: the median of the first five and of the last five, to show that an append's cost
 ///   does not grow with the runs already in the file.
+/// - `report RESULTS.h5 [--runs=N]`: `fairlab report`'s work on the latest run of RESULTS (read it, summarise it
+///   with its bootstrap intervals, write the HTML), median of N runs (default 5).
 ///
 /// Output is one JSON object per line, so tools/bench/run.sh can set it beside the Python peers'.
 @main
@@ -50,6 +52,11 @@ struct Benchmarks {
             guard arguments.count >= 2 else { throw FairlabError("usage: fairlab-bench append RESULTS.h5 [--count=N]") }
             let count = arguments.first { $0.hasPrefix("--count=") }.flatMap { Int($0.dropFirst(8)) } ?? 100
             return try append(from: arguments[1], count: max(count, 10))
+        }
+        if arguments.first == "report" {
+            guard arguments.count >= 2 else { throw FairlabError("usage: fairlab-bench report RESULTS.h5 [--runs=N]") }
+            let runs = arguments.first { $0.hasPrefix("--runs=") }.flatMap { Int($0.dropFirst(7)) } ?? 5
+            return try report(arguments[1], runs: runs)
         }
         if arguments.first == "learner-file" {
             guard arguments.count >= 2 else { throw FairlabError("usage: fairlab-bench learner-file DATASET.h5 [--runs=N]") }
@@ -104,6 +111,23 @@ struct Benchmarks {
     static func emit(_ fields: [String: Any]) {
         let data = try! JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])
         print(String(decoding: data, as: UTF8.self))
+    }
+
+    static func report(_ path: String, runs: Int) throws {
+        guard let id = try ResultsFile.runIDs(in: path).last else { throw FairlabError(file: path, "holds no run") }
+        var bytes = 0, shape = (methods: 0, seeds: 0, resamples: 0)
+        let times = try (0..<max(runs, 1)).map { _ in
+            try seconds {
+                let run = try ResultsFile.read(runID: id, from: path)
+                let html = HTMLReport.document([try ComparisonSummary(run)], resultsPath: path)
+                bytes = html.utf8.count
+                shape = (run.methods.count, run.seeds.count, run.bootstrapResamples)
+            }
+        }
+        emit([
+            "benchmark": "report", "implementation": "fairlab", "methods": shape.methods, "seeds": shape.seeds,
+            "bootstrap_resamples": shape.resamples, "median_seconds": median(times), "html_bytes": bytes,
+        ])
     }
 
     static func append(from source: String, count: Int) throws {

@@ -10,7 +10,7 @@ struct Fairlab: ParsableCommand {
         commandName: "fairlab",
         abstract: "Compare fairness mitigation methods side by side on the same data.",
         version: fairlabVersion,
-        subcommands: [Compare.self, Merge.self, Import.self, Inspect.self, Export.self, Plugins.self, Worker.self])
+        subcommands: [Compare.self, Merge.self, Import.self, Inspect.self, Export.self, Report.self, Plugins.self, Worker.self])
 
     /// Runs the command, printing errors as one line on stderr and exiting non-zero.
     static func main() {
@@ -18,6 +18,8 @@ struct Fairlab: ParsableCommand {
         do {
             var command = try parseAsRoot()
             try command.run()
+        } catch let completed as CompletedWithStatus {
+            Foundation.exit(completed.status.rawValue)
         } catch let error as FairlabError {
             FileHandle.standardError.write(Data("fairlab: error: \(error.message)\n".utf8))
             Foundation.exit(1)
@@ -33,6 +35,28 @@ func currentExecutablePath() -> String {
     let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
     guard length > 0 else { return CommandLine.arguments[0] }
     return String(decoding: buffer.prefix(length).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+}
+
+/// Writes `text` to `path` whole or not at all (a temporary file beside it, renamed over it).
+func writeAtomically(_ text: String, to path: String) throws {
+    do {
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+    } catch {
+        throw FairlabError(file: path, "cannot write: \((error as NSError).localizedDescription)")
+    }
+}
+
+/// The exit status a finished comparison's summary calls for: failures first, since they say the table is
+/// incomplete; then an unmet selection.
+func exitStatus(of summary: ComparisonSummary) -> ExitStatus {
+    if summary.rows.contains(where: { $0.seedsSucceeded < $0.seedsRun }) || !summary.pluginFailures.isEmpty { return .finishedWithFailures }
+    if let selection = summary.selection, selection.chosen == nil { return .selectionUnmet }
+    return .success
+}
+
+/// Ends a command with `status` (returning normally for success).
+func finish(with status: ExitStatus) throws {
+    if status != .success { throw CompletedWithStatus(status: status) }
 }
 
 /// Writes a progress line to stderr.

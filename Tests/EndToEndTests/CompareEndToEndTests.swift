@@ -17,7 +17,9 @@ import Testing
             let row = run.stdout.split(separator: "\n").first { $0.hasPrefix("| \(method) ") }
             #expect(row?.contains("| \(stage)") == true && row?.contains("| ok ") == true, "row: \(row ?? "none")")
         }
-        let ran = run.stdout.split(separator: "\n").filter { $0.hasPrefix("| ") && !$0.hasPrefix("| Method") && !$0.contains("(expected)") }.count
+        // The comparison table's rows: those before the table of differences from the baseline.
+        let comparison = run.stdout.components(separatedBy: "Difference from the baseline")[0]
+        let ran = comparison.split(separator: "\n").filter { $0.hasPrefix("| ") && !$0.hasPrefix("| Method") && !$0.contains("(expected)") }.count
         #expect(ran >= 8 && run.stderr.contains("[\(ran)/\(ran)]"), "stderr: \(run.stderr)")
 
         // Every stored metric recomputed here from the stored predictions, labels and groups.

@@ -104,7 +104,7 @@ import Testing
     }
 
     @Test func summaryShowsMeanAndSampleStd() throws {
-        let summary = ComparisonSummary(Self.run(id: "run-1", accuracy: [0.8, 0.9]))
+        let summary = try ComparisonSummary(Self.run(id: "run-1", accuracy: [0.8, 0.9]))
         let accuracy = try #require(summary.rows[0].metrics["accuracy"])
         #expect(abs(accuracy.mean - 0.85) < 1e-15)
         #expect(abs(accuracy.std! - 0.0707106781186548) < 1e-12)

@@ -54,8 +54,11 @@ extern "C" {
  *     feature columns described: fl_data.column_names, .column_kinds, .column_sources.
  *  3  adding rows: fl_transform_output.group_codes and .append_rows, so a transform of training data can add
  *     synthetic rows (SMOTE) with their features, labels, weights and groups.
+ *  4  metric descriptors: fl_metric_sink.describe, through which a metric plugin says what each overall metric
+ *     is (fl_metric_descriptor: display name, kind, ideal value), so tables, plots and selection rules need no
+ *     list of known metrics.
  */
-#define FAIRLAB_ABI_VERSION 3u
+#define FAIRLAB_ABI_VERSION 4u
 
 /** Name of the one function every plugin library exports. */
 #define FAIRLAB_PLUGIN_ENTRY_SYMBOL "fairlab_plugin_entry"
@@ -280,6 +283,22 @@ typedef struct fl_evaluation_input {
                                         report each as "expected_<name>"). */
 } fl_evaluation_input;
 
+/** Kinds of overall metric (fl_metric_descriptor.kind, ABI 4). */
+#define FL_METRIC_KIND_OTHER 0       /**< None of these: distance from ideal is |value - ideal|. */
+#define FL_METRIC_KIND_SCORE 1       /**< Performance, higher is better (accuracy; ideal 1). */
+#define FL_METRIC_KIND_DIFFERENCE 2  /**< A difference between groups (ideal 0; distance |value|). */
+#define FL_METRIC_KIND_RATIO 3       /**< A ratio between groups (ideal 1; distance 1 - min(value, 1/value)). */
+
+/** What one overall metric is, for tables, plots and selection rules (ABI 4). */
+typedef struct fl_metric_descriptor {
+    uint32_t struct_size;
+    uint32_t abi_version;
+    const char *metric;        /**< The name its values are reported under. */
+    const char *display_name;  /**< A short column header ("Stat. parity diff."), or NULL for the name itself. */
+    int32_t kind;              /**< FL_METRIC_KIND_*. */
+    double ideal;              /**< Its value for a perfect (or perfectly fair) model, or NaN for none. */
+} fl_metric_descriptor;
+
 /**
  * Where a metric plugin reports values, valid during the evaluate call only. Metric names are [a-z0-9_]+ and
  * stable across versions; the host copies a name during the call, so it may live in a temporary buffer.
@@ -292,6 +311,12 @@ typedef struct fl_metric_sink {
     void (*overall)(void *context, const char *metric, double value);
     /** Reports a value for one group (selection_rate of group 1). */
     void (*per_group)(void *context, const char *metric, int32_t group, double value);
+    /* ABI 4 (check FL_HAS_FIELD(sink, fl_metric_sink, describe)) */
+    /**
+     * Says what an overall metric is: once per metric, in the order tables should show them. The host copies
+     * the descriptor during the call. A metric never described is shown under its name, after the described.
+     */
+    void (*describe)(void *context, const fl_metric_descriptor *descriptor);
 } fl_metric_sink;
 
 /* ---------------------------------------------------------------------------------------------------- */

@@ -334,6 +334,13 @@ public final class HDF5File {
         try setNumbersAttribute(name, of: objectPath, [value], scalar: true, fileType: fairlab_h5t_ieee_f64le(), memoryType: fairlab_h5t_native_double())
     }
 
+    /// Writes (or replaces) a 1-D double attribute.
+    public func setAttribute(_ name: String, of objectPath: String = "/", _ values: [Double]) throws {
+        HDF5File.serializer.lock()
+        defer { HDF5File.serializer.unlock() }
+        try setNumbersAttribute(name, of: objectPath, values, scalar: false, fileType: fairlab_h5t_ieee_f64le(), memoryType: fairlab_h5t_native_double())
+    }
+
     /// Reads a string attribute (scalar, or the first element of a 1-D array).
     public func stringAttribute(_ name: String, of objectPath: String = "/") throws -> String {
         HDF5File.serializer.lock()

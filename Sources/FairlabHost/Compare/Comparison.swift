@@ -25,6 +25,8 @@ public struct Comparison {
         public var standardization: Standardization = .numeric
         /// The slice of the (method, seed) grid to run (nil: all of it).
         public var shard: Shard?
+        /// Resamples of each seed's test rows behind every metric's bootstrap interval (0: no intervals).
+        public var bootstrapResamples: Int = ComparisonSummary.defaultBootstrapResamples
         /// Workers run at once.
         public var jobs: Int = 1
         /// Seconds a worker may run.
@@ -80,14 +82,18 @@ public struct Comparison {
             allowWorldWritable: options.allowWorldWritablePlugins, pool: pool, workFolder: workFolder)
 
         let selected = try selectMethods(catalog)
-        var parameters: [String: ResolvedParameters] = [:]
-        // Overrides are checked for every method they name, selected or not, so a typo never passes silently.
-        for method in catalog.methods where selected.contains(method) || method.stage == .metric || options.parameterOverrides[method.id] != nil {
-            parameters[method.id] = try ResolvedParameters(method: method, overrides: options.parameterOverrides[method.id] ?? [:])
+        // An override must be for a method that runs: one for an unknown method is a typo, and one for a method
+        // left out of --methods would silently change nothing.
+        let known = Set((catalog.methods).map(\.id)), running = Set(selected.map(\.id) + catalog.metrics.map(\.id))
+        for id in options.parameterOverrides.keys.sorted() where !running.contains(id) {
+            let key = options.parameterOverrides[id]!.keys.sorted().first!
+            throw FairlabError(known.contains(id)
+                ? "--param \(id).\(key): method '\(id)' is not being run (add it to --methods)"
+                : "--param names unknown method '\(id)'")
         }
-        let known = Set((catalog.methods).map(\.id))
-        if let unknown = options.parameterOverrides.keys.sorted().first(where: { !known.contains($0) }) {
-            throw FairlabError("--param names unknown method '\(unknown)'")
+        var parameters: [String: ResolvedParameters] = [:]
+        for method in catalog.methods where running.contains(method.id) {
+            parameters[method.id] = try ResolvedParameters(method: method, overrides: options.parameterOverrides[method.id] ?? [:])
         }
         guard !catalog.metrics.isEmpty else {
             throw FairlabError("no metric plugin found (looked in \(folders.joined(separator: ", ")))")
@@ -195,7 +201,7 @@ public struct Comparison {
                 stage: method?.stage.rawValue ?? MethodRecord.baselineID,
                 plugin: method?.libraryID ?? "fairlab", pluginVersion: method?.libraryVersion ?? fairlabVersion,
                 parameters: method.map { parameters[$0.id]!.summary } ?? "C=1.0",
-                outcomes: evaluated[row])
+                outcomes: evaluated.outcomes[row])
         }
         return RunRecord(
             id: RunRecord.newID(), createdAt: ISO8601DateFormatter().string(from: Date()), command: options.command,
@@ -204,7 +210,8 @@ public struct Comparison {
             seeds: seeds, standardization: options.standardization, fairlabVersion: fairlabVersion,
             abiVersion: Int(FAIRLAB_ABI_VERSION), splits: prepared.splits,
             methods: methods, metricPlugins: catalog.metrics.map { "\($0.id) \($0.version) (\($0.libraryID) \($0.libraryVersion))" },
-            pluginFailures: pluginFailures, shard: options.shard)
+            pluginFailures: pluginFailures, shard: options.shard, bootstrapResamples: options.bootstrapResamples,
+            metricDescriptors: evaluated.descriptors)
     }
 
     /// The prepare step, in a worker: reads the dataset (as an untrusted file) and writes the seeds' splits.
@@ -237,58 +244,92 @@ public struct Comparison {
         }
     }
 
-    /// Runs each metric plugin once, in its own worker, over every successful prediction set.
+    /// Runs each metric plugin over every successful prediction set and, when the run asks for intervals, over
+    /// each seed's bootstrap resamples: one worker per (metric plugin, seed), so the resampling of several seeds
+    /// runs in parallel.
     private func evaluateMetrics(
         _ metrics: [MethodInfo], parameters: [String: ResolvedParameters], outcomes: [[SeedOutcome]], splits: [UInt64: SplitRecord],
         groupNames: [String], groupPrivileged: [Bool], pool: WorkerPool, workFolder: String, failures: inout [PluginCatalog.LibraryFailure]
-    ) throws -> [[SeedOutcome]] {
+    ) throws -> (outcomes: [[SeedOutcome]], descriptors: [MetricDescriptor]) {
         var outcomes = outcomes
-        var positions: [(Int, Int)] = []
-        var items: [MetricJob.Item] = []
+        // Per seed, in the run's seed order: the (row, position) of each successful outcome on it.
+        var positionsBySeed: [(seed: UInt64, positions: [(Int, Int)])] = []
         for (row, seeds) in outcomes.enumerated() {
             for (position, outcome) in seeds.enumerated() where outcome.succeeded {
-                let split = splits[outcome.seed]!
-                positions.append((row, position))
-                items.append(MetricJob.Item(
-                    labels: split.testLabels, predictions: outcome.predictions, scores: outcome.scores,
-                    groupCodes: split.testGroupCodes, probabilities: outcome.probabilities))
+                if let index = positionsBySeed.firstIndex(where: { $0.seed == outcome.seed }) {
+                    positionsBySeed[index].positions.append((row, position))
+                } else {
+                    positionsBySeed.append((outcome.seed, [(row, position)]))
+                }
             }
         }
-        guard !items.isEmpty else { return outcomes }
-        // One copy of the prediction sets, read by every metric worker.
-        let arraysPath = "\(workFolder)/metric-items.f64"
-        try MetricJob.writeItems(items, to: arraysPath)
+        guard !positionsBySeed.isEmpty else { return (outcomes, []) }
+        var jobs: [(metric: Int, seedIndex: Int, items: [MetricJob.ItemShape])] = []
         var tasks: [WorkerTask] = []
         var channels: [WorkerChannel] = []
-        for (index, metric) in metrics.enumerated() {
-            let channel = WorkerChannel(.metric, folder: workFolder, name: "metric-\(index)")
-            // As for method jobs: a job that cannot be written (disk full) stops the run, not a row.
-            try channel.writeJob(MetricJob(
-                metric: metric, parameters: parameters[metric.id]!, groupNames: groupNames, groupPrivileged: groupPrivileged,
-                arraysPath: arraysPath, items: items.map(\.shape)))
-            channels.append(channel)
-            tasks.append(channel.task(label: metric.id))
+        for (seedIndex, (seed, positions)) in positionsBySeed.enumerated() {
+            let split = splits[seed]!
+            let items = positions.map { row, position in
+                let outcome = outcomes[row][position]
+                return MetricJob.Item(
+                    labels: split.testLabels, predictions: outcome.predictions, scores: outcome.scores,
+                    groupCodes: split.testGroupCodes, probabilities: outcome.probabilities)
+            }
+            // One copy of the seed's prediction sets, read by every metric plugin's worker.
+            let arraysPath = "\(workFolder)/metric-items-\(seedIndex).f64"
+            try MetricJob.writeItems(items, to: arraysPath)
+            for (index, metric) in metrics.enumerated() {
+                let channel = WorkerChannel(.metric, folder: workFolder, name: "metric-\(index)-\(seedIndex)")
+                // As for method jobs: a job that cannot be written (disk full) stops the run, not a row.
+                try channel.writeJob(MetricJob(
+                    metric: metric, parameters: parameters[metric.id]!, groupNames: groupNames, groupPrivileged: groupPrivileged,
+                    seed: seed, bootstrapResamples: options.bootstrapResamples, arraysPath: arraysPath, items: items.map(\.shape)))
+                jobs.append((index, seedIndex, items.map(\.shape)))
+                channels.append(channel)
+                tasks.append(channel.task(label: positionsBySeed.count > 1 ? "\(metric.id) (seed \(seed))" : metric.id))
+            }
         }
-        progress("computing metrics: \(metrics.map(\.id).joined(separator: ", ")) over \(items.count) prediction sets")
-        var collected: [(Int, [MetricValues])] = []
+        let itemCount = positionsBySeed.map(\.positions.count).reduce(0, +)
+        progress("computing metrics: \(metrics.map(\.id).joined(separator: ", ")) over \(itemCount) prediction sets"
+            + (options.bootstrapResamples > 0 ? " and \(options.bootstrapResamples) bootstrap resamples of each" : ""))
+        var collected: [(Int, MetricReply, [[Double]])] = []
+        var failedMetrics = Set<Int>()
         try pool.run(tasks) { index, failure in
+            let job = jobs[index]
             do {
                 if let failure { throw FairlabError(failure.description) }
-                let values = try channels[index].readReply([MetricValues].self)
-                guard values.count == items.count else { throw FairlabError("returned \(values.count) results for \(items.count) prediction sets") }
-                collected.append((index, values))
+                let reply = try channels[index].readReply(MetricReply.self)
+                guard reply.values.count == job.items.count, reply.replicateNames.count == job.items.count else {
+                    throw FairlabError("returned \(reply.values.count) results for \(job.items.count) prediction sets")
+                }
+                let counts = reply.replicateNames.flatMap { names in names.map { _ in options.bootstrapResamples } }
+                collected.append((index, reply, try channels[index].readArrays(counts: counts)))
             } catch {
-                failures.append(.init(path: metrics[index].libraryPath, reason: "metric \(metrics[index].id): \(error)"))
-                progress("metric \(metrics[index].id) FAILED: \(error)")
+                let metric = metrics[job.metric]
+                // A metric plugin that fails on any seed is reported once and contributes to no seed.
+                if failedMetrics.insert(job.metric).inserted {
+                    failures.append(.init(path: metric.libraryPath, reason: "metric \(metric.id): \(error)"))
+                    progress("metric \(metric.id) FAILED: \(error)")
+                }
             }
         }
         // Merge in plugin order, so that with two plugins reporting one name the later one is deterministic.
-        for (_, values) in collected.sorted(by: { $0.0 < $1.0 }) {
-            for (item, (row, position)) in positions.enumerated() {
-                outcomes[row][position].metrics.overall.merge(values[item].overall) { $1 }
-                outcomes[row][position].metrics.perGroup.merge(values[item].perGroup) { $1 }
+        var descriptors: [MetricDescriptor] = []
+        for (index, reply, replicates) in collected.sorted(by: { $0.0 < $1.0 }) where !failedMetrics.contains(jobs[index].metric) {
+            for descriptor in reply.descriptors {
+                if let known = descriptors.firstIndex(where: { $0.metric == descriptor.metric }) {
+                    descriptors[known] = descriptor
+                } else {
+                    descriptors.append(descriptor)
+                }
+            }
+            var arrays = replicates[...]
+            for (item, (row, position)) in positionsBySeed[jobs[index].seedIndex].positions.enumerated() {
+                outcomes[row][position].metrics.overall.merge(reply.values[item].overall) { $1 }
+                outcomes[row][position].metrics.perGroup.merge(reply.values[item].perGroup) { $1 }
+                for name in reply.replicateNames[item] { outcomes[row][position].bootstrap[name] = arrays.removeFirst() }
             }
         }
-        return outcomes
+        return (outcomes, descriptors)
     }
 }

@@ -26,6 +26,10 @@ public struct RunRecord: Codable, Sendable {
     /// For one shard of a sharded run: which. Its methods then hold only the outcomes of the shard's own jobs,
     /// and its splits only the seeds it ran on; `fairlab merge` joins the shards into one whole run.
     public var shard: Shard? = nil
+    /// Resamples of each seed's test rows behind the bootstrap intervals (0: the run has none).
+    public var bootstrapResamples: Int = 0
+    /// What the metric plugins said their overall metrics are, in their order (empty for runs before ABI 4).
+    public var metricDescriptors: [MetricDescriptor] = []
 
     /// A new run id: `run-` and the UTC time to the second, then 4 random hex digits.
     public static func newID() -> String {
@@ -83,6 +87,9 @@ public struct SeedOutcome: Codable, Sendable {
     public var metrics: MetricValues
     /// Warnings the method logged and fallbacks applied on this seed (empty for most runs).
     public var notes: [String] = []
+    /// Each overall metric's value on every bootstrap resample of the seed's test rows, in resample order (empty
+    /// when the run has no intervals).
+    public var bootstrap: [String: [Double]] = [:]
 
     public var succeeded: Bool { status == Self.ok }
     public static let ok = "ok"

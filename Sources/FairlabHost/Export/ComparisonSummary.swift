@@ -23,6 +23,14 @@ public struct ComparisonSummary: Codable, Sendable {
         }
     }
 
+    /// The sizes of one seed's split.
+    public struct SplitSize: Codable, Sendable {
+        public let seed: UInt64
+        public let train: Int
+        public let validation: Int
+        public let test: Int
+    }
+
     /// One method's row.
     public struct Row: Codable, Sendable {
         public let id: String
@@ -43,6 +51,8 @@ public struct ComparisonSummary: Codable, Sendable {
         public let metrics: [String: Statistic]
         /// Per-group metrics: metric → one statistic per group (nil where undefined).
         public let perGroup: [String: [Statistic?]]
+        /// Bootstrap intervals of the overall metrics (empty when the run has none).
+        public let intervals: [String: BootstrapInterval]
 
         /// Whether the method's predictions were randomised and its expected metrics were computed.
         public var hasExpectedMetrics: Bool { metrics[ComparisonSummary.expectedPrefix + "accuracy"] != nil }
@@ -64,6 +74,10 @@ public struct ComparisonSummary: Codable, Sendable {
     /// Which feature columns were standardised.
     public let standardization: Standardization
     public let testRows: [Int]
+    /// Each seed's split sizes.
+    public let splitSizes: [SplitSize]
+    /// The command line that made the run.
+    public let command: String
     public let fairlabVersion: String
     public let abiVersion: Int
     public let rows: [Row]
@@ -71,20 +85,37 @@ public struct ComparisonSummary: Codable, Sendable {
     public let pluginFailures: [PluginCatalog.LibraryFailure]
     /// For a shard of a sharded run: which (its table shows only the methods it ran).
     public let shard: Shard?
+    /// Resamples of each seed's test rows behind the intervals (0: none).
+    public let bootstrapResamples: Int
+
+    /// Resamples a run draws for its intervals unless told otherwise.
+    public static let defaultBootstrapResamples = 1000
 
     /// The prefix of a metric's expected value over a randomised method's draws ("expected_accuracy").
     public static let expectedPrefix = "expected_"
 
-    /// The metrics the comparison table shows, with their column headers, in order.
-    public static let tableColumns: [(metric: String, header: String)] = [
-        ("accuracy", "Accuracy"), ("balanced_accuracy", "Bal. acc."), ("statistical_parity_difference", "Stat. parity diff."),
-        ("disparate_impact", "Disparate impact"), ("equal_opportunity_difference", "Equal opp. diff."),
-        ("average_odds_difference", "Avg. odds diff."), ("equalized_odds_difference", "Eq. odds diff."),
-        ("theil_index", "Theil index"),
-    ]
+    /// What the run's metric plugins said their overall metrics are (empty for runs before ABI 4).
+    public let metricDescriptors: [MetricDescriptor]
+    /// What the selection rule picked, when one was given.
+    public private(set) var selection: Selection?
 
-    /// Summarises `run`.
-    public init(_ run: RunRecord) {
+    /// The overall metrics a table shows as columns, in order: those the metric plugins described, in their
+    /// order, then any other the run has, by name. A randomised method's expected values are not columns of
+    /// their own: they fill its "(expected)" row.
+    public var columns: [MetricDescriptor] {
+        let present = Set(rows.flatMap { $0.metrics.keys }).filter { !$0.hasPrefix(Self.expectedPrefix) }
+        let described = metricDescriptors.filter { present.contains($0.metric) }
+        let others = present.subtracting(described.map(\.metric)).sorted().map(MetricDescriptor.init(undescribed:))
+        return described + others
+    }
+
+    /// The descriptor of `metric` (an undescribed one's when the plugin gave none).
+    public func descriptor(of metric: String) -> MetricDescriptor {
+        metricDescriptors.first { $0.metric == metric } ?? MetricDescriptor(undescribed: metric)
+    }
+
+    /// Summarises `run`, picking a method by `rule` when one is given (whose metrics must be the run's).
+    public init(_ run: RunRecord, selecting rule: SelectionRule? = nil, file: String? = nil) throws {
         runID = run.id
         createdAt = run.createdAt
         datasetPath = run.datasetPath
@@ -95,11 +126,16 @@ public struct ComparisonSummary: Codable, Sendable {
         seeds = run.seeds
         standardization = run.standardization
         testRows = run.splits.map(\.test.count)
+        splitSizes = run.splits.map { SplitSize(seed: $0.seed, train: $0.train.count, validation: $0.validation.count, test: $0.test.count) }
+        command = run.command
         fairlabVersion = run.fairlabVersion
         abiVersion = run.abiVersion
         pluginFailures = run.pluginFailures
         metricPlugins = run.metricPlugins
         shard = run.shard
+        bootstrapResamples = run.bootstrapResamples
+        metricDescriptors = run.metricDescriptors
+        let baselineOutcomes = run.methods.first { $0.id == MethodRecord.baselineID }?.outcomes.filter(\.succeeded)
         rows = run.methods.filter { run.shard == nil || !$0.outcomes.isEmpty }.map { method in
             let succeeded = method.outcomes.filter(\.succeeded)
             var metrics: [String: Statistic] = [:]
@@ -112,6 +148,11 @@ public struct ComparisonSummary: Codable, Sendable {
                     Statistic(succeeded.compactMap { $0.metrics.perGroup[name]?[group] }.filter { !$0.isNaN })
                 }
             }
+            var intervals: [String: BootstrapInterval] = [:]
+            for name in Set(succeeded.flatMap { $0.bootstrap.keys }) {
+                intervals[name] = BootstrapInterval(
+                    metric: name, outcomes: succeeded, baseline: method.id == MethodRecord.baselineID ? nil : baselineOutcomes)
+            }
             var errors: [String] = []
             for outcome in method.outcomes where !outcome.succeeded && !errors.contains(outcome.error) { errors.append(outcome.error) }
             var notes: [String] = []
@@ -120,7 +161,11 @@ public struct ComparisonSummary: Codable, Sendable {
                 id: method.id, name: method.name, stage: method.stage, plugin: method.plugin, pluginVersion: method.pluginVersion,
                 parameters: method.parameters, seedsSucceeded: succeeded.count, seedsRun: method.outcomes.count, errors: errors, notes: notes,
                 fitSeconds: Statistic(succeeded.map(\.fitSeconds)), predictSeconds: Statistic(succeeded.map(\.predictSeconds)),
-                metrics: metrics, perGroup: perGroup)
+                metrics: metrics, perGroup: perGroup, intervals: intervals)
+        }
+        if let rule {
+            try rule.check(against: Set(rows.flatMap { $0.metrics.keys }), file: file)
+            selection = Selection(rule: rule, summary: self)
         }
     }
 }

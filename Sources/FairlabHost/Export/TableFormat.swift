@@ -3,7 +3,7 @@ import Foundation
 
 /// The formats `export` (and `compare`) can render a comparison in.
 public enum TableFormat: String, CaseIterable, Sendable {
-    case md, csv, latex, json
+    case md, csv, latex, json, html
 
     /// Renders `summary`.
     public func render(_ summary: ComparisonSummary) throws -> String {
@@ -11,6 +11,7 @@ public enum TableFormat: String, CaseIterable, Sendable {
         case .md: return MarkdownTable.render(summary)
         case .csv: return CSVExport.render(summary)
         case .latex: return LaTeXTable.render(summary)
+        case .html: return HTMLReport.tableDocument(summary)
         case .json:
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -20,12 +21,66 @@ public enum TableFormat: String, CaseIterable, Sendable {
     }
 }
 
-/// How a statistic is written in tables: `0.8461` or `0.8461 ± 0.0032`; "—" when missing.
-func formatStatistic(_ statistic: ComparisonSummary.Statistic?, plusMinus: String = "±", digits: Int = 4) -> String {
-    guard let statistic else { return "—" }
-    let mean = String(format: "%.\(digits)f", statistic.mean)
-    guard let std = statistic.std else { return mean }
-    return "\(mean) \(plusMinus) \(String(format: "%.\(digits)f", std))"
+/// One table line of a method: its drawn values, or a randomised method's expected ones.
+struct TableLine {
+    let row: ComparisonSummary.Row
+    /// "" or `ComparisonSummary.expectedPrefix`.
+    let prefix: String
+
+    var label: String { prefix.isEmpty ? row.id : "\(row.id) (expected)" }
+
+    /// Every row's lines, in table order.
+    static func all(_ summary: ComparisonSummary) -> [TableLine] {
+        summary.rows.flatMap { row in
+            [TableLine(row: row, prefix: "")] + (row.hasExpectedMetrics ? [TableLine(row: row, prefix: ComparisonSummary.expectedPrefix)] : [])
+        }
+    }
+
+    func statistic(_ metric: String) -> ComparisonSummary.Statistic? { row.metrics[prefix + metric] }
+    func interval(_ metric: String) -> BootstrapInterval? { row.intervals[prefix + metric] }
+
+    /// Whether `metric`'s value rests on fewer seeds than the method ran on (a seed failed, or the value was
+    /// undefined on it).
+    func isPartial(_ metric: String) -> Bool {
+        guard let statistic = statistic(metric) else { return false }
+        return statistic.count < row.seedsRun
+    }
+}
+
+/// How numbers read in the text formats.
+enum CellText {
+    /// The mark of a value defined on fewer seeds than ran.
+    static let partialMark = "†"
+
+    static func number(_ value: Double, digits: Int = 4, signed: Bool = false) -> String {
+        value.isNaN ? "NaN" : String(format: signed ? "%+.\(digits)f" : "%.\(digits)f", value)
+    }
+
+    /// `0.8461`, `0.8461 ± 0.0032`; "—" when missing.
+    static func statistic(_ statistic: ComparisonSummary.Statistic?, plusMinus: String = "±", digits: Int = 4) -> String {
+        guard let statistic else { return "—" }
+        guard let std = statistic.std else { return number(statistic.mean, digits: digits) }
+        return "\(number(statistic.mean, digits: digits)) \(plusMinus) \(number(std, digits: digits))"
+    }
+
+    /// `[0.839, 0.857]`.
+    static func interval(_ lower: Double, _ upper: Double, signed: Bool = false) -> String {
+        "[\(number(lower, digits: 3, signed: signed)), \(number(upper, digits: 3, signed: signed))]"
+    }
+
+    /// A metric cell: the statistic, its bootstrap interval, and the partial mark.
+    static func cell(_ line: TableLine, _ metric: String, plusMinus: String = "±") -> String {
+        var text = statistic(line.statistic(metric), plusMinus: plusMinus)
+        if let interval = line.interval(metric) { text += " " + self.interval(interval.lower, interval.upper) }
+        return text + (line.isPartial(metric) ? partialMark : "")
+    }
+
+    /// A difference cell: the difference from the baseline and its paired interval, starred when it excludes 0.
+    static func difference(_ line: TableLine, _ metric: String) -> String {
+        guard let difference = line.interval(metric)?.difference else { return "—" }
+        return "\(difference.estimate.map { number($0, signed: true) } ?? "—") \(interval(difference.lower, difference.upper, signed: true))"
+            + (difference.excludesZero ? "*" : "")
+    }
 }
 
 /// The header line of a run, shared by the text formats.
@@ -36,50 +91,82 @@ func runDescription(_ summary: ComparisonSummary) -> String {
     return "\(summary.datasetPath) — groups by \(summary.protectedAttributes.joined(separator: " × ")): \(groups); \(seeds), \(summary.testRows.first ?? 0) test rows; run \(summary.runID)"
 }
 
-/// Markdown: a pipe table aligned for reading in a terminal, then failures.
+/// What the text formats say about their intervals and marks, one sentence each.
+func legend(_ summary: ComparisonSummary) -> [String] {
+    var lines: [String] = []
+    if summary.bootstrapResamples > 0 {
+        lines.append("[low, high]: 95 % bootstrap interval over test rows (\(summary.bootstrapResamples) resamples"
+            + (summary.seeds.count > 1 ? " of each seed's test rows, of the mean over seeds)." : ")."))
+    }
+    if TableLine.all(summary).contains(where: { line in summary.columns.contains { line.isPartial($0.metric) } }) {
+        lines.append("\(CellText.partialMark): defined on fewer seeds than the method ran on.")
+    }
+    return lines
+}
+
+/// Failure lines: each failed method's reasons and each plugin that could not be used.
+func failureLines(_ summary: ComparisonSummary) -> [String] {
+    summary.rows.flatMap { row in row.errors.map { "\(row.id): \($0)" } } + summary.pluginFailures.map { "\($0.path): \($0.reason)" }
+}
+
+/// Markdown: a pipe table aligned for reading in a terminal, the differences from the baseline, then failures.
 enum MarkdownTable {
     static func render(_ summary: ComparisonSummary) -> String {
-        let header = ["Method", "Stage", "Status"] + ComparisonSummary.tableColumns.map(\.header) + ["Fit (s)"]
-        var body: [[String]] = []
-        for row in summary.rows {
-            func cells(_ prefix: String) -> [String] {
-                ComparisonSummary.tableColumns.map { formatStatistic(row.metrics[prefix + $0.metric]) }
-            }
-            body.append([row.id, row.stage, row.status] + cells("") + [formatStatistic(row.fitSeconds, digits: 3)])
-            if row.hasExpectedMetrics {
-                body.append(["\(row.id) (expected)", row.stage, row.status] + cells(ComparisonSummary.expectedPrefix) + [""])
-            }
+        let columns = summary.columns
+        let chosen = summary.selection?.chosen
+        func name(_ line: TableLine) -> String { line.label + (line.prefix.isEmpty && line.row.id == chosen ? " (selected)" : "") }
+        var lines = [runDescription(summary)] + legend(summary) + [""]
+        let header = ["Method", "Stage", "Status"] + columns.map(\.displayName) + ["Fit (s)"]
+        lines += table(header, TableLine.all(summary).map { line in
+            [name(line), line.row.stage, line.row.status] + columns.map { CellText.cell(line, $0.metric) }
+                + [line.prefix.isEmpty ? CellText.statistic(line.row.fitSeconds, digits: 3) : ""]
+        })
+        let compared = TableLine.all(summary).filter { line in columns.contains { line.interval($0.metric)?.difference != nil } }
+        if !compared.isEmpty {
+            lines += ["", "Difference from the baseline (paired bootstrap on the same test rows, 95 %; * the interval excludes 0):", ""]
+            lines += table(["Method"] + columns.map(\.displayName), compared.map { line in
+                [name(line)] + columns.map { CellText.difference(line, $0.metric) }
+            })
         }
-        let widths = header.indices.map { column in ([header] + body).map { $0[column].count }.max()! }
-        func line(_ cells: [String]) -> String {
-            "| " + cells.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: " | ") + " |"
-        }
-        var lines = [runDescription(summary), "", line(header), "|" + widths.map { String(repeating: "-", count: $0 + 2) }.joined(separator: "|") + "|"]
-        lines += body.map(line)
-        let failures = summary.rows.flatMap { row in row.errors.map { "- \(row.id): \($0)" } }
-            + summary.pluginFailures.map { "- \($0.path): \($0.reason)" }
-        if !failures.isEmpty { lines += ["", "Failures:"] + failures }
+        if let selection = summary.selection { lines += ["", selection.summaryLine] }
+        let failures = failureLines(summary)
+        if !failures.isEmpty { lines += ["", "Failures:"] + failures.map { "- \($0)" } }
         let notes = summary.rows.flatMap { row in row.notes.map { "- \(row.id): \($0)" } }
         if !notes.isEmpty { lines += ["", "Notes:"] + notes }
         return lines.joined(separator: "\n") + "\n"
     }
+
+    private static func table(_ header: [String], _ body: [[String]]) -> [String] {
+        let widths = header.indices.map { column in ([header] + body).map { $0[column].count }.max()! }
+        func line(_ cells: [String]) -> String {
+            "| " + cells.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: " | ") + " |"
+        }
+        return [line(header), "|" + widths.map { String(repeating: "-", count: $0 + 2) }.joined(separator: "|") + "|"] + body.map(line)
+    }
 }
 
-/// CSV: one row per method, mean and std in separate columns, every overall metric.
+/// CSV: one row per method; for every overall metric its mean, std, seeds, bootstrap interval and paired
+/// difference from the baseline with its interval.
 enum CSVExport {
     static func render(_ summary: ComparisonSummary) -> String {
         let metrics = Set(summary.rows.flatMap { $0.metrics.keys }).sorted()
-        var header = ["run_id", "method", "stage", "plugin", "plugin_version", "parameters", "status", "seeds_ok", "seeds_run"]
-        for metric in metrics + ["fit_seconds"] { header += [metric, "\(metric)_std"] }
-        header += ["error", "notes"]
+        var header = ["run_id", "method", "stage", "plugin", "plugin_version", "parameters", "status", "seeds_ok", "seeds_run", "selected"]
+        for metric in metrics {
+            header += ["std", "seeds", "ci_low", "ci_high", "diff", "diff_ci_low", "diff_ci_high"].reduce(into: [metric]) { $0.append("\(metric)_\($1)") }
+        }
+        header += ["fit_seconds", "fit_seconds_std", "error", "notes"]
         var lines = [header.map(quote).joined(separator: ",")]
+        func number(_ value: Double?) -> String { value.map { String($0) } ?? "" }
         for row in summary.rows {
             var cells = [summary.runID, row.id, row.stage, row.plugin, row.pluginVersion, row.parameters, row.status,
-                         String(row.seedsSucceeded), String(row.seedsRun)]
-            for statistic in metrics.map({ row.metrics[$0] }) + [row.fitSeconds] {
-                cells += [statistic.map { String($0.mean) } ?? "", statistic?.std.map { String($0) } ?? ""]
+                         String(row.seedsSucceeded), String(row.seedsRun), row.id == summary.selection?.chosen ? "true" : "false"]
+            for metric in metrics {
+                let statistic = row.metrics[metric], interval = row.intervals[metric]
+                cells += [number(statistic?.mean), number(statistic?.std), statistic.map { String($0.count) } ?? "0",
+                          number(interval?.lower), number(interval?.upper), number(interval?.difference?.estimate),
+                          number(interval?.difference?.lower), number(interval?.difference?.upper)]
             }
-            cells += [row.errors.joined(separator: "; "), row.notes.joined(separator: "; ")]
+            cells += [number(row.fitSeconds?.mean), number(row.fitSeconds?.std), row.errors.joined(separator: "; "), row.notes.joined(separator: "; ")]
             lines.append(cells.map(quote).joined(separator: ","))
         }
         return lines.joined(separator: "\n") + "\n"
@@ -90,31 +177,46 @@ enum CSVExport {
     }
 }
 
-/// LaTeX: a booktabs tabular.
+/// LaTeX: a booktabs tabular with status and fit time; failed rows' reasons as notes under it.
 enum LaTeXTable {
     static func render(_ summary: ComparisonSummary) -> String {
-        let columns = ComparisonSummary.tableColumns
-        var lines = [
-            "% \(runDescription(summary))",
-            "\\begin{tabular}{ll" + String(repeating: "r", count: columns.count) + "}",
+        let columns = summary.columns
+        var lines = ["% \(runDescription(summary))"] + legend(summary).map { "% \($0)" } + [
+            "\\begin{tabular}{lll" + String(repeating: "r", count: columns.count + 1) + "}",
             "\\toprule",
-            (["Method", "Stage"] + columns.map(\.header)).map(escape).joined(separator: " & ") + " \\\\",
+            (["Method", "Stage", "Status"] + columns.map(\.displayName) + ["Fit (s)"]).map(escape).joined(separator: " & ") + " \\\\",
             "\\midrule",
         ]
-        for row in summary.rows {
-            func cells(_ id: String, prefix: String) -> String {
-                ([escape(id), escape(row.stage)] + columns.map { column in
-                    row.seedsSucceeded == 0 ? "--" : "$" + formatStatistic(row.metrics[prefix + column.metric], plusMinus: "\\pm").replacingOccurrences(of: "—", with: "--") + "$"
-                }).joined(separator: " & ") + " \\\\"
+        // Each failed method's reasons, lettered in table order.
+        var notes: [String] = []
+        for line in TableLine.all(summary) {
+            var status = escape(line.row.status)
+            if line.prefix.isEmpty, !line.row.errors.isEmpty {
+                let letters = line.row.errors.map { error -> String in
+                    notes.append(error)
+                    return String(UnicodeScalar(UInt8(96 + min(notes.count, 26))))
+                }
+                status += "\\textsuperscript{\(letters.joined(separator: ","))}"
             }
-            lines.append(cells(row.id, prefix: ""))
-            if row.hasExpectedMetrics { lines.append(cells("\(row.id) (expected)", prefix: ComparisonSummary.expectedPrefix)) }
+            let method = line.prefix.isEmpty && line.row.id == summary.selection?.chosen ? "\\textbf{\(escape(line.label))}" : escape(line.label)
+            let cells = columns.map { column -> String in
+                guard line.statistic(column.metric) != nil else { return "--" }
+                var text = "$" + CellText.statistic(line.statistic(column.metric), plusMinus: "\\pm") + "$"
+                if let interval = line.interval(column.metric) { text += " {\\scriptsize " + CellText.interval(interval.lower, interval.upper) + "}" }
+                return text.replacingOccurrences(of: "NaN", with: "\\textrm{NaN}") + (line.isPartial(column.metric) ? "$^\\dagger$" : "")
+            }
+            let fit = line.prefix.isEmpty ? "$" + CellText.statistic(line.row.fitSeconds, plusMinus: "\\pm", digits: 3) + "$" : ""
+            lines.append(([method, escape(line.row.stage), status] + cells + [fit.replacingOccurrences(of: "$—$", with: "--")]).joined(separator: " & ") + " \\\\")
         }
         lines += ["\\bottomrule", "\\end{tabular}"]
+        for (index, note) in notes.enumerated() {
+            lines.append("\\par\\noindent{\\footnotesize\\textsuperscript{\(UnicodeScalar(UInt8(97 + min(index, 25))))} \(escape(note))}")
+        }
+        if let selection = summary.selection { lines.append("\\par\\noindent{\\footnotesize \(escape(selection.summaryLine))}") }
         return lines.joined(separator: "\n") + "\n"
     }
 
-    private static func escape(_ text: String) -> String {
+    static func escape(_ text: String) -> String {
         var escaped = ""
         for character in text {
             switch character {
@@ -122,6 +224,7 @@ enum LaTeXTable {
             case "~": escaped += "\\textasciitilde{}"
             case "^": escaped += "\\textasciicircum{}"
             case "\\": escaped += "\\textbackslash{}"
+            case "†": escaped += "$^\\dagger$"
             default: escaped.append(character)
             }
         }

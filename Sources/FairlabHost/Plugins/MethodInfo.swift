@@ -41,6 +41,12 @@ public struct ParameterInfo: Codable, Sendable, Equatable {
     public let minimum: Double?
     public let maximum: Double?
     public let choices: [String]
+
+    /// "at least 0, at most 1", or nil for a parameter without bounds.
+    public var boundsDescription: String? {
+        let parts = [minimum.map { "at least \($0)" }, maximum.map { "at most \($0)" }].compactMap { $0 }
+        return parts.isEmpty ? nil : parts.joined(separator: ", ")
+    }
 }
 
 /// A method as read from its plugin's descriptor, plus the library it lives in. Plain data: it crosses from a
@@ -62,4 +68,14 @@ public struct MethodInfo: Codable, Sendable, Equatable {
 
     /// Whether the method declared the `fl_needs` flag.
     public func needs(_ flag: UInt32) -> Bool { needs & flag != 0 }
+
+    /// What the method declared it needs, in words.
+    public var needsDescription: [String] {
+        let flags: [(UInt32, String)] = [
+            (FL_NEEDS_LABELS, "training labels"), (FL_NEEDS_SCORES, "the baseline's scores"),
+            (FL_NEEDS_GROUPS_AT_PREDICT, "group codes at predict time"), (FL_NEEDS_VALIDATION, "the validation split"),
+            (FL_NEEDS_BASE_LEARNER, "the host's base learner"),
+        ]
+        return flags.filter { needs($0.0) }.map(\.1)
+    }
 }

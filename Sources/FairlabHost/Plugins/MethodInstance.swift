@@ -24,6 +24,10 @@ public final class MethodInstance {
 
     deinit { instance.pointee.destroy?(instance) }
 
+    /// The overall metrics a metric plugin described so far, in the order it first described them.
+    private(set) var metricDescriptors: [MetricDescriptor] = []
+    private var describedMetrics: Set<String> = []
+
     /// What the method logged so far through `fl_host.log`, with its level.
     var logged: [(level: Int32, text: String)] { services.logged }
     /// What the method logged at warning level so far (`FL_LOG_WARNING`).
@@ -111,7 +115,7 @@ public final class MethodInstance {
     /// Metrics over prepared buffers (so that a benchmark times the plugin call alone).
     public func evaluate(_ buffers: EvaluationBuffers) throws -> MetricValues {
         guard let evaluate = instance.pointee.evaluate else { throw FairlabError("the metric plugin has no evaluate function") }
-        let collector = MetricCollector(groupCount: Int(buffers.groups.pointer.pointee.count))
+        let collector = MetricCollector(groupCount: Int(buffers.groups.pointer.pointee.count), described: describedMetrics)
         var sink = fl_metric_sink(
             struct_size: UInt32(MemoryLayout<fl_metric_sink>.size), abi_version: FAIRLAB_ABI_VERSION,
             context: Unmanaged.passUnretained(collector).toOpaque(),
@@ -122,9 +126,24 @@ public final class MethodInstance {
             per_group: { context, metric, group, value in
                 guard let context, let metric else { return }
                 Unmanaged<MetricCollector>.fromOpaque(context).takeUnretainedValue().record(String(cString: metric), group: Int(group), value)
+            },
+            describe: { context, descriptor in
+                guard let context, let descriptor, descriptor.pointee.struct_size >= MemoryLayout<fl_metric_descriptor>.size,
+                      let metric = descriptor.pointee.metric else { return }
+                let collector = Unmanaged<MetricCollector>.fromOpaque(context).takeUnretainedValue()
+                let name = String(cString: metric)
+                // Plugins describe their metrics on every call; only the first description of each is kept.
+                guard !collector.described.contains(name) else { return }
+                collector.described.insert(name)
+                collector.descriptors.append(MetricDescriptor(
+                    metric: name, displayName: descriptor.pointee.display_name.map { String(cString: $0) } ?? name,
+                    kind: MetricDescriptor.Kind(abiValue: descriptor.pointee.kind),
+                    ideal: descriptor.pointee.ideal.isFinite ? descriptor.pointee.ideal : nil))
             })
         let error = ErrorBuffer()
         try error.check(evaluate(instance, buffers.pointer, &sink, error.pointer), "evaluate")
+        metricDescriptors += collector.descriptors
+        describedMetrics = collector.described
         return collector.values
     }
 }
@@ -133,7 +152,12 @@ public final class MethodInstance {
 public final class EvaluationBuffers {
     let pointer: UnsafeMutablePointer<fl_evaluation_input>
     let groups: GroupsTable
-    private let storage: [AnyObject]
+    private let labels: CArray<Double>
+    private let predictions: CArray<Double>
+    private let groupCodes: CArray<Int32>
+    private let scores: CArray<Double>?
+    private let weights: CArray<Double>?
+    private let probabilities: CArray<Double>?
 
     /// Copies the inputs; `groupNames` and `privileged` describe the group codes.
     public convenience init(
@@ -149,17 +173,47 @@ public final class EvaluationBuffers {
         probabilities: [Double]? = nil
     ) {
         precondition(labels.count == predictions.count && labels.count == groupCodes.count)
-        let labelValues = CArray(labels), predictionValues = CArray(predictions), codeValues = CArray(groupCodes)
-        let scoreValues = scores.map(CArray.init), weightValues = weights.map(CArray.init), probabilityValues = probabilities.map(CArray.init)
+        self.labels = CArray(labels)
+        self.predictions = CArray(predictions)
+        self.groupCodes = CArray(groupCodes)
+        self.scores = scores.map(CArray.init)
+        self.weights = weights.map(CArray.init)
+        self.probabilities = probabilities.map(CArray.init)
         self.groups = groups
-        storage = [labelValues, predictionValues, codeValues] + [scoreValues, weightValues, probabilityValues].compactMap { $0 }
         pointer = .allocate(capacity: 1)
         pointer.initialize(to: fl_evaluation_input(
             struct_size: UInt32(MemoryLayout<fl_evaluation_input>.size), abi_version: FAIRLAB_ABI_VERSION,
-            rows: Int64(labels.count), labels: labelValues.pointer, predictions: predictionValues.pointer,
-            scores: scoreValues.map { UnsafePointer($0.pointer) }, weights: weightValues.map { UnsafePointer($0.pointer) },
-            group_codes: codeValues.pointer, groups: UnsafePointer(groups.pointer),
-            probabilities: probabilityValues.map { UnsafePointer($0.pointer) }))
+            rows: Int64(labels.count), labels: self.labels.pointer, predictions: self.predictions.pointer,
+            scores: self.scores.map { UnsafePointer($0.pointer) }, weights: self.weights.map { UnsafePointer($0.pointer) },
+            group_codes: self.groupCodes.pointer, groups: UnsafePointer(groups.pointer),
+            probabilities: self.probabilities.map { UnsafePointer($0.pointer) }))
+    }
+
+    /// Buffers of the same shape as `source`, to be filled by `gather`.
+    convenience init(shapedLike source: EvaluationBuffers) {
+        self.init(
+            labels: Array(UnsafeBufferPointer(start: source.labels.pointer, count: source.labels.count)),
+            predictions: Array(UnsafeBufferPointer(start: source.predictions.pointer, count: source.predictions.count)),
+            scores: source.scores.map { Array(UnsafeBufferPointer(start: $0.pointer, count: $0.count)) },
+            weights: source.weights.map { Array(UnsafeBufferPointer(start: $0.pointer, count: $0.count)) },
+            groupCodes: Array(UnsafeBufferPointer(start: source.groupCodes.pointer, count: source.groupCodes.count)),
+            groups: source.groups,
+            probabilities: source.probabilities.map { Array(UnsafeBufferPointer(start: $0.pointer, count: $0.count)) })
+    }
+
+    /// Overwrites every array with `source`'s rows at `indices` (a resample of it; same shape as `source`).
+    func gather(from source: EvaluationBuffers, at indices: UnsafeBufferPointer<Int>) {
+        precondition(indices.count == labels.count && source.labels.count == labels.count)
+        func copy<Element>(_ from: CArray<Element>?, _ to: CArray<Element>?) {
+            guard let from, let to else { return }
+            for (position, index) in indices.enumerated() { to.pointer[position] = from.pointer[index] }
+        }
+        copy(source.labels, labels)
+        copy(source.predictions, predictions)
+        copy(source.groupCodes, groupCodes)
+        copy(source.scores, scores)
+        copy(source.weights, weights)
+        copy(source.probabilities, probabilities)
     }
 
     deinit { pointer.deallocate() }
@@ -168,9 +222,15 @@ public final class EvaluationBuffers {
 /// Gathers what a metric plugin reports through its sink.
 private final class MetricCollector {
     var values = MetricValues()
+    /// The metrics described in earlier calls and this one, and this call's new descriptors.
+    var described: Set<String>
+    var descriptors: [MetricDescriptor] = []
     let groupCount: Int
 
-    init(groupCount: Int) { self.groupCount = groupCount }
+    init(groupCount: Int, described: Set<String>) {
+        self.groupCount = groupCount
+        self.described = described
+    }
 
     func record(_ metric: String, group: Int, _ value: Double) {
         guard group >= 0, group < groupCount else { return }

@@ -77,7 +77,28 @@ public struct PluginCatalog: Sendable {
             executableFolder: URL(fileURLWithPath: executable).deletingLastPathComponent().path,
             pluginFolders: pluginFolders, environment: environment)
         let libraries = libraries(in: folders, allowWorldWritable: allowWorldWritable)
-        return (try discover(libraries: libraries.paths, refused: libraries.refused, pool: pool, workFolder: workFolder), folders)
+        let stale = staleBuildLibraries(in: folders[0])
+        return (try discover(
+            libraries: libraries.paths.filter { path in !stale.contains { $0.path == path } },
+            refused: libraries.refused + stale, pool: pool, workFolder: workFolder), folders)
+    }
+
+    /// Libraries in a SwiftPM build folder (`PACKAGE/.build/...`) built from a `PACKAGE/Plugins/NAME` folder that
+    /// no longer exists: SwiftPM never deletes a product whose target is gone, so without this check a removed
+    /// plugin would go on running, unseen. Outside a build tree of a package with a Plugins/ folder, none.
+    static func staleBuildLibraries(in folder: String) -> [LibraryFailure] {
+        guard let range = folder.range(of: "/.build/") else { return [] }
+        let pluginsFolder = String(folder[..<range.lowerBound]) + "/Plugins"
+        guard let sources = try? FileManager.default.contentsOfDirectory(atPath: pluginsFolder),
+              FileManager.default.fileExists(atPath: String(folder[..<range.lowerBound]) + "/Package.swift") else { return [] }
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasPrefix("lib") && $0.hasSuffix(librarySuffix) }
+        return names.sorted().compactMap { name in
+            let target = String(name.dropFirst(3).dropLast(librarySuffix.count))
+            guard !sources.contains(target) else { return nil }
+            return LibraryFailure(
+                path: folder + "/" + name,
+                reason: "not loaded: left in the build folder after \(pluginsFolder)/\(target) was removed (delete the file, or restore the folder)")
+        }
     }
 
     /// Describes every library in worker processes run by `pool`, using `workFolder` for their files.
@@ -124,7 +145,9 @@ public struct PluginCatalog: Sendable {
         for (index, list) in described.enumerated() {
             for method in list ?? [] {
                 if let owner = owners[method.id] {
-                    failures.append(LibraryFailure(path: libraries[index], reason: "method id '\(method.id)' is already provided by \(owner)"))
+                    failures.append(LibraryFailure(
+                        path: libraries[index],
+                        reason: "method '\(method.id)' skipped: its id is already provided by \(owner) (this library's other methods load)"))
                     continue
                 }
                 owners[method.id] = libraries[index]

@@ -192,6 +192,10 @@ public enum ResultsFile {
                     return Int32(code)
                 }))
         }
+        // Runs written before fairlab computed intervals have none.
+        let bootstrapResamples = file.hasAttribute("bootstrap_resamples", of: base)
+            ? Int(try file.integersAttribute("bootstrap_resamples", of: base).first ?? 0) : 0
+        guard bootstrapResamples >= 0 else { throw FairlabError(file: path, "\(base) has a negative bootstrap_resamples") }
         let methodIDs = try file.stringsAttribute("method_order", of: base)
         let methods = try methodIDs.map { id -> MethodRecord in
             let methodPath = "\(base)/methods/\(id)"
@@ -199,6 +203,7 @@ public enum ResultsFile {
                 let seedPath = "\(methodPath)/seed_\(seed)"
                 let status = try text("status", seedPath)
                 var metrics = MetricValues()
+                var bootstrap: [String: [Double]] = [:]
                 if status == SeedOutcome.ok {
                     let names = try file.readStrings("\(seedPath)/metrics/overall_names")
                     let values = try file.readDoubles("\(seedPath)/metrics/overall_values", rank: 1).values
@@ -214,6 +219,16 @@ public enum ResultsFile {
                     for (index, name) in groupMetricNames.enumerated() {
                         metrics.perGroup[name] = Array(groupValues[(index * groupNames.count)..<((index + 1) * groupNames.count)])
                     }
+                    if file.exists("\(seedPath)/metrics/bootstrap_names") {
+                        let replicateNames = try file.readStrings("\(seedPath)/metrics/bootstrap_names")
+                        let (shape, replicates) = try file.readDoubles("\(seedPath)/metrics/bootstrap_values", rank: 2)
+                        guard shape == [replicateNames.count, bootstrapResamples], Set(replicateNames).count == replicateNames.count else {
+                            throw FairlabError(file: path, "\(seedPath)/metrics/bootstrap_values is not \(replicateNames.count) × \(bootstrapResamples) or repeats a name")
+                        }
+                        for (index, name) in replicateNames.enumerated() {
+                            bootstrap[name] = Array(replicates[(index * bootstrapResamples)..<((index + 1) * bootstrapResamples)])
+                        }
+                    }
                 }
                 return SeedOutcome(
                     seed: seed, status: status, error: try text("error", seedPath),
@@ -223,7 +238,8 @@ public enum ResultsFile {
                     scores: file.exists("\(seedPath)/y_score") ? try file.readDoubles("\(seedPath)/y_score", rank: 1).values : nil,
                     probabilities: file.exists("\(seedPath)/y_prob") ? try file.readDoubles("\(seedPath)/y_prob", rank: 1).values : nil,
                     metrics: metrics,
-                    notes: file.hasAttribute("notes", of: seedPath) ? try file.stringsAttribute("notes", of: seedPath) : [])
+                    notes: file.hasAttribute("notes", of: seedPath) ? try file.stringsAttribute("notes", of: seedPath) : [],
+                    bootstrap: bootstrap)
             }
             return MethodRecord(
                 id: id, name: try text("name", methodPath), stage: try text("stage", methodPath), plugin: try text("plugin", methodPath),
@@ -239,7 +255,8 @@ public enum ResultsFile {
             seeds: seeds, standardization: try standardization(of: base, in: file, path: path), fairlabVersion: try text("fairlab_version"),
             abiVersion: Int(try file.integersAttribute("abi_version", of: base).first ?? 0), splits: splits, methods: methods,
             metricPlugins: try file.stringsAttribute("metric_plugins", of: base),
-            pluginFailures: zip(failurePaths, failureReasons).map { PluginCatalog.LibraryFailure(path: $0, reason: $1) }, shard: shard)
+            pluginFailures: zip(failurePaths, failureReasons).map { PluginCatalog.LibraryFailure(path: $0, reason: $1) }, shard: shard,
+            bootstrapResamples: bootstrapResamples, metricDescriptors: try metricDescriptors(of: base, in: file, path: path))
     }
 
     /// Writes `run` into the group `base` of `file`, with its place in the append order.
@@ -263,6 +280,11 @@ public enum ResultsFile {
         try file.setAttribute("plugin_failure_paths", of: base, run.pluginFailures.map(\.path))
         try file.setAttribute("plugin_failure_reasons", of: base, run.pluginFailures.map(\.reason))
         if let shard = run.shard { try file.setAttribute("shard", of: base, shard.description) }
+        try file.setAttribute("bootstrap_resamples", of: base, Int64(run.bootstrapResamples))
+        try file.setAttribute("metric_descriptor_names", of: base, run.metricDescriptors.map(\.metric))
+        try file.setAttribute("metric_descriptor_display_names", of: base, run.metricDescriptors.map(\.displayName))
+        try file.setAttribute("metric_descriptor_kinds", of: base, run.metricDescriptors.map(\.kind.rawValue))
+        try file.setAttribute("metric_descriptor_ideals", of: base, run.metricDescriptors.map { $0.ideal ?? .nan })
         for split in run.splits {
             let splitPath = "\(base)/splits/seed_\(split.seed)"
             try file.createGroup(splitPath)
@@ -302,6 +324,15 @@ public enum ResultsFile {
                 try file.writeStrings("\(seedPath)/metrics/per_group_names", perGroup.map(\.key))
                 try file.writeDoubles(
                     "\(seedPath)/metrics/per_group_values", perGroup.flatMap(\.value), shape: [perGroup.count, run.groupNames.count])
+                if !outcome.bootstrap.isEmpty {
+                    let replicates = outcome.bootstrap.sorted { $0.key < $1.key }
+                    guard replicates.allSatisfy({ $0.value.count == run.bootstrapResamples }) else {
+                        throw FairlabError("\(seedPath) has bootstrap replicates of a length other than the run's \(run.bootstrapResamples) resamples")
+                    }
+                    try file.writeStrings("\(seedPath)/metrics/bootstrap_names", replicates.map(\.key))
+                    try file.writeDoubles(
+                        "\(seedPath)/metrics/bootstrap_values", replicates.flatMap(\.value), shape: [replicates.count, run.bootstrapResamples])
+                }
             }
         }
         // Last: only a run whose every part was written counts as complete.
@@ -334,6 +365,24 @@ struct FileLock {
         close(descriptor)
     }
 
+}
+
+/// A run's metric descriptors; a run written before metric plugins described their metrics has none.
+private func metricDescriptors(of base: String, in file: HDF5File, path: String) throws -> [MetricDescriptor] {
+    guard file.hasAttribute("metric_descriptor_names", of: base) else { return [] }
+    let names = try file.stringsAttribute("metric_descriptor_names", of: base)
+    let displayNames = try file.stringsAttribute("metric_descriptor_display_names", of: base)
+    let kinds = try file.stringsAttribute("metric_descriptor_kinds", of: base)
+    let ideals = try file.doublesAttribute("metric_descriptor_ideals", of: base)
+    guard displayNames.count == names.count, kinds.count == names.count, ideals.count == names.count else {
+        throw FairlabError(file: path, "\(base) has metric descriptor lists of different lengths")
+    }
+    return try names.indices.map { index in
+        guard let kind = MetricDescriptor.Kind(rawValue: kinds[index]) else {
+            throw FairlabError(file: path, "\(base) describes metric \(names[index]) with an unknown kind '\(kinds[index])'")
+        }
+        return MetricDescriptor(metric: names[index], displayName: displayNames[index], kind: kind, ideal: ideals[index].isNaN ? nil : ideals[index])
+    }
 }
 
 /// A run's `standardize` attribute; a run written before fairlab recorded it standardised every column.

@@ -37,6 +37,7 @@ public enum ShardMerge {
         try requireSame("method set", { $0.methods.map(\.id) }, shown: { $0.joined(separator: ",") })
         try requireSame("method parameters and versions", { $0.methods.map { "\($0.id)[\($0.parameters)] \($0.plugin) \($0.pluginVersion)" } }, shown: { $0.joined(separator: "; ") })
         try requireSame("metric plugins", \.metricPlugins, shown: { $0.joined(separator: "; ") })
+        try requireSame("bootstrap resamples", \.bootstrapResamples, shown: { "\($0)" })
 
         var byIndex: [Int: String] = [:]
         for (path, run) in shards {
@@ -85,6 +86,7 @@ public enum ShardMerge {
             datasetPath: first.datasetPath, datasetSHA256: first.datasetSHA256, protectedAttributes: first.protectedAttributes,
             groupNames: first.groupNames, groupPrivileged: first.groupPrivileged, seeds: first.seeds,
             standardization: first.standardization, fairlabVersion: first.fairlabVersion, abiVersion: first.abiVersion,
-            splits: first.seeds.map { splits[$0]! }, methods: methods, metricPlugins: first.metricPlugins, pluginFailures: failures)
+            splits: first.seeds.map { splits[$0]! }, methods: methods, metricPlugins: first.metricPlugins, pluginFailures: failures,
+            bootstrapResamples: first.bootstrapResamples, metricDescriptors: first.metricDescriptors)
     }
 }

@@ -61,7 +61,11 @@ public enum WorkerEntry {
             }
         case .metric:
             let job = try channel.readJob(MetricJob.self)
-            try channel.reply { try MetricExecution.run(job) }
+            try channel.reply {
+                let (reply, replicates) = try MetricExecution.run(job)
+                try channel.writeArrays(replicates)
+                return reply
+            }
         case .checkDataset:
             try channel.reply { try DatasetFile.read(input, progress: { logProgress("read \($0) of \($1) rows") }).rows }
         case .checkResults:

@@ -86,13 +86,18 @@ extension MethodOutcome {
     }
 }
 
-/// What a metric worker is asked to do: evaluate one metric plugin on many prediction sets, whose arrays are in
-/// a raw file of doubles beside the job (`arraysPath`), in the order `Item.arrays` gives.
+/// What a metric worker is asked to do: evaluate one metric plugin on the prediction sets of one seed's split
+/// (one per method), whose arrays are in a raw file of doubles beside the job (`arraysPath`), in the order
+/// `Item.arrays` gives; and on `bootstrapResamples` resamples of the split's test rows.
 public struct MetricJob: Codable, Sendable {
     public var metric: MethodInfo
     public var parameters: ResolvedParameters
     public var groupNames: [String]
     public var groupPrivileged: [Bool]
+    /// The split's seed, which fixes its resamples.
+    public var seed: UInt64
+    /// Resamples to evaluate every item on (0: none).
+    public var bootstrapResamples: Int
     /// Where the items' arrays are.
     public var arraysPath: String
     /// Each item's shape.
@@ -153,6 +158,15 @@ public struct MetricJob: Codable, Sendable {
             return Item(shape, arrays: Array(arrays[offset..<(offset + count)]))
         }
     }
+}
+
+/// What a metric worker returns: each item's values, and the overall metrics its bootstrap replicates are of
+/// (whose values travel as arrays beside the reply, one per item and name, each `bootstrapResamples` long).
+public struct MetricReply: Codable, Sendable {
+    public var values: [MetricValues]
+    public var replicateNames: [[String]]
+    /// What the plugin said its overall metrics are, in its order.
+    public var descriptors: [MetricDescriptor]
 }
 
 /// Metric values for one prediction set: overall / between-group values and per-group values.

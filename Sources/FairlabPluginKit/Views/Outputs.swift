@@ -143,4 +143,31 @@ public struct MetricSink {
     public func perGroup(_ metric: String, group: Int, _ value: Double) {
         sink.pointee.per_group(sink.pointee.context, metric, Int32(group), value)
     }
+
+    /// Says what the overall metric `metric` is (once per metric, in table order); a no-op with a host older
+    /// than ABI 4, which shows metrics under their names.
+    public func describe(_ metric: String, displayName: String, kind: MetricKind, ideal: Double) {
+        guard sink.pointee.struct_size >= MemoryLayout<fl_metric_sink>.offset(of: \.describe)! + 8,
+              let describe = sink.pointee.describe else { return }
+        metric.withCString { name in
+            displayName.withCString { display in
+                var descriptor = fl_metric_descriptor(
+                    struct_size: UInt32(MemoryLayout<fl_metric_descriptor>.size), abi_version: FAIRLAB_ABI_VERSION, metric: name,
+                    display_name: display, kind: kind.rawValue, ideal: ideal)
+                describe(sink.pointee.context, &descriptor)
+            }
+        }
+    }
+}
+
+/// What kind of quantity an overall metric is (`FL_METRIC_KIND_*`).
+public enum MetricKind: Int32, Sendable {
+    /// None of the others.
+    case other = 0
+    /// Performance, higher is better (accuracy).
+    case score = 1
+    /// A difference between groups (ideal 0).
+    case difference = 2
+    /// A ratio between groups (ideal 1).
+    case ratio = 3
 }

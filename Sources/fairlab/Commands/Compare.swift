@@ -38,6 +38,9 @@ struct Compare: ParsableCommand {
     @Option(help: "Run only shard K of M of the (method, seed) grid (K/M, 1 ≤ K ≤ M), for fairlab merge to join; needs --out.")
     var shard: String?
 
+    @Option(help: "Resamples of each seed's test rows for every metric's 95 % bootstrap interval and its paired difference from the baseline (0: no intervals).")
+    var bootstrap: Int = ComparisonSummary.defaultBootstrapResamples
+
     @Option(help: "Worker processes to run at once.")
     var jobs: Int = 1
 
@@ -56,10 +59,19 @@ struct Compare: ParsableCommand {
     @Option(help: "Table format on stdout: \(TableFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
     var format: String = TableFormat.md.rawValue
 
+    @Option(help: ArgumentHelp("Also write the run's HTML report (as fairlab report does) to this file.", valueName: "file"))
+    var report: String?
+
+    @OptionGroup var plot: PlotOptions
+    @OptionGroup var selection: SelectionOptions
+
     func run() throws {
         guard (1...Self.maximumSeeds).contains(seeds) else { throw FairlabError("--seeds must be between 1 and \(Self.maximumSeeds)") }
         guard seed <= UInt64.max - UInt64(seeds - 1) else { throw FairlabError("--seed \(seed) leaves no room for \(seeds) seeds") }
         guard jobs >= 1 else { throw FairlabError("--jobs must be at least 1") }
+        guard (0...Self.maximumBootstrapResamples).contains(bootstrap) else {
+            throw FairlabError("--bootstrap must be between 0 (no intervals) and \(Self.maximumBootstrapResamples)")
+        }
         guard timeout > 0 else { throw FairlabError("--timeout must be positive") }
         guard let tableFormat = TableFormat(rawValue: format) else {
             throw FairlabError("unknown --format \(format) (use \(TableFormat.allCases.map(\.rawValue).joined(separator: ", ")))")
@@ -75,6 +87,7 @@ struct Compare: ParsableCommand {
         options.standardization = standardize
         options.shard = try shard.map(Shard.init(parsing:))
         guard options.shard == nil || out != nil else { throw FairlabError("--shard needs --out: a shard's results are for fairlab merge") }
+        options.bootstrapResamples = bootstrap
         options.jobs = jobs
         options.timeout = timeout
         options.memoryLimitMB = memoryLimit
@@ -87,17 +100,34 @@ struct Compare: ParsableCommand {
                 try UntrustedFile.check(out, as: .resultsIndex, executable: options.executablePath)
             }
         }
+        if let report { try checkWritableFile(report) }
+        let rule = try selection.rule()
         let run = try Comparison(options: options, progress: reportProgress).run()
+        let summary = try ComparisonSummary(run, selecting: rule)
         // The table first: if the append fails, the run is still shown.
-        print(try tableFormat.render(ComparisonSummary(run)), terminator: "")
+        print(try tableFormat.render(summary), terminator: "")
         if let out {
             try ResultsFile.append(run, to: out)
             reportProgress("appended run \(run.id) to \(out)")
         }
+        if let report {
+            try plot.check([summary], file: nil)
+            try writeAtomically(HTMLReport.document([summary], axes: try plot.axes()), to: report)
+            reportProgress("wrote the report to \(report)")
+        }
+        try finish(with: exitStatus(of: summary))
+    }
+
+    /// Throws unless a file could be written at `path` (its folder exists and is writable).
+    private func checkWritableFile(_ path: String) throws {
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        guard access(folder, W_OK) == 0 else { throw FairlabError(file: path, "its folder \(folder) does not exist or is not writable") }
     }
 
     /// The most seeds one run may have.
     static let maximumSeeds = 10_000
+    /// The most bootstrap resamples one run may draw.
+    static let maximumBootstrapResamples = 100_000
 
     /// A comma-separated list, entries trimmed.
     static func list(_ text: String) -> [String] {
@@ -113,6 +143,7 @@ struct Compare: ParsableCommand {
             }
             let method = String(text[..<dot]), key = String(text[text.index(after: dot)..<equals])
             guard !method.isEmpty, !key.isEmpty else { throw FairlabError("--param \(text): expected method.key=value") }
+            guard overrides[method]?[key] == nil else { throw FairlabError("--param \(method).\(key) is given twice") }
             overrides[method, default: [:]][key] = String(text[text.index(after: equals)...])
         }
         return overrides

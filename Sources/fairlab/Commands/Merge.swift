@@ -28,7 +28,9 @@ struct Merge: ParsableCommand {
         if FileManager.default.fileExists(atPath: output) { try UntrustedFile.check(output, as: .resultsIndex, executable: executable) }
         let run = try ShardMerge.merge(shards, command: CommandLine.arguments.joined(separator: " "))
         try ResultsFile.append(run, to: output)
-        print(try tableFormat.render(ComparisonSummary(run)), terminator: "")
+        let summary = try ComparisonSummary(run)
+        print(try tableFormat.render(summary), terminator: "")
         reportProgress("merged \(shards.count) shards into run \(run.id) in \(output)")
+        try finish(with: exitStatus(of: summary))
     }
 }

@@ -23,11 +23,14 @@ struct Plugins: ParsableCommand {
             allowWorldWritable: allowWorldWritablePlugins, pool: pool, workFolder: workFolder)
         for method in catalog.methods {
             print("\(method.id) [\(method.stage.rawValue)] \(method.name) \(method.version) — \(method.libraryPath)")
+            let needs = method.needsDescription
+            if !needs.isEmpty { print("    needs: \(needs.joined(separator: ", "))") }
             for parameter in method.parameters {
                 let choices = parameter.choices.isEmpty ? "" : " {\(parameter.choices.joined(separator: ", "))}"
-                print("    \(method.id).\(parameter.key) = \(parameter.defaultValue) (\(parameter.type.rawValue)\(choices)): \(parameter.description)")
+                let bounds = parameter.boundsDescription.map { ", \($0)" } ?? ""
+                print("    \(method.id).\(parameter.key) = \(parameter.defaultValue) (\(parameter.type.rawValue)\(choices)\(bounds)): \(parameter.description)")
             }
         }
-        for failure in catalog.failures { print("unusable: \(failure.path): \(failure.reason)") }
+        for failure in catalog.failures { print("not used: \(failure.path): \(failure.reason)") }
     }
 }

@@ -1,0 +1,116 @@
+import FairlabCore
+@testable import FairlabHost
+import FairlabTestSupport
+import Foundation
+import Testing
+
+/// Bootstrap intervals, computed as a run computes them (the metric worker's resampling through the standard
+/// metric plugin, then the summary's quantiles), against an independent NumPy implementation of the same
+/// resamples (tools/golden/make_bootstrap_goldens.py), and against Fairlearn's MetricFrame bootstrap.
+@Suite struct BootstrapIntervalTests {
+    static let tolerance = 1e-12
+
+    /// The fixture's methods, each with its outcomes (replicates filled in by the metric worker's code).
+    private static func evaluate(_ golden: [String: Any]) throws -> [String: [SeedOutcome]] {
+        let resamples = golden["resamples"] as! Int
+        let groupNames = golden["group_names"] as! [String], privileged = golden["group_privileged"] as! [Bool]
+        let splits = Dictionary(uniqueKeysWithValues: (golden["splits"] as! [[String: Any]]).map { ($0["seed"] as! Int, $0) })
+        let library = try LoadedLibrary(path: TestEnvironment.pluginLibrary("StandardMetrics"))
+        let metric = try #require(try library.methods().first { $0.id == "standard-metrics" })
+        let folder = try TestEnvironment.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        var outcomes: [String: [SeedOutcome]] = [:]
+        for (index, method) in (golden["methods"] as! [[String: Any]]).enumerated() {
+            let id = method["id"] as! String
+            for (position, outcome) in (method["outcomes"] as! [[String: Any]]).enumerated() {
+                let seed = outcome["seed"] as! Int
+                let split = splits[seed]!
+                let item = MetricJob.Item(
+                    labels: (split["labels"] as! [NSNumber]).map(\.doubleValue),
+                    predictions: (outcome["predictions"] as! [NSNumber]).map(\.doubleValue), scores: nil,
+                    groupCodes: (split["group_codes"] as! [Int]).map(Int32.init),
+                    probabilities: (outcome["probabilities"] as? [NSNumber])?.map(\.doubleValue))
+                let arraysPath = "\(folder)/items-\(index)-\(position).f64"
+                try MetricJob.writeItems([item], to: arraysPath)
+                let (reply, replicates) = try MetricExecution.run(MetricJob(
+                    metric: metric, parameters: ResolvedParameters(method: metric, overrides: [:]), groupNames: groupNames,
+                    groupPrivileged: privileged, seed: UInt64(seed), bootstrapResamples: resamples, arraysPath: arraysPath,
+                    items: [item.shape]))
+                #expect(replicates.count == reply.replicateNames[0].count && replicates.allSatisfy { $0.count == resamples })
+                outcomes[id, default: []].append(SeedOutcome(
+                    seed: UInt64(seed), status: SeedOutcome.ok, error: "", fitSeconds: 0, predictSeconds: 0, predictions: item.predictions,
+                    scores: nil, probabilities: item.probabilities, metrics: reply.values[0],
+                    bootstrap: Dictionary(uniqueKeysWithValues: zip(reply.replicateNames[0], replicates))))
+            }
+        }
+        return outcomes
+    }
+
+    private static func close(_ actual: Double?, _ expected: Any?) -> Bool {
+        guard let expected = expected as? Double else { return actual == nil }
+        guard let actual else { return false }
+        return abs(actual - expected) <= tolerance * max(1, abs(expected))
+    }
+
+    @Test func resamplesAreTheSeedsStream() throws {
+        let golden = try #require(try TestEnvironment.fixture("bootstrap_goldens.json") as? [String: Any])
+        let resamples = golden["resamples"] as! Int
+        for split in golden["splits"] as! [[String: Any]] {
+            let rows = (split["labels"] as! [Any]).count
+            var resampler = BootstrapResampler(seed: UInt64(split["seed"] as! Int), rows: rows)
+            var indices = [Int](repeating: 0, count: rows)
+            indices.withUnsafeMutableBufferPointer { resampler.next(into: $0) }
+            #expect(Array(indices.prefix(25)) == split["first_indices"] as! [Int])
+            for _ in 1..<resamples { indices.withUnsafeMutableBufferPointer { resampler.next(into: $0) } }
+            #expect(Array(indices.suffix(25)) == split["last_indices"] as! [Int])
+        }
+    }
+
+    @Test func intervalsEqualTheNumPyReference() throws {
+        let golden = try #require(try TestEnvironment.fixture("bootstrap_goldens.json") as? [String: Any])
+        let outcomes = try Self.evaluate(golden)
+        let baseline = outcomes[MethodRecord.baselineID]!
+        var compared = 0, undefinedReplicates = 0
+        for (id, metrics) in golden["intervals"] as! [String: [String: [String: Any]]] {
+            let mine = try #require(outcomes[id])
+            for (metric, expected) in metrics {
+                let interval = try #require(BootstrapInterval(
+                    metric: metric, outcomes: mine, baseline: id == MethodRecord.baselineID ? nil : baseline), "\(id) \(metric)")
+                #expect(Self.close(interval.lower, expected["lower"]), "\(id) \(metric) lower \(interval.lower) vs \(expected["lower"]!)")
+                #expect(Self.close(interval.upper, expected["upper"]), "\(id) \(metric) upper \(interval.upper) vs \(expected["upper"]!)")
+                #expect(interval.resamples == expected["replicates"] as! Int && interval.seeds == expected["seeds"] as! Int, "\(id) \(metric)")
+                if interval.resamples < golden["resamples"] as! Int { undefinedReplicates += 1 }
+                if id != MethodRecord.baselineID {
+                    #expect(Self.close(interval.difference?.lower, expected["diff_lower"]), "\(id) \(metric) difference lower")
+                    #expect(Self.close(interval.difference?.upper, expected["diff_upper"]), "\(id) \(metric) difference upper")
+                    #expect((interval.difference?.resamples ?? 0) == expected["diff_replicates"] as! Int, "\(id) \(metric)")
+                    #expect((interval.difference?.seeds ?? 0) == expected["diff_seeds"] as! Int, "\(id) \(metric)")
+                }
+                compared += 1
+            }
+        }
+        // Four methods, 11 metrics each and 11 expected ones for the randomised m2; disparate impact of m1 and m3
+        // is undefined on some resamples (a privileged selection rate of 0), which the intervals leave out.
+        #expect(compared == 55)
+        #expect(undefinedReplicates == 2)
+    }
+
+    @Test func intervalsAgreeWithFairlearnsMetricFrameBootstrap() throws {
+        let golden = try #require(try TestEnvironment.fixture("bootstrap_goldens.json") as? [String: Any])
+        let fairlearn = golden["fairlearn"] as! [String: Any]
+        let case_: [String: Any] = [
+            "resamples": fairlearn["resamples"]!, "group_names": fairlearn["group_names"]!, "group_privileged": fairlearn["group_privileged"]!,
+            "splits": [["seed": fairlearn["seed"]!, "labels": fairlearn["labels"]!, "group_codes": fairlearn["group_codes"]!]],
+            "methods": [["id": "baseline", "outcomes": [["seed": fairlearn["seed"]!, "predictions": fairlearn["predictions"]!]]]],
+        ]
+        let outcomes = try Self.evaluate(case_)[MethodRecord.baselineID]!
+        for (metric, key) in [("accuracy", "accuracy"), ("demographic_parity_difference", "dpd")] {
+            let interval = try #require(BootstrapInterval(metric: metric, outcomes: outcomes, baseline: nil))
+            let numpy = fairlearn["numpy_\(key)_ci"] as! [Double], reference = fairlearn["fairlearn_\(key)_ci"] as! [Double]
+            #expect(Self.close(interval.lower, numpy[0]) && Self.close(interval.upper, numpy[1]), "\(metric): \(interval) vs NumPy \(numpy)")
+            // Fairlearn draws its own resamples (pandas' sample), so the two agree to the bootstrap's own noise.
+            #expect(abs(interval.lower - reference[0]) < 0.005 && abs(interval.upper - reference[1]) < 0.005,
+                    "\(metric): [\(interval.lower), \(interval.upper)] vs Fairlearn \(reference)")
+        }
+    }
+}
