@@ -26,6 +26,9 @@ FL_CHECK_OFFSET(fl_evaluation_input, groups, 56);
 FL_CHECK_OFFSET(fl_evaluation_input, probabilities, 64);  /* ABI 2 */
 FL_CHECK_OFFSET(fl_metric_sink, per_group, 24);
 FL_CHECK_OFFSET(fl_metric_sink, describe, 32);  /* ABI 4 */
+FL_CHECK_OFFSET(fl_metric_descriptor, metric, 8);  /* ABI 4 */
+FL_CHECK_OFFSET(fl_metric_descriptor, display_name, 16);  /* ABI 4 */
+FL_CHECK_OFFSET(fl_metric_descriptor, kind, 24);  /* ABI 4 */
 FL_CHECK_OFFSET(fl_metric_descriptor, ideal, 32);  /* ABI 4 */
 FL_CHECK_OFFSET(fl_blas, dgemm, 40);
 FL_CHECK_OFFSET(fl_learner, release, 40);

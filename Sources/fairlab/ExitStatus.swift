@@ -12,8 +12,3 @@ enum ExitStatus: Int32 {
     /// The results were written, but no method met the `--select` rule.
     case selectionUnmet = 4
 }
-
-/// Thrown by a command that finished its work but must exit with a status other than 0; not an error message.
-struct CompletedWithStatus: Error {
-    let status: ExitStatus
-}

@@ -22,7 +22,7 @@ struct Fairlab: ParsableCommand {
             Foundation.exit(completed.status.rawValue)
         } catch let error as FairlabError {
             FileHandle.standardError.write(Data("fairlab: error: \(error.message)\n".utf8))
-            Foundation.exit(1)
+            Foundation.exit(ExitStatus.error.rawValue)
         } catch {
             exit(withError: error)
         }
@@ -50,8 +50,12 @@ func writeAtomically(_ text: String, to path: String) throws {
 /// incomplete; then an unmet selection.
 func exitStatus(of summary: ComparisonSummary) -> ExitStatus {
     if summary.rows.contains(where: { $0.seedsSucceeded < $0.seedsRun }) || !summary.pluginFailures.isEmpty { return .finishedWithFailures }
-    if let selection = summary.selection, selection.chosen == nil { return .selectionUnmet }
-    return .success
+    return selectionStatus(of: [summary])
+}
+
+/// The exit status of exporting or reporting stored runs: whether a selection rule went unmet in any.
+func selectionStatus(of summaries: [ComparisonSummary]) -> ExitStatus {
+    summaries.contains { $0.selection != nil && $0.selection?.chosen == nil } ? .selectionUnmet : .success
 }
 
 /// Ends a command with `status` (returning normally for success).

@@ -89,6 +89,15 @@ import Testing
                 compared += 1
             }
         }
+        // The paired difference's estimate: for methods run on the baseline's seeds, the difference of the means.
+        let points = golden["intervals"] as! [String: [String: [String: Any]]]
+        for id in ["m1", "m2"] {
+            for metric in ["accuracy", "statistical_parity_difference", "theil_index"] {
+                let estimate = try #require(BootstrapInterval(metric: metric, outcomes: outcomes[id]!, baseline: baseline)?.difference?.estimate)
+                let expected = (points[id]![metric]!["point"] as! Double) - (points["baseline"]![metric]!["point"] as! Double)
+                #expect(abs(estimate - expected) < 1e-12, "\(id) \(metric): \(estimate) vs \(expected)")
+            }
+        }
         // Four methods, 11 metrics each and 11 expected ones for the randomised m2; disparate impact of m1 and m3
         // is undefined on some resamples (a privileged selection rate of 0), which the intervals leave out.
         #expect(compared == 55)

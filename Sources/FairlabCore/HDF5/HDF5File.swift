@@ -148,6 +148,15 @@ public final class HDF5File {
         }
     }
 
+    /// Deletes the attribute `name` of the object at `objectPath`.
+    public func deleteAttribute(_ name: String, of objectPath: String = "/") throws {
+        HDF5File.serializer.lock()
+        defer { HDF5File.serializer.unlock() }
+        guard H5Adelete_by_name(handle, objectPath, name, fairlab_h5p_default()) >= 0 else {
+            throw FairlabError(file: path, "cannot delete attribute \(name) of \(objectPath)")
+        }
+    }
+
     // MARK: Reading datasets
 
     /// Reads a numeric dataset of the expected rank as doubles (row-major), converting integer types.

@@ -11,7 +11,9 @@ import Foundation
 /// interval says on how many resamples it rests. Quantiles interpolate linearly between order statistics, as
 /// NumPy's default does.
 public struct BootstrapInterval: Codable, Sendable, Equatable {
+    /// The 2.5 % quantile of the replicates.
     public let lower: Double
+    /// The 97.5 % quantile of the replicates.
     public let upper: Double
     /// Resamples on which the metric was defined on every seed.
     public let resamples: Int
@@ -25,9 +27,13 @@ public struct BootstrapInterval: Codable, Sendable, Equatable {
         /// The difference on the test rows themselves: the mean, over the seeds where both are defined, of the
         /// method's value minus the baseline's (nil when no seed has both).
         public let estimate: Double?
+        /// The 2.5 % quantile of the paired difference's replicates.
         public let lower: Double
+        /// The 97.5 % quantile of the paired difference's replicates.
         public let upper: Double
+        /// Resamples on which the difference was defined on every paired seed.
         public let resamples: Int
+        /// Seeds on which both the method and the baseline succeeded.
         public let seeds: Int
 
         /// Whether the whole interval lies on one side of 0: the difference is larger than the split's noise.
@@ -41,6 +47,8 @@ public struct BootstrapInterval: Codable, Sendable, Equatable {
     /// with the baseline's successful `baseline` outcomes (nil for the baseline itself); nil when no seed has
     /// replicates of the metric or none is defined.
     init?(metric: String, outcomes: [SeedOutcome], baseline: [SeedOutcome]?) {
+        // As in the table's mean, a seed on whose test rows the metric is undefined is left out.
+        let outcomes = outcomes.filter { !($0.metrics.overall[metric]?.isNaN ?? true) }
         let replicated = outcomes.compactMap { $0.bootstrap[metric] }
         guard let (lower, upper, resamples) = Self.percentiles(meanOf: replicated) else { return nil }
         self.lower = lower
@@ -48,7 +56,8 @@ public struct BootstrapInterval: Codable, Sendable, Equatable {
         self.resamples = resamples
         seeds = replicated.count
         difference = baseline.flatMap { baseline in
-            let bySeed = Dictionary(baseline.map { ($0.seed, $0) }, uniquingKeysWith: { first, _ in first })
+            let bySeed = Dictionary(
+                baseline.filter { !($0.metrics.overall[metric]?.isNaN ?? true) }.map { ($0.seed, $0) }, uniquingKeysWith: { first, _ in first })
             let differences = outcomes.compactMap { outcome -> [Double]? in
                 guard let mine = outcome.bootstrap[metric], let theirs = bySeed[outcome.seed]?.bootstrap[metric],
                       mine.count == theirs.count else { return nil }

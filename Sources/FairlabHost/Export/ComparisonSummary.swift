@@ -25,9 +25,13 @@ public struct ComparisonSummary: Codable, Sendable {
 
     /// The sizes of one seed's split.
     public struct SplitSize: Codable, Sendable {
+        /// The split's seed.
         public let seed: UInt64
+        /// Training rows.
         public let train: Int
+        /// Validation rows.
         public let validation: Int
+        /// Test rows.
         public let test: Int
     }
 
@@ -134,7 +138,7 @@ public struct ComparisonSummary: Codable, Sendable {
         metricPlugins = run.metricPlugins
         shard = run.shard
         bootstrapResamples = run.bootstrapResamples
-        metricDescriptors = run.metricDescriptors
+        metricDescriptors = run.metricDescriptors.isEmpty ? MetricDescriptor.beforeDescriptors : run.metricDescriptors
         let baselineOutcomes = run.methods.first { $0.id == MethodRecord.baselineID }?.outcomes.filter(\.succeeded)
         rows = run.methods.filter { run.shard == nil || !$0.outcomes.isEmpty }.map { method in
             let succeeded = method.outcomes.filter(\.succeeded)

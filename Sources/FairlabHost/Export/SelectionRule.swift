@@ -10,11 +10,19 @@ import Foundation
 public struct SelectionRule: Codable, Sendable, Equatable, CustomStringConvertible {
     /// A metric as a rule reads it: its value, its absolute value, or its distance from ideal.
     public struct Term: Codable, Sendable, Equatable, CustomStringConvertible {
-        public enum Transform: String, Codable, Sendable, CaseIterable {
-            case value, abs, distance
+        /// How the metric is read.
+        public enum Transform: String, Codable, Sendable {
+            /// As it is.
+            case value
+            /// Its absolute value.
+            case abs
+            /// Its distance from its ideal value (`MetricDescriptor.distanceFromIdeal`).
+            case distance
         }
 
+        /// How the metric is read.
         public var transform: Transform
+        /// The stored metric's name.
         public var metric: String
 
         /// Parses `metric`, `abs:metric` or `distance:metric`.
@@ -35,6 +43,7 @@ public struct SelectionRule: Codable, Sendable, Equatable, CustomStringConvertib
             }
         }
 
+        /// The term as written: `metric`, `abs:metric` or `distance:metric`.
         public var description: String { transform == .value ? metric : "\(transform.rawValue):\(metric)" }
 
         /// The name the term reads in `row`: a randomised method's expected value where it has one.
@@ -45,8 +54,8 @@ public struct SelectionRule: Codable, Sendable, Equatable, CustomStringConvertib
 
         /// The term's value for `row` of `summary`, nil where the metric is undefined or has no ideal.
         func value(of row: ComparisonSummary.Row, in summary: ComparisonSummary) -> Double? {
-            guard let mean = row.metrics[storedName(in: row)]?.mean, !mean.isNaN else { return nil }
-            return apply(mean, in: summary)
+            guard let mean = row.metrics[storedName(in: row)]?.mean, mean.isFinite else { return nil }
+            return apply(mean, in: summary).flatMap { $0.isFinite ? $0 : nil }
         }
 
         private func apply(_ value: Double, in summary: ComparisonSummary) -> Double? {
@@ -69,7 +78,8 @@ public struct SelectionRule: Codable, Sendable, Equatable, CustomStringConvertib
             } else {
                 return nil
             }
-            guard let a = apply(bounds.0, in: summary), let b = apply(bounds.1, in: summary) else { return nil }
+            guard bounds.0.isFinite, bounds.1.isFinite, let a = apply(bounds.0, in: summary), let b = apply(bounds.1, in: summary),
+                  a.isFinite, b.isFinite else { return nil }
             let ideal: Double? = transform == .abs ? 0 : transform == .distance ? summary.descriptor(of: metric).ideal : nil
             if let ideal, bounds.0 <= ideal, ideal <= bounds.1 { return (0, max(a, b)) }
             return (min(a, b), max(a, b))
@@ -97,8 +107,16 @@ public struct SelectionRule: Codable, Sendable, Equatable, CustomStringConvertib
 
     /// One constraint: `term OP bound`.
     public struct Constraint: Codable, Sendable, Equatable, CustomStringConvertible {
-        public enum Comparison: String, Codable, Sendable, CaseIterable {
-            case atLeast = ">=", atMost = "<=", above = ">", below = "<"
+        /// The comparison of a constraint.
+        public enum Comparison: String, Codable, Sendable {
+            /// `>=`
+            case atLeast = ">="
+            /// `<=`
+            case atMost = "<="
+            /// `>`
+            case above = ">"
+            /// `<`
+            case below = "<"
 
             func holds(_ value: Double, _ bound: Double) -> Bool {
                 switch self {
@@ -110,8 +128,11 @@ public struct SelectionRule: Codable, Sendable, Equatable, CustomStringConvertib
             }
         }
 
+        /// What is compared.
         public var term: Term
+        /// How.
         public var comparison: Comparison
+        /// With what.
         public var bound: Double
 
         /// Parses `accuracy>=0.80`, `abs:statistical_parity_difference<0.05`.
@@ -131,29 +152,36 @@ public struct SelectionRule: Codable, Sendable, Equatable, CustomStringConvertib
             throw FairlabError("--select '\(text)': expected METRIC>=VALUE (or <=, >, <), e.g. accuracy>=0.80")
         }
 
+        /// The constraint as written: `accuracy>=0.8`.
         public var description: String { "\(term)\(comparison.rawValue)\(bound)" }
     }
 
+    /// Every constraint a chosen method must meet.
     public var constraints: [Constraint]
+    /// What is best among those meeting them.
     public var objective: Term
     /// Whether the objective is minimised (else maximised).
     public var minimize: Bool
 
+    /// A rule of `constraints` and an objective to minimise or maximise.
     public init(constraints: [Constraint], objective: Term, minimize: Bool) {
         self.constraints = constraints
         self.objective = objective
         self.minimize = minimize
     }
 
+    /// The rule as the outputs state it: `accuracy>=0.8, minimizing abs:statistical_parity_difference`.
     public var description: String {
         (constraints.isEmpty ? "" : constraints.map(\.description).joined(separator: " and ") + ", ")
             + (minimize ? "minimizing " : "maximizing ") + objective.description
     }
 
-    /// Throws unless every metric the rule names is one the run has (`known`: its overall metric names).
-    public func check(against known: Set<String>, file: String?) throws {
+    /// Throws unless every metric the rule names is one the run has (`known`: its overall metric names);
+    /// `naming` says what names it, in the message.
+    public func check(against known: Set<String>, file: String?, naming: String = "the selection rule") throws {
         for term in constraints.map(\.term) + [objective] where !known.contains(term.metric) {
-            let message = "the selection rule names metric '\(term.metric)', which the run does not have (it has \(known.sorted().joined(separator: ", ")))"
+            let shown = known.filter { !$0.hasPrefix(ComparisonSummary.expectedPrefix) }.sorted().joined(separator: ", ")
+            let message = "\(naming) names metric '\(term.metric)', which the run does not have (it has \(shown.isEmpty ? "none" : shown))"
             throw file.map { FairlabError(file: $0, message) } ?? FairlabError(message)
         }
     }

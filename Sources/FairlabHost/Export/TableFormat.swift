@@ -149,7 +149,10 @@ enum MarkdownTable {
 /// difference from the baseline with its interval.
 enum CSVExport {
     static func render(_ summary: ComparisonSummary) -> String {
-        let metrics = Set(summary.rows.flatMap { $0.metrics.keys }).sorted()
+        // Described metrics in their plugins' order, then the others by name.
+        let present = Set(summary.rows.flatMap { $0.metrics.keys })
+        let described = summary.metricDescriptors.map(\.metric).filter { present.contains($0) }
+        let metrics = described + present.subtracting(described).sorted()
         var header = ["run_id", "method", "stage", "plugin", "plugin_version", "parameters", "status", "seeds_ok", "seeds_run", "selected"]
         for metric in metrics {
             header += ["std", "seeds", "ci_low", "ci_high", "diff", "diff_ci_low", "diff_ci_high"].reduce(into: [metric]) { $0.append("\(metric)_\($1)") }

@@ -128,7 +128,9 @@ public final class MethodInstance {
                 Unmanaged<MetricCollector>.fromOpaque(context).takeUnretainedValue().record(String(cString: metric), group: Int(group), value)
             },
             describe: { context, descriptor in
-                guard let context, let descriptor, descriptor.pointee.struct_size >= MemoryLayout<fl_metric_descriptor>.size,
+                // Its ABI-4 fields must be there; fields appended later would be read only where present.
+                guard let context, let descriptor,
+                      descriptor.pointee.struct_size >= MemoryLayout<fl_metric_descriptor>.offset(of: \.ideal)! + MemoryLayout<Double>.size,
                       let metric = descriptor.pointee.metric else { return }
                 let collector = Unmanaged<MetricCollector>.fromOpaque(context).takeUnretainedValue()
                 let name = String(cString: metric)

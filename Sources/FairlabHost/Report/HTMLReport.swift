@@ -8,9 +8,12 @@ import Foundation
 public enum HTMLReport {
     /// The axes of the trade-off plot.
     public struct Axes: Sendable {
+        /// The horizontal axis.
         public var x: SelectionRule.Term
+        /// The vertical axis.
         public var y: SelectionRule.Term
 
+        /// Axes of `x` and `y`.
         public init(x: SelectionRule.Term, y: SelectionRule.Term) {
             self.x = x
             self.y = y

@@ -12,7 +12,8 @@ struct PlotAxis {
 
     /// An axis covering `values` (NaN and infinities ignored; an empty or flat range is widened).
     init(covering values: [Double], from start: Double, to end: Double, includingZero: Bool = false) {
-        var finite = values.filter(\.isFinite)
+        // Values beyond ±1e12 are no plot's data; leaving them out keeps every step below finite.
+        var finite = values.filter { $0.isFinite && abs($0) < 1e12 }
         if includingZero { finite.append(0) }
         var low = finite.min() ?? 0, high = finite.max() ?? 1
         if high - low < 1e-9 {

@@ -47,8 +47,10 @@ struct SVGCanvas {
             + "<title>\(escapeHTML(title))</title>" + elements.joined() + "</svg>"
     }
 
-    /// A coordinate with at most two decimals, no trailing zeros.
+    /// A coordinate with at most two decimals, no trailing zeros. Plots pass finite values only; anything else is
+    /// drawn at 0 rather than written as text no SVG reader accepts.
     private func n(_ value: Double) -> String {
+        guard value.isFinite, abs(value) < 1e12 else { return "0" }
         let rounded = (value * 100).rounded() / 100
         return rounded == rounded.rounded() ? String(Int(rounded)) : String(rounded)
     }

@@ -2,7 +2,8 @@ import Foundation
 
 /// The trade-off plot: one point per method at its mean (a randomised method's expected values), with its
 /// intervals on both axes, coloured by stage; the Pareto front (methods no other method beats on both axes)
-/// joined by a dashed line; the selected method ringed.
+/// joined by a dashed line; the selected method ringed. Points carry their number in the key beside the plot:
+/// with 27 methods, names beside the points would hide one another where methods agree.
 struct TradeoffPlot {
     let x: SelectionRule.Term
     let y: SelectionRule.Term
@@ -38,8 +39,9 @@ struct TradeoffPlot {
 
     func render(_ summary: ComparisonSummary, id: String) -> String {
         let points = points(summary)
-        let width = 820.0, height = 520.0
-        let left = 70.0, right = width - 200, top = 20.0, bottom = height - 55
+        let keyLineHeight = 14.0
+        let width = 860.0, height = max(520, 150 + keyLineHeight * Double(points.count))
+        let left = 70.0, right = width - 250, top = 20.0, bottom = 465.0
         var canvas = SVGCanvas(width: width, height: height)
         let xs = points.flatMap { [$0.x] + [$0.xInterval?.lower, $0.xInterval?.upper].compactMap { $0 } }
         let ys = points.flatMap { [$0.y] + [$0.yInterval?.lower, $0.yInterval?.upper].compactMap { $0 } }
@@ -57,7 +59,7 @@ struct TradeoffPlot {
             canvas.text(left - 6, position + 4, yAxis.label(tick), size: 11, anchor: "end")
         }
         canvas.rect(left, top, right - left, bottom - top, fill: "none", attributes: " stroke=\"#999\"")
-        canvas.text((left + right) / 2, height - 12, x.title(in: summary), size: 13, anchor: "middle", weight: "bold")
+        canvas.text((left + right) / 2, bottom + 40, x.title(in: summary), size: 13, anchor: "middle", weight: "bold")
         canvas.text(16, (top + bottom) / 2, y.title(in: summary), size: 13, anchor: "middle", rotate: -90, weight: "bold")
 
         let front = points.filter(\.onFront).sorted { $0.x < $1.x }
@@ -73,45 +75,54 @@ struct TradeoffPlot {
                 canvas.line(px, yAxis.position(interval.lower), px, yAxis.position(interval.upper), stroke: color, width: 1.2)
             }
         }
+        // Points, each numbered beside itself at the first free place (right, left, above, below) inside the plot.
         var placed: [(Double, Double, Double, Double)] = []
-        for point in points {
+        for (index, point) in points.enumerated() {
             let px = xAxis.position(point.x), py = yAxis.position(point.y), color = StageColors.color(of: point.stage)
             let selected = point.id == summary.selection?.chosen
             if selected { canvas.circle(px, py, radius: 9, fill: "none", stroke: "#000") }
             canvas.circle(
                 px, py, radius: point.onFront ? 5.5 : 4.5, fill: color, stroke: point.onFront ? "#000" : "none",
-                title: "\(point.id): \(String(format: "%.4f", point.x)), \(String(format: "%.4f", point.y))" + (point.onFront ? " (Pareto front)" : ""),
+                title: "\(index + 1) \(point.id): \(String(format: "%.4f", point.x)), \(String(format: "%.4f", point.y))" + (point.onFront ? " (Pareto front)" : ""),
                 attributes: " class=\"point\" data-method=\"\(escapeHTML(point.id))\"")
-            // The first free place among right, left, above and below; right if none is.
-            let labelWidth = Double(point.id.count) * 5.6 + 4, labelHeight = 11.0
-            let candidates = [(px + 8, py + 4, "start"), (px - 8, py + 4, "end"), (px, py - 9, "middle"), (px, py + 16, "middle")]
+            let label = String(index + 1), labelWidth = Double(label.count) * 6 + 2, labelHeight = 10.0
+            let candidates = [(px + 7, py + 4, "start"), (px - 7, py + 4, "end"), (px, py - 8, "middle"), (px, py + 15, "middle")]
             let boxes = candidates.map { candidate -> (Double, Double, Double, Double) in
                 let x0 = candidate.2 == "start" ? candidate.0 : candidate.2 == "end" ? candidate.0 - labelWidth : candidate.0 - labelWidth / 2
-                return (x0, candidate.1 - labelHeight + 2, labelWidth, labelHeight)
+                return (x0, candidate.1 - labelHeight + 1, labelWidth, labelHeight)
             }
-            let free = boxes.firstIndex { box in
-                !placed.contains { other in box.0 < other.0 + other.2 && other.0 < box.0 + box.2 && box.1 < other.1 + other.3 && other.1 < box.1 + box.3 }
-            } ?? 0
+            let free = boxes.indices.first { choice in
+                let box = boxes[choice]
+                return box.0 >= left && box.0 + box.2 <= right && box.1 >= top && box.1 + box.3 <= bottom
+                    && !placed.contains { other in box.0 < other.0 + other.2 && other.0 < box.0 + box.2 && box.1 < other.1 + other.3 && other.1 < box.1 + box.3 }
+            } ?? (px + 7 + labelWidth <= right ? 0 : 1)
             placed.append(boxes[free])
-            canvas.text(candidates[free].0, candidates[free].1, point.id, size: 10, anchor: candidates[free].2,
-                        weight: selected ? "bold" : "normal", attributes: " class=\"point-label\"")
+            canvas.text(candidates[free].0, candidates[free].1, label, size: 10, anchor: candidates[free].2,
+                        weight: selected || point.onFront ? "bold" : "normal", attributes: " class=\"point-label\"")
         }
-        // Legend.
+        // Legend, then the key of numbers.
         var legendY = top + 10
         for (stage, label) in StageColors.stages where points.contains(where: { $0.stage == stage }) {
             canvas.circle(right + 24, legendY - 4, radius: 5, fill: StageColors.color(of: stage))
             canvas.text(right + 36, legendY, label, size: 12)
-            legendY += 20
+            legendY += 18
         }
         canvas.line(right + 16, legendY - 4, right + 32, legendY - 4, stroke: "#555", width: 1.5, dashed: true)
-        canvas.text(right + 36, legendY, "Pareto front", size: 12)
-        legendY += 20
+        canvas.text(right + 36, legendY, "Pareto front (bold numbers)", size: 12)
+        legendY += 18
         if summary.selection?.chosen != nil {
             canvas.circle(right + 24, legendY - 4, radius: 7, fill: "none", stroke: "#000")
             canvas.text(right + 36, legendY, "selected", size: 12)
-            legendY += 20
+            legendY += 18
         }
-        canvas.text(right + 16, legendY + 6, "bars: 95 % intervals", size: 11, fill: "#555")
+        canvas.text(right + 16, legendY, "bars: \(summary.bootstrapResamples > 0 ? "95 % intervals" : "± 1 std over seeds")", size: 11, fill: "#555")
+        legendY += 22
+        for (index, point) in points.enumerated() {
+            canvas.text(right + 34, legendY, "\(index + 1)", size: 11, anchor: "end", weight: point.onFront ? "bold" : "normal")
+            canvas.text(right + 40, legendY, point.id, size: 11, weight: point.id == summary.selection?.chosen ? "bold" : "normal",
+                        fill: StageColors.color(of: point.stage), attributes: " class=\"key\"")
+            legendY += keyLineHeight
+        }
         return canvas.render(title: "\(y.title(in: summary)) against \(x.title(in: summary)), one point per method", id: id)
     }
 }

@@ -87,6 +87,16 @@ public enum ShardMerge {
             groupNames: first.groupNames, groupPrivileged: first.groupPrivileged, seeds: first.seeds,
             standardization: first.standardization, fairlabVersion: first.fairlabVersion, abiVersion: first.abiVersion,
             splits: first.seeds.map { splits[$0]! }, methods: methods, metricPlugins: first.metricPlugins, pluginFailures: failures,
-            bootstrapResamples: first.bootstrapResamples, metricDescriptors: first.metricDescriptors)
+            bootstrapResamples: first.bootstrapResamples, metricDescriptors: metricDescriptors(of: shards.map(\.run)))
+    }
+
+    /// Every shard's metric descriptors, in order of first appearance: a shard whose metric plugin saw no
+    /// successful outcome described nothing.
+    private static func metricDescriptors(of runs: [RunRecord]) -> [MetricDescriptor] {
+        var descriptors: [MetricDescriptor] = []
+        for descriptor in runs.flatMap(\.metricDescriptors) where !descriptors.contains(where: { $0.metric == descriptor.metric }) {
+            descriptors.append(descriptor)
+        }
+        return descriptors
     }
 }

@@ -30,7 +30,9 @@ public enum MetricExecution {
             indices.withUnsafeMutableBufferPointer { resampler.next(into: $0) }
             for item in buffers.indices {
                 indices.withUnsafeBufferPointer { resampled[item].gather(from: buffers[item], at: $0) }
-                let overall = try instance.evaluate(resampled[item]).overall
+                // A plugin that refuses a degenerate resample (one class, a group missing) leaves that replicate
+                // undefined; its values on the test rows themselves stand.
+                guard let overall = try? instance.evaluate(resampled[item]).overall else { continue }
                 for (position, name) in names[item].enumerated() { replicates[item][position][resample] = overall[name] ?? .nan }
             }
         }

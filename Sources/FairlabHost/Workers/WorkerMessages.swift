@@ -163,7 +163,9 @@ public struct MetricJob: Codable, Sendable {
 /// What a metric worker returns: each item's values, and the overall metrics its bootstrap replicates are of
 /// (whose values travel as arrays beside the reply, one per item and name, each `bootstrapResamples` long).
 public struct MetricReply: Codable, Sendable {
+    /// Each item's values on its test rows.
     public var values: [MetricValues]
+    /// For each item, the overall metrics whose replicates follow, in order.
     public var replicateNames: [[String]]
     /// What the plugin said its overall metrics are, in its order.
     public var descriptors: [MetricDescriptor]

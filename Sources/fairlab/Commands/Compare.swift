@@ -103,7 +103,15 @@ struct Compare: ParsableCommand {
         if let report { try checkWritableFile(report) }
         let rule = try selection.rule()
         let run = try Comparison(options: options, progress: reportProgress).run()
-        let summary = try ComparisonSummary(run, selecting: rule)
+        // A rule naming a metric the run turned out not to have is reported once the run is saved, not instead.
+        var ruleError: Error?
+        let summary: ComparisonSummary
+        do {
+            summary = try ComparisonSummary(run, selecting: rule)
+        } catch {
+            ruleError = error
+            summary = try ComparisonSummary(run)
+        }
         // The table first: if the append fails, the run is still shown.
         print(try tableFormat.render(summary), terminator: "")
         if let out {
@@ -111,10 +119,10 @@ struct Compare: ParsableCommand {
             reportProgress("appended run \(run.id) to \(out)")
         }
         if let report {
-            try plot.check([summary], file: nil)
             try writeAtomically(HTMLReport.document([summary], axes: try plot.axes()), to: report)
             reportProgress("wrote the report to \(report)")
         }
+        if let ruleError { throw ruleError }
         try finish(with: exitStatus(of: summary))
     }
 

@@ -38,6 +38,6 @@ struct Export: ParsableCommand {
         guard let id = runID ?? ids.last else { throw FairlabError(file: results, "the file holds no complete run") }
         let summary = try ComparisonSummary(try ResultsFile.read(runID: id, from: results), selecting: try selection.rule(), file: results)
         print(try tableFormat.render(summary), terminator: "")
-        try finish(with: summary.selection.map { $0.chosen == nil ? .selectionUnmet : .success } ?? .success)
+        try finish(with: selectionStatus(of: [summary]))
     }
 }

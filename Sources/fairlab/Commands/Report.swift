@@ -34,6 +34,6 @@ struct Report: ParsableCommand {
         try writeAtomically(HTMLReport.document(summaries, axes: try plot.axes(), resultsPath: results), to: output)
         reportProgress("wrote the report of \(summaries.count == 1 ? "run \(summaries[0].runID)" : "\(summaries.count) runs") to \(output)")
         for summary in summaries { if let selection = summary.selection { reportProgress(selection.summaryLine) } }
-        try finish(with: summaries.contains { $0.selection != nil && $0.selection?.chosen == nil } ? .selectionUnmet : .success)
+        try finish(with: selectionStatus(of: summaries))
     }
 }

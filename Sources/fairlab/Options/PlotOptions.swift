@@ -4,30 +4,37 @@ import FairlabHost
 
 /// The axes of the report's trade-off plot (`compare --report`, `report`).
 struct PlotOptions: ParsableArguments {
-    @Option(name: .customLong("x"), help: ArgumentHelp("The trade-off plot's x axis: a metric, abs:NAME or distance:NAME.", valueName: "metric"))
-    var xAxis: String = "abs:statistical_parity_difference"
+    @Option(name: .customLong("x"), help: ArgumentHelp(
+        "The trade-off plot's x axis: a metric, abs:NAME or distance:NAME (default: \(HTMLReport.Axes.standard.x)).", valueName: "metric"))
+    var xAxis: String?
 
-    @Option(name: .customLong("y"), help: ArgumentHelp("The trade-off plot's y axis.", valueName: "metric"))
-    var yAxis: String = "accuracy"
+    @Option(name: .customLong("y"), help: ArgumentHelp("The trade-off plot's y axis (default: \(HTMLReport.Axes.standard.y)).", valueName: "metric"))
+    var yAxis: String?
 
     func validate() throws { _ = try axes() }
 
     func axes() throws -> HTMLReport.Axes {
         do {
-            return HTMLReport.Axes(x: try SelectionRule.Term(parsing: xAxis), y: try SelectionRule.Term(parsing: yAxis))
+            return HTMLReport.Axes(
+                x: try xAxis.map(SelectionRule.Term.init(parsing:)) ?? HTMLReport.Axes.standard.x,
+                y: try yAxis.map(SelectionRule.Term.init(parsing:)) ?? HTMLReport.Axes.standard.y)
         } catch let error as FairlabError {
             throw ValidationError(error.message)
         }
     }
 
-    /// Throws unless both axes name metrics the summaries have.
-    func check(_ summaries: [ComparisonSummary], file: String?) throws {
+    /// Throws unless each axis given on the command line names a metric every summary has (the default axes
+    /// are not checked: a run without them gets a report saying so, in place of the plot).
+    func check(_ summaries: [ComparisonSummary], file: String) throws {
         let axes = try axes()
+        let named = [xAxis.map { _ in axes.x }, yAxis.map { _ in axes.y }].compactMap { $0 }
+        guard !named.isEmpty else { return }
         for summary in summaries {
-            let known = Set(summary.rows.flatMap { $0.metrics.keys })
-            for term in [axes.x, axes.y] where !known.contains(term.metric) {
-                let message = "the plot axis names metric '\(term.metric)', which run \(summary.runID) does not have (it has \(known.filter { !$0.hasPrefix(ComparisonSummary.expectedPrefix) }.sorted().joined(separator: ", ")))"
-                throw file.map { FairlabError(file: $0, message) } ?? FairlabError(message)
+            try SelectionRule(constraints: [], objective: named[0], minimize: true).check(
+                against: Set(summary.rows.flatMap { $0.metrics.keys }), file: file, naming: "the plot axis")
+            if named.count > 1 {
+                try SelectionRule(constraints: [], objective: named[1], minimize: true).check(
+                    against: Set(summary.rows.flatMap { $0.metrics.keys }), file: file, naming: "the plot axis")
             }
         }
     }
