@@ -118,7 +118,7 @@ struct Benchmarks {
         var bytes = 0, shape = (methods: 0, seeds: 0, resamples: 0)
         let times = try (0..<max(runs, 1)).map { _ in
             try seconds {
-                let run = try ResultsFile.read(runID: id, from: path)
+                let run = try ResultsFile.read(runID: id, from: path, predictions: false)
                 let html = HTMLReport.document([try ComparisonSummary(run)], resultsPath: path)
                 bytes = html.utf8.count
                 shape = (run.methods.count, run.seeds.count, run.bootstrapResamples)

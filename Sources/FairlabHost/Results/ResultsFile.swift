@@ -160,8 +160,9 @@ public enum ResultsFile {
         return try Shard(parsing: try file.stringAttribute("shard", of: base))
     }
 
-    /// Reads one run back.
-    public static func read(runID: String, from path: String) throws -> RunRecord {
+    /// Reads one run back; without `predictions`, each outcome's test predictions, scores and probabilities are
+    /// left out (empty and nil), which is all a table, an export or a report needs and halves the reading.
+    public static func read(runID: String, from path: String, predictions readPredictions: Bool = true) throws -> RunRecord {
         let index = try HDF5File(path: path, mode: .readOnly)
         guard index.exists("/runs/\(runID)") else {
             let known = (try? runIDs(in: path))?.joined(separator: ", ") ?? ""
@@ -234,9 +235,9 @@ public enum ResultsFile {
                     seed: seed, status: status, error: try text("error", seedPath),
                     fitSeconds: try file.doublesAttribute("fit_seconds", of: seedPath).first ?? 0,
                     predictSeconds: try file.doublesAttribute("predict_seconds", of: seedPath).first ?? 0,
-                    predictions: status == SeedOutcome.ok ? try file.readDoubles("\(seedPath)/y_pred", rank: 1).values : [],
-                    scores: file.exists("\(seedPath)/y_score") ? try file.readDoubles("\(seedPath)/y_score", rank: 1).values : nil,
-                    probabilities: file.exists("\(seedPath)/y_prob") ? try file.readDoubles("\(seedPath)/y_prob", rank: 1).values : nil,
+                    predictions: readPredictions && status == SeedOutcome.ok ? try file.readDoubles("\(seedPath)/y_pred", rank: 1).values : [],
+                    scores: readPredictions && file.exists("\(seedPath)/y_score") ? try file.readDoubles("\(seedPath)/y_score", rank: 1).values : nil,
+                    probabilities: readPredictions && file.exists("\(seedPath)/y_prob") ? try file.readDoubles("\(seedPath)/y_prob", rank: 1).values : nil,
                     metrics: metrics,
                     notes: file.hasAttribute("notes", of: seedPath) ? try file.stringsAttribute("notes", of: seedPath) : [],
                     bootstrap: bootstrap)

@@ -11,8 +11,10 @@ import Foundation
 public enum UntrustedFile {
     /// What the file should be.
     public enum Kind: Sendable {
-        /// A results file, every run of it read.
+        /// A dataset; a results file, every run of it read.
         case dataset, results
+        /// A results file, every run of it read without its predictions: what exports and reports read.
+        case resultsSummaries
         /// A results file about to take another run: only its index and the list of its runs are read, so the
         /// check costs the same however many runs it holds.
         case resultsIndex
@@ -21,6 +23,7 @@ public enum UntrustedFile {
             switch self {
             case .dataset: .checkDataset
             case .results: .checkResults
+            case .resultsSummaries: .checkResultsSummaries
             case .resultsIndex: .checkResultsIndex
             }
         }

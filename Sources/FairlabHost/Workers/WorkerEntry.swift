@@ -14,6 +14,7 @@ public enum WorkerEntry {
         case describeAll = "describe-all"
         case checkDataset = "check-dataset"
         case checkResults = "check-results"
+        case checkResultsSummaries = "check-results-summaries"
         case checkResultsIndex = "check-results-index"
     }
 
@@ -68,11 +69,11 @@ public enum WorkerEntry {
             }
         case .checkDataset:
             try channel.reply { try DatasetFile.read(input, progress: { logProgress("read \($0) of \($1) rows") }).rows }
-        case .checkResults:
+        case .checkResults, .checkResultsSummaries:
             try channel.reply {
                 let ids = try ResultsFile.runIDs(in: input)
                 for (index, id) in ids.enumerated() {
-                    _ = try ResultsFile.read(runID: id, from: input)
+                    _ = try ResultsFile.read(runID: id, from: input, predictions: kind == .checkResults)
                     logProgress("read run \(index + 1) of \(ids.count)")
                 }
                 return ids.count

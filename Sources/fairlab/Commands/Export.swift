@@ -21,11 +21,11 @@ struct Export: ParsableCommand {
     @OptionGroup var selection: SelectionOptions
 
     func run() throws {
-        try UntrustedFile.check(results, as: .results, executable: currentExecutablePath())
+        try UntrustedFile.check(results, as: .resultsSummaries, executable: currentExecutablePath())
         let ids = try ResultsFile.runIDs(in: results)
         if list {
             for id in ids {
-                let run = try ResultsFile.read(runID: id, from: results)
+                let run = try ResultsFile.read(runID: id, from: results, predictions: false)
                 let failed = run.methods.filter { $0.outcomes.contains { !$0.succeeded } }.count
                 print("\(id)  \(run.createdAt)  \(run.datasetPath)  \(run.methods.count) methods × \(run.seeds.count) seed\(run.seeds.count == 1 ? "" : "s")"
                     + (failed > 0 ? ", \(failed) with failures" : "") + (run.shard.map { ", shard \($0)" } ?? ""))
@@ -36,7 +36,7 @@ struct Export: ParsableCommand {
             throw FairlabError("unknown --format \(format) (use \(TableFormat.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
         guard let id = runID ?? ids.last else { throw FairlabError(file: results, "the file holds no complete run") }
-        let summary = try ComparisonSummary(try ResultsFile.read(runID: id, from: results), selecting: try selection.rule(), file: results)
+        let summary = try ComparisonSummary(try ResultsFile.read(runID: id, from: results, predictions: false), selecting: try selection.rule(), file: results)
         print(try tableFormat.render(summary), terminator: "")
         try finish(with: selectionStatus(of: [summary]))
     }

@@ -21,7 +21,7 @@ struct Report: ParsableCommand {
     @OptionGroup var selection: SelectionOptions
 
     func run() throws {
-        try UntrustedFile.check(results, as: .results, executable: currentExecutablePath())
+        try UntrustedFile.check(results, as: .resultsSummaries, executable: currentExecutablePath())
         let ids = try ResultsFile.runIDs(in: results)
         guard let latest = ids.last else { throw FairlabError(file: results, "the file holds no complete run") }
         let chosen = runIDs.isEmpty ? [latest] : runIDs
@@ -29,7 +29,7 @@ struct Report: ParsableCommand {
             throw FairlabError("--run names \(repeated) twice")
         }
         let rule = try selection.rule()
-        let summaries = try chosen.map { try ComparisonSummary(try ResultsFile.read(runID: $0, from: results), selecting: rule, file: results) }
+        let summaries = try chosen.map { try ComparisonSummary(try ResultsFile.read(runID: $0, from: results, predictions: false), selecting: rule, file: results) }
         try plot.check(summaries, file: results)
         try writeAtomically(HTMLReport.document(summaries, axes: try plot.axes(), resultsPath: results), to: output)
         reportProgress("wrote the report of \(summaries.count == 1 ? "run \(summaries[0].runID)" : "\(summaries.count) runs") to \(output)")
