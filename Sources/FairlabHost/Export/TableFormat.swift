@@ -220,17 +220,9 @@ enum LaTeXTable {
     }
 
     static func escape(_ text: String) -> String {
-        var escaped = ""
-        for character in text {
-            switch character {
-            case "&", "%", "$", "#", "_", "{", "}": escaped += "\\\(character)"
-            case "~": escaped += "\\textasciitilde{}"
-            case "^": escaped += "\\textasciicircum{}"
-            case "\\": escaped += "\\textbackslash{}"
-            case "†": escaped += "$^\\dagger$"
-            default: escaped.append(character)
-            }
-        }
-        return escaped
+        escaping(text, [
+            "&": "\\&", "%": "\\%", "$": "\\$", "#": "\\#", "_": "\\_", "{": "\\{", "}": "\\}",
+            "~": "\\textasciitilde{}", "^": "\\textasciicircum{}", "\\": "\\textbackslash{}", "†": "$^\\dagger$",
+        ])
     }
 }
