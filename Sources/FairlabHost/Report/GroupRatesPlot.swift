@@ -18,9 +18,22 @@ struct GroupRatesPlot {
             return groups.indices.map { $0 < statistics.count ? statistics[$0]?.mean : nil }
         }
         let baseline = summary.rows.first { $0.id == MethodRecord.baselineID }.map(values)
+        let baselineLegend = baseline != nil
         let barHeight = 9.0, gap = 8.0, labelWidth = 210.0, width = 820.0
         let blockHeight = Double(groups.count) * barHeight + gap
-        let top = 24.0, height = top + Double(rows.count) * blockHeight + 30
+        // The legend wraps onto as many lines as the group names need.
+        var legendItems: [(x: Double, line: Int)] = []
+        var legendX = labelWidth, legendLine = 0
+        for group in groups + (baselineLegend ? ["baseline"] : []) {
+            let itemWidth = 14 + Double(group.count) * 6.5 + 16
+            if legendX + itemWidth > width - 10, legendX > labelWidth {
+                legendX = labelWidth
+                legendLine += 1
+            }
+            legendItems.append((legendX, legendLine))
+            legendX += itemWidth
+        }
+        let top = 24.0 + 16 * Double(legendLine), height = top + Double(rows.count) * blockHeight + 30
         let axis = PlotAxis(covering: [0, 1], from: labelWidth, to: width - 20)
         var canvas = SVGCanvas(width: width, height: height)
         for tick in axis.ticks {
@@ -29,15 +42,15 @@ struct GroupRatesPlot {
             canvas.text(x, height - 12, axis.label(tick), size: 11, anchor: "middle")
         }
         // Legend: the groups' colours and the baseline tick.
-        var legendX = labelWidth
-        for (index, group) in groups.enumerated() {
-            canvas.rect(legendX, 6, 10, 10, fill: StageColors.group(index))
-            canvas.text(legendX + 14, 15, group, size: 11)
-            legendX += 14 + Double(group.count) * 6.5 + 16
-        }
-        if baseline != nil {
-            canvas.line(legendX + 5, 4, legendX + 5, 18, stroke: "#000", width: 2)
-            canvas.text(legendX + 12, 15, "baseline", size: 11)
+        for (index, item) in legendItems.enumerated() {
+            let y = 6 + 16 * Double(item.line)
+            if index < groups.count {
+                canvas.rect(item.x, y, 10, 10, fill: StageColors.group(index))
+                canvas.text(item.x + 14, y + 9, groups[index], size: 11)
+            } else {
+                canvas.line(item.x + 5, y - 2, item.x + 5, y + 12, stroke: "#000", width: 2)
+                canvas.text(item.x + 12, y + 9, "baseline", size: 11)
+            }
         }
         for (rowIndex, row) in rows.enumerated() {
             let y0 = top + Double(rowIndex) * blockHeight

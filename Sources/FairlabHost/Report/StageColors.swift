@@ -14,9 +14,13 @@ enum StageColors {
         ("baseline", "baseline"), ("pre", "pre-processing"), ("in", "in-processing"), ("post", "post-processing"),
     ]
 
-    /// Group colours, reused in order for more groups than there are colours.
+    /// Group colours: twelve that stay apart (ColorBrewer's Paired, reordered so neighbours differ in hue),
+    /// reused in order only beyond twelve groups.
     static func group(_ index: Int) -> String {
-        let palette = ["#1f78b4", "#e6ab02", "#66a61e", "#e7298a", "#a6761d", "#666666", "#a6cee3", "#fb9a99"]
+        let palette = [
+            "#1f78b4", "#ff7f00", "#33a02c", "#e31a1c", "#6a3d9a", "#b15928",
+            "#a6cee3", "#fdbf6f", "#b2df8a", "#fb9a99", "#cab2d6", "#ffff99",
+        ]
         return palette[index % palette.count]
     }
 }
