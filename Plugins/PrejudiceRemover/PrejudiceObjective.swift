@@ -20,27 +20,34 @@ struct PrejudiceObjective {
 
     let rows: Int, features: Int
     let eta: Double, c: Double
-    /// rows × (features + 1), row-major, the last column 1, side 0's rows first (every term is a sum over rows,
-    /// so their order is free): each side's margins and gradient are then one dgemv over its own block.
-    private let x: [Double]
+    /// The design's non-zero entries, row by row (compressed sparse rows; the trailing 1 included): Adult's 98
+    /// columns hold about 13 non-zeros a row (its one-hot blocks), so the two passes over the rows each
+    /// evaluation makes read a seventh of a dense design.
+    private let rowStarts: [Int]
+    private let columns: [Int]
+    private let values: [Double]
     private let labels: [Double]
-    /// 0 for the unprivileged side, 1 for the privileged, in `x`'s order.
+    /// 0 for the unprivileged side, 1 for the privileged.
     private let sides: [Int]
-    /// Rows on side 0 (the first block).
-    private let sideZeroRows: Int
 
-    private let blas: fl_blas
-
-    init(x: [Double], rows: Int, features: Int, labels: [Double], sides: [Int], eta: Double, c: Double, blas: fl_blas) {
+    /// `x` is rows × (features + 1), row-major, its last column 1.
+    init(x: [Double], rows: Int, features: Int, labels: [Double], sides: [Int], eta: Double, c: Double) {
         let width = features + 1
-        let order = sides.indices.filter { sides[$0] == 0 } + sides.indices.filter { sides[$0] != 0 }
-        self.blas = blas
-        self.x = order.flatMap { x[($0 * width)..<(($0 + 1) * width)] }
+        var rowStarts = [0], columns: [Int] = [], values: [Double] = []
+        for i in 0..<rows {
+            for j in 0..<width where x[i * width + j] != 0 {
+                columns.append(j)
+                values.append(x[i * width + j])
+            }
+            rowStarts.append(columns.count)
+        }
+        self.rowStarts = rowStarts
+        self.columns = columns
+        self.values = values
         self.rows = rows
         self.features = features
-        self.labels = order.map { labels[$0] }
-        self.sides = order.map { sides[$0] }
-        sideZeroRows = sides.filter { $0 == 0 }.count
+        self.labels = labels
+        self.sides = sides
         self.eta = eta
         self.c = c
     }
@@ -66,45 +73,55 @@ struct PrejudiceObjective {
 
     func evaluate(_ theta: [Double], gradient: UnsafeMutableBufferPointer<Double>? = nil) -> Terms {
         let width = features + 1
-        // Each side's margins from its own block and weights: X_s θ_s.
+        // Each row's margin under its side's weights.
         var p = [Double](repeating: 0, count: rows), clipped = [Bool](repeating: false, count: rows)
-        let blocks = [(0, sideZeroRows), (sideZeroRows, rows - sideZeroRows)]
-        x.withUnsafeBufferPointer { x in
-            theta.withUnsafeBufferPointer { theta in
-                p.withUnsafeMutableBufferPointer { margins in
-                    for (side, (start, count)) in blocks.enumerated() where count > 0 {
-                        blas.dgemv(Int32(FL_BLAS_COL_MAJOR), Int32(FL_BLAS_TRANS), Int32(width), Int32(count), 1, x.baseAddress! + start * width,
-                                   Int32(width), theta.baseAddress! + side * width, 1, 0, margins.baseAddress! + start, 1)
+        rowStarts.withUnsafeBufferPointer { starts in
+            columns.withUnsafeBufferPointer { columns in
+                values.withUnsafeBufferPointer { values in
+                    theta.withUnsafeBufferPointer { theta in
+                        for i in 0..<rows {
+                            let offset = sides[i] &* width
+                            var margin = 0.0
+                            for k in starts[i]..<starts[i &+ 1] { margin += values[k] * theta[offset &+ columns[k]] }
+                            p[i] = margin
+                        }
                     }
                 }
             }
         }
+        // One exp and one log1p per row: with e = exp(−a), p = 1/(1 + e), log p = −log1p(e) and
+        // log(1 − p) = log p − a; the log-loss needs no other logarithm.
+        var logLoss = 0.0
         for i in 0..<rows {
             clipped[i] = abs(p[i]) > Self.clip
-            p[i] = 1 / (1 + exp(-min(max(p[i], -Self.clip), Self.clip)))
+            let margin = min(max(p[i], -Self.clip), Self.clip), e = exp(-margin)
+            let logP = -log1p(e)
+            logLoss -= labels[i] * logP + (1 - labels[i]) * (logP - margin)
+            p[i] = 1 / (1 + e)
         }
         var sums = [0.0, 0.0], counts = [0.0, 0.0]
         for i in 0..<rows { sums[sides[i]] += p[i]; counts[sides[i]] += 1 }
         let q = (0..<2).map { counts[$0] > 0 ? sums[$0] / counts[$0] : 0.5 }, r = (sums[0] + sums[1]) / Double(rows)
-        var logLoss = 0.0, prejudice = 0.0
+        // The prejudice index's logarithms depend on the side alone.
+        let favourable = (0..<2).map { log(q[$0] / r) }, unfavourable = (0..<2).map { log((1 - q[$0]) / (1 - r)) }
+        var prejudice = 0.0
         for i in 0..<rows {
-            logLoss -= labels[i] * log(p[i]) + (1 - labels[i]) * log(1 - p[i])
             let s = sides[i]
-            prejudice += p[i] * log(q[s] / r) + (1 - p[i]) * log((1 - q[s]) / (1 - r))
+            prejudice += p[i] * favourable[s] + (1 - p[i]) * unfavourable[s]
         }
         let penalty = c / 2 * theta.reduce(0) { $0 + $1 * $1 }
         let terms = Terms(total: logLoss + eta * prejudice + penalty, logLoss: logLoss, prejudice: prejudice, penalty: penalty)
         guard let gradient else { return terms }
         for k in 0..<theta.count { gradient[k] = c * theta[k] }
-        let shift = (0..<2).map { log(q[$0] / r) - log((1 - q[$0]) / (1 - r)) }
-        var slopes = [Double](repeating: 0, count: rows)
-        for i in 0..<rows where !clipped[i] { slopes[i] = (p[i] - labels[i]) + eta * p[i] * (1 - p[i]) * shift[sides[i]] }
-        // Each side's gradient: X_sᵀ slopes_s, added to the penalty's.
-        x.withUnsafeBufferPointer { x in
-            slopes.withUnsafeBufferPointer { slopes in
-                for (side, (start, count)) in blocks.enumerated() where count > 0 {
-                    blas.dgemv(Int32(FL_BLAS_COL_MAJOR), Int32(FL_BLAS_NO_TRANS), Int32(width), Int32(count), 1, x.baseAddress! + start * width,
-                               Int32(width), slopes.baseAddress! + start, 1, 1, gradient.baseAddress! + side * width, 1)
+        let shift = (0..<2).map { favourable[$0] - unfavourable[$0] }
+        // Each row's slope, spread over its side's weights: X_sᵀ slopes_s.
+        rowStarts.withUnsafeBufferPointer { starts in
+            columns.withUnsafeBufferPointer { columns in
+                values.withUnsafeBufferPointer { values in
+                    for i in 0..<rows where !clipped[i] {
+                        let slope = (p[i] - labels[i]) + eta * p[i] * (1 - p[i]) * shift[sides[i]], offset = sides[i] &* width
+                        for k in starts[i]..<starts[i &+ 1] { gradient[offset &+ columns[k]] += values[k] * slope }
+                    }
                 }
             }
         }

@@ -46,7 +46,7 @@ final class PrejudiceRemover: FairlabMethod {
         guard sides.contains(0), sides.contains(1) else { throw PluginError.invalidInput("the prejudice remover needs training rows on both sides") }
         let objective = PrejudiceObjective(
             x: design(train), rows: train.rows, features: kept.count, labels: Array(labels), sides: sides,
-            eta: parameters.number("eta"), c: parameters.number("c"), blas: host.blas)
+            eta: parameters.number("eta"), c: parameters.number("c"))
         let start = try initialParameters(count: objective.parameterCount)
         var optimizer = BoundedLBFGS(count: start.count)
         optimizer.maxIterations = Int(parameters.number("maxiter"))
