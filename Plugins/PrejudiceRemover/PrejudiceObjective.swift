@@ -1,4 +1,4 @@
-import CFairlabPlugin
+import FairlabPluginKit
 import Glibc
 
 /// The objective of the prejudice remover (Kamishima et al. 2012) as AIF360's kamfadm code states it: one
@@ -18,34 +18,14 @@ struct PrejudiceObjective {
 
     static let clip = log((1 - 1e-10) / 1e-10)
 
-    let rows: Int, features: Int
     let eta: Double, c: Double
-    /// The design's non-zero entries, row by row (compressed sparse rows; the trailing 1 included): Adult's 98
-    /// columns hold about 13 non-zeros a row (its one-hot blocks), so the two passes over the rows each
-    /// evaluation makes read a seventh of a dense design.
-    private let rowStarts: [Int]
-    private let columns: [Int]
-    private let values: [Double]
+    private let design: SparseRows
     private let labels: [Double]
     /// 0 for the unprivileged side, 1 for the privileged.
     private let sides: [Int]
 
-    /// `x` is rows × (features + 1), row-major, its last column 1.
-    init(x: [Double], rows: Int, features: Int, labels: [Double], sides: [Int], eta: Double, c: Double) {
-        let width = features + 1
-        var rowStarts = [0], columns: [Int] = [], values: [Double] = []
-        for i in 0..<rows {
-            for j in 0..<width where x[i * width + j] != 0 {
-                columns.append(j)
-                values.append(x[i * width + j])
-            }
-            rowStarts.append(columns.count)
-        }
-        self.rowStarts = rowStarts
-        self.columns = columns
-        self.values = values
-        self.rows = rows
-        self.features = features
+    init(design: SparseRows, labels: [Double], sides: [Int], eta: Double, c: Double) {
+        self.design = design
         self.labels = labels
         self.sides = sides
         self.eta = eta
@@ -53,51 +33,20 @@ struct PrejudiceObjective {
     }
 
     /// Parameters: side 0's weights and intercept, then side 1's (AIF360's layout).
-    var parameterCount: Int { 2 * (features + 1) }
+    var parameterCount: Int { 2 * design.width }
 
-    /// P(y = 1) of each row (row-major rows × (features + 1) with the trailing 1) under `theta`, by its side: both
-    /// sides' margins for every row in one dgemm, Xᵀ-view (width × rows) times [θ₀ θ₁].
-    static func probabilities(_ theta: [Double], x: [Double], sides: [Int], width: Int, blas: fl_blas) -> (p: [Double], clipped: [Bool]) {
-        let rows = sides.count
-        var margins = [Double](repeating: 0, count: 2 * rows)
-        blas.dgemm(Int32(FL_BLAS_COL_MAJOR), Int32(FL_BLAS_TRANS), Int32(FL_BLAS_NO_TRANS), Int32(rows), 2, Int32(width),
-                   1, x, Int32(width), theta, Int32(width), 0, &margins, Int32(rows))
-        var p = [Double](repeating: 0, count: rows), clipped = [Bool](repeating: false, count: rows)
-        for i in 0..<rows {
-            let a = margins[i + sides[i] * rows]
-            clipped[i] = abs(a) > clip
-            p[i] = 1 / (1 + exp(-min(max(a, -clip), clip)))
-        }
-        return (p, clipped)
+    /// P(y = 1) of each row of `design` under `theta`, by its side, the margin clipped at ±R.
+    static func probabilities(_ theta: [Double], design: SparseRows, sides: [Int]) -> [Double] {
+        design.margins(theta, sides: sides).map { Logistic.sigmoid(min(max($0, -clip), clip)) }
     }
 
     func evaluate(_ theta: [Double], gradient: UnsafeMutableBufferPointer<Double>? = nil) -> Terms {
-        let width = features + 1
-        // Each row's margin under its side's weights.
-        var p = [Double](repeating: 0, count: rows), clipped = [Bool](repeating: false, count: rows)
-        rowStarts.withUnsafeBufferPointer { starts in
-            columns.withUnsafeBufferPointer { columns in
-                values.withUnsafeBufferPointer { values in
-                    theta.withUnsafeBufferPointer { theta in
-                        for i in 0..<rows {
-                            let offset = sides[i] &* width
-                            var margin = 0.0
-                            for k in starts[i]..<starts[i &+ 1] { margin += values[k] * theta[offset &+ columns[k]] }
-                            p[i] = margin
-                        }
-                    }
-                }
-            }
-        }
-        // One exp and one log1p per row: with e = exp(−a), p = 1/(1 + e), log p = −log1p(e) and
-        // log(1 − p) = log p − a; the log-loss needs no other logarithm.
-        var logLoss = 0.0
+        let margins = design.margins(theta, sides: sides), rows = margins.count
+        var p = [Double](repeating: 0, count: rows), logLoss = 0.0
         for i in 0..<rows {
-            clipped[i] = abs(p[i]) > Self.clip
-            let margin = min(max(p[i], -Self.clip), Self.clip), e = exp(-margin)
-            let logP = -log1p(e)
-            logLoss -= labels[i] * logP + (1 - labels[i]) * (logP - margin)
-            p[i] = 1 / (1 + e)
+            let margin = min(max(margins[i], -Self.clip), Self.clip)
+            logLoss += Logistic.crossEntropy(logit: margin, target: labels[i])
+            p[i] = Logistic.sigmoid(margin)
         }
         var sums = [0.0, 0.0], counts = [0.0, 0.0]
         for i in 0..<rows { sums[sides[i]] += p[i]; counts[sides[i]] += 1 }
@@ -113,18 +62,12 @@ struct PrejudiceObjective {
         let terms = Terms(total: logLoss + eta * prejudice + penalty, logLoss: logLoss, prejudice: prejudice, penalty: penalty)
         guard let gradient else { return terms }
         for k in 0..<theta.count { gradient[k] = c * theta[k] }
+        // A clipped margin is flat: its row adds nothing.
         let shift = (0..<2).map { favourable[$0] - unfavourable[$0] }
-        // Each row's slope, spread over its side's weights: X_sᵀ slopes_s.
-        rowStarts.withUnsafeBufferPointer { starts in
-            columns.withUnsafeBufferPointer { columns in
-                values.withUnsafeBufferPointer { values in
-                    for i in 0..<rows where !clipped[i] {
-                        let slope = (p[i] - labels[i]) + eta * p[i] * (1 - p[i]) * shift[sides[i]], offset = sides[i] &* width
-                        for k in starts[i]..<starts[i &+ 1] { gradient[offset &+ columns[k]] += values[k] * slope }
-                    }
-                }
-            }
+        let slopes = (0..<rows).map { i in
+            abs(margins[i]) > Self.clip ? 0 : (p[i] - labels[i]) + eta * p[i] * (1 - p[i]) * shift[sides[i]]
         }
+        design.accumulate(slopes, sides: sides, into: gradient)
         return terms
     }
 }

@@ -24,14 +24,6 @@ final class PrejudiceRemover: FairlabMethod {
         self.parameters = parameters
     }
 
-    /// The kept features of each row and a trailing 1, row-major.
-    private func design(_ data: DataView) -> [Double] {
-        let width = kept.count + 1
-        var x = [Double](repeating: 1, count: data.rows * width)
-        for (position, column) in kept.enumerated() { for i in 0..<data.rows { x[i * width + position] = data.feature(i, column) } }
-        return x
-    }
-
     /// 1 for a privileged row, 0 otherwise (kamfadm's s); `host` given, warns when several groups are pooled.
     private func sides(_ data: DataView, host: HostServices? = nil) throws -> [Int] {
         let codes = try data.requireGroupCodes(), split = PrivilegedSides(data.groups, host: host)
@@ -45,8 +37,8 @@ final class PrejudiceRemover: FairlabMethod {
         let sides = try self.sides(train, host: host)
         guard sides.contains(0), sides.contains(1) else { throw PluginError.invalidInput("the prejudice remover needs training rows on both sides") }
         let objective = PrejudiceObjective(
-            x: design(train), rows: train.rows, features: kept.count, labels: Array(labels), sides: sides,
-            eta: parameters.number("eta"), c: parameters.number("c"))
+            design: SparseRows(train, kept: kept), labels: Array(labels), sides: sides, eta: parameters.number("eta"),
+            c: parameters.number("c"))
         let start = try initialParameters(count: objective.parameterCount)
         var optimizer = BoundedLBFGS(count: start.count)
         optimizer.maxIterations = Int(parameters.number("maxiter"))
@@ -70,7 +62,7 @@ final class PrejudiceRemover: FairlabMethod {
     func predict(_ data: DataView, output: PredictionOutput) throws {
         guard !theta.isEmpty else { throw PluginError.invalidInput("predict before fit") }
         guard data.cols > (kept.last ?? -1) else { throw PluginError.invalidInput("predict has \(data.cols) columns; the model was fitted on more") }
-        let scores = PrejudiceObjective.probabilities(theta, x: design(data), sides: try sides(data), width: kept.count + 1, blas: host.blas).p
+        let scores = PrejudiceObjective.probabilities(theta, design: SparseRows(data, kept: kept), sides: try sides(data))
         output.setScoresAndPredictions(scores)
     }
 }
