@@ -19,28 +19,35 @@ import Testing
         let metric = try #require(try library.methods().first { $0.id == "standard-metrics" })
         let folder = try TestEnvironment.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        var outcomes: [String: [SeedOutcome]] = [:]
-        for (index, method) in (golden["methods"] as! [[String: Any]]).enumerated() {
-            let id = method["id"] as! String
-            for (position, outcome) in (method["outcomes"] as! [[String: Any]]).enumerated() {
+        // As a run does: one job per seed, holding every method's prediction set on it, whose replicates come back
+        // as one array per item and metric, in order.
+        var bySeed: [Int: [(id: String, item: MetricJob.Item)]] = [:]
+        for method in golden["methods"] as! [[String: Any]] {
+            for outcome in method["outcomes"] as! [[String: Any]] {
                 let seed = outcome["seed"] as! Int
                 let split = splits[seed]!
-                let item = MetricJob.Item(
+                bySeed[seed, default: []].append((method["id"] as! String, MetricJob.Item(
                     labels: (split["labels"] as! [NSNumber]).map(\.doubleValue),
                     predictions: (outcome["predictions"] as! [NSNumber]).map(\.doubleValue), scores: nil,
                     groupCodes: (split["group_codes"] as! [Int]).map(Int32.init),
-                    probabilities: (outcome["probabilities"] as? [NSNumber])?.map(\.doubleValue))
-                let arraysPath = "\(folder)/items-\(index)-\(position).f64"
-                try MetricJob.writeItems([item], to: arraysPath)
-                let (reply, replicates) = try MetricExecution.run(MetricJob(
-                    metric: metric, parameters: ResolvedParameters(method: metric, overrides: [:]), groupNames: groupNames,
-                    groupPrivileged: privileged, seed: UInt64(seed), bootstrapResamples: resamples, arraysPath: arraysPath,
-                    items: [item.shape]))
-                #expect(replicates.count == reply.replicateNames[0].count && replicates.allSatisfy { $0.count == resamples })
-                outcomes[id, default: []].append(SeedOutcome(
-                    seed: UInt64(seed), status: SeedOutcome.ok, error: "", fitSeconds: 0, predictSeconds: 0, predictions: item.predictions,
-                    scores: nil, probabilities: item.probabilities, metrics: reply.values[0],
-                    bootstrap: Dictionary(uniqueKeysWithValues: zip(reply.replicateNames[0], replicates))))
+                    probabilities: (outcome["probabilities"] as? [NSNumber])?.map(\.doubleValue))))
+            }
+        }
+        var outcomes: [String: [SeedOutcome]] = [:]
+        for (seed, entries) in bySeed.sorted(by: { $0.key < $1.key }) {
+            let arraysPath = "\(folder)/items-\(seed).f64"
+            try MetricJob.writeItems(entries.map(\.item), to: arraysPath)
+            let (reply, replicates) = try MetricExecution.run(MetricJob(
+                metric: metric, parameters: ResolvedParameters(method: metric, overrides: [:]), groupNames: groupNames,
+                groupPrivileged: privileged, seed: UInt64(seed), bootstrapResamples: resamples, arraysPath: arraysPath,
+                items: entries.map(\.item.shape)))
+            #expect(replicates.count == reply.replicateNames.map(\.count).reduce(0, +) && replicates.allSatisfy { $0.count == resamples })
+            var arrays = replicates[...]
+            for (index, entry) in entries.enumerated() {
+                let bootstrap = Dictionary(uniqueKeysWithValues: reply.replicateNames[index].map { ($0, arrays.removeFirst()) })
+                outcomes[entry.id, default: []].append(SeedOutcome(
+                    seed: UInt64(seed), status: SeedOutcome.ok, error: "", fitSeconds: 0, predictSeconds: 0, predictions: entry.item.predictions,
+                    scores: nil, probabilities: entry.item.probabilities, metrics: reply.values[index], bootstrap: bootstrap))
             }
         }
         return outcomes

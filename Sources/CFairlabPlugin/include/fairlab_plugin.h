@@ -315,6 +315,7 @@ typedef struct fl_metric_sink {
     /**
      * Says what an overall metric is: once per metric, in the order tables should show them. The host copies
      * the descriptor during the call. A metric never described is shown under its name, after the described.
+     * NULL when the host needs no descriptions from this call (on bootstrap resamples): check before calling.
      */
     void (*describe)(void *context, const fl_metric_descriptor *descriptor);
 } fl_metric_sink;

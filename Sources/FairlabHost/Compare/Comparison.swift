@@ -86,9 +86,9 @@ public struct Comparison {
         // left out of --methods would silently change nothing.
         let known = Set((catalog.methods).map(\.id)), running = Set(selected.map(\.id) + catalog.metrics.map(\.id))
         for id in options.parameterOverrides.keys.sorted() where !running.contains(id) {
-            let key = options.parameterOverrides[id]!.keys.sorted().first!
+            let key = options.parameterOverrides[id]?.keys.sorted().first.map { ".\($0)" } ?? ""
             throw FairlabError(known.contains(id)
-                ? "--param \(id).\(key): method '\(id)' is not being run (add it to --methods)"
+                ? "--param \(id)\(key): method '\(id)' is not being run (add it to --methods)"
                 : "--param names unknown method '\(id)'")
         }
         var parameters: [String: ResolvedParameters] = [:]

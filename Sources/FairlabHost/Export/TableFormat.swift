@@ -98,7 +98,8 @@ func legend(_ summary: ComparisonSummary) -> [String] {
         lines.append("[low, high]: 95 % bootstrap interval over test rows (\(summary.bootstrapResamples) resamples"
             + (summary.seeds.count > 1 ? " of each seed's test rows, of the mean over seeds)." : ")."))
     }
-    if TableLine.all(summary).contains(where: { line in summary.columns.contains { line.isPartial($0.metric) } }) {
+    let columns = summary.columns
+    if TableLine.all(summary).contains(where: { line in columns.contains { line.isPartial($0.metric) } }) {
         lines.append("\(CellText.partialMark): defined on fewer seeds than the method ran on.")
     }
     return lines
@@ -180,7 +181,7 @@ enum CSVExport {
     }
 }
 
-/// LaTeX: a booktabs tabular with status and fit time; failed rows' reasons as notes under it.
+/// LaTeX: a booktabs tabular with status and fit time; failed rows' reasons as numbered notes under it.
 enum LaTeXTable {
     static func render(_ summary: ComparisonSummary) -> String {
         let columns = summary.columns
@@ -195,11 +196,11 @@ enum LaTeXTable {
         for line in TableLine.all(summary) {
             var status = escape(line.row.status)
             if line.prefix.isEmpty, !line.row.errors.isEmpty {
-                let letters = line.row.errors.map { error -> String in
+                let numbers = line.row.errors.map { error -> String in
                     notes.append(error)
-                    return String(UnicodeScalar(UInt8(96 + min(notes.count, 26))))
+                    return String(notes.count)
                 }
-                status += "\\textsuperscript{\(letters.joined(separator: ","))}"
+                status += "\\textsuperscript{\(numbers.joined(separator: ","))}"
             }
             let method = line.prefix.isEmpty && line.row.id == summary.selection?.chosen ? "\\textbf{\(escape(line.label))}" : escape(line.label)
             let cells = columns.map { column -> String in
@@ -213,7 +214,7 @@ enum LaTeXTable {
         }
         lines += ["\\bottomrule", "\\end{tabular}"]
         for (index, note) in notes.enumerated() {
-            lines.append("\\par\\noindent{\\footnotesize\\textsuperscript{\(UnicodeScalar(UInt8(97 + min(index, 25))))} \(escape(note))}")
+            lines.append("\\par\\noindent{\\footnotesize\\textsuperscript{\(index + 1)} \(escape(note))}")
         }
         if let selection = summary.selection { lines.append("\\par\\noindent{\\footnotesize \(escape(selection.summaryLine))}") }
         return lines.joined(separator: "\n") + "\n"

@@ -112,8 +112,9 @@ public final class MethodInstance {
             probabilities: probabilities))
     }
 
-    /// Metrics over prepared buffers (so that a benchmark times the plugin call alone).
-    public func evaluate(_ buffers: EvaluationBuffers) throws -> MetricValues {
+    /// Metrics over prepared buffers (so that a benchmark times the plugin call alone); without `describing`, the
+    /// sink's `describe` is NULL, so a plugin spends nothing describing metrics on every bootstrap resample.
+    public func evaluate(_ buffers: EvaluationBuffers, describing: Bool = true) throws -> MetricValues {
         guard let evaluate = instance.pointee.evaluate else { throw FairlabError("the metric plugin has no evaluate function") }
         let collector = MetricCollector(groupCount: Int(buffers.groups.pointer.pointee.count), described: describedMetrics)
         var sink = fl_metric_sink(
@@ -127,7 +128,7 @@ public final class MethodInstance {
                 guard let context, let metric else { return }
                 Unmanaged<MetricCollector>.fromOpaque(context).takeUnretainedValue().record(String(cString: metric), group: Int(group), value)
             },
-            describe: { context, descriptor in
+            describe: !describing ? nil : { context, descriptor in
                 // Its ABI-4 fields must be there; fields appended later would be read only where present.
                 guard let context, let descriptor,
                       descriptor.pointee.struct_size >= MemoryLayout<fl_metric_descriptor>.offset(of: \.ideal)! + MemoryLayout<Double>.size,
@@ -170,49 +171,63 @@ public final class EvaluationBuffers {
                   groups: GroupsTable(names: groupNames, privileged: privileged), probabilities: probabilities)
     }
 
-    init(
+    convenience init(
         labels: [Double], predictions: [Double], scores: [Double]?, weights: [Double]?, groupCodes: [Int32], groups: GroupsTable,
         probabilities: [Double]? = nil
     ) {
         precondition(labels.count == predictions.count && labels.count == groupCodes.count)
-        self.labels = CArray(labels)
-        self.predictions = CArray(predictions)
-        self.groupCodes = CArray(groupCodes)
-        self.scores = scores.map(CArray.init)
-        self.weights = weights.map(CArray.init)
-        self.probabilities = probabilities.map(CArray.init)
+        self.init(
+            labels: CArray(labels), predictions: CArray(predictions), groupCodes: CArray(groupCodes), scores: scores.map(CArray.init),
+            weights: weights.map(CArray.init), probabilities: probabilities.map(CArray.init), groups: groups)
+    }
+
+    private init(
+        labels: CArray<Double>, predictions: CArray<Double>, groupCodes: CArray<Int32>, scores: CArray<Double>?, weights: CArray<Double>?,
+        probabilities: CArray<Double>?, groups: GroupsTable
+    ) {
+        self.labels = labels
+        self.predictions = predictions
+        self.groupCodes = groupCodes
+        self.scores = scores
+        self.weights = weights
+        self.probabilities = probabilities
         self.groups = groups
         pointer = .allocate(capacity: 1)
         pointer.initialize(to: fl_evaluation_input(
             struct_size: UInt32(MemoryLayout<fl_evaluation_input>.size), abi_version: FAIRLAB_ABI_VERSION,
-            rows: Int64(labels.count), labels: self.labels.pointer, predictions: self.predictions.pointer,
-            scores: self.scores.map { UnsafePointer($0.pointer) }, weights: self.weights.map { UnsafePointer($0.pointer) },
-            group_codes: self.groupCodes.pointer, groups: UnsafePointer(groups.pointer),
-            probabilities: self.probabilities.map { UnsafePointer($0.pointer) }))
+            rows: Int64(labels.count), labels: labels.pointer, predictions: predictions.pointer,
+            scores: scores.map { UnsafePointer($0.pointer) }, weights: weights.map { UnsafePointer($0.pointer) },
+            group_codes: groupCodes.pointer, groups: UnsafePointer(groups.pointer),
+            probabilities: probabilities.map { UnsafePointer($0.pointer) }))
     }
 
-    /// Buffers of the same shape as `source`, to be filled by `gather`.
-    convenience init(shapedLike source: EvaluationBuffers) {
+    /// Buffers for resamples of `source`, filled by `gather`: arrays of its shape, except that the labels and group
+    /// codes are `sharedLabels`' own when given. Every prediction set of one split has the same labels and groups,
+    /// so they are gathered once per resample, into the buffers that own them.
+    convenience init(resampling source: EvaluationBuffers, sharingLabelsOf sharedLabels: EvaluationBuffers? = nil) {
+        let rows = source.labels.count
+        func zeros<Element: Numeric>(_ array: CArray<Element>?) -> CArray<Element>? {
+            array.map { _ in CArray([Element](repeating: 0, count: rows)) }
+        }
         self.init(
-            labels: Array(UnsafeBufferPointer(start: source.labels.pointer, count: source.labels.count)),
-            predictions: Array(UnsafeBufferPointer(start: source.predictions.pointer, count: source.predictions.count)),
-            scores: source.scores.map { Array(UnsafeBufferPointer(start: $0.pointer, count: $0.count)) },
-            weights: source.weights.map { Array(UnsafeBufferPointer(start: $0.pointer, count: $0.count)) },
-            groupCodes: Array(UnsafeBufferPointer(start: source.groupCodes.pointer, count: source.groupCodes.count)),
-            groups: source.groups,
-            probabilities: source.probabilities.map { Array(UnsafeBufferPointer(start: $0.pointer, count: $0.count)) })
+            labels: sharedLabels?.labels ?? zeros(source.labels)!, predictions: zeros(source.predictions)!,
+            groupCodes: sharedLabels?.groupCodes ?? zeros(source.groupCodes)!, scores: zeros(source.scores), weights: zeros(source.weights),
+            probabilities: zeros(source.probabilities), groups: source.groups)
     }
 
-    /// Overwrites every array with `source`'s rows at `indices` (a resample of it; same shape as `source`).
-    func gather(from source: EvaluationBuffers, at indices: UnsafeBufferPointer<Int>) {
+    /// Overwrites the arrays with `source`'s rows at `indices` (a resample of it; same shape as `source`): the
+    /// labels and group codes too when `withLabels`, else only what the method predicted.
+    func gather(from source: EvaluationBuffers, at indices: UnsafeBufferPointer<Int>, withLabels: Bool) {
         precondition(indices.count == labels.count && source.labels.count == labels.count)
         func copy<Element>(_ from: CArray<Element>?, _ to: CArray<Element>?) {
             guard let from, let to else { return }
-            for (position, index) in indices.enumerated() { to.pointer[position] = from.pointer[index] }
+            for position in 0..<indices.count { to.pointer[position] = from.pointer[indices[position]] }
         }
-        copy(source.labels, labels)
+        if withLabels {
+            copy(source.labels, labels)
+            copy(source.groupCodes, groupCodes)
+        }
         copy(source.predictions, predictions)
-        copy(source.groupCodes, groupCodes)
         copy(source.scores, scores)
         copy(source.weights, weights)
         copy(source.probabilities, probabilities)

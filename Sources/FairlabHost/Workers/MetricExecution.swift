@@ -9,30 +9,36 @@ public enum MetricExecution {
         let library = try LoadedLibrary(path: job.metric.libraryPath)
         let instance = try MethodInstance(library: library, info: job.metric, parameters: job.parameters, seed: 0)
         let groups = GroupsTable(names: job.groupNames, privileged: job.groupPrivileged)
-        let buffers = try job.readItems().map { item in
+        let items = try job.readItems()
+        let buffers = items.map { item in
             EvaluationBuffers(
                 labels: item.labels, predictions: item.predictions, scores: item.scores, weights: nil, groupCodes: item.groupCodes,
                 groups: groups, probabilities: item.probabilities)
         }
-        let values = try buffers.map { try instance.evaluate($0) }
+        let values = try buffers.map { try instance.evaluate($0, describing: true) }
         let resamples = job.bootstrapResamples
-        guard resamples > 0, let rows = job.items.first?.rows else {
+        guard resamples > 0, let rows = items.first?.labels.count else {
             return (MetricReply(values: values, replicateNames: values.map { _ in [] }, descriptors: instance.metricDescriptors), [])
         }
-        guard job.items.allSatisfy({ $0.rows == rows }) else { throw FairlabError("the prediction sets of one split differ in length") }
+        // The resamples share the first item's labels and groups: every item must be of the same split.
+        guard items.allSatisfy({ $0.labels == items[0].labels && $0.groupCodes == items[0].groupCodes }) else {
+            throw FairlabError("the prediction sets of one split differ in their labels or groups")
+        }
         // Each item's replicates are of the overall metrics it has on its own rows.
         let names = values.map { $0.overall.keys.sorted() }
         var replicates = names.map { $0.map { _ in [Double](repeating: .nan, count: resamples) } }
-        let resampled = buffers.map(EvaluationBuffers.init(shapedLike:))
+        // The first item's buffers own the resampled labels and group codes; the others share them.
+        let first = EvaluationBuffers(resampling: buffers[0])
+        let resampled = [first] + buffers.dropFirst().map { EvaluationBuffers(resampling: $0, sharingLabelsOf: first) }
         var resampler = BootstrapResampler(seed: job.seed, rows: rows)
         var indices = [Int](repeating: 0, count: rows)
         for resample in 0..<resamples {
             indices.withUnsafeMutableBufferPointer { resampler.next(into: $0) }
             for item in buffers.indices {
-                indices.withUnsafeBufferPointer { resampled[item].gather(from: buffers[item], at: $0) }
+                indices.withUnsafeBufferPointer { resampled[item].gather(from: buffers[item], at: $0, withLabels: item == 0) }
                 // A plugin that refuses a degenerate resample (one class, a group missing) leaves that replicate
                 // undefined; its values on the test rows themselves stand.
-                guard let overall = try? instance.evaluate(resampled[item]).overall else { continue }
+                guard let overall = try? instance.evaluate(resampled[item], describing: false).overall else { continue }
                 for (position, name) in names[item].enumerated() { replicates[item][position][resample] = overall[name] ?? .nan }
             }
         }

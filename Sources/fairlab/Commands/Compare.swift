@@ -100,7 +100,7 @@ struct Compare: ParsableCommand {
                 try UntrustedFile.check(out, as: .resultsIndex, executable: options.executablePath)
             }
         }
-        if let report { try checkWritableFile(report) }
+        if let report { try ResultsFile.checkWritable(report) }
         let rule = try selection.rule()
         let run = try Comparison(options: options, progress: reportProgress).run()
         // A rule naming a metric the run turned out not to have is reported once the run is saved, not instead.
@@ -119,17 +119,13 @@ struct Compare: ParsableCommand {
             reportProgress("appended run \(run.id) to \(out)")
         }
         if let report {
+            // After the run is saved: a mistyped axis costs the report, not the run.
+            try plot.check([summary], file: out ?? dataset)
             try writeAtomically(HTMLReport.document([summary], axes: try plot.axes()), to: report)
             reportProgress("wrote the report to \(report)")
         }
         if let ruleError { throw ruleError }
         try finish(with: exitStatus(of: summary))
-    }
-
-    /// Throws unless a file could be written at `path` (its folder exists and is writable).
-    private func checkWritableFile(_ path: String) throws {
-        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        guard access(folder, W_OK) == 0 else { throw FairlabError(file: path, "its folder \(folder) does not exist or is not writable") }
     }
 
     /// The most seeds one run may have.
