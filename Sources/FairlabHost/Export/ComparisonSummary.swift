@@ -106,8 +106,12 @@ public struct ComparisonSummary: Codable, Sendable {
     /// The overall metrics a table shows as columns, in order: those the metric plugins described, in their
     /// order, then any other the run has, by name. A randomised method's expected values are not columns of
     /// their own: they fill its "(expected)" row.
-    public var columns: [MetricDescriptor] {
-        let present = Set(rows.flatMap { $0.metrics.keys }).filter { !$0.hasPrefix(Self.expectedPrefix) }
+    public var columns: [MetricDescriptor] { metrics(includingExpected: false) }
+
+    /// Every overall metric the run has, in table order: the described in their plugins' order, then the others
+    /// by name; the expected values of randomised methods too when `includingExpected`.
+    public func metrics(includingExpected: Bool) -> [MetricDescriptor] {
+        let present = Set(rows.flatMap { $0.metrics.keys }).filter { includingExpected || !$0.hasPrefix(Self.expectedPrefix) }
         let described = metricDescriptors.filter { present.contains($0.metric) }
         let others = present.subtracting(described.map(\.metric)).sorted().map(MetricDescriptor.init(undescribed:))
         return described + others

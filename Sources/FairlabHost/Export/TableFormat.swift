@@ -78,8 +78,12 @@ enum CellText {
     /// A difference cell: the difference from the baseline and its paired interval, starred when it excludes 0.
     static func difference(_ line: TableLine, _ metric: String) -> String {
         guard let difference = line.interval(metric)?.difference else { return "—" }
-        return "\(difference.estimate.map { number($0, signed: true) } ?? "—") \(interval(difference.lower, difference.upper, signed: true))"
-            + (difference.excludesZero ? "*" : "")
+        return self.difference(difference) + (difference.excludesZero ? "*" : "")
+    }
+
+    /// `+0.0123 [+0.005, +0.019]`: a difference from the baseline and its paired interval.
+    static func difference(_ difference: BootstrapInterval.Difference) -> String {
+        "\(difference.estimate.map { number($0, signed: true) } ?? "—") \(interval(difference.lower, difference.upper, signed: true))"
     }
 }
 
@@ -150,10 +154,7 @@ enum MarkdownTable {
 /// difference from the baseline with its interval.
 enum CSVExport {
     static func render(_ summary: ComparisonSummary) -> String {
-        // Described metrics in their plugins' order, then the others by name.
-        let present = Set(summary.rows.flatMap { $0.metrics.keys })
-        let described = summary.metricDescriptors.map(\.metric).filter { present.contains($0) }
-        let metrics = described + present.subtracting(described).sorted()
+        let metrics = summary.metrics(includingExpected: true).map(\.metric)
         var header = ["run_id", "method", "stage", "plugin", "plugin_version", "parameters", "status", "seeds_ok", "seeds_run", "selected"]
         for metric in metrics {
             header += ["std", "seeds", "ci_low", "ci_high", "diff", "diff_ci_low", "diff_ci_high"].reduce(into: [metric]) { $0.append("\(metric)_\($1)") }

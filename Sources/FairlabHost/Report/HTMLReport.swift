@@ -130,7 +130,7 @@ public enum HTMLReport {
                     html += "<td class=\"num\">—</td>"
                     continue
                 }
-                let text = "\(difference.estimate.map { CellText.number($0, signed: true) } ?? "—") \(CellText.interval(difference.lower, difference.upper, signed: true))"
+                let text = CellText.difference(difference)
                 html += "<td class=\"num\(difference.excludesZero ? " significant" : "")\">\(escapeHTML(text))</td>"
             }
             html += "</tr>"
