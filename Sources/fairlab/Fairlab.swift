@@ -10,7 +10,7 @@ struct Fairlab: ParsableCommand {
         commandName: "fairlab",
         abstract: "Compare fairness mitigation methods side by side on the same data.",
         version: fairlabVersion,
-        subcommands: [Compare.self, Merge.self, Import.self, Inspect.self, Export.self, Report.self, Plugins.self, Worker.self])
+        subcommands: [Compare.self, Stress.self, Merge.self, Import.self, Inspect.self, Export.self, Report.self, Plugins.self, Worker.self])
 
     /// Runs the command, printing errors as one line on stderr and exiting non-zero.
     static func main() {

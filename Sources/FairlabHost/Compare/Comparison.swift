@@ -25,6 +25,8 @@ public struct Comparison {
         public var standardization: Standardization = .numeric
         /// The slice of the (method, seed) grid to run (nil: all of it).
         public var shard: Shard?
+        /// For a stress run: the bias injected, and the levels every method runs at on every seed.
+        public var stress: StressPlan?
         /// Resamples of each seed's test rows behind every metric's bootstrap interval (0: no intervals).
         public var bootstrapResamples: Int = ComparisonSummary.defaultBootstrapResamples
         /// Workers run at once.
@@ -72,6 +74,7 @@ public struct Comparison {
             throw FairlabError("--memory-limit must be 0 (none) or at least \(Self.minimumMemoryLimitMB) MiB, which a worker needs to start")
         }
         guard FileManager.default.fileExists(atPath: options.datasetPath) else { throw FairlabError(file: options.datasetPath, "no such file") }
+        guard options.stress == nil || options.shard == nil else { throw FairlabError("a stress run cannot be sharded (--shard)") }
         let workFolder = try TemporaryFolder.make(prefix: "fairlab")
         defer { try? FileManager.default.removeItem(atPath: workFolder) }
         let pool = WorkerPool(
@@ -123,10 +126,12 @@ public struct Comparison {
         // Position of each seed in the prepared run.
         var preparedIndex: [Int: Int] = [:]
         for (position, seedIndex) in seedIndices.enumerated() { preparedIndex[seedIndex] = position }
+        // A stress run's conditions are its (seed, level) pairs; any other run has one condition per seed.
+        let levels: [Double?] = options.stress.map { $0.levels.map { Optional($0) } } ?? [nil]
 
         // The tasks: every baseline first, then the other methods row by row; a post-processing job waits for
-        // its seed's baseline.
-        var jobs: [(row: Int, seedIndex: Int, recorded: Bool)] = []
+        // its condition's baseline.
+        var jobs: [(row: Int, seedIndex: Int, levelIndex: Int, recorded: Bool)] = []
         var tasks: [WorkerTask] = []
         var channels: [WorkerChannel] = []
         var baselineTask: [Int: Int] = [:]
@@ -134,26 +139,31 @@ public struct Comparison {
             let method = rows[row]
             for seedIndex in seedIndices where owned[row][seedIndex] || (row == 0 && baselineNeeded[seedIndex]) {
                 let split = prepared.splits[preparedIndex[seedIndex]!]
-                let name = "job-\(row)-\(seedIndex)"
-                let scoresPath = "\(workFolder)/baseline-scores-\(seedIndex).f64"
-                let channel = WorkerChannel(.method, folder: workFolder, name: name)
-                try channel.writeJob(MethodJob(
-                    splitPath: prepared.splitPaths[preparedIndex[seedIndex]!], seed: split.seed, method: method,
-                    parameters: method.map { parameters[$0.id]! },
-                    baselineScoresPath: row == 0 || method?.stage == .post ? scoresPath : nil))
-                let label = "\(method?.id ?? MethodRecord.baselineID) (seed \(split.seed))" + (owned[row][seedIndex] ? "" : ", for this shard's post-processing")
-                let dependencies = method?.stage == .post ? [baselineTask[seedIndex]!] : []
-                if row == 0 { baselineTask[seedIndex] = tasks.count }
-                jobs.append((row, seedIndex, owned[row][seedIndex]))
-                channels.append(channel)
-                tasks.append(channel.task(label: label, after: dependencies))
+                for (levelIndex, level) in levels.enumerated() {
+                    let condition = preparedIndex[seedIndex]! * levels.count + levelIndex
+                    let name = "job-\(row)-\(seedIndex)-\(levelIndex)"
+                    let scoresPath = "\(workFolder)/baseline-scores-\(seedIndex)-\(levelIndex).f64"
+                    let channel = WorkerChannel(.method, folder: workFolder, name: name)
+                    try channel.writeJob(MethodJob(
+                        splitPath: prepared.splitPaths[condition], seed: split.seed, method: method,
+                        parameters: method.map { parameters[$0.id]! },
+                        baselineScoresPath: row == 0 || method?.stage == .post ? scoresPath : nil))
+                    let label = "\(method?.id ?? MethodRecord.baselineID) (seed \(split.seed)\(level.map { ", level \($0)" } ?? ""))"
+                        + (owned[row][seedIndex] ? "" : ", for this shard's post-processing")
+                    let dependencies = method?.stage == .post ? [baselineTask[condition]!] : []
+                    if row == 0 { baselineTask[condition] = tasks.count }
+                    jobs.append((row, seedIndex, levelIndex, owned[row][seedIndex]))
+                    channels.append(channel)
+                    tasks.append(channel.task(label: label, after: dependencies))
+                }
             }
         }
-        var outcomes = [[SeedOutcome?]](repeating: [SeedOutcome?](repeating: nil, count: seeds.count), count: rows.count)
+        var outcomes = [[SeedOutcome?]](repeating: [SeedOutcome?](repeating: nil, count: seeds.count * levels.count), count: rows.count)
         var done = 0
-        progress("running \(tasks.count) jobs (\(rows.count) methods × \(seedIndices.count) seeds, \(options.jobs) at a time)")
+        progress("running \(tasks.count) jobs (\(rows.count) methods × \(seedIndices.count) seeds"
+            + (options.stress.map { " × \($0.levels.count) levels of \($0.injection)" } ?? "") + ", \(options.jobs) at a time)")
         try pool.run(tasks) { index, failure in
-            let (row, seedIndex, recorded) = jobs[index]
+            let (row, seedIndex, levelIndex, recorded) = jobs[index]
             let split = prepared.splits[preparedIndex[seedIndex]!]
             var outcome: SeedOutcome
             do {
@@ -177,7 +187,8 @@ public struct Comparison {
                     seed: split.seed, status: SeedOutcome.failed, error: "\(error)", fitSeconds: 0, predictSeconds: 0,
                     predictions: [], scores: nil, metrics: MetricValues())
             }
-            if recorded { outcomes[row][seedIndex] = outcome }
+            outcome.level = levels[levelIndex]
+            if recorded { outcomes[row][seedIndex * levels.count + levelIndex] = outcome }
             if options.verbose {
                 for line in WorkerPool.logTail(tasks[index].logPath) { progress("  \(tasks[index].label): \(line)") }
             }
@@ -211,7 +222,8 @@ public struct Comparison {
             abiVersion: Int(FAIRLAB_ABI_VERSION), splits: prepared.splits,
             methods: methods, metricPlugins: catalog.metrics.map { "\($0.id) \($0.version) (\($0.libraryID) \($0.libraryVersion))" },
             pluginFailures: pluginFailures, shard: options.shard, bootstrapResamples: options.bootstrapResamples,
-            metricDescriptors: evaluated.descriptors)
+            metricDescriptors: evaluated.descriptors,
+            stress: options.stress.map { StressRecord(injection: $0.injection, levels: $0.levels, injected: prepared.injected) })
     }
 
     /// The prepare step, in a worker: reads the dataset (as an untrusted file) and writes the seeds' splits.
@@ -219,7 +231,7 @@ public struct Comparison {
         let channel = WorkerChannel(.prepare, folder: workFolder, name: "prepare")
         try channel.writeJob(PrepareJob(
             datasetPath: options.datasetPath, protectedAttributes: options.protectedAttributes, seeds: seeds,
-            standardization: options.standardization, folder: workFolder))
+            standardization: options.standardization, stress: options.stress, folder: workFolder))
         var prepared: PreparedRun = try UntrustedFile.read(options.datasetPath, through: channel, executable: options.executablePath, progress: progress)
         prepared.attach(try channel.readArrays(counts: prepared.splitArrayCounts))
         return prepared
@@ -252,14 +264,15 @@ public struct Comparison {
         groupNames: [String], groupPrivileged: [Bool], pool: WorkerPool, workFolder: String, failures: inout [PluginCatalog.LibraryFailure]
     ) throws -> (outcomes: [[SeedOutcome]], descriptors: [MetricDescriptor]) {
         var outcomes = outcomes
-        // Per seed, in the run's seed order: the (row, position) of each successful outcome on it.
-        var positionsBySeed: [(seed: UInt64, positions: [(Int, Int)])] = []
+        // Per condition (seed, and stress level), in the run's order: the (row, position) of each successful
+        // outcome on it. Every condition of a seed has the seed's clean test rows, and draws the seed's resamples.
+        var positionsBySeed: [(seed: UInt64, level: Double?, positions: [(Int, Int)])] = []
         for (row, seeds) in outcomes.enumerated() {
             for (position, outcome) in seeds.enumerated() where outcome.succeeded {
-                if let index = positionsBySeed.firstIndex(where: { $0.seed == outcome.seed }) {
+                if let index = positionsBySeed.firstIndex(where: { $0.seed == outcome.seed && $0.level == outcome.level }) {
                     positionsBySeed[index].positions.append((row, position))
                 } else {
-                    positionsBySeed.append((outcome.seed, [(row, position)]))
+                    positionsBySeed.append((outcome.seed, outcome.level, [(row, position)]))
                 }
             }
         }
@@ -267,7 +280,7 @@ public struct Comparison {
         var jobs: [(metric: Int, seedIndex: Int, items: [MetricJob.ItemShape])] = []
         var tasks: [WorkerTask] = []
         var channels: [WorkerChannel] = []
-        for (seedIndex, (seed, positions)) in positionsBySeed.enumerated() {
+        for (seedIndex, (seed, level, positions)) in positionsBySeed.enumerated() {
             let split = splits[seed]!
             let items = positions.map { row, position in
                 let outcome = outcomes[row][position]
@@ -286,7 +299,8 @@ public struct Comparison {
                     seed: seed, bootstrapResamples: options.bootstrapResamples, arraysPath: arraysPath, items: items.map(\.shape)))
                 jobs.append((index, seedIndex, items.map(\.shape)))
                 channels.append(channel)
-                tasks.append(channel.task(label: positionsBySeed.count > 1 ? "\(metric.id) (seed \(seed))" : metric.id))
+                let condition = "seed \(seed)" + (level.map { ", level \($0)" } ?? "")
+                tasks.append(channel.task(label: positionsBySeed.count > 1 ? "\(metric.id) (\(condition))" : metric.id))
             }
         }
         let itemCount = positionsBySeed.map(\.positions.count).reduce(0, +)

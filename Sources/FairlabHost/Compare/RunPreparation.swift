@@ -9,6 +9,8 @@ public struct PrepareJob: Codable, Sendable {
     public var protectedAttributes: [String]
     public var seeds: [UInt64]
     public var standardization: Standardization
+    /// For a stress run: the injection, applied at each level to each seed's training and validation rows.
+    public var stress: StressPlan?
     /// The folder the prepared splits are written to.
     public var folder: String
 }
@@ -23,16 +25,29 @@ public struct PreparedRun: Codable, Sendable {
     public var groupPrivileged: [Bool]
     /// Whether the dataset fixes its split (every seed then has the same one).
     public var fixedSplit: Bool
-    /// One prepared split file per seed, in the same order.
+    /// One prepared split file per condition: per seed, in the same order, one per stress level (one in all
+    /// for a run without levels).
     public var splitPaths: [String]
     /// Each split's seed and part sizes: what the reply says of it.
     var splitShapes: [SplitShape]
+    /// For a stress run, each condition's injected rows' sizes (in `splitPaths`' order).
+    var injectedShapes: [InjectedShape] = []
     /// One per seed, in the job's order: built by the prepare step, and on the host's side filled in from the
     /// arrays (`attach`); not part of the reply's JSON.
     public var splits: [SplitRecord] = []
+    /// For a stress run, what the injection did in each condition, in `splitPaths`' order (like `splits`, carried
+    /// as arrays).
+    public var injected: [InjectedRows] = []
 
     private enum CodingKeys: String, CodingKey {
-        case datasetSHA256, protectedAttributes, groupNames, groupPrivileged, fixedSplit, splitPaths, splitShapes
+        case datasetSHA256, protectedAttributes, groupNames, groupPrivileged, fixedSplit, splitPaths, splitShapes, injectedShapes
+    }
+
+    /// One condition's injected rows: its seed and level, and its arrays' lengths.
+    struct InjectedShape: Codable {
+        var seed: UInt64
+        var level: Double
+        var rows, proxy: Int
     }
 
     /// A split's seed and part sizes.
@@ -44,14 +59,19 @@ public struct PreparedRun: Codable, Sendable {
     /// Each split's train, validation and test rows, test labels and test group codes, as doubles (exact: rows
     /// and codes are integers far below 2⁵³).
     var splitArrays: [[Double]] {
-        splits.flatMap { split in
+        let splitParts: [[Double]] = splits.flatMap { split -> [[Double]] in
             [split.train.map(Double.init), split.validation.map(Double.init), split.test.map(Double.init), split.testLabels,
              split.testGroupCodes.map(Double.init)]
         }
+        let injectedParts: [[Double]] = injected.flatMap { rows -> [[Double]] in [rows.rows.map(Double.init), rows.proxy] }
+        return splitParts + injectedParts
     }
 
     /// The lengths of `splitArrays`, from the part sizes the reply gave.
-    var splitArrayCounts: [Int] { splitShapes.flatMap { [$0.train, $0.validation, $0.test, $0.test, $0.test] } }
+    var splitArrayCounts: [Int] {
+        let splitCounts: [Int] = splitShapes.flatMap { [$0.train, $0.validation, $0.test, $0.test, $0.test] }
+        return splitCounts + injectedShapes.flatMap { [$0.rows, $0.proxy] }
+    }
 
     /// Builds the splits' records from `splitArrays` as read back.
     mutating func attach(_ arrays: [[Double]]) {
@@ -60,6 +80,12 @@ public struct PreparedRun: Codable, Sendable {
             return SplitRecord(
                 seed: splitShapes[index].seed, train: part[0].map { Int($0) }, validation: part[1].map { Int($0) },
                 test: part[2].map { Int($0) }, testLabels: part[3], testGroupCodes: part[4].map { Int32($0) })
+        }
+        let injectedStart = 5 * splitShapes.count
+        injected = injectedShapes.enumerated().map { index, shape in
+            InjectedRows(
+                level: shape.level, seed: shape.seed, rows: arrays[injectedStart + 2 * index].map { Int($0) },
+                proxy: arrays[injectedStart + 2 * index + 1])
         }
     }
 }
@@ -82,13 +108,30 @@ enum RunPreparation {
         heartbeat.resume()
         defer { heartbeat.cancel() }
         let partition = try GroupPartition(dataset: dataset, attributes: job.protectedAttributes)
-        var splits: [SplitRecord] = [], paths: [String] = []
+        let target = try job.stress?.injection.targetGroup(in: partition)
+        var splits: [SplitRecord] = [], paths: [String] = [], injected: [InjectedRows] = []
         for (index, seed) in job.seeds.enumerated() {
             let split = dataset.split.map(DatasetSplit.init(fixed:))
                 ?? DatasetSplit(stratifiedBy: dataset.labels, groups: partition.codes, seed: seed)
             splits.append(SplitRecord(
                 seed: seed, train: split.train, validation: split.validation, test: split.test,
                 testLabels: split.test.map { dataset.labels[$0] }, testGroupCodes: split.test.map { partition.codes[$0] }))
+            if let stress = job.stress, let target {
+                // Test rows and labels stay clean: only the training and validation rows carry the injection.
+                for (levelIndex, level) in stress.levels.enumerated() {
+                    let rows = try stress.replayed(seed: seed, level: level) ?? stress.injection.draw(
+                        level: level, seed: seed, labels: dataset.labels, groups: partition.codes, target: target, split: split)
+                    let (injectedDataset, injectedSplit) = try rows.apply(stress.injection.kind, to: dataset, split: split, partition: partition)
+                    let path = "\(job.folder)/split-\(index)-\(levelIndex).bin"
+                    try PreparedSplit.write(
+                        dataset: injectedDataset, partition: partition, split: injectedSplit, standardization: job.standardization, to: path,
+                        progress: progress)
+                    paths.append(path)
+                    injected.append(rows)
+                }
+                progress("prepared the splits of seed \(seed) at \(stress.levels.count) levels of \(stress.injection)")
+                continue
+            }
             // A fixed split is the same for every seed: prepared once.
             if dataset.split != nil, let first = paths.first {
                 paths.append(first)
@@ -104,6 +147,7 @@ enum RunPreparation {
             datasetSHA256: try SHA256.hexDigest(ofFile: job.datasetPath), protectedAttributes: partition.attributeNames,
             groupNames: partition.names, groupPrivileged: partition.privileged, fixedSplit: dataset.split != nil, splitPaths: paths,
             splitShapes: splits.map { .init(seed: $0.seed, train: $0.train.count, validation: $0.validation.count, test: $0.test.count) },
-            splits: splits)
+            injectedShapes: injected.map { .init(seed: $0.seed, level: $0.level, rows: $0.rows.count, proxy: $0.proxy.count) },
+            splits: splits, injected: injected)
     }
 }

@@ -30,6 +30,19 @@ public struct RunRecord: Codable, Sendable {
     public var bootstrapResamples: Int = 0
     /// What the metric plugins said their overall metrics are, in their order (empty for runs before ABI 4).
     public var metricDescriptors: [MetricDescriptor] = []
+    /// For a stress run (`fairlab stress`): the injection, its levels and what it did in every (seed, level).
+    /// Each outcome then carries its level, and `atLevel` gives the run as one level saw it.
+    public var stress: StressRecord? = nil
+
+    /// The run as it was at one stress level: every method with only that level's outcomes (a run without
+    /// levels is returned as it is).
+    public func atLevel(_ level: Double) -> RunRecord {
+        guard stress != nil else { return self }
+        var run = self
+        run.stress = nil
+        for index in run.methods.indices { run.methods[index].outcomes = methods[index].outcomes.filter { $0.level == level } }
+        return run
+    }
 
     /// A new run id: `run-` and the UTC time to the second, then 4 random hex digits.
     public static func newID() -> String {
@@ -90,8 +103,19 @@ public struct SeedOutcome: Codable, Sendable {
     /// Each overall metric's value on every bootstrap resample of the seed's test rows, in resample order (empty
     /// when the run has no intervals).
     public var bootstrap: [String: [Double]] = [:]
+    /// The injected level, in a stress run (nil otherwise).
+    public var level: Double? = nil
 
     public var succeeded: Bool { status == Self.ok }
     public static let ok = "ok"
     public static let failed = "failed"
+}
+
+/// What a stress run injected: the kind and group, the levels, and the rows touched in every (seed, level).
+public struct StressRecord: Codable, Sendable {
+    public var injection: Injection
+    /// Ascending, from 0.
+    public var levels: [Double]
+    /// One per (seed, level), seed by seed.
+    public var injected: [InjectedRows]
 }

@@ -141,7 +141,7 @@ enum MarkdownTable {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    private static func table(_ header: [String], _ body: [[String]]) -> [String] {
+    static func table(_ header: [String], _ body: [[String]]) -> [String] {
         let widths = header.indices.map { column in ([header] + body).map { $0[column].count }.max()! }
         func line(_ cells: [String]) -> String {
             "| " + cells.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: " | ") + " |"
@@ -177,7 +177,8 @@ enum CSVExport {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    private static func quote(_ field: String) -> String {
+    /// A CSV field, quoted when it holds a comma, a quote or a line break.
+    static func quote(_ field: String) -> String {
         field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : field
     }
 }

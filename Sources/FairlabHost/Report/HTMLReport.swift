@@ -138,7 +138,7 @@ public enum HTMLReport {
         return html + "</tbody></table></div>"
     }
 
-    private static func failures(_ summary: ComparisonSummary) -> String {
+    static func failures(_ summary: ComparisonSummary) -> String {
         let failed = summary.rows.filter { !$0.errors.isEmpty }
         let notes = summary.rows.filter { !$0.notes.isEmpty }
         var html = ""
@@ -156,7 +156,7 @@ public enum HTMLReport {
         return html
     }
 
-    private static func provenance(_ summary: ComparisonSummary) -> String {
+    static func provenance(_ summary: ComparisonSummary) -> String {
         var items: [(String, String)] = [
             ("Dataset", summary.datasetPath), ("Dataset SHA-256", summary.datasetSHA256), ("Command", summary.command),
             ("Created", summary.createdAt), ("Groups", zip(summary.groupNames, summary.groupPrivileged).map { $1 ? "\($0) (privileged)" : $0 }.joined(separator: ", ")),
@@ -181,7 +181,7 @@ public enum HTMLReport {
 
     /// The page around `body`: its policy forbids every fetch and every script, so the report can only be what
     /// the file holds.
-    private static func page(title: String, body: String) -> String {
+    static func page(title: String, body: String) -> String {
         """
         <!DOCTYPE html>
         <html lang="en"><head><meta charset="utf-8">

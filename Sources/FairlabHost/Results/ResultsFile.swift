@@ -197,11 +197,16 @@ public enum ResultsFile {
         let bootstrapResamples = file.hasAttribute("bootstrap_resamples", of: base)
             ? Int(try file.integersAttribute("bootstrap_resamples", of: base).first ?? 0) : 0
         guard bootstrapResamples >= 0 else { throw FairlabError(file: path, "\(base) has a negative bootstrap_resamples") }
+        let stress = try stressRecord(of: base, in: file, path: path, seeds: seeds)
+        // A stress run's outcomes are per (seed, level), any other run's per seed.
+        let conditions: [(seed: UInt64, level: Double?, name: String)] = present(seeds, under: "\(base)/splits").flatMap { seed in
+            stress.map { $0.levels.enumerated().map { (seed, $1, outcomeName(seed: seed, levelIndex: $0)) } } ?? [(seed, nil, "seed_\(seed)")]
+        }
         let methodIDs = try file.stringsAttribute("method_order", of: base)
         let methods = try methodIDs.map { id -> MethodRecord in
             let methodPath = "\(base)/methods/\(id)"
-            let outcomes = try present(seeds, under: methodPath).map { seed -> SeedOutcome in
-                let seedPath = "\(methodPath)/seed_\(seed)"
+            let outcomes = try conditions.filter { shard == nil || file.exists("\(methodPath)/\($0.name)") }.map { seed, level, name -> SeedOutcome in
+                let seedPath = "\(methodPath)/\(name)"
                 let status = try text("status", seedPath)
                 var metrics = MetricValues()
                 var bootstrap: [String: [Double]] = [:]
@@ -240,7 +245,7 @@ public enum ResultsFile {
                     probabilities: readPredictions && file.exists("\(seedPath)/y_prob") ? try file.readDoubles("\(seedPath)/y_prob", rank: 1).values : nil,
                     metrics: metrics,
                     notes: file.hasAttribute("notes", of: seedPath) ? try file.stringsAttribute("notes", of: seedPath) : [],
-                    bootstrap: bootstrap)
+                    bootstrap: bootstrap, level: level)
             }
             return MethodRecord(
                 id: id, name: try text("name", methodPath), stage: try text("stage", methodPath), plugin: try text("plugin", methodPath),
@@ -257,7 +262,7 @@ public enum ResultsFile {
             abiVersion: Int(try file.integersAttribute("abi_version", of: base).first ?? 0), splits: splits, methods: methods,
             metricPlugins: try file.stringsAttribute("metric_plugins", of: base),
             pluginFailures: zip(failurePaths, failureReasons).map { PluginCatalog.LibraryFailure(path: $0, reason: $1) }, shard: shard,
-            bootstrapResamples: bootstrapResamples, metricDescriptors: try metricDescriptors(of: base, in: file, path: path))
+            bootstrapResamples: bootstrapResamples, metricDescriptors: try metricDescriptors(of: base, in: file, path: path), stress: stress)
     }
 
     /// Writes `run` into the group `base` of `file`, with its place in the append order.
@@ -295,6 +300,20 @@ public enum ResultsFile {
             try file.writeDoubles("\(splitPath)/y_true", split.testLabels, shape: [split.testLabels.count])
             try file.writeIntegers("\(splitPath)/group_codes", split.testGroupCodes)
         }
+        if let stress = run.stress {
+            try file.setAttribute("stress_injection", of: base, stress.injection.description)
+            try file.setAttribute("stress_levels", of: base, stress.levels)
+            for rows in stress.injected {
+                guard let levelIndex = stress.levels.firstIndex(of: rows.level) else {
+                    throw FairlabError("the stress run has injected rows at level \(rows.level), not one of its levels")
+                }
+                let rowsPath = "\(base)/stress/\(outcomeName(seed: rows.seed, levelIndex: levelIndex))"
+                try file.createGroup(rowsPath)
+                try file.setAttribute("level", of: rowsPath, [rows.level])
+                try file.writeIntegers("\(rowsPath)/rows", rows.rows.map { Int64($0) })
+                if !rows.proxy.isEmpty { try file.writeDoubles("\(rowsPath)/proxy", rows.proxy, shape: [rows.proxy.count]) }
+            }
+        }
         for method in run.methods {
             let methodPath = "\(base)/methods/\(method.id)"
             try file.createGroup(methodPath)
@@ -304,8 +323,13 @@ public enum ResultsFile {
             try file.setAttribute("plugin_version", of: methodPath, method.pluginVersion)
             try file.setAttribute("parameters", of: methodPath, method.parameters)
             for outcome in method.outcomes {
-                let seedPath = "\(methodPath)/seed_\(outcome.seed)"
+                let levelIndex = outcome.level.flatMap { run.stress?.levels.firstIndex(of: $0) }
+                guard (levelIndex == nil) == (run.stress == nil) else {
+                    throw FairlabError("\(method.id) has an outcome whose level is not one of the run's")
+                }
+                let seedPath = "\(methodPath)/\(levelIndex.map { outcomeName(seed: outcome.seed, levelIndex: $0) } ?? "seed_\(outcome.seed)")"
                 try file.createGroup(seedPath)
+                if let level = outcome.level { try file.setAttribute("stress_level", of: seedPath, [level]) }
                 try file.setAttribute("status", of: seedPath, outcome.status)
                 try file.setAttribute("error", of: seedPath, outcome.error)
                 if !outcome.notes.isEmpty { try file.setAttribute("notes", of: seedPath, outcome.notes) }
@@ -392,4 +416,36 @@ private func standardization(of base: String, in file: HDF5File, path: String) t
     let text = try file.stringAttribute("standardize", of: base)
     guard let value = Standardization(rawValue: text) else { throw FairlabError(file: path, "\(base) has an unknown standardize attribute '\(text)'") }
     return value
+}
+
+/// The group of a stress run's outcome (and injected rows) at one seed and level.
+private func outcomeName(seed: UInt64, levelIndex: Int) -> String { "seed_\(seed)_level_\(levelIndex)" }
+
+/// A stress run's injection, levels and injected rows; nil for any other run.
+private func stressRecord(of base: String, in file: HDF5File, path: String, seeds: [UInt64]) throws -> StressRecord? {
+    guard file.hasAttribute("stress_injection", of: base) else { return nil }
+    let text = try file.stringAttribute("stress_injection", of: base)
+    let injection: Injection
+    do {
+        injection = try Injection(parsing: text)
+    } catch {
+        throw FairlabError(file: path, "\(base) has an unknown stress injection '\(text)'")
+    }
+    let levels = try file.doublesAttribute("stress_levels", of: base)
+    guard !levels.isEmpty, levels.allSatisfy({ $0 >= 0 && $0 <= 1 }), levels == Array(Set(levels)).sorted() else {
+        throw FairlabError(file: path, "\(base) has stress levels that are not distinct, ascending values in [0, 1]")
+    }
+    var injected: [InjectedRows] = []
+    for seed in seeds {
+        for (index, level) in levels.enumerated() {
+            let rowsPath = "\(base)/stress/\(outcomeName(seed: seed, levelIndex: index))"
+            guard file.exists(rowsPath) else { continue }
+            let rows = try file.readIntegers("\(rowsPath)/rows")
+            guard rows.allSatisfy({ $0 >= 0 }) else { throw FairlabError(file: path, "\(rowsPath)/rows holds a negative row") }
+            injected.append(InjectedRows(
+                level: level, seed: seed, rows: rows.map { Int($0) },
+                proxy: file.exists("\(rowsPath)/proxy") ? try file.readDoubles("\(rowsPath)/proxy", rank: 1).values : []))
+        }
+    }
+    return StressRecord(injection: injection, levels: levels, injected: injected)
 }

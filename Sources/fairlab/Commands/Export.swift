@@ -10,10 +10,16 @@ struct Export: ParsableCommand {
     var results: String
 
     @Option(help: "Format: \(TableFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var format: String = TableFormat.md.rawValue
+    var format: TableFormat = .md
 
     @Option(name: .customLong("run"), help: "The run id (default: the latest run).")
     var runID: String?
+
+    @Option(help: "For a stress run: the comparison table of this one level (default: the recovery tables of every level).")
+    var level: Double?
+
+    @Option(help: "For a stress run: the metric whose injected gap recovery is measured on.")
+    var metric: String = StressSummary.defaultMetric
 
     @Flag(help: "List the runs in the file (id, date, dataset, methods, seeds) instead.")
     var list = false
@@ -28,16 +34,29 @@ struct Export: ParsableCommand {
                 let run = try ResultsFile.read(runID: id, from: results, predictions: false)
                 let failed = run.methods.filter { $0.outcomes.contains { !$0.succeeded } }.count
                 print("\(id)  \(run.createdAt)  \(run.datasetPath)  \(run.methods.count) methods × \(run.seeds.count) seed\(run.seeds.count == 1 ? "" : "s")"
+                    + (run.stress.map { " × \($0.levels.count) levels of \($0.injection)" } ?? "")
                     + (failed > 0 ? ", \(failed) with failures" : "") + (run.shard.map { ", shard \($0)" } ?? ""))
             }
             return
         }
-        guard let tableFormat = TableFormat(rawValue: format) else {
-            throw FairlabError("unknown --format \(format) (use \(TableFormat.allCases.map(\.rawValue).joined(separator: ", ")))")
-        }
         guard let id = runID ?? ids.last else { throw FairlabError(file: results, "the file holds no complete run") }
-        let summary = try ComparisonSummary(try ResultsFile.read(runID: id, from: results, predictions: false), selecting: try selection.rule(), file: results)
-        print(try tableFormat.render(summary), terminator: "")
+        var run = try ResultsFile.read(runID: id, from: results, predictions: false)
+        if let stress = run.stress {
+            if let level {
+                guard stress.levels.contains(level) else {
+                    throw FairlabError(file: results, "stress run \(id) has no level \(level) (its levels: \(stress.levels.map(StressTable.level).joined(separator: ", ")))")
+                }
+                run = run.atLevel(level)
+            } else {
+                guard try selection.rule() == nil else { throw FairlabError("--select chooses within one comparison: give --level to choose at one level of stress run \(id)") }
+                print(try StressTable.render(try StressSummary(run, metric: metric, file: results), as: format), terminator: "")
+                return
+            }
+        } else if level != nil {
+            throw FairlabError(file: results, "run \(id) is not a stress run: --level is for stress runs")
+        }
+        let summary = try ComparisonSummary(run, selecting: try selection.rule(), file: results)
+        print(try format.render(summary), terminator: "")
         try finish(with: selectionStatus(of: [summary]))
     }
 }

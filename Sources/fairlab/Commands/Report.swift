@@ -17,6 +17,9 @@ struct Report: ParsableCommand {
     @Option(name: .shortAndLong, help: "The HTML file to write.")
     var output: String
 
+    @Option(help: "For a stress run: the metric whose injected gap recovery is measured on.")
+    var metric: String = StressSummary.defaultMetric
+
     @OptionGroup var plot: PlotOptions
     @OptionGroup var selection: SelectionOptions
 
@@ -29,7 +32,16 @@ struct Report: ParsableCommand {
             throw FairlabError("--run names \(repeated) twice")
         }
         let rule = try selection.rule()
-        let summaries = try chosen.map { try ComparisonSummary(try ResultsFile.read(runID: $0, from: results, predictions: false), selecting: rule, file: results) }
+        let runs = try chosen.map { try ResultsFile.read(runID: $0, from: results, predictions: false) }
+        if let stressRun = runs.first(where: { $0.stress != nil }) {
+            guard runs.count == 1, rule == nil else {
+                throw FairlabError("run \(stressRun.id) is a stress run: report it alone, without --select (its report is its recovery curves)")
+            }
+            try writeAtomically(HTMLReport.stressDocument(try StressSummary(stressRun, metric: metric, file: results), resultsPath: results), to: output)
+            reportProgress("wrote the stress report of run \(stressRun.id) to \(output)")
+            return
+        }
+        let summaries = try runs.map { try ComparisonSummary($0, selecting: rule, file: results) }
         try plot.check(summaries, file: results)
         try writeAtomically(HTMLReport.document(summaries, axes: try plot.axes(), resultsPath: results), to: output)
         reportProgress("wrote the report of \(summaries.count == 1 ? "run \(summaries[0].runID)" : "\(summaries.count) runs") to \(output)")

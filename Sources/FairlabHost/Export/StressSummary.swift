@@ -1,0 +1,135 @@
+import FairlabCore
+import Foundation
+
+/// A stress run reduced to its recovery: for every method at every level, its clean-label accuracy and the
+/// recovery metric (means over seeds with t-intervals), the share of the injected gap it closes, and its accuracy
+/// against the uninjected baseline. Randomised methods are judged by their expected values.
+///
+/// The injected gap at level p is how far the baseline's |metric| moved from level 0 (mean over seeds, each seed
+/// against itself); a method closes the part of it that its own |metric| at p is below the baseline's at p. So a
+/// recovery of 1 brings the metric back to the clean baseline's, 0 leaves it where the biased baseline is, and
+/// above 1 goes further (a fairness method lowers the metric even on clean data).
+public struct StressSummary: Codable, Sendable {
+    /// One method at one level.
+    public struct Cell: Codable, Sendable {
+        public let level: Double
+        /// Clean-label test accuracy.
+        public let accuracy: SeedInterval?
+        /// The recovery metric, signed as the metric plugin gives it.
+        public let metric: SeedInterval?
+        /// Mean over seeds of accuracy minus the baseline's at level 0 on the same seed.
+        public let accuracyChange: Double?
+        /// Share of the injected gap closed (nil at level 0, or where the baseline's gap is 0).
+        public let recovery: Double?
+        /// Share of the injected gap that reaches the method's own |metric|: its |metric| at this level minus at
+        /// level 0, over the baseline's gap (0: the method absorbs the injection, 1: it passes it all on).
+        public let passThrough: Double?
+        public let seedsSucceeded: Int
+        public let seedsRun: Int
+    }
+
+    /// One method's cells, one per level.
+    public struct Row: Codable, Sendable {
+        public let id: String
+        public let stage: String
+        public let cells: [Cell]
+        /// Distinct failure reasons over every level and seed.
+        public let errors: [String]
+    }
+
+    public let runID: String
+    public let datasetPath: String
+    /// The injection as given (`label-bias:group=Female`).
+    public let injection: String
+    /// The group it targeted.
+    public let group: String
+    public let levels: [Double]
+    public let seeds: [UInt64]
+    /// The metric whose gap recovery is measured on.
+    public let metric: String
+    /// Per level: the baseline's |metric| at that level minus at level 0, mean over seeds (nil where undefined).
+    public let injectedGap: [Double?]
+    public let rows: [Row]
+    /// Per level: the run as that level saw it, for every table and plot a comparison has (not in the JSON
+    /// export, which `export --level` gives level by level).
+    public private(set) var levelSummaries: [ComparisonSummary] = []
+
+    private enum CodingKeys: String, CodingKey {
+        case runID, datasetPath, injection, group, levels, seeds, metric, injectedGap, rows
+    }
+
+    /// The metric recovery is measured on unless told otherwise.
+    public static let defaultMetric = "statistical_parity_difference"
+
+    /// Summarises the stress run `run` on `metric`; throws when the run is not a stress run or lacks the metric.
+    public init(_ run: RunRecord, metric: String = Self.defaultMetric, file: String? = nil) throws {
+        guard let stress = run.stress else { throw FairlabError(file: file ?? run.id, "run \(run.id) is not a stress run") }
+        let present = Set(run.methods.flatMap { $0.outcomes.flatMap { $0.metrics.overall.keys } })
+        guard present.contains(metric), present.contains("accuracy") else {
+            let known = present.filter { !$0.hasPrefix(ComparisonSummary.expectedPrefix) }.sorted().joined(separator: ", ")
+            throw FairlabError(file: file ?? run.id, "run \(run.id) has no metric '\(metric)' (it has: \(known.isEmpty ? "none" : known))")
+        }
+        runID = run.id
+        datasetPath = run.datasetPath
+        injection = stress.injection.description
+        group = stress.injection.group ?? zip(run.groupNames, run.groupPrivileged).first { !$0.1 }?.0 ?? ""
+        levels = stress.levels
+        seeds = run.seeds
+        self.metric = metric
+        levelSummaries = try stress.levels.map { try ComparisonSummary(run.atLevel($0)) }
+
+        // value[method][level][seed], from the outcomes that succeeded; a randomised method's expected value.
+        func value(_ outcome: SeedOutcome, _ name: String) -> Double? {
+            guard outcome.succeeded else { return nil }
+            return outcome.metrics.overall[ComparisonSummary.expectedPrefix + name] ?? outcome.metrics.overall[name]
+        }
+        // Seed order throughout, so every sum adds in the same order and a rerun's summary is bit for bit the same.
+        func values(_ method: MethodRecord, _ name: String, level: Double) -> [(seed: UInt64, value: Double)] {
+            method.outcomes.filter { $0.level == level }.compactMap { outcome in
+                value(outcome, name).flatMap { $0.isNaN ? nil : (outcome.seed, $0) }
+            }
+        }
+        func lookup(_ pairs: [(seed: UInt64, value: Double)]) -> [UInt64: Double] {
+            Dictionary(pairs, uniquingKeysWith: { first, _ in first })
+        }
+        let baseline = run.methods.first { $0.id == MethodRecord.baselineID }
+        let cleanAccuracy = lookup(baseline.map { values($0, "accuracy", level: 0) } ?? [])
+        let cleanMetric = lookup(baseline.map { values($0, metric, level: 0) } ?? [])
+        func mean(_ values: [Double]) -> Double? { values.isEmpty ? nil : values.reduce(0, +) / Double(values.count) }
+
+        let gaps = stress.levels.map { level -> (gap: Double?, biased: [UInt64: Double]) in
+            let biased = baseline.map { values($0, metric, level: level) } ?? []
+            return (mean(biased.compactMap { seed, value in cleanMetric[seed].map { abs(value) - abs($0) } }), lookup(biased))
+        }
+        injectedGap = gaps.map(\.gap)
+        rows = run.methods.map { method in
+            let cells = stress.levels.enumerated().map { levelIndex, level -> Cell in
+                let outcomes = method.outcomes.filter { $0.level == level }
+                let accuracy = values(method, "accuracy", level: level), own = values(method, metric, level: level)
+                let biased = gaps[levelIndex].biased
+                var recovery: Double?, passThrough: Double?
+                if level > 0 {
+                    // Over the seeds where the clean and biased baselines and the method all have the metric.
+                    let paired = own.compactMap { seed, value in
+                        biased[seed].flatMap { b in cleanMetric[seed].map { (biased: b, clean: $0, own: value) } }
+                    }
+                    let gap = mean(paired.map { abs($0.biased) - abs($0.clean) })
+                    let closed = mean(paired.map { abs($0.biased) - abs($0.own) })
+                    if let gap, let closed, abs(gap) > 1e-12 { recovery = closed / gap }
+                    let ownClean = lookup(values(method, metric, level: 0))
+                    let drifts = own.compactMap { seed, value in
+                        biased[seed].flatMap { b in cleanMetric[seed].flatMap { c in ownClean[seed].map { (gap: abs(b) - abs(c), drift: abs(value) - abs($0)) } } }
+                    }
+                    if let gap = mean(drifts.map(\.gap)), let drift = mean(drifts.map(\.drift)), abs(gap) > 1e-12 { passThrough = drift / gap }
+                }
+                return Cell(
+                    level: level, accuracy: SeedInterval(accuracy.map(\.value)), metric: SeedInterval(own.map(\.value)),
+                    accuracyChange: mean(accuracy.compactMap { seed, value in cleanAccuracy[seed].map { value - $0 } }),
+                    recovery: recovery, passThrough: passThrough, seedsSucceeded: outcomes.filter(\.succeeded).count, seedsRun: outcomes.count)
+            }
+            var errors: [String] = []
+            for outcome in method.outcomes where !outcome.succeeded && !errors.contains(outcome.error) { errors.append(outcome.error) }
+            return Row(id: method.id, stage: method.stage, cells: cells, errors: errors)
+        }
+    }
+}

@@ -1,0 +1,85 @@
+import FairlabCore
+import Foundation
+
+/// The text formats of a stress run's recovery (`fairlab stress`, `export` of a stress run): Markdown (one table
+/// per measure, methods by levels), CSV (one line per method and level), JSON, and HTML (the stress report).
+public enum StressTable {
+    /// Renders `summary` in `format` (LaTeX is for comparison tables only).
+    public static func render(_ summary: StressSummary, as format: TableFormat) throws -> String {
+        switch format {
+        case .md: return markdown(summary)
+        case .csv: return csv(summary)
+        case .html: return HTMLReport.stressDocument(summary)
+        case .json:
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+            return String(decoding: try encoder.encode(summary), as: UTF8.self) + "\n"
+        case .latex:
+            throw FairlabError("--format latex renders one comparison: give --level to export one level of stress run \(summary.runID)")
+        }
+    }
+
+    /// The line that says what was injected where.
+    static func description(_ summary: StressSummary) -> String {
+        "\(summary.datasetPath) — stress run \(summary.runID): \(summary.injection) in group \(summary.group) at levels "
+            + summary.levels.map(level).joined(separator: ", ")
+            + "; \(summary.seeds.count == 1 ? "seed \(summary.seeds[0])" : "\(summary.seeds.count) seeds (means)"); test rows keep their clean labels"
+    }
+
+    /// A level as the tables write it (0.1, not 0.10000000000000001).
+    public static func level(_ value: Double) -> String { String(format: "%g", value) }
+
+    private static func markdown(_ summary: StressSummary) -> String {
+        let levels = summary.levels.map(level)
+        let metricName = summary.levelSummaries.first?.descriptor(of: summary.metric).displayName ?? summary.metric
+        func grid(_ title: String, levels shown: [Int], _ cell: (StressSummary.Cell) -> String) -> [String] {
+            ["", title, ""] + MarkdownTable.table(["Method", "Stage"] + shown.map { "p = \(levels[$0])" }, summary.rows.map { row in
+                [row.id, row.stage] + shown.map { cell(row.cells[$0]) }
+            })
+        }
+        func mean(_ interval: SeedInterval?) -> String { interval.map { CellText.number($0.mean) } ?? "—" }
+        let all = Array(summary.levels.indices), injected = all.filter { summary.levels[$0] > 0 }
+        var lines = [description(summary)]
+        lines.append("Injected gap in |\(metricName)| (the baseline's at each level minus at 0): "
+            + injected.map { "p = \(levels[$0]): \(summary.injectedGap[$0].map { CellText.number($0, signed: true) } ?? "—")" }.joined(separator: ", "))
+        lines += grid("Clean-label accuracy:", levels: all) { mean($0.accuracy) + failedMark($0) }
+        lines += grid("\(metricName):", levels: all) { mean($0.metric) + failedMark($0) }
+        lines += grid("Recovery: share of the injected |\(metricName)| gap closed (1: back to the clean baseline, 0: as biased as the baseline):",
+                      levels: injected) { $0.recovery.map { CellText.number($0, digits: 2) } ?? "—" }
+        lines += grid("Pass-through: share of the injected gap that reaches the method's own |\(metricName)| (its value at p minus at 0; 0: absorbed):",
+                      levels: injected) { $0.passThrough.map { CellText.number($0, digits: 2) } ?? "—" }
+        lines += grid("Accuracy against the clean baseline (level 0, same seeds):", levels: all) {
+            $0.accuracyChange.map { CellText.number($0, signed: true) } ?? "—"
+        }
+        if summary.rows.contains(where: { $0.cells.contains { $0.seedsSucceeded < $0.seedsRun } }) {
+            lines += ["", "\(CellText.partialMark): fewer seeds succeeded than ran at that level."]
+        }
+        let failures = summary.rows.flatMap { row in row.errors.map { "- \(row.id): \($0)" } }
+        if !failures.isEmpty { lines += ["", "Failures:"] + failures }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    private static func failedMark(_ cell: StressSummary.Cell) -> String {
+        cell.seedsSucceeded < cell.seedsRun ? " \(CellText.partialMark)" : ""
+    }
+
+    private static func csv(_ summary: StressSummary) -> String {
+        var lines = [[
+            "run_id", "injection", "group", "method", "stage", "level", "seeds_ok", "seeds_run", "accuracy", "accuracy_ci_low", "accuracy_ci_high",
+            summary.metric, "\(summary.metric)_ci_low", "\(summary.metric)_ci_high", "injected_gap", "recovery", "pass_through", "accuracy_vs_clean_baseline",
+        ].joined(separator: ",")]
+        func number(_ value: Double?) -> String { value.map { String($0) } ?? "" }
+        for row in summary.rows {
+            for (index, cell) in row.cells.enumerated() {
+                lines.append([
+                    summary.runID, summary.injection, summary.group, row.id, row.stage, String(cell.level), String(cell.seedsSucceeded),
+                    String(cell.seedsRun), number(cell.accuracy?.mean), number(cell.accuracy?.lower), number(cell.accuracy?.upper),
+                    number(cell.metric?.mean), number(cell.metric?.lower), number(cell.metric?.upper), number(summary.injectedGap[index]),
+                    number(cell.recovery), number(cell.passThrough), number(cell.accuracyChange),
+                ].map(CSVExport.quote).joined(separator: ","))
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

@@ -1,0 +1,80 @@
+import Foundation
+
+/// A recovery curve plot of a stress run: one measure against the injected level, one line per method at its
+/// means over seeds with 95 % t-intervals as bars, coloured by stage and numbered at its right end (the key
+/// beside the plot names the numbers).
+struct RecoveryPlot {
+    /// Which measure of a cell the plot shows.
+    let measure: (StressSummary.Cell) -> SeedInterval?
+    let title: String
+
+    func render(_ summary: StressSummary, id: String) -> String {
+        let rows = summary.rows.filter { row in row.cells.contains { measure($0) != nil } }
+        let keyLineHeight = 14.0
+        let width = 860.0, height = max(420, 110 + keyLineHeight * Double(rows.count))
+        let left = 70.0, right = width - 250, top = 20.0, bottom = 360.0
+        var canvas = SVGCanvas(width: width, height: height)
+        // The axis covers the means, and the intervals only as far as the means' own span beyond them: with two
+        // seeds a t-interval is 12.7 standard errors wide and would flatten every curve. Bars are clipped to it.
+        let means = rows.flatMap { row in row.cells.compactMap(measure).map(\.mean) }.filter(\.isFinite)
+        let span = max((means.max() ?? 0) - (means.min() ?? 0), 0.02)
+        let reach = ((means.min() ?? 0) - span)...((means.max() ?? 1) + span)
+        let bounds = rows.flatMap { row in row.cells.compactMap(measure).flatMap { [$0.lower, $0.upper].compactMap { $0 } } }
+        let xAxis = PlotAxis(covering: summary.levels, from: left + 10, to: right - 24)
+        let yAxis = PlotAxis(covering: means + bounds.map { reach.clamped($0) }, from: bottom, to: top)
+        for tick in summary.levels {
+            let position = xAxis.position(tick)
+            canvas.line(position, top, position, bottom, stroke: "#e5e5e5")
+            canvas.text(position, bottom + 16, StressTable.level(tick), size: 11, anchor: "middle")
+        }
+        for tick in yAxis.ticks {
+            let position = yAxis.position(tick)
+            canvas.line(left, position, right, position, stroke: "#e5e5e5")
+            canvas.text(left - 6, position + 4, yAxis.label(tick), size: 11, anchor: "end")
+        }
+        canvas.rect(left, top, right - left, bottom - top, fill: "none", attributes: " stroke=\"#999\"")
+        canvas.text((left + right) / 2, bottom + 40, "injected level p (\(summary.injection))", size: 13, anchor: "middle", weight: "bold")
+        canvas.text(16, (top + bottom) / 2, title, size: 13, anchor: "middle", rotate: -90, weight: "bold")
+        for (index, row) in rows.enumerated() {
+            let color = StageColors.color(of: row.stage)
+            let points = zip(summary.levels, row.cells).compactMap { level, cell in measure(cell).map { (level, $0) } }
+            let baseline = row.id == MethodRecord.baselineID
+            canvas.polyline(points.map { (xAxis.position($0.0), yAxis.position($0.1.mean)) }, stroke: baseline ? "#000" : color,
+                            width: baseline ? 2.5 : 1.3, dashed: baseline)
+            for (level, interval) in points {
+                let x = xAxis.position(level)
+                if let lower = interval.lower, let upper = interval.upper {
+                    let clip = yAxis.lower...yAxis.upper
+                    canvas.line(x, yAxis.position(clip.clamped(lower)), x, yAxis.position(clip.clamped(upper)), stroke: color, width: 1)
+                }
+                canvas.circle(x, yAxis.position(interval.mean), radius: 3, fill: baseline ? "#000" : color,
+                              title: "\(index + 1) \(row.id) at p = \(StressTable.level(level)): \(String(format: "%.4f", interval.mean))",
+                              attributes: " class=\"point\" data-method=\"\(escapeHTML(row.id))\"")
+            }
+            if let last = points.last {
+                canvas.text(xAxis.position(last.0) + 6, yAxis.position(last.1.mean) + 4, String(index + 1), size: 10,
+                            attributes: " class=\"point-label\"")
+            }
+        }
+        var legendY = top + 10
+        for (stage, label) in StageColors.stages where rows.contains(where: { $0.stage == stage }) {
+            canvas.circle(right + 24, legendY - 4, radius: 5, fill: StageColors.color(of: stage))
+            canvas.text(right + 36, legendY, label, size: 12)
+            legendY += 18
+        }
+        canvas.text(right + 16, legendY, summary.seeds.count > 1 ? "bars: 95 % t-interval over seeds" : "one seed: no interval", size: 11, fill: "#555")
+        legendY += 22
+        for (index, row) in rows.enumerated() {
+            canvas.text(right + 34, legendY, "\(index + 1)", size: 11, anchor: "end")
+            canvas.text(right + 40, legendY, row.id, size: 11, weight: row.id == MethodRecord.baselineID ? "bold" : "normal",
+                        fill: StageColors.color(of: row.stage), attributes: " class=\"key\"")
+            legendY += keyLineHeight
+        }
+        return canvas.render(title: "\(title) against the injected level, one line per method", id: id)
+    }
+}
+
+extension ClosedRange where Bound == Double {
+    /// `value` moved into the range.
+    func clamped(_ value: Double) -> Double { Swift.min(Swift.max(value, lowerBound), upperBound) }
+}

@@ -1,0 +1,61 @@
+import Foundation
+
+extension HTMLReport {
+    /// The report of a stress run: recovery curves of clean-label accuracy and the recovery metric against the
+    /// injected level, the recovery and accuracy tables, failures, and the provenance of the run.
+    public static func stressDocument(_ summary: StressSummary, resultsPath: String? = nil) -> String {
+        let title = "fairlab stress report: \(URL(fileURLWithPath: summary.datasetPath).lastPathComponent), \(summary.injection), run \(summary.runID)"
+        let metricName = summary.levelSummaries.first?.descriptor(of: summary.metric).displayName ?? summary.metric
+        var body = "<header><h1>\(escapeHTML(title))</h1>"
+        if let resultsPath { body += "<p class=\"source\">From <code>\(escapeHTML(resultsPath))</code>.</p>" }
+        body += "</header><section class=\"run\" id=\"run-\(escapeHTML(summary.runID))\"><p class=\"lead\">\(escapeHTML(StressTable.description(summary)))</p>"
+        let plots = [
+            ("accuracy", "Clean-label accuracy", RecoveryPlot(measure: \.accuracy, title: "clean-label accuracy")),
+            ("metric", metricName, RecoveryPlot(measure: \.metric, title: metricName)),
+        ]
+        body += "<h3>Recovery curves</h3>"
+        for (id, caption, plot) in plots {
+            body += "<figure>" + plot.render(summary, id: "recovery-\(id)") + "<figcaption>\(escapeHTML(caption)) on the clean test labels, mean over seeds"
+                + " (randomised methods at their expected values); the dashed black line is the unmitigated baseline.</figcaption></figure>"
+        }
+        let injected = summary.levels.indices.filter { summary.levels[$0] > 0 }
+        body += "<h3>Recovery</h3><p>Share of the injected |\(escapeHTML(metricName))| gap each method closes: 1 brings it back to the clean"
+            + " baseline's, 0 leaves it as biased as the baseline's at that level, above 1 goes further. Injected gap (the baseline's |"
+            + "\(escapeHTML(metricName))| at each level minus at 0): "
+            + escapeHTML(injected.map { "p = \(StressTable.level(summary.levels[$0])): \(summary.injectedGap[$0].map { CellText.number($0, signed: true) } ?? "—")" }.joined(separator: ", "))
+            + ".</p>"
+        body += grid(summary, id: "recovery", levels: injected) { $0.recovery.map { CellText.number($0, digits: 2) } }
+        body += "<h3>Pass-through</h3><p>Share of the injected gap that reaches each method's own |\(escapeHTML(metricName))|: its value at the"
+            + " level minus its value at 0, over the baseline's gap. 0: the method absorbs the injection; 1: it passes all of it on.</p>"
+        body += grid(summary, id: "pass-through", levels: injected) { $0.passThrough.map { CellText.number($0, digits: 2) } }
+        body += "<h3>Clean-label accuracy against the clean baseline</h3><p>Accuracy minus the unmitigated baseline's at level 0, mean over the same seeds.</p>"
+        body += grid(summary, id: "accuracy-change", levels: Array(summary.levels.indices)) { $0.accuracyChange.map { CellText.number($0, signed: true) } }
+        body += "<h3>\(escapeHTML(metricName))</h3>"
+        body += grid(summary, id: "metric", levels: Array(summary.levels.indices)) { cell in
+            cell.metric.map { interval in
+                CellText.number(interval.mean) + (interval.lower.map { lower in " [\(CellText.number(lower)), \(CellText.number(interval.upper!))]" } ?? "")
+            }
+        }
+        if let clean = summary.levelSummaries.first {
+            body += failures(clean)
+            body += provenance(clean)
+        }
+        return page(title: title, body: body + "</section>")
+    }
+
+    /// A table of methods by levels.
+    private static func grid(_ summary: StressSummary, id: String, levels: [Int], _ cell: (StressSummary.Cell) -> String?) -> String {
+        var html = "<div class=\"table-wrap\"><table class=\"stress\" id=\"\(id)\"><thead><tr><th>Method</th><th>Stage</th>"
+        html += levels.map { "<th>p = \(StressTable.level(summary.levels[$0]))</th>" }.joined() + "</tr></thead><tbody>"
+        for row in summary.rows {
+            html += "<tr data-method=\"\(escapeHTML(row.id))\"><td class=\"method\"><span class=\"dot\" style=\"background:\(StageColors.color(of: row.stage))\"></span>"
+                + "\(escapeHTML(row.id))</td><td>\(escapeHTML(row.stage))</td>"
+            html += levels.map { level in
+                let value = row.cells[level]
+                let partial = value.seedsSucceeded < value.seedsRun ? " \(CellText.partialMark)" : ""
+                return "<td class=\"num\">\(escapeHTML((cell(value) ?? "—") + partial))</td>"
+            }.joined() + "</tr>"
+        }
+        return html + "</tbody></table></div>"
+    }
+}

@@ -1,0 +1,99 @@
+import ArgumentParser
+import FairlabCore
+import FairlabHost
+import Foundation
+
+/// `fairlab stress`: inject a bias of known size into the training and validation rows, at several levels, and
+/// measure which methods recover it on the clean test labels.
+struct Stress: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Inject bias of known size into training and validation rows at several levels, run every method at each, and show which recover it on clean test labels.")
+
+    @Argument(help: "The dataset (a fairlab HDF5 file).")
+    var dataset: String
+
+    @Option(help: ArgumentHelp(
+        "The bias to inject: \(InjectionKind.allCases.map(\.rawValue).joined(separator: ", ")), optionally :group=NAME (default: the first unprivileged group).",
+        valueName: "kind[:group=NAME]"))
+    var inject: String?
+
+    @Option(help: "Comma-separated levels in [0, 1] (0 is always run: recovery is measured against it).")
+    var levels: String?
+
+    @Option(help: "The metric whose injected gap recovery is measured on.")
+    var metric: String = StressSummary.defaultMetric
+
+    @Option(help: ArgumentHelp("Replay the injected rows stored with a stress run of this results file (its kind, levels and seeds) instead of drawing them.", valueName: "results.h5"))
+    var replay: String?
+
+    @Option(help: ArgumentHelp("The stress run to replay (default: the latest in the --replay file).", valueName: "id"))
+    var replayRun: String?
+
+    @OptionGroup var runOptions: RunOptions
+
+    @Option(help: "Resamples of each seed's test rows for bootstrap intervals of every (method, level) (0, the default here: the recovery curves' intervals are over seeds).")
+    var bootstrap: Int = 0
+
+    @Option(help: ArgumentHelp("Also write the stress report (recovery curves and tables) to this HTML file.", valueName: "file"))
+    var report: String?
+
+    /// The levels a stress run uses unless told otherwise.
+    static let defaultLevels = [0, 0.1, 0.2, 0.3, 0.4]
+
+    func run() throws {
+        var options = try runOptions.comparisonOptions(dataset: dataset, bootstrap: bootstrap)
+        if let replay {
+            options = try replaying(replay, into: options)
+        } else {
+            guard let inject else { throw FairlabError("give --inject KIND (or --replay a stored stress run)") }
+            options.stress = try StressPlan(injection: try Injection(parsing: inject), levels: try levels.map(Self.parseLevels) ?? Self.defaultLevels)
+        }
+        guard FileManager.default.fileExists(atPath: dataset) else { throw FairlabError(file: dataset, "no such file") }
+        try runOptions.checkOutputs(report: report, executable: options.executablePath)
+        let run = try Comparison(options: options, progress: reportProgress).run()
+        // The table first, then the append: if the metric is missing, the run is still saved.
+        let summary: StressSummary
+        do {
+            summary = try StressSummary(run, metric: metric)
+        } catch {
+            try runOptions.save(run)
+            throw error
+        }
+        print(try StressTable.render(summary, as: runOptions.format), terminator: "")
+        try runOptions.save(run)
+        if let report {
+            try writeAtomically(HTMLReport.stressDocument(summary, resultsPath: runOptions.out), to: report)
+            reportProgress("wrote the stress report to \(report)")
+        }
+        let failed = run.methods.contains { $0.outcomes.contains { !$0.succeeded } } || !run.pluginFailures.isEmpty
+        try finish(with: failed ? .finishedWithFailures : .success)
+    }
+
+    /// `options` set to replay the stored stress run: its injection, levels, seeds and groups, on the dataset it
+    /// was made from (checked by hash before any work).
+    private func replaying(_ path: String, into options: Comparison.Options) throws -> Comparison.Options {
+        guard inject == nil, levels == nil else { throw FairlabError("--replay takes the injection and levels from the stored run: drop --inject and --levels") }
+        try UntrustedFile.check(path, as: .resultsSummaries, executable: options.executablePath)
+        guard let id = try replayRun ?? ResultsFile.runIDs(in: path).last else { throw FairlabError(file: path, "the file holds no complete run") }
+        let stored = try ResultsFile.read(runID: id, from: path, predictions: false)
+        guard let stress = stored.stress else { throw FairlabError(file: path, "run \(id) is not a stress run") }
+        guard FileManager.default.fileExists(atPath: dataset) else { throw FairlabError(file: dataset, "no such file") }
+        guard try SHA256.hexDigest(ofFile: dataset) == stored.datasetSHA256 else {
+            throw FairlabError(file: dataset, "not the dataset stress run \(id) was made from (its SHA-256 differs)")
+        }
+        var options = options
+        options.seeds = stored.seeds
+        options.protectedAttributes = stored.protectedAttributes
+        options.standardization = stored.standardization
+        options.stress = try StressPlan(injection: stress.injection, levels: stress.levels, replay: stress.injected)
+        return options
+    }
+
+    /// Parses `0,0.1,0.2`.
+    static func parseLevels(_ text: String) throws -> [Double] {
+        try RunOptions.list(text).map { item in
+            guard let level = Double(item) else { throw FairlabError("--levels: '\(item)' is not a number") }
+            return level
+        }
+    }
+}

@@ -1,0 +1,123 @@
+import ArgumentParser
+import FairlabCore
+import FairlabHost
+import Foundation
+
+/// The options of a run that `compare` and `stress` share: which seeds, methods, groups and plugins, how
+/// features are standardised, where the run is appended, and how its workers run.
+struct RunOptions: ParsableArguments {
+    @Option(help: "Number of seeds (splits); with more than one the table shows mean ± std.")
+    var seeds: Int = 1
+
+    @Option(help: "The first seed; seeds run from here upwards.")
+    var seed: UInt64 = 0
+
+    @Option(help: "Comma-separated method ids to run (default: every method found).")
+    var methods: String?
+
+    @Option(help: "Protected attribute(s) forming the groups, comma-separated for intersections (default: the dataset's first).")
+    var protected: String?
+
+    @Option(name: .customLong("plugins"), help: "A folder of plugin libraries to search (repeatable).")
+    var pluginFolders: [String] = []
+
+    @Flag(help: "Load plugin libraries from world-writable folders too (refused by default).")
+    var allowWorldWritablePlugins = false
+
+    @Option(help: "Append the run to this HDF5 results file.")
+    var out: String?
+
+    @Option(help: "Which feature columns are standardised with the training rows' statistics: numeric (the default, scikit-learn's canonical pipeline: one-hot and protected columns stay 0/1), all or none.")
+    var standardize: Standardization = .numeric
+
+    @Option(help: "Worker processes to run at once.")
+    var jobs: Int = 1
+
+    @Option(help: "Seconds each worker may run before it is killed.")
+    var timeout: Double = 600
+
+    @Option(help: "Address-space limit of each worker, in MiB (0 for none, else at least 512).")
+    var memoryLimit: Int = 8192
+
+    @Option(name: .customLong("param"), help: "Override a parameter: method.key=value (repeatable).")
+    var parameters: [String] = []
+
+    @Flag(help: "Show what each worker logged (plugins' log lines) on stderr.")
+    var verbose = false
+
+    @Option(help: "Table format on stdout: \(TableFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var format: TableFormat = .md
+
+    /// The most seeds one run may have.
+    static let maximumSeeds = 10_000
+    /// The most bootstrap resamples one run may draw.
+    static let maximumBootstrapResamples = 100_000
+
+    /// The comparison these options describe on `dataset`, with `bootstrap` resamples. Its checks throw
+    /// `FairlabError`, not `ValidationError`, so that a bad value is one line on stderr, not a usage page.
+    func comparisonOptions(dataset: String, bootstrap: Int) throws -> Comparison.Options {
+        guard (1...Self.maximumSeeds).contains(seeds) else { throw FairlabError("--seeds must be between 1 and \(Self.maximumSeeds)") }
+        guard seed <= UInt64.max - UInt64(seeds - 1) else { throw FairlabError("--seed \(seed) leaves no room for \(seeds) seeds") }
+        guard jobs >= 1 else { throw FairlabError("--jobs must be at least 1") }
+        guard timeout > 0 else { throw FairlabError("--timeout must be positive") }
+        guard (0...Self.maximumBootstrapResamples).contains(bootstrap) else {
+            throw FairlabError("--bootstrap must be between 0 (no intervals) and \(Self.maximumBootstrapResamples)")
+        }
+        var options = Comparison.Options(datasetPath: dataset, executablePath: currentExecutablePath())
+        options.seeds = (0..<UInt64(seeds)).map { seed + $0 }
+        options.methodIDs = methods.map(Self.list)
+        options.protectedAttributes = protected.map(Self.list) ?? []
+        options.pluginFolders = pluginFolders
+        options.allowWorldWritablePlugins = allowWorldWritablePlugins
+        options.verbose = verbose
+        options.parameterOverrides = try Self.parseParameters(parameters)
+        options.standardization = standardize
+        options.bootstrapResamples = bootstrap
+        options.jobs = jobs
+        options.timeout = timeout
+        options.memoryLimitMB = memoryLimit
+        options.command = CommandLine.arguments.joined(separator: " ")
+        return options
+    }
+
+    /// Refuses a results file (`--out`) or report file that could not take the run, before the run's time is spent.
+    func checkOutputs(report: String?, executable: String) throws {
+        if let out {
+            try ResultsFile.checkWritable(out)
+            if FileManager.default.fileExists(atPath: out) {
+                try UntrustedFile.check(out, as: .resultsIndex, executable: executable)
+            }
+        }
+        if let report { try ResultsFile.checkWritable(report) }
+    }
+
+    /// Appends `run` to `--out`, when given.
+    func save(_ run: RunRecord) throws {
+        guard let out else { return }
+        try ResultsFile.append(run, to: out)
+        reportProgress("appended run \(run.id) to \(out)")
+    }
+
+    /// A comma-separated list, entries trimmed.
+    static func list(_ text: String) -> [String] {
+        text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+    }
+
+    /// Parses `method.key=value` overrides.
+    static func parseParameters(_ texts: [String]) throws -> [String: [String: String]] {
+        var overrides: [String: [String: String]] = [:]
+        for text in texts {
+            guard let equals = text.firstIndex(of: "="), let dot = text[..<equals].lastIndex(of: ".") else {
+                throw FairlabError("--param \(text): expected method.key=value")
+            }
+            let method = String(text[..<dot]), key = String(text[text.index(after: dot)..<equals])
+            guard !method.isEmpty, !key.isEmpty else { throw FairlabError("--param \(text): expected method.key=value") }
+            guard overrides[method]?[key] == nil else { throw FairlabError("--param \(method).\(key) is given twice") }
+            overrides[method, default: [:]][key] = String(text[text.index(after: equals)...])
+        }
+        return overrides
+    }
+}
+
+extension Standardization: ExpressibleByArgument {}
+extension TableFormat: ExpressibleByArgument {}

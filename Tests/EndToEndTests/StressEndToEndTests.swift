@@ -1,0 +1,108 @@
+import FairlabCore
+@testable import FairlabHost
+import FairlabTestSupport
+import Foundation
+import Testing
+
+/// `fairlab stress` on Adult: label bias planted in the women's favourable training labels at 0, 0.2 and 0.4
+/// over three seeds. The baseline's parity gap grows with the level on clean test labels; reweighing,
+/// massaging and the threshold methods close it; the run is stored with its injected rows, reproduces bit for
+/// bit from the seed, and replays from the stored rows to the same predictions.
+@Suite(.serialized) struct StressEndToEndTests {
+    static let methods = "reweighing,massaging,threshold-optimizer,group-thresholds"
+    static let options = ["--inject", "label-bias", "--levels", "0.2,0.4", "--seeds", "3", "--methods", methods, "--jobs", "2"]
+
+    static func latestRun(_ path: String) throws -> RunRecord {
+        try ResultsFile.read(runID: try ResultsFile.runIDs(in: path).last!, from: path)
+    }
+
+    @Test func labelBiasOnAdultIsRecoveredReproducedAndReplayed() throws {
+        let folder = try TestEnvironment.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let adult = TestEnvironment.dataset("adult"), results = folder + "/stress.h5"
+        let first = try TestEnvironment.fairlab(["stress", adult, "--out", results, "--report", folder + "/stress.html"] + Self.options)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stderr.contains("running 45 jobs (5 methods × 3 seeds × 3 levels of label-bias, 2 at a time)"), "\(first.stderr)")
+        #expect(first.stdout.contains("label-bias in group Female at levels 0, 0.2, 0.4; 3 seeds"), "\(first.stdout)")
+        let run = try Self.latestRun(results)
+        let stress = try #require(run.stress)
+        #expect(stress.levels == [0, 0.2, 0.4] && stress.injection == Injection(kind: .labelBias))
+        #expect(run.methods.allSatisfy { $0.outcomes.count == 9 && $0.outcomes.allSatisfy(\.succeeded) })
+        #expect(run.methods[0].outcomes.map(\.level) == [0, 0.2, 0.4, 0, 0.2, 0.4, 0, 0.2, 0.4])
+
+        // What was stored is what the definition says: on each seed, favourable training or validation rows of
+        // women, nested across levels, none at level 0; the test labels are the dataset's own.
+        let dataset = try DatasetFile.read(adult)
+        let partition = try GroupPartition(dataset: dataset)
+        for split in run.splits {
+            #expect(split.test.map { dataset.labels[$0] } == split.testLabels)
+            let rows = stress.injected.filter { $0.seed == split.seed }
+            #expect(rows.map(\.level) == [0, 0.2, 0.4] && rows[0].rows.isEmpty && Set(rows[1].rows).isSubset(of: rows[2].rows))
+            let trainOrValidation = Set(split.train + split.validation)
+            #expect(rows[2].rows.allSatisfy { trainOrValidation.contains($0) && partition.names[Int(partition.codes[$0])] == "Female" && dataset.labels[$0] == 1 })
+            // About 40 % of the women's favourable training and validation rows (binomial, 4 standard errors).
+            let eligible = Double(trainOrValidation.filter { partition.names[Int(partition.codes[$0])] == "Female" && dataset.labels[$0] == 1 }.count)
+            #expect(abs(Double(rows[2].rows.count) - 0.4 * eligible) < 4 * (eligible * 0.24).squareRoot())
+        }
+
+        // The planted gap shows on the clean test labels and grows with the level; the methods built to equalise
+        // selection rates absorb nearly all of it and close more than all of it (they start below the baseline).
+        let summary = try StressSummary(run)
+        let gap02 = try #require(summary.injectedGap[1]), gap04 = try #require(summary.injectedGap[2])
+        #expect(gap02 > 0.01 && gap04 > gap02, "gaps \(gap02), \(gap04)")
+        for row in summary.rows where row.id != MethodRecord.baselineID {
+            for cell in row.cells.dropFirst() {
+                #expect((cell.recovery ?? 0) > 1, "\(row.id) at \(cell.level): recovery \(cell.recovery ?? .nan)")
+                #expect((cell.passThrough ?? 1) < (row.id == "reweighing" ? 0.5 : 0.25), "\(row.id) at \(cell.level): pass-through \(cell.passThrough ?? .nan)")
+            }
+        }
+        let baseline = summary.rows[0]
+        #expect(baseline.cells.map(\.recovery) == [nil, 0, 0] && baseline.cells.map(\.passThrough) == [nil, 1, 1])
+        #expect(baseline.cells[2].accuracyChange! < 0)
+
+        // Bit for bit from the seed: the same command gives the same rows and predictions.
+        let again = try TestEnvironment.fairlab(["stress", adult, "--out", results] + Self.options)
+        #expect(again.status == 0, "\(again.stderr)")
+        let rerun = try Self.latestRun(results)
+        #expect(rerun.stress?.injected == stress.injected)
+        ShardingTests.expectIdentical(rerun, run)
+        #expect(rerun.methods.flatMap { $0.outcomes.map(\.level) } == run.methods.flatMap { $0.outcomes.map(\.level) })
+
+        // Replayed from the stored rows, whatever the generator would draw: the same predictions.
+        let replay = try TestEnvironment.fairlab(["stress", adult, "--replay", results, "--replay-run", run.id, "--methods", Self.methods, "--out", results])
+        #expect(replay.status == 0, "\(replay.stderr)")
+        let replayed = try Self.latestRun(results)
+        #expect(replayed.stress?.injected == stress.injected && replayed.seeds == run.seeds)
+        ShardingTests.expectIdentical(replayed, run)
+        let wrongData = try TestEnvironment.fairlab(["stress", TestEnvironment.dataset("german"), "--replay", results, "--replay-run", run.id])
+        #expect(wrongData.status == 1 && wrongData.stderr.contains("german.h5: not the dataset stress run \(run.id) was made from"), "\(wrongData.stderr)")
+
+        // Exports and the report read the stored run.
+        let csv = try TestEnvironment.fairlab(["export", results, "--run", run.id, "--format", "csv"])
+        #expect(csv.status == 0 && csv.stdout.split(separator: "\n").count == 1 + 5 * 3)
+        let level = try TestEnvironment.fairlab(["export", results, "--run", run.id, "--level", "0.4"])
+        #expect(level.status == 0 && level.stdout.contains("| threshold-optimizer"), "\(level.stderr)")
+        let html = try String(contentsOfFile: folder + "/stress.html", encoding: .utf8)
+        #expect(html.contains("id=\"recovery-accuracy\"") && html.contains("id=\"recovery-metric\"") && html.contains("<table class=\"stress\" id=\"recovery\""))
+        for method in ["baseline"] + Self.methods.split(separator: ",").map(String.init) {
+            #expect(html.contains("class=\"point\" data-method=\"\(method)\""), "\(method)")
+        }
+    }
+
+    @Test func badStressInputIsOneLineErrorBeforeAnyJob() throws {
+        let adult = TestEnvironment.dataset("adult")
+        func expectError(_ arguments: [String], _ fragment: String) throws {
+            let result = try TestEnvironment.fairlab(["stress", adult, "--methods", "reweighing"] + arguments)
+            #expect(result.status == 1, "\(result.stderr)")
+            let lines = result.stderr.split(separator: "\n").filter { !$0.hasPrefix("fairlab: found") && !$0.hasPrefix("fairlab: plugin skipped") }
+            #expect(lines.count == 1 && result.stderr.contains(fragment), "stderr: \(result.stderr)")
+            #expect(!result.stderr.contains("running "), "a job ran: \(result.stderr)")
+        }
+        try expectError(["--inject", "label-bias", "--levels", "0,1.5"], "--levels: 1.5 is outside [0, 1]")
+        try expectError(["--inject", "label-bias", "--levels", "0,x"], "--levels: 'x' is not a number")
+        try expectError(["--inject", "label-bias:group=Martian"], "unknown group 'Martian' (the groups are Female, Male)")
+        try expectError(["--inject", "under-sample", "--levels", "1"], "level 1 of under-sample on seed 0 leaves no training rows of group Female with label 1: lower the level")
+        try expectError(["--inject", "flip"], "--inject flip: unknown kind")
+        try expectError([], "give --inject KIND")
+    }
+}
