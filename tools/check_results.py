@@ -54,7 +54,8 @@ def main():
                 for seed_name, outcome in method.items():
                     if outcome.attrs["status"] != "ok":
                         continue
-                    split = run["splits"][seed_name]
+                    # A stress run's outcome seed_<s>_level_<k> is scored on the clean split seed_<s>.
+                    split = run["splits"]["_".join(seed_name.split("_")[:2])]
                     y_true, codes, y_pred = split["y_true"][...], split["group_codes"][...], outcome["y_pred"][...]
                     overall, per_group = reference_values(y_true, y_pred, codes, privileged)
                     undefined = {f"{name}[{g}]" for name, g in undefined_cells(codes, y_true, y_pred, len(privileged))}

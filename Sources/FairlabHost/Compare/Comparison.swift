@@ -15,6 +15,8 @@ public struct Comparison {
         /// Method ids to run besides the baseline, which always runs (nil: every mitigation method found;
         /// "baseline" may be named, alone to run only it).
         public var methodIDs: [String]?
+        /// Method ids to leave out of the methods found (`--skip`; not with `methodIDs`).
+        public var skippedMethodIDs: [String] = []
         /// Extra plugin folders (`--plugins`).
         public var pluginFolders: [String] = []
         /// Load libraries from world-writable places too.
@@ -239,9 +241,13 @@ public struct Comparison {
 
     private func selectMethods(_ catalog: PluginCatalog) throws -> [MethodInfo] {
         guard let ids = options.methodIDs else {
+            for id in options.skippedMethodIDs where !catalog.mitigations.contains(where: { $0.id == id }) {
+                throw FairlabError("--skip names unknown method id '\(id)' (available: \(catalog.mitigations.map(\.id).joined(separator: ", ")))")
+            }
             // Pipeline order (pre, in, post), then id: the table reads as the pipeline does.
             let order = Dictionary(uniqueKeysWithValues: MethodStage.allCases.enumerated().map { ($1, $0) })
-            return catalog.mitigations.sorted { (order[$0.stage]!, $0.id) < (order[$1.stage]!, $1.id) }
+            return catalog.mitigations.filter { !options.skippedMethodIDs.contains($0.id) }
+                .sorted { (order[$0.stage]!, $0.id) < (order[$1.stage]!, $1.id) }
         }
         if let repeated = ids.first(where: { id in ids.filter { $0 == id }.count > 1 }) {
             throw FairlabError("--methods names \(repeated) twice")

@@ -15,6 +15,9 @@ struct RunOptions: ParsableArguments {
     @Option(help: "Comma-separated method ids to run (default: every method found).")
     var methods: String?
 
+    @Option(help: "Comma-separated method ids to leave out of every method found (not with --methods).")
+    var skip: String?
+
     @Option(help: "Protected attribute(s) forming the groups, comma-separated for intersections (default: the dataset's first).")
     var protected: String?
 
@@ -66,6 +69,8 @@ struct RunOptions: ParsableArguments {
         var options = Comparison.Options(datasetPath: dataset, executablePath: currentExecutablePath())
         options.seeds = (0..<UInt64(seeds)).map { seed + $0 }
         options.methodIDs = methods.map(Self.list)
+        guard methods == nil || skip == nil else { throw FairlabError("give --methods or --skip, not both") }
+        options.skippedMethodIDs = skip.map(Self.list) ?? []
         options.protectedAttributes = protected.map(Self.list) ?? []
         options.pluginFolders = pluginFolders
         options.allowWorldWritablePlugins = allowWorldWritablePlugins
