@@ -41,7 +41,7 @@ import Testing
         for command in commands {
             let arguments = command.map { word -> String in
                 if word.hasPrefix("datasets/") { return TestEnvironment.packageRoot.appendingPathComponent(word).path }
-                return ["results.h5", "my.csv", "my.h5", "shard-1.h5", "shard-2.h5", "merged.h5", "report.html"].contains(word) ? "\(folder)/\(word)" : word
+                return ["results.h5", "my.csv", "my.h5", "shard-1.h5", "shard-2.h5", "merged.h5", "report.html", "stress.h5", "stress.html"].contains(word) ? "\(folder)/\(word)" : word
             }
             let result = try TestEnvironment.fairlab(arguments)
             #expect(result.status == 0, "fairlab \(command.joined(separator: " ")): \(result.stderr)")

@@ -104,5 +104,6 @@ import Testing
         try expectError(["--inject", "under-sample", "--levels", "1"], "level 1 of under-sample on seed 0 leaves no training rows of group Female with label 1: lower the level")
         try expectError(["--inject", "flip"], "--inject flip: unknown kind")
         try expectError([], "give --inject KIND")
+        try expectError(["--inject", "label-bias", "--format", "latex"], "--format latex renders one comparison")
     }
 }

@@ -48,7 +48,7 @@ struct Stress: ParsableCommand {
             guard let inject else { throw FairlabError("give --inject KIND (or --replay a stored stress run)") }
             options.stress = try StressPlan(injection: try Injection(parsing: inject), levels: try levels.map(Self.parseLevels) ?? Self.defaultLevels)
         }
-        guard FileManager.default.fileExists(atPath: dataset) else { throw FairlabError(file: dataset, "no such file") }
+        guard runOptions.format != .latex else { throw FairlabError("--format latex renders one comparison: use md, csv, json or html for a stress run") }
         try runOptions.checkOutputs(report: report, executable: options.executablePath)
         let run = try Comparison(options: options, progress: reportProgress).run()
         // The table first, then the append: if the metric is missing, the run is still saved.
