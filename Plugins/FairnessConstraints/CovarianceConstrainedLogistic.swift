@@ -26,15 +26,15 @@ struct CovarianceConstrainedLogistic {
     /// Features plus the intercept.
     let width: Int
     /// rows × width, column-major, the last column 1.
-    private let design: [Double]
+    let design: [Double]
     /// 0/1 labels.
-    private let labels: [Double]
+    let labels: [Double]
     private let weights: [Double]
     /// 1 / C: the weight of ½‖w‖².
     private let ridge: Double
     /// One covariance row a_g per group, each `width` long: cov_g(θ) = a_g · θ.
     let covarianceRows: [[Double]]
-    private let blas: fl_blas
+    let blas: fl_blas
 
     /// The problem on `design` (rows × width, column-major, last column 1), labels 0/1, row weights and each
     /// row's group.
@@ -139,23 +139,7 @@ struct CovarianceConstrainedLogistic {
     /// θ = P v, P the projection onto their null space (an orthonormal basis of the rows by Gram–Schmidt,
     /// dependent rows dropped: the rows of all groups sum to zero), with L-BFGS on v from P · start.
     func solveWithZeroCovariance(from start: [Double]) -> Solution {
-        var basis: [[Double]] = []
-        for row in covarianceRows {
-            var residual = row
-            for q in basis {
-                let along = dot(q, residual)
-                for k in 0..<width { residual[k] -= along * q[k] }
-            }
-            let norm = residual.reduce(0) { $0 + $1 * $1 }.squareRoot()
-            let scale = row.reduce(0) { $0 + $1 * $1 }.squareRoot()
-            if norm > 1e-10 * scale { basis.append(residual.map { $0 / norm }) }
-        }
-        func project(_ v: inout [Double]) {
-            for q in basis {
-                let along = dot(q, v)
-                for k in 0..<width { v[k] -= along * q[k] }
-            }
-        }
+        let project = zeroCovarianceProjection()
         let optimizer = tightOptimizer
         var origin = start
         project(&origin)
@@ -169,6 +153,30 @@ struct CovarianceConstrainedLogistic {
         var theta = result.point
         project(&theta)
         return Solution(theta: theta, loss: loss(theta), largestCovariance: largestCovariance(theta), outerIterations: 0, innerIterations: result.iterations)
+    }
+
+    /// The orthogonal projection onto the weights of zero covariance, {θ : a_g · θ = 0 for every g}: an
+    /// orthonormal basis of the rows by Gram–Schmidt (dependent rows dropped: the rows of all groups sum to zero),
+    /// each one's component removed.
+    func zeroCovarianceProjection() -> (inout [Double]) -> Void {
+        var basis: [[Double]] = []
+        for row in covarianceRows {
+            var residual = row
+            for q in basis {
+                let along = dot(q, residual)
+                for k in 0..<width { residual[k] -= along * q[k] }
+            }
+            let norm = residual.reduce(0) { $0 + $1 * $1 }.squareRoot()
+            let scale = row.reduce(0) { $0 + $1 * $1 }.squareRoot()
+            if norm > 1e-10 * scale { basis.append(residual.map { $0 / norm }) }
+        }
+        let width = self.width
+        return { v in
+            for q in basis {
+                let along = dot(q, v)
+                for k in 0..<width { v[k] -= along * q[k] }
+            }
+        }
     }
 
     /// Zafar et al.'s accuracy-constrained variant: the fairest weights whose loss is at most (1 + γ) times the

@@ -17,7 +17,8 @@ final class FairnessConstraints: FairlabMethod {
         Parameter("c", .real(minimum: 1e-12, maximum: .infinity), default: "1", description: "inverse L2 strength on the feature weights, as the host's learner (Zafar's code: none)"),
     ]
     static let accuracyParameters = [
-        Parameter("gamma", .real(minimum: 0, maximum: .infinity), default: "0.5", description: "loss budget: at most (1 + γ) times the unconstrained loss"),
+        Parameter("gamma", .real(minimum: 0, maximum: .infinity), default: "0.5", description: "loss budget: at most (1 + γ) times the unconstrained loss (per row with per_row)"),
+        Parameter("per_row", .boolean, default: "false", description: "Zafar's fine-grained constraint (sep_constraint): privileged rows predicted positive stay positive, every other row's loss within (1 + γ) times its own; his demo uses γ = 1000"),
         Parameter("protected_features", .choice(["exclude", "include"]), default: "exclude", description: "whether θ sees the protected attributes' own columns (Zafar's code excludes them)"),
         Parameter("c", .real(minimum: 1e-12, maximum: .infinity), default: "1", description: "inverse L2 strength on the feature weights, as the host's learner (Zafar's code: none)"),
     ]
@@ -58,6 +59,16 @@ final class FairnessConstraints: FairlabMethod {
             let threshold = parameters.number("threshold") * (relative ? unconstrained.largestCovariance : 1)
             solution = problem.solve(threshold: threshold, from: unconstrained.theta)
             host.log("fairness constraints: threshold \(threshold); largest |covariance| \(solution.largestCovariance) (unconstrained \(unconstrained.largestCovariance)); loss \(solution.loss) (unconstrained \(unconstrained.loss)); \(solution.outerIterations) multiplier updates, \(solution.innerIterations) L-BFGS iterations", level: FL_LOG_INFO)
+        case .accuracy where parameters.number("per_row") != 0:
+            let split = PrivilegedSides(train.groups, host: host)
+            let gamma = parameters.number("gamma")
+            let found = problem.solveWithPerRowConstraints(
+                gamma: gamma, unconstrained: unconstrained, privileged: codes.map { split.index($0) == 0 })
+            guard found.largestViolation <= CovarianceConstrainedLogistic.perRowTolerance else {
+                throw PluginError.numerical("no weights of zero covariance keep every row within its constraint at gamma \(gamma) (largest violation \(found.largestViolation) after \(found.iterations) dual iterations): raise gamma")
+            }
+            solution = found.solution
+            host.log("fairness constraints per row: \(found.bounds.count) row constraints, \(found.multipliers.filter { $0 > 0 }.count) binding, largest violation \(found.largestViolation), largest complementarity λ·slack \(found.complementarity); loss \(solution.loss) (unconstrained \(unconstrained.loss)); largest |covariance| \(solution.largestCovariance) (unconstrained \(unconstrained.largestCovariance)); distance from the unconstrained weights \(zip(solution.theta, unconstrained.theta).map { ($0 - $1) * ($0 - $1) }.reduce(0, +).squareRoot()) after \(found.iterations) dual iterations", level: FL_LOG_INFO)
         case .accuracy:
             let (found, threshold, searches) = problem.solveWithinLoss(gamma: parameters.number("gamma"), unconstrained: unconstrained)
             solution = found
