@@ -84,6 +84,12 @@ import Testing
         #expect(level.status == 0 && level.stdout.contains("| threshold-optimizer"), "\(level.stderr)")
         let html = try String(contentsOfFile: folder + "/stress.html", encoding: .utf8)
         #expect(html.contains("id=\"recovery-accuracy\"") && html.contains("id=\"recovery-metric\"") && html.contains("<table class=\"stress\" id=\"recovery\""))
+        // Every other metric has its curve too: one plot per metric column of the comparison table.
+        let others = try #require(summary.levelSummaries.first).columns.count - 2
+        #expect(others > 5 && html.contains("<details id=\"recovery-other\">") && html.contains("id=\"recovery-other-\(others - 1)\"") && !html.contains("id=\"recovery-other-\(others)\""))
+        for row in summary.rows {
+            #expect(row.curves["accuracy"]?.map { $0?.mean } == row.cells.map { $0.accuracy?.mean }, "\(row.id)")
+        }
         for method in ["baseline"] + Self.methods.split(separator: ",").map(String.init) {
             #expect(html.contains("class=\"point\" data-method=\"\(method)\""), "\(method)")
         }

@@ -33,6 +33,9 @@ public struct StressSummary: Codable, Sendable {
         public let id: String
         public let stage: String
         public let cells: [Cell]
+        /// Every overall metric of the run (a randomised method's expected value) against the level: per metric,
+        /// one mean over seeds with its t-interval per level (nil where undefined).
+        public let curves: [String: [SeedInterval?]]
         /// Distinct failure reasons over every level and seed.
         public let errors: [String]
     }
@@ -129,7 +132,11 @@ public struct StressSummary: Codable, Sendable {
             }
             var errors: [String] = []
             for outcome in method.outcomes where !outcome.succeeded && !errors.contains(outcome.error) { errors.append(outcome.error) }
-            return Row(id: method.id, stage: method.stage, cells: cells, errors: errors)
+            var curves: [String: [SeedInterval?]] = [:]
+            for name in present where !name.hasPrefix(ComparisonSummary.expectedPrefix) {
+                curves[name] = stress.levels.map { SeedInterval(values(method, name, level: $0).map(\.value)) }
+            }
+            return Row(id: method.id, stage: method.stage, cells: cells, curves: curves, errors: errors)
         }
     }
 }

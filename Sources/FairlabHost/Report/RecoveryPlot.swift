@@ -4,22 +4,27 @@ import Foundation
 /// means over seeds with 95 % t-intervals as bars, coloured by stage and numbered at its right end (the key
 /// beside the plot names the numbers).
 struct RecoveryPlot {
-    /// Which measure of a cell the plot shows.
-    let measure: (StressSummary.Cell) -> SeedInterval?
+    /// The metric the plot shows (its curve in every row).
+    let metric: String
     let title: String
 
+    /// The row's value at each level.
+    private func measure(_ row: StressSummary.Row) -> [SeedInterval?] {
+        row.curves[metric] ?? row.cells.map { _ in nil }
+    }
+
     func render(_ summary: StressSummary, id: String) -> String {
-        let rows = summary.rows.filter { row in row.cells.contains { measure($0) != nil } }
+        let rows = summary.rows.filter { row in measure(row).contains { $0 != nil } }
         let keyLineHeight = 14.0
-        let width = 860.0, height = max(420, 110 + keyLineHeight * Double(rows.count))
+        let width = 860.0, height = max(420, 150 + keyLineHeight * Double(rows.count))
         let left = 70.0, right = width - 250, top = 20.0, bottom = 360.0
         var canvas = SVGCanvas(width: width, height: height)
         // The axis covers the means, and the intervals only as far as the means' own span beyond them: with two
         // seeds a t-interval is 12.7 standard errors wide and would flatten every curve. Bars are clipped to it.
-        let means = rows.flatMap { row in row.cells.compactMap(measure).map(\.mean) }.filter(\.isFinite)
+        let means = rows.flatMap { row in measure(row).compactMap { $0?.mean } }.filter(\.isFinite)
         let span = max((means.max() ?? 0) - (means.min() ?? 0), 0.02)
         let reach = ((means.min() ?? 0) - span)...((means.max() ?? 1) + span)
-        let bounds = rows.flatMap { row in row.cells.compactMap(measure).flatMap { [$0.lower, $0.upper].compactMap { $0 } } }
+        let bounds = rows.flatMap { row in measure(row).compactMap { $0 }.flatMap { [$0.lower, $0.upper].compactMap { $0 } } }
         let xAxis = PlotAxis(covering: summary.levels, from: left + 10, to: right - 24)
         let yAxis = PlotAxis(covering: means + bounds.map { reach.clamped($0) }, from: bottom, to: top)
         for tick in summary.levels {
@@ -37,7 +42,7 @@ struct RecoveryPlot {
         canvas.text(16, (top + bottom) / 2, title, size: 13, anchor: "middle", rotate: -90, weight: "bold")
         for (index, row) in rows.enumerated() {
             let color = StageColors.color(of: row.stage)
-            let points = zip(summary.levels, row.cells).compactMap { level, cell in measure(cell).map { (level, $0) } }
+            let points = zip(summary.levels, measure(row)).compactMap { level, value in value.map { (level, $0) } }
             let baseline = row.id == MethodRecord.baselineID
             canvas.polyline(points.map { (xAxis.position($0.0), yAxis.position($0.1.mean)) }, stroke: baseline ? "#000" : color,
                             width: baseline ? 2.5 : 1.3, dashed: baseline)

@@ -9,14 +9,17 @@ extension HTMLReport {
         var body = "<header><h1>\(escapeHTML(title))</h1>"
         if let resultsPath { body += "<p class=\"source\">From <code>\(escapeHTML(resultsPath))</code>.</p>" }
         body += "</header><section class=\"run\" id=\"run-\(escapeHTML(summary.runID))\"><p class=\"lead\">\(escapeHTML(StressTable.description(summary)))</p>"
-        let plots = [
-            ("accuracy", "Clean-label accuracy", RecoveryPlot(measure: \.accuracy, title: "clean-label accuracy")),
-            ("metric", metricName, RecoveryPlot(measure: \.metric, title: metricName)),
-        ]
-        body += "<h3>Recovery curves</h3>"
-        for (id, caption, plot) in plots {
-            body += "<figure>" + plot.render(summary, id: "recovery-\(id)") + "<figcaption>\(escapeHTML(caption)) on the clean test labels, mean over seeds"
-                + " (randomised methods at their expected values); the dashed black line is the unmitigated baseline.</figcaption></figure>"
+        func figure(_ metric: String, id: String) -> String {
+            let name = summary.levelSummaries.first?.descriptor(of: metric).displayName ?? metric
+            return "<figure>" + RecoveryPlot(metric: metric, title: name).render(summary, id: id) + "<figcaption>\(escapeHTML(name)) on the clean"
+                + " test labels, mean over seeds (randomised methods at their expected values); the dashed black line is the unmitigated baseline.</figcaption></figure>"
+        }
+        body += "<h3>Recovery curves</h3>" + figure("accuracy", id: "recovery-accuracy") + figure(summary.metric, id: "recovery-metric")
+        // Every other overall metric, folded away (a details element needs no script).
+        let others = (summary.levelSummaries.first?.columns.map(\.metric) ?? []).filter { $0 != "accuracy" && $0 != summary.metric }
+        if !others.isEmpty {
+            body += "<details id=\"recovery-other\"><summary>Every other metric against the level (\(others.count))</summary>"
+                + others.enumerated().map { figure($1, id: "recovery-other-\($0)") }.joined() + "</details>"
         }
         let injected = summary.levels.indices.filter { summary.levels[$0] > 0 }
         body += "<h3>Recovery</h3><p>Share of the injected |\(escapeHTML(metricName))| gap each method closes: 1 brings it back to the clean"
