@@ -90,6 +90,11 @@ import Testing
         for row in summary.rows {
             #expect(row.curves["accuracy"]?.map { $0?.mean } == row.cells.map { $0.accuracy?.mean }, "\(row.id)")
         }
+        // In a real browser: it loads offline, silently, with the curves drawn.
+        try #require(FileManager.default.isExecutableFile(atPath: ReportEndToEndTests.chromium), "chromium is not installed (.ci/run installs it)")
+        let visit = try ReportEndToEndTests.visit(folder + "/stress.html", folder: folder)
+        #expect(visit.console.isEmpty && visit.requests.isEmpty, "console: \(visit.console), network: \(visit.requests)")
+        #expect(visit.dom.contains("<svg id=\"recovery-accuracy\"") && visit.screenshot.count > 20_000)
         for method in ["baseline"] + Self.methods.split(separator: ",").map(String.init) {
             #expect(html.contains("class=\"point\" data-method=\"\(method)\""), "\(method)")
         }
