@@ -10,11 +10,7 @@ public enum StressTable {
         case .md: return markdown(summary)
         case .csv: return csv(summary)
         case .html: return HTMLReport.stressDocument(summary)
-        case .json:
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
-            return String(decoding: try encoder.encode(summary), as: UTF8.self) + "\n"
+        case .json: return try TableFormat.json(summary)
         case .latex:
             throw FairlabError("--format latex renders one comparison: give --level to export one level of stress run \(summary.runID)")
         }

@@ -12,12 +12,16 @@ public enum TableFormat: String, CaseIterable, Sendable {
         case .csv: return CSVExport.render(summary)
         case .latex: return LaTeXTable.render(summary)
         case .html: return HTMLReport.tableDocument(summary)
-        case .json:
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
-            return String(decoding: try encoder.encode(summary), as: UTF8.self) + "\n"
+        case .json: return try Self.json(summary)
         }
+    }
+
+    /// `value` as the JSON exports write it: pretty, keys sorted, NaN and infinities as strings.
+    static func json(_ value: some Encodable) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+        return String(decoding: try encoder.encode(value), as: UTF8.self) + "\n"
     }
 }
 

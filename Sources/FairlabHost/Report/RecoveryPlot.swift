@@ -27,19 +27,10 @@ struct RecoveryPlot {
         let bounds = rows.flatMap { row in measure(row).compactMap { $0 }.flatMap { [$0.lower, $0.upper].compactMap { $0 } } }
         let xAxis = PlotAxis(covering: summary.levels, from: left + 10, to: right - 24)
         let yAxis = PlotAxis(covering: means + bounds.map { reach.clamped($0) }, from: bottom, to: top)
-        for tick in summary.levels {
-            let position = xAxis.position(tick)
-            canvas.line(position, top, position, bottom, stroke: "#e5e5e5")
-            canvas.text(position, bottom + 16, StressTable.level(tick), size: 11, anchor: "middle")
-        }
-        for tick in yAxis.ticks {
-            let position = yAxis.position(tick)
-            canvas.line(left, position, right, position, stroke: "#e5e5e5")
-            canvas.text(left - 6, position + 4, yAxis.label(tick), size: 11, anchor: "end")
-        }
-        canvas.rect(left, top, right - left, bottom - top, fill: "none", attributes: " stroke=\"#999\"")
-        canvas.text((left + right) / 2, bottom + 40, "injected level p (\(summary.injection))", size: 13, anchor: "middle", weight: "bold")
-        canvas.text(16, (top + bottom) / 2, title, size: 13, anchor: "middle", rotate: -90, weight: "bold")
+        // The x ticks are the levels themselves.
+        canvas.frame(
+            xTicks: summary.levels.map { (xAxis.position($0), StressTable.level($0)) }, yTicks: yAxis.ticks.map { (yAxis.position($0), yAxis.label($0)) },
+            left: left, right: right, top: top, bottom: bottom, xTitle: "injected level p (\(summary.injection))", yTitle: title)
         for (index, row) in rows.enumerated() {
             let color = StageColors.color(of: row.stage)
             let points = zip(summary.levels, measure(row)).compactMap { level, value in value.map { (level, $0) } }

@@ -41,6 +41,25 @@ struct SVGCanvas {
         elements.append("<text x=\"\(n(x))\" y=\"\(n(y))\" font-size=\"\(n(size))\" text-anchor=\"\(anchor)\" font-weight=\"\(weight)\" fill=\"\(fill)\"\(rotation)\(attributes)>\(escapeHTML(content))</text>")
     }
 
+    /// A plot's frame: vertical grid lines with labels under the x ticks, horizontal ones with labels left of the
+    /// y ticks (each tick a page position and its text), the box, and both axis titles.
+    mutating func frame(
+        xTicks: [(position: Double, label: String)], yTicks: [(position: Double, label: String)],
+        left: Double, right: Double, top: Double, bottom: Double, xTitle: String, yTitle: String
+    ) {
+        for tick in xTicks {
+            line(tick.position, top, tick.position, bottom, stroke: "#e5e5e5")
+            text(tick.position, bottom + 16, tick.label, size: 11, anchor: "middle")
+        }
+        for tick in yTicks {
+            line(left, tick.position, right, tick.position, stroke: "#e5e5e5")
+            text(left - 6, tick.position + 4, tick.label, size: 11, anchor: "end")
+        }
+        rect(left, top, right - left, bottom - top, fill: "none", attributes: " stroke=\"#999\"")
+        text((left + right) / 2, bottom + 40, xTitle, size: 13, anchor: "middle", weight: "bold")
+        text(16, (top + bottom) / 2, yTitle, size: 13, anchor: "middle", rotate: -90, weight: "bold")
+    }
+
     /// The SVG element, with an accessible title.
     func render(title: String, id: String) -> String {
         "<svg id=\"\(escapeHTML(id))\" class=\"plot\" viewBox=\"0 0 \(n(width)) \(n(height))\" role=\"img\" aria-label=\"\(escapeHTML(title))\" xmlns=\"http://www.w3.org/2000/svg\">"

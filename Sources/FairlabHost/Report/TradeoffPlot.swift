@@ -47,20 +47,9 @@ struct TradeoffPlot {
         let ys = points.flatMap { [$0.y] + [$0.yInterval?.lower, $0.yInterval?.upper].compactMap { $0 } }
         let xAxis = PlotAxis(covering: xs, from: left, to: right, includingZero: x.transform != .value)
         let yAxis = PlotAxis(covering: ys, from: bottom, to: top)
-        // Grid, ticks and axis titles.
-        for tick in xAxis.ticks {
-            let position = xAxis.position(tick)
-            canvas.line(position, top, position, bottom, stroke: "#e5e5e5")
-            canvas.text(position, bottom + 16, xAxis.label(tick), size: 11, anchor: "middle")
-        }
-        for tick in yAxis.ticks {
-            let position = yAxis.position(tick)
-            canvas.line(left, position, right, position, stroke: "#e5e5e5")
-            canvas.text(left - 6, position + 4, yAxis.label(tick), size: 11, anchor: "end")
-        }
-        canvas.rect(left, top, right - left, bottom - top, fill: "none", attributes: " stroke=\"#999\"")
-        canvas.text((left + right) / 2, bottom + 40, x.title(in: summary), size: 13, anchor: "middle", weight: "bold")
-        canvas.text(16, (top + bottom) / 2, y.title(in: summary), size: 13, anchor: "middle", rotate: -90, weight: "bold")
+        canvas.frame(
+            xTicks: xAxis.ticks.map { (xAxis.position($0), xAxis.label($0)) }, yTicks: yAxis.ticks.map { (yAxis.position($0), yAxis.label($0)) },
+            left: left, right: right, top: top, bottom: bottom, xTitle: x.title(in: summary), yTitle: y.title(in: summary))
 
         let front = points.filter(\.onFront).sorted { $0.x < $1.x }
         if front.count > 1 {
