@@ -61,14 +61,10 @@ final class FairnessConstraints: FairlabMethod {
             host.log("fairness constraints: threshold \(threshold); largest |covariance| \(solution.largestCovariance) (unconstrained \(unconstrained.largestCovariance)); loss \(solution.loss) (unconstrained \(unconstrained.loss)); \(solution.outerIterations) multiplier updates, \(solution.innerIterations) L-BFGS iterations", level: FL_LOG_INFO)
         case .accuracy where parameters.number("per_row") != 0:
             let split = PrivilegedSides(train.groups, host: host)
-            let gamma = parameters.number("gamma")
-            let found = problem.solveWithPerRowConstraints(
-                gamma: gamma, unconstrained: unconstrained, privileged: codes.map { split.index($0) == 0 })
-            guard found.largestViolation <= CovarianceConstrainedLogistic.perRowTolerance else {
-                throw PluginError.numerical("no weights of zero covariance keep every row within its constraint at gamma \(gamma) (largest violation \(found.largestViolation) after \(found.iterations) dual iterations): raise gamma")
-            }
+            let found = try problem.solveWithPerRowConstraints(
+                gamma: parameters.number("gamma"), unconstrained: unconstrained, privileged: codes.map { split.index($0) == 0 })
             solution = found.solution
-            host.log("fairness constraints per row: \(found.bounds.count) row constraints, \(found.multipliers.filter { $0 > 0 }.count) binding, largest violation \(found.largestViolation), largest complementarity λ·slack \(found.complementarity); loss \(solution.loss) (unconstrained \(unconstrained.loss)); largest |covariance| \(solution.largestCovariance) (unconstrained \(unconstrained.largestCovariance)); distance from the unconstrained weights \(zip(solution.theta, unconstrained.theta).map { ($0 - $1) * ($0 - $1) }.reduce(0, +).squareRoot()) after \(found.iterations) dual iterations", level: FL_LOG_INFO)
+            host.log("fairness constraints per row: \(found.rowConstraints) row constraints, \(found.binding) binding, largest violation \(found.largestViolation), largest complementarity λ·slack \(found.complementarity); loss \(solution.loss) (unconstrained \(unconstrained.loss)); largest |covariance| \(solution.largestCovariance) (unconstrained \(unconstrained.largestCovariance)); distance from the unconstrained weights \(zip(solution.theta, unconstrained.theta).map { ($0 - $1) * ($0 - $1) }.reduce(0, +).squareRoot()) after \(found.iterations) dual iterations", level: FL_LOG_INFO)
         case .accuracy:
             let (found, threshold, searches) = problem.solveWithinLoss(gamma: parameters.number("gamma"), unconstrained: unconstrained)
             solution = found

@@ -8,55 +8,99 @@ import Foundation
 /// ℓ_i(θ) ≤ (1 + γ) ℓ_i(θ*). As ℓ_i(θ) = log(1 + e^(−y_i θᵀx_i)) (y = ±1) falls as the margin grows, that is
 /// y_i θᵀx_i ≥ −log(e^((1+γ)ℓ_i(θ*)) − 1): every constraint is linear, G θ ≥ h, and θ* meets all of them.
 ///
-/// Zafar minimises |covariance| over this polyhedron with SLSQP from θ*, and returns wherever it stops among the
-/// many weights of zero covariance. fairlab returns one of them defined without a path: the zero-covariance
-/// weights nearest θ*, min ½‖θ − θ*‖² subject to a_g · θ = 0 and G θ ≥ h. That quadratic program is solved by its
-/// dual, a bound-constrained one in one multiplier per row: θ(λ) = P(θ* + Gᵀλ) with P the projection onto zero
-/// covariance, minimise f(λ) = −½‖θ(λ) − θ*‖² + λᵀ(G θ(λ) − h) over λ ≥ 0, ∇f = G θ(λ) − h (L-BFGS-B).
+/// Zafar minimises the |covariance| over this polyhedron with SLSQP from θ*, and returns wherever it stops among
+/// the weights of least |covariance|. fairlab returns one of them defined without a path. When weights of zero
+/// covariance meet the rows' constraints, the nearest θ*: min ½‖θ − θ*‖² subject to G θ ≥ h and every
+/// covariance zero, solved by its dual, bound-constrained in one multiplier per row: θ(λ) = P(θ* + Gᵀλ) with P
+/// the projection onto zero covariance, minimise f(λ) = −½‖θ(λ) − θ*‖² + λᵀ(G θ(λ) − h) over λ ≥ 0,
+/// ∇f = G θ(λ) − h (L-BFGS-B). When none do, which shows as the dual running off, the fit fails and says how
+/// close the rows' constraints let the covariance come: t* = min t subject to t ± a_g · θ ≥ 0 and G θ ≥ h, a
+/// linear program (Zafar's SLSQP would stop somewhere on that face; there the nearest-point dual degenerates and
+/// converges too slowly to use).
 extension CovarianceConstrainedLogistic {
     /// The violation of a row's margin constraint accepted at the dual's end: margins are O(1), and the dual's
     /// L-BFGS-B stalls in the last digits.
     static let perRowTolerance = 1e-5
 
-    /// The solution, the multipliers λ (the certificate: θ − θ* = P Gᵀλ, λ ≥ 0, λ_i > 0 only where row i's
-    /// constraint binds), and the rows' constraints (G row-major over `width`, h).
+    /// What the per-row problem ended with.
     struct PerRowSolution {
         var solution: Solution
-        var multipliers: [Double]
-        var constraints: [Double]
-        var bounds: [Double]
-        /// The largest violation of G θ ≥ h at the solution (at most `perRowTolerance` when the program is
-        /// feasible; an infeasible one's dual runs off and leaves a large one).
+        /// The rows' constraints kept (those whose bound is finite).
+        var rowConstraints: Int
+        /// Of them, those whose multiplier is positive (binding at the solution).
+        var binding: Int
+        /// The largest violation of a row's constraint at the solution.
         var largestViolation: Double
-        /// The largest λ_i · (G θ − h)_i: 0 at the optimum (a multiplier only where its row binds).
+        /// The largest λ_i · slack_i over the constraints: 0 at the optimum (a multiplier only where one binds).
         var complementarity: Double
         var iterations: Int
     }
 
-    /// The per-row problem for `gamma`, from the unconstrained weights, with each row's side (1: privileged).
-    func solveWithPerRowConstraints(gamma: Double, unconstrained: Solution, privileged: [Bool]) -> PerRowSolution {
+    /// Row i's constraint, sign · x_i · θ ≥ bound, for the rows that have one.
+    private func rowConstraints(gamma: Double, unconstrained: Solution, privileged: [Bool]) -> (rows: [Double], bounds: [Double]) {
         var margins = [Double](repeating: 0, count: rows)
         blas.dgemv(Int32(FL_BLAS_COL_MAJOR), Int32(FL_BLAS_NO_TRANS), Int32(rows), Int32(width), 1, design, Int32(rows),
                    unconstrained.theta, 1, 0, &margins, 1)
-        // Row i's constraint: sign · x_i · θ ≥ bound (rows whose bound is −∞ constrain nothing and are left out).
-        var kept: [(row: Int, sign: Double, bound: Double)] = []
+        var matrix: [Double] = [], bounds: [Double] = []
         for i in 0..<rows {
-            if privileged[i], margins[i] > 0 {
-                kept.append((i, 1, 0))
-                continue
+            var sign = 1.0, bound = 0.0
+            if !(privileged[i] && margins[i] > 0) {
+                sign = labels[i] == 1 ? 1 : -1
+                bound = -log(expm1((1 + gamma) * Logistic.crossEntropy(logit: margins[i], target: labels[i])))
+                // A budget past e^709 leaves the row unconstrained.
+                guard bound > -.infinity else { continue }
             }
-            let y = labels[i] == 1 ? 1.0 : -1.0
-            let budget = (1 + gamma) * Logistic.crossEntropy(logit: margins[i], target: labels[i])
-            let bound = -log(expm1(budget))
-            if bound > -.infinity { kept.append((i, y, bound)) }
+            for k in 0..<width { matrix.append(sign * design[k * rows + i]) }
+            bounds.append(bound)
         }
-        var constraints = [Double](repeating: 0, count: kept.count * width)
-        for (j, constraint) in kept.enumerated() {
-            for k in 0..<width { constraints[j * width + k] = constraint.sign * design[k * rows + constraint.row] }
+        return (matrix, bounds)
+    }
+
+    /// The per-row problem for `gamma`, from the unconstrained weights, with each row's side (true: privileged).
+    func solveWithPerRowConstraints(gamma: Double, unconstrained: Solution, privileged: [Bool]) throws -> PerRowSolution {
+        let (matrix, bounds) = rowConstraints(gamma: gamma, unconstrained: unconstrained, privileged: privileged)
+        let found = nearestWithZeroCovariance(unconstrained.theta, rows: matrix, bounds: bounds)
+        if found.violation <= Self.perRowTolerance {
+            return PerRowSolution(
+                solution: Solution(theta: found.theta, loss: loss(found.theta), largestCovariance: largestCovariance(found.theta), outerIterations: 0,
+                                   innerIterations: found.iterations),
+                rowConstraints: bounds.count, binding: found.multipliers.filter { $0 > 0 }.count, largestViolation: found.violation,
+                complementarity: found.complementarity, iterations: found.iterations)
         }
-        let bounds = kept.map(\.bound)
+        let least = try leastCovariance(rows: matrix, bounds: bounds)
+        throw PluginError.numerical(
+            "no weights of zero covariance keep every row within its constraint at gamma \(gamma): the least largest |covariance| they allow is \(least) (the unconstrained weights' \(unconstrained.largestCovariance)); raise gamma")
+    }
+
+    /// The least largest |covariance| over {θ : G θ ≥ h}, min t subject to t ± a_g · θ ≥ 0 and the rows, solved
+    /// as its dual, max hᵀλ over λ, ν⁺, ν⁻ ≥ 0 with Gᵀλ + Σ_g (ν⁺_g − ν⁻_g) a_g = 0 and Σ_g (ν⁺_g + ν⁻_g) = 1: one
+    /// equality per weight, plus one, so the interior-point method's normal equations stay width × width.
+    private func leastCovariance(rows matrix: [Double], bounds: [Double]) throws -> Double {
+        let m = bounds.count, groups = covarianceRows.count
+        var program = LinearProgram(variables: m + 2 * groups)
+        for j in 0..<m { program.cost[j] = -bounds[j] }
+        for k in 0..<width {
+            var terms = (0..<m).map { (column: $0, value: matrix[$0 * width + k]) }
+            for g in 0..<groups {
+                terms.append((m + 2 * g, covarianceRows[g][k]))
+                terms.append((m + 2 * g + 1, -covarianceRows[g][k]))
+            }
+            program.addEquality(terms, equals: 0)
+        }
+        program.addEquality((0..<(2 * groups)).map { (m + $0, 1.0) }, equals: 1)
+        do {
+            return max(0, -(try program.solve()).objective)
+        } catch {
+            throw PluginError.numerical("the least covariance the rows' constraints allow could not be found: \(error)")
+        }
+    }
+
+    /// The weights nearest `start` with zero covariance meeting the rows' constraints, by the dual; a large
+    /// violation says there are none.
+    private func nearestWithZeroCovariance(_ start: [Double], rows constraints: [Double], bounds rightSides: [Double])
+        -> (theta: [Double], multipliers: [Double], violation: Double, complementarity: Double, iterations: Int) {
         let project = zeroCovarianceProjection()
-        let m = kept.count, width = self.width, start = unconstrained.theta
+        let m = rightSides.count, width = self.width
         func weights(_ lambda: [Double]) -> [Double] {
             var theta = start
             blas.dgemv(Int32(FL_BLAS_COL_MAJOR), Int32(FL_BLAS_NO_TRANS), Int32(width), Int32(m), 1, constraints, Int32(width),
@@ -70,25 +114,23 @@ extension CovarianceConstrainedLogistic {
         optimizer.maxIterations = 20_000
         let result = optimizer.minimize(from: [Double](repeating: 0, count: m)) { lambda, gradient in
             let theta = weights(lambda)
-            // ∇f = G θ(λ) − h.
+            // ∇f = C θ(λ) − d.
             blas.dgemv(Int32(FL_BLAS_COL_MAJOR), Int32(FL_BLAS_TRANS), Int32(width), Int32(m), 1, constraints, Int32(width),
                        theta, 1, 0, &gradient, 1)
             var value = 0.0
             for k in 0..<width { value -= 0.5 * (theta[k] - start[k]) * (theta[k] - start[k]) }
             for j in 0..<m {
-                gradient[j] -= bounds[j]
+                gradient[j] -= rightSides[j]
                 value += lambda[j] * gradient[j]
             }
             return value
         }
         let theta = weights(result.point)
-        var products = [Double](repeating: 0, count: m)
-        blas.dgemv(Int32(FL_BLAS_COL_MAJOR), Int32(FL_BLAS_TRANS), Int32(width), Int32(m), 1, constraints, Int32(width), theta, 1, 0, &products, 1)
-        let violation = zip(products, bounds).map { max(0, $1 - $0) }.max() ?? 0
-        let complementarity = (0..<m).map { result.point[$0] * abs(products[$0] - bounds[$0]) }.max() ?? 0
-        return PerRowSolution(
-            solution: Solution(theta: theta, loss: loss(theta), largestCovariance: largestCovariance(theta), outerIterations: 0,
-                               innerIterations: result.iterations),
-            multipliers: result.point, constraints: constraints, bounds: bounds, largestViolation: violation, complementarity: complementarity, iterations: result.iterations)
+        var slack = [Double](repeating: 0, count: m)
+        blas.dgemv(Int32(FL_BLAS_COL_MAJOR), Int32(FL_BLAS_TRANS), Int32(width), Int32(m), 1, constraints, Int32(width), theta, 1, 0, &slack, 1)
+        for j in 0..<m { slack[j] -= rightSides[j] }
+        let violation = slack.map { max(0, -$0) }.max() ?? 0
+        let complementarity = (0..<m).map { result.point[$0] * abs(slack[$0]) }.max() ?? 0
+        return (theta, result.point, violation, complementarity, result.iterations)
     }
 }

@@ -5,7 +5,8 @@ import Testing
 /// Zafar's fine-grained accuracy constraint (`fairness-constraints-accuracy.per_row`) through the host on German
 /// credit: at γ = 1000 (his demo's) every seed ends at zero covariance with every row's constraint met and
 /// multipliers only on binding rows (the dual's optimality certificate, logged), at a loss above the
-/// unconstrained one; at γ = 0.5 no zero-covariance weights exist and the row fails with the reason.
+/// unconstrained one; at γ = 0.5 no zero-covariance weights exist and the row fails with the reason, giving the
+/// least covariance the rows' constraints allow.
 @Suite struct FairnessConstraintsPerRowTests {
     @Test func zeroCovarianceWithinEveryRowsConstraintOrAReason() throws {
         let german = TestEnvironment.dataset("german")
@@ -26,6 +27,14 @@ import Testing
         }
         let tight = try TestEnvironment.fairlab(base + ["--param", "fairness-constraints-accuracy.gamma=0.5"])
         #expect(tight.status == 3, "\(tight.stderr)")
-        #expect(tight.stderr.contains("no weights of zero covariance keep every row within its constraint at gamma 0.5"), "\(tight.stderr)")
+        // The reason says how close the constraints let the covariance come (a linear program), below the unconstrained one.
+        let reasons = tight.stderr.split(separator: "\n").map(String.init).filter { $0.contains("FAILED") }
+        #expect(reasons.count == 3, "\(tight.stderr)")
+        for reason in reasons {
+            #expect(reason.contains("no weights of zero covariance keep every row within its constraint at gamma 0.5"), "\(reason)")
+            let least = try #require(LogNumbers.after("the least largest |covariance| they allow is ", in: reason))
+            let unconstrained = try #require(LogNumbers.after("(the unconstrained weights' ", in: reason))
+            #expect(least > 0 && least < unconstrained, "\(reason)")
+        }
     }
 }

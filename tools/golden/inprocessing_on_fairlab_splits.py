@@ -54,7 +54,9 @@ training rows:
   of the hypotheses >= 0.5). Also printed per seed: the rounds played, the last training error and weighted
   disparity (AIF360's `errors` / `fairness_violations`), and AIF360's Auditor.audit of the test predictions (the
   largest weighted FP / FN disparity over linear subgroups of X_prime, test rows; not timed).
-- meta-fair (tau 0.8, type fdr - AIF360's defaults; type sr or fdr): AIF360 MetaFairClassifier(tau, type,
+- meta-fair-sr / meta-fair-fdr (tau 0.8; fairlab's ids, mapped by ALIASES to the reference meta-fair with type sr /
+  fdr, shown as the run's parameter text plus `type=...`; with --reference-only meta-fair, type is a --param,
+  default fdr as AIF360's): AIF360 MetaFairClassifier(tau, type,
   sensitive_attr = the pooled side, seed = the fairlab seed) on a BinaryLabelDataset whose one protected
   attribute is the pooled side (1 = the groups the run marks privileged) and whose features are the columns
   WITHOUT the run's protected attributes' own columns and without the side's column (an AIF360 dataset keeps
@@ -127,6 +129,8 @@ from sklearn.linear_model import LogisticRegression  # noqa: E402
 pp = pre.pp
 METHODS = ("grid-search", "exponentiated-gradient", "prejudice-remover", "adversarial-debiasing", "gerryfair",
            "meta-fair")
+# fairlab method ids whose reference is another id's with fixed parameters: stored id -> (reference id, parameters)
+ALIASES = {"meta-fair-sr": ("meta-fair", {"type": "sr"}), "meta-fair-fdr": ("meta-fair", {"type": "fdr"})}
 ADVERSARIAL_DEFAULTS = {"num_epochs": "50", "batch_size": "128", "hidden_units": "200", "adversary_loss_weight": "0.1",
                         "debias": "true"}
 ADVERSARIAL_FIXED = {"keep_probability": 0.8, "learning_rate": 0.001}  # fairlab parameters AIF360 hard-codes
@@ -155,6 +159,9 @@ def splits(results_path, datasets, only_runs=(), reference_only=None):
                 raise pp.CheckFailed(f"{run_id}: groups rebuilt from the dataset are not the run's")
             methods = [(name, pp.text(m.attrs.get("id", name)), pp.parse_parameters(m.attrs.get("parameters", "")),
                         pp.text(m.attrs.get("parameters", ""))) for name, m in run["methods"].items()]
+            methods = [(name, ALIASES[i][0], {**params, **ALIASES[i][1]},
+                        " ".join([text] + [f"{k}={v}" for k, v in ALIASES[i][1].items()]).strip())
+                       if i in ALIASES else (name, i, params, text) for name, i, params, text in methods]
             methods = [m for m in methods if m[1] in METHODS]
             if reference_only:
                 method_id, params = reference_only

@@ -3,6 +3,7 @@ github.com/mbilalzafar/fair-classification) on fairlab's splits, for the referen
 
     /work/pyenv/bin/python tools/golden/zafar_on_fairlab_splits.py RESULTS.h5 --zafar-code DIR
         [--dataset FILE.h5 ...] [--run RUN_ID ...] [--seeds 0,1] [--c-factors 0,0.5,0.1] [--gammas 0.1,0.5]
+        [--sep-gammas 1000,0.5] [--max-train-rows K]
         [--features all|without-protected] [--sensitive side|ATTR] [--loss logistic|logistic-l2]
         [--thetas OUT.json] [--time] [--repeats 1]
 
@@ -35,6 +36,15 @@ x0 = np.random.rand(d + 1) is the same (and the gamma variants' first stage repr
 - gamma=G: apply_accuracy_constraint = 1, sep_constraint = 0, gamma G (only with --sensitive side: their
   objective uses x_control of the first attribute as one numeric column, no one-hot; and only with --loss
   logistic: their gamma code calls the loss with return_arr=True, which _logistic_loss_l2_reg does not take).
+- sep gamma=G (--sep-gammas, none by default): apply_accuracy_constraint = 1, sep_constraint = 1, gamma G, their
+  fine-grained accuracy constraint (same restrictions as gamma=G): one SLSQP constraint per training row, at the
+  first stage's theta* either theta' x_i >= 0 (z_i = 1 and sign(theta*' x_i) = 1) or
+  loss_i(theta) <= (1 + G) loss_i(theta*) (every other row). SLSQP finite-differences each of the N constraints,
+  so this is slow beyond a few thousand rows: --max-train-rows K keeps only the first K training rows of every
+  seed (for every variant; the test rows stay all). Reported in addition: the training |cov| of theta* (the
+  first stage, recorded from their minimize call) and of the result, each stage's SLSQP success, and how many
+  per-row constraints the returned theta violates by more than 1e-9 (recomputed here, as their constraint
+  functions evaluate them).
 
 --loss logistic-l2 uses their loss_funcs._logistic_loss_l2_reg (sum of the logistic loss + lam/2 |theta|^2 with
 lam = 1, the intercept penalised too) instead of the unregularised _logistic_loss of their demos: without a
@@ -107,7 +117,8 @@ def load_zafar(directory):
     def recording_minimize(*args, **kwargs):
         result = original(*args, **kwargs)
         calls.append(dict(nit=int(getattr(result, "nit", -1)), nfev=int(getattr(result, "nfev", -1)),
-                          success=bool(result.success), message=str(result.message)))
+                          success=bool(result.success), message=str(result.message),
+                          x=np.array(result.x, dtype=float)))
         return result
     ut.minimize = recording_minimize
     return ut, lf, calls
@@ -137,11 +148,13 @@ def sensitive_values(results_path, run_id, attribute, group_codes):
     return code_of_group[group_codes], values
 
 
-def problem(ctx, features, sensitive, results_path, run_id, ut):
+def problem(ctx, features, sensitive, results_path, run_id, ut, max_train_rows=0):
     keep = [j for j in range(ctx["train"]["x"].shape[1]) if features == "all" or j not in ctx["run_columns"]]
     out = dict(names=["(intercept)"] + [ctx["names"][j] for j in keep])
     for part in ("train", "test"):
         p = ctx[part]
+        if part == "train" and max_train_rows:  # --max-train-rows: the first K training rows
+            p = {k: v[:max_train_rows] for k, v in p.items()}
         d = dict(x=ut.add_intercept(p["x"][:, keep]), y=2.0 * p["y"].astype(float) - 1.0, side=p["side"].astype(np.int64))
         if sensitive == "side":
             d["control"] = {"side": d["side"]}
@@ -157,7 +170,7 @@ LOSSES = {"logistic": "_logistic_loss", "logistic-l2": "_logistic_loss_l2_reg"}
 LOSS = ["logistic"]  # --loss (one per process)
 
 
-def train(ut, lf, calls, prob, attr, cov_thresh=None, gamma=None):
+def train(ut, lf, calls, prob, attr, cov_thresh=None, gamma=None, sep=0):
     """One utils.train_model call; returns theta, seconds and the SLSQP records of this call."""
     tr = prob["train"]
     loss_function = getattr(lf, LOSSES[LOSS[0]])
@@ -166,7 +179,7 @@ def train(ut, lf, calls, prob, attr, cov_thresh=None, gamma=None):
     np.random.seed(ZAFAR_SEED)
     first = len(calls)
     start = time.perf_counter()
-    theta = ut.train_model(tr["x"], tr["y"], tr["control"], loss_function, fairness, accuracy, 0, [attr],
+    theta = ut.train_model(tr["x"], tr["y"], tr["control"], loss_function, fairness, accuracy, sep, [attr],
                            {attr: cov_thresh} if fairness else {}, gamma)
     seconds = time.perf_counter() - start
     return np.asarray(theta, dtype=float), seconds, calls[first:]
@@ -181,20 +194,22 @@ def category_covariances(theta, prob, attr, ut):
     return {value: abs(covariance(theta, tr["x"], onehot[:, column])) for value, column in index.items()}
 
 
-def variants(c_factors, gammas, sensitive):
-    out = [("unconstrained", None, None)]
-    out += [(f"cov c={f:g} x cov0", f, None) for f in c_factors]  # cov0 = the unconstrained |cov|
+def variants(c_factors, gammas, sensitive, sep_gammas=()):
+    """(label, c factor, gamma, sep_constraint) per variant."""
+    out = [("unconstrained", None, None, 0)]
+    out += [(f"cov c={f:g} x cov0", f, None, 0) for f in c_factors]  # cov0 = the unconstrained |cov|
     if sensitive == "side" and LOSS[0] == "logistic":  # their gamma code calls loss(..., return_arr=True)
-        out += [(f"gamma={g:g}", None, g) for g in gammas]
+        out += [(f"gamma={g:g}", None, g, 0) for g in gammas]
+        out += [(f"sep gamma={g:g}", None, g, 1) for g in sep_gammas]
     return out
 
 
-def fit_variant(ut, lf, calls, prob, attr, factor, gamma, theta0):
+def fit_variant(ut, lf, calls, prob, attr, factor, gamma, theta0, sep=0):
     """Runs one variant; theta0 = the unconstrained solution (for the thresholds)."""
     if factor is None and gamma is None:
         return train(ut, lf, calls, prob, attr) + (None,)
     if gamma is not None:
-        return train(ut, lf, calls, prob, attr, gamma=gamma) + (None,)
+        return train(ut, lf, calls, prob, attr, gamma=gamma, sep=sep) + (None,)
     per_value = category_covariances(theta0, prob, attr, ut)
     if per_value is None:
         threshold = factor * abs(covariance(theta0, prob["train"]["x"], prob["train"]["control"][attr]))
@@ -218,6 +233,18 @@ def evaluate(theta, prob, ctx, lf):
                 train_accuracy=float(np.mean(np.sign(tr["x"] @ theta) == tr["y"])))
 
 
+def sep_violations(theta, theta_star, prob, gamma, lf, tol=1e-9):
+    """Their sep_constraint rows at theta: (# 'stay positive' rows, # loss rows, # violated by more than tol of
+    each kind, most negative constraint value). theta_star = their first stage's solution."""
+    tr = prob["train"]
+    x, y, z = tr["x"], tr["y"], tr["control"]["side"]
+    stay = (np.sign(x @ theta_star) == 1.0) & (z == 1.0)
+    value = np.where(stay, x @ theta, (1.0 + gamma) * lf._logistic_loss(theta_star, x, y, return_arr=True)
+                     - lf._logistic_loss(theta, x, y, return_arr=True))
+    return (int(stay.sum()), int((~stay).sum()), int(np.sum(value[stay] < -tol)), int(np.sum(value[~stay] < -tol)),
+            float(value.min()))
+
+
 # ------------------------------------------------------------------------------------------- timing
 
 def time_one(args):
@@ -225,12 +252,12 @@ def time_one(args):
     for run_id, _, seed, ctx, _ in ip.splits(pathlib.Path(args.results), args.dataset, [args.time_run]):
         if seed != args.time_seed:
             continue
-        prob = problem(ctx, args.features, args.sensitive, args.results, run_id, ut)
+        prob = problem(ctx, args.features, args.sensitive, args.results, run_id, ut, args.max_train_rows)
         kind, _, value = args.time_variant.partition(":")
         if kind == "unconstrained":
             seconds = train(ut, lf, calls, prob, args.sensitive)[1]
-        elif kind == "gamma":
-            seconds = train(ut, lf, calls, prob, args.sensitive, gamma=float(value))[1]
+        elif kind in ("gamma", "sep"):
+            seconds = train(ut, lf, calls, prob, args.sensitive, gamma=float(value), sep=int(kind == "sep"))[1]
         else:
             seconds = train(ut, lf, calls, prob, args.sensitive, cov_thresh=json_threshold(value))[1]
         print(json.dumps({"seconds": seconds}))
@@ -258,7 +285,8 @@ def time_variants(args, run_id, seed, jobs):
             for _ in range(args.repeats):
                 command = [sys.executable, __file__, args.results, "--zafar-code", args.zafar_code, "--time-one",
                            "--time-run", run_id, "--time-seed", str(seed), "--time-variant", spec,
-                           "--features", args.features, "--sensitive", args.sensitive, "--loss", args.loss]
+                           "--features", args.features, "--sensitive", args.sensitive, "--loss", args.loss,
+                           "--max-train-rows", str(args.max_train_rows)]
                 command += sum((["--dataset", d] for d in args.dataset), [])
                 out = subprocess.run(command, env=env, capture_output=True, text=True, check=True).stdout
                 seconds.append(json.loads(out.strip().splitlines()[-1])["seconds"])
@@ -277,6 +305,9 @@ def main():
     parser.add_argument("--seeds", default="", help="only these seeds (comma-separated; default: all of the run's)")
     parser.add_argument("--c-factors", default="0,0.5,0.1")
     parser.add_argument("--gammas", default="0.1,0.5")
+    parser.add_argument("--sep-gammas", default="", help="gammas of their fine-grained variant (sep_constraint = 1; "
+                                                         "their Adult demo: 1000); none by default")
+    parser.add_argument("--max-train-rows", type=int, default=0, help="only the first K training rows (0: all)")
     parser.add_argument("--features", choices=("all", "without-protected"), default="all")
     parser.add_argument("--sensitive", default="side", help="side (pooled, default) or a protected attribute, one-hot")
     parser.add_argument("--loss", choices=sorted(LOSSES), default="logistic",
@@ -297,24 +328,25 @@ def main():
     ut, lf, calls = load_zafar(args.zafar_code)
     c_factors = [float(v) for v in args.c_factors.split(",") if v.strip()]
     gammas = [float(v) for v in args.gammas.split(",") if v.strip()]
+    sep_gammas = [float(v) for v in args.sep_gammas.split(",") if v.strip()]
     attr = args.sensitive
     print(f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', '(default)')}; features {args.features}; "
-          f"sensitive {attr}; loss {args.loss}; scipy {__import__('scipy').__version__}, numpy {np.__version__}", flush=True)
+          f"sensitive {attr}; loss {args.loss}; max train rows {args.max_train_rows or 'all'}; scipy {__import__('scipy').__version__}, numpy {np.__version__}", flush=True)
     rows, thetas, timing = {}, {}, None
     for run_id, _, seed, ctx, outcomes in ip.splits(pathlib.Path(args.results), args.dataset, args.run):
         if args.seeds and seed not in [int(v) for v in args.seeds.split(",")]:
             continue
-        prob = problem(ctx, args.features, attr, args.results, run_id, ut)
+        prob = problem(ctx, args.features, attr, args.results, run_id, ut, args.max_train_rows)
         n, d = prob["train"]["x"].shape
         print(f"{run_id} seed {seed}: {n} train / {len(prob['test']['y'])} test rows, {d} columns with the intercept; "
               f"split checks out", flush=True)
         theta0, jobs = None, []
-        for label, factor, gamma in variants(c_factors, gammas, attr):
-            theta, seconds, records, threshold = fit_variant(ut, lf, calls, prob, attr, factor, gamma, theta0)
+        for label, factor, gamma, sep in variants(c_factors, gammas, attr, sep_gammas):
+            theta, seconds, records, threshold = fit_variant(ut, lf, calls, prob, attr, factor, gamma, theta0, sep)
             if theta0 is None:
                 theta0 = theta
             m = evaluate(theta, prob, ctx, lf)
-            m.update(seconds=seconds, nit="+".join(str(r["nit"]) for r in records),
+            m.update(seed=seed, seconds=seconds, nit="+".join(str(r["nit"]) for r in records),
                      success=all(r["success"] for r in records), messages=[r["message"] for r in records])
             if isinstance(threshold, dict):
                 m["max_category_cov"] = max(category_covariances(theta, prob, attr, ut).values())
@@ -326,6 +358,14 @@ def main():
                   f"(min-form {m['p_rule_min']:.1f}%), train cov {m['cov']:+.5f}, train mean loss {m['loss']:.5f} "
                   f"(sum {m['loss_sum']:.2f}), SLSQP nit {m['nit']} success {m['success']}, {seconds:.1f} s"
                   f"{(' ' + thr_text) if thr_text else ''}{extra}", flush=True)
+            if sep:
+                theta_star = records[0]["x"]
+                m["cov_star"] = covariance(theta_star, prob["train"]["x"], prob["train"]["side"])
+                stay, rest, bad_stay, bad_rest, worst = sep_violations(theta, theta_star, prob, gamma, lf)
+                m.update(violated=bad_stay + bad_rest, stage_success="/".join(str(r["success"]) for r in records))
+                print(f"      sep: train |cov| {abs(m['cov_star']):.5f} (theta*) -> {abs(m['cov']):.5f}; constraints "
+                      f"{stay} stay-positive + {rest} loss; violated (< -1e-9) {bad_stay} + {bad_rest}, min value "
+                      f"{worst:.3g}; SLSQP success stage 1/2 {m['stage_success']}", flush=True)
             if not m["success"]:
                 print(f"      SLSQP: {' | '.join(m['messages'])}", flush=True)
             rows.setdefault(label, []).append(m)
@@ -333,8 +373,10 @@ def main():
                 theta=theta.tolist(), threshold=threshold if not isinstance(threshold, dict)
                 else {prob["values"][k]: v for k, v in threshold.items()}, gamma=gamma,
                 train_loss_sum=m["loss_sum"], train_loss_mean=m["loss"], train_cov=m["cov"], nit=m["nit"],
-                success=m["success"], test_accuracy=m["accuracy"], test_spd=m["spd"])
-            spec = ("unconstrained" if factor is None and gamma is None else f"gamma:{gamma}" if gamma is not None
+                success=m["success"], test_accuracy=m["accuracy"], test_spd=m["spd"], sep_constraint=sep,
+                **({"theta_star_train_cov": m["cov_star"], "violated_constraints": m["violated"]} if sep else {}))
+            spec = ("unconstrained" if factor is None and gamma is None
+                    else f"{'sep' if sep else 'gamma'}:{gamma}" if gamma is not None
                     else "cov:" + json.dumps(threshold if not isinstance(threshold, dict)
                                              else {str(k): v for k, v in threshold.items()}))
             jobs.append((label, spec))
@@ -343,6 +385,7 @@ def main():
         thetas["names"] = prob["names"]
         thetas["run"] = run_id
     print_table(rows)
+    print_sep_table(rows)
     save_thetas(args, thetas)
     if args.time and timing:
         time_variants(args, *timing)
@@ -359,11 +402,23 @@ def print_table(rows):
               f"{pp.mean([m['seconds'] for m in ms]):.1f} | {len(ms)} |")
 
 
+def print_sep_table(rows):
+    sep = [(label, m) for label, ms in rows.items() for m in ms if "violated" in m]
+    if not sep:
+        return
+    print("\n| seed | variant | test acc | SPD | train |cov| theta* -> theta | violated | SLSQP success (stage 1/2) | fit s |")
+    print("|---:|---|---:|---:|---|---:|---|---:|")
+    for label, m in sorted(sep, key=lambda item: (item[1]["seed"], item[0])):
+        print(f"| {m['seed']} | {label} | {m['accuracy']:.4f} | {m['spd']:+.4f} | {abs(m['cov_star']):.5f} -> "
+              f"{abs(m['cov']):.5f} | {m['violated']} | {m['stage_success']} | {m['seconds']:.1f} |")
+
+
 def save_thetas(args, thetas):
     path = pathlib.Path(args.thetas)
     store = json.loads(path.read_text()) if path.exists() else {}
     key = (f"{pathlib.Path(args.results).name} {thetas.get('run', '')} features={args.features} "
-           f"sensitive={args.sensitive} loss={args.loss}")
+           f"sensitive={args.sensitive} loss={args.loss}"
+           + (f" max_train_rows={args.max_train_rows}" if args.max_train_rows else ""))
     store[key] = dict(description="theta: intercept first, then the columns of `names` (fairlab's standardised "
                                   "features); z = pooled side (1 = privileged); labels +-1; loss = SUM of "
                                   "log(1 + exp(-y theta'x)) over the training rows", **thetas)
