@@ -44,6 +44,45 @@ import Testing
         #expect(mapped.columns.names == dataset.featureNames && mapped.groupPrivileged == partition.privileged)
     }
 
+    /// A stress run's label-flipping levels share their seed's split and read their own labels over it; dropped
+    /// rows get a split of their own, standardised with the remaining training rows.
+    @Test func labelFlippingLevelsShareTheSeedsSplitAndRowDropsDoNot() throws {
+        let folder = try TestEnvironment.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = TestEnvironment.dataset("german")
+        let dataset = try DatasetFile.read(path)
+        for kind in [InjectionKind.labelBias, .underSample] {
+            try FileManager.default.createDirectory(atPath: folder + "/\(kind.rawValue)", withIntermediateDirectories: true)
+            let prepared = try RunPreparation.run(
+                PrepareJob(datasetPath: path, protectedAttributes: [], seeds: [5], standardization: .numeric,
+                           stress: try StressPlan(injection: Injection(kind: kind), levels: [0.3]), folder: folder + "/\(kind.rawValue)"),
+                progress: { _ in })
+            #expect(prepared.splitPaths.count == 2 && prepared.labelPaths.count == 2)
+            let injected = prepared.injected[1]
+            let clean = try PreparedSplit.read(from: prepared.splitPaths[0])
+            if kind == .labelBias {
+                #expect(prepared.splitPaths[0] == prepared.splitPaths[1] && prepared.labelPaths.allSatisfy { $0 != nil })
+                let level = try clean.relabelled(from: prepared.labelPaths[1]!)
+                let train = prepared.splits[0].train, validation = prepared.splits[0].validation
+                let flipped = Set(injected.rows)
+                #expect(!flipped.isEmpty)
+                #expect(level.train.labels == train.map { flipped.contains($0) ? 1 - dataset.labels[$0] : dataset.labels[$0] })
+                #expect(level.validation.labels == validation.map { flipped.contains($0) ? 1 - dataset.labels[$0] : dataset.labels[$0] })
+                #expect(level.train.features.storage == clean.train.features.storage && level.test.labels == clean.test.labels)
+                // Labels of another split's size are refused, naming the file.
+                let short = folder + "/short.f64"
+                try PreparedSplit.writeLabels(train: [1], validation: [0], to: short)
+                #expect(throws: FairlabError(file: short, "not the labels of this split: 16 bytes for \(train.count + validation.count) training and validation rows")) {
+                    _ = try clean.relabelled(from: short)
+                }
+            } else {
+                #expect(prepared.splitPaths[0] != prepared.splitPaths[1] && prepared.labelPaths.allSatisfy { $0 == nil })
+                let level = try PreparedSplit.read(from: prepared.splitPaths[1])
+                #expect(level.train.labels.count == clean.train.labels.count - injected.rows.filter { Set(prepared.splits[0].train).contains($0) }.count)
+            }
+        }
+    }
+
     @Test func damagedSplitFilesAreRefused() throws {
         let folder = try TestEnvironment.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }

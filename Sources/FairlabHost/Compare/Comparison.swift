@@ -149,7 +149,8 @@ public struct Comparison {
                     try channel.writeJob(MethodJob(
                         splitPath: prepared.splitPaths[condition], seed: split.seed, method: method,
                         parameters: method.map { parameters[$0.id]! },
-                        baselineScoresPath: row == 0 || method?.stage == .post ? scoresPath : nil))
+                        baselineScoresPath: row == 0 || method?.stage == .post ? scoresPath : nil,
+                        labelsPath: prepared.labelPaths.isEmpty ? nil : prepared.labelPaths[condition]))
                     let label = "\(method?.id ?? MethodRecord.baselineID) (seed \(split.seed)\(level.map { ", level \($0)" } ?? ""))"
                         + (owned[row][seedIndex] ? "" : ", for this shard's post-processing")
                     let dependencies = method?.stage == .post ? [baselineTask[condition]!] : []

@@ -28,6 +28,9 @@ public struct PreparedRun: Codable, Sendable {
     /// One prepared split file per condition: per seed, in the same order, one per stress level (one in all
     /// for a run without levels).
     public var splitPaths: [String]
+    /// Per condition, in `splitPaths`' order: for a stress level that only flips labels, the file of its
+    /// training and validation labels, its split file being the seed's clean one (empty for other runs).
+    public var labelPaths: [String?] = []
     /// Each split's seed and part sizes: what the reply says of it.
     var splitShapes: [SplitShape]
     /// For a stress run, each condition's injected rows' sizes (in `splitPaths`' order).
@@ -40,7 +43,7 @@ public struct PreparedRun: Codable, Sendable {
     public var injected: [InjectedRows] = []
 
     private enum CodingKeys: String, CodingKey {
-        case datasetSHA256, protectedAttributes, groupNames, groupPrivileged, fixedSplit, splitPaths, splitShapes, injectedShapes
+        case datasetSHA256, protectedAttributes, groupNames, groupPrivileged, fixedSplit, splitPaths, labelPaths, splitShapes, injectedShapes
     }
 
     /// One condition's injected rows: its seed and level, and its arrays' lengths.
@@ -109,7 +112,7 @@ enum RunPreparation {
         defer { heartbeat.cancel() }
         let partition = try GroupPartition(dataset: dataset, attributes: job.protectedAttributes)
         let target = try job.stress?.injection.targetGroup(in: partition)
-        var splits: [SplitRecord] = [], paths: [String] = [], injected: [InjectedRows] = []
+        var splits: [SplitRecord] = [], paths: [String] = [], labelPaths: [String?] = [], injected: [InjectedRows] = []
         for (index, seed) in job.seeds.enumerated() {
             let split = dataset.split.map(DatasetSplit.init(fixed:))
                 ?? DatasetSplit(stratifiedBy: dataset.labels, groups: partition.codes, seed: seed)
@@ -117,16 +120,33 @@ enum RunPreparation {
                 seed: seed, train: split.train, validation: split.validation, test: split.test,
                 testLabels: split.test.map { dataset.labels[$0] }, testGroupCodes: split.test.map { partition.codes[$0] }))
             if let stress = job.stress, let target {
-                // Test rows and labels stay clean: only the training and validation rows carry the injection.
+                // Test rows and labels stay clean: only the training and validation rows carry the injection. Flipped
+                // labels leave the features and their standardisation as they are: the levels share the seed's clean
+                // split and bring their own labels, so the run's files grow by a split per seed, not per level.
+                let sharedPath = "\(job.folder)/split-\(index).bin"
+                if stress.injection.kind.flipsLabels {
+                    try PreparedSplit.write(
+                        dataset: dataset, partition: partition, split: split, standardization: job.standardization, to: sharedPath, progress: progress)
+                }
                 for (levelIndex, level) in stress.levels.enumerated() {
                     let rows = try stress.replayed(seed: seed, level: level) ?? stress.injection.draw(
                         level: level, seed: seed, labels: dataset.labels, groups: partition.codes, target: target, split: split)
                     let (injectedDataset, injectedSplit) = try rows.apply(stress.injection.kind, to: dataset, split: split, partition: partition)
-                    let path = "\(job.folder)/split-\(index)-\(levelIndex).bin"
-                    try PreparedSplit.write(
-                        dataset: injectedDataset, partition: partition, split: injectedSplit, standardization: job.standardization, to: path,
-                        progress: progress)
-                    paths.append(path)
+                    if stress.injection.kind.flipsLabels {
+                        let labelsPath = "\(job.folder)/labels-\(index)-\(levelIndex).f64"
+                        try PreparedSplit.writeLabels(
+                            train: split.train.map { injectedDataset.labels[$0] }, validation: split.validation.map { injectedDataset.labels[$0] },
+                            to: labelsPath)
+                        paths.append(sharedPath)
+                        labelPaths.append(labelsPath)
+                    } else {
+                        let path = "\(job.folder)/split-\(index)-\(levelIndex).bin"
+                        try PreparedSplit.write(
+                            dataset: injectedDataset, partition: partition, split: injectedSplit, standardization: job.standardization, to: path,
+                            progress: progress)
+                        paths.append(path)
+                        labelPaths.append(nil)
+                    }
                     injected.append(rows)
                 }
                 progress("prepared the splits of seed \(seed) at \(stress.levels.count) levels of \(stress.injection)")
@@ -146,6 +166,7 @@ enum RunPreparation {
         return PreparedRun(
             datasetSHA256: try SHA256.hexDigest(ofFile: job.datasetPath), protectedAttributes: partition.attributeNames,
             groupNames: partition.names, groupPrivileged: partition.privileged, fixedSplit: dataset.split != nil, splitPaths: paths,
+            labelPaths: labelPaths,
             splitShapes: splits.map { .init(seed: $0.seed, train: $0.train.count, validation: $0.validation.count, test: $0.test.count) },
             injectedShapes: injected.map { .init(seed: $0.seed, level: $0.level, rows: $0.rows.count, proxy: $0.proxy.count) },
             splits: splits, injected: injected)

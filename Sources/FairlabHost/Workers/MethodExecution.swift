@@ -17,7 +17,8 @@ public enum MethodExecution {
 
     /// Runs `job` and returns the test predictions; throws with a one-line reason on any failure.
     public static func run(_ job: MethodJob) throws -> MethodOutcome {
-        let split = try PreparedSplit.read(from: job.splitPath)
+        var split = try PreparedSplit.read(from: job.splitPath)
+        if let labelsPath = job.labelsPath { split = try split.relabelled(from: labelsPath) }
         let groups = GroupsTable(names: split.groupNames, privileged: split.groupPrivileged)
         guard let method = job.method else { return try baseline(split, scoresPath: job.baselineScoresPath) }
 

@@ -132,6 +132,29 @@ struct PreparedSplit {
         try writer.close()
     }
 
+    /// Writes the training and validation labels of one stress level (`relabelled(from:)` reads them): raw
+    /// little-endian doubles, the training rows' then the validation rows'.
+    static func writeLabels(train: [Double], validation: [Double], to path: String) throws {
+        let writer = try RawFileWriter(path: path)
+        try writer.write(train + validation)
+        try writer.close()
+    }
+
+    /// This split with the training and validation labels written at `path` (`writeLabels`): a stress level
+    /// that only flips labels shares its seed's split file and brings its own labels.
+    func relabelled(from path: String) throws -> PreparedSplit {
+        let file = try MappedFile(path: path)
+        let count = train.labels.count + validation.labels.count
+        guard file.size == 8 * count else {
+            throw FairlabError(file: path, "not the labels of this split: \(file.size) bytes for \(count) training and validation rows")
+        }
+        let labels = Array(try file.values(Double.self, at: 0, count: count))
+        return PreparedSplit(
+            parts: [Part(features: train.features, labels: Array(labels[..<train.labels.count]), groupCodes: train.groupCodes),
+                    Part(features: validation.features, labels: Array(labels[train.labels.count...]), groupCodes: validation.groupCodes), test],
+            groupNames: groupNames, groupPrivileged: groupPrivileged, columns: columns)
+    }
+
     /// Maps the split written at `path`; its feature matrices view the mapping.
     static func read(from path: String) throws -> PreparedSplit {
         let file = try MappedFile(path: path)

@@ -14,6 +14,9 @@ public struct MethodJob: Codable, Sendable {
     /// The baseline's scores on this split (`BaselineScores`): the baseline writes them, post-processing jobs
     /// read them instead of training the baseline again.
     public var baselineScoresPath: String?
+    /// For a stress level that only flips labels: its training and validation labels, read over the split's
+    /// (`PreparedSplit.writeLabels`).
+    public var labelsPath: String? = nil
 }
 
 /// What a method worker reports back, besides its arrays (test predictions, then scores and probabilities
