@@ -142,6 +142,11 @@ import Testing
         }
         #expect(throws: FairlabError("--inject proxy:strength=2: expected KIND or KIND:group=NAME")) { _ = try Injection(parsing: "proxy:strength=2") }
         #expect(try Injection(parsing: "group-size:group=b") == Injection(kind: .groupSize, group: "b"))
+        // A replayed row twice would flip back: refused.
+        let twice = InjectedRows(level: 0.1, seed: 0, rows: [split.train[0], split.train[0]], proxy: [])
+        #expect(throws: FairlabError("level 0.1 of label-bias on seed 0: its rows are not ascending and distinct")) {
+            _ = try twice.apply(.labelBias, to: dataset, split: split, partition: partition)
+        }
         // Replayed rows must be training or validation rows of the split they are applied to.
         let foreign = InjectedRows(level: 0.1, seed: 0, rows: [split.test[0]], proxy: [])
         #expect(throws: FairlabError("level 0.1 of label-bias on seed 0: its rows are not all training or validation rows of the split")) {

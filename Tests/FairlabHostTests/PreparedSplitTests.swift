@@ -83,6 +83,27 @@ import Testing
         }
     }
 
+    /// Statistics come from the training rows alone, even when another part is larger (a fixed split, or a
+    /// stress level that shrank the training rows): the buffer sized for the largest part must not add zeros.
+    @Test func aTrainingPartSmallerThanTheTestPartIsStandardisedWithItsOwnRows() throws {
+        let folder = try TestEnvironment.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let dataset = try DatasetFile.read(TestEnvironment.dataset("german"))
+        let partition = try GroupPartition(dataset: dataset)
+        let split = DatasetSplit(train: Array(0..<100), validation: [], test: Array(100..<600))
+        try PreparedSplit.write(dataset: dataset, partition: partition, split: split, standardization: .numeric, to: folder + "/small.bin")
+        let mapped = try PreparedSplit.read(from: folder + "/small.bin")
+        let numeric = FeatureColumns(names: dataset.featureNames, protectedAttributes: dataset.protected.map(\.name)).kinds.indices.filter {
+            FeatureColumns(names: dataset.featureNames, protectedAttributes: dataset.protected.map(\.name)).kinds[$0] == .numeric
+        }
+        #expect(!numeric.isEmpty)
+        for j in numeric {
+            let column = (0..<100).map { mapped.train.features[$0, j] }
+            let mean = column.reduce(0, +) / 100, variance = column.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / 100
+            #expect(abs(mean) < 1e-12 && abs(variance - 1) < 1e-12, "\(dataset.featureNames[j]): mean \(mean), variance \(variance)")
+        }
+    }
+
     @Test func damagedSplitFilesAreRefused() throws {
         let folder = try TestEnvironment.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }

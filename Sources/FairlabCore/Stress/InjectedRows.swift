@@ -38,6 +38,9 @@ public struct InjectedRows: Sendable, Codable, Equatable {
         guard rows.allSatisfy(trainOrValidation.contains) else {
             throw FairlabError("\(context): its rows are not all training or validation rows of the split")
         }
+        guard zip(rows, rows.dropFirst()).allSatisfy({ $0 < $1 }) else {
+            throw FairlabError("\(context): its rows are not ascending and distinct")
+        }
         switch kind {
         case .labelBias, .labelNoise:
             for row in rows { dataset.labels[row] = 1 - dataset.labels[row] }

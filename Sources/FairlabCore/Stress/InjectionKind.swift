@@ -15,6 +15,4 @@ public enum InjectionKind: String, CaseIterable, Sendable, Codable {
     /// Whether the kind flips labels (rather than dropping rows or adding a feature).
     public var flipsLabels: Bool { self == .labelBias || self == .labelNoise }
 
-    /// Whether the kind drops training and validation rows.
-    public var dropsRows: Bool { self == .underSample || self == .groupSize }
 }

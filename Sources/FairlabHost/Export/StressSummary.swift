@@ -53,9 +53,9 @@ public struct StressSummary: Codable, Sendable {
     /// Per level: the baseline's |metric| at that level minus at level 0, mean over seeds (nil where undefined).
     public let injectedGap: [Double?]
     public let rows: [Row]
-    /// Per level: the run as that level saw it, for every table and plot a comparison has (not in the JSON
-    /// export, which `export --level` gives level by level).
-    public private(set) var levelSummaries: [ComparisonSummary] = []
+    /// The run at level 0 as a comparison: metric names and order, provenance (not in the JSON export, which
+    /// `export --level` gives level by level).
+    public private(set) var cleanSummary: ComparisonSummary?
 
     private enum CodingKeys: String, CodingKey {
         case runID, datasetPath, injection, group, levels, seeds, metric, injectedGap, rows
@@ -79,7 +79,7 @@ public struct StressSummary: Codable, Sendable {
         levels = stress.levels
         seeds = run.seeds
         self.metric = metric
-        levelSummaries = try stress.levels.map { try ComparisonSummary(run.atLevel($0)) }
+        cleanSummary = try ComparisonSummary(run.atLevel(0))
 
         // value[method][level][seed], from the outcomes that succeeded; a randomised method's expected value.
         func value(_ outcome: SeedOutcome, _ name: String) -> Double? {

@@ -28,7 +28,7 @@ public enum StressTable {
 
     private static func markdown(_ summary: StressSummary) -> String {
         let levels = summary.levels.map(level)
-        let metricName = summary.levelSummaries.first?.descriptor(of: summary.metric).displayName ?? summary.metric
+        let metricName = summary.cleanSummary?.descriptor(of: summary.metric).displayName ?? summary.metric
         func grid(_ title: String, levels shown: [Int], _ cell: (StressSummary.Cell) -> String) -> [String] {
             ["", title, ""] + MarkdownTable.table(["Method", "Stage"] + shown.map { "p = \(levels[$0])" }, summary.rows.map { row in
                 [row.id, row.stage] + shown.map { cell(row.cells[$0]) }

@@ -5,18 +5,18 @@ extension HTMLReport {
     /// injected level, the recovery and accuracy tables, failures, and the provenance of the run.
     public static func stressDocument(_ summary: StressSummary, resultsPath: String? = nil) -> String {
         let title = "fairlab stress report: \(URL(fileURLWithPath: summary.datasetPath).lastPathComponent), \(summary.injection), run \(summary.runID)"
-        let metricName = summary.levelSummaries.first?.descriptor(of: summary.metric).displayName ?? summary.metric
+        let metricName = summary.cleanSummary?.descriptor(of: summary.metric).displayName ?? summary.metric
         var body = "<header><h1>\(escapeHTML(title))</h1>"
         if let resultsPath { body += "<p class=\"source\">From <code>\(escapeHTML(resultsPath))</code>.</p>" }
         body += "</header><section class=\"run\" id=\"run-\(escapeHTML(summary.runID))\"><p class=\"lead\">\(escapeHTML(StressTable.description(summary)))</p>"
         func figure(_ metric: String, id: String) -> String {
-            let name = summary.levelSummaries.first?.descriptor(of: metric).displayName ?? metric
+            let name = summary.cleanSummary?.descriptor(of: metric).displayName ?? metric
             return "<figure>" + RecoveryPlot(metric: metric, title: name).render(summary, id: id) + "<figcaption>\(escapeHTML(name)) on the clean"
                 + " test labels, mean over seeds (randomised methods at their expected values); the dashed black line is the unmitigated baseline.</figcaption></figure>"
         }
         body += "<h3>Recovery curves</h3>" + figure("accuracy", id: "recovery-accuracy") + figure(summary.metric, id: "recovery-metric")
         // Every other overall metric, folded away (a details element needs no script).
-        let others = (summary.levelSummaries.first?.columns.map(\.metric) ?? []).filter { $0 != "accuracy" && $0 != summary.metric }
+        let others = (summary.cleanSummary?.columns.map(\.metric) ?? []).filter { $0 != "accuracy" && $0 != summary.metric }
         if !others.isEmpty {
             body += "<details id=\"recovery-other\"><summary>Every other metric against the level (\(others.count))</summary>"
                 + others.enumerated().map { figure($1, id: "recovery-other-\($0)") }.joined() + "</details>"
@@ -39,10 +39,14 @@ extension HTMLReport {
                 CellText.number(interval.mean) + (interval.lower.map { lower in " [\(CellText.number(lower)), \(CellText.number(interval.upper!))]" } ?? "")
             }
         }
-        if let clean = summary.levelSummaries.first {
-            body += failures(clean)
-            body += provenance(clean)
+        // Failures at every level (a method may fail only where the injection is strong), then provenance.
+        let failed = summary.rows.filter { !$0.errors.isEmpty }
+        if !failed.isEmpty || !(summary.cleanSummary?.pluginFailures.isEmpty ?? true) {
+            body += "<h3>Failures</h3><ul class=\"failures\">" + failed.flatMap { row in
+                row.errors.map { "<li data-method=\"\(escapeHTML(row.id))\"><strong>\(escapeHTML(row.id))</strong>: \(escapeHTML($0))</li>" }
+            }.joined() + (summary.cleanSummary?.pluginFailures ?? []).map { "<li><code>\(escapeHTML($0.path))</code>: \(escapeHTML($0.reason))</li>" }.joined() + "</ul>"
         }
+        if let clean = summary.cleanSummary { body += provenance(clean) }
         return page(title: title, body: body + "</section>")
     }
 

@@ -108,7 +108,8 @@ struct PreparedSplit {
             for j in 0..<cols where standardized[j] {
                 let source = features.baseAddress! + j * rows
                 for (k, row) in split.train.enumerated() { column[k] = source[row] }
-                (means[j], scales[j]) = column.withUnsafeBufferPointer(Standardizer.statistics)
+                // Over the training rows only: the buffer is sized for the largest part.
+                (means[j], scales[j]) = column.withUnsafeBufferPointer { Standardizer.statistics(UnsafeBufferPointer(rebasing: $0[..<split.train.count])) }
             }
             for (indices, layout) in zip(parts, header.parts) {
                 try writer.zeroFill(to: layout.features)

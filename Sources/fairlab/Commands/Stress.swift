@@ -23,7 +23,7 @@ struct Stress: ParsableCommand {
     @Option(help: "The metric whose injected gap recovery is measured on.")
     var metric: String = StressSummary.defaultMetric
 
-    @Option(help: ArgumentHelp("Replay the injected rows stored with a stress run of this results file (its kind, levels and seeds) instead of drawing them.", valueName: "results.h5"))
+    @Option(help: ArgumentHelp("Replay the injected rows stored with a stress run of this results file instead of drawing them (its kind, levels, seeds, groups and standardisation replace --seeds, --seed, --protected and --standardize).", valueName: "results.h5"))
     var replay: String?
 
     @Option(help: ArgumentHelp("The stress run to replay (default: the latest in the --replay file).", valueName: "id"))
@@ -42,8 +42,9 @@ struct Stress: ParsableCommand {
 
     func run() throws {
         var options = try runOptions.comparisonOptions(dataset: dataset, bootstrap: bootstrap)
+        var replayed: RunRecord?
         if let replay {
-            options = try replaying(replay, into: options)
+            (options, replayed) = try replaying(replay, into: options)
         } else {
             guard let inject else { throw FairlabError("give --inject KIND (or --replay a stored stress run)") }
             options.stress = try StressPlan(injection: try Injection(parsing: inject), levels: try levels.map(Self.parseLevels) ?? Self.defaultLevels)
@@ -51,16 +52,23 @@ struct Stress: ParsableCommand {
         guard runOptions.format != .latex else { throw FairlabError("--format latex renders one comparison: use md, csv, json or html for a stress run") }
         try runOptions.checkOutputs(report: report, executable: options.executablePath)
         let run = try Comparison(options: options, progress: reportProgress).run()
-        // The table first, then the append: if the metric is missing, the run is still saved.
-        let summary: StressSummary
+        if let stored = replayed, run.splits.map(\.train) != stored.splits.map(\.train) || run.splits.map(\.validation) != stored.splits.map(\.validation) {
+            throw FairlabError("the replayed splits differ from stored run \(stored.id)'s (another fairlab version's split?): its rows would not mean the same")
+        }
+        // A metric the run turned out not to have is reported after the run is shown (on the default metric)
+        // and saved, not instead of them: the metric plugins say which metrics exist only once they ran.
+        var metricError: Error?
+        var summary: StressSummary?
         do {
             summary = try StressSummary(run, metric: metric)
         } catch {
-            try runOptions.save(run)
-            throw error
+            metricError = error
+            summary = try? StressSummary(run)
         }
-        print(try StressTable.render(summary, as: runOptions.format), terminator: "")
+        if let summary { print(try StressTable.render(summary, as: runOptions.format), terminator: "") }
         try runOptions.save(run)
+        if let metricError { throw metricError }
+        guard let summary else { return }
         if let report {
             try writeAtomically(HTMLReport.stressDocument(summary, resultsPath: runOptions.out), to: report)
             reportProgress("wrote the stress report to \(report)")
@@ -71,7 +79,7 @@ struct Stress: ParsableCommand {
 
     /// `options` set to replay the stored stress run: its injection, levels, seeds and groups, on the dataset it
     /// was made from (checked by hash before any work).
-    private func replaying(_ path: String, into options: Comparison.Options) throws -> Comparison.Options {
+    private func replaying(_ path: String, into options: Comparison.Options) throws -> (Comparison.Options, RunRecord) {
         guard inject == nil, levels == nil else { throw FairlabError("--replay takes the injection and levels from the stored run: drop --inject and --levels") }
         try UntrustedFile.check(path, as: .resultsSummaries, executable: options.executablePath)
         guard let id = try replayRun ?? ResultsFile.runIDs(in: path).last else { throw FairlabError(file: path, "the file holds no complete run") }
@@ -86,7 +94,7 @@ struct Stress: ParsableCommand {
         options.protectedAttributes = stored.protectedAttributes
         options.standardization = stored.standardization
         options.stress = try StressPlan(injection: stress.injection, levels: stress.levels, replay: stress.injected)
-        return options
+        return (options, stored)
     }
 
     /// Parses `0,0.1,0.2`.
