@@ -52,6 +52,36 @@ import Testing
         Self.expectIdentical(merged, unsharded)
     }
 
+    /// A stress run's (method, seed, level) grid in shards: merged, every outcome with its level and every injected
+    /// row, as the unsharded stress run has them.
+    @Test func stressShardsMergeIntoTheUnshardedStressRun() throws {
+        let folder = try TestEnvironment.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let dataset = TestEnvironment.dataset("german")
+        let options = ["--inject", "label-bias", "--levels", "0.2,0.4", "--seeds", "2", "--methods", "reweighing,threshold-optimizer", "--jobs", "2"]
+        let whole = try TestEnvironment.fairlab(["stress", dataset, "--out", folder + "/whole.h5"] + options)
+        #expect(whole.status == 0, "\(whole.stderr)")
+        // 3 rows × 2 seeds × 3 levels = 18 jobs in 4 shards.
+        for shard in 1...4 {
+            let run = try TestEnvironment.fairlab(["stress", dataset, "--shard", "\(shard)/4", "--out", folder + "/shard-\(shard).h5"] + options)
+            #expect(run.status == 0, "\(run.stderr)")
+            #expect(run.stderr.contains("shard \(shard)/4: \(shard <= 2 ? 5 : 4) of the 18 jobs"), "\(run.stderr)")
+        }
+        let merge = try TestEnvironment.fairlab(["merge"] + (1...4).reversed().map { folder + "/shard-\($0).h5" } + ["-o", folder + "/merged.h5"])
+        #expect(merge.status == 0, "\(merge.stderr)")
+        #expect(merge.stdout.contains("Pass-through"), "\(merge.stdout)")
+        let merged = try ResultsFile.read(runID: try ResultsFile.runIDs(in: folder + "/merged.h5")[0], from: folder + "/merged.h5")
+        let unsharded = try ResultsFile.read(runID: try ResultsFile.runIDs(in: folder + "/whole.h5")[0], from: folder + "/whole.h5")
+        Self.expectIdentical(merged, unsharded)
+        #expect(merged.methods.flatMap { $0.outcomes.map(\.level) } == unsharded.methods.flatMap { $0.outcomes.map(\.level) })
+        #expect(merged.stress?.injected == unsharded.stress?.injected && merged.stress?.levels == [0, 0.2, 0.4])
+        // Shards of a stress run do not merge with another injection's.
+        let other = try TestEnvironment.fairlab(["stress", dataset, "--shard", "1/4", "--out", folder + "/other.h5", "--inject", "label-noise"] + options.dropFirst(2))
+        #expect(other.status == 0, "\(other.stderr)")
+        let refused = try TestEnvironment.fairlab(["merge", folder + "/other.h5", folder + "/shard-2.h5", folder + "/shard-3.h5", folder + "/shard-4.h5", "-o", folder + "/bad.h5"])
+        #expect(refused.status == 1 && refused.stderr.contains("its stress injection (label-bias) differs from"), "\(refused.stderr)")
+    }
+
     @Test func badShardsAndMismatchedMergesAreRefusedWithoutWriting() throws {
         let folder = try TestEnvironment.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }

@@ -76,7 +76,6 @@ public struct Comparison {
             throw FairlabError("--memory-limit must be 0 (none) or at least \(Self.minimumMemoryLimitMB) MiB, which a worker needs to start")
         }
         guard FileManager.default.fileExists(atPath: options.datasetPath) else { throw FairlabError(file: options.datasetPath, "no such file") }
-        guard options.stress == nil || options.shard == nil else { throw FairlabError("a stress run cannot be sharded (--shard)") }
         let workFolder = try TemporaryFolder.make(prefix: "fairlab")
         defer { try? FileManager.default.removeItem(atPath: workFolder) }
         let pool = WorkerPool(
@@ -104,18 +103,23 @@ public struct Comparison {
             throw FairlabError("no metric plugin found (looked in \(folders.joined(separator: ", ")))")
         }
 
-        // The grid: one job per (method, seed), the baseline's row first; a shard owns a slice of it, and runs
-        // a baseline it does not own when one of its post-processing jobs needs that baseline's scores.
+        // The grid: one job per (method, condition), the baseline's row first, a condition being a seed, or for a
+        // stress run a (seed, level); a shard owns a slice of it, and runs a baseline it does not own when one of
+        // its post-processing jobs needs that baseline's scores.
         let rows: [MethodInfo?] = [nil] + selected
         let seeds = options.seeds
-        let owned = rows.indices.map { row in seeds.indices.map { options.shard?.owns(job: row * seeds.count + $0) ?? true } }
-        let baselineNeeded = seeds.indices.map { seedIndex in
-            rows.indices.contains { row in owned[row][seedIndex] && (row == 0 || rows[row]?.stage == .post) }
+        let levels: [Double?] = options.stress.map { $0.levels.map { Optional($0) } } ?? [nil]
+        let conditionCount = seeds.count * levels.count
+        let owned = rows.indices.map { row in (0..<conditionCount).map { options.shard?.owns(job: row * conditionCount + $0) ?? true } }
+        let baselineNeeded = (0..<conditionCount).map { condition in
+            rows.indices.contains { row in owned[row][condition] && (row == 0 || rows[row]?.stage == .post) }
         }
-        let seedIndices = seeds.indices.filter { seedIndex in rows.indices.contains { owned[$0][seedIndex] } }
+        let seedIndices = seeds.indices.filter { seedIndex in
+            rows.indices.contains { row in levels.indices.contains { owned[row][seedIndex * levels.count + $0] } }
+        }
         if let shard = options.shard {
             let count = owned.joined().filter { $0 }.count
-            progress("shard \(shard): \(count) of the \(rows.count * seeds.count) jobs, on \(seedIndices.count) of \(seeds.count) seeds")
+            progress("shard \(shard): \(count) of the \(rows.count * conditionCount) jobs, on \(seedIndices.count) of \(seeds.count) seeds")
         }
 
         let prepared = try prepare(seeds: seedIndices.map { seeds[$0] }, workFolder: workFolder)
@@ -128,8 +132,6 @@ public struct Comparison {
         // Position of each seed in the prepared run.
         var preparedIndex: [Int: Int] = [:]
         for (position, seedIndex) in seedIndices.enumerated() { preparedIndex[seedIndex] = position }
-        // A stress run's conditions are its (seed, level) pairs; any other run has one condition per seed.
-        let levels: [Double?] = options.stress.map { $0.levels.map { Optional($0) } } ?? [nil]
 
         // The tasks: every baseline first, then the other methods row by row; a post-processing job waits for
         // its condition's baseline.
@@ -139,9 +141,12 @@ public struct Comparison {
         var baselineTask: [Int: Int] = [:]
         for row in rows.indices {
             let method = rows[row]
-            for seedIndex in seedIndices where owned[row][seedIndex] || (row == 0 && baselineNeeded[seedIndex]) {
+            for seedIndex in seedIndices {
                 let split = prepared.splits[preparedIndex[seedIndex]!]
                 for (levelIndex, level) in levels.enumerated() {
+                    let grid = seedIndex * levels.count + levelIndex
+                    guard owned[row][grid] || (row == 0 && baselineNeeded[grid]) else { continue }
+                    // Its position among the prepared conditions (the prepare step prepared only this shard's seeds).
                     let condition = preparedIndex[seedIndex]! * levels.count + levelIndex
                     let name = "job-\(row)-\(seedIndex)-\(levelIndex)"
                     let scoresPath = "\(workFolder)/baseline-scores-\(seedIndex)-\(levelIndex).f64"
@@ -152,10 +157,10 @@ public struct Comparison {
                         baselineScoresPath: row == 0 || method?.stage == .post ? scoresPath : nil,
                         labelsPath: prepared.labelPaths.isEmpty ? nil : prepared.labelPaths[condition]))
                     let label = "\(method?.id ?? MethodRecord.baselineID) (seed \(split.seed)\(level.map { ", level \($0)" } ?? ""))"
-                        + (owned[row][seedIndex] ? "" : ", for this shard's post-processing")
+                        + (owned[row][grid] ? "" : ", for this shard's post-processing")
                     let dependencies = method?.stage == .post ? [baselineTask[condition]!] : []
                     if row == 0 { baselineTask[condition] = tasks.count }
-                    jobs.append((row, seedIndex, levelIndex, owned[row][seedIndex]))
+                    jobs.append((row, seedIndex, levelIndex, owned[row][grid]))
                     channels.append(channel)
                     tasks.append(channel.task(label: label, after: dependencies))
                 }

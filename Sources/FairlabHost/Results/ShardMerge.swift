@@ -38,6 +38,8 @@ public enum ShardMerge {
         try requireSame("method parameters and versions", { $0.methods.map { "\($0.id)[\($0.parameters)] \($0.plugin) \($0.pluginVersion)" } }, shown: { $0.joined(separator: "; ") })
         try requireSame("metric plugins", \.metricPlugins, shown: { $0.joined(separator: "; ") })
         try requireSame("bootstrap resamples", \.bootstrapResamples, shown: { "\($0)" })
+        try requireSame("stress injection", { $0.stress?.injection.description ?? "none" }, shown: { $0 })
+        try requireSame("stress levels", { $0.stress?.levels ?? [] }, shown: { $0.map { "\($0)" }.joined(separator: ",") })
 
         var byIndex: [Int: String] = [:]
         for (path, run) in shards {
@@ -62,22 +64,45 @@ public enum ShardMerge {
             }
         }
         if let seed = first.seeds.first(where: { splits[$0] == nil }) { throw FairlabError("no shard holds the split of seed \(seed)") }
+        // An outcome is a seed's, or for a stress run a (seed, level)'s, in the run's order: seed by seed.
+        struct Condition: Hashable { let seed: UInt64, level: Double? }
+        let conditions = first.seeds.flatMap { seed in (first.stress?.levels.map { Optional($0) } ?? [nil]).map { Condition(seed: seed, level: $0) } }
+        func name(_ condition: Condition) -> String { "seed \(condition.seed)" + (condition.level.map { " at level \($0)" } ?? "") }
         let methods = try first.methods.indices.map { row in
-            var outcomes: [UInt64: SeedOutcome] = [:]
+            var outcomes: [Condition: SeedOutcome] = [:]
             for (path, run) in shards {
                 for outcome in run.methods[row].outcomes {
-                    guard outcomes[outcome.seed] == nil else {
-                        throw FairlabError(file: path, "repeats \(run.methods[row].id) on seed \(outcome.seed)")
+                    let condition = Condition(seed: outcome.seed, level: outcome.level)
+                    guard outcomes[condition] == nil else {
+                        throw FairlabError(file: path, "repeats \(run.methods[row].id) on \(name(condition))")
                     }
-                    outcomes[outcome.seed] = outcome
+                    outcomes[condition] = outcome
                 }
             }
             var method = first.methods[row]
-            method.outcomes = try first.seeds.map { seed in
-                guard let outcome = outcomes[seed] else { throw FairlabError("no shard ran \(method.id) on seed \(seed)") }
+            method.outcomes = try conditions.map { condition in
+                guard let outcome = outcomes[condition] else { throw FairlabError("no shard ran \(method.id) on \(name(condition))") }
                 return outcome
             }
             return method
+        }
+        // A stress run's injected rows: each shard holds those of the seeds it prepared, the same where two did.
+        var stress = first.stress
+        if stress != nil {
+            var injected: [Condition: InjectedRows] = [:]
+            for (path, run) in shards {
+                for rows in run.stress?.injected ?? [] {
+                    let condition = Condition(seed: rows.seed, level: rows.level)
+                    if let known = injected[condition], known != rows {
+                        throw FairlabError(file: path, "its injected rows for \(name(condition)) differ from another shard's")
+                    }
+                    injected[condition] = rows
+                }
+            }
+            stress?.injected = try conditions.map { condition in
+                guard let rows = injected[condition] else { throw FairlabError("no shard holds the injected rows of \(name(condition))") }
+                return rows
+            }
         }
         var failures: [PluginCatalog.LibraryFailure] = []
         for failure in shards.flatMap(\.run.pluginFailures) where !failures.contains(failure) { failures.append(failure) }
@@ -87,7 +112,7 @@ public enum ShardMerge {
             groupNames: first.groupNames, groupPrivileged: first.groupPrivileged, seeds: first.seeds,
             standardization: first.standardization, fairlabVersion: first.fairlabVersion, abiVersion: first.abiVersion,
             splits: first.seeds.map { splits[$0]! }, methods: methods, metricPlugins: first.metricPlugins, pluginFailures: failures,
-            bootstrapResamples: first.bootstrapResamples, metricDescriptors: metricDescriptors(of: shards.map(\.run)))
+            bootstrapResamples: first.bootstrapResamples, metricDescriptors: metricDescriptors(of: shards.map(\.run)), stress: stress)
     }
 
     /// Every shard's metric descriptors, in order of first appearance: a shard whose metric plugin saw no

@@ -28,6 +28,13 @@ struct Merge: ParsableCommand {
         if FileManager.default.fileExists(atPath: output) { try UntrustedFile.check(output, as: .resultsIndex, executable: executable) }
         let run = try ShardMerge.merge(shards, command: CommandLine.arguments.joined(separator: " "))
         try ResultsFile.append(run, to: output)
+        if run.stress != nil {
+            print(try StressTable.render(try StressSummary(run), as: tableFormat), terminator: "")
+            reportProgress("merged \(shards.count) shards into stress run \(run.id) in \(output)")
+            let failed = run.methods.contains { $0.outcomes.contains { !$0.succeeded } } || !run.pluginFailures.isEmpty
+            try finish(with: failed ? .finishedWithFailures : .success)
+            return
+        }
         let summary = try ComparisonSummary(run)
         print(try tableFormat.render(summary), terminator: "")
         reportProgress("merged \(shards.count) shards into run \(run.id) in \(output)")

@@ -31,6 +31,9 @@ struct Stress: ParsableCommand {
 
     @OptionGroup var runOptions: RunOptions
 
+    @Option(help: "Run only shard K of M of the (method, seed, level) grid (K/M, 1 ≤ K ≤ M), for fairlab merge to join; needs --out.")
+    var shard: String?
+
     @Option(help: "Resamples of each seed's test rows for bootstrap intervals of every (method, level) (0, the default here: the recovery curves' intervals are over seeds).")
     var bootstrap: Int = 0
 
@@ -49,6 +52,8 @@ struct Stress: ParsableCommand {
             guard let inject else { throw FairlabError("give --inject KIND (or --replay a stored stress run)") }
             options.stress = try StressPlan(injection: try Injection(parsing: inject), levels: try levels.map(Self.parseLevels) ?? Self.defaultLevels)
         }
+        options.shard = try shard.map(Shard.init(parsing:))
+        guard options.shard == nil || runOptions.out != nil else { throw FairlabError("--shard needs --out: a shard's results are for fairlab merge") }
         guard runOptions.format != .latex else { throw FairlabError("--format latex renders one comparison: use md, csv, json or html for a stress run") }
         try runOptions.checkOutputs(report: report, executable: options.executablePath)
         let run = try Comparison(options: options, progress: reportProgress).run()
