@@ -50,6 +50,7 @@ import Testing
         let summary = try StressSummary(run)
         let gap02 = try #require(summary.injectedGap[1]), gap04 = try #require(summary.injectedGap[2])
         #expect(gap02 > 0.01 && gap04 > gap02, "gaps \(gap02), \(gap04)")
+        #expect(summary.injectedGapIsNoise == [false, false, false] && !first.stdout.contains("~:"))
         for row in summary.rows where row.id != MethodRecord.baselineID {
             for cell in row.cells.dropFirst() {
                 #expect((cell.recovery ?? 0) > 1, "\(row.id) at \(cell.level): recovery \(cell.recovery ?? .nan)")
@@ -98,6 +99,23 @@ import Testing
         for method in ["baseline"] + Self.methods.split(separator: ",").map(String.init) {
             #expect(html.contains("class=\"point\" data-method=\"\(method)\""), "\(method)")
         }
+    }
+
+    /// A proxy of the group adds nothing the baseline did not have where the group's own column is a feature:
+    /// its gap is noise, and recovery and pass-through say so (marked, with the legend).
+    @Test func aGapWithinTheSeedsNoiseIsMarked() throws {
+        let result = try TestEnvironment.fairlab([
+            "stress", TestEnvironment.dataset("german"), "--inject", "proxy", "--levels", "0.3", "--seeds", "3", "--methods", "reweighing",
+            "--format", "csv",
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = result.stdout.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        let column = try #require(lines.first?.firstIndex(of: "injected_gap_within_noise"))
+        #expect(lines.dropFirst().map { $0[column] } == ["false", "true", "false", "true"], "\(result.stdout)")
+        let markdown = try TestEnvironment.fairlab([
+            "stress", TestEnvironment.dataset("german"), "--inject", "proxy", "--levels", "0.3", "--seeds", "3", "--methods", "reweighing",
+        ])
+        #expect(markdown.stdout.contains("p = 0.3: +0.0021 ~") && markdown.stdout.contains("~: the injected gap is within the seeds' noise"), "\(markdown.stdout)")
     }
 
     /// The metric plugins say which metrics exist only once they ran: a mistyped --metric is reported after the

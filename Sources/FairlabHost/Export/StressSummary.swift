@@ -52,13 +52,17 @@ public struct StressSummary: Codable, Sendable {
     public let metric: String
     /// Per level: the baseline's |metric| at that level minus at level 0, mean over seeds (nil where undefined).
     public let injectedGap: [Double?]
+    /// Per level: whether the injected gap is within the seeds' noise, its 95 % t-interval over the seeds'
+    /// paired gaps including 0 (false with one seed, where there is no interval). Recovery and pass-through are
+    /// ratios to the gap, so at such a level they are ratios of noise.
+    public let injectedGapIsNoise: [Bool]
     public let rows: [Row]
     /// The run at level 0 as a comparison: metric names and order, provenance (not in the JSON export, which
     /// `export --level` gives level by level).
     public private(set) var cleanSummary: ComparisonSummary?
 
     private enum CodingKeys: String, CodingKey {
-        case runID, datasetPath, injection, group, levels, seeds, metric, injectedGap, rows
+        case runID, datasetPath, injection, group, levels, seeds, metric, injectedGap, injectedGapIsNoise, rows
     }
 
     /// The metric recovery is measured on unless told otherwise.
@@ -100,11 +104,15 @@ public struct StressSummary: Codable, Sendable {
         let cleanMetric = lookup(baseline.map { values($0, metric, level: 0) } ?? [])
         func mean(_ values: [Double]) -> Double? { values.isEmpty ? nil : values.reduce(0, +) / Double(values.count) }
 
-        let gaps = stress.levels.map { level -> (gap: Double?, biased: [UInt64: Double]) in
+        let gaps = stress.levels.map { level -> (gap: Double?, noise: Bool, biased: [UInt64: Double]) in
             let biased = baseline.map { values($0, metric, level: level) } ?? []
-            return (mean(biased.compactMap { seed, value in cleanMetric[seed].map { abs(value) - abs($0) } }), lookup(biased))
+            let paired = biased.compactMap { seed, value in cleanMetric[seed].map { abs(value) - abs($0) } }
+            let interval = SeedInterval(paired)
+            let noise = level > 0 && interval.map { ($0.lower ?? 1) <= 0 && ($0.upper ?? -1) >= 0 } ?? false
+            return (mean(paired), noise, lookup(biased))
         }
         injectedGap = gaps.map(\.gap)
+        injectedGapIsNoise = gaps.map(\.noise)
         rows = run.methods.map { method in
             let cells = stress.levels.enumerated().map { levelIndex, level -> Cell in
                 let outcomes = method.outcomes.filter { $0.level == level }

@@ -38,13 +38,15 @@ public enum StressTable {
         let all = Array(summary.levels.indices), injected = all.filter { summary.levels[$0] > 0 }
         var lines = [description(summary)]
         lines.append("Injected gap in |\(metricName)| (the baseline's at each level minus at 0): "
-            + injected.map { "p = \(levels[$0]): \(summary.injectedGap[$0].map { CellText.number($0, signed: true) } ?? "—")" }.joined(separator: ", "))
+            + injected.map { "p = \(levels[$0]): \(summary.injectedGap[$0].map { CellText.number($0, signed: true) } ?? "—")\(noiseMark(summary, $0))" }
+                .joined(separator: ", "))
+        if summary.injectedGapIsNoise.contains(true) { lines.append(noiseLegend) }
         lines += grid("Clean-label accuracy:", levels: all) { mean($0.accuracy) + failedMark($0) }
         lines += grid("\(metricName):", levels: all) { mean($0.metric) + failedMark($0) }
         lines += grid("Recovery: share of the injected |\(metricName)| gap closed (1: back to the clean baseline, 0: as biased as the baseline):",
-                      levels: injected) { $0.recovery.map { CellText.number($0, digits: 2) } ?? "—" }
+                      levels: injected) { cell in cell.recovery.map { CellText.number($0, digits: 2) + noiseMark(summary, cell) } ?? "—" }
         lines += grid("Pass-through: share of the injected gap that reaches the method's own |\(metricName)| (its value at p minus at 0; 0: absorbed):",
-                      levels: injected) { $0.passThrough.map { CellText.number($0, digits: 2) } ?? "—" }
+                      levels: injected) { cell in cell.passThrough.map { CellText.number($0, digits: 2) + noiseMark(summary, cell) } ?? "—" }
         lines += grid("Accuracy against the clean baseline (level 0, same seeds):", levels: all) {
             $0.accuracyChange.map { CellText.number($0, signed: true) } ?? "—"
         }
@@ -56,6 +58,18 @@ public enum StressTable {
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// The mark of a level whose injected gap is within the seeds' noise.
+    static let noiseMarkText = " ~"
+    static let noiseLegend = "~: the injected gap is within the seeds' noise at this level (its 95 % t-interval over seeds includes 0): recovery and pass-through there are ratios of noise."
+
+    static func noiseMark(_ summary: StressSummary, _ levelIndex: Int) -> String {
+        summary.injectedGapIsNoise[levelIndex] ? noiseMarkText : ""
+    }
+
+    static func noiseMark(_ summary: StressSummary, _ cell: StressSummary.Cell) -> String {
+        summary.levels.firstIndex(of: cell.level).map { noiseMark(summary, $0) } ?? ""
+    }
+
     private static func failedMark(_ cell: StressSummary.Cell) -> String {
         cell.seedsSucceeded < cell.seedsRun ? " \(CellText.partialMark)" : ""
     }
@@ -63,7 +77,7 @@ public enum StressTable {
     private static func csv(_ summary: StressSummary) -> String {
         var lines = [[
             "run_id", "injection", "group", "method", "stage", "level", "seeds_ok", "seeds_run", "accuracy", "accuracy_ci_low", "accuracy_ci_high",
-            summary.metric, "\(summary.metric)_ci_low", "\(summary.metric)_ci_high", "injected_gap", "recovery", "pass_through", "accuracy_vs_clean_baseline",
+            summary.metric, "\(summary.metric)_ci_low", "\(summary.metric)_ci_high", "injected_gap", "injected_gap_within_noise", "recovery", "pass_through", "accuracy_vs_clean_baseline",
         ].joined(separator: ",")]
         func number(_ value: Double?) -> String { value.map { String($0) } ?? "" }
         for row in summary.rows {
@@ -71,7 +85,7 @@ public enum StressTable {
                 lines.append([
                     summary.runID, summary.injection, summary.group, row.id, row.stage, String(cell.level), String(cell.seedsSucceeded),
                     String(cell.seedsRun), number(cell.accuracy?.mean), number(cell.accuracy?.lower), number(cell.accuracy?.upper),
-                    number(cell.metric?.mean), number(cell.metric?.lower), number(cell.metric?.upper), number(summary.injectedGap[index]),
+                    number(cell.metric?.mean), number(cell.metric?.lower), number(cell.metric?.upper), number(summary.injectedGap[index]), String(summary.injectedGapIsNoise[index]),
                     number(cell.recovery), number(cell.passThrough), number(cell.accuracyChange),
                 ].map(CSVExport.quote).joined(separator: ","))
             }

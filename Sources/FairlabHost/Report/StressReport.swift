@@ -25,12 +25,12 @@ extension HTMLReport {
         body += "<h3>Recovery</h3><p>Share of the injected |\(escapeHTML(metricName))| gap each method closes: 1 brings it back to the clean"
             + " baseline's, 0 leaves it as biased as the baseline's at that level, above 1 goes further. Injected gap (the baseline's |"
             + "\(escapeHTML(metricName))| at each level minus at 0): "
-            + escapeHTML(injected.map { "p = \(StressTable.level(summary.levels[$0])): \(summary.injectedGap[$0].map { CellText.number($0, signed: true) } ?? "—")" }.joined(separator: ", "))
-            + ".</p>"
-        body += grid(summary, id: "recovery", levels: injected) { $0.recovery.map { CellText.number($0, digits: 2) } }
+            + escapeHTML(injected.map { "p = \(StressTable.level(summary.levels[$0])): \(summary.injectedGap[$0].map { CellText.number($0, signed: true) } ?? "—")\(StressTable.noiseMark(summary, $0))" }.joined(separator: ", "))
+            + ".</p>" + (summary.injectedGapIsNoise.contains(true) ? "<p class=\"legend\">\(escapeHTML(StressTable.noiseLegend))</p>" : "")
+        body += grid(summary, id: "recovery", levels: injected) { cell in cell.recovery.map { CellText.number($0, digits: 2) + StressTable.noiseMark(summary, cell) } }
         body += "<h3>Pass-through</h3><p>Share of the injected gap that reaches each method's own |\(escapeHTML(metricName))|: its value at the"
             + " level minus its value at 0, over the baseline's gap. 0: the method absorbs the injection; 1: it passes all of it on.</p>"
-        body += grid(summary, id: "pass-through", levels: injected) { $0.passThrough.map { CellText.number($0, digits: 2) } }
+        body += grid(summary, id: "pass-through", levels: injected) { cell in cell.passThrough.map { CellText.number($0, digits: 2) + StressTable.noiseMark(summary, cell) } }
         body += "<h3>Clean-label accuracy against the clean baseline</h3><p>Accuracy minus the unmitigated baseline's at level 0, mean over the same seeds.</p>"
         body += grid(summary, id: "accuracy-change", levels: Array(summary.levels.indices)) { $0.accuracyChange.map { CellText.number($0, signed: true) } }
         body += "<h3>\(escapeHTML(metricName))</h3>"
