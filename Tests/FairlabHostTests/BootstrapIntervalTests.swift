@@ -129,4 +129,39 @@ import Testing
                     "\(metric): [\(interval.lower), \(interval.upper)] vs Fairlearn \(reference)")
         }
     }
+
+    /// The seeds' t-intervals use Student's 97.5 % quantile: SciPy's `stats.t.ppf(0.975, df)` to 3 decimals where
+    /// tabulated (12.706 at 1, 2.776 at 4, 2.042 at 30), and within 0.003 beyond (2.0211 at 40, 1.9840 at 100).
+    @Test func studentQuantilesAreSciPys() {
+        for (df, scipy, tolerance) in [(1, 12.7062, 5e-4), (4, 2.7764, 5e-4), (30, 2.0423, 5e-4), (40, 2.0211, 3e-3), (100, 1.9840, 3e-3)] {
+            #expect(abs(SeedInterval.studentT975(degreesOfFreedom: df) - scipy) < tolerance, "df \(df)")
+        }
+        let interval = try! #require(SeedInterval([1, 2, 3]))
+        // mean 2, s = 1, half-width 4.303 / √3 = 2.484: [−0.484, 4.484].
+        #expect(interval.mean == 2 && abs(interval.upper! - (2 + 4.303 / 3.0.squareRoot())) < 1e-12 && interval.contains(-0.4) && !interval.contains(4.5))
+    }
+
+    /// A randomised method's expected metric is paired with the deterministic baseline's plain one, resample by
+    /// resample: differences (−0.10, −0.06, −0.02) on seed 0 and (−0.08, −0.04, 0) on seed 1, so the replicates'
+    /// means are −0.09, −0.05, −0.01 and the estimate (0.71 − 0.81 + 0.73 − 0.81) / 2 = −0.09.
+    @Test func expectedMetricsAreComparedWithTheBaselinesPlainOnes() throws {
+        func outcome(_ seed: UInt64, _ name: String, _ value: Double, _ replicates: [Double]) -> SeedOutcome {
+            SeedOutcome(seed: seed, status: SeedOutcome.ok, error: "", fitSeconds: 0, predictSeconds: 0, predictions: [], scores: nil,
+                        metrics: MetricValues(overall: [name: value]), bootstrap: [name: replicates])
+        }
+        let baseline = [outcome(0, "accuracy", 0.81, [0.80, 0.78, 0.76]), outcome(1, "accuracy", 0.81, [0.80, 0.78, 0.76])]
+        let method = [outcome(0, "expected_accuracy", 0.71, [0.70, 0.72, 0.74]), outcome(1, "expected_accuracy", 0.73, [0.72, 0.74, 0.76])]
+        let interval = try #require(BootstrapInterval(metric: "expected_accuracy", outcomes: method, baseline: baseline))
+        let difference = try #require(interval.difference)
+        #expect(abs(difference.estimate! - -0.09) < 1e-12 && difference.seeds == 2)
+        // Percentiles 2.5 and 97.5 of (−0.09, −0.05, −0.01), interpolated linearly as NumPy does: positions 0.05, 1.95.
+        #expect(abs(difference.lower - (-0.09 + 0.05 * 0.04)) < 1e-12 && abs(difference.upper - (-0.05 + 0.95 * 0.04)) < 1e-12)
+    }
+
+    /// An empty axis or selection term is an error, not a crash.
+    @Test func emptyTermsAreRefused() {
+        for text in ["", ":", " "] {
+            #expect(throws: FairlabError.self) { _ = try SelectionRule.Term(parsing: text) }
+        }
+    }
 }

@@ -24,7 +24,7 @@ What the fixture pins down
    [0.025, 0.975]; `replicates` counts them. The paired difference from "baseline" uses the same resamples
    (the same indices serve every method of a seed), averaged over seeds where both succeeded. `point` is the
    metric on the un-resampled test set, averaged over succeeded seeds. NaN is written as null.
-   A metric the baseline does not report (the expected_ metrics) has no paired difference: diff_* null, 0.
+   A randomised method's expected_ metric is paired with the baseline's plain one (the baseline is deterministic).
 
 The data: three groups a (privileged), b, c, where c has 15 rows with 2 positive labels, so resamples often miss
 c's positives (equalized_odds_difference then sees c's TPR as 0). Methods: "baseline" and "m1" (predictions on
@@ -323,9 +323,11 @@ def aggregate(methods, per_seed):
             point = float(seed_mean([np.array([per_seed[(method_id, s)][0][name][0]]) for s in seeds])[0])
             rep = seed_mean([per_seed[(method_id, s)][1][name] for s in seeds])
             lo, hi, k = interval(rep)
-            paired = [s for s in seeds if s in baseline_seeds and name in per_seed[("baseline", s)][1]]
+            # An expected_ metric is paired with the (deterministic) baseline's plain one.
+            base = name if name in per_seed[("baseline", seeds[0])][1] else name.removeprefix("expected_")
+            paired = [s for s in seeds if s in baseline_seeds and base in per_seed[("baseline", s)][1]]
             if paired:
-                diff = seed_mean([per_seed[(method_id, s)][1][name] - per_seed[("baseline", s)][1][name]
+                diff = seed_mean([per_seed[(method_id, s)][1][name] - per_seed[("baseline", s)][1][base]
                                   for s in paired])
                 dlo, dhi, dk = interval(diff)
             else:

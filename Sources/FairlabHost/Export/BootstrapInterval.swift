@@ -56,15 +56,19 @@ public struct BootstrapInterval: Codable, Sendable, Equatable {
         self.resamples = resamples
         seeds = replicated.count
         difference = baseline.flatMap { baseline in
+            // A randomised method's expected value is paired with the deterministic baseline's plain one.
+            let prefix = ComparisonSummary.expectedPrefix
+            let counterpart = metric.hasPrefix(prefix) && !baseline.contains(where: { $0.metrics.overall[metric] != nil })
+                ? String(metric.dropFirst(prefix.count)) : metric
             let bySeed = Dictionary(
-                baseline.filter { !($0.metrics.overall[metric]?.isNaN ?? true) }.map { ($0.seed, $0) }, uniquingKeysWith: { first, _ in first })
+                baseline.filter { !($0.metrics.overall[counterpart]?.isNaN ?? true) }.map { ($0.seed, $0) }, uniquingKeysWith: { first, _ in first })
             let differences = outcomes.compactMap { outcome -> [Double]? in
-                guard let mine = outcome.bootstrap[metric], let theirs = bySeed[outcome.seed]?.bootstrap[metric],
+                guard let mine = outcome.bootstrap[metric], let theirs = bySeed[outcome.seed]?.bootstrap[counterpart],
                       mine.count == theirs.count else { return nil }
                 return zip(mine, theirs).map { $0 - $1 }
             }
             let estimates = outcomes.compactMap { outcome -> Double? in
-                guard let mine = outcome.metrics.overall[metric], let theirs = bySeed[outcome.seed]?.metrics.overall[metric] else { return nil }
+                guard let mine = outcome.metrics.overall[metric], let theirs = bySeed[outcome.seed]?.metrics.overall[counterpart] else { return nil }
                 let difference = mine - theirs
                 return difference.isNaN ? nil : difference
             }

@@ -35,8 +35,9 @@ public struct SelectionRule: Codable, Sendable, Equatable, CustomStringConvertib
                 self.transform = transform
                 metric = parts[1]
             } else {
+                // Empty text, or only a colon, has no part at all: an empty name, refused below.
                 transform = .value
-                metric = parts[0]
+                metric = parts.first ?? ""
             }
             guard !metric.isEmpty, metric.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "_") }) else {
                 throw FairlabError("'\(text)': '\(metric)' is not a metric name ([a-z0-9_]+)")
