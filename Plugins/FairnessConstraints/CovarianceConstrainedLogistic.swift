@@ -58,13 +58,19 @@ struct CovarianceConstrainedLogistic {
         }
     }
 
-    /// The loss Σ w_i CE(θᵀx_i, y_i) + ‖w‖² / (2C); with `gradient`, also writes its gradient there.
-    func loss(_ theta: [Double], gradient: UnsafeMutablePointer<Double>? = nil) -> Double {
+    /// Every row's margin θᵀx_i.
+    func margins(_ theta: [Double]) -> [Double] {
         var margins = [Double](repeating: 0, count: rows)
         design.withUnsafeBufferPointer { x in
             blas.dgemv(Int32(FL_BLAS_COL_MAJOR), Int32(FL_BLAS_NO_TRANS), Int32(rows), Int32(width), 1, x.baseAddress!, Int32(rows),
                        theta, 1, 0, &margins, 1)
         }
+        return margins
+    }
+
+    /// The loss Σ w_i CE(θᵀx_i, y_i) + ‖w‖² / (2C); with `gradient`, also writes its gradient there.
+    func loss(_ theta: [Double], gradient: UnsafeMutablePointer<Double>? = nil) -> Double {
+        var margins = margins(theta)
         var total = 0.0
         for i in 0..<rows {
             total += weights[i] * Logistic.crossEntropy(logit: margins[i], target: labels[i])

@@ -64,7 +64,7 @@ final class FairnessConstraints: FairlabMethod {
             let found = try problem.solveWithPerRowConstraints(
                 gamma: parameters.number("gamma"), unconstrained: unconstrained, privileged: codes.map { split.index($0) == 0 })
             solution = found.solution
-            host.log("fairness constraints per row: \(found.rowConstraints) row constraints, \(found.binding) binding, largest violation \(found.largestViolation), largest complementarity λ·slack \(found.complementarity); loss \(solution.loss) (unconstrained \(unconstrained.loss)); largest |covariance| \(solution.largestCovariance) (unconstrained \(unconstrained.largestCovariance)); distance from the unconstrained weights \(zip(solution.theta, unconstrained.theta).map { ($0 - $1) * ($0 - $1) }.reduce(0, +).squareRoot()) after \(found.iterations) dual iterations", level: FL_LOG_INFO)
+            host.log("fairness constraints per row: \(found.rowConstraints) row constraints, \(found.binding) binding, largest violation \(found.largestViolation), largest complementarity λ·slack \(found.complementarity); loss \(solution.loss) (unconstrained \(unconstrained.loss)); largest |covariance| \(solution.largestCovariance) (unconstrained \(unconstrained.largestCovariance)); distance from the unconstrained weights \(zip(solution.theta, unconstrained.theta).map { ($0 - $1) * ($0 - $1) }.reduce(0, +).squareRoot()) after \(solution.innerIterations) dual iterations", level: FL_LOG_INFO)
         case .accuracy:
             let (found, threshold, searches) = problem.solveWithinLoss(gamma: parameters.number("gamma"), unconstrained: unconstrained)
             solution = found

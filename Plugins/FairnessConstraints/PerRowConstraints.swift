@@ -33,14 +33,11 @@ extension CovarianceConstrainedLogistic {
         var largestViolation: Double
         /// The largest λ_i · slack_i over the constraints: 0 at the optimum (a multiplier only where one binds).
         var complementarity: Double
-        var iterations: Int
     }
 
     /// Row i's constraint, sign · x_i · θ ≥ bound, for the rows that have one.
     private func rowConstraints(gamma: Double, unconstrained: Solution, privileged: [Bool]) -> (rows: [Double], bounds: [Double]) {
-        var margins = [Double](repeating: 0, count: rows)
-        blas.dgemv(Int32(FL_BLAS_COL_MAJOR), Int32(FL_BLAS_NO_TRANS), Int32(rows), Int32(width), 1, design, Int32(rows),
-                   unconstrained.theta, 1, 0, &margins, 1)
+        let margins = margins(unconstrained.theta)
         var matrix: [Double] = [], bounds: [Double] = []
         for i in 0..<rows {
             var sign = 1.0, bound = 0.0
@@ -65,9 +62,14 @@ extension CovarianceConstrainedLogistic {
                 solution: Solution(theta: found.theta, loss: loss(found.theta), largestCovariance: largestCovariance(found.theta), outerIterations: 0,
                                    innerIterations: found.iterations),
                 rowConstraints: bounds.count, binding: found.multipliers.filter { $0 > 0 }.count, largestViolation: found.violation,
-                complementarity: found.complementarity, iterations: found.iterations)
+                complementarity: found.complementarity)
         }
         let least = try leastCovariance(rows: matrix, bounds: bounds)
+        // A zero-covariance point exists after all: the dual was too slow, not unbounded.
+        guard least > 1e-9 * max(unconstrained.largestCovariance, .leastNormalMagnitude) else {
+            throw PluginError.numerical(
+                "the nearest zero-covariance weights were not reached (largest row violation \(found.violation) after \(found.iterations) dual iterations)")
+        }
         throw PluginError.numerical(
             "no weights of zero covariance keep every row within its constraint at gamma \(gamma): the least largest |covariance| they allow is \(least) (the unconstrained weights' \(unconstrained.largestCovariance)); raise gamma")
     }

@@ -53,6 +53,11 @@ func exitStatus(of summary: ComparisonSummary) -> ExitStatus {
     return selectionStatus(of: [summary])
 }
 
+/// The exit status of a finished run shown without a comparison table (a stress run): whether any row failed.
+func exitStatus(of run: RunRecord) -> ExitStatus {
+    run.methods.contains { $0.outcomes.contains { !$0.succeeded } } || !run.pluginFailures.isEmpty ? .finishedWithFailures : .success
+}
+
 /// The exit status of exporting or reporting stored runs: whether a selection rule went unmet in any.
 func selectionStatus(of summaries: [ComparisonSummary]) -> ExitStatus {
     summaries.contains { $0.selection != nil && $0.selection?.chosen == nil } ? .selectionUnmet : .success

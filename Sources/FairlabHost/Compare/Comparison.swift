@@ -276,15 +276,15 @@ public struct Comparison {
         groupNames: [String], groupPrivileged: [Bool], pool: WorkerPool, workFolder: String, failures: inout [PluginCatalog.LibraryFailure]
     ) throws -> (outcomes: [[SeedOutcome]], descriptors: [MetricDescriptor]) {
         var outcomes = outcomes
-        // Per condition (seed, and stress level), in the run's order: the (row, position) of each successful
-        // outcome on it. Every condition of a seed has the seed's clean test rows, and draws the seed's resamples.
-        var positionsBySeed: [(seed: UInt64, level: Double?, positions: [(Int, Int)])] = []
+        // Per seed, in the run's seed order: the (row, position) of each successful outcome on it (a stress run's
+        // every level: they share the seed's clean test rows and its resamples).
+        var positionsBySeed: [(seed: UInt64, positions: [(Int, Int)])] = []
         for (row, seeds) in outcomes.enumerated() {
             for (position, outcome) in seeds.enumerated() where outcome.succeeded {
-                if let index = positionsBySeed.firstIndex(where: { $0.seed == outcome.seed && $0.level == outcome.level }) {
+                if let index = positionsBySeed.firstIndex(where: { $0.seed == outcome.seed }) {
                     positionsBySeed[index].positions.append((row, position))
                 } else {
-                    positionsBySeed.append((outcome.seed, outcome.level, [(row, position)]))
+                    positionsBySeed.append((outcome.seed, [(row, position)]))
                 }
             }
         }
@@ -292,7 +292,7 @@ public struct Comparison {
         var jobs: [(metric: Int, seedIndex: Int, items: [MetricJob.ItemShape])] = []
         var tasks: [WorkerTask] = []
         var channels: [WorkerChannel] = []
-        for (seedIndex, (seed, level, positions)) in positionsBySeed.enumerated() {
+        for (seedIndex, (seed, positions)) in positionsBySeed.enumerated() {
             let split = splits[seed]!
             let items = positions.map { row, position in
                 let outcome = outcomes[row][position]
@@ -311,8 +311,7 @@ public struct Comparison {
                     seed: seed, bootstrapResamples: options.bootstrapResamples, arraysPath: arraysPath, items: items.map(\.shape)))
                 jobs.append((index, seedIndex, items.map(\.shape)))
                 channels.append(channel)
-                let condition = "seed \(seed)" + (level.map { ", level \($0)" } ?? "")
-                tasks.append(channel.task(label: positionsBySeed.count > 1 ? "\(metric.id) (\(condition))" : metric.id))
+                tasks.append(channel.task(label: positionsBySeed.count > 1 ? "\(metric.id) (seed \(seed))" : metric.id))
             }
         }
         let itemCount = positionsBySeed.map(\.positions.count).reduce(0, +)

@@ -10,18 +10,20 @@ public struct SeedInterval: Codable, Sendable, Equatable {
     public let count: Int
 
     init?(_ values: [Double]) {
-        let values = values.filter { !$0.isNaN }
-        guard !values.isEmpty else { return nil }
-        count = values.count
-        mean = values.reduce(0, +) / Double(count)
-        guard count > 1 else {
+        guard let statistic = ComparisonSummary.Statistic(values.filter { !$0.isNaN }) else { return nil }
+        (mean, count) = (statistic.mean, statistic.count)
+        guard let std = statistic.std else {
             (lower, upper) = (nil, nil)
             return
         }
-        let m = mean
-        let std = (values.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(count - 1)).squareRoot()
         let half = Self.studentT975(degreesOfFreedom: count - 1) * std / Double(count).squareRoot()
         (lower, upper) = (mean - half, mean + half)
+    }
+
+    /// Whether the interval holds `value` (false with one seed: there is no interval).
+    func contains(_ value: Double) -> Bool {
+        guard let lower, let upper else { return false }
+        return lower <= value && value <= upper
     }
 
     /// The 97.5 % quantile of Student's t: tabulated to 30 degrees of freedom, then 1.96 + 2.4/df, which is

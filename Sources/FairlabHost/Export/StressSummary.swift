@@ -107,30 +107,29 @@ public struct StressSummary: Codable, Sendable {
         let gaps = stress.levels.map { level -> (gap: Double?, noise: Bool, biased: [UInt64: Double]) in
             let biased = baseline.map { values($0, metric, level: level) } ?? []
             let paired = biased.compactMap { seed, value in cleanMetric[seed].map { abs(value) - abs($0) } }
-            let interval = SeedInterval(paired)
-            let noise = level > 0 && interval.map { ($0.lower ?? 1) <= 0 && ($0.upper ?? -1) >= 0 } ?? false
+            let noise = level > 0 && (SeedInterval(paired)?.contains(0) ?? false)
             return (mean(paired), noise, lookup(biased))
         }
         injectedGap = gaps.map(\.gap)
         injectedGapIsNoise = gaps.map(\.noise)
         rows = run.methods.map { method in
+            let ownClean = lookup(values(method, metric, level: 0))
             let cells = stress.levels.enumerated().map { levelIndex, level -> Cell in
                 let outcomes = method.outcomes.filter { $0.level == level }
                 let accuracy = values(method, "accuracy", level: level), own = values(method, metric, level: level)
                 let biased = gaps[levelIndex].biased
                 var recovery: Double?, passThrough: Double?
                 if level > 0 {
-                    // Over the seeds where the clean and biased baselines and the method all have the metric.
-                    let paired = own.compactMap { seed, value in
-                        biased[seed].flatMap { b in cleanMetric[seed].map { (biased: b, clean: $0, own: value) } }
+                    // Over the seeds where the clean and biased baselines and the method all have the metric (and,
+                    // for pass-through, the method at level 0 too).
+                    let paired = own.compactMap { seed, value -> (biased: Double, clean: Double, own: Double, ownClean: Double?)? in
+                        guard let b = biased[seed], let c = cleanMetric[seed] else { return nil }
+                        return (b, c, value, ownClean[seed])
                     }
                     let gap = mean(paired.map { abs($0.biased) - abs($0.clean) })
                     let closed = mean(paired.map { abs($0.biased) - abs($0.own) })
                     if let gap, let closed, abs(gap) > 1e-12 { recovery = closed / gap }
-                    let ownClean = lookup(values(method, metric, level: 0))
-                    let drifts = own.compactMap { seed, value in
-                        biased[seed].flatMap { b in cleanMetric[seed].flatMap { c in ownClean[seed].map { (gap: abs(b) - abs(c), drift: abs(value) - abs($0)) } } }
-                    }
+                    let drifts = paired.compactMap { p in p.ownClean.map { (gap: abs(p.biased) - abs(p.clean), drift: abs(p.own) - abs($0)) } }
                     if let gap = mean(drifts.map(\.gap)), let drift = mean(drifts.map(\.drift)), abs(gap) > 1e-12 { passThrough = drift / gap }
                 }
                 return Cell(

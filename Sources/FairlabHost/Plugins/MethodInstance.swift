@@ -26,7 +26,6 @@ public final class MethodInstance {
 
     /// The overall metrics a metric plugin described so far, in the order it first described them.
     private(set) var metricDescriptors: [MetricDescriptor] = []
-    private var describedMetrics: Set<String> = []
 
     /// What the method logged so far through `fl_host.log`, with its level.
     var logged: [(level: Int32, text: String)] { services.logged }
@@ -116,7 +115,7 @@ public final class MethodInstance {
     /// sink's `describe` is NULL, so a plugin spends nothing describing metrics on every bootstrap resample.
     public func evaluate(_ buffers: EvaluationBuffers, describing: Bool = true) throws -> MetricValues {
         guard let evaluate = instance.pointee.evaluate else { throw FairlabError("the metric plugin has no evaluate function") }
-        let collector = MetricCollector(groupCount: Int(buffers.groups.pointer.pointee.count), described: describedMetrics)
+        let collector = MetricCollector(groupCount: Int(buffers.groups.pointer.pointee.count), described: Set(metricDescriptors.map(\.metric)))
         var sink = fl_metric_sink(
             struct_size: UInt32(MemoryLayout<fl_metric_sink>.size), abi_version: FAIRLAB_ABI_VERSION,
             context: Unmanaged.passUnretained(collector).toOpaque(),
@@ -146,7 +145,6 @@ public final class MethodInstance {
         let error = ErrorBuffer()
         try error.check(evaluate(instance, buffers.pointer, &sink, error.pointer), "evaluate")
         metricDescriptors += collector.descriptors
-        describedMetrics = collector.described
         return collector.values
     }
 }

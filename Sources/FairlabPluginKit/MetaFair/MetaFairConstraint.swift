@@ -44,7 +44,11 @@ public enum MetaFairConstraint: String {
 
     /// t(x).
     public func score(_ p: Posterior, _ lambda: [Double], a: Double, b: Double, privilegedShare: Double) -> Double {
-        let phi = terms(p, a: a, b: b, privilegedShare: privilegedShare)
+        score(p, lambda, terms: terms(p, a: a, b: b, privilegedShare: privilegedShare))
+    }
+
+    /// t(x) from φ(x) already computed.
+    private func score(_ p: Posterior, _ lambda: [Double], terms phi: [Double]) -> Double {
         var t = p.y1 - 0.5
         for j in lambda.indices { t += lambda[j] * phi[j] }
         return t
@@ -64,7 +68,7 @@ public enum MetaFairConstraint: String {
         var gradient = [Double](repeating: 0, count: parameterCount)
         for sample in samples {
             let phi = terms(sample, a: a, b: b, privilegedShare: privilegedShare)
-            let t = score(sample, lambda, a: a, b: b, privilegedShare: privilegedShare)
+            let t = score(sample, lambda, terms: phi)
             let slope = t / (t * t + mu * mu).squareRoot()
             for j in gradient.indices { gradient[j] += phi[j] * slope }
         }

@@ -113,7 +113,10 @@ public enum SymmetricEigen {
             while m < n - 1, abs(e[m]) > epsilon * largest { m += 1 }
             // If m == l, d[l] is already an eigenvalue; otherwise iterate.
             if m > l {
+                // LAPACK's cap: 30 sweeps an eigenvalue; past it (never seen on a covariance) the value stands as is.
+                var sweeps = 0
                 repeat {
+                    sweeps += 1
                     var g = d[l]
                     var p = (d[l + 1] - g) / (2 * e[l])
                     var r = hypot(p, 1)
@@ -149,7 +152,7 @@ public enum SymmetricEigen {
                     p = -s * s2 * c3 * el1 * e[l] / dl1
                     e[l] = s * p
                     d[l] = c * p
-                } while abs(e[l]) > epsilon * largest
+                } while abs(e[l]) > epsilon * largest && sweeps < 30
             }
             d[l] += f
             e[l] = 0

@@ -31,8 +31,7 @@ struct Merge: ParsableCommand {
         if run.stress != nil {
             print(try StressTable.render(try StressSummary(run), as: tableFormat), terminator: "")
             reportProgress("merged \(shards.count) shards into stress run \(run.id) in \(output)")
-            let failed = run.methods.contains { $0.outcomes.contains { !$0.succeeded } } || !run.pluginFailures.isEmpty
-            try finish(with: failed ? .finishedWithFailures : .success)
+            try finish(with: exitStatus(of: run))
             return
         }
         let summary = try ComparisonSummary(run)

@@ -57,29 +57,32 @@ struct Stress: ParsableCommand {
         guard runOptions.format != .latex else { throw FairlabError("--format latex renders one comparison: use md, csv, json or html for a stress run") }
         try runOptions.checkOutputs(report: report, executable: options.executablePath)
         let run = try Comparison(options: options, progress: reportProgress).run()
-        if let stored = replayed, run.splits.map(\.train) != stored.splits.map(\.train) || run.splits.map(\.validation) != stored.splits.map(\.validation) {
-            throw FairlabError("the replayed splits differ from stored run \(stored.id)'s (another fairlab version's split?): its rows would not mean the same")
+        // Seed by seed: a shard of the replay prepared only its own seeds.
+        if let stored = replayed {
+            for split in run.splits {
+                guard let original = stored.splits.first(where: { $0.seed == split.seed }),
+                      original.train == split.train, original.validation == split.validation else {
+                    throw FairlabError("the replayed split of seed \(split.seed) differs from stored run \(stored.id)'s (another fairlab version's split?): its rows would not mean the same")
+                }
+            }
         }
         // A metric the run turned out not to have is reported after the run is shown (on the default metric)
         // and saved, not instead of them: the metric plugins say which metrics exist only once they ran.
-        var metricError: Error?
-        var summary: StressSummary?
+        let summary: StressSummary
         do {
             summary = try StressSummary(run, metric: metric)
         } catch {
-            metricError = error
-            summary = try? StressSummary(run)
+            if let fallback = try? StressSummary(run) { print(try StressTable.render(fallback, as: runOptions.format), terminator: "") }
+            try runOptions.save(run)
+            throw error
         }
-        if let summary { print(try StressTable.render(summary, as: runOptions.format), terminator: "") }
+        print(try StressTable.render(summary, as: runOptions.format), terminator: "")
         try runOptions.save(run)
-        if let metricError { throw metricError }
-        guard let summary else { return }
         if let report {
             try writeAtomically(HTMLReport.stressDocument(summary, resultsPath: runOptions.out), to: report)
             reportProgress("wrote the stress report to \(report)")
         }
-        let failed = run.methods.contains { $0.outcomes.contains { !$0.succeeded } } || !run.pluginFailures.isEmpty
-        try finish(with: failed ? .finishedWithFailures : .success)
+        try finish(with: exitStatus(of: run))
     }
 
     /// `options` set to replay the stored stress run: its injection, levels, seeds and groups, on the dataset it
