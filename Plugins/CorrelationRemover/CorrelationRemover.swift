@@ -28,20 +28,20 @@ final class CorrelationRemover: FairlabMethod {
         kept = columns.indices.filter { columns[$0].kind != FL_COLUMN_PROTECTED }
         guard !sensitive.isEmpty else { throw PluginError.invalidInput("no protected attribute's own column among the features (was it dropped at import?)") }
         let n = train.rows
-        means = sensitive.map { s in (0..<n).reduce(0) { $0 + train.feature($1, s) } / Double(n) }
+        // Column by column: each column is contiguous, so every pass is a streaming read.
+        means = sensitive.map { s in train.column(s).reduce(0, +) / Double(n) }
+        let centred = sensitive.enumerated().map { a, s in train.column(s).map { $0 - means[a] } }
         // Normal equations (S_cᵀ S_c) β = S_cᵀ Z, k × k with k the number of protected columns.
-        let k = sensitive.count
-        var gram = [[Double]](repeating: [Double](repeating: 0, count: k), count: k)
-        var cross = [[Double]](repeating: [Double](repeating: 0, count: kept.count), count: k)
-        var centred = [Double](repeating: 0, count: k)
-        for i in 0..<n {
-            for a in 0..<k { centred[a] = train.feature(i, sensitive[a]) - means[a] }
-            for a in 0..<k {
-                for b in 0..<k { gram[a][b] += centred[a] * centred[b] }
-                for (j, column) in kept.enumerated() { cross[a][j] += centred[a] * train.feature(i, column) }
-            }
-        }
+        let gram = centred.map { a in centred.map { b in Self.dot(a, b[...]) } }
+        let cross = centred.map { a in kept.map { column in Self.dot(a, train.column(column)) } }
         beta = try Self.solve(gram, cross)
+    }
+
+    /// Σᵢ aᵢ bᵢ.
+    private static func dot<C: Collection>(_ a: [Double], _ b: C) -> Double where C.Element == Double {
+        var sum = 0.0
+        for (x, y) in zip(a, b) { sum += x * y }
+        return sum
     }
 
     /// Solves G X = C for X by Gaussian elimination with partial pivoting (G is k × k, tiny).
@@ -69,12 +69,16 @@ final class CorrelationRemover: FairlabMethod {
         }
         try output.resizeFeatures(to: kept.count)
         let features = output.features, rows = data.rows
-        for i in 0..<rows {
-            for (j, column) in kept.enumerated() {
-                let original = data.feature(i, column)
-                var residual = original
-                for (a, s) in sensitive.enumerated() { residual -= (data.feature(i, s) - means[a]) * beta[a][j] }
-                features[i + j * rows] = alpha * residual + (1 - alpha) * original
+        let shifts = sensitive.enumerated().map { a, s in data.column(s).map { $0 - means[a] } }
+        for (j, column) in kept.enumerated() {
+            let original = data.column(column)
+            let output = UnsafeMutableBufferPointer(rebasing: features[(j * rows)..<((j + 1) * rows)])
+            for i in 0..<rows { output[i] = original[i] }
+            // Z − α (S − s̄) β: (1 − α) Z + α (Z − (S − s̄) β), written as one correction per protected column.
+            for a in shifts.indices {
+                let coefficient = alpha * beta[a][j]
+                let shift = shifts[a]
+                for i in 0..<rows { output[i] -= coefficient * shift[i] }
             }
         }
     }

@@ -43,7 +43,6 @@ final class SMOTE: FairlabMethod {
 
     func fit(train: DataView, validation: DataView?) throws {
         let labels = try train.requireLabels(), codes = try train.requireGroupCodes()
-        let categoryColumns = (0..<train.cols).map { j in train.columns.map { $0[j].kind != FL_COLUMN_NUMERIC } ?? false }
         if copiesCategories && train.columns == nil {
             throw PluginError.invalidInput("categorical=nearest needs the host to say which columns are one-hot (ABI 2)")
         }
@@ -59,7 +58,7 @@ final class SMOTE: FairlabMethod {
                 host.log("the minority label already has \(minority.count) rows for \(majority.count): ratio=\(ratio) adds none", level: FL_LOG_WARNING)
                 return
             }
-            synthesise(wanted, from: minority, label: labels[minority[0]], train, codes: codes, categoryColumns: categoryColumns)
+            synthesise(wanted, from: minority, label: labels[minority[0]], train, codes: codes)
         case .groupAndLabel:
             var members = [[Int]](repeating: [], count: train.groups.count * 2)
             for i in 0..<train.rows { members[Int(codes[i]) * 2 + Int(labels[i])].append(i) }
@@ -70,7 +69,7 @@ final class SMOTE: FairlabMethod {
                     host.log("group \(group) has no \(label) training rows to synthesise from: that cell stays empty", level: FL_LOG_WARNING)
                     continue
                 }
-                synthesise(largest - rows.count, from: rows, label: Double(cell % 2), train, codes: codes, categoryColumns: categoryColumns)
+                synthesise(largest - rows.count, from: rows, label: Double(cell % 2), train, codes: codes)
             }
         }
         host.log("SMOTE adds \(synthetic.count) synthetic rows to \(train.rows)", level: FL_LOG_INFO)
@@ -78,30 +77,37 @@ final class SMOTE: FairlabMethod {
 
     /// Adds `count` rows of `label` interpolated between rows of `members` (all of that label) and their k nearest
     /// neighbours within it.
-    private func synthesise(_ count: Int, from members: [Int], label: Double, _ train: DataView, codes: UnsafeBufferPointer<Int32>, categoryColumns: [Bool]) {
+    private func synthesise(_ count: Int, from members: [Int], label: Double, _ train: DataView, codes: UnsafeBufferPointer<Int32>) {
         let n = members.count, cols = train.cols
         var points = [Double](repeating: 0, count: n * cols)
-        for j in 0..<cols { for (position, row) in members.enumerated() { points[position + j * n] = train.feature(row, j) } }
-        let neighbours = NearestNeighbours(points: points, rows: n, cols: cols, k: k, blas: host.blas)
-        if neighbours.k < k {
-            host.log(neighbours.k == 0 ? "a cell of one row: its synthetic rows copy it" : "k_neighbors=\(k) but a cell has \(n) rows: \(neighbours.k) neighbours used", level: FL_LOG_WARNING)
+        for j in 0..<cols {
+            let column = train.column(j)
+            for (position, row) in members.enumerated() { points[position + j * n] = column[row] }
         }
-        synthetic.features.reserveCapacity(synthetic.features.count + count * cols)
+        let neighbourCount = NearestNeighbours.count(requested: k, rows: n)
+        if neighbourCount < k {
+            host.log(neighbourCount == 0 ? "a cell of one row: its synthetic rows copy it" : "k_neighbors=\(k) but a cell has \(n) rows: \(neighbourCount) neighbours used", level: FL_LOG_WARNING)
+        }
         // One draw for the (row, neighbour) pair among the n · k, then one for the gap (imbalanced-learn draws
-        // every pair first, then every gap: the same distribution, another order).
-        let pairs = n * max(neighbours.k, 1)
+        // every pair first, then every gap: the same distribution, another order). All draws come first, so that
+        // only the rows drawn as a base need their neighbours searched.
+        let slots = max(neighbourCount, 1), pairs = n * slots
+        var draws: [(base: Int, slot: Int, gap: Double)] = []
+        draws.reserveCapacity(count)
+        var drawn = [Bool](repeating: false, count: n)
         for _ in 0..<count {
             let draw = min(pairs - 1, Int(host.randomUniform() * Double(pairs)))
-            let base = neighbours.k == 0 ? 0 : draw / neighbours.k
-            let partner = neighbours.k == 0 ? base : neighbours.neighbours[base * neighbours.k + draw % neighbours.k]
-            let gap = host.randomUniform()
-            let nearer = gap < 0.5 ? base : partner
-            for j in 0..<cols {
-                let from = points[base + j * n], to = points[partner + j * n]
-                synthetic.features.append(copiesCategories && categoryColumns[j] ? points[nearer + j * n] : from + gap * (to - from))
-            }
+            draws.append((draw / slots, draw % slots, host.randomUniform()))
+            drawn[draw / slots] = true
+        }
+        let neighbours = NearestNeighbours(points: points, rows: n, cols: cols, k: k, queries: (0..<n).filter { drawn[$0] }, blas: host.blas)
+        for (base, slot, gap) in draws {
+            let partner = neighbourCount == 0 ? base : neighbours.neighbours[base * neighbourCount + slot]
+            synthetic.bases.append(members[base])
+            synthetic.partners.append(members[partner])
+            synthetic.gaps.append(gap)
             synthetic.labels.append(label)
-            synthetic.groupCodes.append(codes[members[nearer]])
+            synthetic.groupCodes.append(codes[members[gap < 0.5 ? base : partner]])
         }
     }
 
@@ -117,8 +123,21 @@ final class SMOTE: FairlabMethod {
         guard let labels = output.labels, let codes = output.groupCodes else {
             throw PluginError(FL_ERROR_INTERNAL, "the host added rows but gave no labels or group codes for them")
         }
+        let categoryColumns = (0..<cols).map { j in data.columns.map { $0[j].kind != FL_COLUMN_NUMERIC } ?? false }
+        // Column by column: the writes are contiguous, and each column's reads stay within one column of the data.
+        for j in 0..<cols {
+            let column = data.column(j)
+            let target = UnsafeMutableBufferPointer(rebasing: features[(j * rows + original)..<(j * rows + original + synthetic.count)])
+            if copiesCategories && categoryColumns[j] {
+                for r in 0..<synthetic.count { target[r] = column[synthetic.nearer(r)] }
+            } else {
+                for r in 0..<synthetic.count {
+                    let from = column[synthetic.bases[r]], to = column[synthetic.partners[r]]
+                    target[r] = from + synthetic.gaps[r] * (to - from)
+                }
+            }
+        }
         for r in 0..<synthetic.count {
-            for j in 0..<cols { features[original + r + j * rows] = synthetic.features[r * cols + j] }
             labels[original + r] = synthetic.labels[r]
             codes[original + r] = synthetic.groupCodes[r]
         }

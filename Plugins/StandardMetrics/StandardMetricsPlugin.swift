@@ -93,15 +93,29 @@ final class StandardMetrics: FairlabMethod {
                         plain[cell] &+= 1
                     }
                 } else {
-                    // Integer counts per cell, converted once: the hot loop does no floating-point adds.
-                    var counts = [Int](repeating: 0, count: groupCount * 4)
+                    // Integer counts per cell, converted once: the hot loop does no floating-point adds. Four
+                    // interleaved tables, one per row modulo 4, so that consecutive rows of the same cell do not
+                    // wait on each other's increments (this runs for every bootstrap resample of every method).
+                    let size = groupCount * 4
+                    var counts = [Int](repeating: 0, count: size * 4)
                     counts.withUnsafeMutableBufferPointer { counts in
-                        for i in 0..<input.rows {
+                        let rows = input.rows
+                        var i = 0
+                        while i + 4 <= rows {
                             counts[Int(g[i]) &* 4 &+ Int(y[i]) &* 2 &+ Int(yHat[i])] &+= 1
+                            counts[size &+ Int(g[i + 1]) &* 4 &+ Int(y[i + 1]) &* 2 &+ Int(yHat[i + 1])] &+= 1
+                            counts[2 &* size &+ Int(g[i + 2]) &* 4 &+ Int(y[i + 2]) &* 2 &+ Int(yHat[i + 2])] &+= 1
+                            counts[3 &* size &+ Int(g[i + 3]) &* 4 &+ Int(y[i + 3]) &* 2 &+ Int(yHat[i + 3])] &+= 1
+                            i += 4
                         }
-                        for index in 0..<counts.count {
-                            cells[index] = Double(counts[index])
-                            plain[index % 4] &+= counts[index]
+                        while i < rows {
+                            counts[Int(g[i]) &* 4 &+ Int(y[i]) &* 2 &+ Int(yHat[i])] &+= 1
+                            i += 1
+                        }
+                        for index in 0..<size {
+                            let total = counts[index] &+ counts[size &+ index] &+ counts[2 &* size &+ index] &+ counts[3 &* size &+ index]
+                            cells[index] = Double(total)
+                            plain[index % 4] &+= total
                         }
                     }
                 }

@@ -96,50 +96,64 @@ struct SparseDesign: DesignMatrix {
         let n = features.rows, p = features.cols
         guard n > 0, p > 0 else { return nil }
         let budget = Int(maximumDensity * Double(n) * Double(p))
+        // Three streaming passes over the column-major storage, with nothing allocated before the first has shown
+        // the matrix fits the budget (dense data gives up after about `maximumDensity` of its columns):
+        // 1. each column's offset and count of entries; 2. entries per row; 3. the entries, row by row.
         var offsets = [Double](repeating: 0, count: p)
-        // Column-wise entries first (the storage is column-major), then regrouped by row.
-        var entryRows: [Int32] = [], entryColumns: [Int32] = [], entryValues: [Double] = []
         let fits: Bool = features.withUnsafeStorage { x in
+            var entries = 0
             for j in 0..<p {
                 let column = UnsafeBufferPointer(rebasing: x[(j * n)..<((j + 1) * n)])
-                let columnStart = entryValues.count
-                // Optimistically centre on the first value (usually the majority of a one-hot column): one pass.
+                // Optimistically centre on the first value (usually the majority of a one-hot column).
                 var offset = column[0]
-                Self.collect(column, index: j, offset: offset, &entryRows, &entryColumns, &entryValues)
-                if (entryValues.count - columnStart) * 2 >= n {
-                    let wrong = entryValues.count - columnStart
-                    entryRows.removeLast(wrong)
-                    entryColumns.removeLast(wrong)
-                    entryValues.removeLast(wrong)
+                var count = Self.entries(column, offset: offset)
+                if count * 2 >= n {
                     // Boyer–Moore majority vote; a count confirms the candidate, else centre on 0.
                     var candidate = column[0], votes = 0
                     for value in column {
                         if votes == 0 { candidate = value; votes = 1 } else if value == candidate { votes += 1 } else { votes -= 1 }
                     }
-                    var matches = 0
-                    for value in column where value == candidate { matches += 1 }
-                    offset = matches * 2 > n ? candidate : 0
-                    Self.collect(column, index: j, offset: offset, &entryRows, &entryColumns, &entryValues)
+                    offset = Self.entries(column, offset: candidate) * 2 < n ? candidate : 0
+                    count = Self.entries(column, offset: offset)
                 }
                 offsets[j] = offset
-                if entryValues.count > budget { return false }
+                entries += count
+                if entries > budget { return false }
             }
             return true
         }
         guard fits else { return nil }
 
         var starts = [Int](repeating: 0, count: n + 1)
-        for row in entryRows { starts[Int(row) + 1] += 1 }
-        for i in 0..<n { starts[i + 1] += starts[i] }
+        features.withUnsafeStorage { x in
+            starts.withUnsafeMutableBufferPointer { starts in
+                // Entries per row (into starts[i + 1]), counted without a branch per value.
+                for j in 0..<p {
+                    let offset = offsets[j], base = j * n
+                    for i in 0..<n { starts[i + 1] &+= x[base + i] != offset ? 1 : 0 }
+                }
+                for i in 0..<n { starts[i + 1] += starts[i] }
+            }
+        }
         var next = starts
-        var columnIndices = [Int32](repeating: 0, count: entryValues.count)
-        var values = [Double](repeating: 0, count: entryValues.count)
-        // Entries come column by column, so each row's columns land in ascending order.
-        for k in 0..<entryValues.count {
-            let row = Int(entryRows[k])
-            columnIndices[next[row]] = entryColumns[k]
-            values[next[row]] = entryValues[k]
-            next[row] += 1
+        var columnIndices = [Int32](repeating: 0, count: starts[n])
+        var values = [Double](repeating: 0, count: starts[n])
+        // Columns in ascending order, so each row's columns land in ascending order.
+        features.withUnsafeStorage { x in
+            next.withUnsafeMutableBufferPointer { next in
+                columnIndices.withUnsafeMutableBufferPointer { columnIndices in
+                    values.withUnsafeMutableBufferPointer { values in
+                        for j in 0..<p {
+                            let offset = offsets[j], base = j * n
+                            for i in 0..<n where x[base + i] != offset {
+                                columnIndices[next[i]] = Int32(j)
+                                values[next[i]] = x[base + i] - offset
+                                next[i] += 1
+                            }
+                        }
+                    }
+                }
+            }
         }
         self.rows = n
         self.cols = p
@@ -149,16 +163,11 @@ struct SparseDesign: DesignMatrix {
         self.values = values
     }
 
-    /// Appends the entries of column `index` that differ from `offset`, centred on it.
-    private static func collect(
-        _ column: UnsafeBufferPointer<Double>, index: Int, offset: Double,
-        _ rows: inout [Int32], _ columns: inout [Int32], _ values: inout [Double]
-    ) {
-        for i in 0..<column.count where column[i] != offset {
-            rows.append(Int32(i))
-            columns.append(Int32(index))
-            values.append(column[i] - offset)
-        }
+    /// How many values of `column` differ from `offset`.
+    private static func entries(_ column: UnsafeBufferPointer<Double>, offset: Double) -> Int {
+        var count = 0
+        for value in column { count &+= value != offset ? 1 : 0 }   // no branch per value: this runs over every column
+        return count
     }
 
     func multiply(_ beta: [Double], into result: inout [Double]) {

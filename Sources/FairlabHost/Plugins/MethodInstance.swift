@@ -111,11 +111,20 @@ public final class MethodInstance {
             probabilities: probabilities))
     }
 
-    /// Metrics over prepared buffers (so that a benchmark times the plugin call alone); without `describing`, the
-    /// sink's `describe` is NULL, so a plugin spends nothing describing metrics on every bootstrap resample.
-    public func evaluate(_ buffers: EvaluationBuffers, describing: Bool = true) throws -> MetricValues {
+    private static let collectGroupValue: @convention(c) (UnsafeMutableRawPointer?, UnsafePointer<CChar>?, Int32, Double) -> Void = {
+        context, metric, group, value in
+        guard let context, let metric else { return }
+        Unmanaged<MetricCollector>.fromOpaque(context).takeUnretainedValue().record(String(cString: metric), group: Int(group), value)
+    }
+    private static let dropGroupValue: @convention(c) (UnsafeMutableRawPointer?, UnsafePointer<CChar>?, Int32, Double) -> Void = { _, _, _, _ in }
+
+    /// Metrics over prepared buffers (so that a benchmark times the plugin call alone). A bootstrap resample
+    /// wants the overall values only: with `overallOnly`, the sink's `describe` is NULL, so a plugin spends
+    /// nothing describing metrics, and the per-group values it reports are dropped on arrival instead of collected.
+    public func evaluate(_ buffers: EvaluationBuffers, overallOnly: Bool = false) throws -> MetricValues {
         guard let evaluate = instance.pointee.evaluate else { throw FairlabError("the metric plugin has no evaluate function") }
-        let collector = MetricCollector(groupCount: Int(buffers.groups.pointer.pointee.count), described: Set(metricDescriptors.map(\.metric)))
+        let collector = MetricCollector(
+            groupCount: Int(buffers.groups.pointer.pointee.count), described: overallOnly ? [] : Set(metricDescriptors.map(\.metric)))
         var sink = fl_metric_sink(
             struct_size: UInt32(MemoryLayout<fl_metric_sink>.size), abi_version: FAIRLAB_ABI_VERSION,
             context: Unmanaged.passUnretained(collector).toOpaque(),
@@ -123,11 +132,8 @@ public final class MethodInstance {
                 guard let context, let metric else { return }
                 Unmanaged<MetricCollector>.fromOpaque(context).takeUnretainedValue().values.overall[String(cString: metric)] = value
             },
-            per_group: { context, metric, group, value in
-                guard let context, let metric else { return }
-                Unmanaged<MetricCollector>.fromOpaque(context).takeUnretainedValue().record(String(cString: metric), group: Int(group), value)
-            },
-            describe: !describing ? nil : { context, descriptor in
+            per_group: overallOnly ? Self.dropGroupValue : Self.collectGroupValue,
+            describe: overallOnly ? nil : { context, descriptor in
                 // Its ABI-4 fields must be there; fields appended later would be read only where present.
                 guard let context, let descriptor,
                       descriptor.pointee.struct_size >= MemoryLayout<fl_metric_descriptor>.offset(of: \.ideal)! + MemoryLayout<Double>.size,

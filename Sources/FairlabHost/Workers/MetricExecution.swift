@@ -15,7 +15,7 @@ public enum MetricExecution {
                 labels: item.labels, predictions: item.predictions, scores: item.scores, weights: nil, groupCodes: item.groupCodes,
                 groups: groups, probabilities: item.probabilities)
         }
-        let values = try buffers.map { try instance.evaluate($0, describing: true) }
+        let values = try buffers.map { try instance.evaluate($0) }
         let resamples = job.bootstrapResamples
         guard resamples > 0, let rows = items.first?.labels.count else {
             return (MetricReply(values: values, replicateNames: values.map { _ in [] }, descriptors: instance.metricDescriptors), [])
@@ -38,7 +38,7 @@ public enum MetricExecution {
                 indices.withUnsafeBufferPointer { resampled[item].gather(from: buffers[item], at: $0, withLabels: item == 0) }
                 // A plugin that refuses a degenerate resample (one class, a group missing) leaves that replicate
                 // undefined; its values on the test rows themselves stand.
-                guard let overall = try? instance.evaluate(resampled[item], describing: false).overall else { continue }
+                guard let overall = try? instance.evaluate(resampled[item], overallOnly: true).overall else { continue }
                 for (position, name) in names[item].enumerated() { replicates[item][position][resample] = overall[name] ?? .nan }
             }
         }

@@ -55,6 +55,12 @@ public struct DataView {
         matrix.pointee.data[row + column * Int(matrix.pointee.leading_dimension)]
     }
 
+    /// Column `column`'s `rows` values, contiguous (the matrix is column-major): the fast way through a whole
+    /// column, without re-reading the matrix header per element as `feature(_:_:)` does.
+    public func column(_ column: Int) -> UnsafeBufferPointer<Double> {
+        UnsafeBufferPointer(start: matrix.pointee.data + column * Int(matrix.pointee.leading_dimension), count: rows)
+    }
+
     /// The labels, or an error naming what is missing.
     public func requireLabels() throws -> UnsafeBufferPointer<Double> {
         guard let labels else { throw PluginError.invalidInput("labels are required but were not given") }
