@@ -29,3 +29,11 @@ mkdir -p "$out"
     --where 'is_recid!=-1' --where 'c_charge_degree!=O' \
     --keep age --keep age_cat --keep juv_fel_count --keep juv_misd_count --keep juv_other_count --keep priors_count \
     --keep c_charge_degree --keep c_charge_desc -o "$out/compas.h5"
+
+# A regression dataset: ISLR's Wage (3,000 male workers in the US Mid-Atlantic region, the March 2011 Supplement
+# to the Current Population Survey), copied unchanged into datasets/raw/ from the `ISLP` package 0.6.0 (BSD-style
+# licence, datasets/raw/ISLP-LICENSE.txt). The label is the wage; race is protected (White privileged, as a
+# pay-gap study would compare). `logwage` is the label in other words and `region` has one value only, so both
+# are left out.
+"$fairlab" import datasets/raw/Wage.csv --task regression --label wage --protected 'race=1. White' \
+    --drop logwage --drop region -o "$out/wage.h5"

@@ -36,12 +36,15 @@ import Testing
         let parts = ["train", "train", "train", "validation", "test"]
         let rows = (0..<40).map { i in "\(i % 7),\(i % 3 == 0 ? "Male" : "Female"),\(i % 2),\(parts[i % 5])" }
         try (["x,sex,y,part"] + rows).joined(separator: "\n").write(toFile: folder + "/my.csv", atomically: true, encoding: .utf8)
+        // The regression import's input: a price by region.
+        let prices = (0..<40).map { i in "\(i % 5),\(i % 3 == 0 ? "rural" : "urban"),\(100 + 2.5 * Double(i % 11))" }
+        try (["size,region,price"] + prices).joined(separator: "\n").write(toFile: folder + "/prices.csv", atomically: true, encoding: .utf8)
         let commands = try Self.commands()
         #expect(commands.count >= 10, "found \(commands)")
         for command in commands {
             let arguments = command.map { word -> String in
                 if word.hasPrefix("datasets/") { return TestEnvironment.packageRoot.appendingPathComponent(word).path }
-                return ["results.h5", "my.csv", "my.h5", "shard-1.h5", "shard-2.h5", "merged.h5", "report.html", "stress.h5", "stress.html"].contains(word) ? "\(folder)/\(word)" : word
+                return ["results.h5", "my.csv", "my.h5", "shard-1.h5", "shard-2.h5", "merged.h5", "report.html", "stress.h5", "stress.html", "prices.csv", "prices.h5"].contains(word) ? "\(folder)/\(word)" : word
             }
             let result = try TestEnvironment.fairlab(arguments)
             #expect(result.status == 0, "fairlab \(command.joined(separator: " ")): \(result.stderr)")

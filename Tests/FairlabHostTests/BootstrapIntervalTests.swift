@@ -40,7 +40,7 @@ import Testing
             let (reply, replicates) = try MetricExecution.run(MetricJob(
                 metric: metric, parameters: ResolvedParameters(method: metric, overrides: [:]), groupNames: groupNames,
                 groupPrivileged: privileged, seed: UInt64(seed), bootstrapResamples: resamples, arraysPath: arraysPath,
-                items: entries.map(\.item.shape)))
+                items: entries.map(\.item.shape), task: .binary))
             #expect(replicates.count == reply.replicateNames.map(\.count).reduce(0, +) && replicates.allSatisfy { $0.count == resamples })
             var arrays = replicates[...]
             for (index, entry) in entries.enumerated() {

@@ -4,7 +4,7 @@ import Testing
 
 @Suite struct ParameterResolverTests {
     let method = MethodInfo(
-        id: "m", name: "M", version: "1", description: "", stage: .in, needs: 0,
+        id: "m", name: "M", version: "1", description: "", stage: .in, needs: 0, tasks: 0,
         parameters: [
             ParameterInfo(key: "eta", description: "", type: .real, defaultValue: "1.5", minimum: 0, maximum: 10, choices: []),
             ParameterInfo(key: "steps", description: "", type: .integer, defaultValue: "3", minimum: 1, maximum: nil, choices: []),

@@ -1,5 +1,5 @@
 /*
- * fairlab_plugin.h — the fairlab plugin ABI, version 3.
+ * fairlab_plugin.h — the fairlab plugin ABI, version 5.
  *
  * This header is all a plugin author needs. A plugin is a shared library that exports one C function,
  * `fairlab_plugin_entry`, which hands the host a library description (fl_library). A library offers one or
@@ -57,8 +57,11 @@ extern "C" {
  *  4  metric descriptors: fl_metric_sink.describe, through which a metric plugin says what each overall metric
  *     is (fl_metric_descriptor: display name, kind, ideal value), so tables, plots and selection rules need no
  *     list of known metrics.
+ *  5  task kinds: fl_method_descriptor.tasks (the tasks a method handles; without the field, binary only),
+ *     fl_data.task and fl_evaluation_input.task (the task of the data in hand). Regression labels and
+ *     predictions are real numbers.
  */
-#define FAIRLAB_ABI_VERSION 4u
+#define FAIRLAB_ABI_VERSION 5u
 
 /** Name of the one function every plugin library exports. */
 #define FAIRLAB_PLUGIN_ENTRY_SYMBOL "fairlab_plugin_entry"
@@ -119,6 +122,12 @@ typedef uint32_t fl_needs;
 #define FL_NEEDS_BASE_LEARNER 0x10u        /**< Calls the host's base learner. Informational: fl_learner is
                                                 always available. */
 
+/** Kinds of task (ABI 5). A dataset has one; a method declares the set it handles (fl_method_descriptor.tasks),
+ *  and the host runs a method only on data of a task it declared. */
+typedef uint32_t fl_tasks;
+#define FL_TASK_BINARY 0x1u       /**< Labels and predictions are 0/1 (1 favourable); scores are P(favourable). */
+#define FL_TASK_REGRESSION 0x2u   /**< Labels and predictions are real numbers (a price, a wage); no scores. */
+
 /** Type of a method parameter. */
 typedef int32_t fl_param_type;
 #define FL_PARAM_REAL 1      /**< A double; bounds in minimum/maximum. */
@@ -152,7 +161,11 @@ typedef struct fl_method_descriptor {
     fl_needs needs;
     uint32_t param_count;
     const fl_param_descriptor *const *params;  /**< `param_count` pointers. */
+    /* ABI 5 (check FL_HAS_FIELD; a descriptor without it is FL_TASK_BINARY only) */
+    fl_tasks tasks;           /**< The tasks the method handles: FL_TASK_* bits; 0 means FL_TASK_BINARY. */
+    uint32_t reserved;        /**< 0. Fills what would be tail padding, so a field appended later changes struct_size. */
 } fl_method_descriptor;
+
 
 /* ---------------------------------------------------------------------------------------------------- */
 /* Views: host-owned inputs, valid for one call                                                         */
@@ -193,6 +206,9 @@ typedef struct fl_data {
     const int32_t *column_kinds;     /**< cols FL_COLUMN_NUMERIC, FL_COLUMN_ONE_HOT or FL_COLUMN_PROTECTED. */
     const int32_t *column_sources;   /**< cols: the index of the first column of the same source column, so the
                                           one-hot columns of one categorical share a value. */
+    /* ABI 5 (check FL_HAS_FIELD; without it the data is FL_TASK_BINARY) */
+    fl_tasks task;                   /**< The data's task: one FL_TASK_* bit, one the method declared. */
+    uint32_t reserved;               /**< 0. */
 } fl_data;
 
 /** Kinds of feature column (fl_data.column_kinds, ABI 2). */
@@ -281,6 +297,9 @@ typedef struct fl_evaluation_input {
     const double *probabilities;   /**< rows P(ŷ = 1) of a randomised method's predictions, or NULL: a metric
                                         plugin may report expected metrics from them (the standard metrics
                                         report each as "expected_<name>"). */
+    /* ABI 5 (check FL_HAS_FIELD; without it the data is FL_TASK_BINARY) */
+    fl_tasks task;                 /**< The task of the labels and predictions: one FL_TASK_* bit. */
+    uint32_t reserved;             /**< 0. */
 } fl_evaluation_input;
 
 /** Kinds of overall metric (fl_metric_descriptor.kind, ABI 4). */

@@ -1,15 +1,17 @@
-/// A binary-classification dataset as fairlab holds it in memory: features, a 0/1 label where 1 is the
-/// favourable outcome, one or more protected attributes, an optional fixed split, and provenance.
+/// A dataset as fairlab holds it in memory: features, a label (binary: 0/1 where 1 is the favourable outcome;
+/// regression: a real number), one or more protected attributes, an optional fixed split, and provenance.
 public struct Dataset: Sendable {
     /// rows × features, column-major.
     public var features: Matrix
     /// One name per feature column, e.g. "age" or "workclass=Private".
     public var featureNames: [String]
-    /// One label per row: 1 favourable, 0 unfavourable.
+    /// What the label is.
+    public var task: TaskKind
+    /// One label per row: 1 favourable and 0 unfavourable (binary), or the value to predict (regression).
     public var labels: [Double]
     /// The label column's name in the source, e.g. "income-per-year".
     public var labelName: String
-    /// The source value that became label 1, e.g. ">50K".
+    /// The source value that became label 1, e.g. ">50K"; empty for regression.
     public var favorableValue: String
     /// The protected attributes, in the order the importer was given them; the first is the default.
     public var protected: [ProtectedAttribute]
@@ -24,8 +26,9 @@ public struct Dataset: Sendable {
     /// Creates a dataset; callers are responsible for matching lengths (`DatasetFile.read` checks them).
     public init(
         features: Matrix, featureNames: [String], labels: [Double], labelName: String, favorableValue: String,
-        protected: [ProtectedAttribute], split: [Int8]? = nil, provenance: [String: String] = [:]
+        protected: [ProtectedAttribute], split: [Int8]? = nil, provenance: [String: String] = [:], task: TaskKind = .binary
     ) {
+        self.task = task
         self.features = features
         self.featureNames = featureNames
         self.labels = labels

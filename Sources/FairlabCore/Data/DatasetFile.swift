@@ -51,9 +51,15 @@ public enum DatasetFile {
                 try file.setAttribute("categories", of: objectPath, categories)
             }
         }
-        try file.writeIntegers("/label", dataset.labels.map { Int8($0) })
+        switch dataset.task {
+        case .binary:
+            try file.writeIntegers("/label", dataset.labels.map { Int8($0) })
+            try file.setAttribute("favorable_value", of: "/label", dataset.favorableValue)
+        case .regression:
+            try file.writeDoubles("/label", dataset.labels, shape: [dataset.labels.count])
+        }
         try file.setAttribute("name", of: "/label", dataset.labelName)
-        try file.setAttribute("favorable_value", of: "/label", dataset.favorableValue)
+        try file.setAttribute("task", dataset.task.rawValue)
         try file.createGroup("/protected")
         try file.setAttribute("order", of: "/protected", dataset.protected.map(\.name))
         for attribute in dataset.protected {
@@ -72,9 +78,14 @@ public enum DatasetFile {
         let file = try HDF5File(path: path, mode: .readOnly)
         func fail(_ problem: String) -> FairlabError { FairlabError(file: path, problem) }
 
-        let labelCodes = try file.readIntegers("/label")
+        // No `task` attribute: a file from before regression datasets, so binary.
+        let taskName = file.hasAttribute("task") ? try file.stringAttribute("task") : TaskKind.binary.rawValue
+        guard let task = TaskKind(rawValue: taskName) else {
+            throw fail("unknown task '\(taskName)' (known: \(TaskKind.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
+        let labels = task == .regression ? try file.readDoubles("/label", rank: 1).values : try file.readIntegers("/label").map(Double.init)
         let (features, featureNames) = file.exists("/columns")
-            ? try readColumns(file, rows: labelCodes.count, path: path, progress: progress)
+            ? try readColumns(file, rows: labels.count, path: path, progress: progress)
             : try readDenseFeatures(file, path: path, progress: progress)
         let rows = features.rows, cols = features.cols
         if let (bad, value) = features.withUnsafeStorage({ values in values.firstIndex { !$0.isFinite }.map { ($0, values[$0]) } }) {
@@ -82,15 +93,23 @@ public enum DatasetFile {
         }
         guard Set(featureNames).count == cols else { throw fail("two features have the same name") }
 
-        guard labelCodes.count == rows else { throw fail("/label has \(labelCodes.count) values for \(rows) rows") }
-        if let bad = labelCodes.firstIndex(where: { $0 != 0 && $0 != 1 }) {
-            throw fail("/label must be 0 or 1, found \(labelCodes[bad]) at row \(bad)")
-        }
-        guard labelCodes.contains(0), labelCodes.contains(1) else {
-            throw fail("/label has only one class (\(labelCodes[0]))")
+        guard labels.count == rows else { throw fail("/label has \(labels.count) values for \(rows) rows") }
+        switch task {
+        case .binary:
+            if let bad = labels.firstIndex(where: { $0 != 0 && $0 != 1 }) {
+                throw fail("/label must be 0 or 1, found \(Int(labels[bad])) at row \(bad)")
+            }
+            guard labels.contains(0), labels.contains(1) else {
+                throw fail("/label has only one class (\(Int(labels[0])))")
+            }
+        case .regression:
+            if let bad = labels.firstIndex(where: { !$0.isFinite }) {
+                throw fail("/label must be a finite number, found \(labels[bad]) at row \(bad)")
+            }
+            guard labels.contains(where: { $0 != labels[0] }) else { throw fail("/label is constant (\(labels[0]))") }
         }
         let labelName = (try? file.stringAttribute("name", of: "/label")) ?? "label"
-        let favorableValue = (try? file.stringAttribute("favorable_value", of: "/label")) ?? "1"
+        let favorableValue = task == .binary ? (try? file.stringAttribute("favorable_value", of: "/label")) ?? "1" : ""
 
         guard file.exists("/protected") else { throw fail("missing group /protected") }
         var names = try file.children(of: "/protected")
@@ -137,8 +156,8 @@ public enum DatasetFile {
         }
         return Dataset(
             features: features, featureNames: featureNames,
-            labels: labelCodes.map { Double($0) }, labelName: labelName, favorableValue: favorableValue,
-            protected: protected, split: split, provenance: provenance)
+            labels: labels, labelName: labelName, favorableValue: favorableValue,
+            protected: protected, split: split, provenance: provenance, task: task)
     }
 
     /// Version 1's features: the dense `/features` matrix and `/feature_names`.

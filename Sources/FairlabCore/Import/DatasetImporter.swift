@@ -22,7 +22,8 @@ public struct DatasetImporter: Sendable {
     /// Everything the importer needs to know.
     public struct Options: Sendable {
         public var labelColumn: String
-        public var favorable: FavorableLabel
+        /// Which label values are favourable, for a binary label; nil for a regression label, read as a number.
+        public var favorable: FavorableLabel?
         public var protected: [ProtectedColumnRule]
         public var categorical: [String] = []
         /// Columns that must hold numbers (an error names the first line that does not).
@@ -39,8 +40,11 @@ public struct DatasetImporter: Sendable {
         /// Feature columns allowed even though they determine the label.
         public var allowedLeaks: [String] = []
 
-        /// Options with the required parts; the rest keep their defaults.
-        public init(labelColumn: String, favorable: FavorableLabel, protected: [ProtectedColumnRule]) {
+        /// The task the label makes: binary with a favourable rule, regression without.
+        public var task: TaskKind { favorable == nil ? .regression : .binary }
+
+        /// Options with the required parts (`favorable` nil: a regression label); the rest keep their defaults.
+        public init(labelColumn: String, favorable: FavorableLabel?, protected: [ProtectedColumnRule]) {
             self.labelColumn = labelColumn
             self.favorable = favorable
             self.protected = protected
@@ -154,9 +158,21 @@ public struct DatasetImporter: Sendable {
         func value(_ row: Int, _ column: Int) -> String { table.rows[row][column] }
 
         // Label.
-        let labels = try keptRows.map { row in try isFavorable(value(row, labelIndex), line: table.lineNumbers[row], name: name) ? 1.0 : 0.0 }
-        guard labels.contains(1) else { throw fail("no row has the favourable label \(options.favorable) in column \(options.labelColumn)") }
-        guard labels.contains(0) else { throw fail("every row has the favourable label: the label has one class") }
+        let labels: [Double]
+        if let favorable = options.favorable {
+            labels = try keptRows.map { row in try Self.isFavorable(value(row, labelIndex), favorable, line: table.lineNumbers[row], options: options, name: name) ? 1.0 : 0.0 }
+            guard labels.contains(1) else { throw fail("no row has the favourable label \(favorable) in column \(options.labelColumn)") }
+            guard labels.contains(0) else { throw fail("every row has the favourable label: the label has one class") }
+        } else {
+            labels = try keptRows.map { row in
+                let text = value(row, labelIndex)
+                guard let number = Double(text), number.isFinite else {
+                    throw fail("line \(table.lineNumbers[row]), column \(options.labelColumn): '\(text)' is not a number, and a regression label must be one")
+                }
+                return number
+            }
+            guard labels.contains(where: { $0 != labels[0] }) else { throw fail("the label \(options.labelColumn) is constant (\(labels[0])): there is nothing to predict") }
+        }
 
         // Protected attributes.
         var protected: [ProtectedAttribute] = []
@@ -183,7 +199,8 @@ public struct DatasetImporter: Sendable {
                 continue
             }
             let texts = keptRows.map { value($0, column) }
-            if keptRows.count >= Self.leakCheckMinimumRows, !options.allowedLeaks.contains(header), Self.copiesLabel(labels, texts) {
+            if keptRows.count >= Self.leakCheckMinimumRows, !options.allowedLeaks.contains(header),
+               options.task == .binary ? Self.copiesLabel(labels, texts) : zip(labels, texts).allSatisfy({ Double($1) == $0 }) {
                 throw fail("column \(header) equals the label \(options.labelColumn) (or its complement) on every row: as a feature it leaks the answer. Leave it out with --drop \(header), or keep it with --allow-leak \(header)")
             }
             let numbers = texts.compactMap(Double.init)
@@ -220,7 +237,7 @@ public struct DatasetImporter: Sendable {
         let features = Matrix(rows: keptRows.count, cols: columns.count, columnMajor: columns.flatMap { $0 })
         let dataset = Dataset(
             features: features, featureNames: featureNames, labels: labels, labelName: options.labelColumn,
-            favorableValue: options.favorable.description, protected: protected, split: split)
+            favorableValue: options.favorable?.description ?? "", protected: protected, split: split, task: options.task)
         let report = Report(
             rowsRead: table.rows.count, rowsFilteredOut: table.rows.count - filteredRows.count,
             rowsDroppedForMissingValues: filteredRows.count - keptRows.count, warnings: warnings)
@@ -228,8 +245,8 @@ public struct DatasetImporter: Sendable {
     }
 
     /// Whether the label column's `text` is favourable.
-    private func isFavorable(_ text: String, line: Int, name: String) throws -> Bool {
-        switch options.favorable {
+    private static func isFavorable(_ text: String, _ favorable: FavorableLabel, line: Int, options: Options, name: String) throws -> Bool {
+        switch favorable {
         case .values(let values):
             return values.contains(text) || Double(text).map { number in values.contains { Double($0) == number } } == true
         case .condition(let condition):

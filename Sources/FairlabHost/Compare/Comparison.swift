@@ -129,6 +129,22 @@ public struct Comparison {
         if prepared.fixedSplit, seeds.count > 1 {
             progress("note: the dataset fixes its split, so all \(seeds.count) seeds share it; only the methods' random streams differ")
         }
+        // Methods and metrics run only on data of a task they declared. Ownership of the grid was dealt before the
+        // task was known (the host never reads the dataset itself), over the same rows in every shard, so leaving
+        // a row out here leaves it out of every shard alike.
+        let task = prepared.task
+        let unsuited = selected.filter { !$0.handles(task) }
+        if options.methodIDs != nil, !unsuited.isEmpty {
+            throw FairlabError(file: options.datasetPath, "the dataset is \(task.rawValue), which \(unsuited.map(\.id).joined(separator: ", ")) cannot handle (they declare \(Set(unsuited.flatMap { TaskKind.declared($0.tasks) }).map(\.rawValue).sorted().joined(separator: ", ")) only)")
+        }
+        if !unsuited.isEmpty {
+            progress("skipped \(unsuited.count) methods that do not handle \(task.rawValue) data: \(unsuited.map(\.id).joined(separator: ", "))")
+        }
+        let runs = rows.map { $0?.handles(task) ?? true }
+        let metrics = catalog.metrics.filter { $0.handles(task) }
+        guard !metrics.isEmpty else {
+            throw FairlabError("no metric plugin handles \(task.rawValue) data (found: \(catalog.metrics.map(\.id).joined(separator: ", ")))")
+        }
         // Position of each seed in the prepared run.
         var preparedIndex: [Int: Int] = [:]
         for (position, seedIndex) in seedIndices.enumerated() { preparedIndex[seedIndex] = position }
@@ -139,7 +155,7 @@ public struct Comparison {
         var tasks: [WorkerTask] = []
         var channels: [WorkerChannel] = []
         var baselineTask: [Int: Int] = [:]
-        for row in rows.indices {
+        for row in rows.indices where runs[row] {
             let method = rows[row]
             for seedIndex in seedIndices {
                 let split = prepared.splits[preparedIndex[seedIndex]!]
@@ -168,7 +184,7 @@ public struct Comparison {
         }
         var outcomes = [[SeedOutcome?]](repeating: [SeedOutcome?](repeating: nil, count: seeds.count * levels.count), count: rows.count)
         var done = 0
-        progress("running \(tasks.count) jobs (\(rows.count) methods × \(seedIndices.count) seeds"
+        progress("running \(tasks.count) jobs (\(runs.filter { $0 }.count) methods × \(seedIndices.count) seeds"
             + (options.stress.map { " × \($0.levels.count) levels of \($0.injection)" } ?? "") + ", \(options.jobs) at a time)")
         try pool.run(tasks) { index, failure in
             let (row, seedIndex, levelIndex, recorded) = jobs[index]
@@ -208,19 +224,21 @@ public struct Comparison {
         }
 
         var pluginFailures = catalog.failures
+        let kept = rows.indices.filter { runs[$0] }
         let evaluated = try evaluateMetrics(
-            catalog.metrics, parameters: parameters, outcomes: outcomes.map { $0.compactMap { $0 } },
+            metrics, parameters: parameters, outcomes: kept.map { outcomes[$0].compactMap { $0 } },
             splits: Dictionary(uniqueKeysWithValues: prepared.splits.map { ($0.seed, $0) }), groupNames: prepared.groupNames,
-            groupPrivileged: prepared.groupPrivileged, pool: pool, workFolder: workFolder, failures: &pluginFailures)
+            groupPrivileged: prepared.groupPrivileged, task: task, pool: pool, workFolder: workFolder, failures: &pluginFailures)
 
-        let methods = rows.enumerated().map { row, method in
-            MethodRecord(
+        let methods = kept.enumerated().map { position, row in
+            let method = rows[row]
+            return MethodRecord(
                 id: method?.id ?? MethodRecord.baselineID,
-                name: method?.name ?? "Unmitigated logistic regression",
+                name: method?.name ?? "Unmitigated \(BaseLearner.for(task).name)",
                 stage: method?.stage.rawValue ?? MethodRecord.baselineID,
                 plugin: method?.libraryID ?? "fairlab", pluginVersion: method?.libraryVersion ?? fairlabVersion,
-                parameters: method.map { parameters[$0.id]!.summary } ?? "C=1.0",
-                outcomes: evaluated.outcomes[row])
+                parameters: method.map { parameters[$0.id]!.summary } ?? BaseLearner.for(task).parameters,
+                outcomes: evaluated.outcomes[position])
         }
         return RunRecord(
             id: RunRecord.newID(), createdAt: ISO8601DateFormatter().string(from: Date()), command: options.command,
@@ -228,9 +246,9 @@ public struct Comparison {
             protectedAttributes: prepared.protectedAttributes, groupNames: prepared.groupNames, groupPrivileged: prepared.groupPrivileged,
             seeds: seeds, standardization: options.standardization, fairlabVersion: fairlabVersion,
             abiVersion: Int(FAIRLAB_ABI_VERSION), splits: prepared.splits,
-            methods: methods, metricPlugins: catalog.metrics.map { "\($0.id) \($0.version) (\($0.libraryID) \($0.libraryVersion))" },
+            methods: methods, metricPlugins: metrics.map { "\($0.id) \($0.version) (\($0.libraryID) \($0.libraryVersion))" },
             pluginFailures: pluginFailures, shard: options.shard, bootstrapResamples: options.bootstrapResamples,
-            metricDescriptors: evaluated.descriptors,
+            metricDescriptors: evaluated.descriptors, task: task,
             stress: options.stress.map { StressRecord(injection: $0.injection, levels: $0.levels, injected: prepared.injected) })
     }
 
@@ -273,7 +291,8 @@ public struct Comparison {
     /// runs in parallel.
     private func evaluateMetrics(
         _ metrics: [MethodInfo], parameters: [String: ResolvedParameters], outcomes: [[SeedOutcome]], splits: [UInt64: SplitRecord],
-        groupNames: [String], groupPrivileged: [Bool], pool: WorkerPool, workFolder: String, failures: inout [PluginCatalog.LibraryFailure]
+        groupNames: [String], groupPrivileged: [Bool], task: TaskKind, pool: WorkerPool, workFolder: String,
+        failures: inout [PluginCatalog.LibraryFailure]
     ) throws -> (outcomes: [[SeedOutcome]], descriptors: [MetricDescriptor]) {
         var outcomes = outcomes
         // Per seed, in the run's seed order: the (row, position) of each successful outcome on it (a stress run's
@@ -308,7 +327,7 @@ public struct Comparison {
                 // As for method jobs: a job that cannot be written (disk full) stops the run, not a row.
                 try channel.writeJob(MetricJob(
                     metric: metric, parameters: parameters[metric.id]!, groupNames: groupNames, groupPrivileged: groupPrivileged,
-                    seed: seed, bootstrapResamples: options.bootstrapResamples, arraysPath: arraysPath, items: items.map(\.shape)))
+                    seed: seed, bootstrapResamples: options.bootstrapResamples, arraysPath: arraysPath, items: items.map(\.shape), task: task))
                 jobs.append((index, seedIndex, items.map(\.shape)))
                 channels.append(channel)
                 tasks.append(channel.task(label: positionsBySeed.count > 1 ? "\(metric.id) (seed \(seed))" : metric.id))

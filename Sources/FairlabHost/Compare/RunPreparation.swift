@@ -25,6 +25,8 @@ public struct PreparedRun: Codable, Sendable {
     public var groupPrivileged: [Bool]
     /// Whether the dataset fixes its split (every seed then has the same one).
     public var fixedSplit: Bool
+    /// The dataset's task: which methods and metrics apply.
+    public var task: TaskKind
     /// One prepared split file per condition: per seed, in the same order, one per stress level (one in all
     /// for a run without levels).
     public var splitPaths: [String]
@@ -43,7 +45,7 @@ public struct PreparedRun: Codable, Sendable {
     public var injected: [InjectedRows] = []
 
     private enum CodingKeys: String, CodingKey {
-        case datasetSHA256, protectedAttributes, groupNames, groupPrivileged, fixedSplit, splitPaths, labelPaths, splitShapes, injectedShapes
+        case datasetSHA256, protectedAttributes, groupNames, groupPrivileged, fixedSplit, task, splitPaths, labelPaths, splitShapes, injectedShapes
     }
 
     /// One condition's injected rows: its seed and level, and its arrays' lengths.
@@ -110,12 +112,17 @@ enum RunPreparation {
         heartbeat.setEventHandler { progress(String(format: "preparing the splits (%.0f s)", Date().timeIntervalSince(started))) }
         heartbeat.resume()
         defer { heartbeat.cancel() }
+        if job.stress != nil, dataset.task != .binary {
+            throw FairlabError(file: job.datasetPath, "stress injections flip or drop favourable labels, so they need a binary dataset; this one is \(dataset.task.rawValue)")
+        }
         let partition = try GroupPartition(dataset: dataset, attributes: job.protectedAttributes)
         let target = try job.stress?.injection.targetGroup(in: partition)
         var splits: [SplitRecord] = [], paths: [String] = [], labelPaths: [String?] = [], injected: [InjectedRows] = []
+        // A regression label is stratified by its halves: each part keeps every group's share of high and low values.
+        let strata = dataset.task == .binary ? dataset.labels : Self.aboveMedian(dataset.labels)
         for (index, seed) in job.seeds.enumerated() {
             let split = dataset.split.map(DatasetSplit.init(fixed:))
-                ?? DatasetSplit(stratifiedBy: dataset.labels, groups: partition.codes, seed: seed)
+                ?? DatasetSplit(stratifiedBy: strata, groups: partition.codes, seed: seed)
             splits.append(SplitRecord(
                 seed: seed, train: split.train, validation: split.validation, test: split.test,
                 testLabels: split.test.map { dataset.labels[$0] }, testGroupCodes: split.test.map { partition.codes[$0] }))
@@ -165,10 +172,17 @@ enum RunPreparation {
         }
         return PreparedRun(
             datasetSHA256: try SHA256.hexDigest(ofFile: job.datasetPath), protectedAttributes: partition.attributeNames,
-            groupNames: partition.names, groupPrivileged: partition.privileged, fixedSplit: dataset.split != nil, splitPaths: paths,
+            groupNames: partition.names, groupPrivileged: partition.privileged, fixedSplit: dataset.split != nil, task: dataset.task, splitPaths: paths,
             labelPaths: labelPaths,
             splitShapes: splits.map { .init(seed: $0.seed, train: $0.train.count, validation: $0.validation.count, test: $0.test.count) },
             injectedShapes: injected.map { .init(seed: $0.seed, level: $0.level, rows: $0.rows.count, proxy: $0.proxy.count) },
             splits: splits, injected: injected)
+    }
+
+    /// 1 for values above the median, else 0.
+    static func aboveMedian(_ values: [Double]) -> [Double] {
+        let sorted = values.sorted()
+        let median = sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+        return values.map { $0 > median ? 1 : 0 }
     }
 }

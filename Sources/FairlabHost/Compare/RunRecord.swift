@@ -30,6 +30,8 @@ public struct RunRecord: Codable, Sendable {
     public var bootstrapResamples: Int = 0
     /// What the metric plugins said their overall metrics are, in their order (empty for runs before ABI 4).
     public var metricDescriptors: [MetricDescriptor] = []
+    /// The dataset's task (runs written before regression datasets were binary).
+    public var task: TaskKind = .binary
     /// For a stress run (`fairlab stress`): the injection, its levels and what it did in every (seed, level).
     /// Each outcome then carries its level, and `atLevel` gives the run as one level saw it.
     public var stress: StressRecord? = nil

@@ -77,6 +77,8 @@ public struct ComparisonSummary: Codable, Sendable {
     public let seeds: [UInt64]
     /// Which feature columns were standardised.
     public let standardization: Standardization
+    /// The dataset's task.
+    public let task: TaskKind
     public let testRows: [Int]
     /// Each seed's split sizes.
     public let splitSizes: [SplitSize]
@@ -133,6 +135,7 @@ public struct ComparisonSummary: Codable, Sendable {
         groupPrivileged = run.groupPrivileged
         seeds = run.seeds
         standardization = run.standardization
+        task = run.task
         testRows = run.splits.map(\.test.count)
         splitSizes = run.splits.map { SplitSize(seed: $0.seed, train: $0.train.count, validation: $0.validation.count, test: $0.test.count) }
         command = run.command

@@ -78,7 +78,7 @@ public final class DataTable {
     /// Copies the inputs of one call; nil parts are passed as NULL (hidden labels, no scores, unknown columns).
     public init(
         features: Matrix, labels: [Double]?, scores: [Double]?, weights: [Double]?, groupCodes: [Int32]?, groups: GroupsTable,
-        columns: FeatureColumns? = nil
+        columns: FeatureColumns? = nil, task: TaskKind = .binary
     ) {
         precondition(columns.map { $0.names.count == features.cols } ?? true, "column descriptions do not match the features")
         groupCount = Int(groups.pointer.pointee.count)
@@ -104,7 +104,8 @@ public final class DataTable {
             labels: labelValues.map { UnsafePointer($0.pointer) }, scores: scoreValues.map { UnsafePointer($0.pointer) },
             weights: weightValues.map { UnsafePointer($0.pointer) }, group_codes: codeValues.map { UnsafePointer($0.pointer) },
             groups: UnsafePointer(groups.pointer), column_names: columnNames.map { UnsafePointer($0.pointer) },
-            column_kinds: columnKinds.map { UnsafePointer($0.pointer) }, column_sources: columnSources.map { UnsafePointer($0.pointer) }))
+            column_kinds: columnKinds.map { UnsafePointer($0.pointer) }, column_sources: columnSources.map { UnsafePointer($0.pointer) },
+            task: task.abiBit, reserved: 0))
     }
 
     deinit {

@@ -96,7 +96,9 @@ public struct LoadedLibrary {
                 id: id, name: try text(descriptor.name, "method \(id)'s name"),
                 version: try text(descriptor.version, "method \(id)'s version"),
                 description: descriptor.description.map { String(cString: $0) } ?? "", stage: stage,
-                needs: descriptor.needs, parameters: parameters, libraryPath: path, libraryID: libraryID,
+                needs: descriptor.needs,
+                tasks: descriptor.struct_size >= MemoryLayout<fl_method_descriptor>.offset(of: \.tasks)! + MemoryLayout<fl_tasks>.size ? descriptor.tasks : 0,
+                parameters: parameters, libraryPath: path, libraryID: libraryID,
                 libraryName: libraryName, libraryVersion: libraryVersion)
             // Defaults must be valid values: a bad one costs this library, not every comparison.
             do {

@@ -1,5 +1,5 @@
-import FairlabCore
 import CFairlabPlugin
+import FairlabCore
 
 /// Where a method acts (`fl_stage`), as the host records it.
 public enum MethodStage: String, Codable, Sendable, CaseIterable {
@@ -58,6 +58,8 @@ public struct MethodInfo: Codable, Sendable, Equatable {
     public let description: String
     public let stage: MethodStage
     public let needs: UInt32
+    /// The `fl_tasks` bits it declared (0: binary only, as every descriptor before ABI 5).
+    public let tasks: UInt32
     public let parameters: [ParameterInfo]
     /// Path of the plugin library.
     public let libraryPath: String
@@ -65,6 +67,9 @@ public struct MethodInfo: Codable, Sendable, Equatable {
     public let libraryID: String
     public let libraryName: String
     public let libraryVersion: String
+
+    /// Whether the method handles data of `task`.
+    public func handles(_ task: TaskKind) -> Bool { TaskKind.declared(tasks).contains(task) }
 
     /// Whether the method declared the `fl_needs` flag.
     public func needs(_ flag: UInt32) -> Bool { needs & flag != 0 }

@@ -7,10 +7,13 @@ import Foundation
 public final class MethodInstance {
     private let services: HostServicesProvider
     private let instance: UnsafePointer<fl_method>
+    /// The task of the data it is given: what its predictions and transformed labels must be.
+    private let task: TaskKind
 
-    /// Creates the method `info` of `library` with `parameters`; `seed` fixes its random stream.
-    public init(library: LoadedLibrary, info: MethodInfo, parameters: ResolvedParameters, seed: UInt64) throws {
+    /// Creates the method `info` of `library` with `parameters` for data of `task`; `seed` fixes its random stream.
+    public init(library: LoadedLibrary, info: MethodInfo, parameters: ResolvedParameters, seed: UInt64, task: TaskKind = .binary) throws {
         services = HostServicesProvider(seed: seed, methodID: info.id)
+        self.task = task
         let table = ParameterTable(parameters)
         let error = ErrorBuffer()
         var created: UnsafePointer<fl_method>?
@@ -45,16 +48,17 @@ public final class MethodInstance {
     /// a transform of training data may have added rows.
     func transform(_ data: DataTable, features: Matrix, labels: [Double]?, weights: [Double], groupCodes: [Int32]? = nil) throws -> TransformedData {
         guard let transform = instance.pointee.transform else { throw FairlabError("the method has no transform function") }
-        let output = TransformBuffers(features: features, labels: labels, weights: weights, groupCodes: groupCodes, groupCount: data.groupCount)
+        let output = TransformBuffers(
+            features: features, labels: labels, weights: weights, groupCodes: groupCodes, groupCount: data.groupCount, task: task)
         let error = ErrorBuffer()
         try services.handing([data]) { try error.check(transform(instance, data.pointer, output.pointer, error.pointer), "transform") }
         return try output.result()
     }
 
-    /// What predict wrote: 0/1 predictions, and scores and (for a randomised method) probabilities of a
-    /// favourable prediction where the method gives them.
+    /// What predict wrote: 0/1 predictions (real numbers for regression), and scores and (for a randomised
+    /// method) probabilities of a favourable prediction where a binary method gives them.
     public struct Predictions {
-        /// 0/1 per row.
+        /// 0/1 per row (binary), or the predicted value (regression).
         public var predictions: [Double]
         /// P(favourable) per row, if the method gives scores.
         public var scores: [Double]?
@@ -78,10 +82,19 @@ public final class MethodInstance {
             throw FairlabError("predict wrote \(output.predictions_written) predictions for \(rows) rows")
         }
         let predicted = Array(UnsafeBufferPointer(start: predictions.pointer, count: rows))
-        let invalid = predicted.filter { $0 != 0 && $0 != 1 }
-        if !invalid.isEmpty {
-            let nanCount = invalid.filter(\.isNaN).count
-            throw FairlabError("predict returned \(invalid.count) predictions that are not 0 or 1" + (nanCount > 0 ? " (\(nanCount) NaN)" : ""))
+        switch task {
+        case .binary:
+            let invalid = predicted.filter { $0 != 0 && $0 != 1 }
+            if !invalid.isEmpty {
+                let nanCount = invalid.filter(\.isNaN).count
+                throw FairlabError("predict returned \(invalid.count) predictions that are not 0 or 1" + (nanCount > 0 ? " (\(nanCount) NaN)" : ""))
+            }
+        case .regression:
+            let invalid = predicted.filter { !$0.isFinite }.count
+            guard invalid == 0 else { throw FairlabError("predict returned \(invalid) predictions that are not finite numbers") }
+            guard output.scores_written == 0, output.probabilities_written == 0 else {
+                throw FairlabError("predict wrote scores or probabilities, which regression predictions do not have")
+            }
         }
         return Predictions(
             predictions: predicted,
@@ -159,6 +172,8 @@ public final class MethodInstance {
 public final class EvaluationBuffers {
     let pointer: UnsafeMutablePointer<fl_evaluation_input>
     let groups: GroupsTable
+    /// The task of the labels and predictions.
+    let task: TaskKind
     private let labels: CArray<Double>
     private let predictions: CArray<Double>
     private let groupCodes: CArray<Int32>
@@ -169,25 +184,25 @@ public final class EvaluationBuffers {
     /// Copies the inputs; `groupNames` and `privileged` describe the group codes.
     public convenience init(
         labels: [Double], predictions: [Double], scores: [Double]?, weights: [Double]?, groupCodes: [Int32], groupNames: [String],
-        privileged: [Bool], probabilities: [Double]? = nil
+        privileged: [Bool], probabilities: [Double]? = nil, task: TaskKind = .binary
     ) {
         self.init(labels: labels, predictions: predictions, scores: scores, weights: weights, groupCodes: groupCodes,
-                  groups: GroupsTable(names: groupNames, privileged: privileged), probabilities: probabilities)
+                  groups: GroupsTable(names: groupNames, privileged: privileged), probabilities: probabilities, task: task)
     }
 
     convenience init(
         labels: [Double], predictions: [Double], scores: [Double]?, weights: [Double]?, groupCodes: [Int32], groups: GroupsTable,
-        probabilities: [Double]? = nil
+        probabilities: [Double]? = nil, task: TaskKind = .binary
     ) {
         precondition(labels.count == predictions.count && labels.count == groupCodes.count)
         self.init(
             labels: CArray(labels), predictions: CArray(predictions), groupCodes: CArray(groupCodes), scores: scores.map(CArray.init),
-            weights: weights.map(CArray.init), probabilities: probabilities.map(CArray.init), groups: groups)
+            weights: weights.map(CArray.init), probabilities: probabilities.map(CArray.init), groups: groups, task: task)
     }
 
     private init(
         labels: CArray<Double>, predictions: CArray<Double>, groupCodes: CArray<Int32>, scores: CArray<Double>?, weights: CArray<Double>?,
-        probabilities: CArray<Double>?, groups: GroupsTable
+        probabilities: CArray<Double>?, groups: GroupsTable, task: TaskKind
     ) {
         self.labels = labels
         self.predictions = predictions
@@ -196,13 +211,14 @@ public final class EvaluationBuffers {
         self.weights = weights
         self.probabilities = probabilities
         self.groups = groups
+        self.task = task
         pointer = .allocate(capacity: 1)
         pointer.initialize(to: fl_evaluation_input(
             struct_size: UInt32(MemoryLayout<fl_evaluation_input>.size), abi_version: FAIRLAB_ABI_VERSION,
             rows: Int64(labels.count), labels: labels.pointer, predictions: predictions.pointer,
             scores: scores.map { UnsafePointer($0.pointer) }, weights: weights.map { UnsafePointer($0.pointer) },
             group_codes: groupCodes.pointer, groups: UnsafePointer(groups.pointer),
-            probabilities: probabilities.map { UnsafePointer($0.pointer) }))
+            probabilities: probabilities.map { UnsafePointer($0.pointer) }, task: task.abiBit, reserved: 0))
     }
 
     /// Buffers for resamples of `source`, filled by `gather`: arrays of its shape, except that the labels and group
@@ -216,7 +232,7 @@ public final class EvaluationBuffers {
         self.init(
             labels: sharedLabels?.labels ?? zeros(source.labels)!, predictions: zeros(source.predictions)!,
             groupCodes: sharedLabels?.groupCodes ?? zeros(source.groupCodes)!, scores: zeros(source.scores), weights: zeros(source.weights),
-            probabilities: zeros(source.probabilities), groups: source.groups)
+            probabilities: zeros(source.probabilities), groups: source.groups, task: source.task)
     }
 
     /// Overwrites the arrays with `source`'s rows at `indices` (a resample of it; same shape as `source`): the
@@ -270,12 +286,15 @@ private final class TransformBuffers {
     private var weights: UnsafeMutablePointer<Double>
     private var groupCodes: UnsafeMutablePointer<Int32>?
     private let groupCount: Int
+    /// What the labels are, and so what a transform may write into them.
+    private let task: TaskKind
     /// The copy of the input features; kept until the end, so a plugin may read it while filling a resized buffer.
     private let originalFeatures: UnsafeMutablePointer<Double>
     /// Whether `features` became the result's matrix (which then owns and frees it).
     private var featuresHandedOver = false
 
-    init(features matrix: Matrix, labels labelValues: [Double]?, weights weightValues: [Double], groupCodes codeValues: [Int32]?, groupCount: Int) {
+    init(features matrix: Matrix, labels labelValues: [Double]?, weights weightValues: [Double], groupCodes codeValues: [Int32]?, groupCount: Int, task: TaskKind) {
+        self.task = task
         rows = matrix.rows
         cols = matrix.cols
         self.groupCount = groupCount
@@ -380,8 +399,11 @@ private final class TransformBuffers {
         let badWeights = newWeights.filter { !($0.isFinite && $0 >= 0) }.count
         guard badWeights == 0 else { throw FairlabError("transform wrote \(badWeights) weights that are negative, NaN or infinite") }
         let newLabels = labels.map { Array(UnsafeBufferPointer(start: $0, count: rows)) }
-        if let newLabels, newLabels.contains(where: { $0 != 0 && $0 != 1 }) {
-            throw FairlabError("transform wrote labels that are not 0 or 1")
+        switch task {
+        case .binary:
+            if let newLabels, newLabels.contains(where: { $0 != 0 && $0 != 1 }) { throw FairlabError("transform wrote labels that are not 0 or 1") }
+        case .regression:
+            if let newLabels, newLabels.contains(where: { !$0.isFinite }) { throw FairlabError("transform wrote labels that are not finite numbers") }
         }
         let newCodes = groupCodes.map { Array(UnsafeBufferPointer(start: $0, count: rows)) }
         if let newCodes, let bad = newCodes.firstIndex(where: { $0 < 0 || Int($0) >= groupCount }) {

@@ -1,4 +1,5 @@
-/// Per-group bars of one per-group rate (selection rate, TPR, FPR, accuracy): for every method a bar per group,
+/// Per-group bars of one per-group value (a rate: selection rate, TPR, FPR, accuracy; or for regression a mean
+/// prediction or error, on an axis reaching its largest value): for every method a bar per group,
 /// and across each bar a black tick at the baseline's value for that group, so each method reads as a
 /// before/after against the unmitigated model.
 struct GroupRatesPlot {
@@ -34,7 +35,9 @@ struct GroupRatesPlot {
             legendX += itemWidth
         }
         let top = 24.0 + 16 * Double(legendLine), height = top + Double(rows.count) * blockHeight + 30
-        let axis = PlotAxis(covering: [0, 1], from: labelWidth, to: width - 20)
+        // Rates fill [0, 1]; values beyond it (a mean price, an error) stretch the axis to reach them.
+        let shown = rows.flatMap { values($0).compactMap { $0 } }.filter(\.isFinite)
+        let axis = PlotAxis(covering: [0, 1] + shown, from: labelWidth, to: width - 20)
         var canvas = SVGCanvas(width: width, height: height)
         for tick in axis.ticks {
             let x = axis.position(tick)

@@ -19,21 +19,39 @@ public enum HTMLReport {
             self.y = y
         }
 
-        /// Accuracy against the absolute statistical parity difference.
-        public static let standard = Axes(
-            x: try! SelectionRule.Term(parsing: "abs:statistical_parity_difference"), y: try! SelectionRule.Term(parsing: "accuracy"))
+        /// The default axes for a task: accuracy against the absolute statistical parity difference for binary
+        /// predictions; R² against the absolute gap between group mean predictions for regression.
+        public static func standard(for task: TaskKind) -> Axes {
+            switch task {
+            case .binary:
+                Axes(x: try! SelectionRule.Term(parsing: "abs:statistical_parity_difference"), y: try! SelectionRule.Term(parsing: "accuracy"))
+            case .regression:
+                Axes(x: try! SelectionRule.Term(parsing: "abs:mean_prediction_difference"), y: try! SelectionRule.Term(parsing: "r2_score"))
+            }
+        }
     }
 
-    /// The per-group rates drawn as bars, when the run has them.
-    static let groupRates: [GroupRatesPlot] = [
-        GroupRatesPlot(metric: "selection_rate", title: "Selection rate"),
-        GroupRatesPlot(metric: "true_positive_rate", title: "True positive rate"),
-        GroupRatesPlot(metric: "false_positive_rate", title: "False positive rate"),
-        GroupRatesPlot(metric: "accuracy", title: "Accuracy"),
-    ]
+    /// The per-group values drawn as bars, when the run has them: rates for binary predictions, mean prediction
+    /// and errors for regression.
+    static func groupRates(for task: TaskKind) -> [GroupRatesPlot] {
+        switch task {
+        case .binary:
+            [GroupRatesPlot(metric: "selection_rate", title: "Selection rate"),
+             GroupRatesPlot(metric: "true_positive_rate", title: "True positive rate"),
+             GroupRatesPlot(metric: "false_positive_rate", title: "False positive rate"),
+             GroupRatesPlot(metric: "accuracy", title: "Accuracy")]
+        case .regression:
+            [GroupRatesPlot(metric: "mean_prediction", title: "Mean prediction"),
+             GroupRatesPlot(metric: "mean_label", title: "Mean label"),
+             GroupRatesPlot(metric: "mean_absolute_error", title: "Mean absolute error")]
+        }
+    }
 
-    /// The whole report of `summaries` (one section per run).
-    public static func document(_ summaries: [ComparisonSummary], axes: Axes = .standard, resultsPath: String? = nil) -> String {
+    /// The whole report of `summaries` (one section per run); `x` and `y` replace the axes each run's task
+    /// would have (`Axes.standard(for:)`).
+    public static func document(
+        _ summaries: [ComparisonSummary], x: SelectionRule.Term? = nil, y: SelectionRule.Term? = nil, resultsPath: String? = nil
+    ) -> String {
         let title = summaries.count == 1
             ? "fairlab report: \(URL(fileURLWithPath: summaries[0].datasetPath).lastPathComponent), run \(summaries[0].runID)"
             : "fairlab report: \(summaries.count) runs"
@@ -41,7 +59,8 @@ public enum HTMLReport {
         if let resultsPath { body += "<p class=\"source\">From <code>\(escapeHTML(resultsPath))</code>.</p>" }
         body += "</header>"
         for (index, summary) in summaries.enumerated() {
-            body += section(summary, axes: axes, index: index)
+            let standard = Axes.standard(for: summary.task)
+            body += section(summary, axes: Axes(x: x ?? standard.x, y: y ?? standard.y), index: index)
         }
         return page(title: title, body: body)
     }
@@ -68,10 +87,10 @@ public enum HTMLReport {
                 + "; bars are " + (summary.bootstrapResamples > 0 ? "95 % bootstrap intervals over test rows" : "± one standard deviation over seeds")
                 + ". Outlined points are on the Pareto front: no other method is better on both axes.</figcaption></figure>"
         }
-        let rates = groupRates.filter { $0.applies(to: summary) }
+        let rates = groupRates(for: summary.task).filter { $0.applies(to: summary) }
         if !rates.isEmpty {
             // With many groups each plot gets the page's whole width.
-            html += "<h3>Per-group rates, against the baseline</h3><div class=\"bars\(summary.groupNames.count > 4 ? " wide" : "")\">"
+            html += "<h3>Per-group \(summary.task == .binary ? "rates" : "values"), against the baseline</h3><div class=\"bars\(summary.groupNames.count > 4 ? " wide" : "")\">"
             for (plotIndex, rate) in rates.enumerated() {
                 html += "<figure><figcaption>\(escapeHTML(rate.title))</figcaption>" + rate.render(summary, id: "groups-\(index)-\(plotIndex)") + "</figure>"
             }

@@ -262,7 +262,8 @@ public enum ResultsFile {
             abiVersion: Int(try file.integersAttribute("abi_version", of: base).first ?? 0), splits: splits, methods: methods,
             metricPlugins: try file.stringsAttribute("metric_plugins", of: base),
             pluginFailures: zip(failurePaths, failureReasons).map { PluginCatalog.LibraryFailure(path: $0, reason: $1) }, shard: shard,
-            bootstrapResamples: bootstrapResamples, metricDescriptors: try metricDescriptors(of: base, in: file, path: path), stress: stress)
+            bootstrapResamples: bootstrapResamples, metricDescriptors: try metricDescriptors(of: base, in: file, path: path),
+            task: try task(of: base, in: file, path: path), stress: stress)
     }
 
     /// Writes `run` into the group `base` of `file`, with its place in the append order.
@@ -279,6 +280,7 @@ public enum ResultsFile {
         try file.setAttribute("group_privileged", of: base, run.groupPrivileged.map { Int64($0 ? 1 : 0) })
         try file.setAttribute("seeds", of: base, run.seeds.map { Int64(bitPattern: $0) })
         try file.setAttribute("standardize", of: base, run.standardization.rawValue)
+        try file.setAttribute("task", of: base, run.task.rawValue)
         try file.setAttribute("fairlab_version", of: base, run.fairlabVersion)
         try file.setAttribute("abi_version", of: base, Int64(run.abiVersion))
         try file.setAttribute("method_order", of: base, run.methods.map(\.id))
@@ -415,6 +417,14 @@ private func standardization(of base: String, in file: HDF5File, path: String) t
     guard file.hasAttribute("standardize", of: base) else { return .all }
     let text = try file.stringAttribute("standardize", of: base)
     guard let value = Standardization(rawValue: text) else { throw FairlabError(file: path, "\(base) has an unknown standardize attribute '\(text)'") }
+    return value
+}
+
+/// A run's `task` attribute; a run written before fairlab recorded it was binary.
+private func task(of base: String, in file: HDF5File, path: String) throws -> TaskKind {
+    guard file.hasAttribute("task", of: base) else { return .binary }
+    let text = try file.stringAttribute("task", of: base)
+    guard let value = TaskKind(rawValue: text) else { throw FairlabError(file: path, "\(base) has an unknown task attribute '\(text)'") }
     return value
 }
 

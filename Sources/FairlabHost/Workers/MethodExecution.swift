@@ -4,7 +4,7 @@ import FairlabCore
 
 /// Runs one method (or the baseline) on one split, inside a worker process, following its stage:
 ///
-/// - baseline: the host's logistic regression, trained on the training split;
+/// - baseline: the host's base learner for the dataset's task (`BaseLearner`), trained on the training split;
 /// - pre: fit and transform the training split, train the base learner on the result, transform the test
 ///   split with the same fitted transform, predict;
 /// - in: the method trains its own model and predicts;
@@ -12,25 +12,24 @@ import FairlabCore
 ///   training rows' scores when the split has no validation rows, noted in the row). The scores are the ones
 ///   the seed's baseline job wrote (`BaselineScores`), not a second training of the same model.
 public enum MethodExecution {
-    /// Threshold on P(favourable) for hard predictions, as scikit-learn's `predict`.
-    static let decisionThreshold = 0.5
-
     /// Runs `job` and returns the test predictions; throws with a one-line reason on any failure.
     public static func run(_ job: MethodJob) throws -> MethodOutcome {
         var split = try PreparedSplit.read(from: job.splitPath)
         if let labelsPath = job.labelsPath { split = try split.relabelled(from: labelsPath) }
         let groups = GroupsTable(names: split.groupNames, privileged: split.groupPrivileged)
-        guard let method = job.method else { return try baseline(split, scoresPath: job.baselineScoresPath) }
+        let learner = BaseLearner.for(split.task)
+        guard let method = job.method else { return try baseline(split, learner: learner, scoresPath: job.baselineScoresPath) }
 
         let library = try LoadedLibrary(path: method.libraryPath)
         let instance = try MethodInstance(
-            library: library, info: method, parameters: job.parameters ?? ResolvedParameters(method: method, overrides: [:]), seed: job.seed)
+            library: library, info: method, parameters: job.parameters ?? ResolvedParameters(method: method, overrides: [:]), seed: job.seed,
+            task: split.task)
         let groupsAtPredict = method.needs(FL_NEEDS_GROUPS_AT_PREDICT)
         func table(_ part: PreparedSplit.Part, features: Matrix? = nil, labels: Bool, scores: [Double]? = nil, groups showGroups: Bool = true) -> DataTable {
             DataTable(
                 features: features ?? part.features, labels: labels ? part.labels : nil, scores: scores, weights: nil,
                 groupCodes: showGroups ? part.groupCodes : nil, groups: groups,
-                columns: features == nil ? split.columns : nil)
+                columns: features == nil ? split.columns : nil, task: split.task)
         }
 
         var outcome: MethodOutcome
@@ -42,7 +41,7 @@ public enum MethodExecution {
             let trained = try instance.transform(
                 trainTable, features: split.train.features, labels: split.train.labels,
                 weights: [Double](repeating: 1, count: split.train.labels.count), groupCodes: split.train.groupCodes)
-            let model = try LogisticRegression.fit(features: trained.features, labels: trained.labels ?? split.train.labels, weights: trained.weights)
+            let model = try learner.fit(features: trained.features, labels: trained.labels ?? split.train.labels, weights: trained.weights)
             let fitSeconds = clock.lap()
             let testFeatures = try instance.transform(
                 table(split.test, labels: false, groups: groupsAtPredict), features: split.test.features, labels: nil,
@@ -50,8 +49,8 @@ public enum MethodExecution {
             guard testFeatures.cols == trained.features.cols else {
                 throw FairlabError("transform gave \(trained.features.cols) training columns but \(testFeatures.cols) test columns")
             }
-            let scores = model.scores(testFeatures)
-            outcome = MethodOutcome(predictions: threshold(scores), scores: scores, fitSeconds: fitSeconds, predictSeconds: clock.lap())
+            let predicted = model.predict(testFeatures)
+            outcome = MethodOutcome(predictions: predicted.predictions, scores: predicted.scores, fitSeconds: fitSeconds, predictSeconds: clock.lap())
             let added = trained.features.rows - split.train.labels.count
             if added > 0 { outcome.notes.append("the transform added \(added) synthetic training rows to \(split.train.labels.count)") }
         case .in:
@@ -83,20 +82,18 @@ public enum MethodExecution {
     }
 
     /// The baseline; with `scoresPath`, its scores on the rows post-processors fit on are written there too.
-    private static func baseline(_ split: PreparedSplit, scoresPath: String?) throws -> MethodOutcome {
+    private static func baseline(_ split: PreparedSplit, learner: BaseLearner, scoresPath: String?) throws -> MethodOutcome {
         let clock = Stopwatch()
-        let model = try LogisticRegression.fit(features: split.train.features, labels: split.train.labels)
+        let model = try learner.fit(features: split.train.features, labels: split.train.labels)
         let fitSeconds = clock.lap()
-        let scores = model.scores(split.test.features)
-        let outcome = MethodOutcome(predictions: threshold(scores), scores: scores, fitSeconds: fitSeconds, predictSeconds: clock.lap())
+        let predicted = model.predict(split.test.features)
+        let outcome = MethodOutcome(predictions: predicted.predictions, scores: predicted.scores, fitSeconds: fitSeconds, predictSeconds: clock.lap())
         if let scoresPath {
-            try BaselineScores(fitting: model.scores(split.fittingPart.features), test: scores).write(to: scoresPath)
+            try BaselineScores(
+                fitting: model.postProcessingScores(split.fittingPart.features), test: predicted.scores ?? predicted.predictions
+            ).write(to: scoresPath)
         }
         return outcome
-    }
-
-    static func threshold(_ scores: [Double]) -> [Double] {
-        scores.map { $0 > decisionThreshold ? 1 : 0 }
     }
 }
 

@@ -7,13 +7,13 @@ public enum MetricExecution {
     /// back as one array per item and overall metric, in the order of the reply's `replicateNames`.
     public static func run(_ job: MetricJob) throws -> (reply: MetricReply, replicates: [[Double]]) {
         let library = try LoadedLibrary(path: job.metric.libraryPath)
-        let instance = try MethodInstance(library: library, info: job.metric, parameters: job.parameters, seed: 0)
+        let instance = try MethodInstance(library: library, info: job.metric, parameters: job.parameters, seed: 0, task: job.task)
         let groups = GroupsTable(names: job.groupNames, privileged: job.groupPrivileged)
         let items = try job.readItems()
         let buffers = items.map { item in
             EvaluationBuffers(
                 labels: item.labels, predictions: item.predictions, scores: item.scores, weights: nil, groupCodes: item.groupCodes,
-                groups: groups, probabilities: item.probabilities)
+                groups: groups, probabilities: item.probabilities, task: job.task)
         }
         let values = try buffers.map { try instance.evaluate($0) }
         let resamples = job.bootstrapResamples

@@ -18,6 +18,8 @@ struct PreparedSplit {
     let groupPrivileged: [Bool]
     /// What each feature column is, for plugins (`fl_data.column_*`).
     let columns: FeatureColumns
+    /// The dataset's task: what the labels are.
+    let task: TaskKind
 
     /// The rows of one part.
     struct Part {
@@ -26,8 +28,9 @@ struct PreparedSplit {
         let groupCodes: [Int32]
     }
 
-    private init(parts: [Part], groupNames: [String], groupPrivileged: [Bool], columns: FeatureColumns) {
+    private init(parts: [Part], groupNames: [String], groupPrivileged: [Bool], columns: FeatureColumns, task: TaskKind) {
         (train, validation, test) = (parts[0], parts[1], parts[2])
+        self.task = task
         self.groupNames = groupNames
         self.groupPrivileged = groupPrivileged
         self.columns = columns
@@ -45,6 +48,8 @@ struct PreparedSplit {
         var groupPrivileged: [Bool]
         /// Train, validation, test.
         var parts: [PartLayout]
+        /// The dataset's task (absent: binary).
+        var task: TaskKind?
     }
 
     /// Where one part's arrays are: byte offsets into the file.
@@ -84,7 +89,7 @@ struct PreparedSplit {
         // other protected attributes are ordinary 0/1 columns in this run.
         var header = Header(
             columnNames: dataset.featureNames, protectedAttributes: partition.attributeNames, groupNames: partition.names,
-            groupPrivileged: partition.privileged, parts: layouts(dataStart: 0))
+            groupPrivileged: partition.privileged, parts: layouts(dataStart: 0), task: dataset.task)
         // The header's length depends on the offsets it holds; offsets never shrink as the start moves later, so
         // placing the data after a generously padded header settles it in one pass.
         let dataStart = aligned(16 + (try JSONEncoder().encode(header)).count + 256)
@@ -153,7 +158,7 @@ struct PreparedSplit {
         return PreparedSplit(
             parts: [Part(features: train.features, labels: Array(labels[..<train.labels.count]), groupCodes: train.groupCodes),
                     Part(features: validation.features, labels: Array(labels[train.labels.count...]), groupCodes: validation.groupCodes), test],
-            groupNames: groupNames, groupPrivileged: groupPrivileged, columns: columns)
+            groupNames: groupNames, groupPrivileged: groupPrivileged, columns: columns, task: task)
     }
 
     /// Maps the split written at `path`; its feature matrices view the mapping.
@@ -184,6 +189,6 @@ struct PreparedSplit {
         }
         return PreparedSplit(
             parts: parts, groupNames: header.groupNames, groupPrivileged: header.groupPrivileged,
-            columns: FeatureColumns(names: header.columnNames, protectedAttributes: header.protectedAttributes))
+            columns: FeatureColumns(names: header.columnNames, protectedAttributes: header.protectedAttributes), task: header.task ?? .binary)
     }
 }

@@ -105,6 +105,8 @@ public struct MetricJob: Codable, Sendable {
     public var arraysPath: String
     /// Each item's shape.
     public var items: [ItemShape]
+    /// The task of every item's labels and predictions.
+    public var task: TaskKind
 
     /// One item's row count and which optional arrays it has.
     public struct ItemShape: Codable, Sendable {

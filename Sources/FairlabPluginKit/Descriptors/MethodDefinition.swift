@@ -25,6 +25,16 @@ public struct Needs: OptionSet, Sendable {
     public static let baseLearner = Needs(rawValue: FL_NEEDS_BASE_LEARNER)
 }
 
+/// The tasks a method handles, mirroring `fl_tasks` (ABI 5).
+public struct Tasks: OptionSet, Sendable {
+    public let rawValue: UInt32
+    public init(rawValue: UInt32) { self.rawValue = rawValue }
+    /// 0/1 labels and predictions.
+    public static let binary = Tasks(rawValue: FL_TASK_BINARY)
+    /// Real-valued labels and predictions.
+    public static let regression = Tasks(rawValue: FL_TASK_REGRESSION)
+}
+
 /// One method a Swift plugin offers: its descriptor and how to make an instance.
 public struct MethodDefinition: @unchecked Sendable {
     public let id: String
@@ -32,9 +42,10 @@ public struct MethodDefinition: @unchecked Sendable {
     let descriptor: UnsafePointer<fl_method_descriptor>
     let make: (HostServices, ParameterValues) throws -> FairlabMethod
 
-    /// Declares a method; `make` creates an instance from the host's services and validated parameters.
+    /// Declares a method for the `tasks` it handles; `make` creates an instance from the host's services and
+    /// validated parameters.
     public init(
-        id: String, name: String, version: String, description: String, stage: Stage, needs: Needs,
+        id: String, name: String, version: String, description: String, stage: Stage, needs: Needs, tasks: Tasks = .binary,
         parameters: [Parameter] = [], make: @escaping (HostServices, ParameterValues) throws -> FairlabMethod
     ) {
         self.id = id
@@ -46,6 +57,6 @@ public struct MethodDefinition: @unchecked Sendable {
             struct_size: UInt32(MemoryLayout<fl_method_descriptor>.size), abi_version: FAIRLAB_ABI_VERSION,
             id: permanentCString(id), name: permanentCString(name), version: permanentCString(version),
             description: permanentCString(description), stage: stage.code, needs: needs.rawValue,
-            param_count: UInt32(parameters.count), params: UnsafePointer(params)))
+            param_count: UInt32(parameters.count), params: UnsafePointer(params), tasks: tasks.rawValue, reserved: 0))
     }
 }

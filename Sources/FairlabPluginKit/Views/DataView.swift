@@ -8,7 +8,7 @@ public struct DataView {
     public let cols: Int
     /// The features matrix, to hand to BLAS or to the host's base learner.
     public let matrix: UnsafePointer<fl_matrix>
-    /// Labels (0/1), or nil where hidden.
+    /// Labels (0/1 for a binary task, real numbers for regression), or nil where hidden.
     public let labels: UnsafeBufferPointer<Double>?
     /// Baseline scores, or nil.
     public let scores: UnsafeBufferPointer<Double>?
@@ -20,6 +20,8 @@ public struct DataView {
     public let groups: Groups
     /// What each feature column is, when the host says (ABI 2); nil otherwise.
     public let columns: [Column]?
+    /// The data's task (ABI 5; a host of an earlier ABI only ever gives binary data).
+    public let task: Tasks
 
     /// One feature column's description.
     public struct Column: Equatable {
@@ -40,6 +42,8 @@ public struct DataView {
         weights = data.weights.map { UnsafeBufferPointer(start: $0, count: Int(data.rows)) }
         groupCodes = data.group_codes.map { UnsafeBufferPointer(start: $0, count: Int(data.rows)) }
         groups = Groups(data.groups.pointee)
+        let hasTask = data.struct_size >= MemoryLayout<fl_data>.offset(of: \.task)! + MemoryLayout<fl_tasks>.size
+        task = hasTask && data.task != 0 ? Tasks(rawValue: data.task) : .binary
         let described = data.struct_size >= MemoryLayout<fl_data>.offset(of: \.column_sources)! + 8
         if described, let names = data.column_names, let kinds = data.column_kinds, let sources = data.column_sources {
             columns = (0..<Int(data.features.pointee.cols)).map { j in

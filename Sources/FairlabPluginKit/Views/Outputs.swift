@@ -64,7 +64,7 @@ public final class PredictionOutput {
 
     /// Number of rows.
     public var rows: Int { Int(output.pointee.rows) }
-    /// Predictions (0/1), host-owned.
+    /// Predictions (0/1; for regression data, the predicted values), host-owned.
     public var predictions: UnsafeMutableBufferPointer<Double> {
         UnsafeMutableBufferPointer(start: output.pointee.predictions, count: rows)
     }
@@ -113,6 +113,8 @@ public struct EvaluationInput {
     public let groups: Groups
     /// A randomised method's P(ŷ = 1) per row, or nil (deterministic predictions, or a host of ABI 1).
     public let probabilities: UnsafeBufferPointer<Double>?
+    /// The task of the labels and predictions (ABI 5; binary from an earlier host).
+    public let task: Tasks
 
     init(_ input: fl_evaluation_input) {
         rows = Int(input.rows)
@@ -125,6 +127,8 @@ public struct EvaluationInput {
         let hasProbabilities = input.struct_size >= MemoryLayout<fl_evaluation_input>.offset(of: \.probabilities)! + 8
         let count = rows
         probabilities = hasProbabilities ? input.probabilities.map { UnsafeBufferPointer(start: $0, count: count) } : nil
+        let hasTask = input.struct_size >= MemoryLayout<fl_evaluation_input>.offset(of: \.task)! + MemoryLayout<fl_tasks>.size
+        task = hasTask && input.task != 0 ? Tasks(rawValue: input.task) : .binary
     }
 }
 

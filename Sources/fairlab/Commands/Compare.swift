@@ -47,7 +47,7 @@ struct Compare: ParsableCommand {
         if let report {
             // After the run is saved: a mistyped axis costs the report, not the run.
             try plot.check([summary], file: runOptions.out ?? dataset)
-            try writeAtomically(HTMLReport.document([summary], axes: try plot.axes()), to: report)
+            try writeAtomically(HTMLReport.document([summary], x: try plot.axes().x, y: try plot.axes().y), to: report)
             reportProgress("wrote the report to \(report)")
         }
         if let ruleError { throw ruleError }

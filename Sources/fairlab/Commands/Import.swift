@@ -12,8 +12,11 @@ struct Import: ParsableCommand {
     @Option(help: "The label column.")
     var label: String
 
-    @Option(help: "The favourable label value(s), comma-separated, or a numeric threshold such as '>=70' or '<3'.")
-    var favorable: String
+    @Option(help: "What the label is: binary (with --favorable) or regression (a number to predict).")
+    var task: TaskKind = .binary
+
+    @Option(help: "The favourable label value(s), comma-separated, or a numeric threshold such as '>=70' or '<3' (binary task only).")
+    var favorable: String?
 
     @Option(help: "A protected attribute: COLUMN=PRIVILEGED[,PRIVILEGED...] or COLUMN>NUMBER / COLUMN>=NUMBER (repeatable).")
     var protected: [String] = []
@@ -55,6 +58,13 @@ struct Import: ParsableCommand {
     var output: String
 
     func validate() throws {
+        switch task {
+        case .binary where favorable == nil:
+            throw ValidationError("a binary label needs --favorable (the value or values that are favourable), or give --task regression")
+        case .regression where favorable != nil:
+            throw ValidationError("--favorable is for a binary label; a regression label is read as a number")
+        default: break
+        }
         if noHeader {
             guard (columns == nil) != (namesFile == nil) else {
                 throw ValidationError("--no-header needs the column names: --columns a,b,... or --names-file FILE (one of them)")
@@ -69,7 +79,7 @@ struct Import: ParsableCommand {
 
     func run() throws {
         var options = DatasetImporter.Options(
-            labelColumn: label, favorable: try FavorableLabel(parsing: favorable),
+            labelColumn: label, favorable: try favorable.map(FavorableLabel.init(parsing:)),
             protected: try protected.map(ProtectedColumnRule.init(parsing:)))
         options.categorical = categorical
         options.numeric = numeric

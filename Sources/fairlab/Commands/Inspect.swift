@@ -13,26 +13,34 @@ struct Inspect: ParsableCommand {
         try UntrustedFile.check(dataset, as: .dataset, executable: currentExecutablePath(), progress: reportProgress)
         let reading = ThrottledProgress(reportProgress)
         let data = try DatasetFile.read(dataset) { reading.reportRows($0, of: $1, reading: dataset) }
-        let positives = data.labels.filter { $0 == 1 }.count
         print("\(dataset): \(data.rows) rows, \(data.features.cols) features")
-        print("label: \(data.labelName) (favourable: \(data.favorableValue)), base rate \(format(Double(positives) / Double(data.rows)))")
+        // A binary label is summarised by its favourable rate, a regression label by its mean (and spread).
+        func summary(_ labels: [Double]) -> String {
+            guard !labels.isEmpty else { return "—" }
+            switch data.task {
+            case .binary:
+                return "base rate " + format(Double(labels.filter { $0 == 1 }.count) / Double(labels.count))
+            case .regression:
+                let mean = labels.reduce(0, +) / Double(labels.count)
+                let variance = labels.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(labels.count)
+                return "mean \(format(mean)), std \(format(variance.squareRoot()))"
+            }
+        }
+        switch data.task {
+        case .binary: print("label: \(data.labelName) (favourable: \(data.favorableValue)), \(summary(data.labels))")
+        case .regression: print("label: \(data.labelName) (regression), \(summary(data.labels))")
+        }
         if let split = data.split {
             print("fixed split: \(split.filter { $0 == 0 }.count) train, \(split.filter { $0 == 1 }.count) validation, \(split.filter { $0 == 2 }.count) test")
         }
         for (key, value) in data.provenance.sorted(by: { $0.key < $1.key }) { print("\(key): \(value)") }
         for attribute in data.protected {
             print("protected attribute \(attribute.name):")
-            // One pass: rows and favourable labels per category.
-            var rows = [Int](repeating: 0, count: attribute.categories.count)
-            var favorable = rows
-            for (code, label) in zip(attribute.codes, data.labels) {
-                rows[Int(code)] += 1
-                if label == 1 { favorable[Int(code)] += 1 }
-            }
+            var labels = [[Double]](repeating: [], count: attribute.categories.count)
+            for (code, label) in zip(attribute.codes, data.labels) { labels[Int(code)].append(label) }
             for (code, category) in attribute.categories.enumerated() {
-                let rate = rows[code] == 0 ? "—" : format(Double(favorable[code]) / Double(rows[code]))
                 let privileged = attribute.privilegedCodes.contains(Int32(code)) ? " (privileged)" : ""
-                print("  \(category)\(privileged): \(rows[code]) rows, base rate \(rate)")
+                print("  \(category)\(privileged): \(labels[code].count) rows, \(summary(labels[code]))")
             }
         }
     }

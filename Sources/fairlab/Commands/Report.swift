@@ -43,7 +43,7 @@ struct Report: ParsableCommand {
         }
         let summaries = try runs.map { try ComparisonSummary($0, selecting: rule, file: results) }
         try plot.check(summaries, file: results)
-        try writeAtomically(HTMLReport.document(summaries, axes: try plot.axes(), resultsPath: results), to: output)
+        try writeAtomically(HTMLReport.document(summaries, x: try plot.axes().x, y: try plot.axes().y, resultsPath: results), to: output)
         reportProgress("wrote the report of \(summaries.count == 1 ? "run \(summaries[0].runID)" : "\(summaries.count) runs") to \(output)")
         for summary in summaries { if let selection = summary.selection { reportProgress(selection.summaryLine) } }
         try finish(with: selectionStatus(of: summaries))

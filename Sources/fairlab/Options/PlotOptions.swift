@@ -5,19 +5,21 @@ import FairlabHost
 /// The axes of the report's trade-off plot (`compare --report`, `report`).
 struct PlotOptions: ParsableArguments {
     @Option(name: .customLong("x"), help: ArgumentHelp(
-        "The trade-off plot's x axis: a metric, abs:NAME or distance:NAME (default: \(HTMLReport.Axes.standard.x)).", valueName: "metric"))
+        "The trade-off plot's x axis: a metric, abs:NAME or distance:NAME (default: \(HTMLReport.Axes.standard(for: .binary).x); for regression \(HTMLReport.Axes.standard(for: .regression).x)).",
+        valueName: "metric"))
     var xAxis: String?
 
-    @Option(name: .customLong("y"), help: ArgumentHelp("The trade-off plot's y axis (default: \(HTMLReport.Axes.standard.y)).", valueName: "metric"))
+    @Option(name: .customLong("y"), help: ArgumentHelp(
+        "The trade-off plot's y axis (default: \(HTMLReport.Axes.standard(for: .binary).y); for regression \(HTMLReport.Axes.standard(for: .regression).y)).",
+        valueName: "metric"))
     var yAxis: String?
 
     func validate() throws { _ = try axes() }
 
-    func axes() throws -> HTMLReport.Axes {
+    /// The axes given on the command line (nil: each run's task's default).
+    func axes() throws -> (x: SelectionRule.Term?, y: SelectionRule.Term?) {
         do {
-            return HTMLReport.Axes(
-                x: try xAxis.map(SelectionRule.Term.init(parsing:)) ?? HTMLReport.Axes.standard.x,
-                y: try yAxis.map(SelectionRule.Term.init(parsing:)) ?? HTMLReport.Axes.standard.y)
+            return (try xAxis.map(SelectionRule.Term.init(parsing:)), try yAxis.map(SelectionRule.Term.init(parsing:)))
         } catch let error as FairlabError {
             throw ValidationError(error.message)
         }
@@ -27,7 +29,7 @@ struct PlotOptions: ParsableArguments {
     /// are not checked: a run without them gets a report saying so, in place of the plot).
     func check(_ summaries: [ComparisonSummary], file: String) throws {
         let axes = try axes()
-        let named = [xAxis.map { _ in axes.x }, yAxis.map { _ in axes.y }].compactMap { $0 }
+        let named = [axes.x, axes.y].compactMap { $0 }
         guard !named.isEmpty else { return }
         for summary in summaries {
             try SelectionRule(constraints: [], objective: named[0], minimize: true).check(

@@ -126,3 +126,4 @@ struct RunOptions: ParsableArguments {
 
 extension Standardization: ExpressibleByArgument {}
 extension TableFormat: ExpressibleByArgument {}
+extension TaskKind: ExpressibleByArgument {}

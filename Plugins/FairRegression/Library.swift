@@ -1,0 +1,25 @@
+import CFairlabPlugin
+import FairlabPluginKit
+
+nonisolated(unsafe) let library = makeLibrary(
+    id: "org.fairlab.fair-regression", name: "Fair regression", vendor: "fairlab", version: "1.0.0",
+    methods: [
+        MethodDefinition(
+            id: "group-balance", name: "Group-balanced weights for regression", version: "1.0.0",
+            description: "Weights each training row by n / (G · n_g), so every group carries the same total weight in the ridge fit.",
+            stage: .preProcessing, needs: [], tasks: .regression, make: { _, _ in GroupBalance() }),
+        MethodDefinition(
+            id: "fair-ridge", name: "Ridge with a group mean-prediction gap penalty (fair pricing)", version: "1.0.0",
+            description: "Squared error + α‖β‖² + λ · (group mean-prediction gap)², solved exactly.",
+            stage: .inProcessing, needs: [.labels], tasks: .regression, parameters: FairRidgeMethod.parameters,
+            make: { host, parameters in FairRidgeMethod(host: host, parameters: parameters) }),
+        MethodDefinition(
+            id: "group-mean-shift", name: "Group mean-prediction equaliser (post-processing)", version: "1.0.0",
+            description: "Shifts each group's baseline predictions so its validation mean equals the overall validation mean.",
+            stage: .postProcessing, needs: [.scores, .groupsAtPredict], tasks: .regression, make: { _, _ in GroupMeanShift() }),
+    ])
+
+@_cdecl("fairlab_plugin_entry")
+public func fairlabPluginEntry(_ hostABIVersion: UInt32) -> UnsafePointer<fl_library>? {
+    hostABIVersion >= FAIRLAB_ABI_VERSION ? library : nil
+}
