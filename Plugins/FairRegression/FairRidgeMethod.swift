@@ -12,8 +12,7 @@ final class FairRidgeMethod: FairlabMethod {
     private let host: HostServices
     private let alpha: Double
     private let lambda: Double
-    private var coefficients: [Double] = []
-    private var intercept = 0.0
+    private var model: RidgeLearner.Model?
 
     init(host: HostServices, parameters: ParameterValues) {
         self.host = host
@@ -25,19 +24,20 @@ final class FairRidgeMethod: FairlabMethod {
         let labels = try train.requireLabels(), codes = try train.requireGroupCodes()
         let matrix = train.matrix.pointee
         guard Int(matrix.leading_dimension) == train.rows else { throw PluginError.invalidInput("the features are not contiguous columns") }
-        (coefficients, intercept) = try FairRidge.fit(
+        let (coefficients, intercept) = try FairRidge.fit(
             features: UnsafeBufferPointer(start: matrix.data, count: train.rows * train.cols), rows: train.rows, cols: train.cols,
             labels: labels, weights: train.weights, groupCodes: codes, groupCount: train.groups.count, alpha: alpha, lambda: lambda,
             blas: host.blas)
+        model = RidgeLearner.Model(coefficients: coefficients, intercept: intercept)
     }
 
     func predict(_ data: DataView, output: PredictionOutput) throws {
-        guard data.cols == coefficients.count else { throw PluginError.invalidInput("fitted on \(coefficients.count) features, given \(data.cols)") }
-        var predictions = [Double](repeating: intercept, count: data.rows)
-        for j in 0..<data.cols {
-            let column = data.column(j), beta = coefficients[j]
-            for i in 0..<data.rows { predictions[i] += beta * column[i] }
+        guard let model else { throw PluginError.invalidInput("predict before fit") }
+        let matrix = data.matrix.pointee
+        guard data.cols == model.coefficients.count, Int(matrix.leading_dimension) == data.rows else {
+            throw PluginError.invalidInput("fitted on \(model.coefficients.count) contiguous feature columns, given \(data.cols)")
         }
+        let predictions = model.predict(UnsafeBufferPointer(start: matrix.data, count: data.rows * data.cols), rows: data.rows)
         for i in 0..<data.rows { output.predictions[i] = predictions[i] }
     }
 }

@@ -14,6 +14,11 @@ nonisolated(unsafe) let library = makeLibrary(
             stage: .inProcessing, needs: [.labels], tasks: .regression, parameters: FairRidgeMethod.parameters,
             make: { host, parameters in FairRidgeMethod(host: host, parameters: parameters) }),
         MethodDefinition(
+            id: "bounded-group-loss", name: "Exponentiated gradient with bounded group loss (Fairlearn's, over ridge fits)", version: "1.0.0",
+            description: "A distribution over ridge fits whose every group's mean squared training error is at most the bound, at the least overall error.",
+            stage: .inProcessing, needs: [.labels], tasks: .regression, parameters: BoundedGroupLossMethod.parameters,
+            make: { host, parameters in BoundedGroupLossMethod(host: host, parameters: parameters) }),
+        MethodDefinition(
             id: "group-mean-shift", name: "Group mean-prediction equaliser (post-processing)", version: "1.0.0",
             description: "Shifts each group's baseline predictions so its validation mean equals the overall validation mean.",
             stage: .postProcessing, needs: [.scores, .groupsAtPredict], tasks: .regression, make: { _, _ in GroupMeanShift() }),

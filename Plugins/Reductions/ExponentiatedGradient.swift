@@ -1,6 +1,5 @@
 import CFairlabPlugin
 import FairlabPluginKit
-import Glibc
 
 /// Fairlearn's `ExponentiatedGradient` (Agarwal et al. 2018): a randomised classifier Q over base-learner
 /// hypotheses, found by a game between the learner (best responses to multipliers λ, `LagrangianOracle`) and
@@ -19,7 +18,7 @@ final class ExponentiatedGradient: FairlabMethod {
 
     private let host: HostServices
     private let parameters: ParameterValues
-    private var oracle: LagrangianOracle?
+    private var oracle: LagrangianOracle<ParityConstraints, ClassifierLearner>?
     private var weights: [Double] = []
 
     init(host: HostServices, parameters: ParameterValues) {
@@ -31,59 +30,16 @@ final class ExponentiatedGradient: FairlabMethod {
         let moment = try ParityMoment(
             ParityMoment.Kind(rawValue: parameters.text("constraint"))!, labels: Array(try train.requireLabels()),
             codes: Array(try train.requireGroupCodes()), groupNames: train.groups.names)
-        let eps = parameters.number("eps"), bound = 1 / eps
-        let oracle = LagrangianOracle(moment: moment, features: train.matrix, host: host, eps: eps, bound: bound)
-        let constraints = 2 * moment.cells.count
-        var theta = [Double](repeating: 0, count: constraints), lambdaSum = [Double](repeating: 0, count: constraints)
-        var counts: [Int: Double] = [:]
-        var nu = parameters.number("nu"), eta = 0.0
-        var lastChecked = 5.0, lastGap = Double.infinity
-        var gapsEG: [Double] = [], gaps: [Double] = [], distributions: [[Int: Double]] = []
-        for t in 0..<Int(parameters.number("max_iter")) {
-            let exponentials = theta.map { exp($0) }, total = 1 + exponentials.reduce(0, +)
-            let lambda = exponentials.map { bound * $0 / total }
-            for j in 0..<constraints { lambdaSum[j] += lambda[j] }
-            let lambdaEG = lambdaSum.map { $0 / Double(t + 1) }
-            let chosen = try oracle.bestResponse(lambda)
-            if t == 0 {
-                if nu == 0 {
-                    // ν = ½ · std(|h(x) − y|) / √n over the first hypothesis (the sample standard deviation).
-                    let misses = zip(oracle.hypotheses[chosen].predictions, moment.labels).map { abs($0 - $1) }
-                    let mean = misses.reduce(0, +) / Double(misses.count)
-                    let variance = misses.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(misses.count - 1)
-                    nu = 0.5 * variance.squareRoot() / Double(misses.count).squareRoot()
-                }
-                eta = parameters.number("eta0") / bound
-            }
-            counts[chosen, default: 0] += 1
-            let countTotal = counts.values.reduce(0, +)
-            let averaged = counts.mapValues { $0 / countTotal }
-            let gapEG = try oracle.gap(averaged, lambdaEG, nu: nu)
-            gapsEG.append(gapEG)
-            var (distribution, gap) = (averaged, gapEG)
-            if t > 0 {
-                let (linear, gapLP) = try oracle.linearProgramStep(nu: nu)
-                if !(gapEG < gapLP) { (distribution, gap) = (linear, gapLP) }
-            }
-            distributions.append(distribution)
-            gaps.append(gap)
-            host.log("iteration \(t): \(oracle.hypotheses.count) hypotheses, gap \(gap)", level: FL_LOG_DEBUG)
-            if gap < nu && t >= 5 { break }
-            if Double(t) >= lastChecked * 1.6 {
-                let best = gapsEG.min()!
-                if best > lastGap * 0.8 { eta *= 0.8 }
-                lastChecked = Double(t)
-                lastGap = best
-            }
-            let gamma = oracle.hypotheses[chosen].gamma
-            for j in 0..<constraints { theta[j] += eta * (gamma[j] - eps) }
-        }
-        let smallest = gaps.min()!
-        let bestIteration = gaps.lastIndex { $0 <= smallest + 1e-8 }!
-        weights = (0..<oracle.hypotheses.count).map { distributions[bestIteration][$0] ?? 0 }
+        let eps = parameters.number("eps")
+        let oracle = LagrangianOracle(
+            moment: ParityConstraints(moment: moment, eps: eps), learner: ClassifierLearner(features: train.matrix, host: host), bound: 1 / eps)
+        let result = try ExponentiatedGradientSearch.run(
+            oracle, maxIterations: Int(parameters.number("max_iter")), nu: parameters.number("nu"), eta0: parameters.number("eta0"),
+            log: { self.host.log($0, level: FL_LOG_DEBUG) })
+        weights = result.weights
         self.oracle = oracle
         host.log(
-            "exponentiated gradient: \(oracle.hypotheses.count) hypotheses, \(oracle.calls) learner fits, best gap \(gaps[bestIteration]) at iteration \(bestIteration) of \(gaps.count), ν \(nu)",
+            "exponentiated gradient: \(oracle.hypotheses.count) hypotheses, \(oracle.calls) learner fits, best gap \(result.bestGap) at iteration \(result.bestIteration) of \(result.iterations), ν \(result.nu)",
             level: FL_LOG_INFO)
     }
 
@@ -91,7 +47,7 @@ final class ExponentiatedGradient: FairlabMethod {
         guard let oracle else { throw PluginError.invalidInput("predict before fit") }
         var probabilities = [Double](repeating: 0, count: data.rows)
         for (index, weight) in weights.enumerated() where weight != 0 {
-            let predictions = try oracle.predictions(of: index, on: data.matrix)
+            let predictions = try oracle.hypotheses[index].model.predictions(on: data.matrix, host: host)
             for i in 0..<data.rows { probabilities[i] += weight * predictions[i] }
         }
         probabilities = probabilities.map { min(max($0, 0), 1) }

@@ -9,6 +9,10 @@ ridge baseline and its regression metric plugin against. Rerun with:
   `fairlab compare --standardize numeric` does it (numeric columns by the training rows' mean and population
   std; one-hot and the protected attribute's own column left 0/1); scikit-learn Ridge(alpha=1.0) fitted on them
   without and with instance weights (uniform in [0.5, 2]): coefficients, intercept and test predictions.
+- bounded group loss: Fairlearn ExponentiatedGradient(Ridge(alpha=1), BoundedGroupLoss(SquareLoss(-inf, inf),
+  upper_bound), eps=0.01) on those training rows grouped by race code, at a bound 1.1 x the unconstrained fit's
+  overall training MSE and at 0.97 x its worst group's: ν, the oracle calls, the hypotheses, each group's and the
+  overall training MSE under Q (weights_ aligned with predictors_ by hypothesis id), and Q's mean test prediction.
 - metrics: three cases of labels, predictions and groups (the ridge's Wage test predictions by race, four groups;
   a synthetic two-group case with weights; a five-group case whose smallest group has one row, so its R² is
   undefined). Overall values: scikit-learn mean_absolute_error, root of mean_squared_error, r2_score, the mean
@@ -25,6 +29,7 @@ import sys
 
 import numpy as np
 from fairlearn.metrics import MetricFrame
+from fairlearn.reductions import BoundedGroupLoss, ExponentiatedGradient, SquareLoss
 from scipy.stats import ks_2samp
 from sklearn.linear_model import Ridge
 from sklearn.metrics import mean_absolute_error, mean_squared_error, r2_score
@@ -130,10 +135,32 @@ def main():
     five_case = metrics_case("five groups, one of a single row", labels5, predictions5, groups5,
                              ["g0", "g1", "g2", "g3", "g4"], [True, False, False, False, False])
 
+    # Fairlearn's exponentiated gradient with bounded group loss over the same ridge, on the training rows grouped
+    # by race code, at two bounds: one that binds (the unconstrained fit's worst group is above it) and a looser one.
+    train_groups = race["codes"][train_rows].astype(int)
+    unconstrained = Ridge(alpha=1.0).fit(train, y_train).predict(train)
+    group_mse = {g: float(np.mean((y_train[train_groups == g] - unconstrained[train_groups == g]) ** 2)) for g in sorted(set(train_groups))}
+    bounded = []
+    for upper_bound in (1.1 * float(np.mean((y_train - unconstrained) ** 2)), 0.97 * max(group_mse.values())):
+        eg = ExponentiatedGradient(Ridge(alpha=1.0), BoundedGroupLoss(SquareLoss(-np.inf, np.inf), upper_bound=upper_bound), eps=0.01)
+        eg.fit(train, y_train, sensitive_features=train_groups)
+        # weights_ and predictors_ are Series keyed by hypothesis id: aligned by id, not by position.
+        hypotheses = [eg.predictors_[i] for i in range(len(eg.predictors_))]
+        weights = eg.weights_.reindex(range(len(hypotheses))).fillna(0).to_numpy()
+        predictions = np.column_stack([h.predict(train) for h in hypotheses])
+        losses = {g: float(np.sum(weights * np.mean((y_train[train_groups == g, None] - predictions[train_groups == g]) ** 2, axis=0)))
+                  for g in sorted(set(train_groups))}
+        overall = float(np.sum(weights * np.mean((y_train[:, None] - predictions) ** 2, axis=0)))
+        bounded.append(dict(upper_bound=upper_bound, nu=float(eg.nu), oracle_calls=int(eg.n_oracle_calls_),
+                            hypotheses=len(hypotheses), group_losses=[losses[g] for g in sorted(losses)],
+                            worst_group_loss=max(losses.values()), overall_loss=overall,
+                            test_mean_prediction=(np.column_stack([h.predict(test) for h in hypotheses]) @ weights).tolist()))
+
     fixture = dict(
         source="datasets/wage.h5", feature_names=data["names"], train_rows=train_rows.tolist(), test_rows=test_rows.tolist(),
         train_features=train.T.ravel().tolist(), test_features=test.T.ravel().tolist(), cols=train.shape[1],
-        train_labels=y_train.tolist(), ridge=ridge, metric_cases=[wage_case, weighted_case, five_case])
+        train_labels=y_train.tolist(), train_groups=train_groups.tolist(), ridge=ridge, metric_cases=[wage_case, weighted_case, five_case],
+        bounded_group_loss=bounded, unconstrained_group_mse=[group_mse[g] for g in sorted(group_mse)])
     path = ROOT / "Tests/FairlabHostTests/Fixtures/regression_goldens.json"
     path.write_text(json.dumps(fixture, indent=None, separators=(",", ":")) + "\n")
     print(f"wrote {path}: ridge on {len(train_rows)} + {len(test_rows)} rows, {len(fixture['metric_cases'])} metric cases")
