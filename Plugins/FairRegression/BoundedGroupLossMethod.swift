@@ -3,9 +3,11 @@ import FairlabPluginKit
 
 /// In-processing for regression: Fairlearn's `ExponentiatedGradient` with `BoundedGroupLoss` (square loss) over
 /// ridge regressions (Agarwal, Dudík & Wu 2019): a distribution Q over ridge fits whose every group's mean squared
-/// training error is at most `upper_bound` (to eps), at the least overall error. Prediction draws, for each row, a
-/// fit from Q with the host's seeded stream, as Fairlearn's `predict` does; `predict=mean` gives Q's expected
-/// prediction Σ_h Q_h h(x) instead, whose group losses are no larger (the square loss is convex).
+/// training error is at most `upper_bound` (to eps), at the least overall error. It predicts Q's expected
+/// prediction Σ_h Q_h h(x), whose group losses are no larger than Q's (the square loss is convex): regression
+/// predictions carry no probabilities, so a drawn prediction's table row would be one random draw with no expected
+/// row beside it. `predict=draw` draws, for each row, a fit from Q with the host's seeded stream, as Fairlearn's
+/// `predict` does.
 final class BoundedGroupLossMethod: FairlabMethod {
     static let parameters = [
         Parameter("upper_bound", .real(minimum: 0, maximum: .infinity), default: "0",
@@ -15,7 +17,7 @@ final class BoundedGroupLossMethod: FairlabMethod {
         Parameter("nu", .real(minimum: 0, maximum: .infinity), default: "0", description: "duality-gap tolerance; 0: Fairlearn's default from the first fit"),
         Parameter("eta0", .real(minimum: 1e-9, maximum: .infinity), default: "2", description: "initial step size of the multipliers' update"),
         Parameter("alpha", .real(minimum: 0, maximum: 1e12), default: "1", description: "the ridge fits' penalty"),
-        Parameter("predict", .choice(["draw", "mean"]), default: "draw", description: "draw a fit per row from Q (Fairlearn), or Q's mean prediction"),
+        Parameter("predict", .choice(["mean", "draw"]), default: "mean", description: "Q's mean prediction, or a fit drawn per row from Q (Fairlearn's predict)"),
     ]
 
     private let host: HostServices

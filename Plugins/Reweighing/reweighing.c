@@ -28,7 +28,7 @@ static const fl_param_descriptor *const reweighing_params[] = {&grouping_param};
 static const fl_method_descriptor reweighing_descriptor = {
     HEADER(fl_method_descriptor), "reweighing", "Reweighing (Kamiran & Calders 2012)", "1.0.0",
     "Weights each (group, label) cell so that group and label are independent in the training data.",
-    FL_STAGE_PRE, FL_NEEDS_LABELS, 1, reweighing_params,
+    FL_STAGE_PRE, FL_NEEDS_LABELS, 1, reweighing_params, FL_TASK_BINARY, 0,
 };
 static const fl_method_descriptor *const methods[] = {&reweighing_descriptor};
 

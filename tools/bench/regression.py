@@ -1,8 +1,7 @@
 """fairlab's regression methods against scikit-learn and Fairlearn on fairlab's own splits of a run: the same
 rows, the same standardisation, the same bound; values and fit times.
 
-    fairlab compare datasets/wage.h5 --seeds 5 --methods bounded-group-loss,fair-ridge \\
-        --param bounded-group-loss.predict=mean --out R.h5
+    fairlab compare datasets/wage.h5 --seeds 5 --methods bounded-group-loss,fair-ridge --out R.h5
     OPENBLAS_NUM_THREADS=1 /work/pyenv/bin/python tools/bench/regression.py R.h5 [--run ID] [--dataset D.h5] [--runs 5]
     /work/pyenv/bin/python tools/bench/regression.py R.h5 ...                    # default BLAS threads
 
@@ -16,7 +15,7 @@ first protected attribute's codes, then:
 - bounded-group-loss: Fairlearn ExponentiatedGradient(Ridge(alpha=1), BoundedGroupLoss(SquareLoss(-inf, inf),
   upper_bound), eps=0.01), the bound being fairlab's default (the unconstrained ridge's overall training MSE);
   Q's mean test prediction (weights_ aligned with predictors_ by hypothesis id) against fairlab's stored y_pred
-  (run with predict=mean), and Fairlearn's worst group's training MSE under Q.
+  (its default predict=mean), and Fairlearn's worst group's training MSE under Q.
 
 Fit times: median of --runs fits each (Ridge; the whole ExponentiatedGradient.fit), beside fairlab's stored
 fit_seconds (median over seeds). Prints one JSON line per seed and a summary line.

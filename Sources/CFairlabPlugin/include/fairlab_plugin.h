@@ -27,8 +27,9 @@
  * the host-owned fl_error buffer (see fl_error_set). FL_OK means success; any other value fails the method's
  * row in a comparison, with the message shown.
  *
- * Data conventions: labels and predictions are doubles holding 0 or 1, where 1 is the favourable outcome.
- * Scores are estimates of P(favourable) in [0, 1]. Matrices are column-major (the CBLAS "ColMajor" layout), so
+ * Data conventions: for a binary task (FL_TASK_BINARY, every task before ABI 5) labels and predictions are
+ * doubles holding 0 or 1, where 1 is the favourable outcome, and scores are estimates of P(favourable) in [0, 1];
+ * for a regression task (FL_TASK_REGRESSION, ABI 5) they are finite real numbers and there are no scores. Matrices are column-major (the CBLAS "ColMajor" layout), so
  * they can be handed to the BLAS in fl_blas directly. Group codes index 0..group_count-1 into fl_groups.
  */
 #ifndef FAIRLAB_PLUGIN_H
@@ -196,7 +197,7 @@ typedef struct fl_data {
     uint32_t abi_version;
     int64_t rows;
     const fl_matrix *features;   /**< rows x features, standardised with the training split's mean and std. */
-    const double *labels;        /**< rows labels (0/1), or NULL where labels are hidden (test data). */
+    const double *labels;        /**< rows labels (0/1; real numbers for regression), or NULL where hidden (test data). */
     const double *scores;        /**< rows baseline scores for post-processing methods, else NULL. */
     const double *weights;       /**< rows instance weights, or NULL meaning all 1. */
     const int32_t *group_codes;  /**< rows group codes, or NULL where groups are hidden. */
@@ -273,7 +274,7 @@ typedef struct fl_prediction_output {
     uint32_t struct_size;
     uint32_t abi_version;
     int64_t rows;
-    double *predictions;           /**< rows, host-allocated: write 0 or 1 for every row. */
+    double *predictions;           /**< rows, host-allocated: write 0 or 1 for every row (a finite number for regression). */
     double *scores;                /**< rows, host-allocated: write P(favourable) if the method has scores. */
     int64_t predictions_written;   /**< Set to the number of predictions written (must equal rows). */
     int64_t scores_written;        /**< Set to rows if scores were written, 0 if the method has none. */
@@ -287,8 +288,8 @@ typedef struct fl_evaluation_input {
     uint32_t struct_size;
     uint32_t abi_version;
     int64_t rows;
-    const double *labels;          /**< rows true labels (0/1). */
-    const double *predictions;     /**< rows predictions (0/1). */
+    const double *labels;          /**< rows true labels (0/1; real numbers for regression). */
+    const double *predictions;     /**< rows predictions (0/1; real numbers for regression). */
     const double *scores;          /**< rows scores, or NULL when the method produced none. */
     const double *weights;         /**< rows instance weights, or NULL meaning all 1. */
     const int32_t *group_codes;    /**< rows group codes. */
@@ -366,8 +367,10 @@ typedef struct fl_blas {
 typedef uint64_t fl_model;
 
 /**
- * The host's weighted base learner (L2-regularised logistic regression, the same one the baseline uses).
- * Reductions-style methods train it many times with their own labels and weights.
+ * The host's weighted base learner (L2-regularised logistic regression, the same one the baseline uses on binary
+ * data). Reductions-style methods train it many times with their own labels and weights. It is a classifier:
+ * on regression data its fit refuses labels that are not 0/1 (the regression baseline is ridge regression, which
+ * FairlabPluginKit's RidgeLearner computes over the host's BLAS).
  */
 typedef struct fl_learner {
     uint32_t struct_size;

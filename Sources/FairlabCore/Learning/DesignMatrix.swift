@@ -31,7 +31,8 @@ func makeDesign(_ features: Matrix, allowSparse: Bool) -> DesignMatrix {
 final class DenseDesign: DesignMatrix {
     let features: Matrix
     /// √d ⊙ X for the Gram matrix, kept from one Newton iteration to the next: a fresh n × p buffer each time
-    /// cost a page fault per 4 KiB written (on Adult's correlation-remover output, about a third of the fit).
+    /// cost a page fault per 4 KiB written (on Adult's correlation-remover output, about a third of the fit). It
+    /// lives as long as the design: a second copy of dense features while a prepared design is kept.
     private var scaled: [Double] = []
 
     init(features: Matrix) { self.features = features }

@@ -143,7 +143,11 @@ public struct Comparison {
         let runs = rows.map { $0?.handles(task) ?? true }
         let metrics = catalog.metrics.filter { $0.handles(task) }
         guard !metrics.isEmpty else {
-            throw FairlabError("no metric plugin handles \(task.rawValue) data (found: \(catalog.metrics.map(\.id).joined(separator: ", ")))")
+            throw FairlabError(file: options.datasetPath, "no metric plugin handles \(task.rawValue) data (found: \(catalog.metrics.map(\.id).joined(separator: ", ")))")
+        }
+        let idleMetrics = catalog.metrics.filter { !$0.handles(task) }
+        if !idleMetrics.isEmpty {
+            progress("metrics for other tasks not used: \(idleMetrics.map(\.id).joined(separator: ", "))")
         }
         // Position of each seed in the prepared run.
         var preparedIndex: [Int: Int] = [:]

@@ -51,11 +51,12 @@ public struct LoadedLibrary {
         }
         return try (0..<Int(lib.method_count)).map { index in
             guard let descriptorPointer = lib.methods[index] else { throw FairlabError(file: path, "method \(index) is NULL") }
-            let descriptor = descriptorPointer.pointee
-            guard ABIVersion1.accepted.contains(descriptor.abi_version),
-                  descriptor.struct_size >= ABIVersion1.methodDescriptor else {
-                throw FairlabError(file: path, "method \(index) has descriptor version \(descriptor.abi_version), size \(descriptor.struct_size)")
+            let header = (version: descriptorPointer.pointee.abi_version, size: descriptorPointer.pointee.struct_size)
+            guard ABIVersion1.accepted.contains(header.version), header.size >= ABIVersion1.methodDescriptor else {
+                throw FairlabError(file: path, "method \(index) has descriptor version \(header.version), size \(header.size)")
             }
+            // A descriptor from an older plugin is shorter than this header's: only what it declares is read.
+            let descriptor = ABIVersion1.copy(descriptorPointer)
             let id = try text(descriptor.id, "method \(index)'s id")
             guard id.range(of: "^[a-z0-9][a-z0-9_-]*$", options: .regularExpression) != nil else {
                 throw FairlabError(file: path, "method id '\(id)' must match [a-z0-9][a-z0-9_-]*")
@@ -97,7 +98,7 @@ public struct LoadedLibrary {
                 version: try text(descriptor.version, "method \(id)'s version"),
                 description: descriptor.description.map { String(cString: $0) } ?? "", stage: stage,
                 needs: descriptor.needs,
-                tasks: descriptor.struct_size >= MemoryLayout<fl_method_descriptor>.offset(of: \.tasks)! + MemoryLayout<fl_tasks>.size ? descriptor.tasks : 0,
+                tasks: descriptor.tasks,
                 parameters: parameters, libraryPath: path, libraryID: libraryID,
                 libraryName: libraryName, libraryVersion: libraryVersion)
             // Defaults must be valid values: a bad one costs this library, not every comparison.

@@ -37,7 +37,7 @@ struct GroupRatesPlot {
         let top = 24.0 + 16 * Double(legendLine), height = top + Double(rows.count) * blockHeight + 30
         // Rates fill [0, 1]; values beyond it (a mean price, an error) stretch the axis to reach them.
         let shown = rows.flatMap { values($0).compactMap { $0 } }.filter(\.isFinite)
-        let axis = PlotAxis(covering: [0, 1] + shown, from: labelWidth, to: width - 20)
+        let axis = PlotAxis(covering: [0, 1] + shown, from: labelWidth, to: width - 20)   // negative values widen it leftwards
         var canvas = SVGCanvas(width: width, height: height)
         for tick in axis.ticks {
             let x = axis.position(tick)
@@ -65,7 +65,9 @@ struct GroupRatesPlot {
                     canvas.text(axis.position(0) + 4, y + barHeight - 1, "undefined", size: 9, fill: "#777")
                     continue
                 }
-                canvas.rect(axis.position(0), y, axis.position(value) - axis.position(0), barHeight - 1, fill: StageColors.group(group),
+                // From 0 to the value, to the left of 0 for a negative one (a mean of log prices, a loss).
+                let zero = axis.position(0), end = axis.position(value)
+                canvas.rect(min(zero, end), y, abs(end - zero), barHeight - 1, fill: StageColors.group(group),
                             title: "\(row.id), \(groups[group]): \(String(format: "%.4f", value))")
                 if let reference = baseline?[group] ?? nil, !reference.isNaN {
                     canvas.line(axis.position(reference), y - 1, axis.position(reference), y + barHeight, stroke: "#000", width: 2)

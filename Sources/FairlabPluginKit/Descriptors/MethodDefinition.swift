@@ -27,7 +27,9 @@ public struct Needs: OptionSet, Sendable {
 
 /// The tasks a method handles, mirroring `fl_tasks` (ABI 5).
 public struct Tasks: OptionSet, Sendable {
+    /// The `FL_TASK_*` bits.
     public let rawValue: UInt32
+    /// Tasks from `FL_TASK_*` bits.
     public init(rawValue: UInt32) { self.rawValue = rawValue }
     /// 0/1 labels and predictions.
     public static let binary = Tasks(rawValue: FL_TASK_BINARY)

@@ -16,20 +16,20 @@ enum MethodBridge {
             fit: { instance, train, validation, error in
                 call(instance, error) { method in
                     guard let train else { throw PluginError.invalidInput("fit called without training data") }
-                    try method.fit(train: DataView(train.pointee), validation: validation.map { DataView($0.pointee) })
+                    try method.fit(train: DataView(declaredStruct(train)), validation: validation.map { DataView(declaredStruct($0)) })
                 }
             },
             transform: { instance, data, output, error in
                 call(instance, error) { method in
                     guard let data, let output else { throw PluginError.invalidInput("transform called with NULL") }
-                    try method.transform(DataView(data.pointee), output: TransformOutput(output))
+                    try method.transform(DataView(declaredStruct(data)), output: TransformOutput(output))
                 }
             },
             predict: { instance, data, output, error in
                 call(instance, error) { method in
                     guard let data, let output else { throw PluginError.invalidInput("predict called with NULL") }
                     let prediction = PredictionOutput(output)
-                    try method.predict(DataView(data.pointee), output: prediction)
+                    try method.predict(DataView(declaredStruct(data)), output: prediction)
                     output.pointee.predictions_written = output.pointee.rows
                     output.pointee.scores_written = prediction.wroteScores ? output.pointee.rows : 0
                 }
@@ -37,7 +37,7 @@ enum MethodBridge {
             evaluate: { instance, input, sink, error in
                 call(instance, error) { method in
                     guard let input, let sink else { throw PluginError.invalidInput("evaluate called with NULL") }
-                    try method.evaluate(EvaluationInput(input.pointee), sink: MetricSink(sink))
+                    try method.evaluate(EvaluationInput(declaredStruct(input)), sink: MetricSink(sink))
                 }
             }))
         return UnsafePointer(instance)

@@ -9,9 +9,13 @@ public enum ExponentiatedGradientSearch {
     public struct Result {
         /// Q: one weight per stored hypothesis.
         public let weights: [Double]
+        /// The duality-gap tolerance used (the default computed from the first hypothesis when none was given).
         public let nu: Double
+        /// The iteration whose distribution Q is (the last with the least gap).
         public let bestIteration: Int
+        /// Iterations run.
         public let iterations: Int
+        /// Q's duality gap.
         public let bestGap: Double
     }
 

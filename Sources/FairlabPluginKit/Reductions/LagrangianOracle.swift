@@ -4,23 +4,29 @@
 public final class LagrangianOracle<Moment: ReductionMoment, Learner: ReductionLearner> {
     /// One best response.
     public struct Hypothesis {
+        /// The learner's model.
         public let model: Learner.Model
         /// Predictions on the training rows.
         public let predictions: [Double]
+        /// The moment's objective of those predictions.
         public let error: Double
+        /// The moment's constraint values of those predictions.
         public let gamma: [Double]
     }
 
+    /// The constraint the game is played for.
     public let moment: Moment
     /// B: the multipliers' total, 1/eps.
     public let bound: Double
     private let learner: Learner
+    /// The best responses kept, in the order they were found.
     public private(set) var hypotheses: [Hypothesis] = []
     /// Learner fits so far, as Fairlearn's `n_oracle_calls_`.
     public private(set) var calls = 0
     /// The linear-program step's result for a number of hypotheses (Fairlearn solves it again only when it grew).
     private var linearProgramResult: (hypotheses: Int, distribution: [Int: Double], gap: Double)?
 
+    /// A game for `moment` whose best responses `learner` gives, with multipliers summing to at most `bound`.
     public init(moment: Moment, learner: Learner, bound: Double) {
         self.moment = moment
         self.learner = learner

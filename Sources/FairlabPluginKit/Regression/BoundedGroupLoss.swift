@@ -4,14 +4,17 @@
 /// the rows' own labels with weights 1 + λ_g · n / n_g, so a group whose loss is over its bound weighs more.
 /// Losses are not clipped (Fairlearn's `SquareLoss(-inf, inf)`).
 public struct BoundedGroupLoss: ReductionMoment {
+    /// The training labels.
     public let labels: [Double]
     /// Per row, the index of its group among the groups present (in group-code order, as Fairlearn sorts them).
     public let memberships: [Int]
     /// The group codes present, ascending: constraint g is group `presentGroups[g]`'s.
     public let presentGroups: [Int32]
+    /// The largest mean squared error each group may have.
     public let upperBound: Double
     private let counts: [Double]
 
+    /// The moment for `labels`, rows grouped by `codes`, every group bounded by `upperBound`.
     public init(labels: [Double], codes: [Int32], upperBound: Double) {
         self.labels = labels
         self.upperBound = upperBound
@@ -23,25 +26,32 @@ public struct BoundedGroupLoss: ReductionMoment {
         self.counts = counts
     }
 
+    /// One constraint per group present.
     public var constraintCount: Int { presentGroups.count }
+    /// `upperBound` for every group.
     public var bounds: [Double] { [Double](repeating: upperBound, count: constraintCount) }
 
+    /// 1 + λ_g · n / n_g for a row of group g (Fairlearn's objective weight 1 plus its constraint weight).
     public func signedWeights(_ lambda: [Double]) -> [Double] {
         let n = Double(labels.count)
         return memberships.map { 1 + lambda[$0] * n / counts[$0] }
     }
 
+    /// Each group's mean squared error.
     public func gamma(_ predictions: [Double]) -> [Double] {
         var sums = [Double](repeating: 0, count: constraintCount)
         for i in labels.indices { sums[memberships[i]] += (labels[i] - predictions[i]) * (labels[i] - predictions[i]) }
         return zip(sums, counts).map { $0 / $1 }
     }
 
+    /// The overall mean squared error.
     public func error(_ predictions: [Double]) -> Double {
         zip(labels, predictions).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) } / Double(labels.count)
     }
 
+    /// λ as it is: the bounds are one-sided, nothing to project.
     public func project(_ lambda: [Double]) -> [Double] { lambda }
 
+    /// |h(x) − y| per row.
     public func deviations(_ predictions: [Double]) -> [Double] { zip(predictions, labels).map { abs($0 - $1) } }
 }

@@ -5,7 +5,9 @@ import CFairlabPlugin
 public final class RidgeLearner: ReductionLearner {
     /// A fitted ridge model.
     public struct Model {
+        /// One coefficient per feature.
         public let coefficients: [Double]
+        /// The intercept.
         public let intercept: Double
 
         /// A model with these parameters.
@@ -45,6 +47,7 @@ public final class RidgeLearner: ReductionLearner {
         oneGroup = [Int32](repeating: 0, count: rows)
     }
 
+    /// A ridge fit of the labels with weights |w| · `scale`, and its training predictions.
     public func fit(signedWeights: [Double], scale: Double) throws -> (model: Model, predictions: [Double]) {
         let weights = signedWeights.map { scale * abs($0) }
         let (coefficients, intercept) = try labels.withUnsafeBufferPointer { labels in
@@ -60,5 +63,6 @@ public final class RidgeLearner: ReductionLearner {
         return (model, model.predict(features, rows: rows))
     }
 
+    /// Nothing to free: a model is two arrays.
     public func release(_ model: Model) {}
 }

@@ -7,7 +7,7 @@ static const fl_param_descriptor rate = {sizeof(fl_param_descriptor), FAIRLAB_AB
                                          FL_PARAM_REAL, "-1", 0, 1, NULL};
 static const fl_param_descriptor *const params[] = {&rate};
 static const fl_method_descriptor method = {sizeof(fl_method_descriptor), FAIRLAB_ABI_VERSION, "bad-default",
-    "Bad default", "1.0.0", "Declares rate=-1 with minimum 0.", FL_STAGE_IN, FL_NEEDS_LABELS, 1, params};
+    "Bad default", "1.0.0", "Declares rate=-1 with minimum 0.", FL_STAGE_IN, FL_NEEDS_LABELS, 1, params, FL_TASK_BINARY, 0};
 static const fl_method_descriptor *const methods[] = {&method};
 
 static fl_status create(const char *id, const fl_host *host, const fl_param_values *values, const fl_method **instance,

@@ -14,7 +14,7 @@
 
 #define METHOD(id, name) \
     {sizeof(fl_method_descriptor), FAIRLAB_ABI_VERSION, id, name, "1.0.0", "Misbehaves on purpose.", FL_STAGE_IN, \
-     FL_NEEDS_LABELS, 0, NULL}
+     FL_NEEDS_LABELS, 0, NULL, FL_TASK_BINARY, 0}
 
 static const fl_method_descriptor segfault = METHOD("bad-segfault", "Dereferences NULL in predict");
 static const fl_method_descriptor aborts = METHOD("bad-abort", "Calls abort() in fit");
@@ -31,7 +31,7 @@ static const fl_method_descriptor scribbles = METHOD("bad-scribble", "Writes int
 
 #define PRE_METHOD(id, name) \
     {sizeof(fl_method_descriptor), FAIRLAB_ABI_VERSION, id, name, "1.0.0", "Misbehaves on purpose.", FL_STAGE_PRE, \
-     FL_NEEDS_LABELS, 0, NULL}
+     FL_NEEDS_LABELS, 0, NULL, FL_TASK_BINARY, 0}
 
 static const fl_method_descriptor grows_test = PRE_METHOD("bad-grow-test", "Adds rows to the test data");
 static const fl_method_descriptor bad_group = PRE_METHOD("bad-group-code", "Adds a training row of group 99");
