@@ -52,6 +52,29 @@ import Testing
         Self.expectIdentical(merged, unsharded)
     }
 
+    /// A regression run in shards, without --methods: every shard deals the same grid (the binary methods'
+    /// rows included, as the task is only known once the dataset is read), leaves the binary rows out alike, and
+    /// the merge is the unsharded run, task included.
+    @Test func regressionShardsMergeIntoTheUnshardedRun() throws {
+        let folder = try TestEnvironment.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let dataset = TestEnvironment.dataset("wage")
+        let options = ["--seeds", "2", "--bootstrap", "50", "--jobs", "2"]
+        let whole = try TestEnvironment.fairlab(["compare", dataset, "--out", folder + "/whole.h5"] + options)
+        #expect(whole.status == 0, "\(whole.stderr)")
+        for shard in 1...3 {
+            let run = try TestEnvironment.fairlab(["compare", dataset, "--shard", "\(shard)/3", "--out", folder + "/shard-\(shard).h5"] + options)
+            #expect(run.status == 0, "\(run.stderr)")
+        }
+        let merge = try TestEnvironment.fairlab(["merge", folder + "/shard-2.h5", folder + "/shard-3.h5", folder + "/shard-1.h5", "-o", folder + "/merged.h5"])
+        #expect(merge.status == 0, "\(merge.stderr)")
+        let merged = try ResultsFile.read(runID: try ResultsFile.runIDs(in: folder + "/merged.h5")[0], from: folder + "/merged.h5")
+        let unsharded = try ResultsFile.read(runID: try ResultsFile.runIDs(in: folder + "/whole.h5")[0], from: folder + "/whole.h5")
+        #expect(merged.task == .regression && unsharded.task == .regression)
+        #expect(unsharded.methods.map(\.id) == ["baseline", "group-balance", "bounded-group-loss", "fair-ridge", "group-mean-shift"])
+        Self.expectIdentical(merged, unsharded)
+    }
+
     /// A stress run's (method, seed, level) grid in shards: merged, every outcome with its level and every injected
     /// row, as the unsharded stress run has them.
     @Test func stressShardsMergeIntoTheUnshardedStressRun() throws {
