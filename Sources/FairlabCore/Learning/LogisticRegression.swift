@@ -9,7 +9,7 @@ import Foundation
 /// handful of iterations. Two ways to find each Newton step share everything else:
 ///
 /// - **Cholesky** (up to `Options.conjugateGradientWidth` features): the Hessian `C·Xᵀ diag(d) X + I` is formed
-///   (one `cblas_dsyrk` per iteration for dense data; for data that is mostly one value per column, one-hot
+///   (one single-precision `cblas_ssyrk` per iteration for dense data, enough for a Newton direction; for data that is mostly one value per column, one-hot
 ///   encodings, the same products run over the sparse matrix X − 1vᵀ, `SparseDesign`) and factorised. Its cost
 ///   grows with the cube of the number of features.
 /// - **Truncated Newton** (wider data, such as thousands of one-hot columns): the step is found by
@@ -230,8 +230,19 @@ private struct NewtonProblem {
             hessian[j + p * size] = crossTerm[j]
         }
         hessian[p + p * size] = curvature.reduce(0, +)
-        guard let step = CholeskySolver.solve(hessian, gradient.map { -$0 }, size: size) else {
+        guard var step = CholeskySolver.solve(hessian, gradient.map { -$0 }, size: size) else {
             throw FairlabError("logistic regression: the Hessian is not positive definite (iteration \(iteration))")
+        }
+        if design.approximateGram {
+            // One step of iterative refinement against the exact Hessian (its products, in double, cost two
+            // passes over X): the single-precision Gram's error in the step is squared away, and Newton's
+            // quadratic convergence, which the stopping test relies on, is kept.
+            var product = [Double](repeating: 0, count: size), scratch = [Double](repeating: 0, count: rows)
+            hessianProduct(step, scratch: &scratch, into: &product)
+            let residual = (0..<size).map { -gradient[$0] - product[$0] }
+            if let correction = CholeskySolver.solve(hessian, residual, size: size) {
+                for k in 0..<size { step[k] += correction[k] }
+            }
         }
         return step
     }
