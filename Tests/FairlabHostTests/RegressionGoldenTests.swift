@@ -46,6 +46,34 @@ import Testing
         }
     }
 
+    /// The learner service of a method on regression data is the host's ridge: a plugin's fit through
+    /// `fl_learner` gives scikit-learn's coefficients, and `predict_scores` its test predictions.
+    @Test func theLearnerServiceIsRidgeOnRegressionData() throws {
+        let golden = try Golden()
+        let reference = golden.json["ridge"].flatMap { ($0 as! [String: Any])["weighted"] } as! [String: Any]
+        let provider = HostServicesProvider(seed: 0, methodID: "ridge-service", task: .regression)
+        let services = HostServices(provider.host)
+        #expect(String(cString: provider.host.pointee.learner.pointee.name) == "ridge-regression")
+        func view(_ matrix: Matrix, _ body: (UnsafePointer<fl_matrix>) throws -> Void) rethrows {
+            try matrix.withUnsafeStorage { storage in
+                var table = fl_matrix(struct_size: UInt32(MemoryLayout<fl_matrix>.size), abi_version: FAIRLAB_ABI_VERSION,
+                                      rows: Int64(matrix.rows), cols: Int64(matrix.cols), leading_dimension: Int64(matrix.rows), data: storage.baseAddress)
+                try body(&table)
+            }
+        }
+        var model: fl_model = 0
+        try view(golden.train) { model = try services.fitBaseLearner(features: $0, labels: golden.trainLabels, weights: reference["weights"] as? [Double]) }
+        let (coefficients, intercept) = try services.baseLearnerCoefficients(model, features: golden.cols)
+        let expected = reference["coefficients"] as! [Double]
+        #expect(coefficients.count == expected.count)
+        for (a, b) in zip(coefficients, expected) { #expect(Self.close(a, b), "coefficient \(a), scikit-learn \(b)") }
+        #expect(Self.close(intercept, reference["intercept"] as! Double))
+        var predictions: [Double] = []
+        try view(golden.test) { predictions = try services.baseLearnerScores(model, features: $0) }
+        let worst = zip(predictions, reference["test_predictions"] as! [Double]).map { abs($0 - $1) }.max()!
+        #expect(predictions.count == (reference["test_predictions"] as! [Double]).count && worst < 1e-9 * 200, "largest difference \(worst)")
+    }
+
     @Test func metricsEqualScikitLearnAndFairlearn() throws {
         let golden = try Golden()
         let library = try LoadedLibrary(path: TestEnvironment.pluginLibrary("RegressionMetrics"))

@@ -367,17 +367,18 @@ typedef struct fl_blas {
 typedef uint64_t fl_model;
 
 /**
- * The host's weighted base learner (L2-regularised logistic regression, the same one the baseline uses on binary
- * data). Reductions-style methods train it many times with their own labels and weights. It is a classifier:
- * on regression data its fit refuses labels that are not 0/1 (the regression baseline is ridge regression, which
- * FairlabPluginKit's RidgeLearner computes over the host's BLAS).
+ * The host's weighted base learner: the one its baseline uses for the task of the method's data. On binary data
+ * L2-regularised logistic regression (labels 0/1; predict_scores gives P(favourable)); on regression data (ABI 5)
+ * ridge regression with α = 1 (real labels; predict_scores gives the predicted values; through
+ * fairlab.learner-control/1, α = 1 / C). Reductions-style methods train it many times with their own labels and
+ * weights.
  */
 typedef struct fl_learner {
     uint32_t struct_size;
     uint32_t abi_version;
     void *context;
     const char *name;   /**< e.g. "logistic-regression". */
-    /** Trains on features with labels (0/1) and weights (NULL = 1); writes a handle to `model`. */
+    /** Trains on features with labels (0/1; real numbers on regression data) and weights (NULL = 1); writes a handle to `model`. */
     fl_status (*fit)(void *context, const fl_matrix *features, const double *labels, const double *weights,
                      fl_model *model, fl_error *error);
     /** Writes P(favourable) for every row of `features` into `scores` (features->rows doubles). */

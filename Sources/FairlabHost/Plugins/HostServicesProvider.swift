@@ -4,10 +4,12 @@ import FairlabCore
 import Foundation
 
 /// The host side of `fl_host`: one per method instance, holding its seeded random stream and the models it
-/// trained through the base learner. The C table points back at this object through `context`.
+/// trained through the base learner, which is the task's (`BaseLearner`): logistic regression for binary data,
+/// ridge regression for regression data. The C table points back at this object through `context`.
 final class HostServicesProvider {
     private var generator: SeededGenerator
-    private var models: [fl_model: LogisticRegression] = [:]
+    private let task: TaskKind
+    private var models: [fl_model: BaseLearner.Model] = [:]
     private var nextModel: fl_model = 1
     private let methodID: String
     private let blasTable: UnsafeMutablePointer<fl_blas>
@@ -27,11 +29,12 @@ final class HostServicesProvider {
     /// The `fl_host` to hand to `create`; valid while this object lives.
     var host: UnsafePointer<fl_host> { UnsafePointer(hostTable) }
 
-    init(seed: UInt64, methodID: String) {
+    init(seed: UInt64, methodID: String, task: TaskKind = .binary) {
         generator = SeededGenerator(seed: seed, stream: "method:\(methodID)")
         self.methodID = methodID
+        self.task = task
         versionString = strdup(fairlabVersion)!
-        learnerName = strdup("logistic-regression")!
+        learnerName = strdup(task == .binary ? "logistic-regression" : "ridge-regression")!
         blasTable = .allocate(capacity: 1)
         blasTable.initialize(to: fl_blas(
             struct_size: UInt32(MemoryLayout<fl_blas>.size), abi_version: FAIRLAB_ABI_VERSION,
@@ -83,11 +86,12 @@ final class HostServicesProvider {
                 guard let fitted = HostServicesProvider.from(context).models[model] else {
                     return setError(error, FL_ERROR_INVALID_INPUT, "unknown model handle \(model)")
                 }
-                guard count == Int64(fitted.coefficients.count) else {
-                    return setError(error, FL_ERROR_INVALID_INPUT, "the model has \(fitted.coefficients.count) coefficients, not \(count)")
+                let (values, constant) = fitted.parameters
+                guard count == Int64(values.count) else {
+                    return setError(error, FL_ERROR_INVALID_INPUT, "the model has \(values.count) coefficients, not \(count)")
                 }
-                for (j, value) in fitted.coefficients.enumerated() { coefficients[j] = value }
-                intercept.pointee = fitted.intercept
+                for (j, value) in values.enumerated() { coefficients[j] = value }
+                intercept.pointee = constant
                 return FL_OK
             },
             iterations: { context, model in
@@ -172,13 +176,21 @@ final class HostServicesProvider {
                 options.maximumIterations = Int(given.max_iterations)
                 if given.warm_start != 0 {
                     guard let warm = models[given.warm_start] else { return setError(error, FL_ERROR_INVALID_INPUT, "unknown warm-start model handle \(given.warm_start)") }
-                    start = warm
+                    if case .logistic(let model) = warm { start = model }
                 }
             }
-            let fitted = try LogisticRegression.fit(
-                prepared: preparedFeatures(features), labels: Array(UnsafeBufferPointer(start: labels, count: n)),
-                weights: weights.map { Array(UnsafeBufferPointer(start: $0, count: n)) }, options: options, start: start)
-            models[nextModel] = fitted
+            let labelValues = Array(UnsafeBufferPointer(start: labels, count: n))
+            let weightValues = weights.map { Array(UnsafeBufferPointer(start: $0, count: n)) }
+            switch task {
+            case .binary:
+                models[nextModel] = .logistic(try LogisticRegression.fit(
+                    prepared: preparedFeatures(features), labels: labelValues, weights: weightValues, options: options, start: start))
+            case .regression:
+                // Ridge's α is 1/C (C = 1: the baseline's α = 1); it is solved exactly, so the tolerance, the iteration
+                // cap and a warm start have nothing to do.
+                models[nextModel] = .ridge(try RidgeRegression.fit(
+                    features: Self.matrix(features), labels: labelValues, weights: weightValues, alpha: 1 / options.inverseRegularization))
+            }
             model.pointee = nextModel
             nextModel += 1
             return FL_OK
@@ -193,10 +205,10 @@ final class HostServicesProvider {
         guard let fitted = models[model] else { return setError(error, FL_ERROR_INVALID_INPUT, "unknown model handle \(model)") }
         do {
             let matrix = try Self.matrix(features)
-            guard matrix.cols == fitted.coefficients.count else {
-                return setError(error, FL_ERROR_INVALID_INPUT, "model has \(fitted.coefficients.count) features, data \(matrix.cols)")
+            guard matrix.cols == fitted.parameters.coefficients.count else {
+                return setError(error, FL_ERROR_INVALID_INPUT, "model has \(fitted.parameters.coefficients.count) features, data \(matrix.cols)")
             }
-            for (i, score) in fitted.scores(matrix).enumerated() { scores[i] = score }
+            for (i, score) in fitted.postProcessingScores(matrix).enumerated() { scores[i] = score }
             return FL_OK
         } catch let failure {
             return setError(error, FL_ERROR_INVALID_INPUT, "\(failure)")

@@ -12,7 +12,7 @@ public final class MethodInstance {
 
     /// Creates the method `info` of `library` with `parameters` for data of `task`; `seed` fixes its random stream.
     public init(library: LoadedLibrary, info: MethodInfo, parameters: ResolvedParameters, seed: UInt64, task: TaskKind = .binary) throws {
-        services = HostServicesProvider(seed: seed, methodID: info.id)
+        services = HostServicesProvider(seed: seed, methodID: info.id, task: task)
         self.task = task
         let table = ParameterTable(parameters)
         let error = ErrorBuffer()

@@ -47,8 +47,24 @@ public struct BaseLearner: Sendable {
             }
         }
 
-        /// What a post-processing method is given as the baseline's scores: P(favourable), or for regression the
-        /// baseline's predicted values.
+        /// The coefficients (one per feature) and the intercept.
+        var parameters: (coefficients: [Double], intercept: Double) {
+            switch self {
+            case .logistic(let model): (model.coefficients, model.intercept)
+            case .ridge(let model): (model.coefficients, model.intercept)
+            }
+        }
+
+        /// Newton iterations of a logistic fit; 1 for ridge's single solve.
+        var iterations: Int {
+            switch self {
+            case .logistic(let model): model.iterations
+            case .ridge: 1
+            }
+        }
+
+        /// What a post-processing method is given as the baseline's scores, and what the learner service's
+        /// `predict_scores` returns: P(favourable), or for regression the predicted values.
         func postProcessingScores(_ features: Matrix) -> [Double] {
             switch self {
             case .logistic(let model): model.scores(features)
