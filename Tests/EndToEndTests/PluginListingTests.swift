@@ -3,7 +3,7 @@ import FairlabTestSupport
 import Foundation
 import Testing
 
-/// `fairlab plugins` says what each method needs and each parameter's bounds; a library left in the build folder
+/// `fairlab plugins` says which tasks each method handles, what it needs and each parameter's bounds; a library left in the build folder
 /// after its plugin's folder was removed is reported, not run.
 @Suite struct PluginListingTests {
     @Test func listingShowsNeedsAndBounds() throws {
@@ -11,7 +11,13 @@ import Testing
         #expect(listing.status == 0, "\(listing.stderr)")
         let lines = listing.stdout.split(separator: "\n").map(String.init)
         let equalizedOdds = try #require(lines.firstIndex { $0.hasPrefix("eq-odds [post]") })
-        #expect(lines[equalizedOdds + 1].contains("needs:") && lines[equalizedOdds + 1].contains("the baseline's scores"), "\(lines[equalizedOdds + 1])")
+        #expect(lines[equalizedOdds + 1] == "    tasks: binary", "\(lines[equalizedOdds + 1])")
+        #expect(lines[equalizedOdds + 2].contains("needs:") && lines[equalizedOdds + 2].contains("the baseline's scores"), "\(lines[equalizedOdds + 2])")
+        let fairRidge = try #require(lines.firstIndex { $0.hasPrefix("fair-ridge [in]") })
+        #expect(lines[fairRidge + 1] == "    tasks: regression", "\(lines[fairRidge + 1])")
+        // The C plugin's positional descriptor names its task; a C plugin from before ABI 5 would list binary too.
+        let reweighing = try #require(lines.firstIndex { $0.hasPrefix("reweighing [pre]") })
+        #expect(lines[reweighing + 1] == "    tasks: binary")
         #expect(lines.contains { $0.contains("disparate-impact-remover.repair_level = 1 (real, at least 0.0, at most 1.0)") }, "\(listing.stdout)")
         #expect(!lines.contains { $0.hasPrefix("not used:") }, "\(listing.stdout)")
     }

@@ -92,6 +92,26 @@ import Testing
         #expect(!(try Self.visit(tampered, folder: folder)).console.isEmpty)
     }
 
+    /// A regression run's report in the browser: R² against the mean-prediction gap, every method a point, the
+    /// per-group mean predictions drawn, offline and without a console line.
+    @Test func regressionReportLoadsOfflineWithItsOwnAxes() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.chromium), "chromium is not installed (.ci/run installs it)")
+        let folder = try TestEnvironment.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let results = folder + "/results.h5", report = folder + "/report.html"
+        let run = try TestEnvironment.fairlab(["compare", TestEnvironment.dataset("wage"), "--seeds", "2", "--bootstrap", "100", "--out", results, "--report", report])
+        #expect(run.status == 0, "stderr: \(run.stderr)")
+        let record = try ResultsFile.read(runID: try ResultsFile.runIDs(in: results)[0], from: results)
+        let visit = try Self.visit(report, folder: folder)
+        #expect(visit.console.isEmpty, "console: \(visit.console)")
+        #expect(visit.requests.isEmpty, "network: \(visit.requests)")
+        #expect(visit.dom.contains("<svg id=\"tradeoff-0\"") && visit.dom.contains("|Mean pred. diff.|") && visit.dom.contains(">R²<"))
+        #expect(visit.dom.contains("Per-group values, against the baseline") && visit.dom.contains("Mean prediction per group"))
+        for method in record.methods {
+            #expect(visit.dom.contains("class=\"point\" data-method=\"\(method.id)\""), "\(method.id) is not in the plot")
+        }
+    }
+
     @Test func selectPicksTheBestMethodMeetingTheConstraintOrSaysNoneDoes() throws {
         let folder = try TestEnvironment.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
