@@ -67,6 +67,18 @@ extern "C" {
 /** Name of the one function every plugin library exports. */
 #define FAIRLAB_PLUGIN_ENTRY_SYMBOL "fairlab_plugin_entry"
 
+/**
+ * Copies the ABI struct at `source` into `destination` (`size` bytes, this header's sizeof) as its writer declared
+ * it: its first struct_size bytes (every ABI struct starts with struct_size), at most `size`, the fields it does
+ * not have zeroed. A struct from a peer built against an older header is shorter than this header's, so copying
+ * it whole would read past it; after this copy FL_HAS_FIELD on the destination still tells which fields it had.
+ */
+static inline void fl_copy_declared(void *destination, const void *source, size_t size) {
+    size_t declared = *(const uint32_t *)source;
+    size_t count = declared < size ? declared : size;
+    for (size_t i = 0; i < size; i++) ((unsigned char *)destination)[i] = i < count ? ((const unsigned char *)source)[i] : 0;
+}
+
 /** True if the struct at `ptr` (whose writer set struct_size) contains `field` of struct type `type`. */
 #define FL_HAS_FIELD(ptr, type, field) \
     ((ptr)->struct_size >= offsetof(type, field) + sizeof(((const type *)0)->field))

@@ -12,16 +12,13 @@ enum ABIVersion1 {
     static let parameterDescriptor = end(of: \fl_param_descriptor.choices)
     static let method = end(of: \fl_method.evaluate)
 
-    /// The struct at `pointer` as its writer declared it: the first `struct_size` bytes (at most this header's
-    /// size), the fields it does not have left zero. Copying `pointer.pointee` whole would read past a shorter
-    /// struct from a plugin built against an older header.
+    /// The struct at `pointer` as its writer declared it (the header's `fl_copy_declared`): a shorter struct from
+    /// a plugin built against an older header is not read past its end, and its missing fields are zero.
     static func copy<Struct>(_ pointer: UnsafePointer<Struct>) -> Struct {
-        let declared = Int(UnsafeRawPointer(pointer).load(as: UInt32.self))   // struct_size leads every ABI struct
-        let storage = UnsafeMutableRawPointer.allocate(byteCount: MemoryLayout<Struct>.size, alignment: MemoryLayout<Struct>.alignment)
-        defer { storage.deallocate() }
-        storage.initializeMemory(as: UInt8.self, repeating: 0, count: MemoryLayout<Struct>.size)
-        storage.copyMemory(from: pointer, byteCount: min(declared, MemoryLayout<Struct>.size))
-        return storage.load(as: Struct.self)
+        let copy = UnsafeMutablePointer<Struct>.allocate(capacity: 1)
+        defer { copy.deallocate() }
+        fl_copy_declared(copy, pointer, MemoryLayout<Struct>.size)
+        return copy.move()
     }
 
     private static func end<Struct, Field>(of field: KeyPath<Struct, Field>) -> UInt32 {
