@@ -32,16 +32,9 @@ final class CorrelationRemover: FairlabMethod {
         means = sensitive.map { s in train.column(s).reduce(0, +) / Double(n) }
         let centred = sensitive.enumerated().map { a, s in train.column(s).map { $0 - means[a] } }
         // Normal equations (S_cᵀ S_c) β = S_cᵀ Z, k × k with k the number of protected columns.
-        let gram = centred.map { a in centred.map { b in Self.dot(a, b[...]) } }
-        let cross = centred.map { a in kept.map { column in Self.dot(a, train.column(column)) } }
+        let gram = centred.map { a in centred.map { b in dot(a, b) } }
+        let cross = centred.map { a in kept.map { column in dot(a, train.column(column)) } }
         beta = try Self.solve(gram, cross)
-    }
-
-    /// Σᵢ aᵢ bᵢ.
-    private static func dot<C: Collection>(_ a: [Double], _ b: C) -> Double where C.Element == Double {
-        var sum = 0.0
-        for (x, y) in zip(a, b) { sum += x * y }
-        return sum
     }
 
     /// Solves G X = C for X by Gaussian elimination with partial pivoting (G is k × k, tiny).

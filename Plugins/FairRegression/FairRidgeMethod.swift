@@ -26,7 +26,7 @@ final class FairRidgeMethod: FairlabMethod {
         guard Int(matrix.leading_dimension) == train.rows else { throw PluginError.invalidInput("the features are not contiguous columns") }
         let (coefficients, intercept) = try FairRidge.fit(
             features: UnsafeBufferPointer(start: matrix.data, count: train.rows * train.cols), rows: train.rows, cols: train.cols,
-            labels: labels, weights: train.weights, groupCodes: codes, groupCount: train.groups.count, alpha: alpha, lambda: lambda,
+            labels: labels, weights: train.weights, groups: (codes, train.groups.count), alpha: alpha, lambda: lambda,
             blas: host.blas)
         model = RidgeLearner.Model(coefficients: coefficients, intercept: intercept)
     }

@@ -153,7 +153,7 @@ import Testing
             try train.withUnsafeStorage { x in
                 try labels.withUnsafeBufferPointer { y in
                     try groups.withUnsafeBufferPointer { g in
-                        try FairRidge.fit(features: x, rows: n, cols: p, labels: y, weights: nil, groupCodes: g, groupCount: 2,
+                        try FairRidge.fit(features: x, rows: n, cols: p, labels: y, weights: nil, groups: (g, 2),
                                           alpha: 1, lambda: lambda, blas: blas)
                     }
                 }

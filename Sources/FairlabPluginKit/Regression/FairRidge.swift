@@ -10,11 +10,11 @@ import CFairlabPlugin
 /// `(X̃ᵀ W X̃ + α I + λ W Σ_{g<h} d_gh d_ghᵀ / (G − 1)) β = X̃ᵀ W ỹ`, `b = ȳ − x̄ β`, with d_gh = x̄_g − x̄_h: exact in
 /// one solve. λ = 0 is the host's ridge baseline; as λ grows the training gaps go to 0.
 public enum FairRidge {
-    /// The coefficients and intercept, for column-major `features` (rows × cols), `labels`, `weights` (nil: 1) and
-    /// `groupCodes` in 0..<groupCount.
+    /// The coefficients and intercept, for column-major `features` (rows × cols), `labels` and `weights` (nil: 1);
+    /// the gap penalty, when `lambda` > 0, over `groups` (each row's code in 0..<count; nil: plain ridge).
     public static func fit(
         features: UnsafeBufferPointer<Double>, rows n: Int, cols p: Int, labels: UnsafeBufferPointer<Double>, weights: UnsafeBufferPointer<Double>?,
-        groupCodes: UnsafeBufferPointer<Int32>, groupCount: Int, alpha: Double, lambda: Double, blas: fl_blas
+        groups: (codes: UnsafeBufferPointer<Int32>, count: Int)?, alpha: Double, lambda: Double, blas: fl_blas
     ) throws -> (coefficients: [Double], intercept: Double) {
         func w(_ i: Int) -> Double { weights?[i] ?? 1 }
         let total = (0..<n).reduce(0) { $0 + w($1) }
@@ -22,20 +22,9 @@ public enum FairRidge {
         let labelMean = (0..<n).reduce(0) { $0 + w($1) * labels[$1] } / total
         guard p > 0 else { return ([], labelMean) }
 
-        // Weighted means: overall and per group.
-        var means = [Double](repeating: 0, count: p)
-        var groupMeans = [[Double]](repeating: [Double](repeating: 0, count: p), count: groupCount)
-        var groupWeights = [Double](repeating: 0, count: groupCount)
-        for i in 0..<n { groupWeights[Int(groupCodes[i])] += w(i) }
-        for j in 0..<p {
+        let means = (0..<p).map { j -> Double in
             let column = features.baseAddress! + j * n
-            var sum = 0.0
-            for i in 0..<n {
-                sum += w(i) * column[i]
-                groupMeans[Int(groupCodes[i])][j] += w(i) * column[i]
-            }
-            means[j] = sum / total
-            for g in 0..<groupCount where groupWeights[g] > 0 { groupMeans[g][j] /= groupWeights[g] }
+            return (0..<n).reduce(0) { $0 + w($1) * column[$1] } / total
         }
         // √w ⊙ (x − x̄) and √w ⊙ (y − ȳ); the Gram matrix through the host's dgemm.
         var scaled = [Double](repeating: 0, count: n * p)
@@ -56,18 +45,35 @@ public enum FairRidge {
             for j in 0..<p { right[j] = blas.ddot(Int32(n), x.baseAddress! + j * n, 1, target, 1) }
         }
         for j in 0..<p { gram[j + j * p] += alpha }
-        let present = (0..<groupCount).filter { groupWeights[$0] > 0 }
-        if lambda > 0, present.count >= 2 {
-            let scale = lambda * total / Double(present.count - 1)
-            for (position, g) in present.enumerated() {
-                for h in present[(position + 1)...] {
-                    let d = (0..<p).map { groupMeans[g][$0] - groupMeans[h][$0] }
-                    for a in 0..<p { for b in 0..<p { gram[a + b * p] += scale * d[a] * d[b] } }
-                }
-            }
-        }
+        if lambda > 0, let groups { addGapPenalty(to: &gram, lambda * total, features: features, rows: n, cols: p, weights: weights, groups: groups) }
         let beta = Cholesky(lowerOf: gram, size: p, relativeFloor: 1e-12).solve(right)
         guard beta.allSatisfy(\.isFinite) else { throw PluginError(FL_ERROR_NUMERICAL, "the penalised normal equations could not be solved") }
         return (beta, labelMean - zip(means, beta).reduce(0) { $0 + $1.0 * $1.1 })
+    }
+
+    /// Adds `scale` Σ_{g<h} d_gh d_ghᵀ / (G − 1) to `gram`, d_gh the difference of the groups' weighted feature
+    /// means, over the G groups with training weight.
+    private static func addGapPenalty(
+        to gram: inout [Double], _ scale: Double, features: UnsafeBufferPointer<Double>, rows n: Int, cols p: Int,
+        weights: UnsafeBufferPointer<Double>?, groups: (codes: UnsafeBufferPointer<Int32>, count: Int)
+    ) {
+        func w(_ i: Int) -> Double { weights?[i] ?? 1 }
+        var groupMeans = [[Double]](repeating: [Double](repeating: 0, count: p), count: groups.count)
+        var groupWeights = [Double](repeating: 0, count: groups.count)
+        for i in 0..<n { groupWeights[Int(groups.codes[i])] += w(i) }
+        for j in 0..<p {
+            let column = features.baseAddress! + j * n
+            for i in 0..<n { groupMeans[Int(groups.codes[i])][j] += w(i) * column[i] }
+            for g in 0..<groups.count where groupWeights[g] > 0 { groupMeans[g][j] /= groupWeights[g] }
+        }
+        let present = (0..<groups.count).filter { groupWeights[$0] > 0 }
+        guard present.count >= 2 else { return }
+        let pairScale = scale / Double(present.count - 1)
+        for (position, g) in present.enumerated() {
+            for h in present[(position + 1)...] {
+                let d = (0..<p).map { groupMeans[g][$0] - groupMeans[h][$0] }
+                for a in 0..<p { for b in 0..<p { gram[a + b * p] += pairScale * d[a] * d[b] } }
+            }
+        }
     }
 }

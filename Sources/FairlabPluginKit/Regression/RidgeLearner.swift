@@ -33,8 +33,6 @@ public final class RidgeLearner: ReductionLearner {
     private let labels: [Double]
     private let alpha: Double
     private let blas: fl_blas
-    /// Every row in one group: the fits carry no gap penalty.
-    private let oneGroup: [Int32]
 
     /// A learner on `features` (rows × cols, column-major), `labels` and ridge penalty `alpha`.
     public init(features: UnsafeBufferPointer<Double>, rows: Int, cols: Int, labels: [Double], alpha: Double, blas: fl_blas) {
@@ -44,7 +42,6 @@ public final class RidgeLearner: ReductionLearner {
         self.labels = labels
         self.alpha = alpha
         self.blas = blas
-        oneGroup = [Int32](repeating: 0, count: rows)
     }
 
     /// A ridge fit of the labels with weights |w| · `scale`, and its training predictions.
@@ -52,11 +49,8 @@ public final class RidgeLearner: ReductionLearner {
         let weights = signedWeights.map { scale * abs($0) }
         let (coefficients, intercept) = try labels.withUnsafeBufferPointer { labels in
             try weights.withUnsafeBufferPointer { weights in
-                try oneGroup.withUnsafeBufferPointer { groups in
-                    try FairRidge.fit(
-                        features: features, rows: rows, cols: cols, labels: labels, weights: weights, groupCodes: groups, groupCount: 1,
-                        alpha: alpha, lambda: 0, blas: blas)
-                }
+                try FairRidge.fit(
+                    features: features, rows: rows, cols: cols, labels: labels, weights: weights, groups: nil, alpha: alpha, lambda: 0, blas: blas)
             }
         }
         let model = Model(coefficients: coefficients, intercept: intercept)
