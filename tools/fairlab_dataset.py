@@ -14,11 +14,13 @@ The root attribute `fairlab_format_version` says the version; a file without it 
   the code is that category's index and 0.0 elsewhere. The dense matrix is the expansions side by side. The
   `/columns` attribute `count`, which fairlab writes, is checked when present.
 
-`/label`, `/protected/<name>` and `/split` are the same in both versions. `load` returns a dict:
+`/label` (absent from a clustering dataset), `/protected/<name>` and `/split` are the same in both versions. `load` returns a dict:
 
     features         float64 [rows, features]
     names            [str], one per feature
-    labels           float64 [rows], 1 = favourable
+    labels           float64 [rows], 1 = favourable (a regression's numbers), or None for a clustering dataset
+    task             "binary", "regression" or "clustering" (the root attribute `task`; absent: binary)
+    clusters         a clustering dataset's k (the root attribute `clusters`), else None
     protected        {name: dict(codes=int array [rows], categories=[str], privileged=[int])}, in `order`
     protected_order  [str], the `/protected` attribute `order` (the first is the default grouping); without
                      it, the attributes in name order, as fairlab reads such a file
@@ -47,7 +49,9 @@ def load(path):
             features = f["features"][...].astype(np.float64, copy=False)
             names = texts(f["feature_names"][...])
         elif version == 2:
-            features, names = dense_columns(f, path, rows=f["label"].shape[0])
+            group = f["protected"]
+            rows = f["label"].shape[0] if "label" in f else group[next(iter(group))].shape[0]
+            features, names = dense_columns(f, path, rows=rows)
         else:
             raise ValueError(f"{path}: unknown fairlab_format_version {version} (this reader knows 1 and 2)")
         group = f["protected"]
@@ -57,9 +61,10 @@ def load(path):
             attribute = group[name]
             protected[name] = dict(codes=attribute[...], categories=texts(attribute.attrs["categories"]),
                                    privileged=[int(c) for c in np.ravel(attribute.attrs["privileged"])])
-        return dict(features=features, names=names, labels=f["label"][...].astype(np.float64),
+        task = text(f.attrs.get("task", "binary"))
+        return dict(features=features, names=names, labels=f["label"][...].astype(np.float64) if "label" in f else None,
                     protected=protected, protected_order=order, split=f["split"][...] if "split" in f else None,
-                    version=version)
+                    version=version, task=task, clusters=int(f.attrs["clusters"]) if "clusters" in f.attrs else None)
 
 
 def dense_columns(f, path, rows):

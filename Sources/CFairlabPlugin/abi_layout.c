@@ -18,6 +18,7 @@ FL_CHECK_OFFSET(fl_groups, privileged, 24);
 FL_CHECK_OFFSET(fl_data, groups, 56);
 FL_CHECK_OFFSET(fl_data, column_sources, 80);  /* ABI 2 */
 FL_CHECK_OFFSET(fl_data, task, 88);  /* ABI 5 */
+FL_CHECK_OFFSET(fl_data, cluster_count, 96);  /* ABI 6 */
 FL_CHECK_OFFSET(fl_param_values, texts, 24);
 FL_CHECK_OFFSET(fl_transform_output, resize_features, 56);
 FL_CHECK_OFFSET(fl_transform_output, group_codes, 64);  /* ABI 3 */
@@ -27,6 +28,8 @@ FL_CHECK_OFFSET(fl_prediction_output, probabilities_written, 56);  /* ABI 2 */
 FL_CHECK_OFFSET(fl_evaluation_input, groups, 56);
 FL_CHECK_OFFSET(fl_evaluation_input, probabilities, 64);  /* ABI 2 */
 FL_CHECK_OFFSET(fl_evaluation_input, task, 72);  /* ABI 5 */
+FL_CHECK_OFFSET(fl_evaluation_input, features, 80);  /* ABI 6 */
+FL_CHECK_OFFSET(fl_evaluation_input, cluster_count, 88);  /* ABI 6 */
 FL_CHECK_OFFSET(fl_metric_sink, per_group, 24);
 FL_CHECK_OFFSET(fl_metric_sink, describe, 32);  /* ABI 4 */
 FL_CHECK_OFFSET(fl_metric_descriptor, metric, 8);  /* ABI 4 */
@@ -48,11 +51,11 @@ FL_CHECK_SIZE(fl_param_descriptor, 64);
 FL_CHECK_SIZE(fl_method_descriptor, 72);  /* 64 in ABI 1 to 4 */
 FL_CHECK_SIZE(fl_matrix, 40);
 FL_CHECK_SIZE(fl_groups, 32);
-FL_CHECK_SIZE(fl_data, 96);  /* 64 in ABI 1, 88 in ABI 2 to 4 */
+FL_CHECK_SIZE(fl_data, 104);  /* 64 in ABI 1, 88 in ABI 2 to 4, 96 in ABI 5 */
 FL_CHECK_SIZE(fl_param_values, 32);
 FL_CHECK_SIZE(fl_transform_output, 80);  /* 64 in ABI 1 and 2 */
 FL_CHECK_SIZE(fl_prediction_output, 64);  /* 48 in ABI 1 */
-FL_CHECK_SIZE(fl_evaluation_input, 80);  /* 64 in ABI 1, 72 in ABI 2 to 4 */
+FL_CHECK_SIZE(fl_evaluation_input, 96);  /* 64 in ABI 1, 72 in ABI 2 to 4, 80 in ABI 5 */
 FL_CHECK_SIZE(fl_metric_sink, 40);  /* 32 in ABI 1 to 3 */
 FL_CHECK_SIZE(fl_metric_descriptor, 40);
 FL_CHECK_SIZE(fl_blas, 48);

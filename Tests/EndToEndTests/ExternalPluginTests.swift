@@ -166,5 +166,9 @@ import Testing
         let all = try TestEnvironment.fairlab(["compare", TestEnvironment.dataset("wage"), "--plugins", "\(folder)/v1", "--bootstrap", "0"])
         let skipped = all.stderr.split(separator: "\n").first { $0.contains("methods that do not handle regression data:") }
         #expect(all.status == 0 && skipped?.contains("group-majority") == true, "stderr: \(all.stderr)")
+        // Nor, of course, clustering data (ABI 6).
+        let clustering = try TestEnvironment.fairlab(["compare", TestEnvironment.dataset("vietnam"), "--plugins", "\(folder)/v1", "--methods", "group-majority"])
+        #expect(clustering.status != 0 && clustering.stderr.contains("the dataset is clustering, which group-majority cannot handle"),
+                "stderr: \(clustering.stderr)")
     }
 }

@@ -18,7 +18,7 @@ import Testing
         #expect(run.stderr.contains("methods that do not handle regression data:") && run.stderr.contains("reweighing"), "stderr: \(run.stderr)")
         let record = try ResultsFile.read(runID: try #require(try ResultsFile.runIDs(in: results).first), from: results)
         #expect(record.task == .regression)
-        #expect(record.methods.map(\.id) == ["baseline", "group-balance", "bounded-group-loss", "fair-ridge", "group-mean-shift"])
+        #expect(record.methods.map(\.id) == ["baseline", "feature-adjustment", "group-balance", "bounded-group-loss", "fair-ridge", "group-mean-shift"])
         #expect(record.methods[0].name == "Unmitigated ridge regression" && record.metricPlugins.count == 1)
 
         for method in record.methods {

@@ -112,6 +112,28 @@ import Testing
         }
     }
 
+    /// A clustering run's report in the browser: the cost against the largest share gap, every method a point,
+    /// and each cluster's make-up by group drawn (the before-and-after picture of a segmentation study).
+    @Test func clusteringReportLoadsOfflineWithEachClustersMakeUp() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.chromium), "chromium is not installed (.ci/run installs it)")
+        let folder = try TestEnvironment.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let results = folder + "/results.h5", report = folder + "/report.html"
+        let run = try TestEnvironment.fairlab([
+            "compare", TestEnvironment.dataset("vietnam"), "--skip", "fairlets", "--bootstrap", "100", "--out", results, "--report", report])
+        #expect(run.status == 0, "stderr: \(run.stderr)")
+        let record = try ResultsFile.read(runID: try ResultsFile.runIDs(in: results)[0], from: results)
+        let visit = try Self.visit(report, folder: folder)
+        #expect(visit.console.isEmpty, "console: \(visit.console)")
+        #expect(visit.requests.isEmpty, "network: \(visit.requests)")
+        #expect(visit.dom.contains("<svg id=\"tradeoff-0\"") && visit.dom.contains(">Max share gap<") && visit.dom.contains(">Inertia<"))
+        #expect(visit.dom.contains("Clusters' make-up by group, against the baseline"))
+        for cluster in 0..<4 { #expect(visit.dom.contains("<svg id=\"groups-0-\(cluster)\""), "cluster \(cluster) has no plot") }
+        for method in record.methods {
+            #expect(visit.dom.contains("class=\"point\" data-method=\"\(method.id)\""), "\(method.id) is not in the plot")
+        }
+    }
+
     @Test func selectPicksTheBestMethodMeetingTheConstraintOrSaysNoneDoes() throws {
         let folder = try TestEnvironment.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }

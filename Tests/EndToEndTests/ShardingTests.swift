@@ -71,7 +71,28 @@ import Testing
         let merged = try ResultsFile.read(runID: try ResultsFile.runIDs(in: folder + "/merged.h5")[0], from: folder + "/merged.h5")
         let unsharded = try ResultsFile.read(runID: try ResultsFile.runIDs(in: folder + "/whole.h5")[0], from: folder + "/whole.h5")
         #expect(merged.task == .regression && unsharded.task == .regression)
-        #expect(unsharded.methods.map(\.id) == ["baseline", "group-balance", "bounded-group-loss", "fair-ridge", "group-mean-shift"])
+        #expect(unsharded.methods.map(\.id) == ["baseline", "feature-adjustment", "group-balance", "bounded-group-loss", "fair-ridge", "group-mean-shift"])
+        Self.expectIdentical(merged, unsharded)
+    }
+
+    /// A clustering run in shards: every shard that runs a method on a seed runs that seed's baseline too (its
+    /// cluster ids are the names the method's are aligned to), so the merge is the unsharded run, ids, k and all.
+    @Test func clusteringShardsMergeIntoTheUnshardedRun() throws {
+        let folder = try TestEnvironment.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let dataset = TestEnvironment.dataset("vietnam")
+        let options = ["--seeds", "2", "--bootstrap", "50", "--jobs", "2", "--skip", "fairlets", "--clusters", "3"]
+        let whole = try TestEnvironment.fairlab(["compare", dataset, "--out", folder + "/whole.h5"] + options)
+        #expect(whole.status == 0, "\(whole.stderr)")
+        for shard in 1...3 {
+            let run = try TestEnvironment.fairlab(["compare", dataset, "--shard", "\(shard)/3", "--out", folder + "/shard-\(shard).h5"] + options)
+            #expect(run.status == 0, "\(run.stderr)")
+        }
+        let merge = try TestEnvironment.fairlab(["merge", folder + "/shard-3.h5", folder + "/shard-1.h5", folder + "/shard-2.h5", "-o", folder + "/merged.h5"])
+        #expect(merge.status == 0, "\(merge.stderr)")
+        let merged = try ResultsFile.read(runID: try ResultsFile.runIDs(in: folder + "/merged.h5")[0], from: folder + "/merged.h5")
+        let unsharded = try ResultsFile.read(runID: try ResultsFile.runIDs(in: folder + "/whole.h5")[0], from: folder + "/whole.h5")
+        #expect(merged.task == .clustering && merged.clusterCount == 3 && unsharded.clusterCount == 3)
         Self.expectIdentical(merged, unsharded)
     }
 

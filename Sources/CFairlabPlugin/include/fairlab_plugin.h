@@ -1,5 +1,5 @@
 /*
- * fairlab_plugin.h — the fairlab plugin ABI, version 5.
+ * fairlab_plugin.h — the fairlab plugin ABI, version 6.
  *
  * This header is all a plugin author needs. A plugin is a shared library that exports one C function,
  * `fairlab_plugin_entry`, which hands the host a library description (fl_library). A library offers one or
@@ -29,7 +29,9 @@
  *
  * Data conventions: for a binary task (FL_TASK_BINARY, every task before ABI 5) labels and predictions are
  * doubles holding 0 or 1, where 1 is the favourable outcome, and scores are estimates of P(favourable) in [0, 1];
- * for a regression task (FL_TASK_REGRESSION, ABI 5) they are finite real numbers and there are no scores. Matrices are column-major (the CBLAS "ColMajor" layout), so
+ * for a regression task (FL_TASK_REGRESSION, ABI 5) they are finite real numbers and there are no scores; for a
+ * clustering task (FL_TASK_CLUSTERING, ABI 6) there are no labels (NULL) and no scores, and a prediction is a cluster
+ * id, 0 .. fl_data.cluster_count - 1, held as a double. Matrices are column-major (the CBLAS "ColMajor" layout), so
  * they can be handed to the BLAS in fl_blas directly. Group codes index 0..group_count-1 into fl_groups.
  */
 #ifndef FAIRLAB_PLUGIN_H
@@ -61,8 +63,10 @@ extern "C" {
  *  5  task kinds: fl_method_descriptor.tasks (the tasks a method handles; without the field, binary only),
  *     fl_data.task and fl_evaluation_input.task (the task of the data in hand). Regression labels and
  *     predictions are real numbers.
+ *  6  clustering: FL_TASK_CLUSTERING, fl_data.cluster_count (the number of clusters the run asks for), and
+ *     fl_evaluation_input.features and .cluster_count, so a metric plugin can measure a clustering's cost.
  */
-#define FAIRLAB_ABI_VERSION 5u
+#define FAIRLAB_ABI_VERSION 6u
 
 /** Name of the one function every plugin library exports. */
 #define FAIRLAB_PLUGIN_ENTRY_SYMBOL "fairlab_plugin_entry"
@@ -140,6 +144,7 @@ typedef uint32_t fl_needs;
 typedef uint32_t fl_tasks;
 #define FL_TASK_BINARY 0x1u       /**< Labels and predictions are 0/1 (1 favourable); scores are P(favourable). */
 #define FL_TASK_REGRESSION 0x2u   /**< Labels and predictions are real numbers (a price, a wage); no scores. */
+#define FL_TASK_CLUSTERING 0x4u   /**< No labels (NULL); a prediction is a cluster id 0 .. cluster_count - 1 (ABI 6). */
 
 /** Type of a method parameter. */
 typedef int32_t fl_param_type;
@@ -209,7 +214,8 @@ typedef struct fl_data {
     uint32_t abi_version;
     int64_t rows;
     const fl_matrix *features;   /**< rows x features, standardised with the training split's mean and std. */
-    const double *labels;        /**< rows labels (0/1; real numbers for regression), or NULL where hidden (test data). */
+    const double *labels;        /**< rows labels (0/1; real numbers for regression), or NULL where hidden (test
+                                      data) or absent (clustering). */
     const double *scores;        /**< rows baseline scores for post-processing methods, else NULL. */
     const double *weights;       /**< rows instance weights, or NULL meaning all 1. */
     const int32_t *group_codes;  /**< rows group codes, or NULL where groups are hidden. */
@@ -222,6 +228,8 @@ typedef struct fl_data {
     /* ABI 5 (check FL_HAS_FIELD; without it the data is FL_TASK_BINARY) */
     fl_tasks task;                   /**< The data's task: one FL_TASK_* bit, one the method declared. */
     uint32_t reserved;               /**< 0. */
+    /* ABI 6 (check FL_HAS_FIELD) */
+    int64_t cluster_count;           /**< FL_TASK_CLUSTERING: the number of clusters k the run asks for; else 0. */
 } fl_data;
 
 /** Kinds of feature column (fl_data.column_kinds, ABI 2). */
@@ -286,7 +294,8 @@ typedef struct fl_prediction_output {
     uint32_t struct_size;
     uint32_t abi_version;
     int64_t rows;
-    double *predictions;           /**< rows, host-allocated: write 0 or 1 for every row (a finite number for regression). */
+    double *predictions;           /**< rows, host-allocated: write 0 or 1 for every row (a finite number for
+                                        regression; a cluster id 0 .. cluster_count - 1 for clustering). */
     double *scores;                /**< rows, host-allocated: write P(favourable) if the method has scores. */
     int64_t predictions_written;   /**< Set to the number of predictions written (must equal rows). */
     int64_t scores_written;        /**< Set to rows if scores were written, 0 if the method has none. */
@@ -300,8 +309,8 @@ typedef struct fl_evaluation_input {
     uint32_t struct_size;
     uint32_t abi_version;
     int64_t rows;
-    const double *labels;          /**< rows true labels (0/1; real numbers for regression). */
-    const double *predictions;     /**< rows predictions (0/1; real numbers for regression). */
+    const double *labels;          /**< rows true labels (0/1; real numbers for regression; NULL for clustering). */
+    const double *predictions;     /**< rows predictions (0/1; real numbers for regression; cluster ids). */
     const double *scores;          /**< rows scores, or NULL when the method produced none. */
     const double *weights;         /**< rows instance weights, or NULL meaning all 1. */
     const int32_t *group_codes;    /**< rows group codes. */
@@ -313,6 +322,11 @@ typedef struct fl_evaluation_input {
     /* ABI 5 (check FL_HAS_FIELD; without it the data is FL_TASK_BINARY) */
     fl_tasks task;                 /**< The task of the labels and predictions: one FL_TASK_* bit. */
     uint32_t reserved;             /**< 0. */
+    /* ABI 6 (check FL_HAS_FIELD) */
+    const fl_matrix *features;     /**< rows x features of the evaluated rows as the prepared split holds them
+                                        (standardised, before any method's transform), for a clustering's cost;
+                                        the host passes them on clustering data, NULL otherwise. */
+    int64_t cluster_count;         /**< FL_TASK_CLUSTERING: the k the run asked for (some clusters may be empty). */
 } fl_evaluation_input;
 
 /** Kinds of overall metric (fl_metric_descriptor.kind, ABI 4). */
@@ -382,8 +396,12 @@ typedef uint64_t fl_model;
  * The host's weighted base learner: the one its baseline uses for the task of the method's data. On binary data
  * L2-regularised logistic regression (labels 0/1; predict_scores gives P(favourable)); on regression data (ABI 5)
  * ridge regression with α = 1 (real labels; predict_scores gives the predicted values; through
- * fairlab.learner-control/1, α = 1 / C). Reductions-style methods train it many times with their own labels and
- * weights.
+ * fairlab.learner-control/1, α = 1 / C); on clustering data (ABI 6) weighted k-means with the run's k (labels
+ * ignored, may be NULL; the best of 10 k-means++ starts, drawn from the job's base-learner stream, the baseline's, so
+ * a fit on the training rows is the baseline's clustering; predict_scores
+ * gives each row's nearest cluster id; fairlab.learner-control/1's coefficients gives the k x features centres,
+ * column-major, count = k * features, and the fit's inertia as the intercept). Reductions-style methods train it
+ * many times with their own labels and weights.
  */
 typedef struct fl_learner {
     uint32_t struct_size;

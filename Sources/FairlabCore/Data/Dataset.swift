@@ -7,7 +7,8 @@ public struct Dataset: Sendable {
     public var featureNames: [String]
     /// What the label is.
     public var task: TaskKind
-    /// One label per row: 1 favourable and 0 unfavourable (binary), or the value to predict (regression).
+    /// One label per row: 1 favourable and 0 unfavourable (binary), or the value to predict (regression); 0 on every
+    /// row of a clustering dataset, which has no label (its rows are counted by it all the same).
     public var labels: [Double]
     /// The label column's name in the source, e.g. "income-per-year".
     public var labelName: String
@@ -15,6 +16,8 @@ public struct Dataset: Sendable {
     public var favorableValue: String
     /// The protected attributes, in the order the importer was given them; the first is the default.
     public var protected: [ProtectedAttribute]
+    /// For a clustering dataset, the number of clusters its runs ask for; 0 otherwise.
+    public var clusterCount: Int
     /// An optional fixed split, one entry per row: 0 train, 1 validation, 2 test.
     public var split: [Int8]?
     /// Provenance attributes (source_file, source_sha256, import_command, ...), stored with the file.
@@ -26,9 +29,11 @@ public struct Dataset: Sendable {
     /// Creates a dataset; callers are responsible for matching lengths (`DatasetFile.read` checks them).
     public init(
         features: Matrix, featureNames: [String], labels: [Double], labelName: String, favorableValue: String,
-        protected: [ProtectedAttribute], split: [Int8]? = nil, provenance: [String: String] = [:], task: TaskKind = .binary
+        protected: [ProtectedAttribute], split: [Int8]? = nil, provenance: [String: String] = [:], task: TaskKind = .binary,
+        clusterCount: Int = 0
     ) {
         self.task = task
+        self.clusterCount = clusterCount
         self.features = features
         self.featureNames = featureNames
         self.labels = labels

@@ -57,8 +57,10 @@ public enum DatasetFile {
             try file.setAttribute("favorable_value", of: "/label", dataset.favorableValue)
         case .regression:
             try file.writeDoubles("/label", dataset.labels, shape: [dataset.labels.count])
+        case .clustering:
+            try file.setAttribute("clusters", Int64(dataset.clusterCount))
         }
-        try file.setAttribute("name", of: "/label", dataset.labelName)
+        if dataset.task != .clustering { try file.setAttribute("name", of: "/label", dataset.labelName) }
         try file.setAttribute("task", dataset.task.rawValue)
         try file.createGroup("/protected")
         try file.setAttribute("order", of: "/protected", dataset.protected.map(\.name))
@@ -83,7 +85,21 @@ public enum DatasetFile {
         guard let task = TaskKind(rawValue: taskName) else {
             throw fail("unknown task '\(taskName)' (known: \(TaskKind.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
-        let labels = task == .regression ? try file.readDoubles("/label", rank: 1).values : try file.readIntegers("/label").map(Double.init)
+        let labels: [Double]
+        var clusterCount = 0
+        switch task {
+        case .binary: labels = try file.readIntegers("/label").map(Double.init)
+        case .regression: labels = try file.readDoubles("/label", rank: 1).values
+        case .clustering:
+            // No label: the rows are counted by the protected attributes, which every dataset has.
+            guard file.hasAttribute("clusters"), let count = try file.integersAttribute("clusters").first, count >= 2 else {
+                throw fail("a clustering dataset needs a root attribute 'clusters' of at least 2 (its number of clusters)")
+            }
+            guard file.exists("/protected"), let first = try file.children(of: "/protected").first else { throw fail("missing group /protected") }
+            labels = [Double](repeating: 0, count: try file.readIntegers("/protected/\(first)").count)
+            guard count <= labels.count else { throw fail("\(count) clusters for \(labels.count) rows") }
+            clusterCount = Int(count)
+        }
         let (features, featureNames) = file.exists("/columns")
             ? try readColumns(file, rows: labels.count, path: path, progress: progress)
             : try readDenseFeatures(file, path: path, progress: progress)
@@ -107,8 +123,9 @@ public enum DatasetFile {
                 throw fail("/label must be a finite number, found \(labels[bad]) at row \(bad)")
             }
             guard labels.contains(where: { $0 != labels[0] }) else { throw fail("/label is constant (\(labels[0]))") }
+        case .clustering: break
         }
-        let labelName = (try? file.stringAttribute("name", of: "/label")) ?? "label"
+        let labelName = task == .clustering ? "" : (try? file.stringAttribute("name", of: "/label")) ?? "label"
         let favorableValue = task == .binary ? (try? file.stringAttribute("favorable_value", of: "/label")) ?? "1" : ""
 
         guard file.exists("/protected") else { throw fail("missing group /protected") }
@@ -157,7 +174,7 @@ public enum DatasetFile {
         return Dataset(
             features: features, featureNames: featureNames,
             labels: labels, labelName: labelName, favorableValue: favorableValue,
-            protected: protected, split: split, provenance: provenance, task: task)
+            protected: protected, split: split, provenance: provenance, task: task, clusterCount: clusterCount)
     }
 
     /// Version 1's features: the dense `/features` matrix and `/feature_names`.

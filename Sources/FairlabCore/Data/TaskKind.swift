@@ -4,12 +4,15 @@ public enum TaskKind: String, Codable, Sendable, CaseIterable {
     case binary
     /// A real-valued label (a price, a wage); predictions are real numbers and there are no scores.
     case regression
+    /// No label: rows are grouped into k clusters; a prediction is a cluster id 0 ..< k and there are no scores.
+    case clustering
 
     /// The `FL_TASK_*` bit (its raw value in the C header).
     public var abiBit: UInt32 {
         switch self {
         case .binary: 0x1
         case .regression: 0x2
+        case .clustering: 0x4
         }
     }
 

@@ -21,9 +21,12 @@ import Foundation
 public struct DatasetImporter: Sendable {
     /// Everything the importer needs to know.
     public struct Options: Sendable {
-        public var labelColumn: String
+        /// The label column; nil for a clustering dataset, which has none.
+        public var labelColumn: String?
         /// Which label values are favourable, for a binary label; nil for a regression label, read as a number.
         public var favorable: FavorableLabel?
+        /// For a clustering dataset: the number of clusters its runs ask for (`fl_data.cluster_count`).
+        public var clusterCount = 0
         public var protected: [ProtectedColumnRule]
         public var categorical: [String] = []
         /// Columns that must hold numbers (an error names the first line that does not).
@@ -40,11 +43,12 @@ public struct DatasetImporter: Sendable {
         /// Feature columns allowed even though they determine the label.
         public var allowedLeaks: [String] = []
 
-        /// The task the label makes: binary with a favourable rule, regression without.
-        public var task: TaskKind { favorable == nil ? .regression : .binary }
+        /// The task the label makes: binary with a favourable rule, regression without, clustering with no label.
+        public var task: TaskKind { labelColumn == nil ? .clustering : favorable == nil ? .regression : .binary }
 
-        /// Options with the required parts (`favorable` nil: a regression label); the rest keep their defaults.
-        public init(labelColumn: String, favorable: FavorableLabel?, protected: [ProtectedColumnRule]) {
+        /// Options with the required parts (`favorable` nil: a regression label; `labelColumn` nil: clustering);
+        /// the rest keep their defaults.
+        public init(labelColumn: String?, favorable: FavorableLabel?, protected: [ProtectedColumnRule]) {
             self.labelColumn = labelColumn
             self.favorable = favorable
             self.protected = protected
@@ -57,7 +61,7 @@ public struct DatasetImporter: Sendable {
 
         /// Every column these options name, with the option that names it, for checking against a header.
         public var namedColumns: [(column: String, option: String)] {
-            [(labelColumn, "--label")] + protected.map { ($0.column, "--protected") }
+            (labelColumn.map { [($0, "--label")] } ?? []) + protected.map { ($0.column, "--protected") }
                 + categorical.map { ($0, "--categorical") } + numeric.map { ($0, "--numeric") }
                 + drop.map { ($0, "--drop") } + keep.map { ($0, "--keep") } + filters.map { ($0.column, "--where") }
                 + (splitColumn.map { [($0, "--split-column")] } ?? []) + allowedLeaks.map { ($0, "--allow-leak") }
@@ -109,12 +113,16 @@ public struct DatasetImporter: Sendable {
         guard !options.protected.isEmpty else { throw fail("at least one --protected attribute is required") }
         try checkNamedColumns(in: table.header, file: name)
         func index(_ column: String) -> Int { table.header.firstIndex(of: column)! }
-        let labelIndex = index(options.labelColumn)
+        if options.task == .clustering, options.clusterCount < 2 {
+            throw fail("a clustering dataset needs a number of clusters of at least 2 (--clusters), not \(options.clusterCount)")
+        }
+        let labelIndex = options.labelColumn.map(index)
+        let labelName = options.labelColumn ?? ""
         let protectedIndices = options.protected.map { index($0.column) }
         if let both = options.numeric.first(where: options.categorical.contains) {
             throw fail("column \(both) cannot be both --numeric and --categorical")
         }
-        guard !Set(protectedIndices).contains(labelIndex) else { throw fail("the label column cannot be protected") }
+        guard labelIndex.map({ !Set(protectedIndices).contains($0) }) ?? true else { throw fail("the label column cannot be protected") }
         let splitIndex = options.splitColumn.map(index)
         if let splitIndex, splitIndex == labelIndex || protectedIndices.contains(splitIndex) {
             throw fail("--split-column \(options.splitColumn!) is also the label or a protected column")
@@ -129,7 +137,7 @@ public struct DatasetImporter: Sendable {
             if index == labelIndex || index == splitIndex || dropSet.contains(column) { return false }
             return keepSet.isEmpty || keepSet.contains(column) || protectedColumns.contains(column)
         }
-        let usedColumns = featureColumns + protectedIndices + [labelIndex] + (splitIndex.map { [$0] } ?? [])
+        let usedColumns = featureColumns + protectedIndices + (labelIndex.map { [$0] } ?? []) + (splitIndex.map { [$0] } ?? [])
         let usedSet = Set(usedColumns)
 
         // Row filters, then rows with a missing value in a used column.
@@ -158,20 +166,26 @@ public struct DatasetImporter: Sendable {
         func value(_ row: Int, _ column: Int) -> String { table.rows[row][column] }
 
         // Label.
+        // Label (a clustering dataset has none: its rows carry 0, which nothing reads).
         let labels: [Double]
-        if let favorable = options.favorable {
+        if let labelIndex, let favorable = options.favorable {
             labels = try keptRows.map { row in try Self.isFavorable(value(row, labelIndex), favorable, line: table.lineNumbers[row], options: options, name: name) ? 1.0 : 0.0 }
-            guard labels.contains(1) else { throw fail("no row has the favourable label \(favorable) in column \(options.labelColumn)") }
+            guard labels.contains(1) else { throw fail("no row has the favourable label \(favorable) in column \(labelName)") }
             guard labels.contains(0) else { throw fail("every row has the favourable label: the label has one class") }
-        } else {
+        } else if let labelIndex {
             labels = try keptRows.map { row in
                 let text = value(row, labelIndex)
                 guard let number = Double(text), number.isFinite else {
-                    throw fail("line \(table.lineNumbers[row]), column \(options.labelColumn): '\(text)' is not a number, and a regression label must be one")
+                    throw fail("line \(table.lineNumbers[row]), column \(labelName): '\(text)' is not a number, and a regression label must be one")
                 }
                 return number
             }
-            guard labels.contains(where: { $0 != labels[0] }) else { throw fail("the label \(options.labelColumn) is constant (\(labels[0])): there is nothing to predict") }
+            guard labels.contains(where: { $0 != labels[0] }) else { throw fail("the label \(labelName) is constant (\(labels[0])): there is nothing to predict") }
+        } else {
+            labels = [Double](repeating: 0, count: keptRows.count)
+            guard keptRows.count >= options.clusterCount else {
+                throw fail("\(options.clusterCount) clusters need at least as many rows; \(keptRows.count) remain after filters and missing values")
+            }
         }
 
         // Protected attributes.
@@ -199,9 +213,9 @@ public struct DatasetImporter: Sendable {
                 continue
             }
             let texts = keptRows.map { value($0, column) }
-            if keptRows.count >= Self.leakCheckMinimumRows, !options.allowedLeaks.contains(header),
+            if options.task != .clustering, keptRows.count >= Self.leakCheckMinimumRows, !options.allowedLeaks.contains(header),
                options.task == .binary ? Self.copiesLabel(labels, texts) : zip(labels, texts).allSatisfy({ Double($1) == $0 }) {
-                throw fail("column \(header) equals the label \(options.labelColumn) (or its complement) on every row: as a feature it leaks the answer. Leave it out with --drop \(header), or keep it with --allow-leak \(header)")
+                throw fail("column \(header) equals the label \(labelName) (or its complement) on every row: as a feature it leaks the answer. Leave it out with --drop \(header), or keep it with --allow-leak \(header)")
             }
             let numbers = texts.compactMap(Double.init)
             if options.numeric.contains(header), let bad = zip(keptRows, texts).first(where: { Double($0.1)?.isFinite != true }) {
@@ -236,8 +250,9 @@ public struct DatasetImporter: Sendable {
 
         let features = Matrix(rows: keptRows.count, cols: columns.count, columnMajor: columns.flatMap { $0 })
         let dataset = Dataset(
-            features: features, featureNames: featureNames, labels: labels, labelName: options.labelColumn,
-            favorableValue: options.favorable?.description ?? "", protected: protected, split: split, task: options.task)
+            features: features, featureNames: featureNames, labels: labels, labelName: labelName,
+            favorableValue: options.favorable?.description ?? "", protected: protected, split: split, task: options.task,
+            clusterCount: options.clusterCount)
         let report = Report(
             rowsRead: table.rows.count, rowsFilteredOut: table.rows.count - filteredRows.count,
             rowsDroppedForMissingValues: filteredRows.count - keptRows.count, warnings: warnings)
@@ -251,7 +266,7 @@ public struct DatasetImporter: Sendable {
             return values.contains(text) || Double(text).map { number in values.contains { Double($0) == number } } == true
         case .condition(let condition):
             guard Double(text)?.isFinite == true else {
-                throw FairlabError(file: name, "line \(line), column \(options.labelColumn): '\(text)' is not a number, so --favorable \(condition) cannot apply")
+                throw FairlabError(file: name, "line \(line), column \(options.labelColumn ?? ""): '\(text)' is not a number, so --favorable \(condition) cannot apply")
             }
             return condition.holds(for: text)
         }

@@ -29,6 +29,8 @@ public struct Comparison {
         public var shard: Shard?
         /// For a stress run: the bias injected, and the levels every method runs at on every seed.
         public var stress: StressPlan?
+        /// For a clustering dataset: the number of clusters, instead of the one the dataset asks for.
+        public var clusters: Int?
         /// Resamples of each seed's test rows behind every metric's bootstrap interval (0: no intervals).
         public var bootstrapResamples: Int = ComparisonSummary.defaultBootstrapResamples
         /// Workers run at once.
@@ -149,6 +151,11 @@ public struct Comparison {
         if !idleMetrics.isEmpty {
             progress("metrics for other tasks not used: \(idleMetrics.map(\.id).joined(separator: ", "))")
         }
+        // A clustering's ids are renamed to match the baseline's (`ClusterAlignment`), so every shard runs the
+        // baseline wherever it runs a method, recorded or not.
+        let baselineRuns = (0..<conditionCount).map { condition in
+            baselineNeeded[condition] || (task == .clustering && rows.indices.contains { owned[$0][condition] })
+        }
         // Position of each seed in the prepared run.
         var preparedIndex: [Int: Int] = [:]
         for (position, seedIndex) in seedIndices.enumerated() { preparedIndex[seedIndex] = position }
@@ -165,7 +172,7 @@ public struct Comparison {
                 let split = prepared.splits[preparedIndex[seedIndex]!]
                 for (levelIndex, level) in levels.enumerated() {
                     let grid = seedIndex * levels.count + levelIndex
-                    guard owned[row][grid] || (row == 0 && baselineNeeded[grid]) else { continue }
+                    guard owned[row][grid] || (row == 0 && baselineRuns[grid]) else { continue }
                     // Its position among the prepared conditions (the prepare step prepared only this shard's seeds).
                     let condition = preparedIndex[seedIndex]! * levels.count + levelIndex
                     let name = "job-\(row)-\(seedIndex)-\(levelIndex)"
@@ -187,6 +194,8 @@ public struct Comparison {
             }
         }
         var outcomes = [[SeedOutcome?]](repeating: [SeedOutcome?](repeating: nil, count: seeds.count * levels.count), count: rows.count)
+        // Each condition's baseline predictions, recorded by this shard or not: a clustering's reference names.
+        var baselinePredictions: [Int: [Double]] = [:]
         var done = 0
         progress("running \(tasks.count) jobs (\(runs.filter { $0 }.count) methods × \(seedIndices.count) seeds"
             + (options.stress.map { " × \($0.levels.count) levels of \($0.injection)" } ?? "") + ", \(options.jobs) at a time)")
@@ -216,6 +225,7 @@ public struct Comparison {
                     predictions: [], scores: nil, metrics: MetricValues())
             }
             outcome.level = levels[levelIndex]
+            if row == 0, outcome.succeeded { baselinePredictions[seedIndex * levels.count + levelIndex] = outcome.predictions }
             if recorded { outcomes[row][seedIndex * levels.count + levelIndex] = outcome }
             if options.verbose {
                 for line in WorkerPool.logTail(tasks[index].logPath) { progress("  \(tasks[index].label): \(line)") }
@@ -227,21 +237,36 @@ public struct Comparison {
             progress("[\(done)/\(tasks.count)] \(tasks[index].label): \(detail)")
         }
 
+        if task == .clustering {
+            // The baseline's clusters named by size, every other method's to match them on the same test rows.
+            let k = prepared.clusterCount
+            let references = baselinePredictions.mapValues { ClusterAlignment.bySize($0, clusterCount: k) }
+            for row in rows.indices {
+                for grid in outcomes[row].indices {
+                    guard let outcome = outcomes[row][grid], outcome.succeeded else { continue }
+                    outcomes[row][grid]!.predictions = references[grid].map { ClusterAlignment.matching(outcome.predictions, to: $0, clusterCount: k) }
+                        ?? ClusterAlignment.bySize(outcome.predictions, clusterCount: k)
+                }
+            }
+        }
+
         var pluginFailures = catalog.failures
         let kept = rows.indices.filter { runs[$0] }
         let evaluated = try evaluateMetrics(
             metrics, parameters: parameters, outcomes: kept.map { outcomes[$0].compactMap { $0 } },
             splits: Dictionary(uniqueKeysWithValues: prepared.splits.map { ($0.seed, $0) }), groupNames: prepared.groupNames,
-            groupPrivileged: prepared.groupPrivileged, task: task, pool: pool, workFolder: workFolder, failures: &pluginFailures)
+            groupPrivileged: prepared.groupPrivileged, task: task, pool: pool, workFolder: workFolder, failures: &pluginFailures,
+            clustering: task == .clustering
+                ? (Dictionary(uniqueKeysWithValues: zip(prepared.splits.map(\.seed), prepared.splitPaths)), prepared.clusterCount) : nil)
 
         let methods = kept.enumerated().map { position, row in
             let method = rows[row]
             return MethodRecord(
                 id: method?.id ?? MethodRecord.baselineID,
-                name: method?.name ?? "Unmitigated \(BaseLearner.for(task).name)",
+                name: method?.name ?? "Unmitigated \(BaseLearner.for(task, clusterCount: prepared.clusterCount).name)",
                 stage: method?.stage.rawValue ?? MethodRecord.baselineID,
                 plugin: method?.libraryID ?? "fairlab", pluginVersion: method?.libraryVersion ?? fairlabVersion,
-                parameters: method.map { parameters[$0.id]!.summary } ?? BaseLearner.for(task).parameters,
+                parameters: method.map { parameters[$0.id]!.summary } ?? BaseLearner.for(task, clusterCount: prepared.clusterCount).parameters,
                 outcomes: evaluated.outcomes[position])
         }
         return RunRecord(
@@ -252,7 +277,7 @@ public struct Comparison {
             abiVersion: Int(FAIRLAB_ABI_VERSION), splits: prepared.splits,
             methods: methods, metricPlugins: metrics.map { "\($0.id) \($0.version) (\($0.libraryID) \($0.libraryVersion))" },
             pluginFailures: pluginFailures, shard: options.shard, bootstrapResamples: options.bootstrapResamples,
-            metricDescriptors: evaluated.descriptors, task: task,
+            metricDescriptors: evaluated.descriptors, task: task, clusterCount: prepared.clusterCount,
             stress: options.stress.map { StressRecord(injection: $0.injection, levels: $0.levels, injected: prepared.injected) })
     }
 
@@ -261,7 +286,7 @@ public struct Comparison {
         let channel = WorkerChannel(.prepare, folder: workFolder, name: "prepare")
         try channel.writeJob(PrepareJob(
             datasetPath: options.datasetPath, protectedAttributes: options.protectedAttributes, seeds: seeds,
-            standardization: options.standardization, stress: options.stress, folder: workFolder))
+            standardization: options.standardization, stress: options.stress, folder: workFolder, clusters: options.clusters))
         var prepared: PreparedRun = try UntrustedFile.read(options.datasetPath, through: channel, executable: options.executablePath, progress: progress)
         prepared.attach(try channel.readArrays(counts: prepared.splitArrayCounts))
         return prepared
@@ -296,7 +321,7 @@ public struct Comparison {
     private func evaluateMetrics(
         _ metrics: [MethodInfo], parameters: [String: ResolvedParameters], outcomes: [[SeedOutcome]], splits: [UInt64: SplitRecord],
         groupNames: [String], groupPrivileged: [Bool], task: TaskKind, pool: WorkerPool, workFolder: String,
-        failures: inout [PluginCatalog.LibraryFailure]
+        failures: inout [PluginCatalog.LibraryFailure], clustering: (splitPaths: [UInt64: String], clusterCount: Int)? = nil
     ) throws -> (outcomes: [[SeedOutcome]], descriptors: [MetricDescriptor]) {
         var outcomes = outcomes
         // Per seed, in the run's seed order: the (row, position) of each successful outcome on it (a stress run's
@@ -331,7 +356,8 @@ public struct Comparison {
                 // As for method jobs: a job that cannot be written (disk full) stops the run, not a row.
                 try channel.writeJob(MetricJob(
                     metric: metric, parameters: parameters[metric.id]!, groupNames: groupNames, groupPrivileged: groupPrivileged,
-                    seed: seed, bootstrapResamples: options.bootstrapResamples, arraysPath: arraysPath, items: items.map(\.shape), task: task))
+                    seed: seed, bootstrapResamples: options.bootstrapResamples, arraysPath: arraysPath, items: items.map(\.shape), task: task,
+                    splitPath: clustering?.splitPaths[seed], clusterCount: clustering?.clusterCount ?? 0))
                 jobs.append((index, seedIndex, items.map(\.shape)))
                 channels.append(channel)
                 tasks.append(channel.task(label: positionsBySeed.count > 1 ? "\(metric.id) (seed \(seed))" : metric.id))

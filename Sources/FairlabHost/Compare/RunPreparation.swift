@@ -13,6 +13,8 @@ public struct PrepareJob: Codable, Sendable {
     public var stress: StressPlan?
     /// The folder the prepared splits are written to.
     public var folder: String
+    /// For a clustering dataset: the number of clusters, instead of the one the dataset asks for.
+    public var clusters: Int?
 }
 
 /// What the prepare step reports: the dataset's identity and groups, and each seed's split, as the run records it
@@ -27,6 +29,8 @@ public struct PreparedRun: Codable, Sendable {
     public var fixedSplit: Bool
     /// The dataset's task: which methods and metrics apply.
     public var task: TaskKind
+    /// For a clustering dataset, the number of clusters its methods are asked for; 0 otherwise.
+    public var clusterCount = 0
     /// One prepared split file per condition: per seed, in the same order, one per stress level (one in all
     /// for a run without levels).
     public var splitPaths: [String]
@@ -45,7 +49,7 @@ public struct PreparedRun: Codable, Sendable {
     public var injected: [InjectedRows] = []
 
     private enum CodingKeys: String, CodingKey {
-        case datasetSHA256, protectedAttributes, groupNames, groupPrivileged, fixedSplit, task, splitPaths, labelPaths, splitShapes, injectedShapes
+        case datasetSHA256, protectedAttributes, groupNames, groupPrivileged, fixedSplit, task, clusterCount, splitPaths, labelPaths, splitShapes, injectedShapes
     }
 
     /// One condition's injected rows: its seed and level, and its arrays' lengths.
@@ -102,7 +106,14 @@ enum RunPreparation {
     static let heartbeatSeconds = 2.0
 
     static func run(_ job: PrepareJob, progress: @escaping (String) -> Void) throws -> PreparedRun {
-        let dataset = try DatasetFile.read(job.datasetPath) { progress("read \($0) of \($1) rows") }
+        var dataset = try DatasetFile.read(job.datasetPath) { progress("read \($0) of \($1) rows") }
+        if let clusters = job.clusters {
+            guard dataset.task == .clustering else {
+                throw FairlabError(file: job.datasetPath, "--clusters is for a clustering dataset; this one is \(dataset.task.rawValue)")
+            }
+            guard clusters <= dataset.rows else { throw FairlabError(file: job.datasetPath, "\(clusters) clusters for \(dataset.rows) rows") }
+            dataset.clusterCount = clusters
+        }
         // libhdf5 is done with the file, so what follows is fairlab's own work on memory: it reports that it is
         // alive every few seconds (grouping, splitting and sorting 10⁷ rows goes quiet for longer than the stall
         // limit the reading is held to).
@@ -172,7 +183,8 @@ enum RunPreparation {
         }
         return PreparedRun(
             datasetSHA256: try SHA256.hexDigest(ofFile: job.datasetPath), protectedAttributes: partition.attributeNames,
-            groupNames: partition.names, groupPrivileged: partition.privileged, fixedSplit: dataset.split != nil, task: dataset.task, splitPaths: paths,
+            groupNames: partition.names, groupPrivileged: partition.privileged, fixedSplit: dataset.split != nil, task: dataset.task,
+            clusterCount: dataset.clusterCount, splitPaths: paths,
             labelPaths: labelPaths,
             splitShapes: splits.map { .init(seed: $0.seed, train: $0.train.count, validation: $0.validation.count, test: $0.test.count) },
             injectedShapes: injected.map { .init(seed: $0.seed, level: $0.level, rows: $0.rows.count, proxy: $0.proxy.count) },

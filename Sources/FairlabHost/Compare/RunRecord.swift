@@ -32,6 +32,8 @@ public struct RunRecord: Codable, Sendable {
     public var metricDescriptors: [MetricDescriptor] = []
     /// The dataset's task (runs written before regression datasets were binary).
     public var task: TaskKind = .binary
+    /// For a clustering run, the number of clusters its methods were asked for; 0 otherwise.
+    public var clusterCount = 0
     /// For a stress run (`fairlab stress`): the injection, its levels and what it did in every (seed, level).
     /// Each outcome then carries its level, and `atLevel` gives the run as one level saw it.
     public var stress: StressRecord? = nil

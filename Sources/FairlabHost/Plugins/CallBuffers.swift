@@ -75,10 +75,11 @@ public final class DataTable {
     /// The features' view as the plugin sees it.
     var features: fl_matrix { matrix.pointee }
 
-    /// Copies the inputs of one call; nil parts are passed as NULL (hidden labels, no scores, unknown columns).
+    /// Copies the inputs of one call; nil parts are passed as NULL (hidden labels, no scores, unknown columns), and
+    /// so are the labels of clustering data, which has none; `clusterCount` is the run's k on clustering data.
     public init(
         features: Matrix, labels: [Double]?, scores: [Double]?, weights: [Double]?, groupCodes: [Int32]?, groups: GroupsTable,
-        columns: FeatureColumns? = nil, task: TaskKind = .binary
+        columns: FeatureColumns? = nil, task: TaskKind = .binary, clusterCount: Int = 0
     ) {
         precondition(columns.map { $0.names.count == features.cols } ?? true, "column descriptions do not match the features")
         groupCount = Int(groups.pointer.pointee.count)
@@ -86,7 +87,7 @@ public final class DataTable {
         let featureValues = features.retainedStorage
         let columnNames = columns.map { CStrings($0.names) }
         let columnKinds = columns.map { CArray($0.kinds.map(\.rawValue)) }, columnSources = columns.map { CArray($0.sources) }
-        let labelValues = labels.map(CArray.init)
+        let labelValues = task == .clustering ? nil : labels.map(CArray.init)
         let scoreValues = scores.map(CArray.init)
         let weightValues = weights.map(CArray.init)
         let codeValues = groupCodes.map(CArray.init)
@@ -105,7 +106,7 @@ public final class DataTable {
             weights: weightValues.map { UnsafePointer($0.pointer) }, group_codes: codeValues.map { UnsafePointer($0.pointer) },
             groups: UnsafePointer(groups.pointer), column_names: columnNames.map { UnsafePointer($0.pointer) },
             column_kinds: columnKinds.map { UnsafePointer($0.pointer) }, column_sources: columnSources.map { UnsafePointer($0.pointer) },
-            task: task.abiBit, reserved: 0))
+            task: task.abiBit, reserved: 0, cluster_count: Int64(clusterCount)))
     }
 
     deinit {

@@ -5,10 +5,15 @@ import Foundation
 
 /// The host side of `fl_host`: one per method instance, holding its seeded random stream and the models it
 /// trained through the base learner, which is the task's (`BaseLearner`): logistic regression for binary data,
-/// ridge regression for regression data. The C table points back at this object through `context`.
+/// ridge regression for regression data, k-means for clustering data. The C table points back at this object through `context`.
 final class HostServicesProvider {
     private var generator: SeededGenerator
+    /// The job's seed: every k-means fit draws its starts from the job's base-learner stream, as the baseline's
+    /// does, so a method's k-means on the training rows is the baseline's clustering.
+    private let seed: UInt64
     private let task: TaskKind
+    /// For clustering, the run's number of clusters: the k of every k-means fit.
+    private let clusterCount: Int
     private var models: [fl_model: BaseLearner.Model] = [:]
     private var nextModel: fl_model = 1
     private let methodID: String
@@ -26,15 +31,20 @@ final class HostServicesProvider {
     /// Everything the method logged, in order, with its level (warnings are kept with its row as notes).
     private(set) var logged: [(level: Int32, text: String)] = []
 
+    /// `fl_learner.name` on data of each task.
+    static let learnerNames: [TaskKind: String] = [.binary: "logistic-regression", .regression: "ridge-regression", .clustering: "k-means"]
+
     /// The `fl_host` to hand to `create`; valid while this object lives.
     var host: UnsafePointer<fl_host> { UnsafePointer(hostTable) }
 
-    init(seed: UInt64, methodID: String, task: TaskKind = .binary) {
+    init(seed: UInt64, methodID: String, task: TaskKind = .binary, clusterCount: Int = 0) {
         generator = SeededGenerator(seed: seed, stream: "method:\(methodID)")
+        self.seed = seed
         self.methodID = methodID
         self.task = task
+        self.clusterCount = clusterCount
         versionString = strdup(fairlabVersion)!
-        learnerName = strdup(task == .binary ? "logistic-regression" : "ridge-regression")!
+        learnerName = strdup(Self.learnerNames[task]!)!
         blasTable = .allocate(capacity: 1)
         blasTable.initialize(to: fl_blas(
             struct_size: UInt32(MemoryLayout<fl_blas>.size), abi_version: FAIRLAB_ABI_VERSION,
@@ -56,7 +66,7 @@ final class HostServicesProvider {
             struct_size: UInt32(MemoryLayout<fl_learner>.size), abi_version: FAIRLAB_ABI_VERSION, context: context,
             name: learnerName,
             fit: { context, features, labels, weights, model, error in
-                guard let context, let features, let labels, let model else {
+                guard let context, let features, let model else {
                     return setError(error, FL_ERROR_INVALID_INPUT, "base learner fit: NULL argument")
                 }
                 return HostServicesProvider.from(context).fitModel(features.pointee, labels, weights, options: nil, model, error)
@@ -74,7 +84,7 @@ final class HostServicesProvider {
         learnerControlTable.initialize(to: fl_learner_control(
             struct_size: UInt32(MemoryLayout<fl_learner_control>.size), abi_version: FAIRLAB_ABI_VERSION,
             fit_with_options: { context, features, labels, weights, options, model, error in
-                guard let context, let features, let labels, let model else {
+                guard let context, let features, let model else {
                     return setError(error, FL_ERROR_INVALID_INPUT, "base learner fit: NULL argument")
                 }
                 return HostServicesProvider.from(context).fitModel(features.pointee, labels, weights, options: options, model, error)
@@ -153,7 +163,7 @@ final class HostServicesProvider {
     }
 
     private func fitModel(
-        _ features: fl_matrix, _ labels: UnsafePointer<Double>, _ weights: UnsafePointer<Double>?,
+        _ features: fl_matrix, _ labels: UnsafePointer<Double>?, _ weights: UnsafePointer<Double>?,
         options optionsTable: UnsafePointer<fl_learner_options>?,
         _ model: UnsafeMutablePointer<fl_model>, _ error: UnsafeMutablePointer<fl_error>?
     ) -> fl_status {
@@ -179,17 +189,28 @@ final class HostServicesProvider {
                     if case .logistic(let model) = warm { start = model }
                 }
             }
-            let labelValues = Array(UnsafeBufferPointer(start: labels, count: n))
             let weightValues = weights.map { Array(UnsafeBufferPointer(start: $0, count: n)) }
+            let labelValues = labels.map { Array(UnsafeBufferPointer(start: $0, count: n)) }
             switch task {
-            case .binary:
-                models[nextModel] = .logistic(try LogisticRegression.fit(
-                    prepared: preparedFeatures(features), labels: labelValues, weights: weightValues, options: options, start: start))
-            case .regression:
-                // Ridge's α is 1/C (C = 1: the baseline's α = 1); it is solved exactly, so the tolerance, the iteration
-                // cap and a warm start have nothing to do.
-                models[nextModel] = .ridge(try RidgeRegression.fit(
-                    features: Self.matrix(features), labels: labelValues, weights: weightValues, alpha: 1 / options.inverseRegularization))
+            case .binary, .regression:
+                guard let labelValues else { return setError(error, FL_ERROR_INVALID_INPUT, "base learner fit: NULL labels") }
+                if task == .binary {
+                    models[nextModel] = .logistic(try LogisticRegression.fit(
+                        prepared: preparedFeatures(features), labels: labelValues, weights: weightValues, options: options, start: start))
+                } else {
+                    // Ridge's α is 1/C (C = 1: the baseline's α = 1); it is solved exactly, so the tolerance, the iteration
+                    // cap and a warm start have nothing to do.
+                    models[nextModel] = .ridge(try RidgeRegression.fit(
+                        features: Self.matrix(features), labels: labelValues, weights: weightValues, alpha: 1 / options.inverseRegularization))
+                }
+            case .clustering:
+                // k-means has no labels (they are ignored), and C, the tolerance and a warm start are a regression's.
+                // Its starts come from a fresh copy of the baseline's stream: on the training rows, the baseline's
+                // clusters, which a fair method then reassigns or rebuilds (the price of fairness against them).
+                var starts = BaseLearner.stream(seed: seed)
+                models[nextModel] = .kMeans(try KMeans.fit(
+                    features: Self.matrix(features), clusterCount: clusterCount, weights: weightValues, starts: BaseLearner.kMeansStarts,
+                    random: &starts))
             }
             model.pointee = nextModel
             nextModel += 1
@@ -205,8 +226,8 @@ final class HostServicesProvider {
         guard let fitted = models[model] else { return setError(error, FL_ERROR_INVALID_INPUT, "unknown model handle \(model)") }
         do {
             let matrix = try Self.matrix(features)
-            guard matrix.cols == fitted.parameters.coefficients.count else {
-                return setError(error, FL_ERROR_INVALID_INPUT, "model has \(fitted.parameters.coefficients.count) features, data \(matrix.cols)")
+            guard matrix.cols == fitted.featureCount else {
+                return setError(error, FL_ERROR_INVALID_INPUT, "model has \(fitted.featureCount) features, data \(matrix.cols)")
             }
             for (i, score) in fitted.postProcessingScores(matrix).enumerated() { scores[i] = score }
             return FL_OK

@@ -9,11 +9,17 @@ public final class MethodInstance {
     private let instance: UnsafePointer<fl_method>
     /// The task of the data it is given: what its predictions and transformed labels must be.
     private let task: TaskKind
+    /// For clustering, the run's number of clusters: predictions are ids below it.
+    private let clusterCount: Int
 
-    /// Creates the method `info` of `library` with `parameters` for data of `task`; `seed` fixes its random stream.
-    public init(library: LoadedLibrary, info: MethodInfo, parameters: ResolvedParameters, seed: UInt64, task: TaskKind = .binary) throws {
-        services = HostServicesProvider(seed: seed, methodID: info.id, task: task)
+    /// Creates the method `info` of `library` with `parameters` for data of `task` (with `clusterCount` clusters,
+    /// for clustering); `seed` fixes its random stream.
+    public init(
+        library: LoadedLibrary, info: MethodInfo, parameters: ResolvedParameters, seed: UInt64, task: TaskKind = .binary, clusterCount: Int = 0
+    ) throws {
+        services = HostServicesProvider(seed: seed, methodID: info.id, task: task, clusterCount: clusterCount)
         self.task = task
+        self.clusterCount = clusterCount
         let table = ParameterTable(parameters)
         let error = ErrorBuffer()
         var created: UnsafePointer<fl_method>?
@@ -94,6 +100,12 @@ public final class MethodInstance {
             guard invalid == 0 else { throw FairlabError("predict returned \(invalid) predictions that are not finite numbers") }
             guard output.scores_written == 0, output.probabilities_written == 0 else {
                 throw FairlabError("predict wrote scores or probabilities, which regression predictions do not have")
+            }
+        case .clustering:
+            let invalid = predicted.filter { !($0 >= 0 && $0 < Double(clusterCount) && $0 == $0.rounded()) }.count
+            guard invalid == 0 else { throw FairlabError("predict returned \(invalid) predictions that are not cluster ids 0 to \(clusterCount - 1)") }
+            guard output.scores_written == 0, output.probabilities_written == 0 else {
+                throw FairlabError("predict wrote scores or probabilities, which cluster assignments do not have")
             }
         }
         return Predictions(
@@ -180,30 +192,46 @@ public final class EvaluationBuffers {
     private let scores: CArray<Double>?
     private let weights: CArray<Double>?
     private let probabilities: CArray<Double>?
+    /// The evaluated rows' features (rows × features, column-major) and their `fl_matrix` view, when given.
+    private let features: CArray<Double>?
+    private let featureView: UnsafeMutablePointer<fl_matrix>?
 
-    /// Copies the inputs; `groupNames` and `privileged` describe the group codes.
+    /// Copies the inputs; `groupNames` and `privileged` describe the group codes. `features` are the evaluated
+    /// rows' (for a clustering's cost), `clusterCount` the run's k.
     public convenience init(
         labels: [Double], predictions: [Double], scores: [Double]?, weights: [Double]?, groupCodes: [Int32], groupNames: [String],
-        privileged: [Bool], probabilities: [Double]? = nil, task: TaskKind = .binary
+        privileged: [Bool], probabilities: [Double]? = nil, task: TaskKind = .binary, features: Matrix? = nil, clusterCount: Int = 0
     ) {
         self.init(labels: labels, predictions: predictions, scores: scores, weights: weights, groupCodes: groupCodes,
-                  groups: GroupsTable(names: groupNames, privileged: privileged), probabilities: probabilities, task: task)
+                  groups: GroupsTable(names: groupNames, privileged: privileged), probabilities: probabilities, task: task, features: features,
+                  clusterCount: clusterCount)
     }
 
     convenience init(
         labels: [Double], predictions: [Double], scores: [Double]?, weights: [Double]?, groupCodes: [Int32], groups: GroupsTable,
-        probabilities: [Double]? = nil, task: TaskKind = .binary
+        probabilities: [Double]? = nil, task: TaskKind = .binary, features: Matrix? = nil, clusterCount: Int = 0
     ) {
         precondition(labels.count == predictions.count && labels.count == groupCodes.count)
+        precondition(features.map { $0.rows == labels.count } ?? true, "features do not match the evaluated rows")
         self.init(
             labels: CArray(labels), predictions: CArray(predictions), groupCodes: CArray(groupCodes), scores: scores.map(CArray.init),
-            weights: weights.map(CArray.init), probabilities: probabilities.map(CArray.init), groups: groups, task: task)
+            weights: weights.map(CArray.init), probabilities: probabilities.map(CArray.init), groups: groups, task: task,
+            features: features.map { CArray($0.storage) }, featureCount: features?.cols ?? 0, clusterCount: clusterCount)
     }
 
     private init(
         labels: CArray<Double>, predictions: CArray<Double>, groupCodes: CArray<Int32>, scores: CArray<Double>?, weights: CArray<Double>?,
-        probabilities: CArray<Double>?, groups: GroupsTable, task: TaskKind
+        probabilities: CArray<Double>?, groups: GroupsTable, task: TaskKind, features: CArray<Double>?, featureCount: Int, clusterCount: Int
     ) {
+        self.features = features
+        if let features {
+            featureView = .allocate(capacity: 1)
+            featureView!.initialize(to: fl_matrix(
+                struct_size: UInt32(MemoryLayout<fl_matrix>.size), abi_version: FAIRLAB_ABI_VERSION, rows: Int64(labels.count),
+                cols: Int64(featureCount), leading_dimension: Int64(max(labels.count, 1)), data: features.pointer))
+        } else {
+            featureView = nil
+        }
         self.labels = labels
         self.predictions = predictions
         self.groupCodes = groupCodes
@@ -215,10 +243,11 @@ public final class EvaluationBuffers {
         pointer = .allocate(capacity: 1)
         pointer.initialize(to: fl_evaluation_input(
             struct_size: UInt32(MemoryLayout<fl_evaluation_input>.size), abi_version: FAIRLAB_ABI_VERSION,
-            rows: Int64(labels.count), labels: labels.pointer, predictions: predictions.pointer,
+            rows: Int64(labels.count), labels: task == .clustering ? nil : labels.pointer, predictions: predictions.pointer,
             scores: scores.map { UnsafePointer($0.pointer) }, weights: weights.map { UnsafePointer($0.pointer) },
             group_codes: groupCodes.pointer, groups: UnsafePointer(groups.pointer),
-            probabilities: probabilities.map { UnsafePointer($0.pointer) }, task: task.abiBit, reserved: 0))
+            probabilities: probabilities.map { UnsafePointer($0.pointer) }, task: task.abiBit, reserved: 0,
+            features: featureView.map { UnsafePointer($0) }, cluster_count: Int64(clusterCount)))
     }
 
     /// Buffers for resamples of `source`, filled by `gather`: arrays of its shape, except that the labels and group
@@ -232,7 +261,9 @@ public final class EvaluationBuffers {
         self.init(
             labels: sharedLabels?.labels ?? zeros(source.labels)!, predictions: zeros(source.predictions)!,
             groupCodes: sharedLabels?.groupCodes ?? zeros(source.groupCodes)!, scores: zeros(source.scores), weights: zeros(source.weights),
-            probabilities: zeros(source.probabilities), groups: source.groups, task: source.task)
+            probabilities: zeros(source.probabilities), groups: source.groups, task: source.task,
+            features: sharedLabels?.features ?? source.features.map { CArray([Double](repeating: 0, count: $0.count)) },
+            featureCount: Int(source.featureView?.pointee.cols ?? 0), clusterCount: Int(source.pointer.pointee.cluster_count))
     }
 
     /// Overwrites the arrays with `source`'s rows at `indices` (a resample of it; same shape as `source`): the
@@ -246,6 +277,13 @@ public final class EvaluationBuffers {
         if withLabels {
             copy(source.labels, labels)
             copy(source.groupCodes, groupCodes)
+            // The features are the rows', like the labels: gathered column by column.
+            if let from = source.features, let to = features {
+                let rows = indices.count
+                for j in 0..<(from.count / max(rows, 1)) {
+                    for position in 0..<rows { to.pointer[position + j * rows] = from.pointer[indices[position] + j * rows] }
+                }
+            }
         }
         copy(source.predictions, predictions)
         copy(source.scores, scores)
@@ -253,7 +291,10 @@ public final class EvaluationBuffers {
         copy(source.probabilities, probabilities)
     }
 
-    deinit { pointer.deallocate() }
+    deinit {
+        featureView?.deallocate()
+        pointer.deallocate()
+    }
 }
 
 /// Gathers what a metric plugin reports through its sink.
@@ -356,7 +397,8 @@ private final class TransformBuffers {
     }
 
     private func append(_ output: UnsafeMutablePointer<fl_transform_output>, _ count: Int64) -> fl_status {
-        guard let oldLabels = labels, let oldCodes = groupCodes else { return FL_ERROR_UNSUPPORTED }
+        // Training data has labels and groups (clustering data no labels); test data has neither to grow.
+        guard let oldCodes = groupCodes, labels != nil || task == .clustering else { return FL_ERROR_UNSUPPORTED }
         guard count > 0 else { return FL_ERROR_INVALID_INPUT }
         guard count <= Int64(Matrix.maximumDimension - rows),
               (rows + Int(count)).multipliedReportingOverflow(by: max(cols, 1)).overflow == false else { return FL_ERROR_OUT_OF_MEMORY }
@@ -373,7 +415,7 @@ private final class TransformBuffers {
             old.deallocate()
             return buffer
         }
-        labels = grow(oldLabels, filling: 0)
+        labels = labels.map { grow($0, filling: 0) }
         weights = grow(weights, filling: 1)
         groupCodes = grow(oldCodes, filling: 0)
         rows = newRows
@@ -404,6 +446,7 @@ private final class TransformBuffers {
             if let newLabels, newLabels.contains(where: { $0 != 0 && $0 != 1 }) { throw FairlabError("transform wrote labels that are not 0 or 1") }
         case .regression:
             if let newLabels, newLabels.contains(where: { !$0.isFinite }) { throw FairlabError("transform wrote labels that are not finite numbers") }
+        case .clustering: break
         }
         let newCodes = groupCodes.map { Array(UnsafeBufferPointer(start: $0, count: rows)) }
         if let newCodes, let bad = newCodes.firstIndex(where: { $0 < 0 || Int($0) >= groupCount }) {

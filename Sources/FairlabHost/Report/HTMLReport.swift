@@ -20,21 +20,25 @@ public enum HTMLReport {
         }
 
         /// The default axes for a task: accuracy against the absolute statistical parity difference for binary
-        /// predictions; R² against the absolute gap between group mean predictions for regression.
+        /// predictions; R² against the absolute gap between group mean predictions for regression; the clustering's
+        /// cost (inertia) against the largest gap between a group's share of a cluster and its share overall.
         public static func standard(for task: TaskKind) -> Axes {
             switch task {
             case .binary:
                 Axes(x: try! SelectionRule.Term(parsing: "abs:statistical_parity_difference"), y: try! SelectionRule.Term(parsing: "accuracy"))
             case .regression:
                 Axes(x: try! SelectionRule.Term(parsing: "abs:mean_prediction_difference"), y: try! SelectionRule.Term(parsing: "r2_score"))
+            case .clustering:
+                Axes(x: try! SelectionRule.Term(parsing: "max_share_gap"), y: try! SelectionRule.Term(parsing: "inertia"))
             }
         }
     }
 
     /// The per-group values drawn as bars, when the run has them: rates for binary predictions, mean prediction
-    /// and errors for regression.
-    static func groupRates(for task: TaskKind) -> [GroupRatesPlot] {
-        switch task {
+    /// and errors for regression, and for clustering each cluster's make-up: every group's share of it, the
+    /// picture of a segmentation study (before, the baseline's marks; after, each method's bars).
+    static func groupRates(for summary: ComparisonSummary) -> [GroupRatesPlot] {
+        switch summary.task {
         case .binary:
             [GroupRatesPlot(metric: "selection_rate", title: "Selection rate"),
              GroupRatesPlot(metric: "true_positive_rate", title: "True positive rate"),
@@ -44,6 +48,8 @@ public enum HTMLReport {
             [GroupRatesPlot(metric: "mean_prediction", title: "Mean prediction"),
              GroupRatesPlot(metric: "mean_label", title: "Mean label"),
              GroupRatesPlot(metric: "mean_absolute_error", title: "Mean absolute error")]
+        case .clustering:
+            (0..<summary.clusterCount).map { GroupRatesPlot(metric: "cluster_\($0)_share", title: "Cluster \($0): each group's share of it") }
         }
     }
 
@@ -87,10 +93,15 @@ public enum HTMLReport {
                 + "; bars are " + (summary.bootstrapResamples > 0 ? "95 % bootstrap intervals over test rows" : "± one standard deviation over seeds")
                 + ". Outlined points are on the Pareto front: no other method is better on both axes.</figcaption></figure>"
         }
-        let rates = groupRates(for: summary.task).filter { $0.applies(to: summary) }
+        let rates = groupRates(for: summary).filter { $0.applies(to: summary) }
         if !rates.isEmpty {
             // With many groups each plot gets the page's whole width.
-            html += "<h3>Per-group \(summary.task == .binary ? "rates" : "values"), against the baseline</h3><div class=\"bars\(summary.groupNames.count > 4 ? " wide" : "")\">"
+            let heading = switch summary.task {
+            case .binary: "Per-group rates"
+            case .regression: "Per-group values"
+            case .clustering: "Clusters' make-up by group"
+            }
+            html += "<h3>\(heading), against the baseline</h3><div class=\"bars\(summary.groupNames.count > 4 ? " wide" : "")\">"
             for (plotIndex, rate) in rates.enumerated() {
                 html += "<figure><figcaption>\(escapeHTML(rate.title))</figcaption>" + rate.render(summary, id: "groups-\(index)-\(plotIndex)") + "</figure>"
             }

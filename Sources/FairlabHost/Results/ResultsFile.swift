@@ -263,7 +263,8 @@ public enum ResultsFile {
             metricPlugins: try file.stringsAttribute("metric_plugins", of: base),
             pluginFailures: zip(failurePaths, failureReasons).map { PluginCatalog.LibraryFailure(path: $0, reason: $1) }, shard: shard,
             bootstrapResamples: bootstrapResamples, metricDescriptors: try metricDescriptors(of: base, in: file, path: path),
-            task: try task(of: base, in: file, path: path), stress: stress)
+            task: try task(of: base, in: file, path: path), clusterCount: Int(try file.hasAttribute("clusters", of: base) ? file.integersAttribute("clusters", of: base).first ?? 0 : 0),
+            stress: stress)
     }
 
     /// Writes `run` into the group `base` of `file`, with its place in the append order.
@@ -281,6 +282,7 @@ public enum ResultsFile {
         try file.setAttribute("seeds", of: base, run.seeds.map { Int64(bitPattern: $0) })
         try file.setAttribute("standardize", of: base, run.standardization.rawValue)
         try file.setAttribute("task", of: base, run.task.rawValue)
+        if run.task == .clustering { try file.setAttribute("clusters", of: base, Int64(run.clusterCount)) }
         try file.setAttribute("fairlab_version", of: base, run.fairlabVersion)
         try file.setAttribute("abi_version", of: base, Int64(run.abiVersion))
         try file.setAttribute("method_order", of: base, run.methods.map(\.id))

@@ -35,6 +35,7 @@ public enum ShardMerge {
         try requireSame("groups", \.groupNames, shown: { $0.joined(separator: ",") })
         try requireSame("standardization", \.standardization, shown: { $0.rawValue })
         try requireSame("task", \.task, shown: { $0.rawValue })
+        try requireSame("number of clusters", \.clusterCount, shown: { "\($0)" })
         try requireSame("method set", { $0.methods.map(\.id) }, shown: { $0.joined(separator: ",") })
         try requireSame("method parameters and versions", { $0.methods.map { "\($0.id)[\($0.parameters)] \($0.plugin) \($0.pluginVersion)" } }, shown: { $0.joined(separator: "; ") })
         try requireSame("metric plugins", \.metricPlugins, shown: { $0.joined(separator: "; ") })
@@ -113,7 +114,7 @@ public enum ShardMerge {
             groupNames: first.groupNames, groupPrivileged: first.groupPrivileged, seeds: first.seeds,
             standardization: first.standardization, fairlabVersion: first.fairlabVersion, abiVersion: first.abiVersion,
             splits: first.seeds.map { splits[$0]! }, methods: methods, metricPlugins: first.metricPlugins, pluginFailures: failures,
-            bootstrapResamples: first.bootstrapResamples, metricDescriptors: metricDescriptors(of: shards.map(\.run)), task: first.task,
+            bootstrapResamples: first.bootstrapResamples, metricDescriptors: metricDescriptors(of: shards.map(\.run)), task: first.task, clusterCount: first.clusterCount,
             stress: stress)
     }
 

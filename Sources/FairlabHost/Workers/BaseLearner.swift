@@ -3,19 +3,26 @@ import FairlabCore
 /// The host's unmitigated learner for a task: what the baseline trains, and what a pre-processing method's
 /// transformed training data trains. Binary data: L2 logistic regression (C = 1), predictions thresholded at
 /// 0.5, as scikit-learn's `LogisticRegression`; regression data: ridge regression (α = 1), as scikit-learn's
-/// `Ridge`.
+/// `Ridge`; clustering data: k-means with the run's k, the best of `kMeansStarts` k-means++ starts, as
+/// scikit-learn's `KMeans(n_clusters=k, n_init=10)`.
 public struct BaseLearner: Sendable {
     /// The task it learns.
     public let task: TaskKind
+    /// For clustering, the number of clusters.
+    public let clusterCount: Int
 
-    /// The learner for `task`.
-    public static func `for`(_ task: TaskKind) -> BaseLearner { BaseLearner(task: task) }
+    /// k-means++ starts of a clustering fit (scikit-learn's classic `n_init=10`).
+    static let kMeansStarts = 10
+
+    /// The learner for `task` (with `clusterCount` clusters, for clustering).
+    public static func `for`(_ task: TaskKind, clusterCount: Int = 0) -> BaseLearner { BaseLearner(task: task, clusterCount: clusterCount) }
 
     /// Its name, for the baseline's row.
     public var name: String {
         switch task {
         case .binary: "logistic regression"
         case .regression: "ridge regression"
+        case .clustering: "k-means"
         }
     }
 
@@ -24,6 +31,7 @@ public struct BaseLearner: Sendable {
         switch task {
         case .binary: "C=1.0"
         case .regression: "alpha=1.0"
+        case .clustering: "k=\(clusterCount), n_init=\(Self.kMeansStarts)"
         }
     }
 
@@ -34,9 +42,10 @@ public struct BaseLearner: Sendable {
     enum Model {
         case logistic(LogisticRegression)
         case ridge(RidgeRegression)
+        case kMeans(KMeans)
 
         /// Predictions for every row of `features`, and the scores behind them: P(favourable) for a binary
-        /// model; none for regression, whose prediction is its own value.
+        /// model; none for regression, whose prediction is its own value, nor for clustering (the nearest centre's id).
         func predict(_ features: Matrix) -> (predictions: [Double], scores: [Double]?) {
             switch self {
             case .logistic(let model):
@@ -44,14 +53,26 @@ public struct BaseLearner: Sendable {
                 return (scores.map { $0 > BaseLearner.decisionThreshold ? 1 : 0 }, scores)
             case .ridge(let model):
                 return (model.predict(features), nil)
+            case .kMeans(let model):
+                return (model.assign(features).clusters.map(Double.init), nil)
             }
         }
 
-        /// The coefficients (one per feature) and the intercept.
+        /// The coefficients (one per feature) and the intercept; for k-means the k × features centres
+        /// (column-major) and the inertia.
         var parameters: (coefficients: [Double], intercept: Double) {
             switch self {
             case .logistic(let model): (model.coefficients, model.intercept)
             case .ridge(let model): (model.coefficients, model.intercept)
+            case .kMeans(let model): (model.centers.storage, model.inertia)
+            }
+        }
+
+        /// The number of features the model was fitted on.
+        var featureCount: Int {
+            switch self {
+            case .kMeans(let model): model.centers.cols
+            default: parameters.coefficients.count
             }
         }
 
@@ -60,24 +81,32 @@ public struct BaseLearner: Sendable {
             switch self {
             case .logistic(let model): model.iterations
             case .ridge: 1
+            case .kMeans(let model): model.iterations
             }
         }
 
         /// What a post-processing method is given as the baseline's scores, and what the learner service's
-        /// `predict_scores` returns: P(favourable), or for regression the predicted values.
+        /// `predict_scores` returns: P(favourable), for regression the predicted values, for clustering the ids.
         func postProcessingScores(_ features: Matrix) -> [Double] {
             switch self {
             case .logistic(let model): model.scores(features)
             case .ridge(let model): model.predict(features)
+            case .kMeans(let model): model.assign(features).clusters.map(Double.init)
             }
         }
     }
 
-    /// Trains on `features`, `labels` and instance `weights` (nil: all 1).
-    func fit(features: Matrix, labels: [Double], weights: [Double]? = nil) throws -> Model {
+    /// Trains on `features`, `labels` (ignored by clustering) and instance `weights` (nil: all 1); k-means draws
+    /// its starts from `random`.
+    func fit(features: Matrix, labels: [Double], weights: [Double]? = nil, random: inout SeededGenerator) throws -> Model {
         switch task {
         case .binary: .logistic(try LogisticRegression.fit(features: features, labels: labels, weights: weights))
         case .regression: .ridge(try RidgeRegression.fit(features: features, labels: labels, weights: weights))
+        case .clustering:
+            .kMeans(try KMeans.fit(features: features, clusterCount: clusterCount, weights: weights, starts: Self.kMeansStarts, random: &random))
         }
     }
+
+    /// The stream a job's own fits of the base learner (the baseline's, a pre-processing method's) draw from.
+    static func stream(seed: UInt64) -> SeededGenerator { SeededGenerator(seed: seed, stream: "base-learner") }
 }

@@ -17,19 +17,20 @@ public enum MethodExecution {
         var split = try PreparedSplit.read(from: job.splitPath)
         if let labelsPath = job.labelsPath { split = try split.relabelled(from: labelsPath) }
         let groups = GroupsTable(names: split.groupNames, privileged: split.groupPrivileged)
-        let learner = BaseLearner.for(split.task)
-        guard let method = job.method else { return try baseline(split, learner: learner, scoresPath: job.baselineScoresPath) }
+        let learner = BaseLearner.for(split.task, clusterCount: split.clusterCount)
+        var random = BaseLearner.stream(seed: job.seed)
+        guard let method = job.method else { return try baseline(split, learner: learner, random: &random, scoresPath: job.baselineScoresPath) }
 
         let library = try LoadedLibrary(path: method.libraryPath)
         let instance = try MethodInstance(
             library: library, info: method, parameters: job.parameters ?? ResolvedParameters(method: method, overrides: [:]), seed: job.seed,
-            task: split.task)
+            task: split.task, clusterCount: split.clusterCount)
         let groupsAtPredict = method.needs(FL_NEEDS_GROUPS_AT_PREDICT)
         func table(_ part: PreparedSplit.Part, features: Matrix? = nil, labels: Bool, scores: [Double]? = nil, groups showGroups: Bool = true) -> DataTable {
             DataTable(
                 features: features ?? part.features, labels: labels ? part.labels : nil, scores: scores, weights: nil,
                 groupCodes: showGroups ? part.groupCodes : nil, groups: groups,
-                columns: features == nil ? split.columns : nil, task: split.task)
+                columns: features == nil ? split.columns : nil, task: split.task, clusterCount: split.clusterCount)
         }
 
         var outcome: MethodOutcome
@@ -39,9 +40,9 @@ public enum MethodExecution {
             let trainTable = table(split.train, labels: true)
             try instance.fit(train: trainTable, validation: method.needs(FL_NEEDS_VALIDATION) ? table(split.validation, labels: true) : nil)
             let trained = try instance.transform(
-                trainTable, features: split.train.features, labels: split.train.labels,
+                trainTable, features: split.train.features, labels: split.task == .clustering ? nil : split.train.labels,
                 weights: [Double](repeating: 1, count: split.train.labels.count), groupCodes: split.train.groupCodes)
-            let model = try learner.fit(features: trained.features, labels: trained.labels ?? split.train.labels, weights: trained.weights)
+            let model = try learner.fit(features: trained.features, labels: trained.labels ?? split.train.labels, weights: trained.weights, random: &random)
             let fitSeconds = clock.lap()
             let testFeatures = try instance.transform(
                 table(split.test, labels: false, groups: groupsAtPredict), features: split.test.features, labels: nil,
@@ -82,9 +83,9 @@ public enum MethodExecution {
     }
 
     /// The baseline; with `scoresPath`, its scores on the rows post-processors fit on are written there too.
-    private static func baseline(_ split: PreparedSplit, learner: BaseLearner, scoresPath: String?) throws -> MethodOutcome {
+    private static func baseline(_ split: PreparedSplit, learner: BaseLearner, random: inout SeededGenerator, scoresPath: String?) throws -> MethodOutcome {
         let clock = Stopwatch()
-        let model = try learner.fit(features: split.train.features, labels: split.train.labels)
+        let model = try learner.fit(features: split.train.features, labels: split.train.labels, random: &random)
         let fitSeconds = clock.lap()
         let predicted = model.predict(split.test.features)
         let outcome = MethodOutcome(predictions: predicted.predictions, scores: predicted.scores, fitSeconds: fitSeconds, predictSeconds: clock.lap())

@@ -7,13 +7,19 @@ public enum MetricExecution {
     /// back as one array per item and overall metric, in the order of the reply's `replicateNames`.
     public static func run(_ job: MetricJob) throws -> (reply: MetricReply, replicates: [[Double]]) {
         let library = try LoadedLibrary(path: job.metric.libraryPath)
-        let instance = try MethodInstance(library: library, info: job.metric, parameters: job.parameters, seed: 0, task: job.task)
+        let instance = try MethodInstance(
+            library: library, info: job.metric, parameters: job.parameters, seed: 0, task: job.task, clusterCount: job.clusterCount)
         let groups = GroupsTable(names: job.groupNames, privileged: job.groupPrivileged)
         let items = try job.readItems()
+        // A clustering's cost is measured on the test rows' features, the same for every method's prediction set.
+        let features = try job.splitPath.map { try PreparedSplit.read(from: $0).test.features }
+        if let features, let item = items.first(where: { $0.labels.count != features.rows }) {
+            throw FairlabError("a prediction set has \(item.labels.count) rows, the split's test part \(features.rows)")
+        }
         let buffers = items.map { item in
             EvaluationBuffers(
                 labels: item.labels, predictions: item.predictions, scores: item.scores, weights: nil, groupCodes: item.groupCodes,
-                groups: groups, probabilities: item.probabilities, task: job.task)
+                groups: groups, probabilities: item.probabilities, task: job.task, features: features, clusterCount: job.clusterCount)
         }
         let values = try buffers.map { try instance.evaluate($0) }
         let resamples = job.bootstrapResamples

@@ -20,6 +20,8 @@ struct PreparedSplit {
     let columns: FeatureColumns
     /// The dataset's task: what the labels are.
     let task: TaskKind
+    /// For clustering, the number of clusters the run asks for (`fl_data.cluster_count`); 0 otherwise.
+    let clusterCount: Int
 
     /// The rows of one part.
     struct Part {
@@ -28,9 +30,10 @@ struct PreparedSplit {
         let groupCodes: [Int32]
     }
 
-    private init(parts: [Part], groupNames: [String], groupPrivileged: [Bool], columns: FeatureColumns, task: TaskKind) {
+    private init(parts: [Part], groupNames: [String], groupPrivileged: [Bool], columns: FeatureColumns, task: TaskKind, clusterCount: Int) {
         (train, validation, test) = (parts[0], parts[1], parts[2])
         self.task = task
+        self.clusterCount = clusterCount
         self.groupNames = groupNames
         self.groupPrivileged = groupPrivileged
         self.columns = columns
@@ -50,6 +53,8 @@ struct PreparedSplit {
         var parts: [PartLayout]
         /// The dataset's task (absent: binary).
         var task: TaskKind?
+        /// For clustering, the number of clusters (absent: 0).
+        var clusterCount: Int?
     }
 
     /// Where one part's arrays are: byte offsets into the file.
@@ -89,7 +94,8 @@ struct PreparedSplit {
         // other protected attributes are ordinary 0/1 columns in this run.
         var header = Header(
             columnNames: dataset.featureNames, protectedAttributes: partition.attributeNames, groupNames: partition.names,
-            groupPrivileged: partition.privileged, parts: layouts(dataStart: 0), task: dataset.task)
+            groupPrivileged: partition.privileged, parts: layouts(dataStart: 0), task: dataset.task,
+            clusterCount: dataset.clusterCount)
         // The header's length depends on the offsets it holds; offsets never shrink as the start moves later, so
         // placing the data after a generously padded header settles it in one pass.
         let dataStart = aligned(16 + (try JSONEncoder().encode(header)).count + 256)
@@ -158,7 +164,7 @@ struct PreparedSplit {
         return PreparedSplit(
             parts: [Part(features: train.features, labels: Array(labels[..<train.labels.count]), groupCodes: train.groupCodes),
                     Part(features: validation.features, labels: Array(labels[train.labels.count...]), groupCodes: validation.groupCodes), test],
-            groupNames: groupNames, groupPrivileged: groupPrivileged, columns: columns, task: task)
+            groupNames: groupNames, groupPrivileged: groupPrivileged, columns: columns, task: task, clusterCount: clusterCount)
     }
 
     /// Maps the split written at `path`; its feature matrices view the mapping.
@@ -189,6 +195,7 @@ struct PreparedSplit {
         }
         return PreparedSplit(
             parts: parts, groupNames: header.groupNames, groupPrivileged: header.groupPrivileged,
-            columns: FeatureColumns(names: header.columnNames, protectedAttributes: header.protectedAttributes), task: header.task ?? .binary)
+            columns: FeatureColumns(names: header.columnNames, protectedAttributes: header.protectedAttributes), task: header.task ?? .binary,
+            clusterCount: header.clusterCount ?? 0)
     }
 }

@@ -35,6 +35,8 @@ public struct Tasks: OptionSet, Sendable {
     public static let binary = Tasks(rawValue: FL_TASK_BINARY)
     /// Real-valued labels and predictions.
     public static let regression = Tasks(rawValue: FL_TASK_REGRESSION)
+    /// No labels; predictions are cluster ids (ABI 6).
+    public static let clustering = Tasks(rawValue: FL_TASK_CLUSTERING)
 }
 
 /// One method a Swift plugin offers: its descriptor and how to make an instance.

@@ -8,7 +8,7 @@ public struct DataView {
     public let cols: Int
     /// The features matrix, to hand to BLAS or to the host's base learner.
     public let matrix: UnsafePointer<fl_matrix>
-    /// Labels (0/1 for a binary task, real numbers for regression), or nil where hidden.
+    /// Labels (0/1 for a binary task, real numbers for regression), or nil where hidden (and for clustering).
     public let labels: UnsafeBufferPointer<Double>?
     /// Baseline scores, or nil.
     public let scores: UnsafeBufferPointer<Double>?
@@ -22,6 +22,8 @@ public struct DataView {
     public let columns: [Column]?
     /// The data's task (ABI 5; a host of an earlier ABI only ever gives binary data).
     public let task: Tasks
+    /// For clustering, the number of clusters k the run asks for (ABI 6); 0 otherwise.
+    public let clusterCount: Int
 
     /// One feature column's description.
     public struct Column: Equatable {
@@ -44,6 +46,8 @@ public struct DataView {
         groups = Groups(data.groups.pointee)
         let hasTask = data.struct_size >= MemoryLayout<fl_data>.offset(of: \.task)! + MemoryLayout<fl_tasks>.size
         task = hasTask && data.task != 0 ? Tasks(rawValue: data.task) : .binary
+        let hasClusterCount = data.struct_size >= MemoryLayout<fl_data>.offset(of: \.cluster_count)! + 8
+        clusterCount = hasClusterCount ? Int(data.cluster_count) : 0
         let described = data.struct_size >= MemoryLayout<fl_data>.offset(of: \.column_sources)! + 8
         if described, let names = data.column_names, let kinds = data.column_kinds, let sources = data.column_sources {
             columns = (0..<Int(data.features.pointee.cols)).map { j in

@@ -105,7 +105,9 @@ public final class PredictionOutput {
 /// Input of a metric evaluation (`fl_evaluation_input`).
 public struct EvaluationInput {
     public let rows: Int
+    /// True labels; empty for clustering, which has none.
     public let labels: UnsafeBufferPointer<Double>
+    /// Predictions: 0/1, real values, or cluster ids.
     public let predictions: UnsafeBufferPointer<Double>
     public let scores: UnsafeBufferPointer<Double>?
     public let weights: UnsafeBufferPointer<Double>?
@@ -115,10 +117,14 @@ public struct EvaluationInput {
     public let probabilities: UnsafeBufferPointer<Double>?
     /// The task of the labels and predictions (ABI 5; binary from an earlier host).
     public let task: Tasks
+    /// The evaluated rows' features (ABI 6; the host gives them on clustering data), else nil.
+    public let features: UnsafePointer<fl_matrix>?
+    /// For clustering, the k the run asked for (ABI 6); 0 otherwise.
+    public let clusterCount: Int
 
     init(_ input: fl_evaluation_input) {
         rows = Int(input.rows)
-        labels = UnsafeBufferPointer(start: input.labels, count: rows)
+        labels = UnsafeBufferPointer(start: input.labels, count: input.labels == nil ? 0 : rows)
         predictions = UnsafeBufferPointer(start: input.predictions, count: rows)
         scores = input.scores.map { UnsafeBufferPointer(start: $0, count: Int(input.rows)) }
         weights = input.weights.map { UnsafeBufferPointer(start: $0, count: Int(input.rows)) }
@@ -129,6 +135,9 @@ public struct EvaluationInput {
         probabilities = hasProbabilities ? input.probabilities.map { UnsafeBufferPointer(start: $0, count: count) } : nil
         let hasTask = input.struct_size >= MemoryLayout<fl_evaluation_input>.offset(of: \.task)! + MemoryLayout<fl_tasks>.size
         task = hasTask && input.task != 0 ? Tasks(rawValue: input.task) : .binary
+        let hasFeatures = input.struct_size >= MemoryLayout<fl_evaluation_input>.offset(of: \.cluster_count)! + 8
+        features = hasFeatures ? input.features : nil
+        clusterCount = hasFeatures ? Int(input.cluster_count) : 0
     }
 }
 

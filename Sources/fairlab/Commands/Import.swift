@@ -9,11 +9,14 @@ struct Import: ParsableCommand {
     @Argument(help: "The CSV file.")
     var csv: String
 
-    @Option(help: "The label column.")
-    var label: String
+    @Option(help: "The label column (none for --task clustering).")
+    var label: String?
 
-    @Option(help: "What the label is: binary (with --favorable) or regression (a number to predict).")
+    @Option(help: "What the label is: binary (with --favorable), regression (a number to predict), or clustering (no label; with --clusters).")
     var task: TaskKind = .binary
+
+    @Option(help: "For --task clustering: the number of clusters k that runs on the dataset ask for (at least 2).")
+    var clusters: Int?
 
     @Option(help: "The favourable label value(s), comma-separated, or a numeric threshold such as '>=70' or '<3' (binary task only).")
     var favorable: String?
@@ -59,6 +62,15 @@ struct Import: ParsableCommand {
 
     func validate() throws {
         switch task {
+        case .clustering:
+            guard label == nil, favorable == nil else {
+                throw ValidationError("a clustering dataset has no label: leave out --label and --favorable")
+            }
+            guard let clusters, clusters >= 2 else { throw ValidationError("--task clustering needs --clusters K, with K at least 2") }
+        case _ where clusters != nil:
+            throw ValidationError("--clusters is for --task clustering")
+        case _ where label == nil:
+            throw ValidationError("--label is required (the column to predict), unless --task clustering")
         case .binary where favorable == nil:
             throw ValidationError("a binary label needs --favorable (the value or values that are favourable), or give --task regression")
         case .regression where favorable != nil:
@@ -89,6 +101,7 @@ struct Import: ParsableCommand {
         options.filters = try filters.map(RowFilter.init(parsing:))
         options.splitColumn = splitColumn
         options.allowedLeaks = allowLeak
+        options.clusterCount = clusters ?? 0
         var (dataset, report) = try DatasetImporter(options: options).importCSV(at: csv, columns: try columnNames())
         for warning in report.warnings {
             FileHandle.standardError.write(Data("fairlab: warning: \(csv): \(warning)\n".utf8))

@@ -14,7 +14,8 @@ struct Inspect: ParsableCommand {
         let reading = ThrottledProgress(reportProgress)
         let data = try DatasetFile.read(dataset) { reading.reportRows($0, of: $1, reading: dataset) }
         print("\(dataset): \(data.rows) rows, \(data.features.cols) features")
-        // A binary label is summarised by its favourable rate, a regression label by its mean (and spread).
+        // A binary label is summarised by its favourable rate, a regression label by its mean (and spread); a
+        // clustering dataset has none, so a group by its share of the rows.
         func summary(_ labels: [Double]) -> String {
             guard !labels.isEmpty else { return "—" }
             switch data.task {
@@ -24,11 +25,14 @@ struct Inspect: ParsableCommand {
                 let mean = labels.reduce(0, +) / Double(labels.count)
                 let variance = labels.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(labels.count)
                 return "mean \(format(mean)), std \(format(variance.squareRoot()))"
+            case .clustering:
+                return "share of rows " + format(Double(labels.count) / Double(data.rows))
             }
         }
         switch data.task {
         case .binary: print("label: \(data.labelName) (favourable: \(data.favorableValue)), \(summary(data.labels))")
         case .regression: print("label: \(data.labelName) (regression), \(summary(data.labels))")
+        case .clustering: print("no label: clustering into \(data.clusterCount) clusters")
         }
         if let split = data.split {
             print("fixed split: \(split.filter { $0 == 0 }.count) train, \(split.filter { $0 == 1 }.count) validation, \(split.filter { $0 == 2 }.count) test")

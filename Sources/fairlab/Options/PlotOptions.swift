@@ -5,12 +5,12 @@ import FairlabHost
 /// The axes of the report's trade-off plot (`compare --report`, `report`).
 struct PlotOptions: ParsableArguments {
     @Option(name: .customLong("x"), help: ArgumentHelp(
-        "The trade-off plot's x axis: a metric, abs:NAME or distance:NAME (default: \(HTMLReport.Axes.standard(for: .binary).x); for regression \(HTMLReport.Axes.standard(for: .regression).x)).",
+        "The trade-off plot's x axis: a metric, abs:NAME or distance:NAME (default: \(HTMLReport.Axes.standard(for: .binary).x); for regression \(HTMLReport.Axes.standard(for: .regression).x); for clustering \(HTMLReport.Axes.standard(for: .clustering).x)).",
         valueName: "metric"))
     var xAxis: String?
 
     @Option(name: .customLong("y"), help: ArgumentHelp(
-        "The trade-off plot's y axis (default: \(HTMLReport.Axes.standard(for: .binary).y); for regression \(HTMLReport.Axes.standard(for: .regression).y)).",
+        "The trade-off plot's y axis (default: \(HTMLReport.Axes.standard(for: .binary).y); for regression \(HTMLReport.Axes.standard(for: .regression).y); for clustering \(HTMLReport.Axes.standard(for: .clustering).y)).",
         valueName: "metric"))
     var yAxis: String?
 

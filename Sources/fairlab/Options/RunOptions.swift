@@ -33,6 +33,9 @@ struct RunOptions: ParsableArguments {
     @Option(help: "Which feature columns are standardised with the training rows' statistics: numeric (the default, scikit-learn's canonical pipeline: one-hot and protected columns stay 0/1), all or none.")
     var standardize: Standardization = .numeric
 
+    @Option(help: "For a clustering dataset: the number of clusters k (default: the one the dataset was imported with).")
+    var clusters: Int?
+
     @Option(help: "Worker processes to run at once.")
     var jobs: Int = 1
 
@@ -77,6 +80,8 @@ struct RunOptions: ParsableArguments {
         options.verbose = verbose
         options.parameterOverrides = try Self.parseParameters(parameters)
         options.standardization = standardize
+        if let clusters, clusters < 2 { throw FairlabError("--clusters must be at least 2") }
+        options.clusters = clusters
         options.bootstrapResamples = bootstrap
         options.jobs = jobs
         options.timeout = timeout

@@ -1,0 +1,58 @@
+import CFairlabPlugin
+import FairlabPluginKit
+
+/// Fairlets (Chierichetti et al. 2017) for two groups: the training rows are decomposed into fairlets
+/// (`FairletDecomposition`), the host's k-means clusters the fairlets' centres weighted by their sizes, and each
+/// row takes its fairlet's cluster. Rows to cluster are decomposed the same way and each fairlet goes to the
+/// nearest centre, so every cluster has balance at least 1/t.
+final class FairletsMethod: FairlabMethod {
+    static let parameters = [
+        Parameter("candidates", .integer(minimum: 1, maximum: 10_000), default: "24",
+                  description: "nearest minority rows each majority row may join (every one when there are fewer)"),
+    ]
+
+    private let host: HostServices
+    private let candidates: Int
+    private var centers: Points?
+
+    init(host: HostServices, parameters: ParameterValues) {
+        self.host = host
+        candidates = Int(parameters.number("candidates"))
+    }
+
+    /// The fairlets of `data` and their centres.
+    private func fairlets(_ data: DataView) throws -> (FairletDecomposition.Result, Points) {
+        guard data.groups.count == 2 else {
+            throw PluginError.invalidInput("fairlets are defined for two groups; this run has \(data.groups.count) (choose one protected attribute of two values)")
+        }
+        let points = Points(data)
+        let decomposition = try FairletDecomposition.decompose(points, groups: Array(try data.requireGroupCodes()), candidates: candidates)
+        return (decomposition, points.means(of: decomposition.fairlets))
+    }
+
+    func fit(train: DataView, validation: DataView?) throws {
+        guard train.task == .clustering, train.clusterCount > 0 else { throw PluginError.invalidInput("fairlets need clustering data") }
+        let (decomposition, means) = try fairlets(train)
+        guard means.rows >= train.clusterCount else {
+            throw PluginError.invalidInput("\(means.rows) fairlets cannot make \(train.clusterCount) clusters")
+        }
+        host.log("\(means.rows) fairlets of balance ≥ 1/\(decomposition.t), cost \(decomposition.cost)"
+            + (decomposition.unplacedByFlow > 0 ? "; \(decomposition.unplacedByFlow) rows placed after the flow, at the nearest head with room" : ""))
+        let sizes = decomposition.fairlets.map { Double($0.count) }
+        let model = try withMatrixView(means.values, rows: means.rows, cols: means.cols) {
+            try host.fitBaseLearner(features: $0, labels: [], weights: sizes)
+        }
+        let k = train.clusterCount
+        centers = Points(rows: k, cols: train.cols, values: try host.baseLearnerCoefficients(model, features: k * train.cols).coefficients)
+    }
+
+    func predict(_ data: DataView, output: PredictionOutput) throws {
+        guard let centers else { throw PluginError.invalidInput("predict before fit") }
+        let (decomposition, means) = try fairlets(data)
+        let predictions = output.predictions
+        for (f, members) in decomposition.fairlets.enumerated() {
+            let nearest = (0..<centers.rows).min { means.squaredDistance(f, to: $0, of: centers) < means.squaredDistance(f, to: $1, of: centers) }!
+            for row in members { predictions[row] = Double(nearest) }
+        }
+    }
+}

@@ -1,0 +1,108 @@
+/// Fairlet decomposition for two groups (Chierichetti, Kumar, Lattanzi & Vassilvitskii, "Fair clustering through
+/// fairlets", NIPS 2017): the points are split into small sets, fairlets, each with one point of the smaller
+/// (minority) group and between 1 and t points of the other, t = ⌈n_majority / n_minority⌉, so that every union
+/// of fairlets, and so every cluster of them, has balance at least 1/t. Clustering the fairlets' centres then
+/// gives a fair clustering whose cost is the fairlets' plus the centres'.
+///
+/// Each minority point heads a fairlet; the majority points are assigned to heads at the least total squared
+/// distance, each head taking 1 to t of them: a minimum-cost flow (Chierichetti et al. find (1, t)-fairlets by
+/// a flow too), exact over the candidate pairs considered. Those are every pair for small inputs; above that each
+/// majority point's `candidates` nearest heads and each head's t + 1 nearest majority points, which keeps the
+/// network linear in the points. Where the groups' densities differ, the nearest heads of a dense region's
+/// majority points may fill before all of them are placed: those left over (`unplacedByFlow`) then go, one by one,
+/// to the nearest head with room, and a head left without a majority point joins the fairlet nearest to it
+/// (a fairlet of 2 minority and m ≤ t majority points has balance ≥ 1/t for t ≥ 2).
+public enum FairletDecomposition {
+    /// A decomposition.
+    public struct Result: Sendable {
+        /// Each point's head (a minority point, its own head).
+        public let heads: [Int]
+        /// The fairlets: each a minority point (two, for a head that found no majority point) and its majority points.
+        public let fairlets: [[Int]]
+        /// Σ over majority points of ‖x − head‖².
+        public let cost: Double
+        /// The balance bound t (each fairlet has at most t majority points).
+        public let t: Int
+        /// The minority group's code.
+        public let minority: Int32
+        /// Majority points the flow over the candidate pairs could not place (placed greedily after it).
+        public let unplacedByFlow: Int
+    }
+
+    /// Decomposes `points` with two-valued `groups` (codes 0 and 1, both present).
+    public static func decompose(_ points: Points, groups: [Int32], candidates: Int = 24) throws -> Result {
+        let n = points.rows
+        guard groups.count == n else { throw PluginError.invalidInput("fairlets: \(groups.count) group codes for \(n) points") }
+        let ones = groups.filter { $0 == 1 }.count
+        guard groups.allSatisfy({ $0 == 0 || $0 == 1 }), ones > 0, ones < n else {
+            throw PluginError.invalidInput("fairlets need two groups, both present among the \(n) rows")
+        }
+        // The smaller group heads the fairlets (group 1 when they are equal).
+        let minority: Int32 = ones <= n - ones ? 1 : 0
+        let heads = (0..<n).filter { groups[$0] == minority }, others = (0..<n).filter { groups[$0] != minority }
+        let t = (others.count + heads.count - 1) / heads.count
+        func distance(_ a: Int, _ b: Int) -> Double { points.squaredDistance(a, to: b, of: points) }
+
+        // Candidate pairs (other position, head position).
+        var pairs = Set<Int64>()
+        let perOther = min(candidates, heads.count), perHead = min(t + 1, others.count)
+        for (o, row) in others.enumerated() {
+            for h in nearest(perOther, of: row, among: heads, distance) { pairs.insert(Int64(o) << 32 | Int64(h)) }
+        }
+        if perOther < heads.count {
+            for (h, row) in heads.enumerated() {
+                for o in nearest(perHead, of: row, among: others, distance) { pairs.insert(Int64(o) << 32 | Int64(h)) }
+            }
+        }
+        // Nodes: source, the other points, the heads, sink.
+        let source = 0, firstOther = 1, firstHead = 1 + others.count, sink = firstHead + heads.count
+        var network = MinCostFlow(nodeCount: sink + 1)
+        var largest = 0.0
+        var edges: [(edge: Int, other: Int, head: Int, cost: Double)] = []
+        for pair in pairs.sorted() {
+            let o = Int(pair >> 32), h = Int(pair & 0xFFFF_FFFF)
+            let cost = distance(others[o], heads[h])
+            largest = max(largest, cost)
+            edges.append((network.addEdge(from: firstOther + o, to: firstHead + h, capacity: 1, cost: cost), o, h, cost))
+        }
+        for o in others.indices { network.addEdge(from: source, to: firstOther + o, capacity: 1, cost: 0) }
+        // Every head's first point earns more than any decomposition's whole cost: a flow that gives each head at
+        // least one point, when one exists, is cheaper than any that does not.
+        let bonus = 1 + largest * Double(others.count)
+        for h in heads.indices { network.addEdge(from: firstHead + h, to: sink, capacity: 1, cost: -bonus) }
+        if t > 1 { for h in heads.indices { network.addEdge(from: firstHead + h, to: sink, capacity: t - 1, cost: 0) } }
+        let (flow, _) = network.solve(from: source, to: sink, limit: others.count)
+        var headOf = [Int](repeating: -1, count: n), fairlets = heads.map { [$0] }, cost = 0.0
+        for head in heads { headOf[head] = head }
+        for edge in edges where network.flow(on: edge.edge) == 1 {
+            headOf[others[edge.other]] = heads[edge.head]
+            fairlets[edge.head].append(others[edge.other])
+            cost += edge.cost
+        }
+        // Leftovers of a sparse network: each to the nearest head with room (the heads' room, t · n_minority, covers
+        // every majority point).
+        for row in others where headOf[row] < 0 {
+            let h = heads.indices.filter { fairlets[$0].count <= t }.min { distance(row, heads[$0]) < distance(row, heads[$1]) }!
+            headOf[row] = heads[h]
+            fairlets[h].append(row)
+            cost += distance(row, heads[h])
+        }
+        // A head still alone joins the nearest fairlet that has a majority point.
+        for h in heads.indices where fairlets[h].count == 1 {
+            guard let target = heads.indices.filter({ fairlets[$0].count > 1 }).min(by: { distance(heads[h], heads[$0]) < distance(heads[h], heads[$1]) })
+            else { break }
+            fairlets[target].append(heads[h])
+            headOf[heads[h]] = heads[target]
+            fairlets[h] = []
+        }
+        return Result(
+            heads: headOf, fairlets: fairlets.filter { !$0.isEmpty }, cost: cost, t: t, minority: minority, unplacedByFlow: others.count - flow)
+    }
+
+    /// Positions in `among` of the `count` rows nearest `row`.
+    private static func nearest(_ count: Int, of row: Int, among: [Int], _ distance: (Int, Int) -> Double) -> [Int] {
+        let scored = among.indices.map { (distance(row, among[$0]), $0) }
+        guard count < scored.count else { return Array(among.indices) }
+        return scored.sorted { $0 < $1 }.prefix(count).map(\.1)
+    }
+}

@@ -1,0 +1,189 @@
+import FairlabCore
+@testable import FairlabHost
+import FairlabTestSupport
+import Foundation
+import Testing
+
+/// The clustering task as a user meets it: `fairlab import --task clustering`, `compare` on the shipped Vietnam
+/// households running only the methods and metrics that handle clustering, the stored run with its k, the
+/// guarantees the fair methods give, the planted effect of the synthetic generator, and the one-line refusals.
+@Suite(.serialized) struct ClusteringEndToEndTests {
+    /// Per group and cluster, the test rows' count, from stored cluster ids.
+    static func cells(_ predictions: [Double], _ codes: [Int32], groups: Int, clusters: Int) -> [[Int]] {
+        var cells = [[Int]](repeating: [Int](repeating: 0, count: clusters), count: groups)
+        for (cluster, code) in zip(predictions, codes) { cells[Int(code)][Int(cluster)] += 1 }
+        return cells
+    }
+
+    @Test func compareOnVietnamRunsTheClusteringMethodsWithTheirGuarantees() throws {
+        let folder = try TestEnvironment.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let results = folder + "/results.h5", report = folder + "/report.html"
+        let run = try TestEnvironment.fairlab([
+            "compare", TestEnvironment.dataset("vietnam"), "--seeds", "2", "--bootstrap", "50", "--out", results, "--report", report])
+        #expect(run.status == 0, "stderr: \(run.stderr)")
+        #expect(run.stderr.contains("methods that do not handle clustering data:") && run.stderr.contains("reweighing") && run.stderr.contains("fair-ridge"),
+                "stderr: \(run.stderr)")
+        let record = try ResultsFile.read(runID: try #require(try ResultsFile.runIDs(in: results).first), from: results)
+        #expect(record.task == .clustering && record.clusterCount == 4)
+        #expect(record.methods.map(\.id) == ["baseline", "cluster-oversampling", "feature-adjustment", "fair-assignment", "fairlets"])
+        #expect(record.methods[0].name == "Unmitigated k-means" && record.methods[0].parameters == "k=4, n_init=10")
+        for method in record.methods {
+            for outcome in method.outcomes {
+                #expect(outcome.succeeded, "\(method.id): \(outcome.error)")
+                let split = try #require(record.splits.first { $0.seed == outcome.seed })
+                #expect(outcome.predictions.allSatisfy { [0, 1, 2, 3].contains($0) } && outcome.scores == nil)
+                // The stored shares and gap are those of the stored cluster ids.
+                let cells = Self.cells(outcome.predictions, split.testGroupCodes, groups: 2, clusters: 4)
+                let rows = Double(outcome.predictions.count), shares = cells.map { Double($0.reduce(0, +)) / rows }
+                var gap = 0.0
+                for c in 0..<4 where cells[0][c] + cells[1][c] > 0 {
+                    let size = Double(cells[0][c] + cells[1][c])
+                    for g in 0..<2 {
+                        gap = max(gap, abs(Double(cells[g][c]) / size - shares[g]))
+                        #expect(abs(try #require(outcome.metrics.perGroup["cluster_\(c)_share"])[g] - Double(cells[g][c]) / size) < 1e-12)
+                    }
+                }
+                #expect(abs(try #require(outcome.metrics.overall["max_share_gap"]) - gap) < 1e-12, "\(method.id): gap")
+                if method.id == "fair-assignment" {
+                    // δ = 0.2: every group's share of every cluster is within [0.8 p, p / 0.8], up to the rounding of counts.
+                    for c in 0..<4 {
+                        let size = Double(cells[0][c] + cells[1][c])
+                        for g in 0..<2 {
+                            let count = Double(cells[g][c])
+                            #expect(count >= (0.8 * shares[g] * size).rounded(.up) && count <= (shares[g] * size / 0.8).rounded(.down),
+                                    "fair-assignment: group \(g) has \(count) of cluster \(c)'s \(size) rows")
+                        }
+                    }
+                }
+                if method.id == "fair-assignment" {
+                    // Its k-means is the baseline's (the same rows, the same starts), and it keeps each cluster's size.
+                    let baseline = record.methods[0].outcomes.first { $0.seed == outcome.seed }!.predictions
+                    for c in 0..<4 { #expect(outcome.predictions.filter { $0 == Double(c) }.count == baseline.filter { $0 == Double(c) }.count) }
+                }
+                if method.id == "fairlets" {
+                    // Every cluster is a union of fairlets of balance ≥ 1/t, t = ⌈n_majority / n_minority⌉ of the test rows.
+                    let totals = cells.map { $0.reduce(0, +) }
+                    let t = Double((totals.max()! + totals.min()! - 1) / totals.min()!)
+                    #expect(try #require(outcome.metrics.overall["balance"]) >= 1 / t - 1e-12, "fairlets: balance below 1/\(t)")
+                }
+            }
+        }
+        // Ids are aligned: the baseline's clusters are named by size, and each method's keep most rows under the
+        // baseline's name (identity is the best renaming of the rows in common).
+        for (position, baseline) in record.methods[0].outcomes.enumerated() {
+            let sizes = (0..<4).map { c in baseline.predictions.filter { $0 == Double(c) }.count }
+            #expect(sizes == sizes.sorted(by: >), "baseline sizes \(sizes)")
+            for method in record.methods.dropFirst() {
+                let predictions = method.outcomes[position].predictions
+                var common = [[Int]](repeating: [0, 0, 0, 0], count: 4)
+                for (a, b) in zip(predictions, baseline.predictions) { common[Int(a)][Int(b)] += 1 }
+                let kept = (0..<4).map { common[$0][$0] }.reduce(0, +)
+                #expect(ClusterAlignment.hungarian(cost: common.map { $0.map { -Double($0) } }) == [0, 1, 2, 3], "\(method.id): \(common)")
+                #expect(kept > predictions.count / 2, "\(method.id) keeps \(kept) rows in the baseline's clusters")
+            }
+        }
+        func mean(_ id: String, _ metric: String) -> Double {
+            let outcomes = record.methods.first { $0.id == id }!.outcomes
+            return outcomes.map { $0.metrics.overall[metric]! }.reduce(0, +) / Double(outcomes.count)
+        }
+        // The fair methods close most of the baseline's gap and pay for it in cost.
+        for id in ["feature-adjustment", "fair-assignment", "fairlets"] {
+            #expect(mean(id, "max_share_gap") < 0.5 * mean("baseline", "max_share_gap"), "\(id)")
+            #expect(mean(id, "inertia") > mean("baseline", "inertia"), "\(id)")
+        }
+        // The report plots the cost against the gap and draws each cluster's make-up.
+        let html = try String(contentsOfFile: report, encoding: .utf8)
+        #expect(html.contains("Clusters&#39; make-up by group") || html.contains("Clusters' make-up by group"))
+        #expect(html.contains("Cluster 3: each group&#39;s share of it") || html.contains("Cluster 3: each group's share of it"))
+        #expect(html.contains(">Inertia<") && html.contains("Max share gap"))
+    }
+
+    /// tools/synth/make_clustering.py plants three segments that urban and rural rows fill in different
+    /// proportions: the k-means baseline recovers them, so its clusters' rural shares are the planted 0.079, 0.3
+    /// and 0.5625 (within 0.05 on 1,000 test rows, about three standard errors).
+    @Test func thePlantedSegmentsAndTheirMakeUpAreRecovered() throws {
+        let folder = try TestEnvironment.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let script = TestEnvironment.packageRoot.appendingPathComponent("tools/synth/make_clustering.py").path
+        let made = try TestEnvironment.run("/usr/bin/env", ["python3", script, "--rows", "5000", "--seed", "2", "-o", folder + "/segments.csv"])
+        #expect(made.status == 0 && made.stdout.contains("planted 0.0789, 0.3000, 0.5625"), "stdout: \(made.stdout) stderr: \(made.stderr)")
+        let imported = try TestEnvironment.fairlab([
+            "import", folder + "/segments.csv", "--task", "clustering", "--clusters", "3", "--protected", "area=urban", "--drop", "area",
+            "-o", folder + "/segments.h5"])
+        #expect(imported.status == 0, "stderr: \(imported.stderr)")
+        let results = folder + "/results.h5"
+        let run = try TestEnvironment.fairlab(["compare", folder + "/segments.h5", "--methods", "baseline", "--bootstrap", "0", "--out", results])
+        #expect(run.status == 0, "stderr: \(run.stderr)")
+        let record = try ResultsFile.read(runID: try #require(try ResultsFile.runIDs(in: results).first), from: results)
+        #expect(record.groupNames == ["rural", "urban"])
+        let shares = try #require(record.methods[0].outcomes[0].metrics.perGroup.filter { $0.key.hasSuffix("_share") && $0.key.hasPrefix("cluster_") })
+        let rural = shares.values.map { $0[0] }.sorted()
+        #expect(rural.count == 3)
+        for (found, planted) in zip(rural, [0.0789, 0.3, 0.5625]) { #expect(abs(found - planted) < 0.05, "rural shares \(rural)") }
+    }
+
+    @Test func importWithoutALabelAndTheOneLineRefusals() throws {
+        let folder = try TestEnvironment.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        var lines = ["spend,visits,area"]
+        for i in 0..<40 { lines.append("\(i % 7),\(Double(i) * 0.5),\(i % 3 == 0 ? "rural" : "urban")") }
+        try lines.joined(separator: "\n").write(toFile: folder + "/shops.csv", atomically: true, encoding: .utf8)
+        func importing(_ extra: [String]) throws -> TestEnvironment.ProcessResult {
+            try TestEnvironment.fairlab(["import", folder + "/shops.csv", "--protected", "area=urban", "--drop", "area", "-o", folder + "/shops.h5"] + extra)
+        }
+        let imported = try importing(["--task", "clustering", "--clusters", "3"])
+        #expect(imported.status == 0, "stderr: \(imported.stderr)")
+        let dataset = try DatasetFile.read(folder + "/shops.h5")
+        #expect(dataset.task == .clustering && dataset.clusterCount == 3 && dataset.rows == 40 && dataset.featureNames == ["spend", "visits"])
+        let inspected = try TestEnvironment.fairlab(["inspect", folder + "/shops.h5"])
+        #expect(inspected.stdout.contains("no label: clustering into 3 clusters"), "stdout: \(inspected.stdout)")
+
+        let labelled = try importing(["--task", "clustering", "--clusters", "3", "--label", "spend"])
+        #expect(labelled.status != 0 && labelled.stderr.contains("a clustering dataset has no label"), "stderr: \(labelled.stderr)")
+        let noK = try importing(["--task", "clustering"])
+        #expect(noK.status != 0 && noK.stderr.contains("--task clustering needs --clusters K"), "stderr: \(noK.stderr)")
+        let tooMany = try importing(["--task", "clustering", "--clusters", "41"])
+        #expect(tooMany.status != 0 && tooMany.stderr.contains("41 clusters need at least as many rows; 40 remain"), "stderr: \(tooMany.stderr)")
+
+        // k above the rows at compare time, k on a binary dataset, binary methods named on clustering data: one
+        // line each, before any job and with nothing written.
+        let results = folder + "/results.h5"
+        let big = try TestEnvironment.fairlab(["compare", folder + "/shops.h5", "--clusters", "41", "--out", results])
+        #expect(big.status != 0 && big.stderr.contains("41 clusters for 40 rows") && big.stderr.contains("shops.h5"), "stderr: \(big.stderr)")
+        let binary = try TestEnvironment.fairlab(["compare", TestEnvironment.dataset("german"), "--clusters", "3", "--out", results])
+        #expect(binary.status != 0 && binary.stderr.contains("--clusters is for a clustering dataset; this one is binary"), "stderr: \(binary.stderr)")
+        let named = try TestEnvironment.fairlab(["compare", folder + "/shops.h5", "--methods", "reweighing", "--out", results])
+        #expect(named.status != 0 && named.stderr.contains("the dataset is clustering, which reweighing cannot handle"), "stderr: \(named.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: results))
+
+        // --clusters overrides the dataset's k, and the run records it.
+        let overridden = try TestEnvironment.fairlab(["compare", folder + "/shops.h5", "--clusters", "2", "--bootstrap", "0", "--out", results])
+        #expect(overridden.status == 0, "stderr: \(overridden.stderr)")
+        let record = try ResultsFile.read(runID: try ResultsFile.runIDs(in: results)[0], from: results)
+        #expect(record.clusterCount == 2 && record.methods[0].outcomes[0].predictions.allSatisfy { $0 == 0 || $0 == 1 })
+    }
+
+    /// Fairlets are for two groups: on the four intersections of two attributes their row fails with the reason
+    /// (and the run's exit status says a row failed); fair assignment, for any number of groups, runs.
+    @Test func fairletsOnFourGroupsFailTheirRowOnly() throws {
+        let folder = try TestEnvironment.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        var lines = ["spend,visits,area,sex"]
+        for i in 0..<300 { lines.append("\(Double(i % 9)),\(Double(i % 5)),\(i % 3 == 0 ? "rural" : "urban"),\(i % 2 == 0 ? "f" : "m")") }
+        try lines.joined(separator: "\n").write(toFile: folder + "/shops.csv", atomically: true, encoding: .utf8)
+        let imported = try TestEnvironment.fairlab([
+            "import", folder + "/shops.csv", "--task", "clustering", "--clusters", "2", "--protected", "area=urban", "--protected", "sex=m",
+            "--drop", "area", "--drop", "sex", "-o", folder + "/shops.h5"])
+        #expect(imported.status == 0, "stderr: \(imported.stderr)")
+        let results = folder + "/results.h5"
+        let run = try TestEnvironment.fairlab([
+            "compare", folder + "/shops.h5", "--protected", "area,sex", "--methods", "fairlets,fair-assignment", "--param", "fair-assignment.delta=0.6",
+            "--bootstrap", "0", "--out", results])
+        #expect(run.status == 3, "stderr: \(run.stderr)")
+        let record = try ResultsFile.read(runID: try ResultsFile.runIDs(in: results)[0], from: results)
+        let fairlets = try #require(record.methods.first { $0.id == "fairlets" }?.outcomes.first)
+        #expect(!fairlets.succeeded && fairlets.error.contains("fairlets are defined for two groups; this run has 4"), "\(fairlets.error)")
+        #expect(record.methods.first { $0.id == "fair-assignment" }?.outcomes.first?.succeeded == true)
+    }
+}
