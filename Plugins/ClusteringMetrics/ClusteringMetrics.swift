@@ -6,7 +6,8 @@ import FairlabPluginKit
 /// cluster's, W_gc their intersection's and p_g = W_g / W:
 /// - `inertia`: Σ w_i ‖x_i − μ_c(i)‖², μ_c the weighted mean of cluster c's rows: the k-means cost of the partition
 ///   on the evaluated rows' features (as the prepared split holds them, so every method is costed alike);
-/// - `balance` (Chierichetti et al. 2017, for G groups): the least over clusters of min_g W_gc / max_g W_gc;
+/// - `balance` (Chierichetti et al. 2017, for G groups): the least over clusters of min_g W_gc / max_g W_gc, over
+///   the groups the rows have;
 /// - `proportional_balance` (Bera et al. 2019): the least over clusters and groups of min(DI_gc, 1 / DI_gc), with
 ///   the disparate impact DI_gc = (W_gc / W_c) / p_g (0 when a group is missing from a cluster);
 /// - `max_share_gap`: the largest |W_gc / W_c − p_g|;
@@ -21,7 +22,14 @@ final class ClusteringMetrics: FairlabMethod {
         }
         let rows = input.rows, groupCount = input.groups.count
         guard rows > 0, groupCount > 0 else { throw PluginError.invalidInput("no rows or no groups") }
-        let k = max(input.clusterCount, Int(input.predictions.max() ?? 0) + 1)
+        let k = input.clusterCount
+        guard k > 0 else { throw PluginError.invalidInput("the host gave no number of clusters (ABI 6's cluster_count)") }
+        if let bad = input.predictions.firstIndex(where: { !($0 >= 0 && $0 < Double(k) && $0 == $0.rounded()) }) {
+            throw PluginError.invalidInput("row \(bad)'s prediction \(input.predictions[bad]) is not a cluster id 0 to \(k - 1)")
+        }
+        if let bad = input.groupCodes.firstIndex(where: { $0 < 0 || Int($0) >= groupCount }) {
+            throw PluginError.invalidInput("row \(bad)'s group code \(input.groupCodes[bad]) is not one of the \(groupCount) groups")
+        }
         func weight(_ i: Int) -> Double { input.weights?[i] ?? 1 }
         var cell = [[Double]](repeating: [Double](repeating: 0, count: k), count: groupCount)
         var clusterWeight = [Double](repeating: 0, count: k), groupWeight = [Double](repeating: 0, count: groupCount)
@@ -35,10 +43,13 @@ final class ClusteringMetrics: FairlabMethod {
         guard total > 0 else { throw PluginError.invalidInput("the rows' weights sum to 0") }
         let shares = groupWeight.map { $0 / total }
         let filled = (0..<k).filter { clusterWeight[$0] > 0 }
+        // Only the groups the evaluated rows have: a group no row belongs to (a resample that missed it) would make
+        // every cluster's balance 0.
+        let present = (0..<groupCount).filter { groupWeight[$0] > 0 }
 
         var balance = Double.infinity, proportional = Double.infinity, gap = 0.0
         for c in filled {
-            let counts = (0..<groupCount).map { cell[$0][c] }
+            let counts = present.map { cell[$0][c] }
             balance = min(balance, counts.max()! > 0 ? counts.min()! / counts.max()! : 0)
             for g in 0..<groupCount where shares[g] > 0 {
                 let share = cell[g][c] / clusterWeight[c]

@@ -40,7 +40,7 @@ final class FairletsMethod: FairlabMethod {
             + (decomposition.unplacedByFlow > 0 ? "; \(decomposition.unplacedByFlow) rows placed after the flow, at the nearest head with room" : ""))
         let sizes = decomposition.fairlets.map { Double($0.count) }
         let model = try withMatrixView(means.values, rows: means.rows, cols: means.cols) {
-            try host.fitBaseLearner(features: $0, labels: [], weights: sizes)
+            try host.fitBaseLearner(features: $0, labels: nil, weights: sizes)
         }
         let k = train.clusterCount
         centers = Points(rows: k, cols: train.cols, values: try host.baseLearnerCoefficients(model, features: k * train.cols).coefficients)

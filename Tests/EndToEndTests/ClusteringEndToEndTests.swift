@@ -151,6 +151,8 @@ import Testing
         let results = folder + "/results.h5"
         let big = try TestEnvironment.fairlab(["compare", folder + "/shops.h5", "--clusters", "41", "--out", results])
         #expect(big.status != 0 && big.stderr.contains("41 clusters for 40 rows") && big.stderr.contains("shops.h5"), "stderr: \(big.stderr)")
+        let training = try TestEnvironment.fairlab(["compare", folder + "/shops.h5", "--clusters", "30", "--out", results])
+        #expect(training.status != 0 && training.stderr.contains("30 clusters need as many training rows; seed 0's split has"), "stderr: \(training.stderr)")
         let binary = try TestEnvironment.fairlab(["compare", TestEnvironment.dataset("german"), "--clusters", "3", "--out", results])
         #expect(binary.status != 0 && binary.stderr.contains("--clusters is for a clustering dataset; this one is binary"), "stderr: \(binary.stderr)")
         let named = try TestEnvironment.fairlab(["compare", folder + "/shops.h5", "--methods", "reweighing", "--out", results])
@@ -158,7 +160,7 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: results))
 
         // --clusters overrides the dataset's k, and the run records it.
-        let overridden = try TestEnvironment.fairlab(["compare", folder + "/shops.h5", "--clusters", "2", "--bootstrap", "0", "--out", results])
+        let overridden = try TestEnvironment.fairlab(["compare", folder + "/shops.h5", "--clusters", "2", "--methods", "baseline", "--bootstrap", "0", "--out", results])
         #expect(overridden.status == 0, "stderr: \(overridden.stderr)")
         let record = try ResultsFile.read(runID: try ResultsFile.runIDs(in: results)[0], from: results)
         #expect(record.clusterCount == 2 && record.methods[0].outcomes[0].predictions.allSatisfy { $0 == 0 || $0 == 1 })

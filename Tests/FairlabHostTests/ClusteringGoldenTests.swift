@@ -73,7 +73,7 @@ import Testing
         #expect(String(cString: provider.host.pointee.learner.pointee.name) == "k-means")
         let features = Self.matrix(reference["x"])
         let model = try withMatrixView(features.storage, rows: features.rows, cols: features.cols) {
-            try services.fitBaseLearner(features: $0, labels: [], weights: nil)
+            try services.fitBaseLearner(features: $0, labels: nil, weights: nil)
         }
         let (centers, inertia) = try services.baseLearnerCoefficients(model, features: 3 * features.cols)
         // Three well-separated blobs: k-means++'s best start finds scikit-learn's optimum.
@@ -201,10 +201,48 @@ import Testing
         let result = try FairletDecomposition.decompose(Points(rows: 12, cols: 1, values: values), groups: groups, candidates: 1)
         #expect(result.t == 2)
         #expect(result.unplacedByFlow > 0)
-        #expect(Set(result.fairlets.flatMap { $0 }) == Set(0..<12))
+        #expect(Set(result.fairlets.flatMap { $0 }) == Set(0..<12) && result.fairlets.count == 4)
         for fairlet in result.fairlets {
-            let minority = Double(fairlet.filter { groups[$0] == 1 }.count), majority = Double(fairlet.count) - minority
-            #expect(min(minority / majority, majority / minority) >= 0.5, "fairlet \(fairlet)")
+            let minority = fairlet.filter { groups[$0] == 1 }.count
+            #expect(minority == 1 && (1...2).contains(fairlet.count - 1), "fairlet \(fairlet)")
+        }
+    }
+
+    /// A group's range in a cluster with no whole count in it: one row of 20 in group b (p = 0.05), clusters of 5
+    /// and 15 rows; at δ = 0.2 cluster 0 needs between ⌈0.8 · 0.05 · 5⌉ = 1 and ⌊0.05 · 5 / 0.8⌋ = 0 of b's rows.
+    /// No assignment meets that: a one-line error, not an assignment that breaks a bound.
+    @Test func fairAssignmentRefusesBoundsNoCountMeets() throws {
+        let values = (0..<5).map { Double($0) / 10 } + (0..<15).map { 100 + Double($0) / 10 }
+        let groups: [Int32] = [1] + [Int32](repeating: 0, count: 19)
+        #expect {
+            try FairAssignment.assign(
+                Points(rows: 20, cols: 1, values: values), groups: groups, groupCount: 2, centers: Points(rows: 2, cols: 1, values: [0.2, 100.7]),
+                delta: 0.2)
+        } throws: { error in
+            (error as? PluginError)?.message.contains("group 1 would need between 1 and 0 of cluster 0's 5 rows") == true
+        }
+    }
+
+    /// A task bit a plugin's ABI did not have is noise: a version-5 descriptor declaring every bit handles binary and
+    /// regression data, never clustering (whose labels would be NULL to it).
+    @Test func olderDescriptorsCannotDeclareLaterTasks() {
+        #expect(TaskKind.declared(LoadedLibrary.tasksKnown(atABI: 5) & 0xFFFF_FFFF) == [.binary, .regression])
+        #expect(TaskKind.declared(LoadedLibrary.tasksKnown(atABI: 4) & 0xFFFF_FFFF) == [.binary])
+        #expect(TaskKind.declared(LoadedLibrary.tasksKnown(atABI: 6) & 0x4) == [.clustering])
+    }
+
+    /// The metric plugin refuses a prediction that is no cluster id below k, rather than index with it.
+    @Test func metricsRefuseIdsOutsideTheClusters() throws {
+        let library = try LoadedLibrary(path: TestEnvironment.pluginLibrary("ClusteringMetrics"))
+        let metric = try #require(try library.methods().first)
+        let instance = try MethodInstance(
+            library: library, info: metric, parameters: ResolvedParameters(method: metric, overrides: [:]), seed: 0, task: .clustering, clusterCount: 2)
+        #expect {
+            try instance.evaluate(EvaluationBuffers(
+                labels: [0, 0], predictions: [0, 2], scores: nil, weights: nil, groupCodes: [0, 1], groupNames: ["a", "b"], privileged: [true, false],
+                task: .clustering, features: Matrix(rows: 2, cols: 1, columnMajor: [0, 1]), clusterCount: 2))
+        } throws: { error in
+            "\(error)".contains("prediction 2.0 is not a cluster id 0 to 1")
         }
     }
 }

@@ -130,7 +130,8 @@ typedef int32_t fl_stage;
 
 /** Bit flags: what a method needs from the host. */
 typedef uint32_t fl_needs;
-#define FL_NEEDS_LABELS 0x1u               /**< Uses training labels. Informational: fit always gets them. */
+#define FL_NEEDS_LABELS 0x1u               /**< Uses training labels. Informational: fit always gets them
+                                                (clustering data has none). */
 #define FL_NEEDS_SCORES 0x2u               /**< Uses the baseline's scores. Informational: post-processing
                                                 methods always get them, other stages never do in v1. */
 #define FL_NEEDS_GROUPS_AT_PREDICT 0x4u    /**< Group codes at predict / transform time on test data
@@ -408,10 +409,12 @@ typedef struct fl_learner {
     uint32_t abi_version;
     void *context;
     const char *name;   /**< e.g. "logistic-regression". */
-    /** Trains on features with labels (0/1; real numbers on regression data) and weights (NULL = 1); writes a handle to `model`. */
+    /** Trains on features with labels (0/1; real numbers on regression data; ignored, may be NULL, on clustering
+     *  data) and weights (NULL = 1); writes a handle to `model`. */
     fl_status (*fit)(void *context, const fl_matrix *features, const double *labels, const double *weights,
                      fl_model *model, fl_error *error);
-    /** Writes P(favourable) for every row of `features` into `scores` (features->rows doubles). */
+    /** Writes P(favourable) for every row of `features` into `scores` (features->rows doubles): the predicted value
+     *  on regression data, the nearest centre's id on clustering data. */
     fl_status (*predict_scores)(void *context, fl_model model, const fl_matrix *features, double *scores,
                                 fl_error *error);
     /** Releases a model. Models not released are released when the method instance is destroyed. */
@@ -473,10 +476,11 @@ typedef struct fl_learner_control {
     /** fl_learner.fit with `options` (NULL: fl_learner.fit's). */
     fl_status (*fit_with_options)(void *context, const fl_matrix *features, const double *labels, const double *weights,
                                   const fl_learner_options *options, fl_model *model, fl_error *error);
-    /** Writes the model's coefficients (`count` must equal its number of features) and its intercept. */
+    /** Writes the model's coefficients (`count` must equal its number of features) and its intercept; for k-means
+     *  (clustering data) its k x features centres, column-major (`count` = k * features), and its inertia. */
     fl_status (*coefficients)(void *context, fl_model model, double *coefficients, int64_t count, double *intercept,
                               fl_error *error);
-    /** The Newton iterations the model's fit took, or -1 for an unknown model. */
+    /** The Newton iterations the model's fit took (Lloyd iterations for k-means), or -1 for an unknown model. */
     int64_t (*iterations)(void *context, fl_model model);
 } fl_learner_control;
 

@@ -92,9 +92,11 @@ public enum DatasetFile {
         case .regression: labels = try file.readDoubles("/label", rank: 1).values
         case .clustering:
             // No label: the rows are counted by the protected attributes, which every dataset has.
-            guard file.hasAttribute("clusters"), let count = try file.integersAttribute("clusters").first, count >= 2 else {
-                throw fail("a clustering dataset needs a root attribute 'clusters' of at least 2 (its number of clusters)")
+            let counts = file.hasAttribute("clusters") ? try file.integersAttribute("clusters") : []
+            guard counts.count == 1, let count = counts.first, count >= 2 else {
+                throw fail("a clustering dataset needs a root attribute 'clusters': one number of at least 2 (its number of clusters)")
             }
+            guard !file.exists("/label") else { throw fail("a clustering dataset has no label, but this one has /label") }
             guard file.exists("/protected"), let first = try file.children(of: "/protected").first else { throw fail("missing group /protected") }
             labels = [Double](repeating: 0, count: try file.readIntegers("/protected/\(first)").count)
             guard count <= labels.count else { throw fail("\(count) clusters for \(labels.count) rows") }

@@ -165,8 +165,8 @@ public struct DatasetImporter: Sendable {
         }
         func value(_ row: Int, _ column: Int) -> String { table.rows[row][column] }
 
-        // Label.
-        // Label (a clustering dataset has none: its rows carry 0, which nothing reads).
+        // Label (a clustering dataset has none: its rows carry 0, so every part of the run counts rows alike and its
+        // split is stratified by group alone).
         let labels: [Double]
         if let labelIndex, let favorable = options.favorable {
             labels = try keptRows.map { row in try Self.isFavorable(value(row, labelIndex), favorable, line: table.lineNumbers[row], options: options, name: name) ? 1.0 : 0.0 }

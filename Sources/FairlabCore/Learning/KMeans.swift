@@ -4,11 +4,12 @@ import Foundation
 /// Weighted k-means by Lloyd's algorithm: the host's base learner for clustering data.
 ///
 /// It follows scikit-learn's `KMeans(algorithm="lloyd")` step for step, so that from the same initial centres it
-/// reaches the same centres, labels and inertia: each iteration assigns every row to its nearest centre (squared
+/// reaches the same centres, labels, iteration count and inertia (`ClusteringGoldenTests`): each iteration assigns every row to its nearest centre (squared
 /// Euclidean distance, ties to the lower index) and moves each centre to the weighted mean of its rows; it stops
 /// when an assignment repeats (strict convergence) or when the centres moved by at most `tolerance` × the mean
 /// per-feature variance in total squared distance, after which the rows are assigned once more to the final
-/// centres. A cluster left empty takes the row farthest from its centre, as scikit-learn relocates them.
+/// centres. A cluster left empty takes the row farthest from its centre, as scikit-learn relocates them (with
+/// several empty at once, scikit-learn's partial sort may hand out those rows in another order).
 /// Distances come from one `dgemm` per iteration: ‖x − c‖² = ‖x‖² − 2 x·c + ‖c‖².
 /// Starts are greedy k-means++ (Arthur & Vassilvitskii 2007, with 2 + ⌊ln k⌋ candidates per centre as
 /// scikit-learn's), drawn from the caller's seeded stream; of `starts` runs the lowest inertia wins.

@@ -154,7 +154,7 @@ public struct Comparison {
         // A clustering's ids are renamed to match the baseline's (`ClusterAlignment`), so every shard runs the
         // baseline wherever it runs a method, recorded or not.
         let baselineRuns = (0..<conditionCount).map { condition in
-            baselineNeeded[condition] || (task == .clustering && rows.indices.contains { owned[$0][condition] })
+            baselineNeeded[condition] || (task == .clustering && rows.indices.contains { runs[$0] && owned[$0][condition] })
         }
         // Position of each seed in the prepared run.
         var preparedIndex: [Int: Int] = [:]
@@ -184,7 +184,7 @@ public struct Comparison {
                         baselineScoresPath: row == 0 || method?.stage == .post ? scoresPath : nil,
                         labelsPath: prepared.labelPaths.isEmpty ? nil : prepared.labelPaths[condition]))
                     let label = "\(method?.id ?? MethodRecord.baselineID) (seed \(split.seed)\(level.map { ", level \($0)" } ?? ""))"
-                        + (owned[row][grid] ? "" : ", for this shard's post-processing")
+                        + (owned[row][grid] ? "" : ", for this shard's other methods")
                     let dependencies = method?.stage == .post ? [baselineTask[condition]!] : []
                     if row == 0 { baselineTask[condition] = tasks.count }
                     jobs.append((row, seedIndex, levelIndex, owned[row][grid]))
@@ -212,6 +212,11 @@ public struct Comparison {
                         throw FairlabError("returned \(reply.testRows) predictions for \(split.test.count) test rows")
                     }
                     result = MethodOutcome(reply, arrays: try channels[index].readArrays(counts: reply.arrayCounts))
+                    // The worker checked them; the host indexes by them (alignment), so it checks the reply too.
+                    let k = Double(prepared.clusterCount)
+                    if task == .clustering, let bad = result.predictions.first(where: { !($0 >= 0 && $0 < k && $0 == $0.rounded()) }) {
+                        throw FairlabError("returned \(bad), which is not a cluster id 0 to \(prepared.clusterCount - 1)")
+                    }
                 } catch where pool.reachedMemoryLimit(index) {
                     throw FairlabError("\(error) (the worker used \(pool.lastPeakMemoryMB[index] ?? 0) MiB of its \(options.memoryLimitMB) MiB memory limit)")
                 }

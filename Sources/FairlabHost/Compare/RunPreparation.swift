@@ -111,7 +111,9 @@ enum RunPreparation {
             guard dataset.task == .clustering else {
                 throw FairlabError(file: job.datasetPath, "--clusters is for a clustering dataset; this one is \(dataset.task.rawValue)")
             }
-            guard clusters <= dataset.rows else { throw FairlabError(file: job.datasetPath, "\(clusters) clusters for \(dataset.rows) rows") }
+            guard clusters >= 2, clusters <= dataset.rows else {
+                throw FairlabError(file: job.datasetPath, "\(clusters) clusters for \(dataset.rows) rows (k must be at least 2 and at most the rows)")
+            }
             dataset.clusterCount = clusters
         }
         // libhdf5 is done with the file, so what follows is fairlab's own work on memory: it reports that it is
@@ -130,10 +132,16 @@ enum RunPreparation {
         let target = try job.stress?.injection.targetGroup(in: partition)
         var splits: [SplitRecord] = [], paths: [String] = [], labelPaths: [String?] = [], injected: [InjectedRows] = []
         // A regression label is stratified by its halves: each part keeps every group's share of high and low values.
-        let strata = dataset.task == .binary ? dataset.labels : Self.aboveMedian(dataset.labels)
+        // A clustering dataset's labels are all 0, so its split is stratified by group alone.
+        let strata = dataset.task == .regression ? Self.aboveMedian(dataset.labels) : dataset.labels
         for (index, seed) in job.seeds.enumerated() {
             let split = dataset.split.map(DatasetSplit.init(fixed:))
                 ?? DatasetSplit(stratifiedBy: strata, groups: partition.codes, seed: seed)
+            // k-means needs k training rows: one line before any job, not a failed row per method.
+            if dataset.task == .clustering, split.train.count < dataset.clusterCount {
+                throw FairlabError(
+                    file: job.datasetPath, "\(dataset.clusterCount) clusters need as many training rows; seed \(seed)'s split has \(split.train.count)")
+            }
             splits.append(SplitRecord(
                 seed: seed, train: split.train, validation: split.validation, test: split.test,
                 testLabels: split.test.map { dataset.labels[$0] }, testGroupCodes: split.test.map { partition.codes[$0] }))

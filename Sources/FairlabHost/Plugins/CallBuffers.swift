@@ -64,6 +64,23 @@ final class CArray<Element> {
     deinit { pointer.deallocate() }
 }
 
+/// The evaluated rows' features for metric plugins (`fl_evaluation_input.features`): copied once per split and
+/// shared by every prediction set of it, whose rows they all are.
+final class EvaluationFeatures {
+    let values: CArray<Double>
+    let cols: Int
+
+    init(_ matrix: Matrix) {
+        values = CArray(matrix.storage)
+        cols = matrix.cols
+    }
+
+    init(zerosLike other: EvaluationFeatures) {
+        values = CArray([Double](repeating: 0, count: other.values.count))
+        cols = other.cols
+    }
+}
+
 /// An `fl_data` over one slice of the dataset: the features' own storage (not copied) and host-owned copies of
 /// the rest.
 public final class DataTable {

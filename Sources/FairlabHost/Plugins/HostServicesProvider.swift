@@ -31,9 +31,6 @@ final class HostServicesProvider {
     /// Everything the method logged, in order, with its level (warnings are kept with its row as notes).
     private(set) var logged: [(level: Int32, text: String)] = []
 
-    /// `fl_learner.name` on data of each task.
-    static let learnerNames: [TaskKind: String] = [.binary: "logistic-regression", .regression: "ridge-regression", .clustering: "k-means"]
-
     /// The `fl_host` to hand to `create`; valid while this object lives.
     var host: UnsafePointer<fl_host> { UnsafePointer(hostTable) }
 
@@ -44,7 +41,7 @@ final class HostServicesProvider {
         self.task = task
         self.clusterCount = clusterCount
         versionString = strdup(fairlabVersion)!
-        learnerName = strdup(Self.learnerNames[task]!)!
+        learnerName = strdup(BaseLearner.for(task).serviceName)!
         blasTable = .allocate(capacity: 1)
         blasTable.initialize(to: fl_blas(
             struct_size: UInt32(MemoryLayout<fl_blas>.size), abi_version: FAIRLAB_ABI_VERSION,
@@ -190,10 +187,10 @@ final class HostServicesProvider {
                 }
             }
             let weightValues = weights.map { Array(UnsafeBufferPointer(start: $0, count: n)) }
-            let labelValues = labels.map { Array(UnsafeBufferPointer(start: $0, count: n)) }
             switch task {
             case .binary, .regression:
-                guard let labelValues else { return setError(error, FL_ERROR_INVALID_INPUT, "base learner fit: NULL labels") }
+                guard let labels else { return setError(error, FL_ERROR_INVALID_INPUT, "base learner fit: NULL labels") }
+                let labelValues = Array(UnsafeBufferPointer(start: labels, count: n))
                 if task == .binary {
                     models[nextModel] = .logistic(try LogisticRegression.fit(
                         prepared: preparedFeatures(features), labels: labelValues, weights: weightValues, options: options, start: start))
@@ -204,7 +201,8 @@ final class HostServicesProvider {
                         features: Self.matrix(features), labels: labelValues, weights: weightValues, alpha: 1 / options.inverseRegularization))
                 }
             case .clustering:
-                // k-means has no labels (they are ignored), and C, the tolerance and a warm start are a regression's.
+                // k-means reads no labels (a caller's are not even looked at: clustering data has none to give), and
+                // C, the tolerance and a warm start are the logistic regression's.
                 // Its starts come from a fresh copy of the baseline's stream: on the training rows, the baseline's
                 // clusters, which a fair method then reassigns or rebuilds (the price of fairness against them).
                 var starts = BaseLearner.stream(seed: seed)

@@ -98,7 +98,7 @@ public struct LoadedLibrary {
                 version: try text(descriptor.version, "method \(id)'s version"),
                 description: descriptor.description.map { String(cString: $0) } ?? "", stage: stage,
                 needs: descriptor.needs,
-                tasks: descriptor.tasks,
+                tasks: Self.tasksKnown(atABI: descriptor.abi_version) & descriptor.tasks,
                 parameters: parameters, libraryPath: path, libraryID: libraryID,
                 libraryName: libraryName, libraryVersion: libraryVersion)
             // Defaults must be valid values: a bad one costs this library, not every comparison.
@@ -111,6 +111,17 @@ public struct LoadedLibrary {
                 throw FairlabError(file: path, "method \(id): choice parameter \(choice.key) lists no choices")
             }
             return method
+        }
+    }
+
+    /// The task bits a descriptor of ABI `version` can mean: a bit appended later is noise in an older plugin's
+    /// field (a v5 plugin declaring every bit handles binary and regression data, not clustering, which it has
+    /// never heard of, whose labels are NULL).
+    static func tasksKnown(atABI version: UInt32) -> UInt32 {
+        switch version {
+        case ..<5: FL_TASK_BINARY
+        case 5: FL_TASK_BINARY | FL_TASK_REGRESSION
+        default: FL_TASK_BINARY | FL_TASK_REGRESSION | FL_TASK_CLUSTERING
         }
     }
 }

@@ -193,7 +193,7 @@ public final class EvaluationBuffers {
     private let weights: CArray<Double>?
     private let probabilities: CArray<Double>?
     /// The evaluated rows' features (rows × features, column-major) and their `fl_matrix` view, when given.
-    private let features: CArray<Double>?
+    private let features: EvaluationFeatures?
     private let featureView: UnsafeMutablePointer<fl_matrix>?
 
     /// Copies the inputs; `groupNames` and `privileged` describe the group codes. `features` are the evaluated
@@ -203,32 +203,32 @@ public final class EvaluationBuffers {
         privileged: [Bool], probabilities: [Double]? = nil, task: TaskKind = .binary, features: Matrix? = nil, clusterCount: Int = 0
     ) {
         self.init(labels: labels, predictions: predictions, scores: scores, weights: weights, groupCodes: groupCodes,
-                  groups: GroupsTable(names: groupNames, privileged: privileged), probabilities: probabilities, task: task, features: features,
-                  clusterCount: clusterCount)
+                  groups: GroupsTable(names: groupNames, privileged: privileged), probabilities: probabilities, task: task,
+                  features: features.map(EvaluationFeatures.init), clusterCount: clusterCount)
     }
 
     convenience init(
         labels: [Double], predictions: [Double], scores: [Double]?, weights: [Double]?, groupCodes: [Int32], groups: GroupsTable,
-        probabilities: [Double]? = nil, task: TaskKind = .binary, features: Matrix? = nil, clusterCount: Int = 0
+        probabilities: [Double]? = nil, task: TaskKind = .binary, features: EvaluationFeatures? = nil, clusterCount: Int = 0
     ) {
         precondition(labels.count == predictions.count && labels.count == groupCodes.count)
-        precondition(features.map { $0.rows == labels.count } ?? true, "features do not match the evaluated rows")
+        precondition(features.map { $0.values.count == labels.count * $0.cols } ?? true, "features do not match the evaluated rows")
         self.init(
             labels: CArray(labels), predictions: CArray(predictions), groupCodes: CArray(groupCodes), scores: scores.map(CArray.init),
             weights: weights.map(CArray.init), probabilities: probabilities.map(CArray.init), groups: groups, task: task,
-            features: features.map { CArray($0.storage) }, featureCount: features?.cols ?? 0, clusterCount: clusterCount)
+            features: features, clusterCount: clusterCount)
     }
 
     private init(
         labels: CArray<Double>, predictions: CArray<Double>, groupCodes: CArray<Int32>, scores: CArray<Double>?, weights: CArray<Double>?,
-        probabilities: CArray<Double>?, groups: GroupsTable, task: TaskKind, features: CArray<Double>?, featureCount: Int, clusterCount: Int
+        probabilities: CArray<Double>?, groups: GroupsTable, task: TaskKind, features: EvaluationFeatures?, clusterCount: Int
     ) {
         self.features = features
         if let features {
             featureView = .allocate(capacity: 1)
             featureView!.initialize(to: fl_matrix(
                 struct_size: UInt32(MemoryLayout<fl_matrix>.size), abi_version: FAIRLAB_ABI_VERSION, rows: Int64(labels.count),
-                cols: Int64(featureCount), leading_dimension: Int64(max(labels.count, 1)), data: features.pointer))
+                cols: Int64(features.cols), leading_dimension: Int64(max(labels.count, 1)), data: features.values.pointer))
         } else {
             featureView = nil
         }
@@ -262,8 +262,8 @@ public final class EvaluationBuffers {
             labels: sharedLabels?.labels ?? zeros(source.labels)!, predictions: zeros(source.predictions)!,
             groupCodes: sharedLabels?.groupCodes ?? zeros(source.groupCodes)!, scores: zeros(source.scores), weights: zeros(source.weights),
             probabilities: zeros(source.probabilities), groups: source.groups, task: source.task,
-            features: sharedLabels?.features ?? source.features.map { CArray([Double](repeating: 0, count: $0.count)) },
-            featureCount: Int(source.featureView?.pointee.cols ?? 0), clusterCount: Int(source.pointer.pointee.cluster_count))
+            features: sharedLabels?.features ?? source.features.map(EvaluationFeatures.init(zerosLike:)),
+            clusterCount: Int(source.pointer.pointee.cluster_count))
     }
 
     /// Overwrites the arrays with `source`'s rows at `indices` (a resample of it; same shape as `source`): the
@@ -278,9 +278,9 @@ public final class EvaluationBuffers {
             copy(source.labels, labels)
             copy(source.groupCodes, groupCodes)
             // The features are the rows', like the labels: gathered column by column.
-            if let from = source.features, let to = features {
+            if let from = source.features?.values, let to = features?.values {
                 let rows = indices.count
-                for j in 0..<(from.count / max(rows, 1)) {
+                for j in 0..<(features?.cols ?? 0) {
                     for position in 0..<rows { to.pointer[position + j * rows] = from.pointer[indices[position] + j * rows] }
                 }
             }

@@ -254,6 +254,7 @@ public enum ResultsFile {
         let failurePaths = try file.stringsAttribute("plugin_failure_paths", of: base)
         let failureReasons = try file.stringsAttribute("plugin_failure_reasons", of: base)
         guard failurePaths.count == failureReasons.count else { throw FairlabError(file: path, "\(base) has unmatched plugin failure lists") }
+        let runTask = try task(of: base, in: file, path: path)
         return RunRecord(
             id: runID, createdAt: try text("created_at"), command: try text("command"), datasetPath: try text("dataset_path"),
             datasetSHA256: try text("dataset_sha256"), protectedAttributes: try file.stringsAttribute("protected", of: base),
@@ -263,8 +264,7 @@ public enum ResultsFile {
             metricPlugins: try file.stringsAttribute("metric_plugins", of: base),
             pluginFailures: zip(failurePaths, failureReasons).map { PluginCatalog.LibraryFailure(path: $0, reason: $1) }, shard: shard,
             bootstrapResamples: bootstrapResamples, metricDescriptors: try metricDescriptors(of: base, in: file, path: path),
-            task: try task(of: base, in: file, path: path), clusterCount: Int(try file.hasAttribute("clusters", of: base) ? file.integersAttribute("clusters", of: base).first ?? 0 : 0),
-            stress: stress)
+            task: runTask, clusterCount: try clusterCount(of: base, in: file, path: path, task: runTask), stress: stress)
     }
 
     /// Writes `run` into the group `base` of `file`, with its place in the append order.
@@ -423,6 +423,16 @@ private func standardization(of base: String, in file: HDF5File, path: String) t
 }
 
 /// A run's `task` attribute; a run written before fairlab recorded it was binary.
+/// A clustering run's k: one value, at least 2 and at most the rows a run may have; other runs have none.
+private func clusterCount(of base: String, in file: HDF5File, path: String, task: TaskKind) throws -> Int {
+    guard task == .clustering else { return 0 }
+    let values = file.hasAttribute("clusters", of: base) ? try file.integersAttribute("clusters", of: base) : []
+    guard values.count == 1, let k = values.first, k >= 2, k <= Int64(Matrix.maximumDimension) else {
+        throw FairlabError(file: path, "\(base) is a clustering run without a valid clusters attribute (one number of at least 2)")
+    }
+    return Int(k)
+}
+
 private func task(of base: String, in file: HDF5File, path: String) throws -> TaskKind {
     guard file.hasAttribute("task", of: base) else { return .binary }
     let text = try file.stringAttribute("task", of: base)

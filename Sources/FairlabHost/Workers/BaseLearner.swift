@@ -26,6 +26,15 @@ public struct BaseLearner: Sendable {
         }
     }
 
+    /// Its name through the learner service (`fl_learner.name`).
+    public var serviceName: String {
+        switch task {
+        case .binary: "logistic-regression"
+        case .regression: "ridge-regression"
+        case .clustering: "k-means"
+        }
+    }
+
     /// Its parameters, as a method's parameter summary reads.
     public var parameters: String {
         switch task {
@@ -96,15 +105,21 @@ public struct BaseLearner: Sendable {
         }
     }
 
-    /// Trains on `features`, `labels` (ignored by clustering) and instance `weights` (nil: all 1); k-means draws
-    /// its starts from `random`.
-    func fit(features: Matrix, labels: [Double], weights: [Double]? = nil, random: inout SeededGenerator) throws -> Model {
+    /// Trains on `features`, `labels` (nil for clustering, which has none) and instance `weights` (nil: all 1);
+    /// k-means draws its starts from `random`.
+    func fit(features: Matrix, labels: [Double]?, weights: [Double]? = nil, random: inout SeededGenerator) throws -> Model {
         switch task {
-        case .binary: .logistic(try LogisticRegression.fit(features: features, labels: labels, weights: weights))
-        case .regression: .ridge(try RidgeRegression.fit(features: features, labels: labels, weights: weights))
+        case .binary: .logistic(try LogisticRegression.fit(features: features, labels: try Self.required(labels), weights: weights))
+        case .regression: .ridge(try RidgeRegression.fit(features: features, labels: try Self.required(labels), weights: weights))
         case .clustering:
             .kMeans(try KMeans.fit(features: features, clusterCount: clusterCount, weights: weights, starts: Self.kMeansStarts, random: &random))
         }
+    }
+
+    /// Labels a supervised fit cannot do without.
+    private static func required(_ labels: [Double]?) throws -> [Double] {
+        guard let labels else { throw FairlabError("the base learner was given no labels to learn") }
+        return labels
     }
 
     /// The stream a job's own fits of the base learner (the baseline's, a pre-processing method's) draw from.

@@ -42,7 +42,9 @@ public enum MethodExecution {
             let trained = try instance.transform(
                 trainTable, features: split.train.features, labels: split.task == .clustering ? nil : split.train.labels,
                 weights: [Double](repeating: 1, count: split.train.labels.count), groupCodes: split.train.groupCodes)
-            let model = try learner.fit(features: trained.features, labels: trained.labels ?? split.train.labels, weights: trained.weights, random: &random)
+            // A transform that hides nothing keeps the labels; clustering data has none.
+            let labels = split.task == .clustering ? nil : trained.labels ?? split.train.labels
+            let model = try learner.fit(features: trained.features, labels: labels, weights: trained.weights, random: &random)
             let fitSeconds = clock.lap()
             let testFeatures = try instance.transform(
                 table(split.test, labels: false, groups: groupsAtPredict), features: split.test.features, labels: nil,
@@ -85,7 +87,7 @@ public enum MethodExecution {
     /// The baseline; with `scoresPath`, its scores on the rows post-processors fit on are written there too.
     private static func baseline(_ split: PreparedSplit, learner: BaseLearner, random: inout SeededGenerator, scoresPath: String?) throws -> MethodOutcome {
         let clock = Stopwatch()
-        let model = try learner.fit(features: split.train.features, labels: split.train.labels, random: &random)
+        let model = try learner.fit(features: split.train.features, labels: split.task == .clustering ? nil : split.train.labels, random: &random)
         let fitSeconds = clock.lap()
         let predicted = model.predict(split.test.features)
         let outcome = MethodOutcome(predictions: predicted.predictions, scores: predicted.scores, fitSeconds: fitSeconds, predictSeconds: clock.lap())

@@ -12,10 +12,11 @@ public enum MetricExecution {
         let groups = GroupsTable(names: job.groupNames, privileged: job.groupPrivileged)
         let items = try job.readItems()
         // A clustering's cost is measured on the test rows' features, the same for every method's prediction set.
-        let features = try job.splitPath.map { try PreparedSplit.read(from: $0).test.features }
-        if let features, let item = items.first(where: { $0.labels.count != features.rows }) {
-            throw FairlabError("a prediction set has \(item.labels.count) rows, the split's test part \(features.rows)")
+        let testFeatures = try job.splitPath.map { try PreparedSplit.read(from: $0).test.features }
+        if let testFeatures, let item = items.first(where: { $0.labels.count != testFeatures.rows }) {
+            throw FairlabError("a prediction set has \(item.labels.count) rows, the split's test part \(testFeatures.rows)")
         }
+        let features = testFeatures.map(EvaluationFeatures.init)
         let buffers = items.map { item in
             EvaluationBuffers(
                 labels: item.labels, predictions: item.predictions, scores: item.scores, weights: nil, groupCodes: item.groupCodes,

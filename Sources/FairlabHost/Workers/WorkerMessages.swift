@@ -107,8 +107,9 @@ public struct MetricJob: Codable, Sendable {
     public var items: [ItemShape]
     /// The task of every item's labels and predictions.
     public var task: TaskKind
-    /// For clustering: the prepared split whose test rows' features the metric is given, and the run's k.
+    /// For clustering: the prepared split whose test rows' features the metric is given.
     public var splitPath: String?
+    /// For clustering: the run's k.
     public var clusterCount = 0
 
     /// One item's row count and which optional arrays it has.

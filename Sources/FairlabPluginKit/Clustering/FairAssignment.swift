@@ -18,8 +18,9 @@ public enum FairAssignment {
         public let cost: Double
         /// Each cluster's size (kept from the nearest-centre assignment).
         public let sizes: [Int]
-        /// The count bounds, [group][cluster].
+        /// The least count of each group in each cluster, [group][cluster].
         public let lower: [[Int]]
+        /// The largest count of each group in each cluster, [group][cluster].
         public let upper: [[Int]]
     }
 
@@ -29,7 +30,8 @@ public enum FairAssignment {
         guard groups.count == n else { throw PluginError.invalidInput("fair assignment: \(groups.count) group codes for \(n) points") }
         guard (0.0..<1.0).contains(delta) else { throw PluginError.invalidInput("fair assignment: δ = \(delta) is outside [0, 1)") }
         guard k > 0, centers.cols == points.cols else { throw PluginError.invalidInput("fair assignment: centres do not match the points") }
-        guard n > 0 else { return Result(clusters: [], cost: 0, sizes: [Int](repeating: 0, count: k), lower: [], upper: []) }
+        let none = [[Int]](repeating: [Int](repeating: 0, count: k), count: groupCount)
+        guard n > 0 else { return Result(clusters: [], cost: 0, sizes: [Int](repeating: 0, count: k), lower: none, upper: none) }
         var distances = [Double](repeating: 0, count: n * k)
         var nearest = [Int](repeating: 0, count: n)
         var sizes = [Int](repeating: 0, count: k), counts = [Int](repeating: 0, count: groupCount)
@@ -45,9 +47,16 @@ public enum FairAssignment {
         // A tolerance against shares that land on an integer only up to rounding.
         let lower = shares.map { p in sizes.map { Int(((1 - delta) * p * Double($0) - 1e-9).rounded(.up)) } }
         let upper = shares.map { p in sizes.map { Int((p * Double($0) / (1 - delta) + 1e-9).rounded(.down)) } }
+        // A range holding no whole count (a small group in a small cluster) cannot be met by any assignment.
+        for g in 0..<groupCount {
+            if let c = (0..<k).first(where: { lower[g][$0] > upper[g][$0] }) {
+                throw PluginError.invalidInput(
+                    "fair assignment: group \(g) would need between \(lower[g][c]) and \(upper[g][c]) of cluster \(c)'s \(sizes[c]) rows (δ = \(delta)); raise delta")
+            }
+        }
 
-        // Nodes: source, n points, k × G (cluster, group) nodes, k clusters, sink.
-        let source = 0, firstPoint = 1, firstCell = 1 + n, firstCluster = firstCell + k * groupCount, sink = firstCluster + k
+        // Nodes: n points (a unit of supply each), k × G (cluster, group) nodes, k clusters, sink.
+        let firstPoint = 0, firstCell = n, firstCluster = firstCell + k * groupCount, sink = firstCluster + k
         var network = MinCostFlow(nodeCount: sink + 1)
         // A unit through a lower-bound edge earns more than any assignment's whole cost, so a flow meeting every
         // lower bound, when one exists, is cheaper than any that does not.
@@ -55,7 +64,6 @@ public enum FairAssignment {
         var pointEdges = [[Int]](repeating: [], count: n)
         var lowerEdges: [(edge: Int, bound: Int)] = []
         for i in 0..<n {
-            network.addEdge(from: source, to: firstPoint + i, capacity: 1, cost: 0)
             for c in 0..<k {
                 pointEdges[i].append(network.addEdge(from: firstPoint + i, to: firstCell + c * groupCount + Int(groups[i]), capacity: 1, cost: distances[i * k + c]))
             }
@@ -68,7 +76,7 @@ public enum FairAssignment {
             }
             network.addEdge(from: firstCluster + c, to: sink, capacity: sizes[c], cost: 0)
         }
-        let (flow, _) = network.solve(from: source, to: sink, limit: n)
+        let (flow, _) = network.solve(supplies: Array(firstPoint..<(firstPoint + n)), to: sink)
         guard flow == n, lowerEdges.allSatisfy({ network.flow(on: $0.edge) == $0.bound }) else {
             throw PluginError.invalidInput(
                 "fair assignment: no assignment keeps the clusters' sizes \(sizes) and every group's share within δ = \(delta) of its overall share; raise delta")

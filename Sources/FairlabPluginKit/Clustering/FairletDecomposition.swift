@@ -10,14 +10,14 @@
 /// majority point's `candidates` nearest heads and each head's t + 1 nearest majority points, which keeps the
 /// network linear in the points. Where the groups' densities differ, the nearest heads of a dense region's
 /// majority points may fill before all of them are placed: those left over (`unplacedByFlow`) then go, one by one,
-/// to the nearest head with room, and a head left without a majority point joins the fairlet nearest to it
-/// (a fairlet of 2 minority and m ≤ t majority points has balance ≥ 1/t for t ≥ 2).
+/// to the nearest head with room, and a head left without a majority point takes the nearest one of a fairlet
+/// that has two or more. Every fairlet has one minority point and 1 to t majority points either way.
 public enum FairletDecomposition {
     /// A decomposition.
     public struct Result: Sendable {
         /// Each point's head (a minority point, its own head).
         public let heads: [Int]
-        /// The fairlets: each a minority point (two, for a head that found no majority point) and its majority points.
+        /// The fairlets, in head order: each its head (a minority point) and then its 1 to t majority points.
         public let fairlets: [[Int]]
         /// Σ over majority points of ‖x − head‖².
         public let cost: Double
@@ -45,7 +45,7 @@ public enum FairletDecomposition {
 
         // Candidate pairs (other position, head position).
         var pairs = Set<Int64>()
-        let perOther = min(candidates, heads.count), perHead = min(t + 1, others.count)
+        let perOther = min(candidates, heads.count), perHead = min(candidates, others.count)
         for (o, row) in others.enumerated() {
             for h in nearest(perOther, of: row, among: heads, distance) { pairs.insert(Int64(o) << 32 | Int64(h)) }
         }
@@ -54,8 +54,8 @@ public enum FairletDecomposition {
                 for o in nearest(perHead, of: row, among: others, distance) { pairs.insert(Int64(o) << 32 | Int64(h)) }
             }
         }
-        // Nodes: source, the other points, the heads, sink.
-        let source = 0, firstOther = 1, firstHead = 1 + others.count, sink = firstHead + heads.count
+        // Nodes: the other (majority) points, a unit of supply each; the heads; the sink.
+        let firstOther = 0, firstHead = others.count, sink = firstHead + heads.count
         var network = MinCostFlow(nodeCount: sink + 1)
         var largest = 0.0
         var edges: [(edge: Int, other: Int, head: Int, cost: Double)] = []
@@ -65,13 +65,12 @@ public enum FairletDecomposition {
             largest = max(largest, cost)
             edges.append((network.addEdge(from: firstOther + o, to: firstHead + h, capacity: 1, cost: cost), o, h, cost))
         }
-        for o in others.indices { network.addEdge(from: source, to: firstOther + o, capacity: 1, cost: 0) }
         // Every head's first point earns more than any decomposition's whole cost: a flow that gives each head at
         // least one point, when one exists, is cheaper than any that does not.
         let bonus = 1 + largest * Double(others.count)
         for h in heads.indices { network.addEdge(from: firstHead + h, to: sink, capacity: 1, cost: -bonus) }
         if t > 1 { for h in heads.indices { network.addEdge(from: firstHead + h, to: sink, capacity: t - 1, cost: 0) } }
-        let (flow, _) = network.solve(from: source, to: sink, limit: others.count)
+        let (flow, _) = network.solve(supplies: Array(firstOther..<(firstOther + others.count)), to: sink)
         var headOf = [Int](repeating: -1, count: n), fairlets = heads.map { [$0] }, cost = 0.0
         for head in heads { headOf[head] = head }
         for edge in edges where network.flow(on: edge.edge) == 1 {
@@ -87,16 +86,25 @@ public enum FairletDecomposition {
             fairlets[h].append(row)
             cost += distance(row, heads[h])
         }
-        // A head still alone joins the nearest fairlet that has a majority point.
+        // A head still alone (its candidates went elsewhere) takes the nearest majority point of a fairlet that has
+        // two or more: there is one, as the majority points are at least as many as the heads, and every fairlet
+        // keeps one head and 1 to t majority points.
         for h in heads.indices where fairlets[h].count == 1 {
-            guard let target = heads.indices.filter({ fairlets[$0].count > 1 }).min(by: { distance(heads[h], heads[$0]) < distance(heads[h], heads[$1]) })
-            else { break }
-            fairlets[target].append(heads[h])
-            headOf[heads[h]] = heads[target]
-            fairlets[h] = []
+            var best: (fairlet: Int, position: Int, distance: Double)?
+            for (f, members) in fairlets.enumerated() where members.count > 2 {
+                for position in 1..<members.count {
+                    let d = distance(heads[h], members[position])
+                    if best == nil || d < best!.distance { best = (f, position, d) }
+                }
+            }
+            guard let best else { break }
+            let row = fairlets[best.fairlet].remove(at: best.position)
+            cost += best.distance - distance(row, heads[best.fairlet])
+            fairlets[h].append(row)
+            headOf[row] = heads[h]
         }
         return Result(
-            heads: headOf, fairlets: fairlets.filter { !$0.isEmpty }, cost: cost, t: t, minority: minority, unplacedByFlow: others.count - flow)
+            heads: headOf, fairlets: fairlets, cost: cost, t: t, minority: minority, unplacedByFlow: others.count - flow)
     }
 
     /// Positions in `among` of the `count` rows nearest `row`.

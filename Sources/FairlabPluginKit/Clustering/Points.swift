@@ -1,6 +1,8 @@
 /// Rows of features as clustering works on them: column-major, `rows` × `cols`, with squared Euclidean distances.
 public struct Points: Sendable {
+    /// The number of points.
     public let rows: Int
+    /// The number of features.
     public let cols: Int
     /// Column-major: row i's feature j at `[i + j × rows]`.
     public let values: [Double]
@@ -28,7 +30,7 @@ public struct Points: Sendable {
         return sum
     }
 
-    /// The weighted mean of each set of rows in `members` (one set per output row), as points.
+    /// The mean of each set of rows in `members` (one set per output row), as points.
     public func means(of members: [[Int]]) -> Points {
         var out = [Double](repeating: 0, count: members.count * cols)
         for (m, rowsOfSet) in members.enumerated() where !rowsOfSet.isEmpty {

@@ -18,19 +18,23 @@ public struct HostServices: @unchecked Sendable {
     /// The host's BLAS table.
     public var blas: fl_blas { host.pointee.blas.pointee }
 
-    /// Trains the host's base learner; returns a model handle to use with `baseLearnerScores`.
-    public func fitBaseLearner(features: UnsafePointer<fl_matrix>, labels: [Double], weights: [Double]?) throws -> fl_model {
+    /// Trains the host's base learner (labels nil for clustering data, which has none); returns a model handle to
+    /// use with `baseLearnerScores`.
+    public func fitBaseLearner(features: UnsafePointer<fl_matrix>, labels: [Double]?, weights: [Double]?) throws -> fl_model {
         let learner = host.pointee.learner.pointee
         var model: fl_model = 0
         try callingHost { error in
-            labels.withUnsafeBufferPointer { y in
-                if let weights {
-                    return weights.withUnsafeBufferPointer { w in learner.fit(learner.context, features, y.baseAddress, w.baseAddress, &model, error) }
-                }
-                return learner.fit(learner.context, features, y.baseAddress, nil, &model, error)
+            withOptionalBuffer(labels) { y in
+                withOptionalBuffer(weights) { w in learner.fit(learner.context, features, y, w, &model, error) }
             }
         }
         return model
+    }
+
+    /// Calls `body` with the base address of `values`, or NULL for nil.
+    private func withOptionalBuffer<R>(_ values: [Double]?, _ body: (UnsafePointer<Double>?) -> R) -> R {
+        guard let values else { return body(nil) }
+        return values.withUnsafeBufferPointer { body($0.baseAddress) }
     }
 
     /// Runs a host call with an error buffer, turning a failed status into a `PluginError`.
@@ -53,7 +57,7 @@ public struct HostServices: @unchecked Sendable {
     }
 
     /// Trains the host's base learner with `options` (its C, tolerance, iteration cap, warm start).
-    public func fitBaseLearner(features: UnsafePointer<fl_matrix>, labels: [Double], weights: [Double]?, options: LearnerOptions) throws -> fl_model {
+    public func fitBaseLearner(features: UnsafePointer<fl_matrix>, labels: [Double]?, weights: [Double]?, options: LearnerOptions) throws -> fl_model {
         let control = try learnerControl(), context = host.pointee.learner.pointee.context
         var table = fl_learner_options(
             struct_size: UInt32(MemoryLayout<fl_learner_options>.size), abi_version: FAIRLAB_ABI_VERSION,
@@ -61,15 +65,15 @@ public struct HostServices: @unchecked Sendable {
             max_iterations: Int32(clamping: options.maxIterations), reserved: 0, warm_start: options.warmStart ?? 0)
         var model: fl_model = 0
         try callingHost { error in
-            labels.withUnsafeBufferPointer { y in
-                guard let weights else { return control.fit_with_options(context, features, y.baseAddress, nil, &table, &model, error) }
-                return weights.withUnsafeBufferPointer { w in control.fit_with_options(context, features, y.baseAddress, w.baseAddress, &table, &model, error) }
+            withOptionalBuffer(labels) { y in
+                withOptionalBuffer(weights) { w in control.fit_with_options(context, features, y, w, &table, &model, error) }
             }
         }
         return model
     }
 
-    /// A model's coefficients (one per feature) and intercept.
+    /// A model's coefficients (`features` of them: one per feature) and intercept; for a k-means model (clustering
+    /// data) the k × features centres, column-major (pass k × features), and the fit's inertia.
     public func baseLearnerCoefficients(_ model: fl_model, features: Int) throws -> (coefficients: [Double], intercept: Double) {
         let control = try learnerControl(), context = host.pointee.learner.pointee.context
         var coefficients = [Double](repeating: 0, count: features), intercept = 0.0
@@ -79,7 +83,7 @@ public struct HostServices: @unchecked Sendable {
         return (coefficients, intercept)
     }
 
-    /// The Newton iterations a model's fit took.
+    /// The iterations a model's fit took (Newton steps; Lloyd iterations for k-means).
     public func baseLearnerIterations(_ model: fl_model) throws -> Int {
         let control = try learnerControl()
         let iterations = control.iterations(host.pointee.learner.pointee.context, model)

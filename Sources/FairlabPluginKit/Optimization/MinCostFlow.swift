@@ -30,19 +30,29 @@ public struct MinCostFlow {
     /// The flow on edge `index` after `solve`.
     public func flow(on index: Int) -> Int { capacities[index ^ 1] }
 
-    /// Sends up to `limit` units from `source` to `sink` at minimum cost; returns the units sent and their cost.
-    public mutating func solve(from source: Int, to sink: Int, limit: Int) -> (flow: Int, cost: Double) {
+    /// Sends one unit from each node of `supplies` to `sink` at least total cost, and returns the units sent (fewer
+    /// than the supplies when some cannot reach the sink) and their cost. Each unit takes a shortest path from its
+    /// own node, as the Hungarian method adds one row at a time (a unit that finds no path is tried again after the
+    /// others, whose paths may open one for it, until a pass places none): a search from one supply node settles the few
+    /// nodes near it, where a search from a source joined to every supply would settle all of them for each unit.
+    /// The first potentials are distances from the supplies (Bellman–Ford, as costs may be negative).
+    public mutating func solve(supplies: [Int], to sink: Int) -> (flow: Int, cost: Double) {
         let nodeCount = adjacency.count
-        var potential = initialPotentials(from: source)
+        var potential = initialPotentials(from: supplies)
         var sent = 0, total = 0.0
         var distance = [Double](repeating: .infinity, count: nodeCount)
         var settled = [Bool](repeating: false, count: nodeCount)
         var through = [Int](repeating: -1, count: nodeCount)
-        while sent < limit {
-            for v in 0..<nodeCount { (distance[v], settled[v], through[v]) = (.infinity, false, -1) }
-            distance[source] = 0
+        var touched: [Int] = []
+        var pending = supplies
+        while !pending.isEmpty {
+          var unplaced: [Int] = []
+          for supply in pending {
+            for v in touched { (distance[v], settled[v], through[v]) = (.infinity, false, -1) }
+            touched = [supply]
+            distance[supply] = 0
             var heap = MinHeap()
-            heap.push(0, source)
+            heap.push(0, supply)
             while let (d, u) = heap.pop() {
                 if settled[u] || d > distance[u] { continue }
                 settled[u] = true
@@ -50,46 +60,48 @@ public struct MinCostFlow {
                 if u == sink { break }
                 for edge in adjacency[u] where capacities[edge] > 0 {
                     let v = heads[edge]
-                    let reduced = costs[edge] + potential[u] - potential[v]
-                    let candidate = d + max(0, reduced)
+                    let candidate = d + max(0, costs[edge] + potential[u] - potential[v])
                     if candidate < distance[v] {
+                        if distance[v] == .infinity { touched.append(v) }
                         distance[v] = candidate
                         through[v] = edge
                         heap.push(candidate, v)
                     }
                 }
             }
-            guard settled[sink] else { break }
+            guard settled[sink] else {
+                unplaced.append(supply)
+                continue
+            }
             // Potentials move by min(distance, the sink's): reduced costs stay non-negative on every residual edge.
+            // Nodes the search did not reach move by the sink's distance, which `touched` lets us do lazily: it is
+            // the same shift for all of them, so shifting only the reached ones by their difference from it keeps
+            // every reduced cost (a difference of potentials) unchanged.
             let reach = distance[sink]
-            for v in 0..<nodeCount where potential[v].isFinite { potential[v] += min(distance[v], reach) }
-            var bottleneck = limit - sent
+            for v in touched where settled[v] || distance[v] < reach { potential[v] += distance[v] - reach }
             var v = sink
-            while v != source {
+            while v != supply {
                 let edge = through[v]
-                bottleneck = min(bottleneck, capacities[edge])
+                capacities[edge] -= 1
+                capacities[edge ^ 1] += 1
+                total += costs[edge]
                 v = heads[edge ^ 1]
             }
-            v = sink
-            while v != source {
-                let edge = through[v]
-                capacities[edge] -= bottleneck
-                capacities[edge ^ 1] += bottleneck
-                total += Double(bottleneck) * costs[edge]
-                v = heads[edge ^ 1]
-            }
-            sent += bottleneck
+            sent += 1
+          }
+          if unplaced.count == pending.count { break }
+          pending = unplaced
         }
         return (sent, total)
     }
 
-    /// Shortest distances from `source` by Bellman–Ford over edges with capacity (infinite where unreachable, so
-    /// such a node stays out of every path until an edge into it opens: it cannot, as only reachable nodes'
-    /// edges carry flow).
-    private func initialPotentials(from source: Int) -> [Double] {
+    /// Shortest distances from any of `supplies` by Bellman–Ford over edges with capacity (infinite where
+    /// unreachable: such a node stays off every path, as only reachable nodes' edges ever carry flow). A network
+    /// still relaxing after as many passes as nodes has a negative cycle, which the caller built by mistake.
+    private func initialPotentials(from supplies: [Int]) -> [Double] {
         var distance = [Double](repeating: .infinity, count: adjacency.count)
-        distance[source] = 0
-        for _ in 0..<adjacency.count {
+        for supply in supplies { distance[supply] = 0 }
+        for _ in 0...adjacency.count {
             var changed = false
             for u in adjacency.indices where distance[u].isFinite {
                 for edge in adjacency[u] where capacities[edge] > 0 && distance[u] + costs[edge] < distance[heads[edge]] {
@@ -97,9 +109,9 @@ public struct MinCostFlow {
                     changed = true
                 }
             }
-            if !changed { break }
+            if !changed { return distance }
         }
-        return distance
+        preconditionFailure("a minimum-cost flow network with a negative cycle")
     }
 }
 
