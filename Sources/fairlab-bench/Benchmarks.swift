@@ -24,6 +24,9 @@ import Foundation
 /// - `append RESULTS.h5 [--count=N]`: the first run of RESULTS appended N times (default 100) to a new results
 ///   file, each append timed: the median of the first five and of the last five, to show that an append's cost
 ///   does not grow with the runs already in the file.
+/// - `kmeans-file PATH [--runs=N] [--clusters=K]`: the clustering baseline's k-means (10 k-means++ starts) on
+///   every row of a dataset file, standardised as `compare` does by default (numeric columns), median of N runs
+///   (default 5), with its inertia and iterations; tools/bench/clustering.py times scikit-learn's on a run's rows;
 /// - `report RESULTS.h5 [--runs=N]`: `fairlab report`'s work on the latest run of RESULTS (read it, summarise it
 ///   with its bootstrap intervals, write the HTML), median of N runs (default 5).
 ///
@@ -57,6 +60,12 @@ struct Benchmarks {
             guard arguments.count >= 2 else { throw FairlabError("usage: fairlab-bench report RESULTS.h5 [--runs=N]") }
             let runs = arguments.first { $0.hasPrefix("--runs=") }.flatMap { Int($0.dropFirst(7)) } ?? 5
             return try report(arguments[1], runs: runs)
+        }
+        if arguments.first == "kmeans-file" {
+            guard arguments.count >= 2 else { throw FairlabError("usage: fairlab-bench kmeans-file DATASET.h5 [--runs=N] [--clusters=K]") }
+            let runs = arguments.first { $0.hasPrefix("--runs=") }.flatMap { Int($0.dropFirst(7)) } ?? 5
+            let clusters = arguments.first { $0.hasPrefix("--clusters=") }.flatMap { Int($0.dropFirst(11)) }
+            return try kMeansOnFile(arguments[1], runs: runs, clusters: clusters)
         }
         if arguments.first == "learner-file" {
             guard arguments.count >= 2 else { throw FairlabError("usage: fairlab-bench learner-file DATASET.h5 [--runs=N]") }
@@ -177,6 +186,21 @@ struct Benchmarks {
             "train_log_loss": model.logLoss(x, labels: y),
             // The objective both libraries minimise (C = 1): Σ log-loss + ½‖β‖².
             "objective": model.logLoss(x, labels: y) * Double(x.rows) + model.coefficients.reduce(0) { $0 + $1 * $1 } / 2,
+        ])
+    }
+
+    static func kMeansOnFile(_ path: String, runs: Int, clusters: Int?) throws {
+        let dataset = try DatasetFile.read(path)
+        let k = clusters ?? dataset.clusterCount
+        guard k >= 2 else { throw FairlabError(file: path, "not a clustering dataset: give --clusters=K") }
+        let numeric = Standardization.numeric.mask(FeatureColumns(names: dataset.featureNames, protectedAttributes: dataset.protected.map(\.name)))
+        let x = Standardizer(fitting: dataset.features, only: numeric).transform(dataset.features)
+        var random = SeededGenerator(seed: 0)
+        var model = try KMeans.fit(features: x, clusterCount: k, random: &random)  // warm-up
+        let times = try (0..<runs).map { _ in try seconds { model = try KMeans.fit(features: x, clusterCount: k, random: &random) } }
+        emit([
+            "benchmark": "kmeans_fit_file", "implementation": "fairlab", "dataset": path, "rows": x.rows, "features": x.cols, "clusters": k,
+            "median_seconds": median(times), "runs": times.count, "iterations": model.iterations, "inertia": model.inertia,
         ])
     }
 

@@ -49,8 +49,8 @@ public struct KMeans: Sendable, Equatable {
         let absoluteTolerance = tolerance * space.meanVariance
         var best: KMeans?
         for _ in 0..<(initialCenters == nil ? max(1, starts) : 1) {
-            let start = initialCenters ?? space.seedPlusPlus(k, random: &random)
-            let run = space.lloyd(from: start, maximumIterations: maximumIterations, tolerance: absoluteTolerance)
+            let start = initialCenters?.rowMajorValues() ?? space.seedPlusPlus(k, random: &random)
+            let run = space.lloyd(from: start, count: k, maximumIterations: maximumIterations, tolerance: absoluteTolerance)
             if best == nil || run.inertia < best!.inertia { best = run }
         }
         return best!
@@ -58,22 +58,31 @@ public struct KMeans: Sendable, Equatable {
 
     /// Each row's nearest centre (ties to the lower index) and its squared distance to it.
     public func assign(_ features: Matrix) -> (clusters: [Int], distances: [Double]) {
-        let distances = Space.squaredDistances(features, centers)
-        let n = features.rows, k = clusterCount
-        var clusters = [Int](repeating: 0, count: n), nearest = [Double](repeating: .infinity, count: n)
-        for c in 0..<k {
-            for i in 0..<n where distances[i + c * n] < nearest[i] {
-                nearest[i] = distances[i + c * n]
-                clusters[i] = c
-            }
-        }
+        let space = Space(features: features, weights: [Double](repeating: 1, count: features.rows))
+        var clusters = [Int](repeating: 0, count: features.rows), nearest = [Double](repeating: 0, count: features.rows)
+        space.assign(to: centers.rowMajorValues(), count: clusterCount, clusters: &clusters, nearest: &nearest)
         return (clusters, nearest)
     }
 
-    /// The data of one fit, with what every iteration needs precomputed.
-    private struct Space {
+    /// The data of one fit, with what every iteration needs computed once: the rows' squared norms, and buffers
+    /// the iterations reuse. Centres travel row-major (centre c's feature j at `[c × d + j]`) inside a fit.
+    private final class Space {
         let features: Matrix
         let weights: [Double]
+        let rowNorms: [Double]
+        /// n × (the most centres compared at once) inner products, column-major: the `dgemm` output.
+        private var products: [Double] = []
+
+        init(features: Matrix, weights: [Double]) {
+            self.features = features
+            self.weights = weights
+            let n = features.rows, d = features.cols
+            var norms = [Double](repeating: 0, count: n)
+            features.withUnsafeStorage { x in
+                for j in 0..<d { for i in 0..<n { norms[i] += x[i + j * n] * x[i + j * n] } }
+            }
+            rowNorms = norms
+        }
 
         /// The mean of the per-feature (unweighted) variances, which scales the stopping tolerance as scikit-learn's.
         var meanVariance: Double {
@@ -93,34 +102,54 @@ public struct KMeans: Sendable, Equatable {
             }
         }
 
-        /// n × k squared distances, column-major, from one `dgemm`; clamped at 0 against rounding.
-        static func squaredDistances(_ features: Matrix, _ centers: Matrix) -> [Double] {
-            let n = features.rows, d = features.cols, k = centers.rows
-            var distances = [Double](repeating: 0, count: n * k)
-            guard n > 0, k > 0 else { return distances }
-            let rowNorms = features.withUnsafeStorage { x in
-                (0..<n).map { i in (0..<d).reduce(0.0) { $0 + x[i + $1 * n] * x[i + $1 * n] } }
+        /// Calls `body` with the squared distance of every row to each of `count` row-major `centers`: an n × count
+        /// column-major buffer from one `dgemm`, ‖x‖² − 2 x·c + ‖c‖² clamped at 0 against rounding.
+        func withSquaredDistances<R>(to centers: [Double], count k: Int, _ body: (UnsafeBufferPointer<Double>) -> R) -> R {
+            let n = features.rows, d = features.cols
+            if products.count < n * k { products = [Double](repeating: 0, count: n * k) }
+            var centerNorms = [Double](repeating: 0, count: k)
+            for c in 0..<k { for j in 0..<d { centerNorms[c] += centers[c * d + j] * centers[c * d + j] } }
+            return products.withUnsafeMutableBufferPointer { out in
+                if n > 0, k > 0, d > 0 {
+                    features.withUnsafeStorage { x in
+                        // x (n × d, column-major) times the centres' transpose: row-major k × d is column-major d × k.
+                        cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, BLAS.dimension(n), BLAS.dimension(k), BLAS.dimension(d), -2,
+                                    x.baseAddress, BLAS.dimension(n), centers, BLAS.dimension(d), 0, out.baseAddress, BLAS.dimension(n))
+                    }
+                } else {
+                    for index in 0..<(n * k) { out[index] = 0 }
+                }
+                rowNorms.withUnsafeBufferPointer { norms in
+                    for c in 0..<k {
+                        let column = out.baseAddress! + c * n, centerNorm = centerNorms[c]
+                        for i in 0..<n { column[i] = max(0, column[i] + norms[i] + centerNorm) }
+                    }
+                }
+                return body(UnsafeBufferPointer(rebasing: out[..<(n * k)]))
             }
-            let centerNorms = centers.withUnsafeStorage { c in
-                (0..<k).map { r in (0..<d).reduce(0.0) { $0 + c[r + $1 * k] * c[r + $1 * k] } }
-            }
-            if d > 0 {
-                features.withUnsafeStorage { x in
-                    centers.withUnsafeStorage { c in
-                        cblas_dgemm(CblasColMajor, CblasNoTrans, CblasTrans, BLAS.dimension(n), BLAS.dimension(k), BLAS.dimension(d), -2,
-                                    x.baseAddress, BLAS.dimension(n), c.baseAddress, BLAS.dimension(k), 0, &distances, BLAS.dimension(n))
+        }
+
+        /// Each row's nearest of `count` row-major `centers` (ties to the lower index) and its squared distance.
+        func assign(to centers: [Double], count k: Int, clusters: inout [Int], nearest: inout [Double]) {
+            let n = features.rows
+            withSquaredDistances(to: centers, count: k) { distances in
+                clusters.withUnsafeMutableBufferPointer { clusters in
+                    nearest.withUnsafeMutableBufferPointer { nearest in
+                        for i in 0..<n { (clusters[i], nearest[i]) = (0, distances[i]) }
+                        for c in 1..<max(k, 1) {
+                            for i in 0..<n where distances[i + c * n] < nearest[i] {
+                                nearest[i] = distances[i + c * n]
+                                clusters[i] = c
+                            }
+                        }
                     }
                 }
             }
-            for c in 0..<k {
-                for i in 0..<n { distances[i + c * n] = max(0, distances[i + c * n] + rowNorms[i] + centerNorms[c]) }
-            }
-            return distances
         }
 
         /// Greedy k-means++: the first centre a row drawn by weight, each next one the best (lowest potential) of
-        /// 2 + ⌊ln k⌋ rows drawn by weight × squared distance to the nearest centre so far.
-        func seedPlusPlus(_ k: Int, random: inout SeededGenerator) -> Matrix {
+        /// 2 + ⌊ln k⌋ rows drawn by weight × squared distance to the nearest centre so far. Row-major centres.
+        func seedPlusPlus(_ k: Int, random: inout SeededGenerator) -> [Double] {
             let n = features.rows, d = features.cols
             let trials = 2 + Int(log(Double(k)))
             func row(_ i: Int) -> [Double] { (0..<d).map { features[i, $0] } }
@@ -132,68 +161,84 @@ public struct KMeans: Sendable, Equatable {
                 }
                 return mass.lastIndex { $0 > 0 } ?? 0
             }
-            var chosen = [row(draw(weights, total: weights.reduce(0, +)))]
-            var nearest = Self.squaredDistances(features, Matrix(rows: 1, cols: d, rowMajor: chosen[0]))
-            while chosen.count < k {
+            var chosen = row(draw(weights, total: weights.reduce(0, +)))
+            var nearest = withSquaredDistances(to: chosen, count: 1) { Array($0) }
+            while chosen.count < k * d {
                 let mass = zip(weights, nearest).map { $0 * $1 }
                 let total = mass.reduce(0, +)
                 // Every remaining row sits on a centre (duplicates): any positive-weight row will do.
                 let candidates = (0..<trials).map { _ in total > 0 ? draw(mass, total: total) : draw(weights, total: weights.reduce(0, +)) }
-                let candidateRows = Matrix(rows: trials, cols: d, rowMajor: candidates.flatMap(row))
-                let distances = Self.squaredDistances(features, candidateRows)
-                var bestPotential = Double.infinity, bestTrial = 0
-                for t in 0..<trials {
-                    var potential = 0.0
-                    for i in 0..<n { potential += weights[i] * min(nearest[i], distances[i + t * n]) }
-                    if potential < bestPotential { (bestPotential, bestTrial) = (potential, t) }
+                let best: (trial: Int, distances: [Double]) = withSquaredDistances(to: candidates.flatMap(row), count: trials) { distances in
+                    var bestPotential = Double.infinity, bestTrial = 0
+                    for t in 0..<trials {
+                        var potential = 0.0
+                        for i in 0..<n { potential += weights[i] * min(nearest[i], distances[i + t * n]) }
+                        if potential < bestPotential { (bestPotential, bestTrial) = (potential, t) }
+                    }
+                    return (bestTrial, Array(distances[(bestTrial * n)..<((bestTrial + 1) * n)]))
                 }
-                chosen.append(row(candidates[bestTrial]))
-                for i in 0..<n { nearest[i] = min(nearest[i], distances[i + bestTrial * n]) }
+                chosen += row(candidates[best.trial])
+                for i in 0..<n { nearest[i] = min(nearest[i], best.distances[i]) }
             }
-            return Matrix(rows: k, cols: d, rowMajor: chosen.flatMap { $0 })
+            return chosen
         }
 
-        /// Lloyd's iterations from `start`, as scikit-learn's `_kmeans_single_lloyd`.
-        func lloyd(from start: Matrix, maximumIterations: Int, tolerance: Double) -> KMeans {
-            var centers = start
-            var labels = [Int](repeating: -1, count: features.rows)
+        /// Lloyd's iterations from row-major `start`, as scikit-learn's `_kmeans_single_lloyd`.
+        func lloyd(from start: [Double], count k: Int, maximumIterations: Int, tolerance: Double) -> KMeans {
+            let n = features.rows, d = features.cols
+            var centers = start, moved = start
+            var labels = [Int](repeating: -1, count: n), assigned = [Int](repeating: 0, count: n), nearest = [Double](repeating: 0, count: n)
             var iterations = 0
             while iterations < maximumIterations {
                 iterations += 1
-                let (assigned, distances) = KMeans(centers: centers, inertia: 0, iterations: 0).assign(features)
-                let moved = means(of: assigned, distances: distances, previous: centers)
-                let shift = zip(moved.storage, centers.storage).reduce(0.0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }
-                centers = moved
+                assign(to: centers, count: k, clusters: &assigned, nearest: &nearest)
+                means(of: assigned, distances: nearest, previous: centers, count: k, into: &moved)
+                var shift = 0.0
+                for index in 0..<(k * d) { shift += (moved[index] - centers[index]) * (moved[index] - centers[index]) }
+                swap(&centers, &moved)
                 if assigned == labels { break }
-                labels = assigned
+                swap(&labels, &assigned)
                 if shift <= tolerance { break }
             }
-            let distances = KMeans(centers: centers, inertia: 0, iterations: 0).assign(features).distances
-            let inertia = zip(weights, distances).reduce(0.0) { $0 + $1.0 * $1.1 }
-            return KMeans(centers: centers, inertia: inertia, iterations: iterations)
+            assign(to: centers, count: k, clusters: &assigned, nearest: &nearest)
+            var inertia = 0.0
+            for i in 0..<n { inertia += weights[i] * nearest[i] }
+            return KMeans(centers: Matrix(rows: k, cols: d, rowMajor: centers), inertia: inertia, iterations: iterations)
         }
 
-        /// The weighted mean of each cluster's rows; an empty cluster takes the row farthest from its centre
-        /// (the next farthest for the next empty one), and that row leaves its old cluster's mean.
-        func means(of assigned: [Int], distances: [Double], previous: Matrix) -> Matrix {
-            let n = features.rows, d = features.cols, k = previous.rows
-            var clusters = assigned
+        /// The weighted mean of each cluster's rows, row-major into `out`; an empty cluster takes the row farthest
+        /// from its centre (the next farthest for the next empty one), and that row leaves its old cluster's mean.
+        func means(of assigned: [Int], distances: [Double], previous: [Double], count k: Int, into out: inout [Double]) {
+            let n = features.rows, d = features.cols
             var mass = [Double](repeating: 0, count: k)
-            for i in 0..<n { mass[clusters[i]] += weights[i] }
+            for i in 0..<n { mass[assigned[i]] += weights[i] }
             let empty = (0..<k).filter { mass[$0] == 0 }
+            // Only a fit that emptied a cluster pays for a relocated copy of the assignment.
+            var relocated: [Int]?
             if !empty.isEmpty {
+                var moved = assigned
                 let farthest = (0..<n).sorted { (distances[$0], $1) > (distances[$1], $0) }
-                for (cluster, row) in zip(empty, farthest) { clusters[row] = cluster }
+                for (cluster, row) in zip(empty, farthest) { moved[row] = cluster }
                 mass = [Double](repeating: 0, count: k)
-                for i in 0..<n { mass[clusters[i]] += weights[i] }
+                for i in 0..<n { mass[moved[i]] += weights[i] }
+                relocated = moved
             }
-            return Matrix(rows: k, cols: d) { out in
-                out.initialize(repeating: 0)
+            let clusters = relocated ?? assigned
+            out.withUnsafeMutableBufferPointer { out in
+                for index in 0..<(k * d) { out[index] = 0 }
                 features.withUnsafeStorage { x in
-                    for j in 0..<d {
-                        for i in 0..<n { out[clusters[i] + j * k] += weights[i] * x[i + j * n] }
-                        for c in 0..<k { out[c + j * k] = mass[c] > 0 ? out[c + j * k] / mass[c] : previous[c, j] }
+                    clusters.withUnsafeBufferPointer { clusters in
+                        weights.withUnsafeBufferPointer { weights in
+                            // Row by row, so each row's d sums land next to each other.
+                            for i in 0..<n {
+                                let base = clusters[i] * d, w = weights[i]
+                                for j in 0..<d { out[base + j] += w * x[i + j * n] }
+                            }
+                        }
                     }
+                }
+                for c in 0..<k {
+                    for j in 0..<d { out[c * d + j] = mass[c] > 0 ? out[c * d + j] / mass[c] : previous[c * d + j] }
                 }
             }
         }
