@@ -159,11 +159,17 @@ import Testing
         #expect(named.status != 0 && named.stderr.contains("the dataset is clustering, which reweighing cannot handle"), "stderr: \(named.stderr)")
         #expect(!FileManager.default.fileExists(atPath: results))
 
-        // --clusters overrides the dataset's k, and the run records it.
-        let overridden = try TestEnvironment.fairlab(["compare", folder + "/shops.h5", "--clusters", "2", "--methods", "baseline", "--bootstrap", "0", "--out", results])
+        let starts = try TestEnvironment.fairlab(["compare", TestEnvironment.dataset("german"), "--n-init", "3", "--out", results])
+        #expect(starts.status != 0 && starts.stderr.contains("--n-init is for a clustering dataset; this one is binary"), "stderr: \(starts.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: results))
+
+        // --clusters overrides the dataset's k and --n-init the starts, and the baseline's parameters record them.
+        let overridden = try TestEnvironment.fairlab([
+            "compare", folder + "/shops.h5", "--clusters", "2", "--n-init", "3", "--methods", "baseline", "--bootstrap", "0", "--out", results])
         #expect(overridden.status == 0, "stderr: \(overridden.stderr)")
         let record = try ResultsFile.read(runID: try ResultsFile.runIDs(in: results)[0], from: results)
         #expect(record.clusterCount == 2 && record.methods[0].outcomes[0].predictions.allSatisfy { $0 == 0 || $0 == 1 })
+        #expect(record.methods[0].parameters == "k=2, n_init=3")
     }
 
     /// Fairlets are for two groups: on the four intersections of two attributes their row fails with the reason

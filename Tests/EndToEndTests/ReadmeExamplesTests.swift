@@ -39,12 +39,15 @@ import Testing
         // The regression import's input: a price by region.
         let prices = (0..<40).map { i in "\(i % 5),\(i % 3 == 0 ? "rural" : "urban"),\(100 + 2.5 * Double(i % 11))" }
         try (["size,region,price"] + prices).joined(separator: "\n").write(toFile: folder + "/prices.csv", atomically: true, encoding: .utf8)
+        // The clustering import's input: shops by area, with no label.
+        let shops = (0..<40).map { i in "\(Double(i % 9) * 1.5),\(i % 4),\(i % 3 == 0 ? "rural" : "urban")" }
+        try (["spend,visits,area"] + shops).joined(separator: "\n").write(toFile: folder + "/shops.csv", atomically: true, encoding: .utf8)
         let commands = try Self.commands()
         #expect(commands.count >= 10, "found \(commands)")
         for command in commands {
             let arguments = command.map { word -> String in
                 if word.hasPrefix("datasets/") { return TestEnvironment.packageRoot.appendingPathComponent(word).path }
-                return ["results.h5", "my.csv", "my.h5", "shard-1.h5", "shard-2.h5", "merged.h5", "report.html", "stress.h5", "stress.html", "prices.csv", "prices.h5"].contains(word) ? "\(folder)/\(word)" : word
+                return ["results.h5", "my.csv", "my.h5", "shard-1.h5", "shard-2.h5", "merged.h5", "report.html", "stress.h5", "stress.html", "prices.csv", "prices.h5", "shops.csv", "shops.h5", "seg.html"].contains(word) ? "\(folder)/\(word)" : word
             }
             let result = try TestEnvironment.fairlab(arguments)
             #expect(result.status == 0, "fairlab \(command.joined(separator: " ")): \(result.stderr)")

@@ -31,6 +31,8 @@ public struct Comparison {
         public var stress: StressPlan?
         /// For a clustering dataset: the number of clusters, instead of the one the dataset asks for.
         public var clusters: Int?
+        /// For a clustering dataset: the k-means++ starts of every k-means fit (scikit-learn's `n_init`; nil: 10).
+        public var kMeansStarts: Int?
         /// Resamples of each seed's test rows behind every metric's bootstrap interval (0: no intervals).
         public var bootstrapResamples: Int = ComparisonSummary.defaultBootstrapResamples
         /// Workers run at once.
@@ -143,6 +145,10 @@ public struct Comparison {
             progress("skipped \(unsuited.count) methods that do not handle \(task.rawValue) data: \(unsuited.map(\.id).joined(separator: ", "))")
         }
         let runs = rows.map { $0?.handles(task) ?? true }
+        if options.kMeansStarts != nil, task != .clustering {
+            throw FairlabError(file: options.datasetPath, "--n-init is for a clustering dataset; this one is \(task.rawValue)")
+        }
+        let kMeansStarts = options.kMeansStarts ?? BaseLearner.defaultKMeansStarts
         let metrics = catalog.metrics.filter { $0.handles(task) }
         guard !metrics.isEmpty else {
             throw FairlabError(file: options.datasetPath, "no metric plugin handles \(task.rawValue) data (found: \(catalog.metrics.map(\.id).joined(separator: ", ")))")
@@ -182,7 +188,7 @@ public struct Comparison {
                         splitPath: prepared.splitPaths[condition], seed: split.seed, method: method,
                         parameters: method.map { parameters[$0.id]! },
                         baselineScoresPath: row == 0 || method?.stage == .post ? scoresPath : nil,
-                        labelsPath: prepared.labelPaths.isEmpty ? nil : prepared.labelPaths[condition]))
+                        labelsPath: prepared.labelPaths.isEmpty ? nil : prepared.labelPaths[condition], kMeansStarts: kMeansStarts))
                     let label = "\(method?.id ?? MethodRecord.baselineID) (seed \(split.seed)\(level.map { ", level \($0)" } ?? ""))"
                         + (owned[row][grid] ? "" : ", for this shard's other methods")
                     let dependencies = method?.stage == .post ? [baselineTask[condition]!] : []
@@ -264,14 +270,15 @@ public struct Comparison {
             clustering: task == .clustering
                 ? (Dictionary(uniqueKeysWithValues: zip(prepared.splits.map(\.seed), prepared.splitPaths)), prepared.clusterCount) : nil)
 
+        let baseLearner = BaseLearner.for(task, clusterCount: prepared.clusterCount, kMeansStarts: kMeansStarts)
         let methods = kept.enumerated().map { position, row in
             let method = rows[row]
             return MethodRecord(
                 id: method?.id ?? MethodRecord.baselineID,
-                name: method?.name ?? "Unmitigated \(BaseLearner.for(task, clusterCount: prepared.clusterCount).name)",
+                name: method?.name ?? "Unmitigated \(baseLearner.name)",
                 stage: method?.stage.rawValue ?? MethodRecord.baselineID,
                 plugin: method?.libraryID ?? "fairlab", pluginVersion: method?.libraryVersion ?? fairlabVersion,
-                parameters: method.map { parameters[$0.id]!.summary } ?? BaseLearner.for(task, clusterCount: prepared.clusterCount).parameters,
+                parameters: method.map { parameters[$0.id]!.summary } ?? baseLearner.parameters,
                 outcomes: evaluated.outcomes[position])
         }
         return RunRecord(

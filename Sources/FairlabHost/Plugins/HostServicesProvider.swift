@@ -12,8 +12,9 @@ final class HostServicesProvider {
     /// does, so a method's k-means on the training rows is the baseline's clustering.
     private let seed: UInt64
     private let task: TaskKind
-    /// For clustering, the run's number of clusters: the k of every k-means fit.
+    /// For clustering, the run's number of clusters and starts: the k and n_init of every k-means fit.
     private let clusterCount: Int
+    private let kMeansStarts: Int
     private var models: [fl_model: BaseLearner.Model] = [:]
     private var nextModel: fl_model = 1
     private let methodID: String
@@ -34,12 +35,13 @@ final class HostServicesProvider {
     /// The `fl_host` to hand to `create`; valid while this object lives.
     var host: UnsafePointer<fl_host> { UnsafePointer(hostTable) }
 
-    init(seed: UInt64, methodID: String, task: TaskKind = .binary, clusterCount: Int = 0) {
+    init(seed: UInt64, methodID: String, task: TaskKind = .binary, clusterCount: Int = 0, kMeansStarts: Int = BaseLearner.defaultKMeansStarts) {
         generator = SeededGenerator(seed: seed, stream: "method:\(methodID)")
         self.seed = seed
         self.methodID = methodID
         self.task = task
         self.clusterCount = clusterCount
+        self.kMeansStarts = kMeansStarts
         versionString = strdup(fairlabVersion)!
         learnerName = strdup(BaseLearner.for(task).serviceName)!
         blasTable = .allocate(capacity: 1)
@@ -207,7 +209,7 @@ final class HostServicesProvider {
                 // clusters, which a fair method then reassigns or rebuilds (the price of fairness against them).
                 var starts = BaseLearner.stream(seed: seed)
                 models[nextModel] = .kMeans(try KMeans.fit(
-                    features: Self.matrix(features), clusterCount: clusterCount, weights: weightValues, starts: BaseLearner.kMeansStarts,
+                    features: Self.matrix(features), clusterCount: clusterCount, weights: weightValues, starts: kMeansStarts,
                     random: &starts))
             }
             model.pointee = nextModel

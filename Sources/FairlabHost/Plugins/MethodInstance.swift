@@ -12,12 +12,13 @@ public final class MethodInstance {
     /// For clustering, the run's number of clusters: predictions are ids below it.
     private let clusterCount: Int
 
-    /// Creates the method `info` of `library` with `parameters` for data of `task` (with `clusterCount` clusters,
-    /// for clustering); `seed` fixes its random stream.
+    /// Creates the method `info` of `library` with `parameters` for data of `task` (with `clusterCount` clusters and
+    /// k-means fits of `kMeansStarts` starts, for clustering); `seed` fixes its random stream.
     public init(
-        library: LoadedLibrary, info: MethodInfo, parameters: ResolvedParameters, seed: UInt64, task: TaskKind = .binary, clusterCount: Int = 0
+        library: LoadedLibrary, info: MethodInfo, parameters: ResolvedParameters, seed: UInt64, task: TaskKind = .binary, clusterCount: Int = 0,
+        kMeansStarts: Int = BaseLearner.defaultKMeansStarts
     ) throws {
-        services = HostServicesProvider(seed: seed, methodID: info.id, task: task, clusterCount: clusterCount)
+        services = HostServicesProvider(seed: seed, methodID: info.id, task: task, clusterCount: clusterCount, kMeansStarts: kMeansStarts)
         self.task = task
         self.clusterCount = clusterCount
         let table = ParameterTable(parameters)

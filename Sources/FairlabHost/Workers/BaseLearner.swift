@@ -4,18 +4,22 @@ import FairlabCore
 /// transformed training data trains. Binary data: L2 logistic regression (C = 1), predictions thresholded at
 /// 0.5, as scikit-learn's `LogisticRegression`; regression data: ridge regression (α = 1), as scikit-learn's
 /// `Ridge`; clustering data: k-means with the run's k, the best of `kMeansStarts` k-means++ starts, as
-/// scikit-learn's `KMeans(n_clusters=k, n_init=10)`.
+/// scikit-learn's `KMeans(n_clusters=k, n_init=…)`.
 public struct BaseLearner: Sendable {
     /// The task it learns.
     public let task: TaskKind
     /// For clustering, the number of clusters.
     public let clusterCount: Int
+    /// For clustering, the k-means++ starts of a fit, the lowest inertia kept (scikit-learn's `n_init`).
+    public let kMeansStarts: Int
 
-    /// k-means++ starts of a clustering fit (scikit-learn's classic `n_init=10`).
-    static let kMeansStarts = 10
+    /// k-means++ starts unless a run says otherwise (scikit-learn's classic `n_init=10`).
+    public static let defaultKMeansStarts = 10
 
-    /// The learner for `task` (with `clusterCount` clusters, for clustering).
-    public static func `for`(_ task: TaskKind, clusterCount: Int = 0) -> BaseLearner { BaseLearner(task: task, clusterCount: clusterCount) }
+    /// The learner for `task` (with `clusterCount` clusters and `kMeansStarts` starts, for clustering).
+    public static func `for`(_ task: TaskKind, clusterCount: Int = 0, kMeansStarts: Int = defaultKMeansStarts) -> BaseLearner {
+        BaseLearner(task: task, clusterCount: clusterCount, kMeansStarts: kMeansStarts)
+    }
 
     /// Its name, for the baseline's row.
     public var name: String {
@@ -40,7 +44,7 @@ public struct BaseLearner: Sendable {
         switch task {
         case .binary: "C=1.0"
         case .regression: "alpha=1.0"
-        case .clustering: "k=\(clusterCount), n_init=\(Self.kMeansStarts)"
+        case .clustering: "k=\(clusterCount), n_init=\(kMeansStarts)"
         }
     }
 
@@ -112,7 +116,7 @@ public struct BaseLearner: Sendable {
         case .binary: .logistic(try LogisticRegression.fit(features: features, labels: try Self.required(labels), weights: weights))
         case .regression: .ridge(try RidgeRegression.fit(features: features, labels: try Self.required(labels), weights: weights))
         case .clustering:
-            .kMeans(try KMeans.fit(features: features, clusterCount: clusterCount, weights: weights, starts: Self.kMeansStarts, random: &random))
+            .kMeans(try KMeans.fit(features: features, clusterCount: clusterCount, weights: weights, starts: kMeansStarts, random: &random))
         }
     }
 

@@ -17,14 +17,14 @@ public enum MethodExecution {
         var split = try PreparedSplit.read(from: job.splitPath)
         if let labelsPath = job.labelsPath { split = try split.relabelled(from: labelsPath) }
         let groups = GroupsTable(names: split.groupNames, privileged: split.groupPrivileged)
-        let learner = BaseLearner.for(split.task, clusterCount: split.clusterCount)
+        let learner = BaseLearner.for(split.task, clusterCount: split.clusterCount, kMeansStarts: job.kMeansStarts)
         var random = BaseLearner.stream(seed: job.seed)
         guard let method = job.method else { return try baseline(split, learner: learner, random: &random, scoresPath: job.baselineScoresPath) }
 
         let library = try LoadedLibrary(path: method.libraryPath)
         let instance = try MethodInstance(
             library: library, info: method, parameters: job.parameters ?? ResolvedParameters(method: method, overrides: [:]), seed: job.seed,
-            task: split.task, clusterCount: split.clusterCount)
+            task: split.task, clusterCount: split.clusterCount, kMeansStarts: job.kMeansStarts)
         let groupsAtPredict = method.needs(FL_NEEDS_GROUPS_AT_PREDICT)
         func table(_ part: PreparedSplit.Part, features: Matrix? = nil, labels: Bool, scores: [Double]? = nil, groups showGroups: Bool = true) -> DataTable {
             DataTable(

@@ -17,6 +17,8 @@ public struct MethodJob: Codable, Sendable {
     /// For a stress level that only flips labels: its training and validation labels, read over the split's
     /// (`PreparedSplit.writeLabels`).
     public var labelsPath: String? = nil
+    /// On clustering data: the k-means++ starts of every k-means fit, the baseline's and the learner service's.
+    public var kMeansStarts = BaseLearner.defaultKMeansStarts
 }
 
 /// What a method worker reports back, besides its arrays (test predictions, then scores and probabilities

@@ -36,6 +36,9 @@ struct RunOptions: ParsableArguments {
     @Option(help: "For a clustering dataset: the number of clusters k (default: the one the dataset was imported with).")
     var clusters: Int?
 
+    @Option(name: .customLong("n-init"), help: "For a clustering dataset: the k-means++ starts of every k-means fit, the lowest inertia kept (scikit-learn's n_init; default 10).")
+    var nInit: Int?
+
     @Option(help: "Worker processes to run at once.")
     var jobs: Int = 1
 
@@ -82,6 +85,8 @@ struct RunOptions: ParsableArguments {
         options.standardization = standardize
         if let clusters, clusters < 2 { throw FairlabError("--clusters must be at least 2") }
         options.clusters = clusters
+        if let nInit, !(1...1_000).contains(nInit) { throw FairlabError("--n-init must be between 1 and 1000") }
+        options.kMeansStarts = nInit
         options.bootstrapResamples = bootstrap
         options.jobs = jobs
         options.timeout = timeout
