@@ -39,7 +39,6 @@ OpenMP threads that outnumber the free cores make the fit 10-100 times slower. P
 summary line.
 """
 import argparse
-import hashlib
 import json
 import math
 import os
@@ -60,12 +59,10 @@ from threadpoolctl import threadpool_info
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tools"))
 import fairlab_dataset  # noqa: E402
+import fairlab_results  # noqa: E402
 
 METRICS = ("inertia", "balance", "proportional_balance", "max_share_gap")
 
-
-def text(value):
-    return value.decode() if isinstance(value, bytes) else str(value)
 
 
 def squared_distances(x, centres):
@@ -134,35 +131,21 @@ def main():
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     with h5py.File(args.results, "r") as f:
-        runs = sorted(f["runs"], key=lambda r: int(f["runs"][r].attrs["sequence"]))
-        run = f["runs"][args.run or runs[-1]]
-        dataset_path = args.dataset or text(run.attrs["dataset_path"])
-        if not os.path.isabs(dataset_path) and not os.path.exists(dataset_path):
-            dataset_path = str(ROOT / dataset_path)
-        digest = hashlib.sha256(open(dataset_path, "rb").read()).hexdigest()
-        assert digest == text(run.attrs["dataset_sha256"]), f"{dataset_path} is not the run's dataset"
-        assert text(run.attrs.get("task", "binary")) == "clustering", "not a clustering run"
-        assert text(run.attrs.get("standardize", "all")) == "numeric", "this script standardises as --standardize numeric"
+        run = fairlab_results.run_of(f, args.run)
+        dataset_path = fairlab_results.dataset_of(run, args.dataset, task="clustering")
         k = int(run.attrs["clusters"])
-        protected = [text(p) for p in np.ravel(run.attrs["protected"])]
+        protected = [fairlab_results.text(p) for p in np.ravel(run.attrs["protected"])]
         seeds = [int(s) for s in np.ravel(run.attrs["seeds"])]
-        parameters = text(run["methods/fair-assignment"].attrs.get("parameters", "")) if "methods/fair-assignment" in run else ""
+        parameters = fairlab_results.text(run["methods/fair-assignment"].attrs.get("parameters", "")) if "methods/fair-assignment" in run else ""
         found = re.search(r"delta=([0-9.eE+-]+)", parameters)
         delta = float(found.group(1)) if found else 0.2
         data = fairlab_dataset.load(dataset_path)
         codes = data["protected"][protected[0]]["codes"].astype(int)
         group_count = len(data["protected"][protected[0]]["categories"])
-        standardised = [j for j, name in enumerate(data["names"]) if "=" not in name and name not in data["protected_order"]]
         rows, fairlab_fits = [], []
         for seed in seeds:
             split = run[f"splits/seed_{seed}"]
-            train, test = split["train_index"][...], split["test_index"][...]
-            x_train, x_test = data["features"][train].copy(), data["features"][test].copy()
-            mean = x_train[:, standardised].mean(axis=0)
-            std = x_train[:, standardised].std(axis=0)
-            std[std == 0] = 1
-            x_train[:, standardised] = (x_train[:, standardised] - mean) / std
-            x_test[:, standardised] = (x_test[:, standardised] - mean) / std
+            x_train, x_test, train, test = fairlab_results.standardised_rows(data, split)
             g_test = codes[test]
             assert np.array_equal(g_test, split["group_codes"][...]), "the stored group codes are not the dataset's"
 
@@ -177,7 +160,7 @@ def main():
 
             outcome = run[f"methods/baseline/seed_{seed}"]
             baseline_stored = outcome["y_pred"][...].astype(int)
-            names = [text(n) for n in outcome["metrics/overall_names"][...]]
+            names = [fairlab_results.text(n) for n in outcome["metrics/overall_names"][...]]
             stored = dict(zip(names, (float(v) for v in outcome["metrics/overall_values"][...])))
             fairlab_fits.append(float(outcome.attrs["fit_seconds"]))
             ari = float(adjusted_rand_score(baseline_stored, labels))

@@ -21,7 +21,6 @@ Fit times: median of --runs fits each (Ridge; the whole ExponentiatedGradient.fi
 fit_seconds (median over seeds). Prints one JSON line per seed and a summary line.
 """
 import argparse
-import hashlib
 import json
 import os
 import pathlib
@@ -37,10 +36,8 @@ from sklearn.linear_model import Ridge
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tools"))
 import fairlab_dataset  # noqa: E402
+import fairlab_results  # noqa: E402
 
-
-def text(value):
-    return value.decode() if isinstance(value, bytes) else str(value)
 
 
 def main():
@@ -51,30 +48,16 @@ def main():
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     with h5py.File(args.results, "r") as f:
-        runs = sorted(f["runs"], key=lambda r: int(f["runs"][r].attrs["sequence"]))
-        run = f["runs"][args.run or runs[-1]]
-        dataset_path = args.dataset or text(run.attrs["dataset_path"])
-        if not os.path.isabs(dataset_path) and not os.path.exists(dataset_path):
-            dataset_path = str(ROOT / dataset_path)
-        digest = hashlib.sha256(open(dataset_path, "rb").read()).hexdigest()
-        assert digest == text(run.attrs["dataset_sha256"]), f"{dataset_path} is not the run's dataset"
-        assert text(run.attrs.get("task", "binary")) == "regression", "not a regression run"
-        assert text(run.attrs.get("standardize", "all")) == "numeric", "this script standardises as --standardize numeric"
-        protected = [text(p) for p in np.ravel(run.attrs["protected"])]
+        run = fairlab_results.run_of(f, args.run)
+        dataset_path = fairlab_results.dataset_of(run, args.dataset, task="regression")
+        protected = [fairlab_results.text(p) for p in np.ravel(run.attrs["protected"])]
         seeds = [int(s) for s in np.ravel(run.attrs["seeds"])]
         data = fairlab_dataset.load(dataset_path)
         codes = data["protected"][protected[0]]["codes"].astype(int)
-        standardised = [j for j, name in enumerate(data["names"]) if "=" not in name and name not in data["protected_order"]]
         rows, fairlab_fits = [], {"baseline": [], "bounded-group-loss": []}
         for seed in seeds:
             split = run[f"splits/seed_{seed}"]
-            train, test = split["train_index"][...], split["test_index"][...]
-            x_train, x_test = data["features"][train].copy(), data["features"][test].copy()
-            mean = x_train[:, standardised].mean(axis=0)
-            std = x_train[:, standardised].std(axis=0)
-            std[std == 0] = 1
-            x_train[:, standardised] = (x_train[:, standardised] - mean) / std
-            x_test[:, standardised] = (x_test[:, standardised] - mean) / std
+            x_train, x_test, train, test = fairlab_results.standardised_rows(data, split)
             y_train, g_train = data["labels"][train], codes[train]
 
             def timed(fit):
