@@ -52,14 +52,11 @@ import Testing
         Self.expectIdentical(merged, unsharded)
     }
 
-    /// A regression run in shards, without --methods: every shard deals the same grid (the binary methods'
-    /// rows included, as the task is only known once the dataset is read), leaves the binary rows out alike, and
-    /// the merge is the unsharded run, task included.
-    @Test func regressionShardsMergeIntoTheUnshardedRun() throws {
+    /// Runs `compare` on `dataset` with `options` whole and in 3 shards, merges the shards out of order, and returns
+    /// the merged and the unsharded run.
+    static func shardedAndWhole(_ dataset: String, _ options: [String]) throws -> (merged: RunRecord, whole: RunRecord) {
         let folder = try TestEnvironment.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let dataset = TestEnvironment.dataset("wage")
-        let options = ["--seeds", "2", "--bootstrap", "50", "--jobs", "2"]
         let whole = try TestEnvironment.fairlab(["compare", dataset, "--out", folder + "/whole.h5"] + options)
         #expect(whole.status == 0, "\(whole.stderr)")
         for shard in 1...3 {
@@ -68,8 +65,15 @@ import Testing
         }
         let merge = try TestEnvironment.fairlab(["merge", folder + "/shard-2.h5", folder + "/shard-3.h5", folder + "/shard-1.h5", "-o", folder + "/merged.h5"])
         #expect(merge.status == 0, "\(merge.stderr)")
-        let merged = try ResultsFile.read(runID: try ResultsFile.runIDs(in: folder + "/merged.h5")[0], from: folder + "/merged.h5")
-        let unsharded = try ResultsFile.read(runID: try ResultsFile.runIDs(in: folder + "/whole.h5")[0], from: folder + "/whole.h5")
+        return (try ResultsFile.read(runID: try ResultsFile.runIDs(in: folder + "/merged.h5")[0], from: folder + "/merged.h5"),
+                try ResultsFile.read(runID: try ResultsFile.runIDs(in: folder + "/whole.h5")[0], from: folder + "/whole.h5"))
+    }
+
+    /// A regression run in shards, without --methods: every shard deals the same grid (the binary methods'
+    /// rows included, as the task is only known once the dataset is read), leaves the binary rows out alike, and
+    /// the merge is the unsharded run, task included.
+    @Test func regressionShardsMergeIntoTheUnshardedRun() throws {
+        let (merged, unsharded) = try Self.shardedAndWhole(TestEnvironment.dataset("wage"), ["--seeds", "2", "--bootstrap", "50", "--jobs", "2"])
         #expect(merged.task == .regression && unsharded.task == .regression)
         #expect(unsharded.methods.map(\.id) == ["baseline", "feature-adjustment", "group-balance", "bounded-group-loss", "fair-ridge", "group-mean-shift"])
         Self.expectIdentical(merged, unsharded)
@@ -78,20 +82,8 @@ import Testing
     /// A clustering run in shards: every shard that runs a method on a seed runs that seed's baseline too (its
     /// cluster ids are the names the method's are aligned to), so the merge is the unsharded run, ids, k and all.
     @Test func clusteringShardsMergeIntoTheUnshardedRun() throws {
-        let folder = try TestEnvironment.temporaryFolder()
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let dataset = TestEnvironment.dataset("vietnam")
-        let options = ["--seeds", "2", "--bootstrap", "50", "--jobs", "2", "--skip", "fairlets", "--clusters", "3"]
-        let whole = try TestEnvironment.fairlab(["compare", dataset, "--out", folder + "/whole.h5"] + options)
-        #expect(whole.status == 0, "\(whole.stderr)")
-        for shard in 1...3 {
-            let run = try TestEnvironment.fairlab(["compare", dataset, "--shard", "\(shard)/3", "--out", folder + "/shard-\(shard).h5"] + options)
-            #expect(run.status == 0, "\(run.stderr)")
-        }
-        let merge = try TestEnvironment.fairlab(["merge", folder + "/shard-3.h5", folder + "/shard-1.h5", folder + "/shard-2.h5", "-o", folder + "/merged.h5"])
-        #expect(merge.status == 0, "\(merge.stderr)")
-        let merged = try ResultsFile.read(runID: try ResultsFile.runIDs(in: folder + "/merged.h5")[0], from: folder + "/merged.h5")
-        let unsharded = try ResultsFile.read(runID: try ResultsFile.runIDs(in: folder + "/whole.h5")[0], from: folder + "/whole.h5")
+        let (merged, unsharded) = try Self.shardedAndWhole(
+            TestEnvironment.dataset("vietnam"), ["--seeds", "2", "--bootstrap", "50", "--jobs", "2", "--skip", "fairlets", "--clusters", "3"])
         #expect(merged.task == .clustering && merged.clusterCount == 3 && unsharded.clusterCount == 3)
         Self.expectIdentical(merged, unsharded)
     }
