@@ -37,7 +37,7 @@ final class FairletsMethod: FairlabMethod {
             throw PluginError.invalidInput("\(means.rows) fairlets cannot make \(train.clusterCount) clusters")
         }
         host.log("\(means.rows) fairlets of balance ≥ 1/\(decomposition.t), cost \(decomposition.cost)"
-            + (decomposition.unplacedByFlow > 0 ? "; \(decomposition.unplacedByFlow) rows placed after the flow, at the nearest head with room" : ""))
+            + (decomposition.widened > 0 ? "; \(decomposition.widened) rows needed an edge to every head beyond their nearest" : ""))
         let sizes = decomposition.fairlets.map { Double($0.count) }
         let model = try withMatrixView(means.values, rows: means.rows, cols: means.cols) {
             try host.fitBaseLearner(features: $0, labels: nil, weights: sizes)

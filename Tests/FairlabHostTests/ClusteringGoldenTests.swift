@@ -172,7 +172,7 @@ import Testing
             let groups = (reference["groups"] as! [Int]).map(Int32.init)
             let result = try FairletDecomposition.decompose(Self.points(reference["x"]), groups: groups)
             #expect(result.t == reference["t"] as! Int && Int(result.minority) == reference["minority"] as! Int)
-            #expect(result.unplacedByFlow == 0)
+            #expect(result.widened == 0)
             #expect(Self.close(result.cost, reference["cost"] as! Double), "\(name): cost \(result.cost), MILP optimum \(reference["cost"]!)")
             for fairlet in result.fairlets {
                 let minority = fairlet.filter { groups[$0] == result.minority }.count
@@ -193,14 +193,15 @@ import Testing
     }
 
     /// A sparse candidate network that cannot place every point: a dense clump of majority points whose nearest
-    /// heads fill up. The leftovers still land, and every fairlet keeps balance ≥ 1/t.
+    /// heads fill up. The leftovers get an edge to every head and the flow places them; every fairlet keeps one head
+    /// and 1 to t majority points.
     @Test func fairletsPlaceEveryPointWhenTheCandidatesRunOut() throws {
         // 4 heads (group 1) at 0, 1, 100, 101; 8 majority points (group 0) at 0.1 … 0.8, all nearest the first two.
         let values: [Double] = [0, 1, 100, 101] + (1...8).map { Double($0) / 10 }
         let groups: [Int32] = [1, 1, 1, 1] + [Int32](repeating: 0, count: 8)
         let result = try FairletDecomposition.decompose(Points(rows: 12, cols: 1, values: values), groups: groups, candidates: 1)
         #expect(result.t == 2)
-        #expect(result.unplacedByFlow > 0)
+        #expect(result.widened > 0)
         #expect(Set(result.fairlets.flatMap { $0 }) == Set(0..<12) && result.fairlets.count == 4)
         for fairlet in result.fairlets {
             let minority = fairlet.filter { groups[$0] == 1 }.count

@@ -1,3 +1,5 @@
+import CFairlabPlugin
+
 /// Fairlet decomposition for two groups (Chierichetti, Kumar, Lattanzi & Vassilvitskii, "Fair clustering through
 /// fairlets", NIPS 2017): the points are split into small sets, fairlets, each with one point of the smaller
 /// (minority) group and between 1 and t points of the other, t = ⌈n_majority / n_minority⌉, so that every union
@@ -9,9 +11,11 @@
 /// a flow too), exact over the candidate pairs considered. Those are every pair for small inputs; above that each
 /// majority point's `candidates` nearest heads and each head's t + 1 nearest majority points, which keeps the
 /// network linear in the points. Where the groups' densities differ, the nearest heads of a dense region's
-/// majority points may fill before all of them are placed: those left over (`unplacedByFlow`) then go, one by one,
-/// to the nearest head with room, and a head left without a majority point takes the nearest one of a fairlet
-/// that has two or more. Every fairlet has one minority point and 1 to t majority points either way.
+/// majority points may fill before all of them are placed: those left over (`widened`) then get an edge to every
+/// head and the flow goes on from its optimum, so it places every majority point (the heads' room, t · n_minority,
+/// covers them) at the least cost over the candidate pairs and those edges. A head the flow leaves without a
+/// majority point takes the nearest one of a fairlet that has two or more, so every fairlet has one minority
+/// point and 1 to t majority points.
 public enum FairletDecomposition {
     /// A decomposition.
     public struct Result: Sendable {
@@ -25,8 +29,9 @@ public enum FairletDecomposition {
         public let t: Int
         /// The minority group's code.
         public let minority: Int32
-        /// Majority points the flow over the candidate pairs could not place (placed greedily after it).
-        public let unplacedByFlow: Int
+        /// Majority points the flow over the candidate pairs could not place, which the flow then placed with an
+        /// edge to every head.
+        public let widened: Int
     }
 
     /// Decomposes `points` with two-valued `groups` (codes 0 and 1, both present).
@@ -57,34 +62,40 @@ public enum FairletDecomposition {
         // Nodes: the other (majority) points, a unit of supply each; the heads; the sink.
         let firstOther = 0, firstHead = others.count, sink = firstHead + heads.count
         var network = MinCostFlow(nodeCount: sink + 1)
-        var largest = 0.0
         var edges: [(edge: Int, other: Int, head: Int, cost: Double)] = []
-        for pair in pairs.sorted() {
-            let o = Int(pair >> 32), h = Int(pair & 0xFFFF_FFFF)
+        func connect(_ o: Int, _ h: Int) {
             let cost = distance(others[o], heads[h])
-            largest = max(largest, cost)
             edges.append((network.addEdge(from: firstOther + o, to: firstHead + h, capacity: 1, cost: cost), o, h, cost))
         }
+        for pair in pairs.sorted() { connect(Int(pair >> 32), Int(pair & 0xFFFF_FFFF)) }
         // Every head's first point earns more than any decomposition's whole cost: a flow that gives each head at
-        // least one point, when one exists, is cheaper than any that does not.
-        let bonus = 1 + largest * Double(others.count)
+        // least one point, when one exists, is cheaper than any that does not. No two points are farther apart than
+        // 4 × the largest squared distance to their mean, so that bounds every edge the flow may ever be given.
+        let centre = points.means(of: [Array(0..<n)])
+        let spread = (0..<n).map { points.squaredDistance($0, to: 0, of: centre) }.max() ?? 0
+        let bonus = 1 + 4 * spread * Double(others.count)
         for h in heads.indices { network.addEdge(from: firstHead + h, to: sink, capacity: 1, cost: -bonus) }
         if t > 1 { for h in heads.indices { network.addEdge(from: firstHead + h, to: sink, capacity: t - 1, cost: 0) } }
-        let (flow, _) = network.solve(supplies: Array(firstOther..<(firstOther + others.count)), to: sink)
+        var placed = network.solve(supplies: Array(firstOther..<(firstOther + others.count)), to: sink).flow
+        var assigned = [Bool](repeating: false, count: others.count)
+        for edge in edges where network.flow(on: edge.edge) == 1 { assigned[edge.other] = true }
+        let leftover = others.indices.filter { !assigned[$0] }
+        if !leftover.isEmpty {
+            for o in leftover {
+                let known = Set(edges.lazy.filter { $0.other == o }.map(\.head))
+                for h in heads.indices where !known.contains(h) { connect(o, h) }
+            }
+            placed += network.solve(supplies: leftover.map { firstOther + $0 }, to: sink).flow
+        }
+        guard placed == others.count else {
+            throw PluginError(FL_ERROR_INTERNAL, "fairlets: the flow placed \(placed) of \(others.count) majority points")
+        }
         var headOf = [Int](repeating: -1, count: n), fairlets = heads.map { [$0] }, cost = 0.0
         for head in heads { headOf[head] = head }
         for edge in edges where network.flow(on: edge.edge) == 1 {
             headOf[others[edge.other]] = heads[edge.head]
             fairlets[edge.head].append(others[edge.other])
             cost += edge.cost
-        }
-        // Leftovers of a sparse network: each to the nearest head with room (the heads' room, t · n_minority, covers
-        // every majority point).
-        for row in others where headOf[row] < 0 {
-            let h = heads.indices.filter { fairlets[$0].count <= t }.min { distance(row, heads[$0]) < distance(row, heads[$1]) }!
-            headOf[row] = heads[h]
-            fairlets[h].append(row)
-            cost += distance(row, heads[h])
         }
         // A head still alone (its candidates went elsewhere) takes the nearest majority point of a fairlet that has
         // two or more: there is one, as the majority points are at least as many as the heads, and every fairlet
@@ -104,7 +115,7 @@ public enum FairletDecomposition {
             headOf[row] = heads[h]
         }
         return Result(
-            heads: headOf, fairlets: fairlets, cost: cost, t: t, minority: minority, unplacedByFlow: others.count - flow)
+            heads: headOf, fairlets: fairlets, cost: cost, t: t, minority: minority, widened: leftover.count)
     }
 
     /// Positions in `among` of the `count` rows nearest `row`.
