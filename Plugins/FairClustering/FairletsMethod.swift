@@ -8,7 +8,7 @@ import FairlabPluginKit
 final class FairletsMethod: FairlabMethod {
     static let parameters = [
         Parameter("candidates", .integer(minimum: 1, maximum: 10_000), default: "24",
-                  description: "nearest minority rows each majority row may join (every one when there are fewer)"),
+                  description: "pairs the flow starts from: each majority row's nearest heads, and each head's nearest majority rows (every pair when there are fewer)"),
     ]
 
     private let host: HostServices
