@@ -73,9 +73,23 @@ final class DenseDesign: DesignMatrix {
         features.withUnsafeStorage { x in
             scaled.withUnsafeMutableBufferPointer { z in
                 roots.withUnsafeBufferPointer { roots in
+                    // Eight at a time in explicit vectors: written as a scalar loop, the compiler kept it scalar (the
+                    // conversion was a quarter of a dense fit).
+                    let vectorRows = rows & ~7
                     for j in 0..<cols {
-                        let offset = j * rows
-                        for i in 0..<rows { z[offset + i] = Float(x[offset + i] * roots[i]) }
+                        let source = UnsafeRawPointer(x.baseAddress! + j * rows), target = UnsafeMutableRawPointer(z.baseAddress! + j * rows)
+                        let scale = UnsafeRawPointer(roots.baseAddress!)
+                        var i = 0
+                        while i < vectorRows {
+                            let product = source.loadUnaligned(fromByteOffset: 8 * i, as: SIMD8<Double>.self)
+                                * scale.loadUnaligned(fromByteOffset: 8 * i, as: SIMD8<Double>.self)
+                            target.storeBytes(of: SIMD8<Float>(product), toByteOffset: 4 * i, as: SIMD8<Float>.self)
+                            i += 8
+                        }
+                        while i < rows {
+                            z[j * rows + i] = Float(x[j * rows + i] * roots[i])
+                            i += 1
+                        }
                     }
                 }
             }
