@@ -6,8 +6,6 @@ import hashlib
 import os
 import pathlib
 
-import numpy as np
-
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 

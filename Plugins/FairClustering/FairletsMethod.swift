@@ -37,7 +37,7 @@ final class FairletsMethod: FairlabMethod {
             throw PluginError.invalidInput("\(means.rows) fairlets cannot make \(train.clusterCount) clusters")
         }
         host.log("\(means.rows) fairlets of balance ≥ 1/\(decomposition.t), cost \(decomposition.cost)"
-            + (decomposition.widened > 0 ? "; \(decomposition.widened) rows needed an edge to every head beyond their nearest" : ""))
+            + (decomposition.widened > 0 ? "; \(decomposition.widened) rows were offered more of their nearest heads until the flow placed them" : ""))
         let sizes = decomposition.fairlets.map { Double($0.count) }
         let model = try withMatrixView(means.values, rows: means.rows, cols: means.cols) {
             try host.fitBaseLearner(features: $0, labels: nil, weights: sizes)

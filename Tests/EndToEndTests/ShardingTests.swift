@@ -83,8 +83,9 @@ import Testing
     /// cluster ids are the names the method's are aligned to), so the merge is the unsharded run, ids, k and all.
     @Test func clusteringShardsMergeIntoTheUnshardedRun() throws {
         let (merged, unsharded) = try Self.shardedAndWhole(
-            TestEnvironment.dataset("vietnam"), ["--seeds", "2", "--bootstrap", "50", "--jobs", "2", "--skip", "fairlets", "--clusters", "3"])
+            TestEnvironment.dataset("vietnam"), ["--seeds", "2", "--bootstrap", "50", "--jobs", "2", "--skip", "fairlets", "--clusters", "3", "--n-init", "4"])
         #expect(merged.task == .clustering && merged.clusterCount == 3 && unsharded.clusterCount == 3)
+        #expect(merged.methods[0].parameters == "k=3, n_init=4")
         Self.expectIdentical(merged, unsharded)
     }
 

@@ -209,6 +209,51 @@ import Testing
         }
     }
 
+    /// The flow's optimum against brute force, on random networks as fairlets build them: 9 supplies, each offered
+    /// some of 4 heads whose room is 2 to 4, and a negative-cost edge for each head's first unit. Compared where
+    /// every supply can be placed, the case fairlets and fair assignment solve (they widen or refuse otherwise).
+    @Test func theFlowEqualsBruteForce() {
+        var random = SeededGenerator(seed: 11)
+        var compared = 0
+        for _ in 0..<120 {
+            let supplies = 9, headCount = 4, sink = supplies + headCount
+            let costs = (0..<(supplies * headCount)).map { _ in (random.nextUniform() * 10).rounded() }
+            let room = (0..<headCount).map { _ in 2 + Int(random.nextUniform() * 3) }
+            let offered = (0..<supplies).map { _ in (0..<headCount).filter { _ in random.nextUniform() < 0.6 } }
+            var flow = MinCostFlow(nodeCount: sink + 1)
+            for (o, heads) in offered.enumerated() {
+                for h in heads { flow.addEdge(from: o, to: supplies + h, capacity: 1, cost: costs[o * headCount + h]) }
+            }
+            for h in 0..<headCount {
+                flow.addEdge(from: supplies + h, to: sink, capacity: 1, cost: -1000)
+                if room[h] > 1 { flow.addEdge(from: supplies + h, to: sink, capacity: room[h] - 1, cost: 0) }
+            }
+            let solved = flow.solve(supplies: Array(0..<supplies), to: sink)
+            // Brute force: every assignment of every supply to an offered head or to none, within the rooms; the
+            // most supplies placed first, then the least cost.
+            var best = (placed: -1, cost: Double.infinity)
+            func search(_ o: Int, _ used: [Int], _ placed: Int, _ cost: Double) {
+                if o == supplies {
+                    let total = cost - 1000 * Double(used.filter { $0 > 0 }.count)
+                    if placed > best.placed || (placed == best.placed && total < best.cost) { best = (placed, total) }
+                    return
+                }
+                search(o + 1, used, placed, cost)
+                for h in offered[o] where used[h] < room[h] {
+                    var next = used
+                    next[h] += 1
+                    search(o + 1, next, placed + 1, cost + costs[o * headCount + h])
+                }
+            }
+            search(0, [Int](repeating: 0, count: headCount), 0, 0)
+            guard best.placed == supplies else { continue }
+            #expect(solved.flow == supplies, "placed \(solved.flow) of \(supplies)")
+            #expect(abs(solved.cost - best.cost) < 1e-9, "flow \(solved.cost), brute force \(best.cost)")
+            compared += 1
+        }
+        #expect(compared > 50, "only \(compared) networks could place every supply")
+    }
+
     /// A group's range in a cluster with no whole count in it: one row of 20 in group b (p = 0.05), clusters of 5
     /// and 15 rows; at δ = 0.2 cluster 0 needs between ⌈0.8 · 0.05 · 5⌉ = 1 and ⌊0.05 · 5 / 0.8⌋ = 0 of b's rows.
     /// No assignment meets that: a one-line error, not an assignment that breaks a bound.

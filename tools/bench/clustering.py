@@ -10,7 +10,7 @@ checked against its SHA-256) and the stored train / test indices, standardises a
 numeric: every column but the one-hot ones and the protected attributes' own columns, by the training rows' mean
 and population std), groups rows by the run's first protected attribute's codes, then:
 
-- baseline: scikit-learn KMeans(n_clusters=k, n_init=10, algorithm="lloyd", random_state=seed) on the training
+- baseline: scikit-learn KMeans(n_clusters=k, n_init=the run's, algorithm="lloyd", random_state=seed) on the training
   rows, its test labels the nearest centre; on the test rows, unweighted, the inertia (each cluster's mean of its
   test rows as centre), balance, proportional_balance and max_share_gap (docs/metrics.md, "Clustering metrics"),
   beside fairlab's stored baseline values, and the adjusted Rand index between scikit-learn's test labels and
@@ -62,7 +62,6 @@ import fairlab_dataset  # noqa: E402
 import fairlab_results  # noqa: E402
 
 METRICS = ("inertia", "balance", "proportional_balance", "max_share_gap")
-
 
 
 def squared_distances(x, centres):
@@ -139,6 +138,9 @@ def main():
         parameters = fairlab_results.text(run["methods/fair-assignment"].attrs.get("parameters", "")) if "methods/fair-assignment" in run else ""
         found = re.search(r"delta=([0-9.eE+-]+)", parameters)
         delta = float(found.group(1)) if found else 0.2
+        # The run's k-means++ starts, from the baseline's parameters ("k=4, n_init=10").
+        starts = re.search(r"n_init=(\d+)", fairlab_results.text(run["methods/baseline"].attrs.get("parameters", "")))
+        n_init = int(starts.group(1)) if starts else 10
         data = fairlab_dataset.load(dataset_path)
         codes = data["protected"][protected[0]]["codes"].astype(int)
         group_count = len(data["protected"][protected[0]]["categories"])
@@ -152,7 +154,7 @@ def main():
             times, model = [], None
             for _ in range(args.runs):
                 start = time.perf_counter()
-                model = KMeans(n_clusters=k, n_init=10, algorithm="lloyd", random_state=seed).fit(x_train)
+                model = KMeans(n_clusters=k, n_init=n_init, algorithm="lloyd", random_state=seed).fit(x_train)
                 times.append(time.perf_counter() - start)
             centres = model.cluster_centers_
             labels = np.argmin(squared_distances(x_test, centres), axis=1)

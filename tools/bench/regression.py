@@ -39,7 +39,6 @@ import fairlab_dataset  # noqa: E402
 import fairlab_results  # noqa: E402
 
 
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("results")

@@ -398,7 +398,8 @@ typedef uint64_t fl_model;
  * L2-regularised logistic regression (labels 0/1; predict_scores gives P(favourable)); on regression data (ABI 5)
  * ridge regression with α = 1 (real labels; predict_scores gives the predicted values; through
  * fairlab.learner-control/1, α = 1 / C); on clustering data (ABI 6) weighted k-means with the run's k (labels
- * ignored, may be NULL; the best of 10 k-means++ starts, drawn from the job's base-learner stream, the baseline's, so
+ * ignored, may be NULL; the best of the run's `--n-init` k-means++ starts (default 10), drawn from the job's
+ * base-learner stream, the baseline's, so
  * a fit on the training rows is the baseline's clustering; predict_scores
  * gives each row's nearest cluster id; fairlab.learner-control/1's coefficients gives the k x features centres,
  * column-major, count = k * features, and the fit's inertia as the intercept). Reductions-style methods train it

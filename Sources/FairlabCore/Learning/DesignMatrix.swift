@@ -66,7 +66,7 @@ final class DenseDesign: DesignMatrix {
     }
 
     func weightedGram(_ d: [Double], block: inout [Double], cross: inout [Double]) {
-        guard cols > 0 else { return }
+        guard cols > 0, rows > 0 else { return }
         let roots = d.map { $0.squareRoot() }   // once per row, not once per entry
         if scaled.count != rows * cols { scaled = [Float](repeating: 0, count: rows * cols) }
         var single = [Float](repeating: 0, count: cols * cols)
@@ -76,9 +76,9 @@ final class DenseDesign: DesignMatrix {
                     // Eight at a time in explicit vectors: written as a scalar loop, the compiler kept it scalar (the
                     // conversion was a quarter of a dense fit).
                     let vectorRows = rows & ~7
+                    let scale = UnsafeRawPointer(roots.baseAddress!)
                     for j in 0..<cols {
                         let source = UnsafeRawPointer(x.baseAddress! + j * rows), target = UnsafeMutableRawPointer(z.baseAddress! + j * rows)
-                        let scale = UnsafeRawPointer(roots.baseAddress!)
                         var i = 0
                         while i < vectorRows {
                             let product = source.loadUnaligned(fromByteOffset: 8 * i, as: SIMD8<Double>.self)

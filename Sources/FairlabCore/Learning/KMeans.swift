@@ -58,6 +58,7 @@ public struct KMeans: Sendable, Equatable {
 
     /// Each row's nearest centre (ties to the lower index) and its squared distance to it.
     public func assign(_ features: Matrix) -> (clusters: [Int], distances: [Double]) {
+        precondition(features.cols == centers.cols, "\(features.cols) features for centres of \(centers.cols)")
         let space = Space(features: features, weights: [Double](repeating: 1, count: features.rows))
         var clusters = [Int](repeating: 0, count: features.rows), nearest = [Double](repeating: 0, count: features.rows)
         space.assign(to: centers.rowMajorValues(), count: clusterCount, clusters: &clusters, nearest: &nearest)
@@ -163,7 +164,7 @@ public struct KMeans: Sendable, Equatable {
             }
             var chosen = row(draw(weights, total: weights.reduce(0, +)))
             var nearest = withSquaredDistances(to: chosen, count: 1) { Array($0) }
-            while chosen.count < k * d {
+            for _ in 1..<k {
                 let mass = zip(weights, nearest).map { $0 * $1 }
                 let total = mass.reduce(0, +)
                 // Every remaining row sits on a centre (duplicates): any positive-weight row will do.

@@ -148,6 +148,7 @@ public struct Comparison {
         if options.kMeansStarts != nil, task != .clustering {
             throw FairlabError(file: options.datasetPath, "--n-init is for a clustering dataset; this one is \(task.rawValue)")
         }
+        if let starts = options.kMeansStarts, !(1...1_000).contains(starts) { throw FairlabError("--n-init must be between 1 and 1000") }
         let kMeansStarts = options.kMeansStarts ?? BaseLearner.defaultKMeansStarts
         let metrics = catalog.metrics.filter { $0.handles(task) }
         guard !metrics.isEmpty else {

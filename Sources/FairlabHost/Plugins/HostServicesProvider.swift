@@ -12,7 +12,7 @@ final class HostServicesProvider {
     /// does, so a method's k-means on the training rows is the baseline's clustering.
     private let seed: UInt64
     private let task: TaskKind
-    /// For clustering, the run's number of clusters and starts: the k and n_init of every k-means fit.
+    /// For clustering, the run's number of clusters and starts: the k and n_init of every k-means fit a method makes.
     private let clusterCount: Int
     private let kMeansStarts: Int
     private var models: [fl_model: BaseLearner.Model] = [:]

@@ -9,11 +9,12 @@ import CFairlabPlugin
 /// Each minority point heads a fairlet; the majority points are assigned to heads at the least total squared
 /// distance, each head taking 1 to t of them: a minimum-cost flow (Chierichetti et al. find (1, t)-fairlets by
 /// a flow too), exact over the candidate pairs considered. Those are every pair for small inputs; above that each
-/// majority point's `candidates` nearest heads and each head's t + 1 nearest majority points, which keeps the
-/// network linear in the points. Where the groups' densities differ, the nearest heads of a dense region's
-/// majority points may fill before all of them are placed: those left over (`widened`) then get an edge to every
-/// head and the flow goes on from its optimum, so it places every majority point (the heads' room, t · n_minority,
-/// covers them) at the least cost over the candidate pairs and those edges. A head the flow leaves without a
+/// majority point's `candidates` nearest heads and each head's `candidates` nearest majority points, which keeps
+/// the network linear in the points. Where the groups' densities differ, the nearest heads of a dense region's
+/// majority points may fill before all of them are placed: those left over (`widened`) are then offered twice as
+/// many of their nearest heads, and again, solving afresh each time, until the flow places them all (the heads'
+/// room, t · n_minority, covers every majority point; the last step offers every head), at the least cost over
+/// the pairs offered. A head the flow leaves without a
 /// majority point takes the nearest one of a fairlet that has two or more, so every fairlet has one minority
 /// point and 1 to t majority points.
 public enum FairletDecomposition {
@@ -29,8 +30,8 @@ public enum FairletDecomposition {
         public let t: Int
         /// The minority group's code.
         public let minority: Int32
-        /// Majority points the flow over the candidate pairs could not place, which the flow then placed with an
-        /// edge to every head.
+        /// Majority points the flow over the candidate pairs could not place, which were then offered more of their
+        /// nearest heads until it did.
         public let widened: Int
     }
 
@@ -59,43 +60,34 @@ public enum FairletDecomposition {
                 for o in nearest(perHead, of: row, among: others, distance) { pairs.insert(Int64(o) << 32 | Int64(h)) }
             }
         }
-        // Nodes: the other (majority) points, a unit of supply each; the heads; the sink.
-        let firstOther = 0, firstHead = others.count, sink = firstHead + heads.count
-        var network = MinCostFlow(nodeCount: sink + 1)
-        var edges: [(edge: Int, other: Int, head: Int, cost: Double)] = []
-        func connect(_ o: Int, _ h: Int) {
-            let cost = distance(others[o], heads[h])
-            edges.append((network.addEdge(from: firstOther + o, to: firstHead + h, capacity: 1, cost: cost), o, h, cost))
-        }
-        for pair in pairs.sorted() { connect(Int(pair >> 32), Int(pair & 0xFFFF_FFFF)) }
         // Every head's first point earns more than any decomposition's whole cost: a flow that gives each head at
         // least one point, when one exists, is cheaper than any that does not. No two points are farther apart than
-        // 4 × the largest squared distance to their mean, so that bounds every edge the flow may ever be given.
+        // 4 × the largest squared distance to their mean, so that bounds every edge the flow may be given.
         let centre = points.means(of: [Array(0..<n)])
         let spread = (0..<n).map { points.squaredDistance($0, to: 0, of: centre) }.max() ?? 0
         let bonus = 1 + 4 * spread * Double(others.count)
-        for h in heads.indices { network.addEdge(from: firstHead + h, to: sink, capacity: 1, cost: -bonus) }
-        if t > 1 { for h in heads.indices { network.addEdge(from: firstHead + h, to: sink, capacity: t - 1, cost: 0) } }
-        var placed = network.solve(supplies: Array(firstOther..<(firstOther + others.count)), to: sink).flow
-        var assigned = [Bool](repeating: false, count: others.count)
-        for edge in edges where network.flow(on: edge.edge) == 1 { assigned[edge.other] = true }
-        let leftover = others.indices.filter { !assigned[$0] }
-        if !leftover.isEmpty {
-            for o in leftover {
-                let known = Set(edges.lazy.filter { $0.other == o }.map(\.head))
-                for h in heads.indices where !known.contains(h) { connect(o, h) }
-            }
-            placed += network.solve(supplies: leftover.map { firstOther + $0 }, to: sink).flow
+        guard bonus.isFinite else { throw PluginError.invalidInput("fairlets: the features are too large to compare (their spread overflows)") }
+        var offered = [Set<Int>](repeating: [], count: others.count)
+        for pair in pairs { offered[Int(pair >> 32)].insert(Int(pair & 0xFFFF_FFFF)) }
+        var (assignment, placed) = Self.assign(offered, others: others, heads: heads, t: t, bonus: bonus, distance)
+        var leftover = others.indices.filter { assignment[$0] < 0 }
+        let widened = leftover.count
+        var width = perOther
+        while !leftover.isEmpty, width < heads.count {
+            width = min(2 * width, heads.count)
+            for o in leftover { offered[o].formUnion(nearest(width, of: others[o], among: heads, distance)) }
+            (assignment, placed) = Self.assign(offered, others: others, heads: heads, t: t, bonus: bonus, distance)
+            leftover = others.indices.filter { assignment[$0] < 0 }
         }
         guard placed == others.count else {
             throw PluginError(FL_ERROR_INTERNAL, "fairlets: the flow placed \(placed) of \(others.count) majority points")
         }
         var headOf = [Int](repeating: -1, count: n), fairlets = heads.map { [$0] }, cost = 0.0
         for head in heads { headOf[head] = head }
-        for edge in edges where network.flow(on: edge.edge) == 1 {
-            headOf[others[edge.other]] = heads[edge.head]
-            fairlets[edge.head].append(others[edge.other])
-            cost += edge.cost
+        for (o, h) in assignment.enumerated() {
+            headOf[others[o]] = heads[h]
+            fairlets[h].append(others[o])
+            cost += distance(others[o], heads[h])
         }
         // A head still alone (its candidates went elsewhere) takes the nearest majority point of a fairlet that has
         // two or more: there is one, as the majority points are at least as many as the heads, and every fairlet
@@ -115,7 +107,30 @@ public enum FairletDecomposition {
             headOf[row] = heads[h]
         }
         return Result(
-            heads: headOf, fairlets: fairlets, cost: cost, t: t, minority: minority, widened: leftover.count)
+            heads: headOf, fairlets: fairlets, cost: cost, t: t, minority: minority, widened: widened)
+    }
+
+    /// The least-cost assignment of the majority points to heads over the `offered` pairs (a head position set per
+    /// point), each head taking 1 to t when it can (the `bonus` for its first point): each point's head position, or
+    /// −1 for a point the pairs leave unplaced, and how many were placed.
+    private static func assign(
+        _ offered: [Set<Int>], others: [Int], heads: [Int], t: Int, bonus: Double, _ distance: (Int, Int) -> Double
+    ) -> (assignment: [Int], placed: Int) {
+        // Nodes: the majority points, a unit of supply each; the heads; the sink.
+        let firstHead = others.count, sink = firstHead + heads.count
+        var network = MinCostFlow(nodeCount: sink + 1)
+        var edges: [(edge: Int, other: Int, head: Int)] = []
+        for (o, candidates) in offered.enumerated() {
+            for h in candidates.sorted() {
+                edges.append((network.addEdge(from: o, to: firstHead + h, capacity: 1, cost: distance(others[o], heads[h])), o, h))
+            }
+        }
+        for h in heads.indices { network.addEdge(from: firstHead + h, to: sink, capacity: 1, cost: -bonus) }
+        if t > 1 { for h in heads.indices { network.addEdge(from: firstHead + h, to: sink, capacity: t - 1, cost: 0) } }
+        let placed = network.solve(supplies: Array(others.indices), to: sink).flow
+        var assignment = [Int](repeating: -1, count: others.count)
+        for edge in edges where network.flow(on: edge.edge) == 1 { assignment[edge.other] = edge.head }
+        return (assignment, placed)
     }
 
     /// Positions in `among` of the `count` rows nearest `row`.

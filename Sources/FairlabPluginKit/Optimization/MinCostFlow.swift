@@ -11,8 +11,6 @@ public struct MinCostFlow {
     private var costs: [Double] = []
     /// Outgoing edges of each node; edge e's reverse is e ^ 1.
     private var adjacency: [[Int]]
-    /// Node potentials that keep every residual edge's reduced cost non-negative, once a solve has set them.
-    private var potential: [Double]?
 
     /// A network of `nodeCount` nodes and no edges.
     public init(nodeCount: Int) { adjacency = [[Int]](repeating: [], count: nodeCount) }
@@ -37,21 +35,13 @@ public struct MinCostFlow {
     /// own node, as the Hungarian method adds one row at a time (a unit that finds no path is tried again after the
     /// others, whose paths may open one for it, until a pass places none): a search from one supply node settles the few
     /// nodes near it, where a search from a source joined to every supply would settle all of them for each unit.
-    /// The first potentials are distances from the supplies (Bellman–Ford, as costs may be negative). A later call
-    /// goes on from the optimum the earlier ones left, with their potentials: new supply nodes (with edges of their
-    /// own added since, and none into them) are given the least potential that keeps their edges' reduced costs
-    /// non-negative, so no Bellman–Ford pass over the grown network is needed.
+    /// The first potentials are distances from the supplies (Bellman–Ford, as costs may be negative). One call per
+    /// network. When every supply is sent the flow is a least-cost one; when some cannot be, the units sent are
+    /// least-cost for the supplies that were, which need not be the cheapest choice of supplies to send (a source
+    /// joined to them all would choose): callers that need every unit placed check the flow and widen the network.
     public mutating func solve(supplies: [Int], to sink: Int) -> (flow: Int, cost: Double) {
         let nodeCount = adjacency.count
-        var potential = self.potential.map { known in
-            var potential = known
-            for supply in supplies {
-                let bounds = adjacency[supply].filter { capacities[$0] > 0 && known[heads[$0]].isFinite }.map { known[heads[$0]] - costs[$0] }
-                potential[supply] = bounds.max() ?? 0
-            }
-            return potential
-        } ?? initialPotentials(from: supplies)
-        defer { self.potential = potential }
+        var potential = initialPotentials(from: supplies)
         var sent = 0, total = 0.0
         var distance = [Double](repeating: .infinity, count: nodeCount)
         var settled = [Bool](repeating: false, count: nodeCount)

@@ -85,7 +85,6 @@ struct RunOptions: ParsableArguments {
         options.standardization = standardize
         if let clusters, clusters < 2 { throw FairlabError("--clusters must be at least 2") }
         options.clusters = clusters
-        if let nInit, !(1...1_000).contains(nInit) { throw FairlabError("--n-init must be between 1 and 1000") }
         options.kMeansStarts = nInit
         options.bootstrapResamples = bootstrap
         options.jobs = jobs
