@@ -137,6 +137,8 @@ typedef uint32_t fl_needs;
 #define FL_NEEDS_GROUPS_AT_PREDICT 0x4u    /**< Group codes at predict / transform time on test data
                                                 (otherwise group_codes is NULL there). */
 #define FL_NEEDS_VALIDATION 0x8u           /**< The validation split, passed to fit (otherwise NULL). */
+#define FL_NEEDS_FEATURES 0x20u            /**< METRIC: the evaluated rows' features in fl_evaluation_input.features
+                                                (ABI 6; otherwise NULL), e.g. for a clustering's cost. */
 #define FL_NEEDS_BASE_LEARNER 0x10u        /**< Calls the host's base learner. Informational: fl_learner is
                                                 always available. */
 
@@ -325,8 +327,8 @@ typedef struct fl_evaluation_input {
     uint32_t reserved;             /**< 0. */
     /* ABI 6 (check FL_HAS_FIELD) */
     const fl_matrix *features;     /**< rows x features of the evaluated rows as the prepared split holds them
-                                        (standardised, before any method's transform), for a clustering's cost;
-                                        the host passes them on clustering data, NULL otherwise. */
+                                        (standardised, before any method's transform), for a metric that declares
+                                        FL_NEEDS_FEATURES (a clustering's cost); NULL otherwise. */
     int64_t cluster_count;         /**< FL_TASK_CLUSTERING: the k the run asked for (some clusters may be empty). */
 } fl_evaluation_input;
 

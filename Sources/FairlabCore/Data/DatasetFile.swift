@@ -98,7 +98,10 @@ public enum DatasetFile {
             }
             guard !file.exists("/label") else { throw fail("a clustering dataset has no label, but this one has /label") }
             guard file.exists("/protected"), let first = try file.children(of: "/protected").first else { throw fail("missing group /protected") }
-            labels = [Double](repeating: 0, count: try file.readIntegers("/protected/\(first)").count)
+            // Counted without reading it: the attributes' own checks below read it, and check it against this count.
+            let extent = try file.shape(of: "/protected/\(first)")
+            guard extent.count == 1 else { throw fail("/protected/\(first) is not one-dimensional") }
+            labels = [Double](repeating: 0, count: extent[0])
             guard count <= labels.count else { throw fail("\(count) clusters for \(labels.count) rows") }
             clusterCount = Int(count)
         }

@@ -7,6 +7,9 @@ public enum TaskKind: String, Codable, Sendable, CaseIterable {
     /// No label: rows are grouped into k clusters; a prediction is a cluster id 0 ..< k and there are no scores.
     case clustering
 
+    /// Whether its data has a label (a clustering dataset has none: plugins get NULL where the labels would be).
+    public var hasLabels: Bool { self != .clustering }
+
     /// The `FL_TASK_*` bit (its raw value in the C header).
     public var abiBit: UInt32 {
         switch self {
@@ -16,8 +19,4 @@ public enum TaskKind: String, Codable, Sendable, CaseIterable {
         }
     }
 
-    /// The tasks a method declared (`fl_method_descriptor.tasks`; 0, or a descriptor from before ABI 5, is binary).
-    public static func declared(_ bits: UInt32) -> [TaskKind] {
-        bits == 0 ? [.binary] : allCases.filter { bits & $0.abiBit != 0 }
-    }
 }

@@ -233,6 +233,13 @@ public final class HDF5File {
     /// Elements per block of `readMatrix` (32 MiB of doubles).
     public static let readBlockElements = 1 << 22
 
+    /// The extent of a dataset in each dimension, without reading it.
+    public func shape(of datasetPath: String) throws -> [Int] {
+        HDF5File.serializer.lock()
+        defer { HDF5File.serializer.unlock() }
+        return try withDataset(datasetPath) { try dimensions(of: $0, datasetPath) }
+    }
+
     /// Reads a 1-D integer dataset as Int64 values; floating-point data is refused.
     public func readIntegers(_ datasetPath: String) throws -> [Int64] {
         HDF5File.serializer.lock()

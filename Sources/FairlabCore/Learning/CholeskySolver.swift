@@ -1,10 +1,14 @@
-/// Solves small symmetric positive-definite systems `A x = b` by Cholesky factorisation. Used for Newton steps
-/// whose size is the number of features, so a plain triple loop is cheaper than calling LAPACK.
-enum CholeskySolver {
-    /// Solves `A x = b` for column-major `a` (n×n, only the upper triangle is read). Returns nil if `a` is not
-    /// numerically positive definite.
-    static func solve(_ a: [Double], _ b: [Double], size n: Int) -> [Double]? {
-        // Factor A = Rᵀ R with R upper triangular, stored column-major in `r`.
+/// The Cholesky factor of a small symmetric positive-definite matrix, to solve `A x = b` for one or more `b`. Used
+/// for Newton steps whose size is the number of features, so a plain triple loop is cheaper than calling LAPACK;
+/// a step that is refined against a second right-hand side reuses the factor instead of factoring again.
+struct CholeskySolver {
+    /// R with A = Rᵀ R, upper triangular, column-major n × n.
+    private let r: [Double]
+    private let n: Int
+
+    /// Factors column-major `a` (n × n, only the upper triangle is read); nil if it is not numerically positive
+    /// definite.
+    init?(factoring a: [Double], size n: Int) {
         var r = [Double](repeating: 0, count: n * n)
         for j in 0..<n {
             var diagonal = a[j + j * n]
@@ -18,7 +22,12 @@ enum CholeskySolver {
                 r[j + i * n] = value / rjj
             }
         }
-        // Forward substitution Rᵀ z = b, then back substitution R x = z.
+        self.r = r
+        self.n = n
+    }
+
+    /// x with A x = `b`: forward substitution Rᵀ z = b, then back substitution R x = z.
+    func solve(_ b: [Double]) -> [Double] {
         var z = b
         for i in 0..<n {
             var value = z[i]

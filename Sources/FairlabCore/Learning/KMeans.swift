@@ -59,7 +59,8 @@ public struct KMeans: Sendable, Equatable {
     /// Each row's nearest centre (ties to the lower index) and its squared distance to it.
     public func assign(_ features: Matrix) -> (clusters: [Int], distances: [Double]) {
         precondition(features.cols == centers.cols, "\(features.cols) features for centres of \(centers.cols)")
-        let space = Space(features: features, weights: [Double](repeating: 1, count: features.rows))
+        // Assigning reads no weights: only a fit does.
+        let space = Space(features: features, weights: [])
         var clusters = [Int](repeating: 0, count: features.rows), nearest = [Double](repeating: 0, count: features.rows)
         space.assign(to: centers.rowMajorValues(), count: clusterCount, clusters: &clusters, nearest: &nearest)
         return (clusters, nearest)

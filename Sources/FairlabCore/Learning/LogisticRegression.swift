@@ -230,19 +230,21 @@ private struct NewtonProblem {
             hessian[j + p * size] = crossTerm[j]
         }
         hessian[p + p * size] = curvature.reduce(0, +)
-        guard var step = CholeskySolver.solve(hessian, gradient.map { -$0 }, size: size) else {
+        guard let factor = CholeskySolver(factoring: hessian, size: size) else {
+            // The exact Hessian is positive definite (the penalty adds I); only a single-precision Gram's rounding on
+            // near-collinear columns can make its copy fail, and conjugate gradients use exact products instead.
+            if design.approximateGram { return conjugateGradientStep() }
             throw FairlabError("logistic regression: the Hessian is not positive definite (iteration \(iteration))")
         }
+        var step = factor.solve(gradient.map { -$0 })
         if design.approximateGram {
             // One step of iterative refinement against the exact Hessian (its products, in double, cost two
-            // passes over X): the single-precision Gram's error in the step is squared away, and Newton's
-            // quadratic convergence, which the stopping test relies on, is kept.
+            // passes over X), with the same factor: the single-precision Gram's error in the step is squared away,
+            // and Newton's quadratic convergence, which the stopping test relies on, is kept.
             var product = [Double](repeating: 0, count: size), scratch = [Double](repeating: 0, count: rows)
             hessianProduct(step, scratch: &scratch, into: &product)
-            let residual = (0..<size).map { -gradient[$0] - product[$0] }
-            if let correction = CholeskySolver.solve(hessian, residual, size: size) {
-                for k in 0..<size { step[k] += correction[k] }
-            }
+            let correction = factor.solve((0..<size).map { -gradient[$0] - product[$0] })
+            for k in 0..<size { step[k] += correction[k] }
         }
         return step
     }

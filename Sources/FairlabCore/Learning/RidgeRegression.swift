@@ -53,7 +53,7 @@ public struct RidgeRegression: Sendable, Equatable {
         for j in 0..<p { gram[j + j * p] += alpha }
         var right = [Double](repeating: 0, count: p)
         cblas_dgemv(CblasColMajor, CblasTrans, BLAS.dimension(n), BLAS.dimension(p), 1, scaled, BLAS.dimension(n), target, 1, 0, &right, 1)
-        guard let beta = CholeskySolver.solve(gram, right, size: p) else {
+        guard let beta = CholeskySolver(factoring: gram, size: p)?.solve(right) else {
             throw FairlabError("ridge regression: the normal equations are singular (alpha = 0 with collinear or constant features?)")
         }
         let intercept = labelMean - zip(means, beta).reduce(0) { $0 + $1.0 * $1.1 }

@@ -4,6 +4,9 @@
 /// name for the same segment. The host renames before any metric is computed: the baseline's clusters by size
 /// (largest first), every other method's to match the baseline's on the same test rows.
 enum ClusterAlignment {
+    /// Whether `value` names one of `count` clusters: a whole number in 0 ..< count (what a prediction must be).
+    static func isClusterID(_ value: Double, count: Int) -> Bool { value >= 0 && value < Double(count) && value == value.rounded() }
+
     /// `ids` renamed by cluster size, largest 0 (ties: the cluster whose first row comes first).
     static func bySize(_ ids: [Double], clusterCount k: Int) -> [Double] {
         var sizes = [Int](repeating: 0, count: k), first = [Int](repeating: Int.max, count: k)

@@ -80,6 +80,7 @@ public struct Comparison {
             throw FairlabError("--memory-limit must be 0 (none) or at least \(Self.minimumMemoryLimitMB) MiB, which a worker needs to start")
         }
         guard FileManager.default.fileExists(atPath: options.datasetPath) else { throw FairlabError(file: options.datasetPath, "no such file") }
+        if let starts = options.kMeansStarts, !(1...1_000).contains(starts) { throw FairlabError("--n-init must be between 1 and 1000") }
         let workFolder = try TemporaryFolder.make(prefix: "fairlab")
         defer { try? FileManager.default.removeItem(atPath: workFolder) }
         let pool = WorkerPool(
@@ -139,7 +140,7 @@ public struct Comparison {
         let task = prepared.task
         let unsuited = selected.filter { !$0.handles(task) }
         if options.methodIDs != nil, !unsuited.isEmpty {
-            throw FairlabError(file: options.datasetPath, "the dataset is \(task.rawValue), which \(unsuited.map(\.id).joined(separator: ", ")) cannot handle (they declare \(Set(unsuited.flatMap { TaskKind.declared($0.tasks) }).map(\.rawValue).sorted().joined(separator: ", ")) only)")
+            throw FairlabError(file: options.datasetPath, "the dataset is \(task.rawValue), which \(unsuited.map(\.id).joined(separator: ", ")) cannot handle (they declare \(Set(unsuited.flatMap(\.taskKinds)).map(\.rawValue).sorted().joined(separator: ", ")) only)")
         }
         if !unsuited.isEmpty {
             progress("skipped \(unsuited.count) methods that do not handle \(task.rawValue) data: \(unsuited.map(\.id).joined(separator: ", "))")
@@ -148,7 +149,6 @@ public struct Comparison {
         if options.kMeansStarts != nil, task != .clustering {
             throw FairlabError(file: options.datasetPath, "--n-init is for a clustering dataset; this one is \(task.rawValue)")
         }
-        if let starts = options.kMeansStarts, !(1...1_000).contains(starts) { throw FairlabError("--n-init must be between 1 and 1000") }
         let kMeansStarts = options.kMeansStarts ?? BaseLearner.defaultKMeansStarts
         let metrics = catalog.metrics.filter { $0.handles(task) }
         guard !metrics.isEmpty else {
@@ -220,8 +220,7 @@ public struct Comparison {
                     }
                     result = MethodOutcome(reply, arrays: try channels[index].readArrays(counts: reply.arrayCounts))
                     // The worker checked them; the host indexes by them (alignment), so it checks the reply too.
-                    let k = Double(prepared.clusterCount)
-                    if task == .clustering, let bad = result.predictions.first(where: { !($0 >= 0 && $0 < k && $0 == $0.rounded()) }) {
+                    if task == .clustering, let bad = result.predictions.first(where: { !ClusterAlignment.isClusterID($0, count: prepared.clusterCount) }) {
                         throw FairlabError("returned \(bad), which is not a cluster id 0 to \(prepared.clusterCount - 1)")
                     }
                 } catch where pool.reachedMemoryLimit(index) {
@@ -268,8 +267,9 @@ public struct Comparison {
             metrics, parameters: parameters, outcomes: kept.map { outcomes[$0].compactMap { $0 } },
             splits: Dictionary(uniqueKeysWithValues: prepared.splits.map { ($0.seed, $0) }), groupNames: prepared.groupNames,
             groupPrivileged: prepared.groupPrivileged, task: task, pool: pool, workFolder: workFolder, failures: &pluginFailures,
-            clustering: task == .clustering
-                ? (Dictionary(uniqueKeysWithValues: zip(prepared.splits.map(\.seed), prepared.splitPaths)), prepared.clusterCount) : nil)
+            clusterCount: prepared.clusterCount,
+            // Each seed's first condition's split: its test rows are the seed's at every stress level.
+            splitPaths: Dictionary(uniqueKeysWithValues: prepared.splits.enumerated().map { ($1.seed, prepared.splitPaths[$0 * levels.count]) }))
 
         let baseLearner = BaseLearner.for(task, clusterCount: prepared.clusterCount, kMeansStarts: kMeansStarts)
         let methods = kept.enumerated().map { position, row in
@@ -334,7 +334,7 @@ public struct Comparison {
     private func evaluateMetrics(
         _ metrics: [MethodInfo], parameters: [String: ResolvedParameters], outcomes: [[SeedOutcome]], splits: [UInt64: SplitRecord],
         groupNames: [String], groupPrivileged: [Bool], task: TaskKind, pool: WorkerPool, workFolder: String,
-        failures: inout [PluginCatalog.LibraryFailure], clustering: (splitPaths: [UInt64: String], clusterCount: Int)? = nil
+        failures: inout [PluginCatalog.LibraryFailure], clusterCount: Int, splitPaths: [UInt64: String]
     ) throws -> (outcomes: [[SeedOutcome]], descriptors: [MetricDescriptor]) {
         var outcomes = outcomes
         // Per seed, in the run's seed order: the (row, position) of each successful outcome on it (a stress run's
@@ -370,7 +370,7 @@ public struct Comparison {
                 try channel.writeJob(MetricJob(
                     metric: metric, parameters: parameters[metric.id]!, groupNames: groupNames, groupPrivileged: groupPrivileged,
                     seed: seed, bootstrapResamples: options.bootstrapResamples, arraysPath: arraysPath, items: items.map(\.shape), task: task,
-                    splitPath: clustering?.splitPaths[seed], clusterCount: clustering?.clusterCount ?? 0))
+                    clusterCount: clusterCount, featuresSplitPath: metric.needs(FL_NEEDS_FEATURES) ? splitPaths[seed] : nil))
                 jobs.append((index, seedIndex, items.map(\.shape)))
                 channels.append(channel)
                 tasks.append(channel.task(label: positionsBySeed.count > 1 ? "\(metric.id) (seed \(seed))" : metric.id))

@@ -79,8 +79,6 @@ public struct ComparisonSummary: Codable, Sendable {
     public let standardization: Standardization
     /// The dataset's task.
     public let task: TaskKind
-    /// For clustering, the number of clusters the methods were asked for; 0 otherwise.
-    public let clusterCount: Int
     public let testRows: [Int]
     /// Each seed's split sizes.
     public let splitSizes: [SplitSize]
@@ -138,7 +136,6 @@ public struct ComparisonSummary: Codable, Sendable {
         seeds = run.seeds
         standardization = run.standardization
         task = run.task
-        clusterCount = run.clusterCount
         testRows = run.splits.map(\.test.count)
         splitSizes = run.splits.map { SplitSize(seed: $0.seed, train: $0.train.count, validation: $0.validation.count, test: $0.test.count) }
         command = run.command

@@ -61,6 +61,12 @@ final class CArray<Element> {
         pointer.initialize(from: values, count: count)
     }
 
+    init(copying values: UnsafeBufferPointer<Element>) {
+        count = values.count
+        pointer = .allocate(capacity: max(count, 1))
+        if let base = values.baseAddress { pointer.initialize(from: base, count: count) }
+    }
+
     deinit { pointer.deallocate() }
 }
 
@@ -71,7 +77,7 @@ final class EvaluationFeatures {
     let cols: Int
 
     init(_ matrix: Matrix) {
-        values = CArray(matrix.storage)
+        values = matrix.withUnsafeStorage(CArray.init(copying:))
         cols = matrix.cols
     }
 
@@ -104,7 +110,7 @@ public final class DataTable {
         let featureValues = features.retainedStorage
         let columnNames = columns.map { CStrings($0.names) }
         let columnKinds = columns.map { CArray($0.kinds.map(\.rawValue)) }, columnSources = columns.map { CArray($0.sources) }
-        let labelValues = task == .clustering ? nil : labels.map(CArray.init)
+        let labelValues = task.hasLabels ? labels.map(CArray.init) : nil
         let scoreValues = scores.map(CArray.init)
         let weightValues = weights.map(CArray.init)
         let codeValues = groupCodes.map(CArray.init)

@@ -11,10 +11,8 @@ final class HostServicesProvider {
     /// The job's seed: every k-means fit draws its starts from the job's base-learner stream, as the baseline's
     /// does, so a method's k-means on the training rows is the baseline's clustering.
     private let seed: UInt64
-    private let task: TaskKind
-    /// For clustering, the run's number of clusters and starts: the k and n_init of every k-means fit a method makes.
-    private let clusterCount: Int
-    private let kMeansStarts: Int
+    /// The learner the service fits: the task's, with the run's k and starts for clustering.
+    private let learner: BaseLearner
     private var models: [fl_model: BaseLearner.Model] = [:]
     private var nextModel: fl_model = 1
     private let methodID: String
@@ -35,15 +33,13 @@ final class HostServicesProvider {
     /// The `fl_host` to hand to `create`; valid while this object lives.
     var host: UnsafePointer<fl_host> { UnsafePointer(hostTable) }
 
-    init(seed: UInt64, methodID: String, task: TaskKind = .binary, clusterCount: Int = 0, kMeansStarts: Int = BaseLearner.defaultKMeansStarts) {
+    init(seed: UInt64, methodID: String, learner: BaseLearner = .for(.binary)) {
         generator = SeededGenerator(seed: seed, stream: "method:\(methodID)")
         self.seed = seed
         self.methodID = methodID
-        self.task = task
-        self.clusterCount = clusterCount
-        self.kMeansStarts = kMeansStarts
+        self.learner = learner
         versionString = strdup(fairlabVersion)!
-        learnerName = strdup(BaseLearner.for(task).serviceName)!
+        learnerName = strdup(learner.serviceName)!
         blasTable = .allocate(capacity: 1)
         blasTable.initialize(to: fl_blas(
             struct_size: UInt32(MemoryLayout<fl_blas>.size), abi_version: FAIRLAB_ABI_VERSION,
@@ -167,7 +163,9 @@ final class HostServicesProvider {
         _ model: UnsafeMutablePointer<fl_model>, _ error: UnsafeMutablePointer<fl_error>?
     ) -> fl_status {
         do {
-            let n = Int(features.rows)
+            // The plugin's view first: its sizes decide how much of `labels` and `weights` there is to read.
+            let matrix = try Self.matrix(features)
+            let n = matrix.rows
             var options = LogisticRegression.Options()
             var start: LogisticRegression?
             if let optionsTable {
@@ -188,30 +186,18 @@ final class HostServicesProvider {
                     if case .logistic(let model) = warm { start = model }
                 }
             }
-            let weightValues = weights.map { Array(UnsafeBufferPointer(start: $0, count: n)) }
-            switch task {
-            case .binary, .regression:
+            // Clustering data has no labels: a caller's are not even looked at.
+            var labelValues: [Double]?
+            if learner.task.hasLabels {
                 guard let labels else { return setError(error, FL_ERROR_INVALID_INPUT, "base learner fit: NULL labels") }
-                let labelValues = Array(UnsafeBufferPointer(start: labels, count: n))
-                if task == .binary {
-                    models[nextModel] = .logistic(try LogisticRegression.fit(
-                        prepared: preparedFeatures(features), labels: labelValues, weights: weightValues, options: options, start: start))
-                } else {
-                    // Ridge's α is 1/C (C = 1: the baseline's α = 1); it is solved exactly, so the tolerance, the iteration
-                    // cap and a warm start have nothing to do.
-                    models[nextModel] = .ridge(try RidgeRegression.fit(
-                        features: Self.matrix(features), labels: labelValues, weights: weightValues, alpha: 1 / options.inverseRegularization))
-                }
-            case .clustering:
-                // k-means reads no labels (a caller's are not even looked at: clustering data has none to give), and
-                // C, the tolerance and a warm start are the logistic regression's.
-                // Its starts come from a fresh copy of the baseline's stream: on the training rows, the baseline's
-                // clusters, which a fair method then reassigns or rebuilds (the price of fairness against them).
-                var starts = BaseLearner.stream(seed: seed)
-                models[nextModel] = .kMeans(try KMeans.fit(
-                    features: Self.matrix(features), clusterCount: clusterCount, weights: weightValues, starts: kMeansStarts,
-                    random: &starts))
+                labelValues = Array(UnsafeBufferPointer(start: labels, count: n))
             }
+            // k-means starts from a fresh copy of the baseline's stream: on the training rows, the baseline's clusters,
+            // which a fair method then reassigns or rebuilds (the price of fairness against them).
+            var starts = BaseLearner.stream(seed: seed)
+            models[nextModel] = try learner.fit(
+                features: matrix, labels: labelValues, weights: weights.map { Array(UnsafeBufferPointer(start: $0, count: n)) },
+                options: options, start: start, prepared: learner.task == .binary ? preparedFeatures(features) : nil, random: &starts)
             model.pointee = nextModel
             nextModel += 1
             return FL_OK

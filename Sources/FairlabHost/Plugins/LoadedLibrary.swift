@@ -98,7 +98,7 @@ public struct LoadedLibrary {
                 version: try text(descriptor.version, "method \(id)'s version"),
                 description: descriptor.description.map { String(cString: $0) } ?? "", stage: stage,
                 needs: descriptor.needs,
-                tasks: Self.tasksKnown(atABI: descriptor.abi_version) & descriptor.tasks,
+                tasks: Self.tasks(declared: descriptor.tasks, atABI: descriptor.abi_version),
                 parameters: parameters, libraryPath: path, libraryID: libraryID,
                 libraryName: libraryName, libraryVersion: libraryVersion)
             // Defaults must be valid values: a bad one costs this library, not every comparison.
@@ -114,14 +114,16 @@ public struct LoadedLibrary {
         }
     }
 
-    /// The task bits a descriptor of ABI `version` can mean: a bit appended later is noise in an older plugin's
-    /// field (a v5 plugin declaring every bit handles binary and regression data, not clustering, which it has
-    /// never heard of, whose labels are NULL).
-    static func tasksKnown(atABI version: UInt32) -> UInt32 {
-        switch version {
+    /// The tasks a descriptor of ABI `version` declares with `bits`: 0 (and every descriptor before ABI 5) is binary;
+    /// a bit appended after the plugin's version is noise in its field (a v5 plugin declaring every bit handles
+    /// binary and regression data, not clustering, which it has never heard of and whose labels are NULL), so a
+    /// declaration of later bits alone is of no task at all.
+    static func tasks(declared bits: UInt32, atABI version: UInt32) -> UInt32 {
+        let known: UInt32 = switch version {
         case ..<5: FL_TASK_BINARY
         case 5: FL_TASK_BINARY | FL_TASK_REGRESSION
         default: FL_TASK_BINARY | FL_TASK_REGRESSION | FL_TASK_CLUSTERING
         }
+        return bits == 0 ? FL_TASK_BINARY : bits & known
     }
 }

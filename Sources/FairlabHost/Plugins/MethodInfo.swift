@@ -58,7 +58,7 @@ public struct MethodInfo: Codable, Sendable, Equatable {
     public let description: String
     public let stage: MethodStage
     public let needs: UInt32
-    /// The `fl_tasks` bits it declared (0: binary only, as every descriptor before ABI 5).
+    /// The `fl_tasks` bits of the tasks it handles (`LoadedLibrary.tasks(declared:atABI:)` reads its descriptor's).
     public let tasks: UInt32
     public let parameters: [ParameterInfo]
     /// Path of the plugin library.
@@ -69,7 +69,10 @@ public struct MethodInfo: Codable, Sendable, Equatable {
     public let libraryVersion: String
 
     /// Whether the method handles data of `task`.
-    public func handles(_ task: TaskKind) -> Bool { TaskKind.declared(tasks).contains(task) }
+    public func handles(_ task: TaskKind) -> Bool { tasks & task.abiBit != 0 }
+
+    /// The tasks it handles, in `TaskKind`'s order.
+    public var taskKinds: [TaskKind] { TaskKind.allCases.filter(handles) }
 
     /// Whether the method declared the `fl_needs` flag.
     public func needs(_ flag: UInt32) -> Bool { needs & flag != 0 }

@@ -7,20 +7,18 @@ import Foundation
 public final class MethodInstance {
     private let services: HostServicesProvider
     private let instance: UnsafePointer<fl_method>
-    /// The task of the data it is given: what its predictions and transformed labels must be.
-    private let task: TaskKind
-    /// For clustering, the run's number of clusters: predictions are ids below it.
-    private let clusterCount: Int
+    /// The base learner of the data it is given: its task says what predictions and transformed labels must be,
+    /// and, for clustering, its k which ids predictions may be.
+    private let learner: BaseLearner
+    private var task: TaskKind { learner.task }
 
-    /// Creates the method `info` of `library` with `parameters` for data of `task` (with `clusterCount` clusters and
-    /// k-means fits of `kMeansStarts` starts, for clustering); `seed` fixes its random stream.
+    /// Creates the method `info` of `library` with `parameters` for data that `learner` learns (the task's base
+    /// learner, which the instance's learner service is); `seed` fixes its random stream.
     public init(
-        library: LoadedLibrary, info: MethodInfo, parameters: ResolvedParameters, seed: UInt64, task: TaskKind = .binary, clusterCount: Int = 0,
-        kMeansStarts: Int = BaseLearner.defaultKMeansStarts
+        library: LoadedLibrary, info: MethodInfo, parameters: ResolvedParameters, seed: UInt64, learner: BaseLearner = .for(.binary)
     ) throws {
-        services = HostServicesProvider(seed: seed, methodID: info.id, task: task, clusterCount: clusterCount, kMeansStarts: kMeansStarts)
-        self.task = task
-        self.clusterCount = clusterCount
+        services = HostServicesProvider(seed: seed, methodID: info.id, learner: learner)
+        self.learner = learner
         let table = ParameterTable(parameters)
         let error = ErrorBuffer()
         var created: UnsafePointer<fl_method>?
@@ -52,11 +50,14 @@ public final class MethodInstance {
     }
 
     /// Pre-processing: returns the transformed features, labels (if given), weights and group codes (if given);
-    /// a transform of training data may have added rows.
-    func transform(_ data: DataTable, features: Matrix, labels: [Double]?, weights: [Double], groupCodes: [Int32]? = nil) throws -> TransformedData {
+    /// a transform of `trainingRows` (which alone may grow) may have added rows.
+    func transform(
+        _ data: DataTable, features: Matrix, labels: [Double]?, weights: [Double], groupCodes: [Int32]? = nil, trainingRows: Bool = false
+    ) throws -> TransformedData {
         guard let transform = instance.pointee.transform else { throw FairlabError("the method has no transform function") }
         let output = TransformBuffers(
-            features: features, labels: labels, weights: weights, groupCodes: groupCodes, groupCount: data.groupCount, task: task)
+            features: features, labels: labels, weights: weights, groupCodes: groupCodes, groupCount: data.groupCount, task: task,
+            mayAppendRows: trainingRows)
         let error = ErrorBuffer()
         try services.handing([data]) { try error.check(transform(instance, data.pointer, output.pointer, error.pointer), "transform") }
         return try output.result()
@@ -103,8 +104,8 @@ public final class MethodInstance {
                 throw FairlabError("predict wrote scores or probabilities, which regression predictions do not have")
             }
         case .clustering:
-            let invalid = predicted.filter { !($0 >= 0 && $0 < Double(clusterCount) && $0 == $0.rounded()) }.count
-            guard invalid == 0 else { throw FairlabError("predict returned \(invalid) predictions that are not cluster ids 0 to \(clusterCount - 1)") }
+            let invalid = predicted.filter { !ClusterAlignment.isClusterID($0, count: learner.clusterCount) }.count
+            guard invalid == 0 else { throw FairlabError("predict returned \(invalid) predictions that are not cluster ids 0 to \(learner.clusterCount - 1)") }
             guard output.scores_written == 0, output.probabilities_written == 0 else {
                 throw FairlabError("predict wrote scores or probabilities, which cluster assignments do not have")
             }
@@ -244,7 +245,7 @@ public final class EvaluationBuffers {
         pointer = .allocate(capacity: 1)
         pointer.initialize(to: fl_evaluation_input(
             struct_size: UInt32(MemoryLayout<fl_evaluation_input>.size), abi_version: FAIRLAB_ABI_VERSION,
-            rows: Int64(labels.count), labels: task == .clustering ? nil : labels.pointer, predictions: predictions.pointer,
+            rows: Int64(labels.count), labels: task.hasLabels ? labels.pointer : nil, predictions: predictions.pointer,
             scores: scores.map { UnsafePointer($0.pointer) }, weights: weights.map { UnsafePointer($0.pointer) },
             group_codes: groupCodes.pointer, groups: UnsafePointer(groups.pointer),
             probabilities: probabilities.map { UnsafePointer($0.pointer) }, task: task.abiBit, reserved: 0,
@@ -330,13 +331,19 @@ private final class TransformBuffers {
     private let groupCount: Int
     /// What the labels are, and so what a transform may write into them.
     private let task: TaskKind
+    /// Whether these are training rows, which alone may grow (a test row's prediction is owed for every row).
+    private let mayAppendRows: Bool
     /// The copy of the input features; kept until the end, so a plugin may read it while filling a resized buffer.
     private let originalFeatures: UnsafeMutablePointer<Double>
     /// Whether `features` became the result's matrix (which then owns and frees it).
     private var featuresHandedOver = false
 
-    init(features matrix: Matrix, labels labelValues: [Double]?, weights weightValues: [Double], groupCodes codeValues: [Int32]?, groupCount: Int, task: TaskKind) {
+    init(
+        features matrix: Matrix, labels labelValues: [Double]?, weights weightValues: [Double], groupCodes codeValues: [Int32]?, groupCount: Int,
+        task: TaskKind, mayAppendRows: Bool
+    ) {
         self.task = task
+        self.mayAppendRows = mayAppendRows
         rows = matrix.rows
         cols = matrix.cols
         self.groupCount = groupCount
@@ -398,8 +405,7 @@ private final class TransformBuffers {
     }
 
     private func append(_ output: UnsafeMutablePointer<fl_transform_output>, _ count: Int64) -> fl_status {
-        // Training data has labels and groups (clustering data no labels); test data has neither to grow.
-        guard let oldCodes = groupCodes, labels != nil || task == .clustering else { return FL_ERROR_UNSUPPORTED }
+        guard mayAppendRows, let oldCodes = groupCodes else { return FL_ERROR_UNSUPPORTED }
         guard count > 0 else { return FL_ERROR_INVALID_INPUT }
         guard count <= Int64(Matrix.maximumDimension - rows),
               (rows + Int(count)).multipliedReportingOverflow(by: max(cols, 1)).overflow == false else { return FL_ERROR_OUT_OF_MEMORY }

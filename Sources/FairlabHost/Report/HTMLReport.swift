@@ -49,7 +49,11 @@ public enum HTMLReport {
              GroupRatesPlot(metric: "mean_label", title: "Mean label"),
              GroupRatesPlot(metric: "mean_absolute_error", title: "Mean absolute error")]
         case .clustering:
-            (0..<summary.clusterCount).map { GroupRatesPlot(metric: "cluster_\($0)_share", title: "Cluster \($0): each group's share of it") }
+            // The clusters the metrics describe, in id order (from what the run holds, not from its recorded k).
+            Set(summary.rows.flatMap(\.perGroup.keys)).compactMap { name -> Int? in
+                guard name.hasPrefix("cluster_"), name.hasSuffix("_share") else { return nil }
+                return Int(name.dropFirst("cluster_".count).dropLast("_share".count))
+            }.sorted().map { GroupRatesPlot(metric: "cluster_\($0)_share", title: "Cluster \($0): each group's share of it") }
         }
     }
 

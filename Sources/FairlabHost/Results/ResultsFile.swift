@@ -264,7 +264,7 @@ public enum ResultsFile {
             metricPlugins: try file.stringsAttribute("metric_plugins", of: base),
             pluginFailures: zip(failurePaths, failureReasons).map { PluginCatalog.LibraryFailure(path: $0, reason: $1) }, shard: shard,
             bootstrapResamples: bootstrapResamples, metricDescriptors: try metricDescriptors(of: base, in: file, path: path),
-            task: runTask, clusterCount: try clusterCount(of: base, in: file, path: path, task: runTask), stress: stress)
+            task: runTask, clusterCount: try clusterCount(of: base, in: file, path: path, task: runTask, splits: splits), stress: stress)
     }
 
     /// Writes `run` into the group `base` of `file`, with its place in the append order.
@@ -422,17 +422,19 @@ private func standardization(of base: String, in file: HDF5File, path: String) t
     return value
 }
 
-/// A run's `task` attribute; a run written before fairlab recorded it was binary.
-/// A clustering run's k: one value, at least 2 and at most the rows a run may have; other runs have none.
-private func clusterCount(of base: String, in file: HDF5File, path: String, task: TaskKind) throws -> Int {
+/// A clustering run's k: one value, at least 2 and at most its smallest training split (which the run checked
+/// before it began); other runs have none.
+private func clusterCount(of base: String, in file: HDF5File, path: String, task: TaskKind, splits: [SplitRecord]) throws -> Int {
     guard task == .clustering else { return 0 }
     let values = file.hasAttribute("clusters", of: base) ? try file.integersAttribute("clusters", of: base) : []
-    guard values.count == 1, let k = values.first, k >= 2, k <= Int64(Matrix.maximumDimension) else {
-        throw FairlabError(file: path, "\(base) is a clustering run without a valid clusters attribute (one number of at least 2)")
+    let most = Int64(splits.map(\.train.count).min() ?? 0)
+    guard values.count == 1, let k = values.first, k >= 2, k <= most else {
+        throw FairlabError(file: path, "\(base) is a clustering run without a valid clusters attribute (one number from 2 to its \(most) training rows)")
     }
     return Int(k)
 }
 
+/// A run's `task` attribute; a run written before fairlab recorded it was binary.
 private func task(of base: String, in file: HDF5File, path: String) throws -> TaskKind {
     guard file.hasAttribute("task", of: base) else { return .binary }
     let text = try file.stringAttribute("task", of: base)

@@ -66,8 +66,8 @@ public struct BaseLearner: Sendable {
                 return (scores.map { $0 > BaseLearner.decisionThreshold ? 1 : 0 }, scores)
             case .ridge(let model):
                 return (model.predict(features), nil)
-            case .kMeans(let model):
-                return (model.assign(features).clusters.map(Double.init), nil)
+            case .kMeans:
+                return (postProcessingScores(features), nil)
             }
         }
 
@@ -110,13 +110,22 @@ public struct BaseLearner: Sendable {
     }
 
     /// Trains on `features`, `labels` (nil for clustering, which has none) and instance `weights` (nil: all 1);
-    /// k-means draws its starts from `random`.
-    func fit(features: Matrix, labels: [Double]?, weights: [Double]? = nil, random: inout SeededGenerator) throws -> Model {
+    /// k-means draws its starts from `random`. `options` are the logistic regression's (its C is ridge's 1/α;
+    /// tolerance and iterations mean nothing to ridge's exact solve), `start` a logistic warm start, and `prepared`
+    /// the logistic design of `features` when one is kept from an earlier fit.
+    func fit(
+        features: Matrix, labels: [Double]?, weights: [Double]? = nil, options: LogisticRegression.Options = .init(),
+        start: LogisticRegression? = nil, prepared: PreparedFeatures? = nil, random: inout SeededGenerator
+    ) throws -> Model {
         switch task {
-        case .binary: .logistic(try LogisticRegression.fit(features: features, labels: try Self.required(labels), weights: weights))
-        case .regression: .ridge(try RidgeRegression.fit(features: features, labels: try Self.required(labels), weights: weights))
+        case .binary:
+            let design = try prepared ?? PreparedFeatures(features, allowSparse: options.allowSparseProducts)
+            return .logistic(try LogisticRegression.fit(prepared: design, labels: try Self.required(labels), weights: weights, options: options, start: start))
+        case .regression:
+            return .ridge(try RidgeRegression.fit(
+                features: features, labels: try Self.required(labels), weights: weights, alpha: 1 / options.inverseRegularization))
         case .clustering:
-            .kMeans(try KMeans.fit(features: features, clusterCount: clusterCount, weights: weights, starts: kMeansStarts, random: &random))
+            return .kMeans(try KMeans.fit(features: features, clusterCount: clusterCount, weights: weights, starts: kMeansStarts, random: &random))
         }
     }
 

@@ -24,7 +24,7 @@ public enum MethodExecution {
         let library = try LoadedLibrary(path: method.libraryPath)
         let instance = try MethodInstance(
             library: library, info: method, parameters: job.parameters ?? ResolvedParameters(method: method, overrides: [:]), seed: job.seed,
-            task: split.task, clusterCount: split.clusterCount, kMeansStarts: job.kMeansStarts)
+            learner: learner)
         let groupsAtPredict = method.needs(FL_NEEDS_GROUPS_AT_PREDICT)
         func table(_ part: PreparedSplit.Part, features: Matrix? = nil, labels: Bool, scores: [Double]? = nil, groups showGroups: Bool = true) -> DataTable {
             DataTable(
@@ -40,11 +40,9 @@ public enum MethodExecution {
             let trainTable = table(split.train, labels: true)
             try instance.fit(train: trainTable, validation: method.needs(FL_NEEDS_VALIDATION) ? table(split.validation, labels: true) : nil)
             let trained = try instance.transform(
-                trainTable, features: split.train.features, labels: split.task == .clustering ? nil : split.train.labels,
-                weights: [Double](repeating: 1, count: split.train.labels.count), groupCodes: split.train.groupCodes)
-            // A transform that hides nothing keeps the labels; clustering data has none.
-            let labels = split.task == .clustering ? nil : trained.labels ?? split.train.labels
-            let model = try learner.fit(features: trained.features, labels: labels, weights: trained.weights, random: &random)
+                trainTable, features: split.train.features, labels: split.task.hasLabels ? split.train.labels : nil,
+                weights: [Double](repeating: 1, count: split.train.labels.count), groupCodes: split.train.groupCodes, trainingRows: true)
+            let model = try learner.fit(features: trained.features, labels: trained.labels, weights: trained.weights, random: &random)
             let fitSeconds = clock.lap()
             let testFeatures = try instance.transform(
                 table(split.test, labels: false, groups: groupsAtPredict), features: split.test.features, labels: nil,
@@ -87,7 +85,7 @@ public enum MethodExecution {
     /// The baseline; with `scoresPath`, its scores on the rows post-processors fit on are written there too.
     private static func baseline(_ split: PreparedSplit, learner: BaseLearner, random: inout SeededGenerator, scoresPath: String?) throws -> MethodOutcome {
         let clock = Stopwatch()
-        let model = try learner.fit(features: split.train.features, labels: split.task == .clustering ? nil : split.train.labels, random: &random)
+        let model = try learner.fit(features: split.train.features, labels: split.train.labels, random: &random)
         let fitSeconds = clock.lap()
         let predicted = model.predict(split.test.features)
         let outcome = MethodOutcome(predictions: predicted.predictions, scores: predicted.scores, fitSeconds: fitSeconds, predictSeconds: clock.lap())

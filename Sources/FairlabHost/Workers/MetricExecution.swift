@@ -8,11 +8,12 @@ public enum MetricExecution {
     public static func run(_ job: MetricJob) throws -> (reply: MetricReply, replicates: [[Double]]) {
         let library = try LoadedLibrary(path: job.metric.libraryPath)
         let instance = try MethodInstance(
-            library: library, info: job.metric, parameters: job.parameters, seed: 0, task: job.task, clusterCount: job.clusterCount)
+            library: library, info: job.metric, parameters: job.parameters, seed: 0, learner: .for(job.task, clusterCount: job.clusterCount))
         let groups = GroupsTable(names: job.groupNames, privileged: job.groupPrivileged)
         let items = try job.readItems()
-        // A clustering's cost is measured on the test rows' features, the same for every method's prediction set.
-        let testFeatures = try job.splitPath.map { try PreparedSplit.read(from: $0).test.features }
+        // The test rows' features, the same for every method's prediction set: copied once, and only for a metric that
+        // asks for them (every bootstrap resample gathers them anew).
+        let testFeatures = try job.featuresSplitPath.map { try PreparedSplit.read(from: $0).test.features }
         if let testFeatures, let item = items.first(where: { $0.labels.count != testFeatures.rows }) {
             throw FairlabError("a prediction set has \(item.labels.count) rows, the split's test part \(testFeatures.rows)")
         }

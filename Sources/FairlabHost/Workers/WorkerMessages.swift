@@ -109,10 +109,10 @@ public struct MetricJob: Codable, Sendable {
     public var items: [ItemShape]
     /// The task of every item's labels and predictions.
     public var task: TaskKind
-    /// For clustering: the prepared split whose test rows' features the metric is given.
-    public var splitPath: String?
-    /// For clustering: the run's k.
+    /// For clustering, the run's k (predictions are ids below it); 0 otherwise.
     public var clusterCount = 0
+    /// For a metric that needs the evaluated rows' features (`FL_NEEDS_FEATURES`): the seed's prepared split.
+    public var featuresSplitPath: String?
 
     /// One item's row count and which optional arrays it has.
     public struct ItemShape: Codable, Sendable {

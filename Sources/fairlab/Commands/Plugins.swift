@@ -23,7 +23,7 @@ struct Plugins: ParsableCommand {
             allowWorldWritable: allowWorldWritablePlugins, pool: pool, workFolder: workFolder)
         for method in catalog.methods {
             print("\(method.id) [\(method.stage.rawValue)] \(method.name) \(method.version) — \(method.libraryPath)")
-            print("    tasks: \(TaskKind.declared(method.tasks).map(\.rawValue).joined(separator: ", "))")
+            print("    tasks: \(method.taskKinds.isEmpty ? "none this host knows" : method.taskKinds.map(\.rawValue).joined(separator: ", "))")
             let needs = method.needsDescription
             if !needs.isEmpty { print("    needs: \(needs.joined(separator: ", "))") }
             for parameter in method.parameters {
