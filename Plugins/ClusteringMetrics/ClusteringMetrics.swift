@@ -18,10 +18,13 @@ final class ClusteringMetrics: FairlabMethod {
     func evaluate(_ input: EvaluationInput, sink: MetricSink) throws {
         guard input.task == .clustering else { throw PluginError.invalidInput("these metrics are for cluster assignments") }
         guard let features = input.features else {
-            throw PluginError.invalidInput("the clustering's cost needs the evaluated rows' features (a host of ABI 6 gives them)")
+            throw PluginError.invalidInput("the clustering's cost needs the evaluated rows' features (a host of ABI 6 gives them on FL_NEEDS_FEATURES)")
         }
         let rows = input.rows, groupCount = input.groups.count
         guard rows > 0, groupCount > 0 else { throw PluginError.invalidInput("no rows or no groups") }
+        guard Int(features.pointee.rows) == rows, Int(features.pointee.leading_dimension) >= rows else {
+            throw PluginError.invalidInput("the features have \(features.pointee.rows) rows for \(rows) predictions")
+        }
         let k = input.clusterCount
         guard k > 0 else { throw PluginError.invalidInput("the host gave no number of clusters (ABI 6's cluster_count)") }
         if let bad = input.predictions.firstIndex(where: { !($0 >= 0 && $0 < Double(k) && $0 == $0.rounded()) }) {
@@ -51,22 +54,18 @@ final class ClusteringMetrics: FairlabMethod {
         for c in filled {
             let counts = present.map { cell[$0][c] }
             balance = min(balance, counts.max()! > 0 ? counts.min()! / counts.max()! : 0)
-            for g in 0..<groupCount where shares[g] > 0 {
+            for g in present {
                 let share = cell[g][c] / clusterWeight[c]
                 let impact = share / shares[g]
                 proportional = min(proportional, impact > 0 ? min(impact, 1 / impact) : 0)
                 gap = max(gap, abs(share - shares[g]))
             }
         }
-        func put(_ name: String, _ header: String, _ kind: MetricKind, ideal: Double, _ value: Double) {
-            sink.describe(name, displayName: header, kind: kind, ideal: ideal)
-            sink.overall(name, value)
-        }
-        put("inertia", "Inertia", .other, ideal: 0, Self.inertia(input, features: features.pointee, clusters: k, weight: weight))
-        put("balance", "Balance", .ratio, ideal: 1, balance)
-        put("proportional_balance", "Prop. balance", .ratio, ideal: 1, proportional)
-        put("max_share_gap", "Max share gap", .difference, ideal: 0, gap)
-        put("clusters", "Clusters", .other, ideal: .nan, Double(filled.count))
+        sink.report("inertia", displayName: "Inertia", kind: .other, ideal: 0, Self.inertia(input, features: features.pointee, clusters: k))
+        sink.report("balance", displayName: "Balance", kind: .ratio, ideal: 1, balance)
+        sink.report("proportional_balance", displayName: "Prop. balance", kind: .ratio, ideal: 1, proportional)
+        sink.report("max_share_gap", displayName: "Max share gap", kind: .difference, ideal: 0, gap)
+        sink.report("clusters", displayName: "Clusters", kind: .other, ideal: .nan, Double(filled.count))
         for g in 0..<groupCount {
             sink.perGroup("share", group: g, shares[g])
             for c in 0..<k {
@@ -77,25 +76,22 @@ final class ClusteringMetrics: FairlabMethod {
         }
     }
 
-    /// Σ w_i ‖x_i − μ_c(i)‖², from each cluster's weighted sums: Σ w‖x‖² − ‖Σ w x‖² / Σ w per cluster would
-    /// cancel badly, so the means come first and the distances second.
-    private static func inertia(_ input: EvaluationInput, features: fl_matrix, clusters k: Int, weight: (Int) -> Double) -> Double {
+    /// Σ w_i ‖x_i − μ_c(i)‖²: the clusters' weighted means first, then the distances to them (Σ w‖x‖² − ‖Σ w x‖² / Σ w
+    /// would cancel badly), a column at a time, as the features are stored.
+    private static func inertia(_ input: EvaluationInput, features: fl_matrix, clusters k: Int) -> Double {
         let rows = input.rows, cols = Int(features.cols), ld = Int(features.leading_dimension)
-        var sums = [Double](repeating: 0, count: k * cols), mass = [Double](repeating: 0, count: k)
-        for i in 0..<rows {
-            let c = Int(input.predictions[i])
-            mass[c] += weight(i)
-            for j in 0..<cols { sums[c + j * k] += weight(i) * features.data[i + j * ld] }
-        }
-        var total = 0.0
-        for i in 0..<rows {
-            let c = Int(input.predictions[i])
-            var distance = 0.0
-            for j in 0..<cols {
-                let delta = features.data[i + j * ld] - sums[c + j * k] / mass[c]
-                distance += delta * delta
+        let cluster = input.predictions.map { Int($0) }, weight = (0..<rows).map(input.weight)
+        var mass = [Double](repeating: 0, count: k)
+        for i in 0..<rows { mass[cluster[i]] += weight[i] }
+        var total = 0.0, sums = [Double](repeating: 0, count: k)
+        for j in 0..<cols {
+            let column = features.data + j * ld
+            for c in 0..<k { sums[c] = 0 }
+            for i in 0..<rows { sums[cluster[i]] += weight[i] * column[i] }
+            for i in 0..<rows {
+                let delta = column[i] - sums[cluster[i]] / mass[cluster[i]]
+                total += weight[i] * delta * delta
             }
-            total += weight(i) * distance
         }
         return total
     }
@@ -108,7 +104,7 @@ nonisolated(unsafe) let library = makeLibrary(
             id: "clustering-metrics", name: "Clustering fairness metrics (balance, disparate impact per cluster, inertia)",
             version: "1.0.0",
             description: "Inertia; balance (Chierichetti et al. 2017) and proportional balance (Bera et al. 2019); the largest gap between a group's share of a cluster and overall; per group its share of each cluster and the disparate impact there.",
-            stage: .metric, needs: [], tasks: .clustering, make: { _, _ in ClusteringMetrics() }),
+            stage: .metric, needs: [.features], tasks: .clustering, make: { _, _ in ClusteringMetrics() }),
     ])
 
 @_cdecl("fairlab_plugin_entry")

@@ -21,10 +21,7 @@ final class FairAssignmentMethod: FairlabMethod {
 
     func fit(train: DataView, validation: DataView?) throws {
         guard train.task == .clustering, train.clusterCount > 0 else { throw PluginError.invalidInput("fair assignment needs clustering data") }
-        let model = try host.fitBaseLearner(features: train.matrix, labels: nil, weights: train.weights.map(Array.init))
-        let k = train.clusterCount
-        let (values, _) = try host.baseLearnerCoefficients(model, features: k * train.cols)
-        centers = Points(rows: k, cols: train.cols, values: values)
+        centers = try host.kMeansCenters(of: train.matrix, weights: train.weights.map(Array.init), clusters: train.clusterCount)
     }
 
     func predict(_ data: DataView, output: PredictionOutput) throws {

@@ -39,20 +39,19 @@ final class FairletsMethod: FairlabMethod {
         host.log("\(means.rows) fairlets of balance ≥ 1/\(decomposition.t), cost \(decomposition.cost)"
             + (decomposition.widened > 0 ? "; \(decomposition.widened) rows were offered more of their nearest heads until the flow placed them" : ""))
         let sizes = decomposition.fairlets.map { Double($0.count) }
-        let model = try withMatrixView(means.values, rows: means.rows, cols: means.cols) {
-            try host.fitBaseLearner(features: $0, labels: nil, weights: sizes)
+        centers = try withMatrixView(means.values, rows: means.rows, cols: means.cols) {
+            try host.kMeansCenters(of: $0, weights: sizes, clusters: train.clusterCount)
         }
-        let k = train.clusterCount
-        centers = Points(rows: k, cols: train.cols, values: try host.baseLearnerCoefficients(model, features: k * train.cols).coefficients)
     }
 
     func predict(_ data: DataView, output: PredictionOutput) throws {
         guard let centers else { throw PluginError.invalidInput("predict before fit") }
+        guard data.cols == centers.cols else { throw PluginError.invalidInput("fitted on \(centers.cols) feature columns, given \(data.cols)") }
         let (decomposition, means) = try fairlets(data)
         let predictions = output.predictions
         for (f, members) in decomposition.fairlets.enumerated() {
-            let nearest = (0..<centers.rows).min { means.squaredDistance(f, to: $0, of: centers) < means.squaredDistance(f, to: $1, of: centers) }!
-            for row in members { predictions[row] = Double(nearest) }
+            let cluster = Double(means.nearest(to: f, in: centers))
+            for row in members { predictions[row] = cluster }
         }
     }
 }

@@ -5,10 +5,6 @@ nonisolated(unsafe) let library = makeLibrary(
     id: "org.fairlab.fair-clustering", name: "Fair clustering", vendor: "fairlab", version: "1.0.0",
     methods: [
         MethodDefinition(
-            id: "cluster-oversampling", name: "Group-aware oversampling before k-means", version: "1.0.0",
-            description: "Counts each training row n_max / n_g times (as weights), so every group weighs in the centres as much as the largest.",
-            stage: .preProcessing, needs: [], tasks: .clustering, make: { _, _ in ClusterOversampling() }),
-        MethodDefinition(
             id: "fair-assignment", name: "Fair assignment to k-means centres (Bera et al. 2019)", version: "1.0.0",
             description: "Assigns rows to the training k-means centres at least cost with every group's share of every cluster within a factor 1 − δ of its share overall (a minimum-cost flow keeping cluster sizes).",
             stage: .inProcessing, needs: [.groupsAtPredict, .baseLearner], tasks: .clustering, parameters: FairAssignmentMethod.parameters,

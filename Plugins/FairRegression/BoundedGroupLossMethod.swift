@@ -31,11 +31,9 @@ final class BoundedGroupLossMethod: FairlabMethod {
 
     func fit(train: DataView, validation: DataView?) throws {
         let labels = Array(try train.requireLabels()), codes = Array(try train.requireGroupCodes())
-        let matrix = train.matrix.pointee
-        guard Int(matrix.leading_dimension) == train.rows else { throw PluginError.invalidInput("the features are not contiguous columns") }
         // The training features are the host's for the length of this call, as long as the search needs them.
         let learner = RidgeLearner(
-            features: UnsafeBufferPointer(start: matrix.data, count: train.rows * train.cols), rows: train.rows, cols: train.cols, labels: labels,
+            features: try train.contiguousFeatures(), rows: train.rows, cols: train.cols, labels: labels,
             alpha: parameters.number("alpha"), blas: host.blas)
         var upperBound = parameters.number("upper_bound")
         if upperBound == 0 {
@@ -58,10 +56,8 @@ final class BoundedGroupLossMethod: FairlabMethod {
 
     func predict(_ data: DataView, output: PredictionOutput) throws {
         guard !models.isEmpty else { throw PluginError.invalidInput("predict before fit") }
-        let matrix = data.matrix.pointee
-        guard Int(matrix.leading_dimension) == data.rows else { throw PluginError.invalidInput("the features are not contiguous columns") }
-        let features = UnsafeBufferPointer(start: matrix.data, count: data.rows * data.cols)
-        let predictions = models.map { $0.model.predict(features, rows: data.rows) }
+        let features = try data.contiguousFeatures()
+        let predictions = try models.map { try $0.model.predict(features, rows: data.rows) }
         if parameters.text("predict") == "mean" {
             for i in 0..<data.rows { output.predictions[i] = zip(models, predictions).reduce(0) { $0 + $1.0.weight * $1.1[i] } }
             return

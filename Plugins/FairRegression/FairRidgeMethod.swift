@@ -22,10 +22,8 @@ final class FairRidgeMethod: FairlabMethod {
 
     func fit(train: DataView, validation: DataView?) throws {
         let labels = try train.requireLabels(), codes = try train.requireGroupCodes()
-        let matrix = train.matrix.pointee
-        guard Int(matrix.leading_dimension) == train.rows else { throw PluginError.invalidInput("the features are not contiguous columns") }
         let (coefficients, intercept) = try FairRidge.fit(
-            features: UnsafeBufferPointer(start: matrix.data, count: train.rows * train.cols), rows: train.rows, cols: train.cols,
+            features: try train.contiguousFeatures(), rows: train.rows, cols: train.cols,
             labels: labels, weights: train.weights, groups: (codes, train.groups.count), alpha: alpha, lambda: lambda,
             blas: host.blas)
         model = RidgeLearner.Model(coefficients: coefficients, intercept: intercept)
@@ -33,11 +31,7 @@ final class FairRidgeMethod: FairlabMethod {
 
     func predict(_ data: DataView, output: PredictionOutput) throws {
         guard let model else { throw PluginError.invalidInput("predict before fit") }
-        let matrix = data.matrix.pointee
-        guard data.cols == model.coefficients.count, Int(matrix.leading_dimension) == data.rows else {
-            throw PluginError.invalidInput("fitted on \(model.coefficients.count) contiguous feature columns, given \(data.cols)")
-        }
-        let predictions = model.predict(UnsafeBufferPointer(start: matrix.data, count: data.rows * data.cols), rows: data.rows)
+        let predictions = try model.predict(try data.contiguousFeatures(), rows: data.rows)
         for i in 0..<data.rows { output.predictions[i] = predictions[i] }
     }
 }

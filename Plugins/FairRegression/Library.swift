@@ -5,9 +5,9 @@ nonisolated(unsafe) let library = makeLibrary(
     id: "org.fairlab.fair-regression", name: "Fair regression", vendor: "fairlab", version: "1.0.0",
     methods: [
         MethodDefinition(
-            id: "group-balance", name: "Group-balanced weights for regression", version: "1.0.0",
-            description: "Weights each training row by n / (G · n_g), so every group carries the same total weight in the ridge fit.",
-            stage: .preProcessing, needs: [], tasks: .regression, make: { _, _ in GroupBalance() }),
+            id: "group-balance", name: "Group-balanced weights (regression; oversampling before k-means)", version: "1.0.0",
+            description: "Weights each training row by n / (G · n_g), so every group carries the same total weight in the ridge or k-means fit.",
+            stage: .preProcessing, needs: [], tasks: [.regression, .clustering], make: { _, _ in GroupBalance() }),
         MethodDefinition(
             id: "fair-ridge", name: "Ridge with a group mean-prediction gap penalty (fair pricing)", version: "1.0.0",
             description: "Squared error + α‖β‖² + λ · (group mean-prediction gap)², solved exactly.",

@@ -17,27 +17,23 @@ final class RegressionMetrics: FairlabMethod {
         let groups = members.map { Summary(input, rows: $0) }
         let present = groups.filter { $0.weight > 0 }
 
-        func put(_ name: String, _ header: String, _ kind: MetricKind, ideal: Double, _ value: Double) {
-            sink.describe(name, displayName: header, kind: kind, ideal: ideal)
-            sink.overall(name, value)
-        }
         func spread(_ value: (Summary) -> Double) -> Double {
             let values = present.map(value)
             guard let low = values.min(), let high = values.max() else { return .nan }
             return high - low
         }
         let means = present.map(\.meanPrediction)
-        put("mean_absolute_error", "MAE", .other, ideal: 0, overall.meanAbsoluteError)
-        put("root_mean_squared_error", "RMSE", .other, ideal: 0, overall.meanSquaredError.squareRoot())
-        put("r2_score", "R²", .score, ideal: 1, overall.r2)
-        put("mean_prediction", "Mean prediction", .other, ideal: .nan, overall.meanPrediction)
-        put("mean_prediction_difference", "Mean pred. diff.", .difference, ideal: 0, spread(\.meanPrediction))
-        put("mean_prediction_ratio", "Mean pred. ratio", .ratio, ideal: 1,
+        sink.report("mean_absolute_error", displayName: "MAE", kind: .other, ideal: 0, overall.meanAbsoluteError)
+        sink.report("root_mean_squared_error", displayName: "RMSE", kind: .other, ideal: 0, overall.meanSquaredError.squareRoot())
+        sink.report("r2_score", displayName: "R²", kind: .score, ideal: 1, overall.r2)
+        sink.report("mean_prediction", displayName: "Mean prediction", kind: .other, ideal: .nan, overall.meanPrediction)
+        sink.report("mean_prediction_difference", displayName: "Mean pred. diff.", kind: .difference, ideal: 0, spread(\.meanPrediction))
+        sink.report("mean_prediction_ratio", displayName: "Mean pred. ratio", kind: .ratio, ideal: 1,
             means.allSatisfy { $0 > 0 } && !means.isEmpty ? means.min()! / means.max()! : .nan)
-        put("mean_absolute_error_difference", "MAE diff.", .difference, ideal: 0, spread(\.meanAbsoluteError))
-        put("root_mean_squared_error_difference", "RMSE diff.", .difference, ideal: 0, spread { $0.meanSquaredError.squareRoot() })
-        put("worst_group_mean_squared_error", "Worst-group MSE", .other, ideal: 0, present.map(\.meanSquaredError).max() ?? .nan)
-        put("prediction_ks_distance", "Pred. KS dist.", .difference, ideal: 0, Self.largestKolmogorovSmirnov(input, members))
+        sink.report("mean_absolute_error_difference", displayName: "MAE diff.", kind: .difference, ideal: 0, spread(\.meanAbsoluteError))
+        sink.report("root_mean_squared_error_difference", displayName: "RMSE diff.", kind: .difference, ideal: 0, spread { $0.meanSquaredError.squareRoot() })
+        sink.report("worst_group_mean_squared_error", displayName: "Worst-group MSE", kind: .other, ideal: 0, present.map(\.meanSquaredError).max() ?? .nan)
+        sink.report("prediction_ks_distance", displayName: "Pred. KS dist.", kind: .difference, ideal: 0, Self.largestKolmogorovSmirnov(input, members))
 
         for (group, summary) in groups.enumerated() {
             sink.perGroup("count", group: group, summary.weight)
@@ -62,7 +58,7 @@ final class RegressionMetrics: FairlabMethod {
 
         init(_ input: EvaluationInput, rows: [Int]) {
             let y = input.labels, yHat = input.predictions
-            func w(_ i: Int) -> Double { input.weights?[i] ?? 1 }
+            let w = input.weight
             var labelSum = 0.0, predictionSum = 0.0
             for i in rows { weight += w(i); labelSum += w(i) * y[i]; predictionSum += w(i) * yHat[i] }
             guard weight > 0 else { return }
@@ -87,7 +83,7 @@ final class RegressionMetrics: FairlabMethod {
     static func largestKolmogorovSmirnov(_ input: EvaluationInput, _ members: [[Int]]) -> Double {
         let groups = members.filter { !$0.isEmpty }
         guard groups.count >= 2 else { return .nan }
-        func w(_ i: Int) -> Double { input.weights?[i] ?? 1 }
+        let w = input.weight
         let sorted = groups.map { rows in rows.sorted { input.predictions[$0] < input.predictions[$1] } }
         var largest = 0.0
         for a in 0..<sorted.count {

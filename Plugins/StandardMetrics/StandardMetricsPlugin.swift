@@ -20,8 +20,7 @@ final class StandardMetrics: FairlabMethod {
         let metrics = GroupMetrics(perGroup: perGroup, privileged: privileged)
         let overall = metrics.overall
         func put(_ name: String, _ header: String, _ kind: MetricKind, ideal: Double, _ value: Double) {
-            sink.describe(prefix + name, displayName: prefix.isEmpty ? header : "\(header) (exp.)", kind: kind, ideal: ideal)
-            sink.overall(prefix + name, value)
+            sink.report(prefix + name, displayName: prefix.isEmpty ? header : "\(header) (exp.)", kind: kind, ideal: ideal, value)
         }
         put("accuracy", "Accuracy", .score, ideal: 1, overall.accuracy)
         put("balanced_accuracy", "Bal. acc.", .score, ideal: 1, overall.balancedAccuracy)

@@ -56,7 +56,8 @@ import Testing
         /// The training and the test rows transformed by a fitted pre-processing `instance`, as `compare` does.
         func transformed(by instance: MethodInstance) throws -> (train: TransformedData, test: TransformedData) {
             let train = try instance.transform(
-                trainTable, features: features, labels: labels, weights: [Double](repeating: 1, count: labels.count), groupCodes: codes)
+                trainTable, features: features, labels: labels, weights: [Double](repeating: 1, count: labels.count), groupCodes: codes,
+                trainingRows: true)
             let test = try instance.transform(testTable(), features: testFeatures, labels: nil, weights: [Double](repeating: 1, count: testCodes.count))
             return (train, test)
         }

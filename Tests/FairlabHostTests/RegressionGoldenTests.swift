@@ -51,7 +51,7 @@ import Testing
     @Test func theLearnerServiceIsRidgeOnRegressionData() throws {
         let golden = try Golden()
         let reference = golden.json["ridge"].flatMap { ($0 as! [String: Any])["weighted"] } as! [String: Any]
-        let provider = HostServicesProvider(seed: 0, methodID: "ridge-service", task: .regression)
+        let provider = HostServicesProvider(seed: 0, methodID: "ridge-service", learner: .for(.regression))
         let services = HostServices(provider.host)
         #expect(String(cString: provider.host.pointee.learner.pointee.name) == "ridge-regression")
         func view(_ matrix: Matrix, _ body: (UnsafePointer<fl_matrix>) throws -> Void) rethrows {
@@ -80,7 +80,7 @@ import Testing
         let metric = try #require(try library.methods().first { $0.id == "regression-metrics" })
         #expect(metric.handles(.regression) && !metric.handles(.binary))
         let instance = try MethodInstance(
-            library: library, info: metric, parameters: ResolvedParameters(method: metric, overrides: [:]), seed: 0, task: .regression)
+            library: library, info: metric, parameters: ResolvedParameters(method: metric, overrides: [:]), seed: 0, learner: .for(.regression))
         var compared = 0
         for testCase in golden.json["metric_cases"] as! [[String: Any]] {
             let name = testCase["name"] as! String
@@ -117,7 +117,7 @@ import Testing
     @Test func weightedKolmogorovSmirnovByHand() throws {
         let library = try LoadedLibrary(path: TestEnvironment.pluginLibrary("RegressionMetrics"))
         let metric = try #require(try library.methods().first)
-        let instance = try MethodInstance(library: library, info: metric, parameters: ResolvedParameters(method: metric, overrides: [:]), seed: 0, task: .regression)
+        let instance = try MethodInstance(library: library, info: metric, parameters: ResolvedParameters(method: metric, overrides: [:]), seed: 0, learner: .for(.regression))
         let values = try instance.evaluate(EvaluationBuffers(
             labels: [1, 2, 2], predictions: [1, 2, 2], scores: nil, weights: [1, 3, 1], groupCodes: [0, 0, 1], groupNames: ["a", "b"],
             privileged: [false, true], task: .regression))
@@ -216,9 +216,9 @@ import Testing
                 let learner = RidgeLearner(features: features, rows: train.rows, cols: train.cols, labels: labels, alpha: 1, blas: blas)
                 let oracle = LagrangianOracle(moment: BoundedGroupLoss(labels: labels, codes: codes, upperBound: upperBound), learner: learner, bound: 100)
                 let result = try ExponentiatedGradientSearch.run(oracle, maxIterations: 50, nu: 0, eta0: 2)
-                let testMeans = test.withUnsafeStorage { testFeatures in
-                    zip(result.weights, oracle.hypotheses).reduce([Double](repeating: 0, count: test.rows)) { sums, pair in
-                        zip(sums, pair.1.model.predict(testFeatures, rows: test.rows)).map { $0 + pair.0 * $1 }
+                let testMeans = try test.withUnsafeStorage { testFeatures in
+                    try zip(result.weights, oracle.hypotheses).reduce([Double](repeating: 0, count: test.rows)) { sums, pair in
+                        zip(sums, try pair.1.model.predict(testFeatures, rows: test.rows)).map { $0 + pair.0 * $1 }
                     }
                 }
                 return (result, oracle.calls, oracle.hypotheses.map { (error: $0.error, gamma: $0.gamma) }, testMeans)

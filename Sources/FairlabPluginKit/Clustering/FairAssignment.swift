@@ -41,6 +41,9 @@ public enum FairAssignment {
                 if distances[i * k + c] < distances[i * k + nearest[i]] { nearest[i] = c }
             }
             sizes[nearest[i]] += 1
+            guard (0..<groupCount).contains(Int(groups[i])) else {
+                throw PluginError.invalidInput("fair assignment: row \(i)'s group code \(groups[i]) is not one of the \(groupCount) groups")
+            }
             counts[Int(groups[i])] += 1
         }
         let shares = counts.map { Double($0) / Double(n) }
@@ -58,11 +61,7 @@ public enum FairAssignment {
         // Nodes: n points (a unit of supply each), k × G (cluster, group) nodes, k clusters, sink.
         let firstPoint = 0, firstCell = n, firstCluster = firstCell + k * groupCount, sink = firstCluster + k
         var network = MinCostFlow(nodeCount: sink + 1)
-        // A unit through a lower-bound edge earns more than any assignment's whole cost, so a flow meeting every
-        // lower bound, when one exists, is cheaper than any that does not.
-        let bonus = 1 + distances.max()! * Double(n)
         var pointEdges = [[Int]](repeating: [], count: n)
-        var lowerEdges: [(edge: Int, bound: Int)] = []
         for i in 0..<n {
             for c in 0..<k {
                 pointEdges[i].append(network.addEdge(from: firstPoint + i, to: firstCell + c * groupCount + Int(groups[i]), capacity: 1, cost: distances[i * k + c]))
@@ -71,13 +70,12 @@ public enum FairAssignment {
         for c in 0..<k {
             for g in 0..<groupCount {
                 let cell = firstCell + c * groupCount + g
-                if lower[g][c] > 0 { lowerEdges.append((network.addEdge(from: cell, to: firstCluster + c, capacity: lower[g][c], cost: -bonus), lower[g][c])) }
-                if upper[g][c] > lower[g][c] { network.addEdge(from: cell, to: firstCluster + c, capacity: upper[g][c] - lower[g][c], cost: 0) }
+                network.addEdge(from: cell, to: firstCluster + c, capacity: upper[g][c], cost: 0, lower: lower[g][c])
             }
             network.addEdge(from: firstCluster + c, to: sink, capacity: sizes[c], cost: 0)
         }
-        let (flow, _) = network.solve(supplies: Array(firstPoint..<(firstPoint + n)), to: sink)
-        guard flow == n, lowerEdges.allSatisfy({ network.flow(on: $0.edge) == $0.bound }) else {
+        let solved = try network.solve(supplies: Array(firstPoint..<(firstPoint + n)), to: sink)
+        guard solved.flow == n, solved.lowerBoundsMet else {
             throw PluginError.invalidInput(
                 "fair assignment: no assignment keeps the clusters' sizes \(sizes) and every group's share within δ = \(delta) of its overall share; raise delta")
         }

@@ -20,8 +20,6 @@ import CFairlabPlugin
 public enum FairletDecomposition {
     /// A decomposition.
     public struct Result: Sendable {
-        /// Each point's head (a minority point, its own head).
-        public let heads: [Int]
         /// The fairlets, in head order: each its head (a minority point) and then its 1 to t majority points.
         public let fairlets: [[Int]]
         /// Σ over majority points of ‖x − head‖².
@@ -49,45 +47,36 @@ public enum FairletDecomposition {
         let t = (others.count + heads.count - 1) / heads.count
         func distance(_ a: Int, _ b: Int) -> Double { points.squaredDistance(a, to: b, of: points) }
 
-        // Candidate pairs (other position, head position).
-        var pairs = Set<Int64>()
+        // Candidate pairs: for each majority point, its offered head positions with their distances, computed once.
+        var offered = [[Int: Double]](repeating: [:], count: others.count)
         let perOther = min(candidates, heads.count), perHead = min(candidates, others.count)
         for (o, row) in others.enumerated() {
-            for h in nearest(perOther, of: row, among: heads, distance) { pairs.insert(Int64(o) << 32 | Int64(h)) }
+            for (h, d) in nearest(perOther, of: row, among: heads, distance) { offered[o][h] = d }
         }
         if perOther < heads.count {
             for (h, row) in heads.enumerated() {
-                for o in nearest(perHead, of: row, among: others, distance) { pairs.insert(Int64(o) << 32 | Int64(h)) }
+                for (o, d) in nearest(perHead, of: row, among: others, distance) { offered[o][h] = d }
             }
         }
-        // Every head's first point earns more than any decomposition's whole cost: a flow that gives each head at
-        // least one point, when one exists, is cheaper than any that does not. No two points are farther apart than
-        // 4 × the largest squared distance to their mean, so that bounds every edge the flow may be given.
-        let centre = points.means(of: [Array(0..<n)])
-        let spread = (0..<n).map { points.squaredDistance($0, to: 0, of: centre) }.max() ?? 0
-        let bonus = 1 + 4 * spread * Double(others.count)
-        guard bonus.isFinite else { throw PluginError.invalidInput("fairlets: the features are too large to compare (their spread overflows)") }
-        var offered = [Set<Int>](repeating: [], count: others.count)
-        for pair in pairs { offered[Int(pair >> 32)].insert(Int(pair & 0xFFFF_FFFF)) }
-        var (assignment, placed) = Self.assign(offered, others: others, heads: heads, t: t, bonus: bonus, distance)
+        var (assignment, placed) = try Self.assign(offered, heads: heads.count, t: t)
         var leftover = others.indices.filter { assignment[$0] < 0 }
         let widened = leftover.count
         var width = perOther
         while !leftover.isEmpty, width < heads.count {
             width = min(2 * width, heads.count)
-            for o in leftover { offered[o].formUnion(nearest(width, of: others[o], among: heads, distance)) }
-            (assignment, placed) = Self.assign(offered, others: others, heads: heads, t: t, bonus: bonus, distance)
+            for o in leftover {
+                for (h, d) in nearest(width, of: others[o], among: heads, distance) { offered[o][h] = d }
+            }
+            (assignment, placed) = try Self.assign(offered, heads: heads.count, t: t)
             leftover = others.indices.filter { assignment[$0] < 0 }
         }
         guard placed == others.count else {
             throw PluginError(FL_ERROR_INTERNAL, "fairlets: the flow placed \(placed) of \(others.count) majority points")
         }
-        var headOf = [Int](repeating: -1, count: n), fairlets = heads.map { [$0] }, cost = 0.0
-        for head in heads { headOf[head] = head }
+        var fairlets = heads.map { [$0] }, cost = 0.0
         for (o, h) in assignment.enumerated() {
-            headOf[others[o]] = heads[h]
             fairlets[h].append(others[o])
-            cost += distance(others[o], heads[h])
+            cost += offered[o][h]!
         }
         // A head still alone (its candidates went elsewhere) takes the nearest majority point of a fairlet that has
         // two or more: there is one, as the majority points are at least as many as the heads, and every fairlet
@@ -104,39 +93,34 @@ public enum FairletDecomposition {
             let row = fairlets[best.fairlet].remove(at: best.position)
             cost += best.distance - distance(row, heads[best.fairlet])
             fairlets[h].append(row)
-            headOf[row] = heads[h]
         }
-        return Result(
-            heads: headOf, fairlets: fairlets, cost: cost, t: t, minority: minority, widened: widened)
+        return Result(fairlets: fairlets, cost: cost, t: t, minority: minority, widened: widened)
     }
 
-    /// The least-cost assignment of the majority points to heads over the `offered` pairs (a head position set per
-    /// point), each head taking 1 to t when it can (the `bonus` for its first point): each point's head position, or
+    /// The least-cost assignment of the majority points to heads over the `offered` pairs (head position → distance,
+    /// per point), each of the `heads` taking 1 to t points (at least 1 where it can): each point's head position, or
     /// −1 for a point the pairs leave unplaced, and how many were placed.
-    private static func assign(
-        _ offered: [Set<Int>], others: [Int], heads: [Int], t: Int, bonus: Double, _ distance: (Int, Int) -> Double
-    ) -> (assignment: [Int], placed: Int) {
+    private static func assign(_ offered: [[Int: Double]], heads: Int, t: Int) throws -> (assignment: [Int], placed: Int) {
         // Nodes: the majority points, a unit of supply each; the heads; the sink.
-        let firstHead = others.count, sink = firstHead + heads.count
+        let firstHead = offered.count, sink = firstHead + heads
         var network = MinCostFlow(nodeCount: sink + 1)
         var edges: [(edge: Int, other: Int, head: Int)] = []
         for (o, candidates) in offered.enumerated() {
-            for h in candidates.sorted() {
-                edges.append((network.addEdge(from: o, to: firstHead + h, capacity: 1, cost: distance(others[o], heads[h])), o, h))
+            for (h, d) in candidates.sorted(by: { $0.key < $1.key }) {
+                edges.append((network.addEdge(from: o, to: firstHead + h, capacity: 1, cost: d), o, h))
             }
         }
-        for h in heads.indices { network.addEdge(from: firstHead + h, to: sink, capacity: 1, cost: -bonus) }
-        if t > 1 { for h in heads.indices { network.addEdge(from: firstHead + h, to: sink, capacity: t - 1, cost: 0) } }
-        let placed = network.solve(supplies: Array(others.indices), to: sink).flow
-        var assignment = [Int](repeating: -1, count: others.count)
+        for h in 0..<heads { network.addEdge(from: firstHead + h, to: sink, capacity: t, cost: 0, lower: 1) }
+        let placed = try network.solve(supplies: Array(offered.indices), to: sink).flow
+        var assignment = [Int](repeating: -1, count: offered.count)
         for edge in edges where network.flow(on: edge.edge) == 1 { assignment[edge.other] = edge.head }
         return (assignment, placed)
     }
 
-    /// Positions in `among` of the `count` rows nearest `row`.
-    private static func nearest(_ count: Int, of row: Int, among: [Int], _ distance: (Int, Int) -> Double) -> [Int] {
-        let scored = among.indices.map { (distance(row, among[$0]), $0) }
-        guard count < scored.count else { return Array(among.indices) }
-        return scored.sorted { $0 < $1 }.prefix(count).map(\.1)
+    /// Positions in `among` of the `count` rows nearest `row`, with their squared distances.
+    private static func nearest(_ count: Int, of row: Int, among: [Int], _ distance: (Int, Int) -> Double) -> [(Int, Double)] {
+        let scored = among.indices.map { ($0, distance(row, among[$0])) }
+        guard count < scored.count else { return scored }
+        return Array(scored.sorted { ($0.1, $0.0) < ($1.1, $1.0) }.prefix(count))
     }
 }

@@ -30,6 +30,16 @@ public struct Points: Sendable {
         return sum
     }
 
+    /// The row of `other` nearest row `i` (squared Euclidean distance; ties to the lower row).
+    public func nearest(to i: Int, in other: Points) -> Int {
+        var best = 0, bestDistance = Double.infinity
+        for j in 0..<other.rows {
+            let d = squaredDistance(i, to: j, of: other)
+            if d < bestDistance { (best, bestDistance) = (j, d) }
+        }
+        return best
+    }
+
     /// The mean of each set of rows in `members` (one set per output row), as points.
     public func means(of members: [[Int]]) -> Points {
         var out = [Double](repeating: 0, count: members.count * cols)

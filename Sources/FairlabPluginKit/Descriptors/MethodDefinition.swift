@@ -23,6 +23,8 @@ public struct Needs: OptionSet, Sendable {
     public static let groupsAtPredict = Needs(rawValue: FL_NEEDS_GROUPS_AT_PREDICT)
     public static let validation = Needs(rawValue: FL_NEEDS_VALIDATION)
     public static let baseLearner = Needs(rawValue: FL_NEEDS_BASE_LEARNER)
+    /// A metric: the evaluated rows' features (ABI 6).
+    public static let features = Needs(rawValue: FL_NEEDS_FEATURES)
 }
 
 /// The tasks a method handles, mirroring `fl_tasks` (ABI 5).

@@ -3,25 +3,39 @@
 /// optimal flow of an integral network is integral, which is why assignment problems with count bounds (fair
 /// assignment to clusters, fairlet decomposition) are solved exactly by it, with no rounding.
 ///
-/// Costs may be negative on the network as built (a lower bound is modelled as a negative-cost edge); the first
-/// potentials come from Bellman–Ford, so the network must have no negative cycle.
+/// An edge may have a lower bound: units it must carry when any flow can. Its lower part is priced below every
+/// other edge's whole cost put together (a bonus), so a least-cost flow meets every bound it can before anything
+/// else; `solve` reports whether it met them all. Costs may be negative; the first potentials come from
+/// Bellman–Ford, so the network must have no negative cycle.
 public struct MinCostFlow {
     private var heads: [Int] = []
     private var capacities: [Int] = []
     private var costs: [Double] = []
     /// Outgoing edges of each node; edge e's reverse is e ^ 1.
     private var adjacency: [[Int]]
+    /// The lower parts of bounded edges, with their bounds.
+    private var lowerParts: [(edge: Int, bound: Int)] = []
 
     /// A network of `nodeCount` nodes and no edges.
     public init(nodeCount: Int) { adjacency = [[Int]](repeating: [], count: nodeCount) }
 
-    /// Adds an edge and returns its index, for `flow(on:)`.
+    /// Adds an edge that carries at most `capacity` units, and when it can at least `lower` of them; returns the
+    /// index `flow(on:)` takes (for a bounded edge, its part above the bound).
     @discardableResult
-    public mutating func addEdge(from: Int, to: Int, capacity: Int, cost: Double) -> Int {
+    public mutating func addEdge(from: Int, to: Int, capacity: Int, cost: Double, lower: Int = 0) -> Int {
+        precondition(0 <= lower && lower <= capacity, "a lower bound of \(lower) on an edge of capacity \(capacity)")
+        if lower > 0 { lowerParts.append((addPart(from: from, to: to, capacity: lower, cost: cost), lower)) }
+        return addPart(from: from, to: to, capacity: capacity - lower, cost: cost)
+    }
+
+    private mutating func addPart(from: Int, to: Int, capacity: Int, cost: Double) -> Int {
         let index = heads.count
-        heads += [to, from]
-        capacities += [capacity, 0]
-        costs += [cost, -cost]
+        heads.append(to)
+        heads.append(from)
+        capacities.append(capacity)
+        capacities.append(0)
+        costs.append(cost)
+        costs.append(-cost)
         adjacency[from].append(index)
         adjacency[to].append(index + 1)
         return index
@@ -39,7 +53,19 @@ public struct MinCostFlow {
     /// network. When every supply is sent the flow is a least-cost one; when some cannot be, the units sent are
     /// least-cost for the supplies that were, which need not be the cheapest choice of supplies to send (a source
     /// joined to them all would choose): callers that need every unit placed check the flow and widen the network.
-    public mutating func solve(supplies: [Int], to sink: Int) -> (flow: Int, cost: Double) {
+    /// The cost is the edges' own (no bonus); `lowerBoundsMet` says whether every bounded edge carries its bound.
+    public mutating func solve(supplies: [Int], to sink: Int) throws -> (flow: Int, cost: Double, lowerBoundsMet: Bool) {
+        // The bonus exceeds the cost of every unbounded unit the flow could carry, so no saving elsewhere pays for
+        // leaving a bound unmet.
+        let bounded = Set(lowerParts.map(\.edge))
+        var unbounded = 0.0
+        for edge in stride(from: 0, to: heads.count, by: 2) where !bounded.contains(edge) { unbounded += abs(costs[edge]) * Double(capacities[edge]) }
+        let bonus = 1 + unbounded
+        guard bonus.isFinite else { throw PluginError.invalidInput("minimum-cost flow: the costs are too large to add up (\(unbounded))") }
+        for (edge, _) in lowerParts {
+            costs[edge] -= bonus
+            costs[edge ^ 1] += bonus
+        }
         let nodeCount = adjacency.count
         var potential = initialPotentials(from: supplies)
         var sent = 0, total = 0.0
@@ -47,6 +73,7 @@ public struct MinCostFlow {
         var settled = [Bool](repeating: false, count: nodeCount)
         var through = [Int](repeating: -1, count: nodeCount)
         var touched: [Int] = []
+        var heap = MinHeap()
         var pending = supplies
         while !pending.isEmpty {
           var unplaced: [Int] = []
@@ -54,7 +81,7 @@ public struct MinCostFlow {
             for v in touched { (distance[v], settled[v], through[v]) = (.infinity, false, -1) }
             touched = [supply]
             distance[supply] = 0
-            var heap = MinHeap()
+            heap.removeAll()
             heap.push(0, supply)
             while let (d, u) = heap.pop() {
                 if settled[u] || d > distance[u] { continue }
@@ -95,7 +122,13 @@ public struct MinCostFlow {
           if unplaced.count == pending.count { break }
           pending = unplaced
         }
-        return (sent, total)
+        // The bonus paid through each bounded part is added back: the cost returned is the edges' own.
+        var met = true
+        for (edge, bound) in lowerParts {
+            total += bonus * Double(flow(on: edge))
+            met = met && flow(on: edge) == bound
+        }
+        return (sent, total, met)
     }
 
     /// Shortest distances from any of `supplies` by Bellman–Ford over edges with capacity (infinite where
@@ -134,6 +167,11 @@ private struct MinHeap {
             nodes.swapAt(child, parent)
             child = parent
         }
+    }
+
+    mutating func removeAll() {
+        keys.removeAll(keepingCapacity: true)
+        nodes.removeAll(keepingCapacity: true)
     }
 
     mutating func pop() -> (Double, Int)? {

@@ -17,7 +17,10 @@ public final class RidgeLearner: ReductionLearner {
         }
 
         /// xβ + b for every row of column-major `features` (`rows` × the model's features).
-        public func predict(_ features: UnsafeBufferPointer<Double>, rows: Int) -> [Double] {
+        public func predict(_ features: UnsafeBufferPointer<Double>, rows: Int) throws -> [Double] {
+            guard features.count == rows * coefficients.count else {
+                throw PluginError.invalidInput("fitted on \(coefficients.count) feature columns, given \(rows == 0 ? 0 : features.count / rows)")
+            }
             var predictions = [Double](repeating: intercept, count: rows)
             for (j, beta) in coefficients.enumerated() {
                 let column = features.baseAddress! + j * rows
@@ -54,7 +57,7 @@ public final class RidgeLearner: ReductionLearner {
             }
         }
         let model = Model(coefficients: coefficients, intercept: intercept)
-        return (model, model.predict(features, rows: rows))
+        return (model, try model.predict(features, rows: rows))
     }
 
     /// Nothing to free: a model is two arrays.

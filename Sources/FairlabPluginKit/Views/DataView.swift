@@ -58,6 +58,13 @@ public struct DataView {
         }
     }
 
+    /// The features as one column-major buffer (rows × cols), for code that reads them whole; the host hands them
+    /// with a leading dimension equal to the rows, and any other view is refused rather than misread.
+    public func contiguousFeatures() throws -> UnsafeBufferPointer<Double> {
+        guard Int(matrix.pointee.leading_dimension) == rows else { throw PluginError.invalidInput("the features are not contiguous columns") }
+        return UnsafeBufferPointer(start: matrix.pointee.data, count: rows * cols)
+    }
+
     /// Feature (row, column).
     public func feature(_ row: Int, _ column: Int) -> Double {
         matrix.pointee.data[row + column * Int(matrix.pointee.leading_dimension)]

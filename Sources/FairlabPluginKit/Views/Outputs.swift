@@ -117,7 +117,10 @@ public struct EvaluationInput {
     public let probabilities: UnsafeBufferPointer<Double>?
     /// The task of the labels and predictions (ABI 5; binary from an earlier host).
     public let task: Tasks
-    /// The evaluated rows' features (ABI 6; the host gives them on clustering data), else nil.
+    /// Row `row`'s instance weight (1 where the host gives none).
+    public func weight(_ row: Int) -> Double { weights?[row] ?? 1 }
+
+    /// The evaluated rows' features (ABI 6; the host gives them to a metric declaring `Needs.features`), else nil.
     public let features: UnsafePointer<fl_matrix>?
     /// For clustering, the k the run asked for (ABI 6); 0 otherwise.
     public let clusterCount: Int
@@ -155,6 +158,12 @@ public struct MetricSink {
     /// A value for one group.
     public func perGroup(_ metric: String, group: Int, _ value: Double) {
         sink.pointee.per_group(sink.pointee.context, metric, Int32(group), value)
+    }
+
+    /// Reports an overall value with what it is: `describe`, then `overall`.
+    public func report(_ metric: String, displayName: String, kind: MetricKind, ideal: Double, _ value: Double) {
+        describe(metric, displayName: displayName, kind: kind, ideal: ideal)
+        overall(metric, value)
     }
 
     /// Says what the overall metric `metric` is (once per metric, in table order); a no-op with a host older
