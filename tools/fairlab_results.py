@@ -1,16 +1,36 @@
 """Reading a fairlab results file's run from Python, for the scripts that rerun a reference library on fairlab's own
-rows (tools/bench/regression.py, tools/bench/clustering.py): which run, its dataset (checked against the run's
-SHA-256), and a seed's training and test rows standardised as the run's `--standardize numeric` did them.
+rows: which run, its dataset (checked against the run's SHA-256), the feature columns the run standardised and
+fairlab's standardisation of them, and what the benchmarks share (their arguments, a median timing).
+tools/golden/postprocessing_on_fairlab_splits.py (and the scripts that import it) and tools/bench/regression.py and
+tools/bench/clustering.py use these.
 """
+import argparse
 import hashlib
 import os
 import pathlib
+import statistics
+import time
+
+import numpy as np
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 
 def text(value):
+    """A string attribute or element as str, whether h5py gives bytes or str."""
     return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def texts(values):
+    return [text(v) for v in np.ravel(values)]
+
+
+def sha256(path):
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def run_of(results, run_id=None):
@@ -21,29 +41,68 @@ def run_of(results, run_id=None):
 
 def dataset_of(run, path=None, task=None):
     """The run's dataset file (its dataset_path, or `path`; relative to the repository if not found as given),
-    after checking that it is the file the run read (SHA-256), the run's task and its standardisation."""
+    after checking that it is the file the run read (SHA-256) and, given `task`, the run's task."""
     dataset_path = path or text(run.attrs["dataset_path"])
     if not os.path.isabs(dataset_path) and not os.path.exists(dataset_path):
         dataset_path = str(ROOT / dataset_path)
-    with open(dataset_path, "rb") as f:
-        digest = hashlib.sha256(f.read()).hexdigest()
-    assert digest == text(run.attrs["dataset_sha256"]), f"{dataset_path} is not the run's dataset"
+    assert sha256(dataset_path) == text(run.attrs["dataset_sha256"]), f"{dataset_path} is not the run's dataset"
     if task is not None:
         assert text(run.attrs.get("task", "binary")) == task, f"not a {task} run"
-    assert text(run.attrs.get("standardize", "all")) == "numeric", "these scripts standardise as --standardize numeric"
     return dataset_path
 
 
-def standardised_rows(data, split):
-    """A seed's split (the run's splits/seed_N group) of `data` (fairlab_dataset.load): training and test rows
-    with every numeric column (not one-hot, not a protected attribute's own) standardised by the training rows'
-    mean and population standard deviation, as `--standardize numeric` does; and the row indices."""
+def standardisation(run, dataset):
+    """The run's `standardize` attribute ("all" when absent: runs written before it standardised every column) and
+    the columns it standardises, as fairlab's Standardization.mask: with "numeric", neither a one-hot column (a
+    name with something before its first '=') nor a protected attribute's own column (a name equal to one of the
+    dataset's protected attributes, whichever of them the run groups by)."""
+    mode = text(run.attrs.get("standardize", "all"))
+    names = dataset["names"]
+    if mode == "all":
+        return mode, np.ones(len(names), dtype=bool)
+    if mode == "none":
+        return mode, np.zeros(len(names), dtype=bool)
+    if mode == "numeric":
+        return mode, np.array([name not in dataset["protected"] and name.find("=") <= 0 for name in names], dtype=bool)
+    raise ValueError(f"unknown standardize attribute '{mode}' (all, numeric or none)")
+
+
+def standardise(features, train, columns):
+    """fairlab's Standardizer: the `columns` (a boolean mask) centred and scaled by the training rows' mean and
+    population std, the others passed through; constant columns (scikit-learn's test) keep scale 1."""
+    x_train = features[train]
+    mean = x_train.mean(axis=0)
+    std = np.sqrt(((x_train - mean) ** 2).mean(axis=0))
+    keep = columns & (std > 0) & (std * std > 10 * np.finfo(float).eps * np.maximum(mean * mean, np.finfo(float).tiny))
+    mean = np.where(columns, mean, 0.0)
+    scale = np.where(keep, std, 1.0)
+    return lambda x: (x - mean) / scale
+
+
+def standardised_rows(run, data, split):
+    """A seed's split (the run's splits/seed_N group) of `data` (fairlab_dataset.load): its training and test rows
+    standardised as the run did, and their indices."""
     train, test = split["train_index"][...], split["test_index"][...]
-    columns = [j for j, name in enumerate(data["names"]) if "=" not in name and name not in data["protected_order"]]
-    x_train, x_test = data["features"][train].copy(), data["features"][test].copy()
-    mean = x_train[:, columns].mean(axis=0)
-    std = x_train[:, columns].std(axis=0)
-    std[std == 0] = 1
-    x_train[:, columns] = (x_train[:, columns] - mean) / std
-    x_test[:, columns] = (x_test[:, columns] - mean) / std
-    return x_train, x_test, train, test
+    _, columns = standardisation(run, data)
+    transform = standardise(data["features"], train, columns)
+    return transform(data["features"][train]), transform(data["features"][test]), train, test
+
+
+def bench_arguments(doc):
+    """The arguments every rerun-on-fairlab's-rows benchmark takes: the results file, a run, a dataset, and runs."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    parser.add_argument("results")
+    parser.add_argument("--run")
+    parser.add_argument("--dataset")
+    parser.add_argument("--runs", type=int, default=5, help="timed calls of each reference fit (median)")
+    return parser.parse_args()
+
+
+def timed(fit, runs):
+    """`fit()` called `runs` times: its last result and the median seconds of a call."""
+    times, result = [], None
+    for _ in range(runs):
+        start = time.perf_counter()
+        result = fit()
+        times.append(time.perf_counter() - start)
+    return result, statistics.median(times)

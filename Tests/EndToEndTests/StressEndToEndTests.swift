@@ -12,10 +12,6 @@ import Testing
     static let methods = "reweighing,massaging,threshold-optimizer,group-thresholds"
     static let options = ["--inject", "label-bias", "--levels", "0.2,0.4", "--seeds", "3", "--methods", methods, "--jobs", "2"]
 
-    static func latestRun(_ path: String) throws -> RunRecord {
-        try ResultsFile.read(runID: try ResultsFile.runIDs(in: path).last!, from: path)
-    }
-
     @Test func labelBiasOnAdultIsRecoveredReproducedAndReplayed() throws {
         let folder = try TestEnvironment.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
@@ -24,7 +20,7 @@ import Testing
         #expect(first.status == 0, "\(first.stderr)")
         #expect(first.stderr.contains("running 45 jobs (5 methods × 3 seeds × 3 levels of label-bias, 2 at a time)"), "\(first.stderr)")
         #expect(first.stdout.contains("label-bias in group Female at levels 0, 0.2, 0.4; 3 seeds"), "\(first.stdout)")
-        let run = try Self.latestRun(results)
+        let run = try RunRecord.latest(in: results)
         let stress = try #require(run.stress)
         #expect(stress.levels == [0, 0.2, 0.4] && stress.injection == Injection(kind: .labelBias))
         #expect(run.methods.allSatisfy { $0.outcomes.count == 9 && $0.outcomes.allSatisfy(\.succeeded) })
@@ -64,7 +60,7 @@ import Testing
         // Bit for bit from the seed: the same command gives the same rows and predictions.
         let again = try TestEnvironment.fairlab(["stress", adult, "--out", results] + Self.options)
         #expect(again.status == 0, "\(again.stderr)")
-        let rerun = try Self.latestRun(results)
+        let rerun = try RunRecord.latest(in: results)
         #expect(rerun.stress?.injected == stress.injected)
         ShardingTests.expectIdentical(rerun, run)
         #expect(rerun.methods.flatMap { $0.outcomes.map(\.level) } == run.methods.flatMap { $0.outcomes.map(\.level) })
@@ -72,7 +68,7 @@ import Testing
         // Replayed from the stored rows, whatever the generator would draw: the same predictions.
         let replay = try TestEnvironment.fairlab(["stress", adult, "--replay", results, "--replay-run", run.id, "--methods", Self.methods, "--out", results])
         #expect(replay.status == 0, "\(replay.stderr)")
-        let replayed = try Self.latestRun(results)
+        let replayed = try RunRecord.latest(in: results)
         #expect(replayed.stress?.injected == stress.injected && replayed.seeds == run.seeds)
         ShardingTests.expectIdentical(replayed, run)
         let wrongData = try TestEnvironment.fairlab(["stress", TestEnvironment.dataset("german"), "--replay", results, "--replay-run", run.id])

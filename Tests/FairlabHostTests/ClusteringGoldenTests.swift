@@ -116,7 +116,7 @@ import Testing
                 }
             }
         }
-        #expect(compared > 50)
+        #expect(compared == 55, "\(compared) values compared")
     }
 
     /// By hand: two clusters, one all group a (weight 2 + 1), one a and b (1 each). Overall shares a 4/5, b 1/5;
@@ -151,8 +151,11 @@ import Testing
                 centers: Self.points(reference["centers"]), delta: reference["delta"] as! Double)
             #expect(result.sizes == reference["sizes"] as! [Int], "\(name): sizes \(result.sizes)")
             #expect(result.lower == reference["lower"] as! [[Int]] && result.upper == reference["upper"] as! [[Int]], "\(name): bounds differ")
-            #expect(Self.close(result.cost, reference["cost"] as! Double), "\(name): cost \(result.cost), MILP optimum \(reference["cost"]!)")
-            #expect(result.cost > reference["unconstrained_cost"] as! Double)
+            // The cost of the assignment returned, recomputed from its clusters, is the MILP's optimum.
+            let points = Self.points(reference["x"]), centers = Self.points(reference["centers"])
+            let cost = result.clusters.enumerated().reduce(0.0) { $0 + points.squaredDistance($1.offset, to: $1.element, of: centers) }
+            #expect(Self.close(cost, reference["cost"] as! Double) && Self.close(result.cost, cost), "\(name): cost \(cost), MILP optimum \(reference["cost"]!)")
+            #expect(cost > reference["unconstrained_cost"] as! Double)
             // Every bound holds and every cluster keeps its size.
             for c in result.sizes.indices {
                 #expect(result.clusters.filter { $0 == c }.count == result.sizes[c])
@@ -173,7 +176,14 @@ import Testing
             let result = try FairletDecomposition.decompose(Self.points(reference["x"]), groups: groups)
             #expect(result.t == reference["t"] as! Int && Int(result.minority) == reference["minority"] as! Int)
             #expect(result.widened == 0)
-            #expect(Self.close(result.cost, reference["cost"] as! Double), "\(name): cost \(result.cost), MILP optimum \(reference["cost"]!)")
+            // One fairlet per minority row, covering every row once; its cost recomputed from the fairlets returned.
+            let points = Self.points(reference["x"])
+            #expect(result.fairlets.count == groups.filter { $0 == result.minority }.count)
+            #expect(result.fairlets.flatMap { $0 }.sorted() == Array(0..<groups.count))
+            let cost = result.fairlets.reduce(0.0) { total, fairlet in
+                total + fairlet.dropFirst().reduce(0.0) { $0 + points.squaredDistance($1, to: fairlet[0], of: points) }
+            }
+            #expect(Self.close(cost, reference["cost"] as! Double) && Self.close(result.cost, cost), "\(name): cost \(cost), MILP optimum \(reference["cost"]!)")
             for fairlet in result.fairlets {
                 let minority = fairlet.filter { groups[$0] == result.minority }.count
                 #expect(minority == 1 && (1...result.t).contains(fairlet.count - 1), "\(name): a fairlet of \(minority) and \(fairlet.count - minority)")
@@ -188,12 +198,12 @@ import Testing
         #expect(ClusterAlignment.hungarian(cost: [[4, 1, 3], [2, 0, 5], [3, 2, 2]]) == [1, 0, 2])
         #expect(ClusterAlignment.bySize([2, 2, 2, 0, 1, 1], clusterCount: 3) == [0, 0, 0, 2, 1, 1])
         #expect(ClusterAlignment.matching([1, 1, 0, 0, 2, 2], to: [0, 0, 2, 2, 1, 0], clusterCount: 3) == [0, 0, 2, 2, 1, 1])
-        // An empty cluster keeps a name of its own.
+        // Clusters with rows are named first, by size; the empty ones (here 0 and 2) after them.
         #expect(ClusterAlignment.bySize([3, 3, 1], clusterCount: 4) == [0, 0, 1])
     }
 
     /// A sparse candidate network that cannot place every point: a dense clump of majority points whose nearest
-    /// heads fill up. The leftovers get an edge to every head and the flow places them; every fairlet keeps one head
+    /// heads fill up. The leftovers are offered more of their nearest heads and the flow places them; every fairlet keeps one head
     /// and 1 to t majority points.
     @Test func fairletsPlaceEveryPointWhenTheCandidatesRunOut() throws {
         // 4 heads (group 1) at 0, 1, 100, 101; 8 majority points (group 0) at 0.1 … 0.8, all nearest the first two.

@@ -38,84 +38,28 @@ over seeds). scikit-learn's Lloyd loop runs on OpenMP threads (OMP_NUM_THREADS),
 OpenMP threads that outnumber the free cores make the fit 10-100 times slower. Prints one JSON line per seed and a
 summary line.
 """
-import argparse
 import json
-import math
 import os
 import pathlib
 import re
 import statistics
 import sys
-import time
 
 import h5py
 import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, linear_sum_assignment, milp
-from scipy.sparse import csr_matrix
+from scipy.optimize import linear_sum_assignment
 from sklearn.cluster import KMeans
 from sklearn.metrics import adjusted_rand_score
 from threadpoolctl import threadpool_info
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tools"))
+sys.path.insert(0, str(ROOT / "tools" / "golden"))
 import fairlab_dataset  # noqa: E402
 import fairlab_results  # noqa: E402
+from make_clustering_goldens import clustering_metrics, exact_fair_assignment, squared_distances  # noqa: E402
 
 METRICS = ("inertia", "balance", "proportional_balance", "max_share_gap")
-
-
-def squared_distances(x, centres):
-    return ((x[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2)
-
-
-def clustering_metrics(x, clusters, k, groups, group_count):
-    """docs/metrics.md's clustering metrics, unweighted; empty clusters take no part."""
-    n = len(x)
-    p = np.bincount(groups, minlength=group_count) / n
-    nonempty = [c for c in range(k) if (clusters == c).any()]
-    inertia = sum(float(((x[clusters == c] - x[clusters == c].mean(axis=0)) ** 2).sum()) for c in nonempty)
-    cell = np.array([[np.sum((groups == g) & (clusters == c)) for c in range(k)] for g in range(group_count)], float)
-    balance = min(cell[:, c].min() / cell[:, c].max() for c in nonempty)
-    share = {c: cell[:, c] / cell[:, c].sum() for c in nonempty}
-    proportional = min(0.0 if cell[g, c] == 0 else min(share[c][g] / p[g], p[g] / share[c][g])
-                       for c in nonempty for g in range(group_count))
-    gap = max(abs(share[c][g] - p[g]) for c in nonempty for g in range(group_count))
-    return dict(inertia=inertia, balance=float(balance), proportional_balance=float(proportional),
-                max_share_gap=float(gap))
-
-
-def fair_assignment(x, groups, group_count, centres, delta):
-    """The exact fair assignment (docs/methods.md, `fair-assignment`) by scipy.optimize.milp: labels, cost,
-    nearest-centre cost, sizes and the count bounds."""
-    n, k = len(x), len(centres)
-    d = squared_distances(x, centres)
-    nearest = np.argmin(d, axis=1)
-    sizes = np.bincount(nearest, minlength=k)
-    p = np.bincount(groups, minlength=group_count) / n
-    lower = np.array([[math.ceil((1 - delta) * p[g] * sizes[c] - 1e-9) for c in range(k)] for g in range(group_count)])
-    upper = np.array([[math.floor(p[g] * sizes[c] / (1 - delta) + 1e-9) for c in range(k)] for g in range(group_count)])
-    rows, cols = [], []  # variable i * k + c: row i in cluster c
-    for i in range(n):  # each row in one cluster
-        rows += [i] * k
-        cols += [i * k + c for c in range(k)]
-    for c in range(k):  # cluster c keeps n_c rows
-        rows += [n + c] * n
-        cols += [i * k + c for i in range(n)]
-    for g in range(group_count):  # L_gc <= group g's count in c <= U_gc
-        members = np.flatnonzero(groups == g)
-        for c in range(k):
-            rows += [n + k + g * k + c] * len(members)
-            cols += [int(i) * k + c for i in members]
-    a = csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n + k + group_count * k, n * k))
-    lo = np.concatenate([np.ones(n), sizes, lower.ravel()])
-    up = np.concatenate([np.ones(n), sizes, upper.ravel()])
-    result = milp(d.ravel(), constraints=LinearConstraint(a, lo, up), integrality=np.ones(n * k),
-                  bounds=Bounds(0, 1))
-    assert result.success, result.message
-    labels = np.round(result.x).reshape(n, k).argmax(axis=1)
-    cost = float(d[np.arange(n), labels].sum())
-    assert math.isclose(cost, result.fun, rel_tol=1e-9), (cost, result.fun)
-    return labels, cost, float(d[np.arange(n), nearest].sum()), sizes, lower, upper
 
 
 def cell_counts(labels, groups, k, group_count):
@@ -123,12 +67,7 @@ def cell_counts(labels, groups, k, group_count):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("results")
-    parser.add_argument("--run")
-    parser.add_argument("--dataset")
-    parser.add_argument("--runs", type=int, default=5)
-    args = parser.parse_args()
+    args = fairlab_results.bench_arguments(__doc__)
     with h5py.File(args.results, "r") as f:
         run = fairlab_results.run_of(f, args.run)
         dataset_path = fairlab_results.dataset_of(run, args.dataset, task="clustering")
@@ -147,18 +86,15 @@ def main():
         rows, fairlab_fits = [], []
         for seed in seeds:
             split = run[f"splits/seed_{seed}"]
-            x_train, x_test, train, test = fairlab_results.standardised_rows(data, split)
+            x_train, x_test, train, test = fairlab_results.standardised_rows(run, data, split)
             g_test = codes[test]
             assert np.array_equal(g_test, split["group_codes"][...]), "the stored group codes are not the dataset's"
 
-            times, model = [], None
-            for _ in range(args.runs):
-                start = time.perf_counter()
-                model = KMeans(n_clusters=k, n_init=n_init, algorithm="lloyd", random_state=seed).fit(x_train)
-                times.append(time.perf_counter() - start)
+            model, fit_seconds = fairlab_results.timed(
+                lambda: KMeans(n_clusters=k, n_init=n_init, algorithm="lloyd", random_state=seed).fit(x_train), args.runs)
             centres = model.cluster_centers_
             labels = np.argmin(squared_distances(x_test, centres), axis=1)
-            ours = clustering_metrics(x_test, labels, k, g_test, group_count)
+            ours, _ = clustering_metrics(x_test, labels, k, g_test, group_count, None)
 
             outcome = run[f"methods/baseline/seed_{seed}"]
             baseline_stored = outcome["y_pred"][...].astype(int)
@@ -176,8 +112,7 @@ def main():
             sizes_by_id = np.bincount(baseline_stored, minlength=k)
             aligned = bool((np.diff(sizes_by_id) <= 0).all())  # the baseline's ids by size, largest 0
             if "methods/fair-assignment" in run:
-                fa_labels, fa_cost, nearest_cost, sizes, lower, upper = fair_assignment(x_test, g_test, group_count,
-                                                                                         centres, delta)
+                fa_labels, fa_cost, nearest_cost, sizes, lower, upper = exact_fair_assignment(x_test, g_test, group_count, centres, delta)
                 fa_outcome = run[f"methods/fair-assignment/seed_{seed}"]
                 fl_fair = fa_outcome["y_pred"][...].astype(int)
                 common = np.array([[np.sum((baseline_stored == a) & (fl_fair == b)) for b in range(k)] for a in range(k)])
@@ -216,12 +151,12 @@ def main():
                 if not (row["fairlab_fair_assignment_keeps_sklearn_sizes"] and row["fairlab_fair_assignment_within_sklearn_bounds"]):
                     row["fair_assignment_centres_differ"] = (
                         "fairlab's fair-assignment labels break scikit-learn's sizes or bounds under every renaming: "
-                        "its own k-means (the method's random stream, not the baseline's) found other centres, so "
-                        "the costs need not agree")
+                        "fairlab's k-means (the baseline's, which fair assignment reuses) and scikit-learn's found "
+                        "different optima, so the costs need not agree")
             if ari < 1:
                 row["centres_differ"] = ("ARI < 1: scikit-learn's and fairlab's k-means found different partitions, so "
                                          "their centres differ and the fair-assignment costs need not agree")
-            row["sklearn_fit_seconds"] = statistics.median(times)
+            row["sklearn_fit_seconds"] = fit_seconds
             row["fairlab_baseline_fit_seconds"] = fairlab_fits[-1]
             rows.append(row)
             print(json.dumps(row))

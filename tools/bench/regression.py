@@ -20,13 +20,11 @@ first protected attribute's codes, then:
 Fit times: median of --runs fits each (Ridge; the whole ExponentiatedGradient.fit), beside fairlab's stored
 fit_seconds (median over seeds). Prints one JSON line per seed and a summary line.
 """
-import argparse
 import json
 import os
 import pathlib
 import statistics
 import sys
-import time
 
 import h5py
 import numpy as np
@@ -40,12 +38,7 @@ import fairlab_results  # noqa: E402
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("results")
-    parser.add_argument("--run")
-    parser.add_argument("--dataset")
-    parser.add_argument("--runs", type=int, default=5)
-    args = parser.parse_args()
+    args = fairlab_results.bench_arguments(__doc__)
     with h5py.File(args.results, "r") as f:
         run = fairlab_results.run_of(f, args.run)
         dataset_path = fairlab_results.dataset_of(run, args.dataset, task="regression")
@@ -56,16 +49,11 @@ def main():
         rows, fairlab_fits = [], {"baseline": [], "bounded-group-loss": []}
         for seed in seeds:
             split = run[f"splits/seed_{seed}"]
-            x_train, x_test, train, test = fairlab_results.standardised_rows(data, split)
+            x_train, x_test, train, test = fairlab_results.standardised_rows(run, data, split)
             y_train, g_train = data["labels"][train], codes[train]
 
             def timed(fit):
-                times, result = [], None
-                for _ in range(args.runs):
-                    start = time.perf_counter()
-                    result = fit()
-                    times.append(time.perf_counter() - start)
-                return result, statistics.median(times)
+                return fairlab_results.timed(fit, args.runs)
 
             ridge, ridge_seconds = timed(lambda: Ridge(alpha=1.0).fit(x_train, y_train))
             baseline_stored = run[f"methods/baseline/seed_{seed}/y_pred"][...]

@@ -240,17 +240,20 @@ def solve_milp(costs, eq_rows, eq_values, ineq_rows, ineq_lower, ineq_upper, n_v
     return result
 
 
-def fair_assignment_case(name, x, groups, group_count, k, init_rows):
-    n = len(x)
-    centres = KMeans(n_clusters=k, init=x[init_rows], n_init=1, algorithm="lloyd", max_iter=300, tol=TOL).fit(x).cluster_centers_
+def exact_fair_assignment(x, groups, group_count, centres, delta):
+    """The fair assignment of docs/methods.md (`fair-assignment`) solved exactly by SciPy's MILP: each row to one
+    centre, each cluster keeping its nearest-centre size, every group's count within its bounds. Returns the labels,
+    their cost, the nearest-centre cost, the sizes and the [group][cluster] lower and upper bounds. Also used by
+    tools/bench/clustering.py on fairlab's own rows."""
+    n, k = len(x), len(centres)
     d = squared_distances(x, centres)
     nearest = np.argmin(d, axis=1)  # first minimum: ties to the lowest index
     sizes = np.bincount(nearest, minlength=k)
     unconstrained_cost = float(d[np.arange(n), nearest].sum())
     counts = np.bincount(groups, minlength=group_count)
     p = counts / n
-    lower = np.array([[math.ceil((1 - DELTA) * p[g] * sizes[c] - 1e-9) for c in range(k)] for g in range(group_count)])
-    upper = np.array([[math.floor(p[g] * sizes[c] / (1 - DELTA) + 1e-9) for c in range(k)] for g in range(group_count)])
+    lower = np.array([[math.ceil((1 - delta) * p[g] * sizes[c] - 1e-9) for c in range(k)] for g in range(group_count)])
+    upper = np.array([[math.floor(p[g] * sizes[c] / (1 - delta) + 1e-9) for c in range(k)] for g in range(group_count)])
 
     var = lambda i, c: i * k + c  # noqa: E731
     eq_rows = [[var(i, c) for c in range(k)] for i in range(n)] + [[var(i, c) for i in range(n)] for c in range(k)]
@@ -271,6 +274,12 @@ def fair_assignment_case(name, x, groups, group_count, k, init_rows):
     assert (np.bincount(labels, minlength=k) == sizes).all()
     cell = np.array([[np.sum((groups == g) & (labels == c)) for c in range(k)] for g in range(group_count)])
     assert ((lower <= cell) & (cell <= upper)).all()
+    return labels, cost, unconstrained_cost, sizes, lower, upper
+
+
+def fair_assignment_case(name, x, groups, group_count, k, init_rows):
+    centres = KMeans(n_clusters=k, init=x[init_rows], n_init=1, algorithm="lloyd", max_iter=300, tol=TOL).fit(x).cluster_centers_
+    labels, cost, unconstrained_cost, sizes, lower, upper = exact_fair_assignment(x, groups, group_count, centres, DELTA)
     assert cost > unconstrained_cost + 1e-9, (name, cost, unconstrained_cost)
     return dict(name=name, x=x.tolist(), centers=centres.tolist(), groups=groups.tolist(), group_count=group_count,
                 k=k, delta=DELTA, sizes=sizes.tolist(), lower=lower.tolist(), upper=upper.tolist(), cost=cost,

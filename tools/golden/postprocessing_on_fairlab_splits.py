@@ -86,6 +86,7 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
 import fairlab_dataset  # noqa: E402
+from fairlab_results import sha256, standardisation, standardise, text, texts  # noqa: E402,F401  (the other scripts use them through this module)
 from aif360.algorithms.postprocessing import (CalibratedEqOddsPostprocessing, EqOddsPostprocessing,  # noqa: E402
                                               RejectOptionClassification)
 from aif360.datasets import BinaryLabelDataset  # noqa: E402
@@ -133,22 +134,6 @@ METHODS = OrderedDict([
 
 class CheckFailed(Exception):
     pass
-
-
-def text(value):
-    return value.decode() if isinstance(value, bytes) else str(value)
-
-
-def texts(values):
-    return [text(v) for v in np.ravel(values)]
-
-
-def sha256(path):
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 # ------------------------------------------------------------------------------------------------- dataset
@@ -277,34 +262,6 @@ def fairlab_split(labels, codes, seed, train_fraction=0.6, validation_fraction=0
 
 
 # ------------------------------------------------------------------------------------------------ baseline
-
-def standardisation(run, dataset):
-    """The run's `standardize` attribute ("all" when absent: runs written before it standardised every column) and
-    the columns it standardises, as fairlab's Standardization.mask: with "numeric", neither a one-hot column (a
-    name with something before its first '=') nor a protected attribute's own column (a name equal to one of the
-    dataset's protected attributes, whichever of them the run groups by)."""
-    mode = text(run.attrs.get("standardize", "all"))
-    names = dataset["names"]
-    if mode == "all":
-        return mode, np.ones(len(names), dtype=bool)
-    if mode == "none":
-        return mode, np.zeros(len(names), dtype=bool)
-    if mode == "numeric":
-        return mode, np.array([name not in dataset["protected"] and name.find("=") <= 0 for name in names], dtype=bool)
-    raise CheckFailed(f"unknown standardize attribute '{mode}' (all, numeric or none)")
-
-
-def standardise(features, train, columns):
-    """fairlab's Standardizer: the `columns` (a boolean mask) centred and scaled by the training rows' mean and
-    population std, the others passed through; constant columns keep scale 1."""
-    x_train = features[train]
-    mean = x_train.mean(axis=0)
-    std = np.sqrt(((x_train - mean) ** 2).mean(axis=0))
-    keep = columns & (std > 0) & (std * std > 10 * np.finfo(float).eps * np.maximum(mean * mean, np.finfo(float).tiny))
-    mean = np.where(columns, mean, 0.0)
-    scale = np.where(keep, std, 1.0)
-    return lambda x: (x - mean) / scale
-
 
 # ---------------------------------------------------------------------------------------- reference methods
 
