@@ -12,13 +12,17 @@ final class CorrelationRemover: FairlabMethod {
     ]
 
     private let alpha: Double
+    private let host: HostServices
     private var sensitive: [Int] = []
     private var kept: [Int] = []
     private var means: [Double] = []
     /// β, one row per sensitive column, one column per kept column: beta[s][j].
     private var beta: [[Double]] = []
 
-    init(parameters: ParameterValues) { alpha = parameters.number("alpha") }
+    init(host: HostServices, parameters: ParameterValues) {
+        self.host = host
+        alpha = parameters.number("alpha")
+    }
 
     func fit(train: DataView, validation: DataView?) throws {
         guard let columns = train.columns else {
@@ -33,7 +37,14 @@ final class CorrelationRemover: FairlabMethod {
         let centred = sensitive.enumerated().map { a, s in train.column(s).map { $0 - means[a] } }
         // Normal equations (S_cᵀ S_c) β = S_cᵀ Z, k × k with k the number of protected columns.
         let gram = centred.map { a in centred.map { b in dot(a, b) } }
-        let cross = centred.map { a in kept.map { column in dot(a, train.column(column)) } }
+        // S_cᵀ Z: one dgemv per protected column over the whole matrix, the protected columns' entries then dropped.
+        let matrix = train.matrix.pointee
+        var products = [Double](repeating: 0, count: train.cols)
+        let cross = centred.map { a in
+            host.blas.dgemv(Int32(FL_BLAS_COL_MAJOR), Int32(FL_BLAS_TRANS), Int32(n), Int32(train.cols), 1, matrix.data,
+                            Int32(matrix.leading_dimension), a, 1, 0, &products, 1)
+            return kept.map { products[$0] }
+        }
         beta = try Self.solve(gram, cross)
     }
 
@@ -66,9 +77,15 @@ final class CorrelationRemover: FairlabMethod {
         for (j, column) in kept.enumerated() {
             let original = data.column(column)
             let output = UnsafeMutableBufferPointer(rebasing: features[(j * rows)..<((j + 1) * rows)])
-            for i in 0..<rows { output[i] = original[i] }
-            // Z − α (S − s̄) β: (1 − α) Z + α (Z − (S − s̄) β), written as one correction per protected column.
-            for a in shifts.indices {
+            // Z − α (S − s̄) β: (1 − α) Z + α (Z − (S − s̄) β), written as one correction per protected column, the
+            // first fused with the copy (one pass over the output instead of two).
+            guard let first = shifts.first else {
+                for i in 0..<rows { output[i] = original[i] }
+                continue
+            }
+            let firstCoefficient = alpha * beta[0][j]
+            for i in 0..<rows { output[i] = original[i] - firstCoefficient * first[i] }
+            for a in shifts.indices.dropFirst() {
                 let coefficient = alpha * beta[a][j]
                 let shift = shifts[a]
                 for i in 0..<rows { output[i] -= coefficient * shift[i] }
@@ -84,7 +101,7 @@ nonisolated(unsafe) let library = makeLibrary(
             id: "correlation-remover", name: "Correlation remover (Fairlearn's CorrelationRemover)", version: "1.0.0",
             description: "Removes the linear correlation of every feature with the protected attributes' columns, and drops those columns.",
             stage: .preProcessing, needs: [], parameters: CorrelationRemover.parameters,
-            make: { _, parameters in CorrelationRemover(parameters: parameters) }),
+            make: { host, parameters in CorrelationRemover(host: host, parameters: parameters) }),
     ])
 
 @_cdecl("fairlab_plugin_entry")

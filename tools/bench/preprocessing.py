@@ -7,9 +7,10 @@
 Python side (each method in its own subprocess, once with OPENBLAS_NUM_THREADS=1 and once with the default
 threads; imports and data loading excluded): Adult (datasets/adult.h5), one split 60/20/20 stratified by label x
 sex with scikit-learn's train_test_split(random_state=0), the columns standardised by the training rows' mean and
-population std (untimed, as fairlab does it before a method runs): every column with --standardize all (the
-default, as this script always did), or, with numeric, fairlab's default: not the one-hot columns nor the
-protected attributes' own columns (those stay 0/1). Timed, as a user writes it:
+population std (untimed, as fairlab does it before a method runs): with --standardize numeric (the default, and
+fairlab's), not the one-hot columns nor the protected attributes' own columns (those stay 0/1); with all, every
+column. The fairlab run gets the same --standardize, so both sides fit the same kind of features. Timed, as a user
+writes it:
 
 - reweighing: BinaryLabelDataset of the training rows, AIF360 Reweighing fit_transform, LogisticRegression(C=1,
   lbfgs, tol=1e-10, max_iter=10000) with the instance weights as sample_weight;
@@ -260,14 +261,14 @@ def time_python(methods, args, single_thread):
     return results
 
 
-def fairlab_times(path, seeds, methods):
+def fairlab_times(path, seeds, methods, standardize):
     import h5py
     if path is None:
         if not FAIRLAB.exists():
             return None, f"{FAIRLAB} does not exist"
         path = pathlib.Path(tempfile.mkdtemp(prefix="fairlab-pre-bench-")) / "pre.h5"
         command = [str(FAIRLAB), "compare", "datasets/adult.h5", "--methods", ",".join(methods), "--seeds", str(seeds),
-                   "--out", str(path)]
+                   "--standardize", standardize, "--out", str(path)]
         done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
         if done.returncode != 0:
             return None, f"`{' '.join(command)}` failed: {(done.stderr.strip().splitlines() or ['?'])[-1]}"
@@ -303,8 +304,8 @@ def main():
     parser.add_argument("--lfr-runs", type=int, default=1, help="timed Python calls of AIF360's LFR (minutes each)")
     parser.add_argument("--warmup", type=int, default=1, help="untimed calls before the timed ones")
     parser.add_argument("--methods", default=DEFAULT_METHODS, help=f"comma-separated, of {', '.join(METHODS)}")
-    parser.add_argument("--standardize", choices=("all", "numeric"), default="all",
-                        help="Python side: every column (default) or fairlab's default numeric columns only")
+    parser.add_argument("--standardize", choices=("all", "numeric"), default="numeric",
+                        help="both sides: fairlab's default numeric columns only (default), or every column")
     parser.add_argument("--seeds", type=int, default=5, help="fairlab seeds (median of their fit_seconds)")
     parser.add_argument("--fairlab-results", help="read fairlab's times from this results file instead of running it")
     parser.add_argument("--python-only", action="store_true")
@@ -319,7 +320,7 @@ def main():
         parser.error(f"unknown method(s) {', '.join(unknown)}; known: {', '.join(METHODS)}")
 
     fairlab, note = (({}, "not run (--python-only)") if args.python_only
-                     else fairlab_times(args.fairlab_results, args.seeds, methods))
+                     else fairlab_times(args.fairlab_results, args.seeds, methods, args.standardize))
     fairlab = fairlab or {}
     single = time_python(methods, args, single_thread=True)
     default = time_python(methods, args, single_thread=False)

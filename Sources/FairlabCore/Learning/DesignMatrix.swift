@@ -13,9 +13,11 @@ protocol DesignMatrix {
     func multiply(_ beta: [Double], into result: inout [Double])
     /// `result = Dᵀ r`.
     func transposeMultiply(_ r: [Double], into result: inout [Double])
-    /// The upper triangle of Dᵀ diag(d) D, column-major p × p, into `block`; and Dᵀ d into `cross`.
-    func weightedGram(_ d: [Double], block: inout [Double], cross: inout [Double])
-    /// Whether `weightedGram` is computed in single precision (a Newton step from it is then refined).
+    /// The upper triangle of Dᵀ diag(d) D, column-major p × p, into `block`; and Dᵀ d into `cross`; both summed
+    /// over the rows of `sample` only, times its weight.
+    func weightedGram(_ d: [Double], over sample: RowSample, block: inout [Double], cross: inout [Double])
+    /// Whether `weightedGram` is computed in single precision (a Newton step from it is then refined, so it may
+    /// also come from a sample of the rows).
     var approximateGram: Bool { get }
     /// The diagonal of Dᵀ diag(d) D: Σᵢ dᵢ Dᵢⱼ² per column.
     func weightedColumnSquares(_ d: [Double]) -> [Double]
@@ -65,47 +67,71 @@ final class DenseDesign: DesignMatrix {
         }
     }
 
-    func weightedGram(_ d: [Double], block: inout [Double], cross: inout [Double]) {
+    func weightedGram(_ d: [Double], over sample: RowSample, block: inout [Double], cross: inout [Double]) {
         guard cols > 0, rows > 0 else { return }
+        let ranges = sample.ranges(rows: rows), taken = sample.count(rows: rows)
         let roots = d.map { $0.squareRoot() }   // once per row, not once per entry
+        // Sized for all rows once, so a fit that samples first and then takes every row allocates once.
         if scaled.count != rows * cols { scaled = [Float](repeating: 0, count: rows * cols) }
         var single = [Float](repeating: 0, count: cols * cols)
         features.withUnsafeStorage { x in
             scaled.withUnsafeMutableBufferPointer { z in
                 roots.withUnsafeBufferPointer { roots in
                     // Eight at a time in explicit vectors: written as a scalar loop, the compiler kept it scalar (the
-                    // conversion was a quarter of a dense fit).
-                    let vectorRows = rows & ~7
+                    // conversion was a quarter of a dense fit). The same pass sums Xᵀ d (each product times √dᵢ
+                    // again), which a dgemv would read X once more for. The taken rows are packed: column j's
+                    // start at j · taken.
                     let scale = UnsafeRawPointer(roots.baseAddress!)
                     for j in 0..<cols {
-                        let source = UnsafeRawPointer(x.baseAddress! + j * rows), target = UnsafeMutableRawPointer(z.baseAddress! + j * rows)
-                        var i = 0
-                        while i < vectorRows {
-                            let product = source.loadUnaligned(fromByteOffset: 8 * i, as: SIMD8<Double>.self)
-                                * scale.loadUnaligned(fromByteOffset: 8 * i, as: SIMD8<Double>.self)
-                            target.storeBytes(of: SIMD8<Float>(product), toByteOffset: 4 * i, as: SIMD8<Float>.self)
-                            i += 8
+                        let source = UnsafeRawPointer(x.baseAddress! + j * rows)
+                        var packed = j * taken
+                        var sums = SIMD8<Double>()
+                        var sum = 0.0
+                        for range in ranges {
+                            let target = UnsafeMutableRawPointer(z.baseAddress! + packed), first = range.lowerBound
+                            var i = first
+                            while i + 8 <= range.upperBound {
+                                let root = scale.loadUnaligned(fromByteOffset: 8 * i, as: SIMD8<Double>.self)
+                                let product = source.loadUnaligned(fromByteOffset: 8 * i, as: SIMD8<Double>.self) * root
+                                target.storeBytes(of: SIMD8<Float>(product), toByteOffset: 4 * (i - first), as: SIMD8<Float>.self)
+                                sums += product * root
+                                i += 8
+                            }
+                            while i < range.upperBound {
+                                let product = x[j * rows + i] * roots[i]
+                                z[packed + i - first] = Float(product)
+                                sum += product * roots[i]
+                                i += 1
+                            }
+                            packed += range.count
                         }
-                        while i < rows {
-                            z[j * rows + i] = Float(x[j * rows + i] * roots[i])
-                            i += 1
-                        }
+                        cross[j] = (sums.sum() + sum) * sample.weight
                     }
                 }
             }
-            cblas_ssyrk(CblasColMajor, CblasUpper, CblasTrans, BLAS.dimension(cols), BLAS.dimension(rows), 1,
-                        scaled, BLAS.dimension(rows), 0, &single, BLAS.dimension(cols))
+            cblas_ssyrk(CblasColMajor, CblasUpper, CblasTrans, BLAS.dimension(cols), BLAS.dimension(taken), Float(sample.weight),
+                        scaled, BLAS.dimension(taken), 0, &single, BLAS.dimension(cols))
         }
         for index in 0..<(cols * cols) { block[index] = Double(single[index]) }
-        transposeMultiply(d, into: &cross)
     }
 
     func weightedColumnSquares(_ d: [Double]) -> [Double] {
         features.withUnsafeStorage { x in
-            (0..<cols).map { j in
-                var sum = 0.0
-                for i in 0..<rows { sum += d[i] * x[j * rows + i] * x[j * rows + i] }
-                return sum
+            d.withUnsafeBufferPointer { d in
+                (0..<cols).map { j in
+                    // Eight lanes at a time, as the Gram's conversion: one streaming pass over the column.
+                    let column = UnsafeRawPointer(x.baseAddress! + j * rows), weights = UnsafeRawPointer(d.baseAddress!)
+                    var sums = SIMD8<Double>()
+                    var i = 0
+                    while i + 8 <= rows {
+                        let value = column.loadUnaligned(fromByteOffset: 8 * i, as: SIMD8<Double>.self)
+                        sums += weights.loadUnaligned(fromByteOffset: 8 * i, as: SIMD8<Double>.self) * value * value
+                        i += 8
+                    }
+                    var sum = sums.sum()
+                    while i < rows { sum += d[i] * x[j * rows + i] * x[j * rows + i]; i += 1 }
+                    return sum
+                }
             }
         }
     }
@@ -232,7 +258,9 @@ struct SparseDesign: DesignMatrix {
         }
     }
 
-    func weightedGram(_ d: [Double], block: inout [Double], cross: inout [Double]) {
+    /// Exact, so `sample` is always every row (a sparse Gram costs O(nnz), not worth sampling).
+    func weightedGram(_ d: [Double], over sample: RowSample, block: inout [Double], cross: inout [Double]) {
+        precondition(sample == .all, "a sparse design's Gram is exact")
         let p = cols
         for index in 0..<(p * p) { block[index] = 0 }
         for j in 0..<p { cross[j] = 0 }
