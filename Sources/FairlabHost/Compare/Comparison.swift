@@ -4,7 +4,7 @@ import Foundation
 
 /// Runs a comparison: the unmitigated baseline and every selected method on the same split(s), each in its
 /// own worker process, then every metric plugin over all their predictions.
-public struct Comparison {
+public struct Comparison: Sendable {
     /// What to compare and how.
     public struct Options: Sendable {
         public var datasetPath: String
@@ -86,27 +86,45 @@ public struct Comparison {
         let pool = WorkerPool(
             executable: options.executablePath, parallelism: options.jobs, timeout: options.timeout,
             memoryLimitMB: options.memoryLimitMB)
-        let (catalog, folders) = try PluginCatalog.find(
-            executable: options.executablePath, pluginFolders: options.pluginFolders, environment: options.environment,
-            allowWorldWritable: options.allowWorldWritablePlugins, pool: pool, workFolder: workFolder)
+        // Without shards every seed is prepared whatever the plugins are, so the prepare worker reads the dataset
+        // while another describes the plugins (on Adult's four-job run the describing worker was a sixth of the wall
+        // time); a shard's seeds depend on its methods, so it prepares after.
+        let cancellation = WorkerCancellation()
+        let comparison = self
+        let earlyPrepare = options.shard == nil
+            ? BackgroundStep { try comparison.prepare(seeds: comparison.options.seeds, workFolder: workFolder, cancellation: cancellation) }
+            : nil
+        let setup: (catalog: PluginCatalog, folders: [String], selected: [MethodInfo], parameters: [String: ResolvedParameters])
+        do {
+            let (catalog, folders) = try PluginCatalog.find(
+                executable: options.executablePath, pluginFolders: options.pluginFolders, environment: options.environment,
+                allowWorldWritable: options.allowWorldWritablePlugins, pool: pool, workFolder: workFolder)
 
-        let selected = try selectMethods(catalog)
-        // An override must be for a method that runs: one for an unknown method is a typo, and one for a method
-        // left out of --methods would silently change nothing.
-        let known = Set((catalog.methods).map(\.id)), running = Set(selected.map(\.id) + catalog.metrics.map(\.id))
-        for id in options.parameterOverrides.keys.sorted() where !running.contains(id) {
-            let key = options.parameterOverrides[id]?.keys.sorted().first.map { ".\($0)" } ?? ""
-            throw FairlabError(known.contains(id)
-                ? "--param \(id)\(key): method '\(id)' is not being run (add it to --methods)"
-                : "--param names unknown method '\(id)'")
+            let selected = try selectMethods(catalog)
+            // An override must be for a method that runs: one for an unknown method is a typo, and one for a method
+            // left out of --methods would silently change nothing.
+            let known = Set((catalog.methods).map(\.id)), running = Set(selected.map(\.id) + catalog.metrics.map(\.id))
+            for id in options.parameterOverrides.keys.sorted() where !running.contains(id) {
+                let key = options.parameterOverrides[id]?.keys.sorted().first.map { ".\($0)" } ?? ""
+                throw FairlabError(known.contains(id)
+                    ? "--param \(id)\(key): method '\(id)' is not being run (add it to --methods)"
+                    : "--param names unknown method '\(id)'")
+            }
+            var parameters: [String: ResolvedParameters] = [:]
+            for method in catalog.methods where running.contains(method.id) {
+                parameters[method.id] = try ResolvedParameters(method: method, overrides: options.parameterOverrides[method.id] ?? [:])
+            }
+            guard !catalog.metrics.isEmpty else {
+                throw FairlabError("no metric plugin found (looked in \(folders.joined(separator: ", ")))")
+            }
+            setup = (catalog, folders, selected, parameters)
+        } catch {
+            // The plugins' error comes alone, and at once: the dataset's reading is stopped.
+            cancellation.cancel()
+            _ = try? earlyPrepare?.value()
+            throw error
         }
-        var parameters: [String: ResolvedParameters] = [:]
-        for method in catalog.methods where running.contains(method.id) {
-            parameters[method.id] = try ResolvedParameters(method: method, overrides: options.parameterOverrides[method.id] ?? [:])
-        }
-        guard !catalog.metrics.isEmpty else {
-            throw FairlabError("no metric plugin found (looked in \(folders.joined(separator: ", ")))")
-        }
+        let (catalog, folders, selected, parameters) = setup
 
         // The grid: one job per (method, condition), the baseline's row first, a condition being a seed, or for a
         // stress run a (seed, level); a shard owns a slice of it, and runs a baseline it does not own when one of
@@ -127,7 +145,7 @@ public struct Comparison {
             progress("shard \(shard): \(count) of the \(rows.count * conditionCount) jobs, on \(seedIndices.count) of \(seeds.count) seeds")
         }
 
-        let prepared = try prepare(seeds: seedIndices.map { seeds[$0] }, workFolder: workFolder)
+        let prepared = try earlyPrepare?.value() ?? prepare(seeds: seedIndices.map { seeds[$0] }, workFolder: workFolder)
         // Reported once the dataset has read cleanly, so a bad dataset's error stands alone.
         progress("found \(catalog.methods.count) methods in \(folders.joined(separator: ", "))")
         for failure in catalog.failures { progress("plugin skipped: \(failure.path): \(failure.reason)") }
@@ -295,12 +313,13 @@ public struct Comparison {
     }
 
     /// The prepare step, in a worker: reads the dataset (as an untrusted file) and writes the seeds' splits.
-    private func prepare(seeds: [UInt64], workFolder: String) throws -> PreparedRun {
+    private func prepare(seeds: [UInt64], workFolder: String, cancellation: WorkerCancellation? = nil) throws -> PreparedRun {
         let channel = WorkerChannel(.prepare, folder: workFolder, name: "prepare")
         try channel.writeJob(PrepareJob(
             datasetPath: options.datasetPath, protectedAttributes: options.protectedAttributes, seeds: seeds,
             standardization: options.standardization, stress: options.stress, folder: workFolder, clusters: options.clusters))
-        var prepared: PreparedRun = try UntrustedFile.read(options.datasetPath, through: channel, executable: options.executablePath, progress: progress)
+        var prepared: PreparedRun = try UntrustedFile.read(
+            options.datasetPath, through: channel, executable: options.executablePath, cancellation: cancellation, progress: progress)
         prepared.attach(try channel.readArrays(counts: prepared.splitArrayCounts))
         return prepared
     }

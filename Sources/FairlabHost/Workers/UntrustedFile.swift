@@ -47,7 +47,8 @@ public enum UntrustedFile {
     /// reply; a crash or a stall becomes a one-line error naming the file. `progress` receives the worker's
     /// newest log line now and then while it works.
     static func read<Value: Codable>(
-        _ path: String, through channel: WorkerChannel, executable: String, progress: (String) -> Void
+        _ path: String, through channel: WorkerChannel, executable: String, cancellation: WorkerCancellation? = nil,
+        progress: (String) -> Void
     ) throws -> Value {
         // No overall time limit: the worker logs each block it reads, and only a stall stops it.
         let pool = WorkerPool(executable: executable, parallelism: 1, timeout: .infinity)
@@ -55,7 +56,7 @@ public enum UntrustedFile {
         // Relays the worker's newest line whenever its log grew since the previous tick (the first tick only
         // takes note of the size): a long read shows its progress, a quick or a stuck one adds no line.
         var loggedBytes: UInt64?
-        try pool.run([channel.task(label: path, stallTimeout: stallLimit)], tick: {
+        try pool.run([channel.task(label: path, stallTimeout: stallLimit)], cancellation: cancellation, tick: {
             let size = (try? FileManager.default.attributesOfItem(atPath: channel.logPath)[.size] as? NSNumber)?.uint64Value ?? 0
             if let previous = loggedBytes, size > previous, let line = WorkerPool.logTail(channel.logPath, bytes: 256).last {
                 progress("\(path): \(line)")

@@ -92,8 +92,10 @@ public final class WorkerPool {
     /// Runs every task; calls `finished` (on this thread) as each ends, with nil on a clean exit. A clean exit
     /// whose reply reports an error is the caller's to read; `reachedMemoryLimit` tells it whether the worker's
     /// peak memory came near its limit. `tick` is called about every `tickInterval` seconds while workers
-    /// run (to relay progress).
-    public func run(_ tasks: [WorkerTask], tick: () -> Void = {}, finished: (Int, WorkerFailure?) -> Void) throws {
+    /// run (to relay progress). Once `cancellation` is set, the running workers are killed and `run` throws.
+    public func run(
+        _ tasks: [WorkerTask], cancellation: WorkerCancellation? = nil, tick: () -> Void = {}, finished: (Int, WorkerFailure?) -> Void
+    ) throws {
         lastPeakMemoryMB = [:]
         precondition(tasks.indices.allSatisfy { index in tasks[index].dependencies.allSatisfy { $0 < index } }, "a task depends on a later one")
         var ended = Set<Int>()
@@ -118,14 +120,16 @@ public final class WorkerPool {
         var lastTick = Date()
 
         while nextTask < tasks.count || !waiting.isEmpty || !running.isEmpty {
-            if interruptSignal != 0 {
+            let cancelled = cancellation?.isCancelled ?? false
+            if interruptSignal != 0 || cancelled {
                 for pid in running.keys {
                     kill(-pid, SIGKILL)
                     kill(pid, SIGKILL)
                     var status: Int32 = 0
                     waitpid(pid, &status, 0)
                 }
-                throw FairlabError("interrupted by \(Self.signalName(interruptSignal)); \(running.count) running workers stopped")
+                throw FairlabError(cancelled ? "cancelled; \(running.count) running workers stopped"
+                                             : "interrupted by \(Self.signalName(interruptSignal)); \(running.count) running workers stopped")
             }
             while running.count < parallelism, let index = nextReady() {
                 switch spawn(tasks[index], environment: environmentStrings) {

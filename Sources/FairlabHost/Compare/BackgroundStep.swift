@@ -1,0 +1,25 @@
+import Foundation
+
+/// A step of a run that works on another thread while the caller does something else, and whose value (or
+/// error) the caller then waits for. A comparison prepares its splits this way while its plugins are described:
+/// the two workers are independent, and on a short run the describing worker is a sixth of the wall time.
+final class BackgroundStep<Value>: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    private var result: Result<Value, Error>?
+
+    /// Starts `body` on a thread of its own.
+    init(_ body: @escaping @Sendable () throws -> Value) {
+        let thread = Thread { [self] in
+            result = Result { try body() }
+            done.signal()
+        }
+        thread.stackSize = 8 << 20
+        thread.start()
+    }
+
+    /// Waits for the step and returns its value or throws its error; called once.
+    func value() throws -> Value {
+        done.wait()
+        return try result!.get()
+    }
+}
