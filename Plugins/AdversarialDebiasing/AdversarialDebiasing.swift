@@ -54,6 +54,7 @@ final class AdversarialDebiasing: FairlabMethod {
         Self.gather(0..<train.rows, of: train, into: &rowMajor)
         var columns = [Double](repeating: 0, count: train.cols * batchSize)
         var dropout = [Double](repeating: 1, count: hidden * batchSize)
+        var update = [Double](repeating: 0, count: network.classifier.count)
         var step = 0
         for epoch in 0..<epochs {
             for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, min(i, Int(host.randomUniform() * Double(i + 1)))) }
@@ -75,14 +76,22 @@ final class AdversarialDebiasing: FairlabMethod {
                     }
                 }
                 let rate = startRate * pow(0.96, Double(step / 1000))
-                var update = network.labelGradient
                 if debias {
-                    for tensor in network.classifierTensors {
-                        Self.project(&update[tensor], awayFrom: network.adversaryGradientOnClassifier[tensor], alpha: alpha)
+                    network.labelGradient.withUnsafeBufferPointer { label in
+                        network.adversaryGradientOnClassifier.withUnsafeBufferPointer { adversary in
+                            update.withUnsafeMutableBufferPointer { update in
+                                for tensor in network.classifierTensors {
+                                    Self.project(UnsafeBufferPointer(rebasing: label[tensor]), awayFrom: UnsafeBufferPointer(rebasing: adversary[tensor]),
+                                                 alpha: alpha, into: UnsafeMutableBufferPointer(rebasing: update[tensor]))
+                                }
+                            }
+                        }
                     }
+                    classifierAdam.step(&network.classifier, gradient: update, learningRate: rate)
+                    adversaryAdam.step(&network.adversary, gradient: network.adversaryGradient, learningRate: rate)
+                } else {
+                    classifierAdam.step(&network.classifier, gradient: network.labelGradient, learningRate: rate)
                 }
-                classifierAdam.step(&network.classifier, gradient: update, learningRate: rate)
-                if debias { adversaryAdam.step(&network.adversary, gradient: network.adversaryGradient, learningRate: rate) }
                 step += 1
             }
             guard network.classifier.allSatisfy(\.isFinite) else {
@@ -93,12 +102,21 @@ final class AdversarialDebiasing: FairlabMethod {
         self.network = network
     }
 
-    /// g − (g·û) û − α u, û = u / ‖u‖: the classifier's step keeps none of the direction that helps the
-    /// adversary, and goes against it by α (Zhang et al.'s eq. 1; ‖u‖ + the smallest float, as AIF360).
-    static func project(_ gradient: inout ArraySlice<Double>, awayFrom adversary: ArraySlice<Double>, alpha: Double) {
-        let norm = adversary.reduce(0) { $0 + $1 * $1 }.squareRoot() + Double(Float.leastNormalMagnitude)
-        let along = dot(gradient, adversary) / norm
-        for (i, u) in zip(gradient.indices, adversary) { gradient[i] -= along * u / norm + alpha * u }
+    /// g − (g·û) û − α u into `result`, û = u / ‖u‖: the classifier's step keeps none of the direction that helps
+    /// the adversary, and goes against it by α (Zhang et al.'s eq. 1; ‖u‖ + the smallest float, as AIF360). On
+    /// buffers, one pass for both sums and one for the result: it runs over every classifier weight on each step.
+    static func project(
+        _ gradient: UnsafeBufferPointer<Double>, awayFrom adversary: UnsafeBufferPointer<Double>, alpha: Double,
+        into result: UnsafeMutableBufferPointer<Double>
+    ) {
+        precondition(gradient.count == adversary.count && result.count == adversary.count)
+        var squares = 0.0, product = 0.0
+        for i in 0..<adversary.count {
+            squares += adversary[i] * adversary[i]
+            product += gradient[i] * adversary[i]
+        }
+        let norm = squares.squareRoot() + Double(Float.leastNormalMagnitude), along = product / norm
+        for i in 0..<adversary.count { result[i] = gradient[i] - (along * adversary[i] / norm + alpha * adversary[i]) }
     }
 
     /// Writes the features of `rows` into the first columns of `out`, a features × rows matrix.

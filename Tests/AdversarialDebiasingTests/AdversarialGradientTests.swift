@@ -61,8 +61,13 @@ import Testing
     @Test func projectionRemovesTheAdversarysDirectionAndSubtractsAlphaOfIt() {
         // g = (3, 4), u = (2, 0), û = (1, 0): g − (g·û)û − α u = (3 − 3 − 0.2, 4) = (−0.2, 4); u not a unit
         // vector, so normalising û and not normalising the α term are both checked.
-        var gradient: ArraySlice<Double> = [3, 4]
-        AdversarialDebiasing.project(&gradient, awayFrom: [2, 0], alpha: 0.1)
-        #expect(abs(gradient[0] + 0.2) < 1e-12 && abs(gradient[1] - 4) < 1e-12)
+        let gradient: [Double] = [3, 4], adversary: [Double] = [2, 0]
+        var result: [Double] = [0, 0]
+        gradient.withUnsafeBufferPointer { g in
+            adversary.withUnsafeBufferPointer { u in
+                result.withUnsafeMutableBufferPointer { AdversarialDebiasing.project(g, awayFrom: u, alpha: 0.1, into: $0) }
+            }
+        }
+        #expect(abs(result[0] + 0.2) < 1e-12 && abs(result[1] - 4) < 1e-12)
     }
 }
