@@ -105,6 +105,10 @@ struct CovarianceConstrainedLogistic {
     /// then moves μ_j to max(0, μ_j + ρ h_j); ρ grows tenfold when the violation did not fall to a quarter.
     func solve(threshold: Double, from start: [Double]) -> Solution {
         if threshold == 0 { return solveWithZeroCovariance(from: start) }
+        if threshold == .infinity {
+            let (theta, iterations) = newton(from: start, within: nil)
+            return Solution(theta: theta, loss: loss(theta), largestCovariance: largestCovariance(theta), outerIterations: 0, innerIterations: iterations)
+        }
         var optimizer = tightOptimizer
         let constraints = threshold.isFinite ? covarianceRows.flatMap { [($0, 1.0), ($0, -1.0)] } : []
         var multipliers = [Double](repeating: 0, count: constraints.count)
@@ -142,23 +146,84 @@ struct CovarianceConstrainedLogistic {
     }
 
     /// The least loss with every covariance zero: the equalities a_g · θ = 0 eliminated by minimising over
-    /// θ = P v, P the projection onto their null space (an orthonormal basis of the rows by Gram–Schmidt,
-    /// dependent rows dropped: the rows of all groups sum to zero), with L-BFGS on v from P · start.
+    /// their null space (P, the orthogonal projection onto it: an orthonormal basis of the rows by Gram–Schmidt,
+    /// dependent rows dropped, as the rows of all groups sum to zero), by Newton's method from P · start.
     func solveWithZeroCovariance(from start: [Double]) -> Solution {
-        let project = zeroCovarianceProjection()
-        let optimizer = tightOptimizer
-        var origin = start
-        project(&origin)
-        let result = optimizer.minimize(from: origin) { point, gradient in
-            var theta = point
-            project(&theta)
-            let value = gradient.withUnsafeMutableBufferPointer { loss(theta, gradient: $0.baseAddress!) }
-            project(&gradient)
-            return value
+        let (theta, iterations) = newton(from: start, within: zeroCovarianceProjection())
+        return Solution(theta: theta, loss: loss(theta), largestCovariance: largestCovariance(theta), outerIterations: 0, innerIterations: iterations)
+    }
+
+    /// The least loss over θ in a subspace (`project`, the orthogonal projection onto it; nil: all of θ), from
+    /// `start` projected, by Newton's method: each step solves (P H P + I − P) s = −P g, whose solution lies in the
+    /// subspace and is the Newton step there (H = Xᵀ diag(w σ(1 − σ)) X plus the ridge, formed by one dgemm), with
+    /// Armijo backtracking; it stops after the step whose half Newton decrement is below 1e-13 of the loss. The loss is
+    /// smooth and strictly convex (the ridge), so this converges quadratically in about ten steps, where L-BFGS took
+    /// several hundred evaluations to the same point (2.2 s of a 2.3 s fit on Adult).
+    func newton(from start: [Double], within project: ((inout [Double]) -> Void)?) -> (theta: [Double], iterations: Int) {
+        let n = rows, p = width
+        var theta = start
+        project?(&theta)
+        var gradient = [Double](repeating: 0, count: p)
+        var value = gradient.withUnsafeMutableBufferPointer { loss(theta, gradient: $0.baseAddress!) }
+        var scaled = [Double](repeating: 0, count: n * p)
+        var hessian = [Double](repeating: 0, count: p * p)
+        var iterations = 0
+        while iterations < 200 {
+            iterations += 1
+            project?(&gradient)
+            // √d ⊙ X, then H = (√d ⊙ X)ᵀ (√d ⊙ X).
+            let margins = margins(theta)
+            design.withUnsafeBufferPointer { x in
+                scaled.withUnsafeMutableBufferPointer { z in
+                    let roots = (0..<n).map { i in
+                        let probability = Logistic.sigmoid(margins[i])
+                        return (weights[i] * probability * (1 - probability)).squareRoot()
+                    }
+                    for j in 0..<p { for i in 0..<n { z[i + j * n] = x[i + j * n] * roots[i] } }
+                    blas.dgemm(Int32(FL_BLAS_COL_MAJOR), Int32(FL_BLAS_TRANS), Int32(FL_BLAS_NO_TRANS), Int32(p), Int32(p), Int32(n),
+                               1, z.baseAddress!, Int32(n), z.baseAddress!, Int32(n), 0, &hessian, Int32(p))
+                }
+            }
+            for k in 0..<(p - 1) { hessian[k + k * p] += ridge }
+            if let project {
+                // P H P: every column projected, then (H symmetric) every row; then + (I − P), column by column.
+                for _ in 0..<2 {
+                    for j in 0..<p {
+                        var column = Array(hessian[(j * p)..<((j + 1) * p)])
+                        project(&column)
+                        for i in 0..<p { hessian[i + j * p] = column[i] }
+                    }
+                    for j in 0..<p { for i in 0..<j { hessian.swapAt(i + j * p, j + i * p) } }
+                }
+                for j in 0..<p {
+                    var unit = [Double](repeating: 0, count: p)
+                    unit[j] = 1
+                    project(&unit)
+                    for i in 0..<p { hessian[i + j * p] += (i == j ? 1 : 0) - unit[i] }
+                }
+            }
+            var step = Cholesky(lowerOf: hessian, size: p).solve(gradient.map { -$0 })
+            project?(&step)
+            let slope = dot(gradient, step)
+            guard slope < 0 else { break }  // no descent direction left: the optimum, to rounding
+            let converged = -slope / 2 <= 1e-13 * max(1, abs(value))
+            var length = 1.0, accepted = false
+            var candidateGradient = [Double](repeating: 0, count: p)
+            for _ in 0..<(converged ? 1 : 60) {
+                var candidate = zip(theta, step).map { $0 + length * $1 }
+                project?(&candidate)
+                let candidateValue = candidateGradient.withUnsafeMutableBufferPointer { loss(candidate, gradient: $0.baseAddress!) }
+                // A converged step's decrease is below the loss's rounding: it is taken unless the loss rises beyond it.
+                if candidateValue <= value + (converged ? 1e-12 * max(1, abs(value)) : 1e-4 * length * slope) {
+                    (theta, value, accepted) = (candidate, candidateValue, true)
+                    swap(&gradient, &candidateGradient)
+                    break
+                }
+                length /= 2
+            }
+            if converged || !accepted { break }
         }
-        var theta = result.point
-        project(&theta)
-        return Solution(theta: theta, loss: loss(theta), largestCovariance: largestCovariance(theta), outerIterations: 0, innerIterations: result.iterations)
+        return (theta, iterations)
     }
 
     /// The orthogonal projection onto the weights of zero covariance, {θ : a_g · θ = 0 for every g}: an

@@ -58,7 +58,7 @@ final class FairnessConstraints: FairlabMethod {
             let relative = parameters.text("threshold_kind") == "relative"
             let threshold = parameters.number("threshold") * (relative ? unconstrained.largestCovariance : 1)
             solution = problem.solve(threshold: threshold, from: unconstrained.theta)
-            host.log("fairness constraints: threshold \(threshold); largest |covariance| \(solution.largestCovariance) (unconstrained \(unconstrained.largestCovariance)); loss \(solution.loss) (unconstrained \(unconstrained.loss)); \(solution.outerIterations) multiplier updates, \(solution.innerIterations) L-BFGS iterations", level: FL_LOG_INFO)
+            host.log("fairness constraints: threshold \(threshold); largest |covariance| \(solution.largestCovariance) (unconstrained \(unconstrained.largestCovariance)); loss \(solution.loss) (unconstrained \(unconstrained.loss)); \(solution.outerIterations) multiplier updates, \(solution.innerIterations) inner iterations", level: FL_LOG_INFO)
         case .accuracy where parameters.number("per_row") != 0:
             let split = PrivilegedSides(train.groups, host: host)
             let found = try problem.solveWithPerRowConstraints(
