@@ -63,6 +63,8 @@ import Testing
             // Only training rows can grow (ABI 3), and every added row's group must exist.
             ("bad-grow-test", "append_rows refused test rows (status 2)"),
             ("bad-group-code", "transform wrote group code 99 at row"),
+            // Every transformed value is checked (eight lanes at a time; the first bad one is named).
+            ("bad-inf-feature", "transform wrote a non-finite feature (inf) at row 3, column 1"),
         ]
         for (id, reason) in expectations {
             let failed = try #require(outcome(id), "missing row \(id)")

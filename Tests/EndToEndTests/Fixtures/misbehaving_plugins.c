@@ -35,9 +35,10 @@ static const fl_method_descriptor scribbles = METHOD("bad-scribble", "Writes int
 
 static const fl_method_descriptor grows_test = PRE_METHOD("bad-grow-test", "Adds rows to the test data");
 static const fl_method_descriptor bad_group = PRE_METHOD("bad-group-code", "Adds a training row of group 99");
+static const fl_method_descriptor infinite = PRE_METHOD("bad-inf-feature", "Writes an infinite feature into a resized matrix");
 static const fl_method_descriptor *const methods[] = {
     &segfault, &aborts, &exits, &exits_zero, &hangs, &hogs, &nan_scores, &wrong_count, &not_binary, &error_message,
-    &error_silent, &scribbles, &grows_test, &bad_group,
+    &error_silent, &scribbles, &grows_test, &bad_group, &infinite,
 };
 #define METHOD_COUNT (sizeof(methods) / sizeof(methods[0]))
 
@@ -89,6 +90,12 @@ static fl_status transform(const fl_method *self, const fl_data *data, fl_transf
         if (status != FL_OK) return fl_error_set(error, status, "append_rows failed (status %d)", (int)status);
         out->labels[out->rows - 1] = 1;
         out->group_codes[out->rows - 1] = 99;
+    }
+    if (out->labels != NULL && is(self, &infinite)) {
+        /* A fresh (zeroed) matrix of the same shape, one value infinite: row 3 of column 1. */
+        double *features = out->resize_features(out->host_context, out, out->cols);
+        if (features == NULL) return fl_error_set(error, FL_ERROR_OUT_OF_MEMORY, "resize_features failed");
+        features[3 + 1 * out->rows] = INFINITY;
     }
     return FL_OK;
 }
