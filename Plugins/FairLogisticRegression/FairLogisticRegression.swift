@@ -61,18 +61,13 @@ final class FairLogisticRegression: FairlabMethod {
         for _ in 0..<members {
             var multiplicity = [Double](repeating: 0, count: train.rows)
             for _ in 0..<train.rows { multiplicity[min(train.rows - 1, Int(host.randomUniform() * Double(train.rows)))] += 1 }
-            // Each member starts from the previous one's weights: the bootstrap samples differ little, so Newton's
-            // method starts near the member's own optimum (unique: the objective is strictly convex) and needs
-            // fewer steps to reach it than from zero.
-            models.append(try fitModel(train, multiplicity: multiplicity, from: models.last))
+            models.append(try fitModel(train, multiplicity: multiplicity))
         }
     }
 
     /// The model on the training rows, each counted `multiplicity` times (nil: once) in the loss and in its
-    /// group's mean score, Newton's method starting from `start` (nil: zero).
-    private func fitModel(
-        _ train: DataView, multiplicity: [Double]?, from start: (coefficients: [Double], intercept: Double)? = nil
-    ) throws -> (coefficients: [Double], intercept: Double) {
+    /// group's mean score.
+    private func fitModel(_ train: DataView, multiplicity: [Double]?) throws -> (coefficients: [Double], intercept: Double) {
         let labels = try train.requireLabels()
         let codes = try train.requireGroupCodes()
         let n = train.rows, p = train.cols
@@ -207,7 +202,7 @@ final class FairLogisticRegression: FairlabMethod {
         }
 
         let theta = try TruncatedNewton(evaluate: evaluate, curvatureTimes: curvatureTimes, makePreconditioner: makePreconditioner)
-            .minimize(dimension: p + 1, maximumIterations: maximumIterations, from: start.map { $0.coefficients + [$0.intercept] })
+            .minimize(dimension: p + 1, maximumIterations: maximumIterations)
         return (Array(theta[0..<p]), theta[p])
     }
 

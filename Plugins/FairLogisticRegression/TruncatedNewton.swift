@@ -24,11 +24,10 @@ struct TruncatedNewton {
     static let relativeDecreaseTolerance = 1e-14
     static let maximumConjugateGradientSteps = 250
 
-    /// Minimises from `start` (nil: zero); stops when the gradient's largest entry is below `gradientTolerance`,
-    /// when a step no longer decreases the objective, or after `maximumIterations` Newton steps.
-    func minimize(dimension: Int, maximumIterations: Int, from start: [Double]? = nil) throws -> [Double] {
-        precondition(start.map { $0.count == dimension } ?? true, "a start of another dimension")
-        var x = start ?? [Double](repeating: 0, count: dimension)
+    /// Minimises from zero; stops when the gradient's largest entry is below `gradientTolerance`, when a step no
+    /// longer decreases the objective, or after `maximumIterations` Newton steps.
+    func minimize(dimension: Int, maximumIterations: Int) throws -> [Double] {
+        var x = [Double](repeating: 0, count: dimension)
         var gradient = [Double](repeating: 0, count: dimension)
         var value = evaluate(x, &gradient)
         var preconditioner: (([Double]) -> [Double])?
