@@ -110,7 +110,7 @@ struct CovarianceConstrainedLogistic {
             return Solution(theta: theta, loss: loss(theta), largestCovariance: largestCovariance(theta), outerIterations: 0, innerIterations: iterations)
         }
         var optimizer = tightOptimizer
-        let constraints = threshold.isFinite ? covarianceRows.flatMap { [($0, 1.0), ($0, -1.0)] } : []
+        let constraints = covarianceRows.flatMap { [($0, 1.0), ($0, -1.0)] }
         var multipliers = [Double](repeating: 0, count: constraints.count)
         var penalty = max(weights.reduce(0, +), 1)
         var theta = start, outer = 0, inner = 0, lastViolation = Double.infinity
@@ -202,7 +202,9 @@ struct CovarianceConstrainedLogistic {
                     for i in 0..<p { hessian[i + j * p] += (i == j ? 1 : 0) - unit[i] }
                 }
             }
-            var step = Cholesky(lowerOf: hessian, size: p).solve(gradient.map { -$0 })
+            // A Gram matrix's floor (Cholesky's advice): without a ridge (C = ∞) one-hot columns and the intercept
+            // make H singular, and a rounding-sized pivot must count as vanished rather than steer the step.
+            var step = Cholesky(lowerOf: hessian, size: p, relativeFloor: 1e-10).solve(gradient.map { -$0 })
             project?(&step)
             let slope = dot(gradient, step)
             guard slope < 0 else { break }  // no descent direction left: the optimum, to rounding

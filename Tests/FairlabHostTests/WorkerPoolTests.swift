@@ -1,3 +1,4 @@
+import FairlabCore
 @testable import FairlabHost
 import FairlabTestSupport
 import Foundation
@@ -12,6 +13,26 @@ import Testing
         var outcome: WorkerFailure?
         try pool.run([WorkerTask(arguments: ["-c", script], label: "sh", logPath: folder + "/log", stallTimeout: stallTimeout)]) { outcome = $1 }
         return (outcome, pool)
+    }
+
+    /// A cancellation set from another thread (a comparison whose plugins turned out unusable while its dataset was
+    /// being read) stops the pool at once: its worker is killed, and `run` throws instead of waiting 30 s.
+    @Test func cancellationKillsTheWorkersAndThrows() throws {
+        let folder = try TestEnvironment.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let pool = WorkerPool(executable: "/bin/sh", parallelism: 1, timeout: 60)
+        let cancellation = WorkerCancellation()
+        DispatchQueue.global().asyncAfter(deadline: .now() + 0.3) { cancellation.cancel() }
+        let started = Date()
+        var finished = 0
+        let error = #expect(throws: FairlabError.self) {
+            try pool.run([WorkerTask(arguments: ["-c", "sleep 30"], label: "sleeper", logPath: folder + "/log")], cancellation: cancellation) { _, _ in
+                finished += 1
+            }
+        }
+        #expect(error?.description.contains("cancelled; 1 running workers stopped") == true, "\(String(describing: error))")
+        #expect(Date().timeIntervalSince(started) < 10)
+        #expect(finished == 0)
     }
 
     /// Work that keeps logging progress runs past its stall limit (a large file being checked block by block:

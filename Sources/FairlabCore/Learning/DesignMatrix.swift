@@ -16,8 +16,8 @@ protocol DesignMatrix {
     /// The upper triangle of Dᵀ diag(d) D, column-major p × p, into `block`; and Dᵀ d into `cross`; both summed
     /// over the rows of `sample` only, times its weight.
     func weightedGram(_ d: [Double], over sample: RowSample, block: inout [Double], cross: inout [Double])
-    /// Whether `weightedGram` is computed in single precision (a Newton step from it is then refined, so it may
-    /// also come from a sample of the rows).
+    /// Whether `weightedGram` is computed in single precision (a Newton step from it is then refined against the
+    /// exact Hessian's products); such a Gram may also come from a sample of the rows, far from the optimum.
     var approximateGram: Bool { get }
     /// The diagonal of Dᵀ diag(d) D: Σᵢ dᵢ Dᵢⱼ² per column.
     func weightedColumnSquares(_ d: [Double]) -> [Double]
@@ -35,8 +35,9 @@ func makeDesign(_ features: Matrix, allowSparse: Bool) -> DesignMatrix {
 final class DenseDesign: DesignMatrix {
     let features: Matrix
     /// √d ⊙ X for the Gram matrix, in single precision: Newton's method needs the Hessian only approximately
-    /// (the gradient, the line search and the stopping test stay in double, and each step is refined once against the
-    /// exact Hessian's products, so the optimum and the convergence are the same), and
+    /// (the gradient, the line search and the stopping test stay in double, and each step from every row is refined
+    /// once against the exact Hessian's products, so the optimum and the convergence are the same; the first steps'
+    /// Grams from a quarter of the rows are not refined, see `RowSample`), and
     /// `cblas_ssyrk` takes about half the time of `dsyrk` (Adult's correlation-remover fit: 0.085 s against 0.100 s,
     /// same session). Kept from one iteration to the next: a fresh n × p buffer each time cost a page fault per
     /// 4 KiB written (about a third of that fit). It lives as long as the design: a half-size copy of dense

@@ -98,7 +98,8 @@ public struct LogisticRegression: Sendable, Equatable {
         let startIntercept = start.map { model in zip(design.columnOffsets, model.coefficients).reduce(model.intercept) { $0 + $1.0 * $1.1 } }
         var problem = NewtonProblem(
             design: design, labels: labels, weights: sampleWeights, c: options.inverseRegularization,
-            intercept: startIntercept ?? log(positiveWeight / negativeWeight), beta: start?.coefficients)
+            intercept: startIntercept ?? log(positiveWeight / negativeWeight), beta: start?.coefficients,
+            convergedTolerance: min(1e-12, options.relativeTolerance))
         let useConjugateGradients = features.cols >= options.conjugateGradientWidth
         var iteration = 0
         while iteration < options.maximumIterations {
@@ -170,14 +171,22 @@ private struct NewtonProblem {
     private(set) var stepFromSample = false
     /// Set once a sampled step failed: no more samples.
     private var everyRow = false
-    /// The decrease of the objective the last accepted step predicted (−gᵀs; infinite before the first).
-    private var lastPredictedDecrease = Double.infinity
+    /// −gᵀs of the last accepted step (twice the decrease its quadratic model predicted); before the first step,
+    /// infinite from a cold start and 0 from a warm one, which is near the optimum and so takes every row.
+    private var lastPredictedDecrease: Double
+    /// The relative rise of the objective a converged step may cause and still be taken (rounding).
+    private let convergedTolerance: Double
 
     var rows: Int { design.rows }
     var cols: Int { design.cols }
 
-    init(design: DesignMatrix, labels: [Double], weights: [Double], c: Double, intercept: Double, beta start: [Double]?) {
+    init(
+        design: DesignMatrix, labels: [Double], weights: [Double], c: Double, intercept: Double, beta start: [Double]?,
+        convergedTolerance: Double
+    ) {
         self.design = design
+        self.convergedTolerance = convergedTolerance
+        lastPredictedDecrease = start == nil ? .infinity : 0
         self.labels = labels
         self.weights = weights
         self.c = c
@@ -257,10 +266,10 @@ private struct NewtonProblem {
     }
 
     /// The rows the next Hessian is formed over. A single-precision Gram may come from a quarter of the rows while
-    /// the last step promised to cut the objective by more than 5 %, that is, in the first few steps, far from the
-    /// optimum, where the curvatures are still changing anyway; after that every row counts (on Adult a sample's
-    /// steps then converged in 15 iterations instead of 10). Small data always takes every row (a quarter of it
-    /// would estimate the Hessian poorly).
+    /// the last step's −gᵀs (twice the decrease its quadratic model promised) exceeded 5 % of the objective, that
+    /// is, in the first few steps of a cold start, far from the optimum, where the curvatures are still changing
+    /// anyway; after that every row counts (on Adult, sampling until moves fell below 1 converged in 15 iterations
+    /// instead of 10). Small data always takes every row (a quarter of it would estimate the Hessian poorly).
     private var gramSample: RowSample {
         design.approximateGram && lastPredictedDecrease > 0.05 * abs(value) && !everyRow
             && rows >= 16 * RowSample.run * RowSample.period && rows >= 80 * cols ? .quarter : .all
@@ -277,19 +286,20 @@ private struct NewtonProblem {
         var crossTerm = [Double](repeating: 0, count: p)
         var hessian = [Double](repeating: 0, count: size * size)
         design.weightedGram(curvature, over: sample, block: &hessianBlock, cross: &crossTerm)
-        if sample.isQuarter {
-            // A column whose few non-zero rows the sample missed would get almost no curvature, and a huge step:
-            // its diagonal is raised to the exact one (raising a diagonal keeps the matrix positive definite).
-            let exact = design.weightedColumnSquares(curvature)
-            for j in 0..<p { hessianBlock[j + j * p] = max(hessianBlock[j + j * p], exact[j]) }
-        }
+        // A column whose few non-zero rows the sample missed would get almost no curvature, and a huge step: its
+        // diagonal, and the intercept's, are raised to the exact ones (raising a diagonal keeps the matrix positive
+        // definite). One more pass over X, without a product per pair of columns.
+        let exactDiagonal = sample.isQuarter ? design.weightedColumnSquares(curvature) : []
+        for j in exactDiagonal.indices { hessianBlock[j + j * p] = max(hessianBlock[j + j * p], exactDiagonal[j]) }
         for j in 0..<p {
             for i in 0...j { hessian[i + j * size] = hessianBlock[i + j * p] }
             hessian[j + j * size] += 1
             hessian[j + p * size] = crossTerm[j]
         }
-        // The intercept's curvature over the same rows, so the matrix stays a Gram matrix (positive definite).
-        hessian[p + p * size] = sample.ranges(rows: rows).reduce(0) { total, range in range.reduce(total) { $0 + curvature[$1] } } * sample.weight
+        // The intercept's curvature over the same rows, so the matrix stays a Gram matrix (positive definite), raised
+        // to the exact Σ d with a sample.
+        let sampledTotal = sample.ranges(rows: rows).reduce(0) { total, range in range.reduce(total) { $0 + curvature[$1] } } * sample.weight
+        hessian[p + p * size] = sample.isQuarter ? max(sampledTotal, curvature.reduce(0, +)) : sampledTotal
         return CholeskySolver(factoring: hessian, size: size)
     }
 
@@ -356,7 +366,7 @@ private struct NewtonProblem {
             for i in 0..<rows { candidateLinear[i] = linear[i] + stepLength * (direction[i] + step[p]) }
             for j in 0..<p { candidateBeta[j] = beta[j] + stepLength * step[j] }
             let candidateValue = objective(candidateLinear, candidateBeta)
-            let tolerance = converged ? 1e-12 * max(1, abs(value)) : 1e-4 * stepLength * slope
+            let tolerance = converged ? convergedTolerance * max(1, abs(value)) : 1e-4 * stepLength * slope
             if candidateValue <= value + tolerance {
                 lastPredictedDecrease = -slope
                 swap(&linear, &candidateLinear)

@@ -1,8 +1,8 @@
-/// The rows a Hessian is formed over: all of them, or a systematic quarter (the first 64 rows of every 256,
-/// so each column is still read in contiguous runs and three quarters of the matrix are never touched), whose sums
-/// count four times. Newton's method far from the optimum needs only the Hessian's rough shape (its step is refined
-/// against the exact Hessian and line-searched against the exact objective, and the stopping test uses the exact
-/// gradient), which is what subsampled Newton methods exploit (Roosta-Khorasani & Mahoney 2019).
+/// The rows a Hessian's Gram matrix is formed over: all of them, or a systematic quarter (the first 64 rows of every
+/// 256, so each column is still read in contiguous runs, and the Gram's products, its cost, are a quarter), whose
+/// sums count four times. Newton's method far from the optimum needs only the Hessian's rough shape (its step is
+/// line-searched against the exact objective, and the stopping test uses the exact gradient and a step from every
+/// row), which is what subsampled Newton methods exploit (Roosta-Khorasani & Mahoney 2019).
 struct RowSample: Equatable {
     /// Rows in each taken run.
     static let run = 64

@@ -1,4 +1,5 @@
 import COpenBLAS
+import Foundation
 
 /// A dense matrix of doubles in contiguous column-major storage, so that every product maps onto one CBLAS
 /// call with `CblasColMajor` and a leading dimension equal to `rows`.
@@ -36,9 +37,9 @@ public struct Matrix: Sendable, Equatable {
         try body(UnsafeMutableBufferPointer(start: buffer.base, count: rows * cols))
     }
 
-    /// A matrix that takes over `rows * cols` column-major doubles at `base`, allocated with
-    /// `UnsafeMutablePointer<Double>.allocate` and initialised by the caller, who must not use or free them
-    /// again: a large buffer filled by foreign code becomes a matrix without a copy.
+    /// A matrix that takes over `rows * cols` column-major doubles at `base`, allocated with `malloc` or `calloc`
+    /// (it frees them with `free`) and initialised by the caller, who must not use or free them again: a large
+    /// buffer filled by foreign code becomes a matrix without a copy.
     public init(rows: Int, cols: Int, adopting base: UnsafeMutablePointer<Double>) {
         precondition(rows >= 0 && cols >= 0 && rows <= Self.maximumDimension && cols <= Self.maximumDimension)
         self.rows = rows
@@ -192,6 +193,8 @@ final class MatrixBuffer: @unchecked Sendable {
     let base: UnsafeMutablePointer<Double>
     let count: Int
     let isView: Bool
+    /// Whether the memory came from malloc or calloc (adopted), so `free` releases it.
+    private let fromMalloc: Bool
     /// What keeps a view's memory valid.
     let owner: AnyObject?
 
@@ -200,14 +203,16 @@ final class MatrixBuffer: @unchecked Sendable {
         base = .allocate(capacity: max(count, 1))
         self.count = count
         isView = false
+        fromMalloc = false
         owner = nil
     }
 
-    /// Owned storage the caller allocated.
+    /// Owned storage the caller allocated with malloc or calloc.
     init(adopting base: UnsafeMutablePointer<Double>, count: Int) {
         self.base = base
         self.count = count
         isView = false
+        fromMalloc = true
         owner = nil
     }
 
@@ -215,10 +220,12 @@ final class MatrixBuffer: @unchecked Sendable {
         self.base = UnsafeMutablePointer(mutating: base)
         self.count = count
         isView = true
+        fromMalloc = false
         self.owner = owner
     }
 
     deinit {
-        if !isView { base.deallocate() }
+        if isView { return }
+        if fromMalloc { free(base) } else { base.deallocate() }
     }
 }

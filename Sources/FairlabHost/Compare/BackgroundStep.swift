@@ -5,6 +5,8 @@ import Foundation
 /// the two workers are independent, and on a short run the describing worker is a sixth of the wall time.
 final class BackgroundStep<Value>: @unchecked Sendable {
     private let done = DispatchSemaphore(value: 0)
+    private let lock = NSLock()
+    private var waited = false
     private var result: Result<Value, Error>?
 
     /// Starts `body` on a thread of its own.
@@ -17,9 +19,11 @@ final class BackgroundStep<Value>: @unchecked Sendable {
         thread.start()
     }
 
-    /// Waits for the step and returns its value or throws its error; called once.
+    /// Waits for the step (the first call) and returns its value or throws its error, every call alike.
     func value() throws -> Value {
-        done.wait()
+        lock.withLock {
+            if !waited { done.wait(); waited = true }
+        }
         return try result!.get()
     }
 }

@@ -94,37 +94,33 @@ public struct Comparison: Sendable {
         let earlyPrepare = options.shard == nil
             ? BackgroundStep { try comparison.prepare(seeds: comparison.options.seeds, workFolder: workFolder, cancellation: cancellation) }
             : nil
-        let setup: (catalog: PluginCatalog, folders: [String], selected: [MethodInfo], parameters: [String: ResolvedParameters])
-        do {
-            let (catalog, folders) = try PluginCatalog.find(
-                executable: options.executablePath, pluginFolders: options.pluginFolders, environment: options.environment,
-                allowWorldWritable: options.allowWorldWritablePlugins, pool: pool, workFolder: workFolder)
-
-            let selected = try selectMethods(catalog)
-            // An override must be for a method that runs: one for an unknown method is a typo, and one for a method
-            // left out of --methods would silently change nothing.
-            let known = Set((catalog.methods).map(\.id)), running = Set(selected.map(\.id) + catalog.metrics.map(\.id))
-            for id in options.parameterOverrides.keys.sorted() where !running.contains(id) {
-                let key = options.parameterOverrides[id]?.keys.sorted().first.map { ".\($0)" } ?? ""
-                throw FairlabError(known.contains(id)
-                    ? "--param \(id)\(key): method '\(id)' is not being run (add it to --methods)"
-                    : "--param names unknown method '\(id)'")
-            }
-            var parameters: [String: ResolvedParameters] = [:]
-            for method in catalog.methods where running.contains(method.id) {
-                parameters[method.id] = try ResolvedParameters(method: method, overrides: options.parameterOverrides[method.id] ?? [:])
-            }
-            guard !catalog.metrics.isEmpty else {
-                throw FairlabError("no metric plugin found (looked in \(folders.joined(separator: ", ")))")
-            }
-            setup = (catalog, folders, selected, parameters)
-        } catch {
-            // The plugins' error comes alone, and at once: the dataset's reading is stopped.
+        // Whatever ends this function, the prepare thread has stopped before the work folder goes (this `defer`
+        // runs before the folder's): cancelling a finished step changes nothing.
+        defer {
             cancellation.cancel()
             _ = try? earlyPrepare?.value()
-            throw error
         }
-        let (catalog, folders, selected, parameters) = setup
+        let (catalog, folders) = try PluginCatalog.find(
+            executable: options.executablePath, pluginFolders: options.pluginFolders, environment: options.environment,
+            allowWorldWritable: options.allowWorldWritablePlugins, pool: pool, workFolder: workFolder)
+
+        let selected = try selectMethods(catalog)
+        // An override must be for a method that runs: one for an unknown method is a typo, and one for a method
+        // left out of --methods would silently change nothing.
+        let known = Set((catalog.methods).map(\.id)), running = Set(selected.map(\.id) + catalog.metrics.map(\.id))
+        for id in options.parameterOverrides.keys.sorted() where !running.contains(id) {
+            let key = options.parameterOverrides[id]?.keys.sorted().first.map { ".\($0)" } ?? ""
+            throw FairlabError(known.contains(id)
+                ? "--param \(id)\(key): method '\(id)' is not being run (add it to --methods)"
+                : "--param names unknown method '\(id)'")
+        }
+        var parameters: [String: ResolvedParameters] = [:]
+        for method in catalog.methods where running.contains(method.id) {
+            parameters[method.id] = try ResolvedParameters(method: method, overrides: options.parameterOverrides[method.id] ?? [:])
+        }
+        guard !catalog.metrics.isEmpty else {
+            throw FairlabError("no metric plugin found (looked in \(folders.joined(separator: ", ")))")
+        }
 
         // The grid: one job per (method, condition), the baseline's row first, a condition being a seed, or for a
         // stress run a (seed, level); a shard owns a slice of it, and runs a baseline it does not own when one of

@@ -347,7 +347,9 @@ private final class TransformBuffers {
         rows = matrix.rows
         cols = matrix.cols
         self.groupCount = groupCount
-        let copy = UnsafeMutablePointer<Double>.allocate(capacity: max(matrix.rows * matrix.cols, 1))
+        // Every feature buffer here comes from malloc or calloc and goes with free (the result's matrix adopts
+        // one, see `Matrix(rows:cols:adopting:)`).
+        let copy = Self.doubles(matrix.rows * matrix.cols, zeroed: false)!
         matrix.withUnsafeStorage { copy.initialize(from: $0.baseAddress!, count: $0.count) }
         features = copy
         originalFeatures = features
@@ -371,6 +373,14 @@ private final class TransformBuffers {
         pointer.pointee.host_context = Unmanaged.passUnretained(self).toOpaque()
     }
 
+    /// `count` doubles from malloc, or zeroed from calloc (a large block comes straight from the kernel's zero
+    /// pages, where allocate + initialize wrote every byte once more before the plugin wrote it: a sixth of the
+    /// correlation remover's job on Adult); nil if there is no memory.
+    private static func doubles(_ count: Int, zeroed: Bool) -> UnsafeMutablePointer<Double>? {
+        let bytes = max(count, 1) * MemoryLayout<Double>.stride
+        return (zeroed ? calloc(1, bytes) : malloc(bytes))?.bindMemory(to: Double.self, capacity: max(count, 1))
+    }
+
     private static func buffer<T>(_ values: [T]) -> UnsafeMutablePointer<T> {
         let buffer = UnsafeMutablePointer<T>.allocate(capacity: max(values.count, 1))
         buffer.initialize(from: values, count: values.count)
@@ -378,8 +388,8 @@ private final class TransformBuffers {
     }
 
     deinit {
-        if features != originalFeatures && !featuresHandedOver { features.deallocate() }
-        if originalFeatures != features || !featuresHandedOver { originalFeatures.deallocate() }
+        if features != originalFeatures && !featuresHandedOver { free(features) }
+        if originalFeatures != features || !featuresHandedOver { free(originalFeatures) }
         labels?.deallocate()
         weights.deallocate()
         groupCodes?.deallocate()
@@ -388,7 +398,7 @@ private final class TransformBuffers {
 
     /// Makes `buffer` the features, freeing the one it replaces unless that is the input's copy.
     private func replaceFeatures(with buffer: UnsafeMutablePointer<Double>, _ output: UnsafeMutablePointer<fl_transform_output>) {
-        if features != originalFeatures { features.deallocate() }
+        if features != originalFeatures { free(features) }
         features = buffer
         output.pointee.features = buffer
         output.pointee.rows = Int64(rows)
@@ -397,11 +407,7 @@ private final class TransformBuffers {
 
     private func resize(_ output: UnsafeMutablePointer<fl_transform_output>, _ newCols: Int) -> UnsafeMutablePointer<Double>? {
         guard newCols > 0, newCols <= Matrix.maximumDimension, rows.multipliedReportingOverflow(by: newCols).overflow == false else { return nil }
-        // calloc: a large zeroed block comes straight from the kernel's zero pages, where allocate + initialize
-        // wrote every byte once more before the plugin wrote it (a sixth of the correlation remover's job on Adult).
-        // Freed by `deallocate`, which is free().
-        guard let zeroed = calloc(max(rows * newCols, 1), MemoryLayout<Double>.stride) else { return nil }
-        let buffer = zeroed.bindMemory(to: Double.self, capacity: rows * newCols)
+        guard let buffer = Self.doubles(rows * newCols, zeroed: true) else { return nil }
         cols = newCols
         replaceFeatures(with: buffer, output)
         return buffer
@@ -413,9 +419,8 @@ private final class TransformBuffers {
         guard count <= Int64(Matrix.maximumDimension - rows),
               (rows + Int(count)).multipliedReportingOverflow(by: max(cols, 1)).overflow == false else { return FL_ERROR_OUT_OF_MEMORY }
         let oldRows = rows, newRows = rows + Int(count)
-        // Zeroed by calloc (see `resize`): the new rows' features start at 0 without a pass of their own.
-        guard let zeroed = calloc(max(newRows * cols, 1), MemoryLayout<Double>.stride) else { return FL_ERROR_OUT_OF_MEMORY }
-        let grown = zeroed.bindMemory(to: Double.self, capacity: max(newRows * cols, 1))
+        // Zeroed: the new rows' features start at 0 without a pass of their own.
+        guard let grown = Self.doubles(newRows * cols, zeroed: true) else { return FL_ERROR_OUT_OF_MEMORY }
         for j in 0..<cols { (grown + j * newRows).update(from: features + j * oldRows, count: oldRows) }
         func grow<T>(_ old: UnsafeMutablePointer<T>, filling value: T) -> UnsafeMutablePointer<T> {
             let buffer = UnsafeMutablePointer<T>.allocate(capacity: newRows)

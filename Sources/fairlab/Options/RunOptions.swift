@@ -39,7 +39,7 @@ struct RunOptions: ParsableArguments {
     @Option(name: .customLong("n-init"), help: "For a clustering dataset: the k-means++ starts of every k-means fit, the lowest inertia kept (scikit-learn's n_init; default 10).")
     var nInit: Int?
 
-    @Option(help: "Worker processes to run at once.")
+    @Option(help: "Worker processes to run at once (besides, while the plugins are described, the one reading the dataset).")
     var jobs: Int = 1
 
     @Option(help: "Seconds each worker may run before it is killed.")
