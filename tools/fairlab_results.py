@@ -13,16 +13,13 @@ import time
 
 import numpy as np
 
+import fairlab_dataset
+
+# A string attribute as str (and an array of them as a list), as fairlab_dataset reads them: the scripts reading runs
+# use them through this module.
+text, texts = fairlab_dataset.text, fairlab_dataset.texts
+
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-
-
-def text(value):
-    """A string attribute or element as str, whether h5py gives bytes or str."""
-    return value.decode() if isinstance(value, bytes) else str(value)
-
-
-def texts(values):
-    return [text(v) for v in np.ravel(values)]
 
 
 def sha256(path):

@@ -24,7 +24,6 @@ privileged true positive rate), groups being the run's stored test group codes a
 share of test rows where the two predictions agree.
 """
 import argparse
-import hashlib
 import json
 import os
 import pathlib
@@ -40,6 +39,7 @@ from sklearn.preprocessing import StandardScaler
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tools"))
 import fairlab_dataset  # noqa: E402
+from fairlab_results import sha256, text  # noqa: E402
 
 RUNS = 3
 
@@ -51,18 +51,6 @@ def arguments():
     parser.add_argument("--seed", type=int, help="the split's seed (default: the run's first)")
     parser.add_argument("--dataset", help="the dataset (default: the run's dataset_path)")
     return parser.parse_args()
-
-
-def sha256(path):
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def text(value):
-    return value.decode() if isinstance(value, bytes) else str(value)
 
 
 def fairness(predictions, labels, privileged):

@@ -72,7 +72,7 @@ def main():
         run = fairlab_results.run_of(f, args.run)
         dataset_path = fairlab_results.dataset_of(run, args.dataset, task="clustering")
         k = int(run.attrs["clusters"])
-        protected = [fairlab_results.text(p) for p in np.ravel(run.attrs["protected"])]
+        protected = fairlab_results.texts(run.attrs["protected"])
         seeds = [int(s) for s in np.ravel(run.attrs["seeds"])]
         parameters = fairlab_results.text(run["methods/fair-assignment"].attrs.get("parameters", "")) if "methods/fair-assignment" in run else ""
         found = re.search(r"delta=([0-9.eE+-]+)", parameters)
@@ -98,7 +98,7 @@ def main():
 
             outcome = run[f"methods/baseline/seed_{seed}"]
             baseline_stored = outcome["y_pred"][...].astype(int)
-            names = [fairlab_results.text(n) for n in outcome["metrics/overall_names"][...]]
+            names = fairlab_results.texts(outcome["metrics/overall_names"][...])
             stored = dict(zip(names, (float(v) for v in outcome["metrics/overall_values"][...])))
             fairlab_fits.append(float(outcome.attrs["fit_seconds"]))
             ari = float(adjusted_rand_score(baseline_stored, labels))

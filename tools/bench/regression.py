@@ -42,7 +42,7 @@ def main():
     with h5py.File(args.results, "r") as f:
         run = fairlab_results.run_of(f, args.run)
         dataset_path = fairlab_results.dataset_of(run, args.dataset, task="regression")
-        protected = [fairlab_results.text(p) for p in np.ravel(run.attrs["protected"])]
+        protected = fairlab_results.texts(run.attrs["protected"])
         seeds = [int(s) for s in np.ravel(run.attrs["seeds"])]
         data = fairlab_dataset.load(dataset_path)
         codes = data["protected"][protected[0]]["codes"].astype(int)

@@ -22,7 +22,6 @@ It exits non-zero, naming the first difference, if the rows, a split's test labe
 not AIF360's, or if no run was made from DATASET.
 """
 import argparse
-import hashlib
 import itertools
 import pathlib
 import shutil
@@ -37,6 +36,7 @@ prepare_for_aif360()  # also silences the notice of the 5 rows CompasDataset dro
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
 import fairlab_dataset  # noqa: E402
+from fairlab_results import sha256, text  # noqa: E402
 
 import aif360  # noqa: E402
 from aif360.datasets import CompasDataset  # noqa: E402
@@ -51,14 +51,6 @@ METRICS = ["accuracy", "statistical_parity_difference", "disparate_impact"]
 
 def fail(message):
     sys.exit(f"compas_aif360.py: {message}")
-
-
-def text(value):
-    return value.decode() if isinstance(value, bytes) else str(value)
-
-
-def sha256(path):
-    return hashlib.sha256(pathlib.Path(path).read_bytes()).hexdigest()
 
 
 def load_aif360(raw, expected_sha256):
