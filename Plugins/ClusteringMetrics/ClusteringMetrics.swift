@@ -33,7 +33,7 @@ final class ClusteringMetrics: FairlabMethod {
         if let bad = input.groupCodes.firstIndex(where: { $0 < 0 || Int($0) >= groupCount }) {
             throw PluginError.invalidInput("row \(bad)'s group code \(input.groupCodes[bad]) is not one of the \(groupCount) groups")
         }
-        func weight(_ i: Int) -> Double { input.weights?[i] ?? 1 }
+        let weight = input.weight
         var cell = [[Double]](repeating: [Double](repeating: 0, count: k), count: groupCount)
         var clusterWeight = [Double](repeating: 0, count: k), groupWeight = [Double](repeating: 0, count: groupCount)
         for i in 0..<rows {
@@ -61,7 +61,7 @@ final class ClusteringMetrics: FairlabMethod {
                 gap = max(gap, abs(share - shares[g]))
             }
         }
-        sink.report("inertia", displayName: "Inertia", kind: .other, ideal: 0, Self.inertia(input, features: features.pointee, clusters: k))
+        sink.report("inertia", displayName: "Inertia", kind: .other, ideal: 0, Self.inertia(input, features: features.pointee, clusterWeights: clusterWeight))
         sink.report("balance", displayName: "Balance", kind: .ratio, ideal: 1, balance)
         sink.report("proportional_balance", displayName: "Prop. balance", kind: .ratio, ideal: 1, proportional)
         sink.report("max_share_gap", displayName: "Max share gap", kind: .difference, ideal: 0, gap)
@@ -78,11 +78,9 @@ final class ClusteringMetrics: FairlabMethod {
 
     /// Σ w_i ‖x_i − μ_c(i)‖²: the clusters' weighted means first, then the distances to them (Σ w‖x‖² − ‖Σ w x‖² / Σ w
     /// would cancel badly), a column at a time, as the features are stored.
-    private static func inertia(_ input: EvaluationInput, features: fl_matrix, clusters k: Int) -> Double {
-        let rows = input.rows, cols = Int(features.cols), ld = Int(features.leading_dimension)
+    private static func inertia(_ input: EvaluationInput, features: fl_matrix, clusterWeights mass: [Double]) -> Double {
+        let rows = input.rows, cols = Int(features.cols), ld = Int(features.leading_dimension), k = mass.count
         let cluster = input.predictions.map { Int($0) }, weight = (0..<rows).map(input.weight)
-        var mass = [Double](repeating: 0, count: k)
-        for i in 0..<rows { mass[cluster[i]] += weight[i] }
         var total = 0.0, sums = [Double](repeating: 0, count: k)
         for j in 0..<cols {
             let column = features.data + j * ld

@@ -77,13 +77,9 @@ final class CorrelationRemover: FairlabMethod {
         for (j, column) in kept.enumerated() {
             let original = data.column(column)
             let output = UnsafeMutableBufferPointer(rebasing: features[(j * rows)..<((j + 1) * rows)])
-            // Z − α (S − s̄) β: (1 − α) Z + α (Z − (S − s̄) β), written as one correction per protected column, the
-            // first fused with the copy (one pass over the output instead of two).
-            guard let first = shifts.first else {
-                for i in 0..<rows { output[i] = original[i] }
-                continue
-            }
-            let firstCoefficient = alpha * beta[0][j]
+            // Z − α (S − s̄) β: (1 − α) Z + α (Z − (S − s̄) β), written as one correction per protected column (fit
+            // found at least one), the first fused with the copy (one pass over the output instead of two).
+            let first = shifts[0], firstCoefficient = alpha * beta[0][j]
             for i in 0..<rows { output[i] = original[i] - firstCoefficient * first[i] }
             for a in shifts.indices.dropFirst() {
                 let coefficient = alpha * beta[a][j]

@@ -34,8 +34,6 @@ final class FairLogisticRegression: FairlabMethod {
     /// 29.0 s to 12.3–12.9 s, 1.7–1.9 times the baseline's; on OpenBLAS's generic kernels the Gram cost more than
     /// the CG steps it saved). Between 510 and 1024 columns it is factored too, unmeasured; wider, the diagonal.
     static let largestFactoredDimension = 1024
-    /// Values per block of rows when the Gram matrix is accumulated.
-    static let gramBlockElements = 1 << 20
 
     private let host: HostServices
     private let fairnessWeight: Double
@@ -173,22 +171,8 @@ final class FairLogisticRegression: FairlabMethod {
         func gaussNewtonFactor() -> [Double]? {
             let m = p + 1
             var matrix = [Double](repeating: 0, count: m * m)
-            // Xᵀ diag(c) X a block of rows at a time: the block's rows scaled by √cᵢ, then one dgemm.
-            let blockRows = max(1, min(n, Self.gramBlockElements / max(p, 1)))
-            var block = [Double](repeating: 0, count: blockRows * max(p, 1))
-            var roots = [Double](repeating: 0, count: blockRows)
-            var start = 0
-            while start < n, p > 0 {
-                let rows = min(blockRows, n - start)
-                for i in 0..<rows { roots[i] = lossCurvature[start + i].squareRoot() }  // once per row, not per entry
-                for j in 0..<p {
-                    let column = x.data! + j * Int(x.leading_dimension) + start
-                    for i in 0..<rows { block[i + j * rows] = column[i] * roots[i] }
-                }
-                blas.dgemm(FL_BLAS_COL_MAJOR, FL_BLAS_TRANS, FL_BLAS_NO_TRANS, Int32(p), Int32(p), Int32(rows), 1,
-                           block, Int32(rows), block, Int32(rows), 1, &matrix, Int32(m))
-                start += rows
-            }
+            addWeightedGram(of: x.data!, rows: n, cols: p, leadingDimension: Int(x.leading_dimension), curvature: lossCurvature,
+                            blas: blas, into: &matrix, leadingDimension: m)
             var cross = [Double](repeating: 0, count: max(p, 1))
             if p > 0 { transposeTimes(lossCurvature, into: &cross) }
             for j in 0..<p {

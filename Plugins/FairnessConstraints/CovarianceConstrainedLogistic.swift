@@ -61,25 +61,37 @@ struct CovarianceConstrainedLogistic {
     /// Every row's margin θᵀx_i.
     func margins(_ theta: [Double]) -> [Double] {
         var margins = [Double](repeating: 0, count: rows)
+        writeMargins(theta, into: &margins)
+        return margins
+    }
+
+    private func writeMargins(_ theta: [Double], into margins: inout [Double]) {
         design.withUnsafeBufferPointer { x in
             blas.dgemv(Int32(FL_BLAS_COL_MAJOR), Int32(FL_BLAS_NO_TRANS), Int32(rows), Int32(width), 1, x.baseAddress!, Int32(rows),
                        theta, 1, 0, &margins, 1)
         }
-        return margins
     }
 
     /// The loss Σ w_i CE(θᵀx_i, y_i) + ‖w‖² / (2C); with `gradient`, also writes its gradient there.
     func loss(_ theta: [Double], gradient: UnsafeMutablePointer<Double>? = nil) -> Double {
-        var margins = margins(theta)
+        var margins = [Double](repeating: 0, count: rows)
+        return loss(theta, gradient: gradient, margins: &margins)
+    }
+
+    /// The loss and (with `gradient`) its gradient, leaving every row's margin θᵀx_i in `margins` (Newton's Hessian
+    /// needs them at the same point).
+    func loss(_ theta: [Double], gradient: UnsafeMutablePointer<Double>?, margins: inout [Double]) -> Double {
+        writeMargins(theta, into: &margins)
         var total = 0.0
+        var slopes = [Double](repeating: 0, count: gradient == nil ? 0 : rows)  // ∂loss/∂margin
         for i in 0..<rows {
             total += weights[i] * Logistic.crossEntropy(logit: margins[i], target: labels[i])
-            margins[i] = weights[i] * (Logistic.sigmoid(margins[i]) - labels[i])  // ∂loss/∂margin
+            if gradient != nil { slopes[i] = weights[i] * (Logistic.sigmoid(margins[i]) - labels[i]) }
         }
         if let gradient {
             design.withUnsafeBufferPointer { x in
                 blas.dgemv(Int32(FL_BLAS_COL_MAJOR), Int32(FL_BLAS_TRANS), Int32(rows), Int32(width), 1, x.baseAddress!, Int32(rows),
-                           margins, 1, 0, gradient, 1)
+                           slopes, 1, 0, gradient, 1)
             }
             for k in 0..<(width - 1) { gradient[k] += ridge * theta[k] }
         }
@@ -106,7 +118,7 @@ struct CovarianceConstrainedLogistic {
     func solve(threshold: Double, from start: [Double]) -> Solution {
         if threshold == 0 { return solveWithZeroCovariance(from: start) }
         if threshold == .infinity {
-            let (theta, iterations) = newton(from: start, within: nil)
+            let (theta, iterations) = newton(from: start, orthogonalTo: [])
             return Solution(theta: theta, loss: loss(theta), largestCovariance: largestCovariance(theta), outerIterations: 0, innerIterations: iterations)
         }
         var optimizer = tightOptimizer
@@ -118,7 +130,7 @@ struct CovarianceConstrainedLogistic {
         while true {
             outer += 1
             // Loose inner solves while the multipliers are far off, tighter as they settle (Conn, Gould & Toint).
-            optimizer.gradientTolerance = constraints.isEmpty ? 1e-7 : max(1e-7, 1e-1 * pow(0.1, Double(outer - 1)))
+            optimizer.gradientTolerance = max(1e-7, 1e-1 * pow(0.1, Double(outer - 1)))
             let result = optimizer.minimize(from: theta) { point, gradient in
                 var value = gradient.withUnsafeMutableBufferPointer { loss(point, gradient: $0.baseAddress!) }
                 for (j, (row, sign)) in constraints.enumerated() {
@@ -146,79 +158,72 @@ struct CovarianceConstrainedLogistic {
     }
 
     /// The least loss with every covariance zero: the equalities a_g · θ = 0 eliminated by minimising over
-    /// their null space (P, the orthogonal projection onto it: an orthonormal basis of the rows by Gram–Schmidt,
-    /// dependent rows dropped, as the rows of all groups sum to zero), by Newton's method from P · start.
+    /// their null space, by Newton's method from the start projected onto it.
     func solveWithZeroCovariance(from start: [Double]) -> Solution {
-        let (theta, iterations) = newton(from: start, within: zeroCovarianceProjection())
+        let (theta, iterations) = newton(from: start, orthogonalTo: zeroCovarianceBasis())
         return Solution(theta: theta, loss: loss(theta), largestCovariance: largestCovariance(theta), outerIterations: 0, innerIterations: iterations)
     }
 
-    /// The least loss over θ in a subspace (`project`, the orthogonal projection onto it; nil: all of θ), from
-    /// `start` projected, by Newton's method: each step solves (P H P + I − P) s = −P g, whose solution lies in the
-    /// subspace and is the Newton step there (H = Xᵀ diag(w σ(1 − σ)) X plus the ridge, formed by one dgemm), with
-    /// Armijo backtracking; it stops after the step whose half Newton decrement is below 1e-13 of the loss. The loss is
-    /// smooth and strictly convex (the ridge), so this converges quadratically in about ten steps, where L-BFGS took
-    /// several hundred evaluations to the same point (2.2 s of a 2.3 s fit on Adult).
-    func newton(from start: [Double], within project: ((inout [Double]) -> Void)?) -> (theta: [Double], iterations: Int) {
-        let n = rows, p = width
+    /// The least loss over the θ orthogonal to every vector of `basis` (orthonormal; empty: all of θ), from `start`
+    /// projected there, by Newton's method. With P = I − QQᵀ the projection, each step solves
+    /// (P H P + QQᵀ) s = −P g, whose solution lies in the subspace and is the Newton step there (H = Xᵀ diag(w σ(1 − σ)) X
+    /// plus the ridge, `addWeightedGram`), with Armijo backtracking; it stops after the step whose half Newton
+    /// decrement is below 1e-13 of the loss. The loss is smooth and strictly convex (the ridge), so this converges
+    /// quadratically in about ten steps, where L-BFGS took several hundred evaluations to the same point (2.2 s of a
+    /// 2.3 s fit on Adult).
+    func newton(from start: [Double], orthogonalTo basis: [[Double]]) -> (theta: [Double], iterations: Int) {
+        let p = width, project = projection(orthogonalTo: basis)
         var theta = start
-        project?(&theta)
-        var gradient = [Double](repeating: 0, count: p)
-        var value = gradient.withUnsafeMutableBufferPointer { loss(theta, gradient: $0.baseAddress!) }
-        var scaled = [Double](repeating: 0, count: n * p)
-        var hessian = [Double](repeating: 0, count: p * p)
+        project(&theta)
+        var gradient = [Double](repeating: 0, count: p), candidateGradient = gradient
+        var margins = [Double](repeating: 0, count: rows)
+        var value = gradient.withUnsafeMutableBufferPointer { loss(theta, gradient: $0.baseAddress!, margins: &margins) }
         var iterations = 0
         while iterations < 200 {
             iterations += 1
-            project?(&gradient)
-            // √d ⊙ X, then H = (√d ⊙ X)ᵀ (√d ⊙ X).
-            let margins = margins(theta)
+            project(&gradient)
+            let curvature = (0..<rows).map { i in
+                let probability = Logistic.sigmoid(margins[i])
+                return weights[i] * probability * (1 - probability)
+            }
+            var hessian = [Double](repeating: 0, count: p * p)
             design.withUnsafeBufferPointer { x in
-                scaled.withUnsafeMutableBufferPointer { z in
-                    let roots = (0..<n).map { i in
-                        let probability = Logistic.sigmoid(margins[i])
-                        return (weights[i] * probability * (1 - probability)).squareRoot()
-                    }
-                    for j in 0..<p { for i in 0..<n { z[i + j * n] = x[i + j * n] * roots[i] } }
-                    blas.dgemm(Int32(FL_BLAS_COL_MAJOR), Int32(FL_BLAS_TRANS), Int32(FL_BLAS_NO_TRANS), Int32(p), Int32(p), Int32(n),
-                               1, z.baseAddress!, Int32(n), z.baseAddress!, Int32(n), 0, &hessian, Int32(p))
-                }
+                addWeightedGram(of: x.baseAddress!, rows: rows, cols: p, leadingDimension: rows, curvature: curvature, blas: blas,
+                                into: &hessian, leadingDimension: p)
             }
             for k in 0..<(p - 1) { hessian[k + k * p] += ridge }
-            if let project {
-                // P H P: every column projected, then (H symmetric) every row; then + (I − P), column by column.
+            if !basis.isEmpty {
+                // P H P: every column projected, then (H symmetric) every row; then + QQᵀ.
                 for _ in 0..<2 {
                     for j in 0..<p {
                         var column = Array(hessian[(j * p)..<((j + 1) * p)])
                         project(&column)
-                        for i in 0..<p { hessian[i + j * p] = column[i] }
+                        hessian.replaceSubrange((j * p)..<((j + 1) * p), with: column)
                     }
                     for j in 0..<p { for i in 0..<j { hessian.swapAt(i + j * p, j + i * p) } }
                 }
-                for j in 0..<p {
-                    var unit = [Double](repeating: 0, count: p)
-                    unit[j] = 1
-                    project(&unit)
-                    for i in 0..<p { hessian[i + j * p] += (i == j ? 1 : 0) - unit[i] }
-                }
+                for q in basis { for j in 0..<p { for i in 0..<p { hessian[i + j * p] += q[i] * q[j] } } }
             }
             // A Gram matrix's floor (Cholesky's advice): without a ridge (C = ∞) one-hot columns and the intercept
             // make H singular, and a rounding-sized pivot must count as vanished rather than steer the step.
             var step = Cholesky(lowerOf: hessian, size: p, relativeFloor: 1e-10).solve(gradient.map { -$0 })
-            project?(&step)
+            project(&step)
             let slope = dot(gradient, step)
             guard slope < 0 else { break }  // no descent direction left: the optimum, to rounding
             let converged = -slope / 2 <= 1e-13 * max(1, abs(value))
             var length = 1.0, accepted = false
-            var candidateGradient = [Double](repeating: 0, count: p)
+            var candidateMargins = margins
             for _ in 0..<(converged ? 1 : 60) {
                 var candidate = zip(theta, step).map { $0 + length * $1 }
-                project?(&candidate)
-                let candidateValue = candidateGradient.withUnsafeMutableBufferPointer { loss(candidate, gradient: $0.baseAddress!) }
+                project(&candidate)
+                let candidateValue = candidateGradient.withUnsafeMutableBufferPointer {
+                    loss(candidate, gradient: $0.baseAddress!, margins: &candidateMargins)
+                }
                 // A converged step's decrease is below the loss's rounding: it is taken unless the loss rises beyond it.
                 if candidateValue <= value + (converged ? 1e-12 * max(1, abs(value)) : 1e-4 * length * slope) {
                     (theta, value, accepted) = (candidate, candidateValue, true)
                     swap(&gradient, &candidateGradient)
+                    swap(&margins, &candidateMargins)
                     break
                 }
                 length /= 2
@@ -228,10 +233,9 @@ struct CovarianceConstrainedLogistic {
         return (theta, iterations)
     }
 
-    /// The orthogonal projection onto the weights of zero covariance, {θ : a_g · θ = 0 for every g}: an
-    /// orthonormal basis of the rows by Gram–Schmidt (dependent rows dropped: the rows of all groups sum to zero),
-    /// each one's component removed.
-    func zeroCovarianceProjection() -> (inout [Double]) -> Void {
+    /// An orthonormal basis of the covariance rows, by Gram–Schmidt (dependent rows dropped: the rows of all groups
+    /// sum to zero): the weights of zero covariance are the ones orthogonal to it.
+    func zeroCovarianceBasis() -> [[Double]] {
         var basis: [[Double]] = []
         for row in covarianceRows {
             var residual = row
@@ -243,6 +247,14 @@ struct CovarianceConstrainedLogistic {
             let scale = row.reduce(0) { $0 + $1 * $1 }.squareRoot()
             if norm > 1e-10 * scale { basis.append(residual.map { $0 / norm }) }
         }
+        return basis
+    }
+
+    /// The orthogonal projection onto the weights of zero covariance.
+    func zeroCovarianceProjection() -> (inout [Double]) -> Void { projection(orthogonalTo: zeroCovarianceBasis()) }
+
+    /// v − Σ q (q · v) over an orthonormal `basis`: the orthogonal projection onto its complement.
+    func projection(orthogonalTo basis: [[Double]]) -> (inout [Double]) -> Void {
         let width = self.width
         return { v in
             for q in basis {

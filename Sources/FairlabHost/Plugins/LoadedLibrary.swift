@@ -124,6 +124,7 @@ public struct LoadedLibrary {
         case 5: FL_TASK_BINARY | FL_TASK_REGRESSION
         default: FL_TASK_BINARY | FL_TASK_REGRESSION | FL_TASK_CLUSTERING
         }
-        return bits == 0 ? FL_TASK_BINARY : bits & known
+        // Before ABI 5 the field did not exist (a short descriptor's copy is zero-filled there): binary, whatever it holds.
+        return bits == 0 || version < 5 ? FL_TASK_BINARY : bits & known
     }
 }

@@ -55,7 +55,7 @@ public final class MethodInstance {
         _ data: DataTable, features: Matrix, labels: [Double]?, weights: [Double], groupCodes: [Int32]? = nil, trainingRows: Bool = false
     ) throws -> TransformedData {
         guard let transform = instance.pointee.transform else { throw FairlabError("the method has no transform function") }
-        let output = TransformBuffers(
+        let output = try TransformBuffers(
             features: features, labels: labels, weights: weights, groupCodes: groupCodes, groupCount: data.groupCount, task: task,
             mayAppendRows: trainingRows)
         let error = ErrorBuffer()
@@ -341,7 +341,7 @@ private final class TransformBuffers {
     init(
         features matrix: Matrix, labels labelValues: [Double]?, weights weightValues: [Double], groupCodes codeValues: [Int32]?, groupCount: Int,
         task: TaskKind, mayAppendRows: Bool
-    ) {
+    ) throws {
         self.task = task
         self.mayAppendRows = mayAppendRows
         rows = matrix.rows
@@ -349,7 +349,9 @@ private final class TransformBuffers {
         self.groupCount = groupCount
         // Every feature buffer here comes from malloc or calloc and goes with free (the result's matrix adopts
         // one, see `Matrix(rows:cols:adopting:)`).
-        let copy = Self.doubles(matrix.rows * matrix.cols, zeroed: false)!
+        guard let copy = Self.doubles(matrix.rows * matrix.cols, zeroed: false) else {
+            throw FairlabError("no memory for the transform's copy of the \(matrix.rows) × \(matrix.cols) features")
+        }
         matrix.withUnsafeStorage { copy.initialize(from: $0.baseAddress!, count: $0.count) }
         features = copy
         originalFeatures = features

@@ -15,6 +15,8 @@ public struct MinCostFlow {
     private var adjacency: [[Int]]
     /// The lower parts of bounded edges, with their bounds.
     private var lowerParts: [(edge: Int, bound: Int)] = []
+    /// Set by `solve`, which shifts the bounded edges' costs in place: a second call would shift them again.
+    private var solved = false
 
     /// A network of `nodeCount` nodes and no edges.
     public init(nodeCount: Int) { adjacency = [[Int]](repeating: [], count: nodeCount) }
@@ -61,6 +63,8 @@ public struct MinCostFlow {
         var unbounded = 0.0
         for edge in stride(from: 0, to: heads.count, by: 2) where !bounded.contains(edge) { unbounded += abs(costs[edge]) * Double(capacities[edge]) }
         let bonus = 1 + unbounded
+        precondition(!solved, "a MinCostFlow network is solved once")
+        solved = true
         guard bonus.isFinite else { throw PluginError.invalidInput("minimum-cost flow: the costs are too large to add up (\(unbounded))") }
         for (edge, _) in lowerParts {
             costs[edge] -= bonus

@@ -61,7 +61,8 @@ public struct DataView {
     /// The features as one column-major buffer (rows × cols), for code that reads them whole; the host hands them
     /// with a leading dimension equal to the rows, and any other view is refused rather than misread.
     public func contiguousFeatures() throws -> UnsafeBufferPointer<Double> {
-        guard Int(matrix.pointee.leading_dimension) == rows else { throw PluginError.invalidInput("the features are not contiguous columns") }
+        // No rows: nothing to read (the host's leading dimension is then 1).
+        guard rows == 0 || Int(matrix.pointee.leading_dimension) == rows else { throw PluginError.invalidInput("the features are not contiguous columns") }
         return UnsafeBufferPointer(start: matrix.pointee.data, count: rows * cols)
     }
 
