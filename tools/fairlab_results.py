@@ -31,9 +31,13 @@ def sha256(path):
 
 
 def run_of(results, run_id=None):
-    """The run `run_id` of an open results file, or its latest (by append sequence)."""
-    runs = sorted(results["runs"], key=lambda r: int(results["runs"][r].attrs["sequence"]))
-    return results["runs"][run_id or runs[-1]]
+    """The run `run_id` of an open results file, or its latest complete one (by append sequence)."""
+    if run_id:
+        return results["runs"][run_id]
+    runs = [r for r in results["runs"] if int(results["runs"][r].attrs.get("complete", 0)) == 1]
+    if not runs:
+        raise SystemExit("the results file holds no complete run")
+    return results["runs"][max(runs, key=lambda r: int(results["runs"][r].attrs["sequence"]))]
 
 
 def dataset_of(run, path=None, task=None):
@@ -42,9 +46,10 @@ def dataset_of(run, path=None, task=None):
     dataset_path = path or text(run.attrs["dataset_path"])
     if not os.path.isabs(dataset_path) and not os.path.exists(dataset_path):
         dataset_path = str(ROOT / dataset_path)
-    assert sha256(dataset_path) == text(run.attrs["dataset_sha256"]), f"{dataset_path} is not the run's dataset"
-    if task is not None:
-        assert text(run.attrs.get("task", "binary")) == task, f"not a {task} run"
+    if sha256(dataset_path) != text(run.attrs["dataset_sha256"]):
+        raise SystemExit(f"{dataset_path} is not the run's dataset (its SHA-256 differs)")
+    if task is not None and text(run.attrs.get("task", "binary")) != task:
+        raise SystemExit(f"not a {task} run")
     return dataset_path
 
 

@@ -110,7 +110,7 @@ import Testing
     /// tools/synth/make_clustering.py plants three segments that urban and rural rows fill in different
     /// proportions: the k-means baseline recovers them, so its clusters' rural shares are the planted 0.079, 0.3
     /// and 0.5625 (within 0.05 on 1,000 test rows: the binomial standard errors of the three shares, on about 380, 300
-    /// and 320 rows, are 0.014, 0.026 and 0.028, so 0.05 is 2 to 3.6 of them).
+    /// and 320 rows, are 0.014, 0.026 and 0.028, so 0.05 is 1.8 to 3.6 of them).
     @Test func thePlantedSegmentsAndTheirMakeUpAreRecovered() throws {
         let folder = try TestEnvironment.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }

@@ -44,7 +44,13 @@ import Testing
         }
         // Every row: the same sums over all 600.
         design.weightedGram(d, over: .all, block: &block, cross: &cross)
-        let wantedAll = (0..<n).reduce(0) { $0 + d[$1] * values[$1] * values[$1 + 2 * n] }
-        #expect(abs(block[0 + 2 * p] - wantedAll) < 1e-5 * Double(n))
+        for a in 0..<p {
+            let wantedCross = (0..<n).reduce(0) { $0 + d[$1] * values[$1 + a * n] }
+            #expect(abs(cross[a] - wantedCross) < 1e-12 * Double(n), "cross \(a): \(cross[a]) against \(wantedCross)")
+            for b in a..<p {
+                let wanted = (0..<n).reduce(0) { $0 + d[$1] * values[$1 + a * n] * values[$1 + b * n] }
+                #expect(abs(block[a + b * p] - wanted) < 1e-5 * Double(n), "(\(a), \(b)): \(block[a + b * p]) against \(wanted)")
+            }
+        }
     }
 }

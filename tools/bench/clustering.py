@@ -6,9 +6,9 @@ run: the same rows, the same standardisation, the same k; values and fit times.
     /work/pyenv/bin/python tools/bench/clustering.py R.h5 ...                    # default BLAS threads
 
 For each seed of the run (task clustering, k the run's `clusters`): reads the dataset (the run's dataset_path,
-checked against its SHA-256) and the stored train / test indices, standardises as the run did (`standardize`
-numeric: every column but the one-hot ones and the protected attributes' own columns, by the training rows' mean
-and population std), groups rows by the run's first protected attribute's codes, then:
+checked against its SHA-256) and the stored train / test indices, standardises as the run did (its `standardize`
+attribute: with numeric, every column but the one-hot ones and the protected attributes' own columns, by the training
+rows' mean and population std; all or none likewise), groups rows by the run's first protected attribute's codes, then:
 
 - baseline: scikit-learn KMeans(n_clusters=k, n_init=the run's, algorithm="lloyd", random_state=seed) on the training
   rows, its test labels the nearest centre; on the test rows, unweighted, the inertia (each cluster's mean of its

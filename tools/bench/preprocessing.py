@@ -277,7 +277,7 @@ def fairlab_times(path, seeds, methods, standardize):
         runs = [r for r in f["runs"].values() if int(r.attrs.get("complete", 0)) == 1]
         runs.sort(key=lambda r: int(r.attrs.get("sequence", 0)))
         for run in reversed(runs):  # the latest run that has the method, with default parameters and standardisation
-            kind = run.attrs.get("standardize", b"")
+            kind = run.attrs.get("standardize", "all")  # runs written before the attribute standardised every column
             if (kind.decode() if isinstance(kind, bytes) else str(kind)) != standardize:
                 continue
             for method in methods:

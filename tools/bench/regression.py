@@ -6,8 +6,9 @@ rows, the same standardisation, the same bound; values and fit times.
     /work/pyenv/bin/python tools/bench/regression.py R.h5 ...                    # default BLAS threads
 
 For each seed of the run: reads the dataset (the run's dataset_path, checked against its SHA-256) and the stored
-train / test indices, standardises as the run did (`standardize` numeric: every column but the one-hot ones and
-the protected attributes' own columns, by the training rows' mean and population std), groups rows by the run's
+train / test indices, standardises as the run did (its `standardize` attribute: with numeric, every column but the
+one-hot ones and the protected attributes' own columns, by the training rows' mean and population std; all or none
+likewise), groups rows by the run's
 first protected attribute's codes, then:
 
 - baseline: scikit-learn Ridge(alpha=1) on the training rows; the largest difference between its test predictions
