@@ -109,7 +109,8 @@ public enum DatasetFile {
             ? try readColumns(file, rows: labels.count, path: path, progress: progress)
             : try readDenseFeatures(file, path: path, progress: progress)
         let rows = features.rows, cols = features.cols
-        if let (bad, value) = features.withUnsafeStorage({ values in values.firstIndex { !$0.isFinite }.map { ($0, values[$0]) } }) {
+        if let bad = features.firstNonFiniteIndex {
+            let value = features.withUnsafeStorage { $0[bad] }
             throw fail("a feature has a non-finite value (\(value)) at row \(bad % rows), column \(bad / rows) (\(featureNames[bad / rows]))")
         }
         guard Set(featureNames).count == cols else { throw fail("two features have the same name") }

@@ -39,7 +39,7 @@ public struct KMeans: Sendable, Equatable {
         }
         let positive = w.lazy.filter { $0 > 0 }.count
         guard positive >= k else { throw FairlabError("k-means: \(k) clusters need as many rows of positive weight; there are \(positive)") }
-        if let bad = features.withUnsafeStorage({ $0.firstIndex { !$0.isFinite } }) {
+        if let bad = features.firstNonFiniteIndex {
             throw FairlabError("k-means: a feature is not finite at row \(bad % n), column \(bad / n)")
         }
         if let initialCenters, initialCenters.rows != k || initialCenters.cols != d {

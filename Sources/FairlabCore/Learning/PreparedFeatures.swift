@@ -9,7 +9,7 @@ public final class PreparedFeatures {
 
     /// Prepares `features`; `allowSparse` false forces the dense BLAS products.
     public init(_ features: Matrix, allowSparse: Bool = true) throws {
-        guard features.withUnsafeStorage({ $0.allSatisfy(\.isFinite) }) else {
+        guard features.firstNonFiniteIndex == nil else {
             throw FairlabError("logistic regression: features contain NaN or infinite values")
         }
         self.features = features

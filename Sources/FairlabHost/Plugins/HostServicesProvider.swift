@@ -147,12 +147,13 @@ final class HostServicesProvider {
         return try call()
     }
 
-    /// The learner's view of `features`: prepared once per call when the host handed them, else afresh.
-    private func preparedFeatures(_ features: fl_matrix) throws -> PreparedFeatures {
+    /// The learner's view of `features` (`matrix`, already read from them): prepared once per call when the host
+    /// handed them, else afresh.
+    private func preparedFeatures(_ features: fl_matrix, _ matrix: Matrix) throws -> PreparedFeatures {
         let key = HandedMatrix(features)
-        guard handed.contains(key) else { return try PreparedFeatures(Self.matrix(features)) }
+        guard handed.contains(key) else { return try PreparedFeatures(matrix) }
         if let ready = prepared[key] { return ready }
-        let made = try PreparedFeatures(Self.matrix(features))
+        let made = try PreparedFeatures(matrix)
         prepared[key] = made
         return made
     }
@@ -197,7 +198,7 @@ final class HostServicesProvider {
             var starts = BaseLearner.stream(seed: seed)
             models[nextModel] = try learner.fit(
                 features: matrix, labels: labelValues, weights: weights.map { Array(UnsafeBufferPointer(start: $0, count: n)) },
-                options: options, start: start, prepared: learner.task == .binary ? preparedFeatures(features) : nil, random: &starts)
+                options: options, start: start, prepared: learner.task == .binary ? preparedFeatures(features, matrix) : nil, random: &starts)
             model.pointee = nextModel
             nextModel += 1
             return FL_OK

@@ -442,30 +442,6 @@ private final class TransformBuffers {
         return FL_OK
     }
 
-    /// The index of the first value that is NaN or infinite. Every transformed feature passes through here, so
-    /// blocks are screened eight lanes at a time (v − v is 0 for a finite v and NaN otherwise, and a NaN sum never
-    /// equals 0), and only a block that fails is searched value by value.
-    private static func firstNonFinite(_ values: UnsafeBufferPointer<Double>) -> Int? {
-        let block = 4096
-        let raw = UnsafeRawPointer(values.baseAddress)
-        for start in stride(from: 0, to: values.count, by: block) {
-            let end = min(start + block, values.count)
-            var screen = SIMD8<Double>()
-            var i = start
-            if let raw {
-                while i + 8 <= end {
-                    let lanes = raw.loadUnaligned(fromByteOffset: 8 * i, as: SIMD8<Double>.self)
-                    screen += lanes - lanes
-                    i += 8
-                }
-            }
-            var clean = screen == SIMD8<Double>()
-            while i < end { clean = clean && values[i].isFinite; i += 1 }
-            if !clean, let bad = values[start..<end].firstIndex(where: { !$0.isFinite }) { return bad }
-        }
-        return nil
-    }
-
     /// The transformed data; called once, as the features become the returned matrix's.
     func result() throws -> TransformedData {
         precondition(!featuresHandedOver, "a transform's result is taken once")
@@ -474,7 +450,7 @@ private final class TransformBuffers {
             throw FairlabError("transform changed the output's sizes or buffers itself (only resize_features and append_rows may)")
         }
         let values = UnsafeBufferPointer(start: features, count: rows * cols)
-        if let bad = Self.firstNonFinite(values) {
+        if let bad = firstNonFinite(values) {
             throw FairlabError("transform wrote a non-finite feature (\(values[bad])) at row \(bad % max(rows, 1)), column \(bad / max(rows, 1))")
         }
         let newWeights = Array(UnsafeBufferPointer(start: weights, count: rows))
