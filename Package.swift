@@ -72,13 +72,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],
     targets: [
-        // C: the plugin ABI, a process-control shim, and the two system libraries, found through pkg-config.
+        // C: the plugin ABI, a process-control shim, libhdf5 (opened on first use: see Sources/CHDF5/include/CHDF5.h) and
+        // OpenBLAS, a system library found through pkg-config.
         .target(name: "CFairlabPlugin", path: "Sources/CFairlabPlugin"),
         .target(name: "CProcessControl", path: "Sources/CProcessControl"),
-        .systemLibrary(
-            name: "CHDF5", path: "Sources/CHDF5", pkgConfig: "hdf5",
-            providers: [.apt(["libhdf5-dev", "pkg-config"])]
-        ),
+        .target(name: "CHDF5", path: "Sources/CHDF5", linkerSettings: [.linkedLibrary("dl")]),
         .systemLibrary(
             name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev", "pkg-config"])]

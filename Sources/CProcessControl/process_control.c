@@ -1,9 +1,13 @@
 #define _GNU_SOURCE
 #include "process_control.h"
 
+#include <poll.h>
 #include <signal.h>
+#include <stdlib.h>
+#include <unistd.h>
 #ifdef __linux__
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #endif
 
 int fairlab_die_with_parent(void) {
@@ -16,4 +20,24 @@ int fairlab_die_with_parent(void) {
 
 int fairlab_spawn_close_inherited(posix_spawn_file_actions_t *actions) {
     return posix_spawn_file_actions_addclosefrom_np(actions, 3);
+}
+
+int fairlab_pidfd_open(int pid) {
+#if defined(__linux__) && defined(SYS_pidfd_open)
+    return (int)syscall(SYS_pidfd_open, pid, 0);
+#else
+    (void)pid;
+    return -1;
+#endif
+}
+
+int fairlab_wait_readable(const int *descriptors, int count, int milliseconds) {
+    struct pollfd polled[64];
+    if (count > 64) count = 64;
+    for (int i = 0; i < count; i++) {
+        polled[i].fd = descriptors[i];
+        polled[i].events = POLLIN;
+        polled[i].revents = 0;
+    }
+    return poll(polled, (nfds_t)count, milliseconds);
 }

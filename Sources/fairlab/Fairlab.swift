@@ -16,8 +16,12 @@ struct Fairlab: ParsableCommand {
     static func main() {
         WorkerPool.installInterruptHandlers()
         do {
-            var command = try parseAsRoot()
-            try command.run()
+            if let worker = Worker.startedByHost(CommandLine.arguments) {
+                try WorkerEntry.run(worker.kind, input: worker.input, output: worker.output)
+            } else {
+                var command = try parseAsRoot()
+                try command.run()
+            }
         } catch let completed as CompletedWithStatus {
             Foundation.exit(completed.status.rawValue)
         } catch let error as FairlabError {

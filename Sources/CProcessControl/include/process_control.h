@@ -14,4 +14,12 @@ int fairlab_die_with_parent(void);
  * Returns 0 or an errno value. */
 int fairlab_spawn_close_inherited(posix_spawn_file_actions_t *actions);
 
+/* A descriptor that becomes readable when process `pid` (a child) exits (Linux pidfd_open), or -1 where
+ * unsupported. */
+int fairlab_pidfd_open(int pid);
+
+/* Waits until one of the `count` descriptors in `descriptors` (the first 64) is readable or `milliseconds` pass
+ * (poll), and returns what poll returns. */
+int fairlab_wait_readable(const int *descriptors, int count, int milliseconds);
+
 #endif

@@ -109,10 +109,6 @@ public enum DatasetFile {
             ? try readColumns(file, rows: labels.count, path: path, progress: progress)
             : try readDenseFeatures(file, path: path, progress: progress)
         let rows = features.rows, cols = features.cols
-        if let bad = features.firstNonFiniteIndex {
-            let value = features.withUnsafeStorage { $0[bad] }
-            throw fail("a feature has a non-finite value (\(value)) at row \(bad % rows), column \(bad / rows) (\(featureNames[bad / rows]))")
-        }
         guard Set(featureNames).count == cols else { throw fail("two features have the same name") }
 
         guard labels.count == rows else { throw fail("/label has \(labels.count) values for \(rows) rows") }
@@ -183,6 +179,11 @@ public enum DatasetFile {
             protected: protected, split: split, provenance: provenance, task: task, clusterCount: clusterCount)
     }
 
+    /// The error for a NaN or infinite feature value.
+    private static func nonFinite(_ value: Double, row: Int, column: Int, name: String, path: String) -> FairlabError {
+        FairlabError(file: path, "a feature has a non-finite value (\(value)) at row \(row), column \(column) (\(name))")
+    }
+
     /// Version 1's features: the dense `/features` matrix and `/feature_names`.
     private static func readDenseFeatures(_ file: HDF5File, path: String, progress: ((Int, Int) -> Void)?) throws -> (Matrix, [String]) {
         let features = try file.readMatrix("/features", progress: progress)
@@ -190,6 +191,10 @@ public enum DatasetFile {
         let featureNames = try file.readStrings("/feature_names")
         guard featureNames.count == features.cols else {
             throw FairlabError(file: path, "/feature_names has \(featureNames.count) names for \(features.cols) feature columns")
+        }
+        if let bad = features.firstNonFiniteIndex {
+            let value = features.withUnsafeStorage { $0[bad] }
+            throw nonFinite(value, row: bad % features.rows, column: bad / features.rows, name: featureNames[bad / features.rows], path: path)
         }
         return (features, featureNames)
     }
@@ -241,6 +246,10 @@ public enum DatasetFile {
                 } else {
                     let (shape1, values) = try file.readDoubles(shape.objectPath, rank: 1)
                     guard shape1 == [rows] else { throw fail("\(shape.objectPath) has \(values.count) values for \(rows) rows") }
+                    // Only numeric columns can hold one: a category's expansion is 0s and 1s.
+                    if let bad = values.withUnsafeBufferPointer(firstNonFinite) {
+                        throw nonFinite(values[bad], row: bad, column: first, name: shape.name, path: path)
+                    }
                     column = .numeric(name: shape.name, values: values)
                 }
                 column.expand(into: target, rows: rows, first: first)

@@ -23,15 +23,14 @@ public enum SourceColumn: Sendable, Equatable {
     /// Writes its features into `target`, the column-major storage of a matrix with `rows` rows, from column
     /// `first` on.
     public func expand(into target: UnsafeMutableBufferPointer<Double>, rows: Int, first: Int) {
+        precondition(target.count >= (first + featureCount) * rows)
+        let start = target.baseAddress! + first * rows
         switch self {
         case .numeric(_, let values):
-            for i in 0..<rows { target[first * rows + i] = values[i] }
+            values.withUnsafeBufferPointer { start.update(from: $0.baseAddress!, count: rows) }
         case .categorical(_, let categories, let codes):
-            for j in 0..<categories.count {
-                let offset = (first + j) * rows
-                for i in 0..<rows { target[offset + i] = 0 }
-            }
-            for i in 0..<rows { target[(first + Int(codes[i])) * rows + i] = 1 }
+            start.update(repeating: 0, count: categories.count * rows)
+            codes.withUnsafeBufferPointer { codes in for i in 0..<rows { start[Int(codes[i]) * rows + i] = 1 } }
         }
     }
 

@@ -116,29 +116,35 @@ struct PreparedSplit {
         try dataset.features.withUnsafeStorage { features in
             // The training rows' statistics, column by column.
             var means = [Double](repeating: 0, count: cols), scales = [Double](repeating: 1, count: cols)
-            for j in 0..<cols where standardized[j] {
-                let source = features.baseAddress! + j * rows
-                for (k, row) in split.train.enumerated() { column[k] = source[row] }
-                // Over the training rows only: the buffer is sized for the largest part.
-                (means[j], scales[j]) = column.withUnsafeBufferPointer { Standardizer.statistics(UnsafeBufferPointer(rebasing: $0[..<split.train.count])) }
-            }
-            for (indices, layout) in zip(parts, header.parts) {
-                try writer.zeroFill(to: layout.features)
-                for j in 0..<cols {
+            // Raw pointers: these gathers touch every value of the dataset, and the array's checks cost more than them.
+            try column.withUnsafeMutableBufferPointer { column in
+                let buffer = column.baseAddress!
+                for j in 0..<cols where standardized[j] {
                     let source = features.baseAddress! + j * rows
-                    // As `Standardizer.transform` computes it, so a mapped split equals a standardised matrix.
-                    let mean = means[j], inverseScale = 1 / scales[j]
-                    for (k, row) in indices.enumerated() { column[k] = (source[row] - mean) * inverseScale }
-                    try column.withUnsafeBytes { try writer.write(UnsafeRawBufferPointer(rebasing: $0[0..<(8 * indices.count)])) }
-                    if writer.offset - reported >= 1 << 28 {
-                        reported = writer.offset
-                        progress("wrote \(reported >> 20) MiB of the split")
-                    }
+                    split.train.withUnsafeBufferPointer { train in for k in 0..<train.count { buffer[k] = source[train[k]] } }
+                    // Over the training rows only: the buffer is sized for the largest part.
+                    (means[j], scales[j]) = Standardizer.statistics(UnsafeBufferPointer(start: buffer, count: split.train.count))
                 }
-                try writer.zeroFill(to: layout.labels)
-                try writer.write(indices.map { dataset.labels[$0] })
-                try writer.zeroFill(to: layout.groupCodes)
-                try writer.write(indices.map { partition.codes[$0] })
+                for (indices, layout) in zip(parts, header.parts) {
+                    try writer.zeroFill(to: layout.features)
+                    for j in 0..<cols {
+                        let source = features.baseAddress! + j * rows
+                        // As `Standardizer.transform` computes it, so a mapped split equals a standardised matrix.
+                        let mean = means[j], inverseScale = 1 / scales[j]
+                        indices.withUnsafeBufferPointer { indices in
+                            for k in 0..<indices.count { buffer[k] = (source[indices[k]] - mean) * inverseScale }
+                        }
+                        try writer.write(UnsafeRawBufferPointer(start: buffer, count: 8 * indices.count))
+                        if writer.offset - reported >= 1 << 28 {
+                            reported = writer.offset
+                            progress("wrote \(reported >> 20) MiB of the split")
+                        }
+                    }
+                    try writer.zeroFill(to: layout.labels)
+                    try writer.write(indices.map { dataset.labels[$0] })
+                    try writer.zeroFill(to: layout.groupCodes)
+                    try writer.write(indices.map { partition.codes[$0] })
+                }
             }
         }
         try writer.close()

@@ -122,18 +122,19 @@ public final class WorkerPool {
         while nextTask < tasks.count || !waiting.isEmpty || !running.isEmpty {
             let cancelled = cancellation?.isCancelled ?? false
             if interruptSignal != 0 || cancelled {
-                for pid in running.keys {
+                for (pid, worker) in running {
                     kill(-pid, SIGKILL)
                     kill(pid, SIGKILL)
                     var status: Int32 = 0
                     waitpid(pid, &status, 0)
+                    worker.closeExitDescriptor()
                 }
                 throw FairlabError(cancelled ? "cancelled; \(running.count) running workers stopped"
                                              : "interrupted by \(Self.signalName(interruptSignal)); \(running.count) running workers stopped")
             }
             while running.count < parallelism, let index = nextReady() {
                 switch spawn(tasks[index], environment: environmentStrings) {
-                case .success(let pid): running[pid] = RunningWorker(index: index, started: Date())
+                case .success(let pid): running[pid] = RunningWorker(index: index, started: Date(), exitDescriptor: fairlab_pidfd_open(pid))
                 case .failure(let failure):
                     ended.insert(index)
                     finished(index, failure)
@@ -151,6 +152,7 @@ public final class WorkerPool {
                 let result = waitpid(pid, &status, WNOHANG)
                 if result == pid {
                     let worker = running.removeValue(forKey: pid)!
+                    worker.closeExitDescriptor()
                     progressed = true
                     var failure = Self.failure(fromWaitStatus: status, logPath: task.logPath)
                     lastPeakMemoryMB[worker.index] = worker.peakKilobytes / 1024
@@ -166,6 +168,7 @@ public final class WorkerPool {
                     kill(-pid, SIGKILL)
                     kill(pid, SIGKILL)
                     waitpid(pid, &status, 0)
+                    running[pid]?.closeExitDescriptor()
                     running[pid] = nil
                     progressed = true
                     ended.insert(worker.index)
@@ -176,7 +179,16 @@ public final class WorkerPool {
                 lastTick = now
                 tick()
             }
-            if !progressed { usleep(2_000) }
+            if !progressed {
+                // Until a worker exits (its pidfd turns readable) or the next memory sample is due; where the kernel
+                // has no pidfds, a short sleep. A signal interrupts either, and the loop's first check sees it.
+                let descriptors = running.values.map(\.exitDescriptor)
+                if !descriptors.isEmpty && !descriptors.contains(-1) {
+                    _ = fairlab_wait_readable(descriptors, Int32(descriptors.count), Int32(Self.sampleInterval * 1000))
+                } else {
+                    usleep(2_000)
+                }
+            }
         }
     }
 
@@ -194,11 +206,18 @@ public final class WorkerPool {
         var peakKilobytes = 0
         var logSize: UInt64 = 0
         var lastProgress: Date
+        /// The worker's pidfd, readable once it exits (-1 where the kernel has none).
+        let exitDescriptor: Int32
 
-        init(index: Int, started: Date) {
+        init(index: Int, started: Date, exitDescriptor: Int32) {
             self.index = index
             self.started = started
+            self.exitDescriptor = exitDescriptor
             lastProgress = started
+        }
+
+        func closeExitDescriptor() {
+            if exitDescriptor >= 0 { close(exitDescriptor) }
         }
 
         /// Reads the worker's peak resident memory from /proc (its own: `getrusage` of a child spawned with
