@@ -80,9 +80,13 @@ final class SMOTE: FairlabMethod {
     private func synthesise(_ count: Int, from members: [Int], label: Double, _ train: DataView, codes: UnsafeBufferPointer<Int32>) {
         let n = members.count, cols = train.cols
         var points = [Double](repeating: 0, count: n * cols)
-        for j in 0..<cols {
-            let column = train.column(j)
-            for (position, row) in members.enumerated() { points[position + j * n] = column[row] }
+        points.withUnsafeMutableBufferPointer { points in
+            members.withUnsafeBufferPointer { members in
+                for j in 0..<cols {
+                    let column = train.column(j)
+                    for position in 0..<n { points[position + j * n] = column[members[position]] }
+                }
+            }
         }
         let neighbourCount = NearestNeighbours.count(requested: k, rows: n)
         if neighbourCount < k {
@@ -100,7 +104,7 @@ final class SMOTE: FairlabMethod {
             draws.append((draw / slots, draw % slots, host.randomUniform()))
             drawn[draw / slots] = true
         }
-        let neighbours = NearestNeighbours(points: points, rows: n, cols: cols, k: k, queries: (0..<n).filter { drawn[$0] }, blas: host.blas)
+        let neighbours = NearestNeighbours(points: points, rows: n, cols: cols, k: k, queries: (0..<n).filter { drawn[$0] }, blas: host.blas, singlePrecision: host.hasSinglePrecision)
         for (base, slot, gap) in draws {
             let partner = neighbourCount == 0 ? base : neighbours.neighbours[base * neighbourCount + slot]
             synthetic.bases.append(members[base])

@@ -37,6 +37,7 @@ FL_CHECK_OFFSET(fl_metric_descriptor, display_name, 16);  /* ABI 4 */
 FL_CHECK_OFFSET(fl_metric_descriptor, kind, 24);  /* ABI 4 */
 FL_CHECK_OFFSET(fl_metric_descriptor, ideal, 32);  /* ABI 4 */
 FL_CHECK_OFFSET(fl_blas, dgemm, 40);
+FL_CHECK_OFFSET(fl_blas, sgemm, 48);  /* ABI 7 */
 FL_CHECK_OFFSET(fl_learner, release, 40);
 FL_CHECK_OFFSET(fl_host, get_extension, 64);
 FL_CHECK_OFFSET(fl_method, evaluate, 48);
@@ -58,7 +59,7 @@ FL_CHECK_SIZE(fl_prediction_output, 64);  /* 48 in ABI 1 */
 FL_CHECK_SIZE(fl_evaluation_input, 96);  /* 64 in ABI 1, 72 in ABI 2 to 4, 80 in ABI 5 */
 FL_CHECK_SIZE(fl_metric_sink, 40);  /* 32 in ABI 1 to 3 */
 FL_CHECK_SIZE(fl_metric_descriptor, 40);
-FL_CHECK_SIZE(fl_blas, 48);
+FL_CHECK_SIZE(fl_blas, 56);  /* 48 in ABI 1 to 6 */
 FL_CHECK_SIZE(fl_learner, 48);
 FL_CHECK_SIZE(fl_host, 72);
 FL_CHECK_SIZE(fl_method, 56);

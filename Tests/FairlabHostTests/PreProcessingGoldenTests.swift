@@ -10,8 +10,10 @@ import Testing
 /// which the host's learner matches to 1e-7, far inside the score gaps at the cut-offs, 0.009 and 0.017).
 @Suite struct PreProcessingGoldenTests {
     struct Training {
-        let features: Matrix, labels: [Double], codes: [Int32], groups: GroupsTable
-        let testFeatures: Matrix, testCodes: [Int32]
+        private(set) var features: Matrix
+        let labels: [Double], codes: [Int32], groups: GroupsTable
+        private(set) var testFeatures: Matrix
+        let testCodes: [Int32]
         /// x0, x1, x2 numeric, s the protected attribute's own column, c0…c2 one categorical's one-hot block.
         let columns: FeatureColumns
 
@@ -30,6 +32,17 @@ import Testing
             let groupList = inputs["groups"] as! [[String: Any]]
             groups = GroupsTable(names: groupList.map { $0["name"] as! String }, privileged: groupList.map { $0["privileged"] as! Bool })
             columns = FeatureColumns(names: ["x0", "x1", "x2", "s", "c=0", "c=1", "c=2"], protectedAttributes: ["s"])
+        }
+
+        /// The same rows with the protected column s and the one-hot block c=0…c=2 as 0/1 indicators, as
+        /// `--standardize numeric` leaves them (each standardised column has two values, the larger being 1).
+        func withIndicatorColumns() -> Training {
+            var copy = self
+            for j in 3..<7 {
+                for i in 0..<features.rows { copy.features[i, j] = features[i, j] > 0 ? 1 : 0 }
+                for i in 0..<testFeatures.rows { copy.testFeatures[i, j] = testFeatures[i, j] > 0 ? 1 : 0 }
+            }
+            return copy
         }
 
         /// The training rows as a method sees them at fit: features, labels, groups and column kinds.

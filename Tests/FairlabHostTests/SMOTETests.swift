@@ -76,7 +76,20 @@ import Testing
     /// Group-aware SMOTE raises every (group, label) cell to the largest cell's size, each synthetic row
     /// interpolated between two rows of its own cell, one of them among the other's five nearest in the cell.
     @Test func groupSMOTEBalancesEveryCellWithinTheCell() throws {
-        let training = try Training()
+        try Self.checkGroupSMOTE(try Training())
+    }
+
+    /// With 0/1 columns (four of the seven) the neighbour search computes their products in single precision
+    /// (exact for 0/1 values) and adds the numeric columns' in double: the neighbours are still the nearest.
+    @Test func groupSMOTEFindsTheNearestWithIndicatorColumns() throws {
+        let training = try Training().withIndicatorColumns()
+        #expect((0..<training.features.rows).allSatisfy { i in (3..<7).allSatisfy { training.features[i, $0] == 0 || training.features[i, $0] == 1 } })
+        try Self.checkGroupSMOTE(training)
+    }
+
+    /// Group SMOTE raises every (group, label) cell to the largest's size, each synthetic row between a row of its
+    /// cell and one of that row's five nearest members of the cell (a tie with the fifth counts as one of them).
+    static func checkGroupSMOTE(_ training: Training) throws {
         let grown = try Self.transform(training, "group-smote")
         let n = training.labels.count
         func cell(_ codes: [Int32], _ labels: [Double], _ i: Int) -> Int { Int(codes[i]) * 2 + Int(labels[i]) }
@@ -86,10 +99,13 @@ import Testing
         func row(_ matrix: Matrix, _ i: Int) -> [Double] { (0..<matrix.cols).map { matrix[i, $0] } }
         let points = (0..<n).map { row(training.features, $0) }
         func distance(_ i: Int, _ j: Int) -> Double { zip(points[i], points[j]).map { ($0 - $1) * ($0 - $1) }.reduce(0, +) }
-        // Brute force: each row's five nearest members of its own cell, by Euclidean distance.
+        // Brute force: each row's five nearest members of its own cell, by Euclidean distance, and any tied with the
+        // fifth (rounding decides between tied rows).
         let nearest = (0..<n).map { i in
-            (0..<n).filter { $0 != i && cell(training.codes, training.labels, $0) == cell(training.codes, training.labels, i) }
-                .map { (row: $0, distance: distance(i, $0)) }.sorted { $0.distance < $1.distance }.prefix(5).map(\.row)
+            let others = (0..<n).filter { $0 != i && cell(training.codes, training.labels, $0) == cell(training.codes, training.labels, i) }
+                .map { (row: $0, distance: distance(i, $0)) }.sorted { $0.distance < $1.distance }
+            let fifth = others[min(4, others.count - 1)].distance
+            return others.filter { $0.distance <= fifth + 1e-9 }.map(\.row)
         }
         for s in n..<grown.features.rows {
             let x = row(grown.features, s), target = cell(grown.groupCodes!, grown.labels!, s)

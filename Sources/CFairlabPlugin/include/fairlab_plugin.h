@@ -65,8 +65,10 @@ extern "C" {
  *     predictions are real numbers.
  *  6  clustering: FL_TASK_CLUSTERING, fl_data.cluster_count (the number of clusters the run asks for), and
  *     fl_evaluation_input.features and .cluster_count, so a metric plugin can measure a clustering's cost.
+ *  7  single precision: fl_blas.sgemm, for products exact in float (of 0/1 indicator columns) or needed only
+ *     roughly, at twice dgemm's speed.
  */
-#define FAIRLAB_ABI_VERSION 6u
+#define FAIRLAB_ABI_VERSION 7u
 
 /** Name of the one function every plugin library exports. */
 #define FAIRLAB_PLUGIN_ENTRY_SYMBOL "fairlab_plugin_entry"
@@ -390,6 +392,11 @@ typedef struct fl_blas {
     void (*dgemm)(int32_t order, int32_t trans_a, int32_t trans_b, int32_t m, int32_t n, int32_t k,
                   double alpha, const double *a, int32_t lda, const double *b, int32_t ldb, double beta,
                   double *c, int32_t ldc);
+    /** Version 7 (FL_HAS_FIELD): dgemm in single precision. Sums of products of small integers (0/1 indicator
+     *  columns) below 2^24 are exact in float, so products of one-hot data need no double. */
+    void (*sgemm)(int32_t order, int32_t trans_a, int32_t trans_b, int32_t m, int32_t n, int32_t k,
+                  float alpha, const float *a, int32_t lda, const float *b, int32_t ldb, float beta,
+                  float *c, int32_t ldc);
 } fl_blas;
 
 /** Opaque handle to a model trained by the host's base learner. 0 is never a valid handle. */

@@ -52,6 +52,10 @@ final class HostServicesProvider {
             dgemm: { order, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc in
                 cblas_dgemm(CBLAS_ORDER(UInt32(order)), CBLAS_TRANSPOSE(UInt32(transA)), CBLAS_TRANSPOSE(UInt32(transB)),
                             m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+            },
+            sgemm: { order, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc in
+                cblas_sgemm(CBLAS_ORDER(UInt32(order)), CBLAS_TRANSPOSE(UInt32(transA)), CBLAS_TRANSPOSE(UInt32(transB)),
+                            m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
             }))
         learnerTable = .allocate(capacity: 1)
         learnerControlTable = .allocate(capacity: 1)

@@ -15,8 +15,13 @@ public struct HostServices: @unchecked Sendable {
     /// A uniform double in [0, 1) from this instance's seeded stream.
     public func randomUniform() -> Double { host.pointee.random_uniform(host.pointee.context) }
 
-    /// The host's BLAS table.
-    public var blas: fl_blas { host.pointee.blas.pointee }
+    /// The host's BLAS table, as the host declared it (a host before ABI 7 has no `sgemm`: see `hasSinglePrecision`).
+    public var blas: fl_blas { declaredStruct(host.pointee.blas) }
+
+    /// Whether the host's BLAS has `sgemm` (ABI 7).
+    public var hasSinglePrecision: Bool {
+        host.pointee.blas.pointee.struct_size >= MemoryLayout<fl_blas>.offset(of: \.sgemm)! + MemoryLayout<Int>.size
+    }
 
     /// Trains the host's base learner (labels nil for clustering data, which has none); returns a model handle to
     /// use with `baseLearnerScores`.
