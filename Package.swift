@@ -72,11 +72,13 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],
     targets: [
-        // C: the plugin ABI, a process-control shim, libhdf5 (opened on first use: see Sources/CHDF5/include/CHDF5.h) and
+        // C: the plugin ABI, a process-control shim, vectorised loops, libhdf5 (opened on first use: see Sources/CHDF5/include/CHDF5.h) and
         // OpenBLAS, a system library found through pkg-config.
         .target(name: "CFairlabPlugin", path: "Sources/CFairlabPlugin"),
         .target(name: "CProcessControl", path: "Sources/CProcessControl"),
         .target(name: "CHDF5", path: "Sources/CHDF5", linkerSettings: [.linkedLibrary("dl")]),
+        // Optimised in debug builds too, as FairlabCore is.
+        .target(name: "CFairlabKernels", path: "Sources/CFairlabKernels", cSettings: [.unsafeFlags(["-O2"])]),
         .systemLibrary(
             name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev", "pkg-config"])]
@@ -85,12 +87,12 @@ let package = Package(
         // Swift: numerical core, host (plugins, workers, compare, results), plugin kit, command line.
         // Optimised in debug builds too: the host's own loops (the baseline's fit, preparing splits, resampling test
         // rows for bootstrap intervals) run in every end-to-end test.
-        .target(name: "FairlabCore", dependencies: ["CHDF5", "COpenBLAS"], swiftSettings: [.unsafeFlags(["-O"])]),
+        .target(name: "FairlabCore", dependencies: ["CHDF5", "COpenBLAS", "CFairlabKernels"], swiftSettings: [.unsafeFlags(["-O"])]),
         .target(
             name: "FairlabHost", dependencies: ["FairlabCore", "CFairlabPlugin", "COpenBLAS", "CProcessControl"],
             swiftSettings: [.unsafeFlags(["-O"])]),
         // Optimised in debug builds too, like the plugins whose numerical kernels (L-BFGS, linear programs) it holds.
-        .target(name: "FairlabPluginKit", dependencies: ["CFairlabPlugin"], swiftSettings: [.unsafeFlags(["-O"])]),
+        .target(name: "FairlabPluginKit", dependencies: ["CFairlabPlugin", "CFairlabKernels"], swiftSettings: [.unsafeFlags(["-O"])]),
         .executableTarget(
             name: "fairlab",
             dependencies: ["FairlabHost", "FairlabCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]

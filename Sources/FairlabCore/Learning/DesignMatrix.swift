@@ -1,3 +1,4 @@
+import CFairlabKernels
 import COpenBLAS
 
 /// The products Newton's method needs from a feature matrix X (n × p): X β, Xᵀ r, and the pieces of the
@@ -183,32 +184,26 @@ struct SparseDesign: DesignMatrix {
         }
         guard fits else { return nil }
 
-        var starts = [Int](repeating: 0, count: n + 1)
+        var starts = [Int64](repeating: 0, count: n + 1)
         features.withUnsafeStorage { x in
             starts.withUnsafeMutableBufferPointer { starts in
-                // Entries per row (into starts[i + 1]), counted without a branch per value.
-                for j in 0..<p {
-                    let offset = offsets[j], base = j * n
-                    for i in 0..<n { starts[i + 1] &+= x[base + i] != offset ? 1 : 0 }
-                }
+                // Entries per row (into starts[i + 1]).
+                for j in 0..<p { fairlab_add_differences(x.baseAddress! + j * n, Int64(n), offsets[j], starts.baseAddress! + 1) }
                 for i in 0..<n { starts[i + 1] += starts[i] }
             }
         }
         var next = starts
-        var columnIndices = [Int32](repeating: 0, count: starts[n])
-        var values = [Double](repeating: 0, count: starts[n])
+        var columnIndices = [Int32](repeating: 0, count: Int(starts[n]))
+        var values = [Double](repeating: 0, count: Int(starts[n]))
         // Columns in ascending order, so each row's columns land in ascending order.
         features.withUnsafeStorage { x in
             next.withUnsafeMutableBufferPointer { next in
                 columnIndices.withUnsafeMutableBufferPointer { columnIndices in
                     values.withUnsafeMutableBufferPointer { values in
                         for j in 0..<p {
-                            let offset = offsets[j], base = j * n
-                            for i in 0..<n where x[base + i] != offset {
-                                columnIndices[next[i]] = Int32(j)
-                                values[next[i]] = x[base + i] - offset
-                                next[i] += 1
-                            }
+                            fairlab_scatter_differences(
+                                x.baseAddress! + j * n, Int64(n), offsets[j], Int32(j), next.baseAddress!, columnIndices.baseAddress!,
+                                values.baseAddress!)
                         }
                     }
                 }
@@ -217,16 +212,14 @@ struct SparseDesign: DesignMatrix {
         self.rows = n
         self.cols = p
         self.columnOffsets = offsets
-        self.rowStarts = starts
+        self.rowStarts = starts.map(Int.init)
         self.columnIndices = columnIndices
         self.values = values
     }
 
     /// How many values of `column` differ from `offset`.
     private static func entries(_ column: UnsafeBufferPointer<Double>, offset: Double) -> Int {
-        var count = 0
-        for value in column { count &+= value != offset ? 1 : 0 }   // no branch per value: this runs over every column
-        return count
+        Int(fairlab_count_different(column.baseAddress!, Int64(column.count), offset))
     }
 
     func multiply(_ beta: [Double], into result: inout [Double]) {

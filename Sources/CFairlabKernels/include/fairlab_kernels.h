@@ -1,0 +1,27 @@
+/* Loops over every value of a feature matrix that Swift compiles to one scalar comparison per value; in C the
+ * compiler turns them into vector instructions. */
+#ifndef FAIRLAB_KERNELS_H
+#define FAIRLAB_KERNELS_H
+
+#include <stdint.h>
+
+/* How many of column[0 ..< n] differ from value. */
+int64_t fairlab_count_different(const double *column, int64_t n, double value);
+
+/* counts[i] += 1 for each i < n where column[i] differs from value. */
+void fairlab_add_differences(const double *column, int64_t n, double value, int64_t *counts);
+
+/* For each i < n where column[i] differs from value, in order: indices[next[i]] = index,
+ * values[next[i]] = column[i] - value, and next[i] += 1 (a column's entries scattered into compressed rows). */
+void fairlab_scatter_differences(const double *column, int64_t n, double value, int32_t index, int64_t *next,
+                                 int32_t *indices, double *values);
+
+/* The k rows nearest a query among rows 0 ..< n (the query's own row `self` excluded; -1 for none), nearest first and,
+ * among equal distances, the earlier row first: into nearest[0 ..< k], their squared distances into distances[0 ..< k]
+ * (k at least 1; fewer than k rows leave the rest unwritten). A row's squared distance is own + norms[j] - 2 p_j,
+ * below 0 (rounding, for a duplicate row) taken as 0, where p_j, the row's product with the query, is
+ * products[j] + indicator_products[j]; either may be NULL (taken as 0). */
+void fairlab_nearest_rows(const double *products, const float *indicator_products, const double *norms, int64_t n,
+                          double own, int64_t self, int32_t k, double *distances, int64_t *nearest);
+
+#endif

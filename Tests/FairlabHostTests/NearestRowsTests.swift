@@ -1,0 +1,46 @@
+import FairlabCore
+import FairlabPluginKit
+import Testing
+
+/// The kit's `NearestRows` (the compiled scan SMOTE's neighbour search uses) against a brute-force sort of the same
+/// squared distances, on rows with duplicates, so ties at every position occur: nearest first, the earlier row
+/// first among equals, the query's own row never.
+@Suite struct NearestRowsTests {
+    @Test func keepsTheKNearestInOrderWithTiesToTheEarlierRow() {
+        var generator = SeededGenerator(seed: 11)
+        let rows = 203, cols = 3, k = 5
+        // Small integer coordinates: many rows share a distance, and every product is exact.
+        let points = (0..<(rows * cols)).map { _ in Double(generator.next() % 4) }
+        func point(_ i: Int) -> ArraySlice<Double> { points[(i * cols)..<((i + 1) * cols)] }
+        let norms = (0..<rows).map { i in point(i).reduce(0) { $0 + $1 * $1 } }
+        var nearest = NearestRows(k: k)
+        for query in [0, 7, 100, 202] {
+            let products = (0..<rows).map { j in zip(point(j), point(query)).reduce(0) { $0 + $1.0 * $1.1 } }
+            // Split the products between the double and the single-precision inputs, as SMOTE does.
+            let doubles = products.map { $0 - Double(Int($0) / 2) }, singles = products.map { Float(Int($0) / 2) }
+            doubles.withUnsafeBufferPointer { doubles in
+                singles.withUnsafeBufferPointer { singles in
+                    norms.withUnsafeBufferPointer { norms in
+                        nearest.search(products: doubles.baseAddress, indicatorProducts: singles.baseAddress, norms: norms.baseAddress!,
+                                       count: rows, own: norms[query], excluding: query)
+                    }
+                }
+            }
+            let candidates: [(row: Int, distance: Double)] = (0..<rows).filter { $0 != query }.map { j in
+                let distance: Double = norms[query] + norms[j] - 2 * products[j]
+                return (j, max(0, distance))
+            }
+            let sorted = candidates.sorted { $0.distance < $1.distance || ($0.distance == $1.distance && $0.row < $1.row) }
+            let expected = sorted.prefix(k).map { Int64($0.row) }
+            #expect(nearest.rows == Array(expected), "query \(query)")
+        }
+        // Without a query row of its own and with one input only: row 0's own row is then a candidate at distance 0.
+        let products = (0..<rows).map { j in zip(point(j), point(0)).reduce(0) { $0 + $1.0 * $1.1 } }
+        products.withUnsafeBufferPointer { products in
+            norms.withUnsafeBufferPointer { norms in
+                nearest.search(products: products.baseAddress, indicatorProducts: nil, norms: norms.baseAddress!, count: rows, own: norms[0], excluding: -1)
+            }
+        }
+        #expect(nearest.rows[0] == 0)
+    }
+}
