@@ -77,8 +77,9 @@ let package = Package(
         .target(name: "CFairlabPlugin", path: "Sources/CFairlabPlugin"),
         .target(name: "CProcessControl", path: "Sources/CProcessControl"),
         .target(name: "CHDF5", path: "Sources/CHDF5", linkerSettings: [.linkedLibrary("dl")]),
-        // Optimised in debug builds too, as FairlabCore is.
-        .target(name: "CFairlabKernels", path: "Sources/CFairlabKernels", cSettings: [.unsafeFlags(["-O2"])]),
+        // Optimised in debug builds too, as FairlabCore is; never a fused multiply-add the source did not write, so
+        // every processor's clone of a kernel (see kernels.c) rounds alike.
+        .target(name: "CFairlabKernels", path: "Sources/CFairlabKernels", cSettings: [.unsafeFlags(["-O2", "-ffp-contract=off"])]),
         .systemLibrary(
             name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev", "pkg-config"])]

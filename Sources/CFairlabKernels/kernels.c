@@ -3,17 +3,25 @@
 #include <math.h>
 #include <stddef.h>
 
-int64_t fairlab_count_different(const double *column, int64_t n, double value) {
+/* Each kernel is compiled three times, for AVX-512, AVX2 and the baseline x86-64, and the loader picks the one
+ * the processor runs (glibc's ifunc): the package builds for the baseline, whose vectors are two doubles wide. */
+#if defined(__x86_64__) && defined(__linux__)
+#define VECTORISED __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define VECTORISED
+#endif
+
+VECTORISED int64_t fairlab_count_different(const double *column, int64_t n, double value) {
     int64_t count = 0;
     for (int64_t i = 0; i < n; i++) count += column[i] != value;
     return count;
 }
 
-void fairlab_add_differences(const double *restrict column, int64_t n, double value, int64_t *restrict counts) {
+VECTORISED void fairlab_add_differences(const double *restrict column, int64_t n, double value, int64_t *restrict counts) {
     for (int64_t i = 0; i < n; i++) counts[i] += column[i] != value;
 }
 
-void fairlab_scatter_differences(const double *restrict column, int64_t n, double value, int32_t index,
+VECTORISED void fairlab_scatter_differences(const double *restrict column, int64_t n, double value, int32_t index,
                                  int64_t *restrict next, int32_t *restrict indices, double *restrict values) {
     int64_t i = 0;
     /* Eight values at a time: a block equal to value throughout (most of a sparse column) costs one test. */
@@ -92,7 +100,7 @@ static inline __attribute__((always_inline)) void scan(const double *products, c
     }
 }
 
-void fairlab_nearest_rows(const double *products, const float *indicator_products, const double *norms, int64_t n,
+VECTORISED void fairlab_nearest_rows(const double *products, const float *indicator_products, const double *norms, int64_t n,
                           double own, int64_t self, int32_t k, double *distances, int64_t *nearest) {
     nearest_set best = {k, 0, INFINITY, distances, nearest};
     if (products && indicator_products) scan(products, indicator_products, norms, n, own, self, &best);
