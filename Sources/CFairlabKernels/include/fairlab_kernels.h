@@ -1,5 +1,5 @@
-/* Loops over every value of a feature matrix that Swift compiles to one scalar comparison per value; in C the
- * compiler turns them into vector instructions. */
+/* Loops Swift compiles poorly (one scalar comparison per value, bounds and uniqueness checks in SHA-256's rounds);
+ * in C the compiler turns them into vector instructions and registers. */
 #ifndef FAIRLAB_KERNELS_H
 #define FAIRLAB_KERNELS_H
 
@@ -23,5 +23,9 @@ void fairlab_scatter_differences(const double *column, int64_t n, double value, 
  * products[j] + indicator_products[j]; either may be NULL (taken as 0). */
 void fairlab_nearest_rows(const double *products, const float *indicator_products, const double *norms, int64_t n,
                           double own, int64_t self, int32_t k, double *distances, int64_t *nearest);
+
+/* SHA-256's compression function (FIPS 180-4, 6.2.2) on `blocks` consecutive 64-byte chunks of `data`, updating
+ * the eight hash words `state`. */
+void fairlab_sha256_compress(uint32_t state[8], const uint8_t *data, int64_t blocks);
 
 #endif

@@ -232,7 +232,13 @@ public enum DatasetFile {
         }
         progress?(0, rows)
         var names: [String] = []
-        let features = try Matrix(rows: rows, cols: cols) { target in
+        // Zeroed by calloc (fresh pages, zero without a pass over them): a category's expansion then writes only its
+        // ones.
+        guard let storage = calloc(elements, MemoryLayout<Double>.size)?.assumingMemoryBound(to: Double.self) else {
+            throw fail("no memory for its \(rows) x \(cols) features")
+        }
+        var features = Matrix(rows: rows, cols: cols, adopting: storage)
+        try features.withUnsafeMutableStorage { target in
             var first = 0
             for (index, shape) in shapes.enumerated() {
                 let column: SourceColumn

@@ -20,16 +20,15 @@ public enum SourceColumn: Sendable, Equatable {
         }
     }
 
-    /// Writes its features into `target`, the column-major storage of a matrix with `rows` rows, from column
-    /// `first` on.
+    /// Writes its features into `target`, the zero-filled column-major storage of a matrix with `rows` rows, from
+    /// column `first` on (a categorical column writes only its ones).
     public func expand(into target: UnsafeMutableBufferPointer<Double>, rows: Int, first: Int) {
         precondition(target.count >= (first + featureCount) * rows)
         let start = target.baseAddress! + first * rows
         switch self {
         case .numeric(_, let values):
             values.withUnsafeBufferPointer { start.update(from: $0.baseAddress!, count: rows) }
-        case .categorical(_, let categories, let codes):
-            start.update(repeating: 0, count: categories.count * rows)
+        case .categorical(_, _, let codes):
             codes.withUnsafeBufferPointer { codes in for i in 0..<rows { start[Int(codes[i]) * rows + i] = 1 } }
         }
     }

@@ -28,6 +28,17 @@ public final class HDF5File {
     public let path: String
     private let handle: hid_t
 
+    /// Opens and initialises libhdf5 on a background thread, for a process that reads or writes a file only
+    /// later, while its workers run (a comparison's host writes its results at the end): the ~10 ms of loading
+    /// it and its dependencies (see CHDF5.h) then leave the run's critical path.
+    public static func loadInBackground() {
+        Thread.detachNewThread {
+            serializer.lock()
+            defer { serializer.unlock() }
+            _ = H5open()
+        }
+    }
+
     /// Opens (or, with `.create`, creates or truncates) the file at `path`.
     public init(path: String, mode: Mode) throws {
         HDF5File.serializer.lock()

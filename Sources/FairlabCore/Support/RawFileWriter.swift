@@ -31,6 +31,18 @@ public final class RawFileWriter {
         offset += bytes.count
     }
 
+    /// Writes `bytes` at `position`, which may be anywhere (a gap left before it reads as zeros), leaving the
+    /// sequential offset where it was: for arrays whose places a header has fixed, filled in any order.
+    public func write(_ bytes: UnsafeRawBufferPointer, at position: Int) throws {
+        var done = 0
+        while done < bytes.count {
+            let written = pwrite(descriptor, bytes.baseAddress! + done, bytes.count - done, off_t(position + done))
+            if written < 0, errno == EINTR { continue }
+            guard written > 0 else { throw FairlabError(file: path, "cannot write: \(String(cString: strerror(errno)))") }
+            done += written
+        }
+    }
+
     /// Appends the values' bytes.
     public func write<T>(_ values: [T]) throws {
         try values.withUnsafeBytes { try write($0) }

@@ -83,6 +83,7 @@ public struct Comparison: Sendable {
         if let starts = options.kMeansStarts, !(1...1_000).contains(starts) { throw FairlabError("--n-init must be between 1 and 1000") }
         let workFolder = try TemporaryFolder.make(prefix: "fairlab")
         defer { try? FileManager.default.removeItem(atPath: workFolder) }
+        HDF5File.loadInBackground()
         let pool = WorkerPool(
             executable: options.executablePath, parallelism: options.jobs, timeout: options.timeout,
             memoryLimitMB: options.memoryLimitMB)
