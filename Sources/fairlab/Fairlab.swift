@@ -14,6 +14,7 @@ struct Fairlab: ParsableCommand {
 
     /// Runs the command, printing errors as one line on stderr and exiting non-zero.
     static func main() {
+        BLAS.stopThreadPool()
         WorkerPool.installInterruptHandlers()
         do {
             if let worker = Worker.startedByHost(CommandLine.arguments) {

@@ -34,4 +34,14 @@ public enum BLAS {
     public static func setThreadCount(_ count: Int) {
         openblas_set_num_threads(Int32(max(1, count)))
     }
+
+    /// Makes this process's BLAS single-threaded and stops the threads OpenBLAS started when it loaded: unless
+    /// OPENBLAS_NUM_THREADS=1 was set before the process started (as for workers), each spins on a core for
+    /// about 0.1 s after loading and after each call, and a comparison's host, which does no heavy BLAS work,
+    /// took a core from the workers reading the dataset and describing plugins (70 ms of spinning on Adult's
+    /// four-job run).
+    public static func stopThreadPool() {
+        openblas_set_num_threads(1)
+        blas_thread_shutdown_()
+    }
 }

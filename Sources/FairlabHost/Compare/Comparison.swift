@@ -83,7 +83,6 @@ public struct Comparison: Sendable {
         if let starts = options.kMeansStarts, !(1...1_000).contains(starts) { throw FairlabError("--n-init must be between 1 and 1000") }
         let workFolder = try TemporaryFolder.make(prefix: "fairlab")
         defer { try? FileManager.default.removeItem(atPath: workFolder) }
-        HDF5File.loadInBackground()
         let pool = WorkerPool(
             executable: options.executablePath, parallelism: options.jobs, timeout: options.timeout,
             memoryLimitMB: options.memoryLimitMB)
@@ -143,6 +142,8 @@ public struct Comparison: Sendable {
         }
 
         let prepared = try earlyPrepare?.value() ?? prepare(seeds: seedIndices.map { seeds[$0] }, workFolder: workFolder)
+        // Not earlier: while the dataset is read and the plugins described, both cores are busy.
+        HDF5File.loadInBackground()
         // Reported once the dataset has read cleanly, so a bad dataset's error stands alone.
         progress("found \(catalog.methods.count) methods in \(folders.joined(separator: ", "))")
         for failure in catalog.failures { progress("plugin skipped: \(failure.path): \(failure.reason)") }
