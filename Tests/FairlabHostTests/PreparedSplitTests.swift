@@ -104,6 +104,44 @@ import Testing
         }
     }
 
+    /// Two prepare steps (two processes, whose dictionaries hash differently) write the same split file byte for
+    /// byte (its header's keys in a fixed order); rows land in the order the split gives them; a split that puts a
+    /// row in two parts is refused.
+    @Test func aSplitIsWrittenAlikeEveryTimeAndItsPartsAreDisjoint() throws {
+        let folder = try TestEnvironment.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        var files: [Data] = []
+        for name in ["a", "b"] {
+            try FileManager.default.createDirectory(atPath: folder + "/" + name, withIntermediateDirectories: false)
+            let job = PrepareJob(
+                datasetPath: TestEnvironment.dataset("german"), protectedAttributes: [], seeds: [3], standardization: .numeric, stress: nil,
+                folder: folder + "/" + name, clusters: nil)
+            try JSONEncoder().encode(job).write(to: URL(fileURLWithPath: folder + "/\(name).json"))
+            let prepared = try TestEnvironment.fairlab(["worker", "prepare", folder + "/\(name).json", folder + "/\(name).reply"])
+            #expect(prepared.status == 0, "\(prepared.stderr)")
+            let written = try FileManager.default.contentsOfDirectory(atPath: folder + "/" + name).filter { $0.hasSuffix(".bin") }
+            try #require(written.count == 1)
+            files.append(try Data(contentsOf: URL(fileURLWithPath: folder + "/\(name)/" + written[0])))
+        }
+        #expect(files[0].count > 100_000 && files[0] == files[1])
+
+        let dataset = try DatasetFile.read(TestEnvironment.dataset("german"))
+        let partition = try GroupPartition(dataset: dataset)
+        let split = DatasetSplit(train: Array((0..<600).reversed()), validation: Array(600..<800), test: Array(800..<1000))
+        try PreparedSplit.write(dataset: dataset, partition: partition, split: split, standardization: .numeric, to: folder + "/a.bin")
+        // The rows land in the order the split gives them, however the columns were read: the reversed training
+        // rows are the ascending ones backwards (to the last bits of the statistics, summed in another order).
+        let ascending = DatasetSplit(train: Array(0..<600), validation: split.validation, test: split.test)
+        try PreparedSplit.write(dataset: dataset, partition: partition, split: ascending, standardization: .numeric, to: folder + "/d.bin")
+        let reversed = try PreparedSplit.read(from: folder + "/a.bin"), forward = try PreparedSplit.read(from: folder + "/d.bin")
+        let largest = (0..<600).flatMap { k in (0..<dataset.features.cols).map { j in abs(reversed.train.features[k, j] - forward.train.features[599 - k, j]) } }.max()!
+        #expect(largest < 1e-12 && reversed.train.labels == forward.train.labels.reversed())
+        let overlapping = DatasetSplit(train: Array(0..<600), validation: Array(599..<800), test: Array(800..<1000))
+        #expect(throws: FairlabError.self) {
+            try PreparedSplit.write(dataset: dataset, partition: partition, split: overlapping, standardization: .numeric, to: folder + "/c.bin")
+        }
+    }
+
     @Test func damagedSplitFilesAreRefused() throws {
         let folder = try TestEnvironment.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }

@@ -98,9 +98,12 @@ struct PreparedSplit {
             clusterCount: dataset.clusterCount)
         // The header's length depends on the offsets it holds; offsets never shrink as the start moves later, so
         // placing the data after a generously padded header settles it in one pass.
-        let dataStart = aligned(16 + (try JSONEncoder().encode(header)).count + 256)
+        // Keys in a fixed order, so the same split is the same file, byte for byte, from one run to the next.
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let dataStart = aligned(16 + (try encoder.encode(header)).count + 256)
         header.parts = layouts(dataStart: dataStart)
-        let encoded = try JSONEncoder().encode(header)
+        let encoded = try encoder.encode(header)
         precondition(16 + encoded.count <= dataStart)
 
         // Every protected attribute's own column is a 0/1 indicator, whichever of them form this run's groups.
