@@ -7,30 +7,55 @@
 #include <stdlib.h>
 
 static void *library;
+static char load_error[256];
 static pthread_once_t opened = PTHREAD_ONCE_INIT;
 
+#define STRING(x) #x
+#define VERSION_NAME(major, minor) STRING(major) "." STRING(minor)
+
 static void open_library(void) {
-    /* Debian's and Ubuntu's serial build first (what pkg-config's hdf5 names there), then the plain name other
-     * distributions give it; the versioned names need no development package. */
-    static const char *const names[] = {
-        "libhdf5_serial.so.103", "libhdf5.so.103", "libhdf5.so.310", "libhdf5_serial.so", "libhdf5.so",
-    };
+    /* The sonames of the headers' version, 1.10's (.103), Debian's and Ubuntu's serial build first; a library of
+     * another version would not match the structs and names these headers declare. */
+#if H5_VERS_MAJOR == 1 && H5_VERS_MINOR == 10
+    static const char *const names[] = {"libhdf5_serial.so.103", "libhdf5.so.103"};
+#else
+#error "CHDF5 knows the sonames of HDF5 1.10 only: add this version's"
+#endif
     for (size_t i = 0; i < sizeof names / sizeof names[0] && library == NULL; i++) {
         library = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
     }
+    if (library == NULL) {
+        snprintf(load_error, sizeof load_error, "cannot load libhdf5 %s (%s or %s): install it (Debian: libhdf5-103-1)",
+                 VERSION_NAME(H5_VERS_MAJOR, H5_VERS_MINOR), names[0], names[1]);
+        return;
+    }
+    herr_t (*version)(unsigned *, unsigned *, unsigned *) =
+        (herr_t(*)(unsigned *, unsigned *, unsigned *))dlsym(library, "H5get_libversion");
+    unsigned major = 0, minor = 0, release = 0;
+    if (version == NULL || version(&major, &minor, &release) < 0 || major != H5_VERS_MAJOR || minor != H5_VERS_MINOR) {
+        snprintf(load_error, sizeof load_error, "libhdf5 is version %u.%u, fairlab was built with %s's headers", major, minor,
+                 VERSION_NAME(H5_VERS_MAJOR, H5_VERS_MINOR));
+        dlclose(library);
+        library = NULL;
+    }
 }
 
-/* The address of libhdf5's `name`. Without the library fairlab cannot read or write any file, as when a linked
- * library is missing: it says so and exits. */
-static void *hdf5_symbol(const char *name) {
+const char *fairlab_hdf5_load_error(void) {
     pthread_once(&opened, open_library);
-    if (library == NULL) {
-        fprintf(stderr, "fairlab: cannot load libhdf5 (libhdf5_serial.so.103 or libhdf5.so): install libhdf5\n");
+    return library == NULL ? load_error : NULL;
+}
+
+/* The address of libhdf5's `name`. Every way into HDF5 checks fairlab_hdf5_load_error first (HDF5File), so this
+ * exit is for a symbol the library lacks, as the loader would refuse a linked library without it. */
+static void *hdf5_symbol(const char *name) {
+    const char *problem = fairlab_hdf5_load_error();
+    if (problem != NULL) {
+        fprintf(stderr, "fairlab: %s\n", problem);
         exit(70);
     }
     void *symbol = dlsym(library, name);
     if (symbol == NULL) {
-        fprintf(stderr, "fairlab: libhdf5 has no %s: an HDF5 library older than 1.10\n", name);
+        fprintf(stderr, "fairlab: libhdf5 has no %s\n", name);
         exit(70);
     }
     return symbol;

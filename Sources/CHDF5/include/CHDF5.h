@@ -28,10 +28,10 @@ hid_t fairlab_h5t_std_i32le(void);
 hid_t fairlab_h5t_std_i8le(void);
 hid_t fairlab_h5t_c_s1(void);
 hid_t fairlab_h5p_dataset_create(void);
-hid_t fairlab_h5p_link_create(void);
-hid_t fairlab_h5p_file_access(void);
-hid_t fairlab_h5p_file_create(void);
-hid_t fairlab_h5p_group_create(void);
+/* NULL once libhdf5 is open, else why it cannot be (missing, or another version than the headers fairlab was built
+ * with): an HDF5 call without it would end the process. Opens it on the first call. */
+const char *fairlab_hdf5_load_error(void);
+
 static inline hid_t fairlab_h5p_default(void) { return H5P_DEFAULT; }
 static inline hid_t fairlab_h5s_all(void) { return H5S_ALL; }
 static inline size_t fairlab_h5t_variable(void) { return H5T_VARIABLE; }

@@ -35,7 +35,8 @@ public final class HDF5File {
         Thread.detachNewThread {
             serializer.lock()
             defer { serializer.unlock() }
-            _ = H5open()
+            // A library that cannot be opened is reported by the first file opened, not here.
+            if fairlab_hdf5_load_error() == nil { _ = H5open() }
         }
     }
 
@@ -43,6 +44,7 @@ public final class HDF5File {
     public init(path: String, mode: Mode) throws {
         HDF5File.serializer.lock()
         defer { HDF5File.serializer.unlock() }
+        if let problem = fairlab_hdf5_load_error() { throw FairlabError(file: path, String(cString: problem)) }
         fairlab_h5_silence_errors()
         self.path = path
         switch mode {
