@@ -28,24 +28,27 @@ final class CorrelationRemover: FairlabMethod {
         guard let columns = train.columns else {
             throw PluginError.invalidInput("the correlation remover needs the host to say which columns are protected (ABI 2)")
         }
-        sensitive = columns.indices.filter { columns[$0].kind == FL_COLUMN_PROTECTED }
-        kept = columns.indices.filter { columns[$0].kind != FL_COLUMN_PROTECTED }
+        // The fitted state is set only once the fit has succeeded: a failed fit leaves the instance unfitted.
+        beta = []
+        let sensitive = columns.indices.filter { columns[$0].kind == FL_COLUMN_PROTECTED }
+        let kept = columns.indices.filter { columns[$0].kind != FL_COLUMN_PROTECTED }
         guard !sensitive.isEmpty else { throw PluginError.invalidInput("no protected attribute's own column among the features (was it dropped at import?)") }
         let n = train.rows
         // Column by column: each column is contiguous, so every pass is a streaming read.
-        means = sensitive.map { s in train.column(s).reduce(0, +) / Double(n) }
+        let means = sensitive.map { s in train.column(s).reduce(0, +) / Double(n) }
         let centred = sensitive.enumerated().map { a, s in train.column(s).map { $0 - means[a] } }
         // Normal equations (S_cᵀ S_c) β = S_cᵀ Z, k × k with k the number of protected columns.
         let gram = centred.map { a in centred.map { b in dot(a, b) } }
         // S_cᵀ Z: one dgemv per protected column over the whole matrix, the protected columns' entries then dropped.
-        let matrix = train.matrix.pointee
+        let matrix = train.matrix.pointee, blas = host.blas
         var products = [Double](repeating: 0, count: train.cols)
         let cross = centred.map { a in
-            host.blas.dgemv(Int32(FL_BLAS_COL_MAJOR), Int32(FL_BLAS_TRANS), Int32(n), Int32(train.cols), 1, matrix.data,
+            blas.dgemv(Int32(FL_BLAS_COL_MAJOR), Int32(FL_BLAS_TRANS), Int32(n), Int32(train.cols), 1, matrix.data,
                             Int32(matrix.leading_dimension), a, 1, 0, &products, 1)
             return kept.map { products[$0] }
         }
         beta = try Self.solve(gram, cross)
+        (self.sensitive, self.kept, self.means) = (sensitive, kept, means)
     }
 
     /// Solves G X = C for X by Gaussian elimination with partial pivoting (G is k × k, tiny).
@@ -67,7 +70,7 @@ final class CorrelationRemover: FairlabMethod {
     }
 
     func transform(_ data: DataView, output: TransformOutput) throws {
-        guard !kept.isEmpty || !sensitive.isEmpty else { throw PluginError.invalidInput("transform before fit") }
+        guard !beta.isEmpty else { throw PluginError.invalidInput("transform before fit") }
         guard data.cols == kept.count + sensitive.count else {
             throw PluginError.invalidInput("fitted on \(kept.count + sensitive.count) columns, given \(data.cols)")
         }

@@ -10,8 +10,8 @@ import FairlabPluginKit
 ///
 /// Columns whose values are all 0 or 1 (one-hot categories, most of a typical table) have their products computed
 /// in single precision when the host has `sgemm` (ABI 7): a sum of 0/1 products is a small integer, exact in a
-/// float, so the distances are those of a double product while the largest part of the work runs at twice the
-/// speed. The other columns' products are computed in double, and the scan adds the two.
+/// float, so the distances equal a double product's up to rounding (a near-tie may resolve differently) while the
+/// largest part of the work runs at twice the speed. The other columns' products are computed in double, and the scan adds the two.
 struct NearestNeighbours {
     /// neighbours[i * k + slot]: the slot-th nearest row (an index into the set) of query row i, nearest first;
     /// unspecified for rows that were not queried.
@@ -22,14 +22,14 @@ struct NearestNeighbours {
     /// Neighbours each row gets when `requested` are asked for among `rows` rows: all but the row itself at most.
     static func count(requested: Int, rows: Int) -> Int { min(requested, rows - 1) }
 
-    /// The neighbours among `points` (rows × cols, column-major, leading dimension = rows) of each row in `queries`;
-    /// `singlePrecision`: whether the host's BLAS has `sgemm`.
-    init(points: [Double], rows: Int, cols: Int, k requested: Int, queries: [Int], blas: fl_blas, singlePrecision: Bool) {
+    /// The neighbours among `points` (rows × cols, column-major, leading dimension = rows) of each row in `queries`.
+    init(points: [Double], rows: Int, cols: Int, k requested: Int, queries: [Int], blas: fl_blas) {
         let k = Self.count(requested: requested, rows: rows)
         self.k = k
         guard k > 0 else { neighbours = []; return }
         var norms = [Double](repeating: 0, count: rows)
         var indicatorColumns: [Int] = [], otherColumns: [Int] = []
+        let singlePrecision = blas.sgemm != nil
         points.withUnsafeBufferPointer { points in
             norms.withUnsafeMutableBufferPointer { norms in
                 for j in 0..<cols {

@@ -104,7 +104,7 @@ final class SMOTE: FairlabMethod {
             draws.append((draw / slots, draw % slots, host.randomUniform()))
             drawn[draw / slots] = true
         }
-        let neighbours = NearestNeighbours(points: points, rows: n, cols: cols, k: k, queries: (0..<n).filter { drawn[$0] }, blas: host.blas, singlePrecision: host.hasSinglePrecision)
+        let neighbours = NearestNeighbours(points: points, rows: n, cols: cols, k: k, queries: (0..<n).filter { drawn[$0] }, blas: host.blas)
         for (base, slot, gap) in draws {
             let partner = neighbourCount == 0 ? base : neighbours.neighbours[base * neighbourCount + slot]
             synthetic.bases.append(members[base])

@@ -4,8 +4,14 @@ import CFairlabPlugin
 /// base learner. Valid while the instance lives; call only from inside a host call.
 public struct HostServices: @unchecked Sendable {
     let host: UnsafePointer<fl_host>
+    /// The host's BLAS table, as the host declared it (copied once): a host before ABI 7 has no `sgemm`, which is
+    /// then nil.
+    public let blas: fl_blas
 
-    init(_ host: UnsafePointer<fl_host>) { self.host = host }
+    init(_ host: UnsafePointer<fl_host>) {
+        self.host = host
+        blas = declaredStruct(host.pointee.blas)
+    }
 
     /// Logs one line.
     public func log(_ message: String, level: Int32 = FL_LOG_INFO) {
@@ -14,14 +20,6 @@ public struct HostServices: @unchecked Sendable {
 
     /// A uniform double in [0, 1) from this instance's seeded stream.
     public func randomUniform() -> Double { host.pointee.random_uniform(host.pointee.context) }
-
-    /// The host's BLAS table, as the host declared it (a host before ABI 7 has no `sgemm`: see `hasSinglePrecision`).
-    public var blas: fl_blas { declaredStruct(host.pointee.blas) }
-
-    /// Whether the host's BLAS has `sgemm` (ABI 7).
-    public var hasSinglePrecision: Bool {
-        host.pointee.blas.pointee.struct_size >= MemoryLayout<fl_blas>.offset(of: \.sgemm)! + MemoryLayout<Int>.size
-    }
 
     /// Trains the host's base learner (labels nil for clustering data, which has none); returns a model handle to
     /// use with `baseLearnerScores`.
