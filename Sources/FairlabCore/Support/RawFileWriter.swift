@@ -1,10 +1,11 @@
 import Foundation
 
-/// Writes a binary file sequentially with plain `write` calls, straight from the caller's memory (no staging
-/// copy, whatever the size), keeping track of the offset so that arrays can be placed and aligned.
+/// Writes a binary file with plain `write` calls, straight from the caller's memory (no staging copy, whatever the
+/// size): appended in order (`write(_:)`, keeping track of the offset so that arrays can be placed and aligned), or
+/// at places a header has fixed (`write(_:at:)`).
 public final class RawFileWriter {
     public let path: String
-    /// Bytes written so far: the offset of the next byte.
+    /// Bytes appended so far: the offset of the next appended byte.
     public private(set) var offset = 0
     private var descriptor: Int32
 
@@ -46,13 +47,6 @@ public final class RawFileWriter {
     /// Appends the values' bytes.
     public func write<T>(_ values: [T]) throws {
         try values.withUnsafeBytes { try write($0) }
-    }
-
-    /// Appends zero bytes up to `offset` (which must not be behind the current one): places the next array where a
-    /// header said it would be.
-    public func zeroFill(to offset: Int) throws {
-        precondition(offset >= self.offset, "zero-fill to \(offset) from \(self.offset)")
-        try write([UInt8](repeating: 0, count: offset - self.offset))
     }
 
     /// Closes the file (it is for a run's own working files: not flushed to disk).

@@ -119,12 +119,8 @@ public struct LoadedLibrary {
     /// binary and regression data, not clustering, which it has never heard of and whose labels are NULL), so a
     /// declaration of later bits alone is of no task at all.
     static func tasks(declared bits: UInt32, atABI version: UInt32) -> UInt32 {
-        let known: UInt32 = switch version {
-        case ..<5: FL_TASK_BINARY
-        case 5: FL_TASK_BINARY | FL_TASK_REGRESSION
-        default: FL_TASK_BINARY | FL_TASK_REGRESSION | FL_TASK_CLUSTERING
-        }
         // Before ABI 5 the field did not exist (a short descriptor's copy is zero-filled there): binary, whatever it holds.
-        return bits == 0 || version < 5 ? FL_TASK_BINARY : bits & known
+        guard bits != 0, version >= 5 else { return FL_TASK_BINARY }
+        return bits & (version == 5 ? FL_TASK_BINARY | FL_TASK_REGRESSION : FL_TASK_BINARY | FL_TASK_REGRESSION | FL_TASK_CLUSTERING)
     }
 }

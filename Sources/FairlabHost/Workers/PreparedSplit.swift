@@ -66,7 +66,8 @@ struct PreparedSplit {
     }
 
     /// Prepares `split` of `dataset`, grouped by `partition`, and writes it to `path` a column at a time: besides
-    /// the dataset, only one part's column is ever in memory. `progress` hears of every 256 MiB written.
+    /// the dataset, one column of each part and two numbers per row (its part and place) are in memory. `progress`
+    /// hears of every 256 MiB written.
     static func write(
         dataset: Dataset, partition: GroupPartition, split: DatasetSplit, standardization: Standardization, to path: String,
         progress: (String) -> Void = { _ in }

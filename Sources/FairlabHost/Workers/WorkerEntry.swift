@@ -24,7 +24,6 @@ public enum WorkerEntry {
         // A worker never outlives its host: if the host dies (or was already gone), so does the worker.
         fairlab_die_with_parent()
         if getppid() == 1 { exit(1) }
-        BLAS.setThreadCount(1)
         let channel = WorkerChannel(kind, input: input, reply: output)
         if kind != .method { applyMemoryLimit() }
         switch kind {
