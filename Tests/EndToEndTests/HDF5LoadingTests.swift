@@ -7,7 +7,7 @@ import Testing
 /// depends on, and one that reads a dataset does. The dynamic loader says which libraries it loads (LD_DEBUG=libs).
 @Suite struct HDF5LoadingTests {
     private static func loadsHDF5(_ arguments: [String]) throws -> (loads: Bool, result: TestEnvironment.ProcessResult) {
-        let result = try TestEnvironment.run(TestEnvironment.fairlab, arguments, environment: ["LD_DEBUG": "libs"])
+        let result = try TestEnvironment.fairlab(arguments, environment: ["LD_DEBUG": "libs"])
         return (result.stderr.contains("find library=libhdf5"), result)
     }
 

@@ -34,13 +34,26 @@ import Testing
             let expected = sorted.prefix(k).map { Int64($0.row) }
             #expect(nearest.rows == Array(expected), "query \(query)")
         }
-        // Without a query row of its own and with one input only: row 0's own row is then a candidate at distance 0.
+        // Without a row of its own to leave out, and with each input alone: row 0 is then its own nearest, at 0.
         let products = (0..<rows).map { j in zip(point(j), point(0)).reduce(0) { $0 + $1.0 * $1.1 } }
+        let candidates: [(row: Int, distance: Double)] = (0..<rows).map { j in
+            let distance: Double = norms[0] + norms[j] - 2 * products[j]
+            return (j, max(0, distance))
+        }
+        let expected = candidates.sorted { $0.distance < $1.distance || ($0.distance == $1.distance && $0.row < $1.row) }.prefix(k).map { Int64($0.row) }
+        #expect(expected[0] == 0)
+        let singles = products.map(Float.init)
         products.withUnsafeBufferPointer { products in
             norms.withUnsafeBufferPointer { norms in
                 nearest.search(products: products.baseAddress, indicatorProducts: nil, norms: norms.baseAddress!, count: rows, own: norms[0], excluding: -1)
             }
         }
-        #expect(nearest.rows[0] == 0)
+        #expect(nearest.rows == Array(expected))
+        singles.withUnsafeBufferPointer { singles in
+            norms.withUnsafeBufferPointer { norms in
+                nearest.search(products: nil, indicatorProducts: singles.baseAddress, norms: norms.baseAddress!, count: rows, own: norms[0], excluding: -1)
+            }
+        }
+        #expect(nearest.rows == Array(expected))
     }
 }
