@@ -18,8 +18,8 @@ int fairlab_die_with_parent(void) {
 #endif
 }
 
-int fairlab_spawn_close_inherited(posix_spawn_file_actions_t *actions) {
-    return posix_spawn_file_actions_addclosefrom_np(actions, 3);
+int fairlab_spawn_close_inherited(posix_spawn_file_actions_t *actions, int lowest) {
+    return posix_spawn_file_actions_addclosefrom_np(actions, lowest);
 }
 
 int fairlab_pidfd_open(int pid) {

@@ -107,3 +107,58 @@ import Testing
         #expect(order == [2, 0, 1])
     }
 }
+
+/// Standby workers (`WorkerPool.startStandby`): fairlab processes started ahead of their task.
+@Suite(.serialized) struct StandbyWorkerTests {
+    /// Three tasks describing a plugin, one worker at a time.
+    func describeTasks(in folder: String) -> [WorkerChannel] {
+        (0..<3).map { WorkerChannel(.describe, folder: folder, name: "describe-\($0)", input: TestEnvironment.pluginLibrary("Reweighing")) }
+    }
+
+    /// Every task runs on the standby that waited for it and leaves a new one; each task's reply and log are its
+    /// own; the pool's end stops the standby still waiting.
+    @Test func tasksRunOnStandbysAndThePoolStopsTheLast() throws {
+        let folder = try TestEnvironment.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        var pool: WorkerPool? = WorkerPool(executable: TestEnvironment.fairlab, parallelism: 1, timeout: 60)
+        pool!.startStandby()
+        let first = try #require(pool!.standby?.pid)
+        let channels = describeTasks(in: folder)
+        var failures: [WorkerFailure?] = []
+        try pool!.run(channels.map { $0.task(label: "describe") }) { failures.append($1) }
+        #expect(failures == [nil, nil, nil])
+        for channel in channels {
+            #expect(try channel.readReply([MethodInfo].self).map(\.id) == ["reweighing"])
+            #expect(FileManager.default.fileExists(atPath: channel.logPath))
+        }
+        #expect(pool!.tasksStartedOnStandby == 3)
+        let last = try #require(pool!.standby?.pid)
+        #expect(last != first)
+        #expect(kill(last, 0) == 0)
+        pool = nil
+        #expect(kill(last, 0) == -1 && errno == ESRCH, "the pool's end reaps its standby")
+    }
+
+    /// A standby that died before its task came (killed from outside) costs nothing: the task starts a process
+    /// of its own, and the next task takes the new standby.
+    @Test func aDeadStandbyIsReplacedByAProcessOfTheTasksOwn() throws {
+        let folder = try TestEnvironment.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let pool = WorkerPool(executable: TestEnvironment.fairlab, parallelism: 1, timeout: 60)
+        pool.startStandby()
+        let standby = try #require(pool.standby?.pid)
+        kill(standby, SIGKILL)
+        // Until the kernel has made it a zombie (bounded), so the pool finds it dead rather than racing its death.
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline, let stat = try? String(contentsOfFile: "/proc/\(standby)/stat", encoding: .utf8),
+              !stat.split(separator: ")").last!.hasPrefix(" Z") {
+            usleep(1_000)
+        }
+        let channels = describeTasks(in: folder)
+        var failures: [WorkerFailure?] = []
+        try pool.run(channels.map { $0.task(label: "describe") }) { failures.append($1) }
+        #expect(failures == [nil, nil, nil])
+        for channel in channels { #expect(try channel.readReply([MethodInfo].self).map(\.id) == ["reweighing"]) }
+        #expect(pool.tasksStartedOnStandby == 2)
+    }
+}

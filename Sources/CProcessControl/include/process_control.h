@@ -8,11 +8,12 @@ int fairlab_die_with_parent(void);
 
 #include <spawn.h>
 
-/* Adds to `actions` the closing, in the child, of every descriptor from 3 up (glibc's closefrom action), so a
- * worker inherits none of the host's open files: HDF5 locks a file through its descriptor, and a worker holding an
+/* Adds to `actions` the closing, in the child, of every descriptor from `lowest` up (glibc's closefrom action;
+ * `lowest` is 3, or 4 for a standby worker, whose descriptor 3 is its end of the host's socket), so a worker
+ * inherits none of the host's open files: HDF5 locks a file through its descriptor, and a worker holding an
  * inherited copy would keep that lock, and the host from reopening the file, for as long as the worker lives.
  * Returns 0 or an errno value. */
-int fairlab_spawn_close_inherited(posix_spawn_file_actions_t *actions);
+int fairlab_spawn_close_inherited(posix_spawn_file_actions_t *actions, int lowest);
 
 /* A descriptor that becomes readable when process `pid` (a child) exits (Linux pidfd_open), or -1 where
  * unsupported. */

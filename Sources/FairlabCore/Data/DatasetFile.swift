@@ -152,7 +152,7 @@ public enum DatasetFile {
             guard !privileged.isEmpty, privileged.allSatisfy({ $0 >= 0 && $0 < categories.count }) else {
                 throw fail("\(objectPath) has an invalid privileged attribute \(privileged)")
             }
-            guard Set(codes).count >= 2 else {
+            guard codes.contains(where: { $0 != codes[0] }) else {
                 throw fail("protected attribute \(name) has only one group (\(categories[Int(codes[0])]))")
             }
             protected.append(ProtectedAttribute(

@@ -44,6 +44,18 @@ public struct DatasetSplit: Sendable, Equatable {
             validation += rows[trainCount..<(trainCount + validationCount)]
             test += rows[(trainCount + validationCount)...]
         }
-        self.init(train: train.sorted(), validation: validation.sorted(), test: test.sorted())
+        self.init(train: Self.ascending(train, below: labels.count), validation: Self.ascending(validation, below: labels.count),
+                  test: Self.ascending(test, below: labels.count))
+    }
+
+    /// `rows`, distinct and below `count`, in ascending order: marked and collected in one pass each, where a
+    /// comparison sort took a tenth of Adult's prepare step.
+    private static func ascending(_ rows: [Int], below count: Int) -> [Int] {
+        var marked = [Bool](repeating: false, count: count)
+        for row in rows { marked[row] = true }
+        var result: [Int] = []
+        result.reserveCapacity(rows.count)
+        for row in 0..<count where marked[row] { result.append(row) }
+        return result
     }
 }

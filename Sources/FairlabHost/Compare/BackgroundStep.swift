@@ -1,8 +1,9 @@
 import Foundation
 
 /// A step of a run that works on another thread while the caller does something else, and whose value (or
-/// error) the caller then waits for. A comparison prepares its splits this way while its plugins are described:
-/// the two workers are independent, and on a short run the describing worker is a sixth of the wall time.
+/// error) the caller then waits for. A comparison prepares its splits this way while its plugins are described
+/// (on a short run the describing worker is a sixth of the wall time), and the prepare step hashes the dataset
+/// while it writes the splits.
 final class BackgroundStep<Value>: @unchecked Sendable {
     private let done = DispatchSemaphore(value: 0)
     private let lock = NSLock()

@@ -47,6 +47,9 @@ public struct Comparison: Sendable {
         public var verbose = false
         /// The command line, stored with the run.
         public var command: String = ""
+        /// Whether the caller writes the run to a results file afterwards (`--out`): the host then loads libhdf5
+        /// while the workers run. Without one, no HDF5 is needed, and loading it would take a core from them.
+        public var writesResults = false
         /// The environment (for FAIRLAB_PLUGIN_PATH).
         public var environment: [String: String] = ProcessInfo.processInfo.environment
 
@@ -104,6 +107,9 @@ public struct Comparison: Sendable {
             executable: options.executablePath, pluginFolders: options.pluginFolders, environment: options.environment,
             allowWorldWritable: options.allowWorldWritablePlugins, pool: pool, workFolder: workFolder)
 
+        // The plugins are described, so a core is about to be free: the first job's worker starts there, before
+        // the prepare step ends, and each job then leaves the next one's starting (see `WorkerPool.startStandby`).
+        pool.startStandby()
         let selected = try selectMethods(catalog)
         // An override must be for a method that runs: one for an unknown method is a typo, and one for a method
         // left out of --methods would silently change nothing.
@@ -143,7 +149,7 @@ public struct Comparison: Sendable {
 
         let prepared = try earlyPrepare?.value() ?? prepare(seeds: seedIndices.map { seeds[$0] }, workFolder: workFolder)
         // Not earlier: while the dataset is read and the plugins described, both cores are busy.
-        HDF5File.loadInBackground()
+        if options.writesResults { HDF5File.loadInBackground() }
         // Reported once the dataset has read cleanly, so a bad dataset's error stands alone.
         progress("found \(catalog.methods.count) methods in \(folders.joined(separator: ", "))")
         for failure in catalog.failures { progress("plugin skipped: \(failure.path): \(failure.reason)") }

@@ -107,6 +107,9 @@ enum RunPreparation {
 
     static func run(_ job: PrepareJob, progress: @escaping (String) -> Void) throws -> PreparedRun {
         var dataset = try DatasetFile.read(job.datasetPath) { progress("read \($0) of \($1) rows") }
+        // The file's hash, on another core while the splits are made and written.
+        let datasetPath = job.datasetPath
+        let hash = BackgroundStep { try SHA256.hexDigest(ofFile: datasetPath) }
         if let clusters = job.clusters {
             guard dataset.task == .clustering else {
                 throw FairlabError(file: job.datasetPath, "--clusters is for a clustering dataset; this one is \(dataset.task.rawValue)")
@@ -190,7 +193,7 @@ enum RunPreparation {
             progress("prepared the split of seed \(seed)")
         }
         return PreparedRun(
-            datasetSHA256: try SHA256.hexDigest(ofFile: job.datasetPath), protectedAttributes: partition.attributeNames,
+            datasetSHA256: try hash.value(), protectedAttributes: partition.attributeNames,
             groupNames: partition.names, groupPrivileged: partition.privileged, fixedSplit: dataset.split != nil, task: dataset.task,
             clusterCount: dataset.clusterCount, splitPaths: paths,
             labelPaths: labelPaths,

@@ -1,5 +1,6 @@
 import FairlabCore
 import Foundation
+import Synchronization
 
 /// One seed's split of a dataset, ready for methods: features standardised with the training rows' mean and
 /// standard deviation (every column, numeric ones only, or none: `Standardization`), labels, and group codes
@@ -65,9 +66,9 @@ struct PreparedSplit {
         var groupCodes: Int
     }
 
-    /// Prepares `split` of `dataset`, grouped by `partition`, and writes it to `path` a column at a time: besides
-    /// the dataset, one column of each part and two numbers per row (its part and place) are in memory. `progress`
-    /// hears of every 256 MiB written.
+    /// Prepares `split` of `dataset`, grouped by `partition`, and writes it to `path` a column at a time on each of
+    /// two threads: besides the dataset, two columns of each part and two numbers per row (its part and place) are
+    /// in memory. `progress` hears of every 256 MiB written.
     static func write(
         dataset: Dataset, partition: GroupPartition, split: DatasetSplit, standardization: Standardization, to path: String,
         progress: (String) -> Void = { _ in }
@@ -112,57 +113,93 @@ struct PreparedSplit {
         let standardized = standardization.mask(indicators)
         // Which part each row is in, and where: each column is then read once, front to back, into the three
         // parts' columns (three passes over a column at random rows took a third of Adult's prepare step).
-        var partOf = [Int8](repeating: -1, count: rows), positionIn = [Int](repeating: 0, count: rows)
-        for (part, indices) in parts.enumerated() {
-            for (position, row) in indices.enumerated() {
-                guard partOf[row] < 0 else { throw FairlabError("the split has row \(row) in two parts") }
-                (partOf[row], positionIn[row]) = (Int8(part), position)
+        let (partOf, positionIn) = try { () throws -> ([Int8], [Int]) in
+            var partOf = [Int8](repeating: -1, count: rows), positionIn = [Int](repeating: 0, count: rows)
+            for (part, indices) in parts.enumerated() {
+                for (position, row) in indices.enumerated() {
+                    guard partOf[row] < 0 else { throw FairlabError("the split has row \(row) in two parts") }
+                    (partOf[row], positionIn[row]) = (Int8(part), position)
+                }
             }
-        }
-        let writer = try RawFileWriter(path: path)
+            return (partOf, positionIn)
+        }()
+        // Both threads below write through it: its positioned writes share no state.
+        nonisolated(unsafe) let writer = try RawFileWriter(path: path)
         try writer.write(magic)
         try writer.write([UInt64(encoded.count).littleEndian])
         try writer.write([UInt8](encoded))
-        var reported = 0
-        try dataset.features.withUnsafeStorage { features in
-            // The training rows' statistics, column by column, summed in the training rows' order.
-            var means = [Double](repeating: 0, count: cols), scales = [Double](repeating: 1, count: cols)
-            var trainColumn = [Double](repeating: 0, count: split.train.count)
-            for j in 0..<cols where standardized[j] {
-                let source = features.baseAddress! + j * rows
-                for (k, row) in split.train.enumerated() { trainColumn[k] = source[row] }
-                (means[j], scales[j]) = trainColumn.withUnsafeBufferPointer(Standardizer.statistics)
-            }
-            // One column of each part at a time. Raw pointers: this loop touches every value of the dataset.
-            let columns = parts.map { UnsafeMutableBufferPointer<Double>.allocate(capacity: max($0.count, 1)) }
-            defer { columns.forEach { $0.deallocate() } }
-            let targets = columns.map(\.baseAddress!)
-            for j in 0..<cols {
-                let source = features.baseAddress! + j * rows
-                // As `Standardizer.transform` computes it, so a mapped split equals a standardised matrix.
-                let mean = means[j], inverseScale = 1 / scales[j]
-                partOf.withUnsafeBufferPointer { partOf in
-                    positionIn.withUnsafeBufferPointer { positionIn in
-                        for row in 0..<rows where partOf[row] >= 0 {
-                            targets[Int(partOf[row])][positionIn[row]] = (source[row] - mean) * inverseScale
+        // The columns in two halves, one per core: each thread has its own part buffers, and positioned writes
+        // need no shared offset.
+        let halves = cols < 2 ? [0..<cols] : [0..<(cols / 2), (cols / 2)..<cols]
+        let bytesPerColumn = parts.reduce(0) { $0 + $1.count } * 8
+        let state = Mutex((written: 0, reported: 0, failure: Error?.none))
+        let layouts = header.parts
+        // Either thread may report: a progress line is one unbuffered write to the log.
+        nonisolated(unsafe) let report = progress
+        dataset.features.withUnsafeStorage { storage in
+            nonisolated(unsafe) let features = storage  // read by both threads, written by neither
+            DispatchQueue.concurrentPerform(iterations: halves.count) { half in
+                do {
+                    try writeColumns(
+                        halves[half], of: features, rows: rows, split: split, standardized: standardized, partOf: partOf, positionIn: positionIn,
+                        layouts: layouts, to: writer
+                    ) {
+                        let written: Int? = state.withLock { state in
+                            state.written += bytesPerColumn
+                            guard state.written - state.reported >= 1 << 28 else { return nil }
+                            state.reported = state.written
+                            return state.reported
                         }
+                        if let written { report("wrote \(written >> 20) MiB of the split") }
                     }
-                }
-                for (column, layout) in zip(columns, header.parts) where layout.rows > 0 {
-                    try writer.write(UnsafeRawBufferPointer(start: column.baseAddress, count: 8 * layout.rows), at: layout.features + 8 * j * layout.rows)
-                }
-                let written = (j + 1) * parts.reduce(0) { $0 + $1.count } * 8
-                if written - reported >= 1 << 28 {
-                    reported = written
-                    progress("wrote \(reported >> 20) MiB of the split")
+                } catch {
+                    state.withLock { $0.failure = $0.failure ?? error }
                 }
             }
         }
+        if let failure = state.withLock({ $0.failure }) { throw failure }
         for (indices, layout) in zip(parts, header.parts) {
             try indices.map { dataset.labels[$0] }.withUnsafeBytes { try writer.write($0, at: layout.labels) }
             try indices.map { partition.codes[$0] }.withUnsafeBytes { try writer.write($0, at: layout.groupCodes) }
         }
         try writer.close()
+    }
+
+    /// Standardises the feature columns `columns` of `features` (column-major, `rows` rows) with the training rows'
+    /// statistics where `standardized` says so, and writes each into the three parts' places (`layouts`), calling
+    /// `wroteColumn` after each. `partOf` and `positionIn` give each row's part and place in it.
+    private static func writeColumns(
+        _ columns: Range<Int>, of features: UnsafeBufferPointer<Double>, rows: Int, split: DatasetSplit, standardized: [Bool],
+        partOf: [Int8], positionIn: [Int], layouts: [PartLayout], to writer: RawFileWriter, wroteColumn: () -> Void
+    ) throws {
+        let sizes = [split.train.count, split.validation.count, split.test.count]
+        // One column of each part at a time. Raw pointers: this loop touches every value of the dataset.
+        let buffers = sizes.map { UnsafeMutableBufferPointer<Double>.allocate(capacity: max($0, 1)) }
+        defer { buffers.forEach { $0.deallocate() } }
+        let targets = buffers.map(\.baseAddress!)
+        var trainColumn = [Double](repeating: 0, count: split.train.count)
+        for j in columns {
+            let source = features.baseAddress! + j * rows
+            // The training rows' statistics, summed in the training rows' order.
+            var (mean, scale) = (0.0, 1.0)
+            if standardized[j] {
+                for (k, row) in split.train.enumerated() { trainColumn[k] = source[row] }
+                (mean, scale) = trainColumn.withUnsafeBufferPointer(Standardizer.statistics)
+            }
+            // As `Standardizer.transform` computes it, so a mapped split equals a standardised matrix.
+            let inverseScale = 1 / scale
+            partOf.withUnsafeBufferPointer { partOf in
+                positionIn.withUnsafeBufferPointer { positionIn in
+                    for row in 0..<rows where partOf[row] >= 0 {
+                        targets[Int(partOf[row])][positionIn[row]] = (source[row] - mean) * inverseScale
+                    }
+                }
+            }
+            for (buffer, layout) in zip(buffers, layouts) where layout.rows > 0 {
+                try writer.write(UnsafeRawBufferPointer(start: buffer.baseAddress, count: 8 * layout.rows), at: layout.features + 8 * j * layout.rows)
+            }
+            wroteColumn()
+        }
     }
 
     /// Writes the training and validation labels of one stress level (`relabelled(from:)` reads them): raw

@@ -82,6 +82,36 @@ public enum WorkerEntry {
         }
     }
 
+    /// The standby's side of `StandbyWorker` (`fairlab worker standby`): waits for the host to send a task on
+    /// descriptor 3, points stdout and stderr at the task's log, and returns the task's arguments (after the
+    /// executable); nil when the host closed the socket without sending one (it needed no more workers).
+    public static func awaitAssignment() throws -> [String]? {
+        fairlab_die_with_parent()
+        if getppid() == 1 { exit(1) }
+        var message: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = read(StandbyWorker.taskDescriptor, &buffer, buffer.count)
+            if count == 0 { break }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw FairlabError("worker standby: cannot read a task from descriptor \(StandbyWorker.taskDescriptor): \(String(cString: strerror(errno)))")
+            }
+            message += buffer[..<count]
+        }
+        close(StandbyWorker.taskDescriptor)
+        guard !message.isEmpty else { return nil }
+        // The log path, then the arguments, each ended by a NUL byte.
+        let fields = message.split(separator: 0, omittingEmptySubsequences: false).dropLast().map { String(decoding: $0, as: UTF8.self) }
+        guard message.last == 0, fields.count >= 2 else { throw FairlabError("worker standby: the host sent a malformed task") }
+        let log = open(fields[0], O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard log >= 0 else { throw FairlabError(file: fields[0], "worker standby: cannot open its log: \(String(cString: strerror(errno)))") }
+        dup2(log, 1)
+        dup2(log, 2)
+        close(log)
+        return Array(fields.dropFirst())
+    }
+
     /// A progress line on the worker's log (stderr, unbuffered).
     static func logProgress(_ line: String) {
         FileHandle.standardError.write(Data((line + "\n").utf8))

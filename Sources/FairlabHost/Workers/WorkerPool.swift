@@ -67,6 +67,12 @@ public final class WorkerPool {
     let timeout: Double
     let environment: [String: String]
     let memoryLimitMB: Int
+    /// Whether the pool keeps a `StandbyWorker` started for the next task: from the first `startStandby` on.
+    private var keepsStandby = false
+    /// The standby worker, while one waits.
+    private(set) var standby: StandbyWorker?
+    /// How many tasks started on a standby worker rather than a process of their own.
+    private(set) var tasksStartedOnStandby = 0
 
     /// A pool running `executable`; `environment` is added to the workers' environment, and `memoryLimitMB`
     /// (0 for none) caps each worker's address space (applied by the worker itself, see `WorkerEntry`).
@@ -83,6 +89,24 @@ public final class WorkerPool {
             .merging(BLAS.workerCoreType().map { ["OPENBLAS_CORETYPE": $0] } ?? [:]) { $1 }
             .merging(environment) { $1 }
             .merging(memoryLimitMB > 0 ? [WorkerEntry.memoryLimitVariable: String(memoryLimitMB)] : [:]) { $1 }
+    }
+
+    deinit {
+        standby?.discard()
+    }
+
+    /// Starts a worker ahead of the next task (`StandbyWorker`; `executable` must be fairlab's), and from then on
+    /// keeps one: each task the pool starts takes the waiting standby and leaves a new one starting, across
+    /// `run`s, until the pool goes. Called when a core is about to be free: the standby's start should not take
+    /// one from work already running.
+    public func startStandby() {
+        keepsStandby = true
+        if standby == nil { standby = spawnStandby(environment: workerEnvironment()) }
+    }
+
+    /// The workers' environment: the host's, with the pool's additions.
+    private func workerEnvironment() -> [String] {
+        ProcessInfo.processInfo.environment.merging(environment) { $1 }.map { "\($0)=\($1)" }
     }
 
     /// Peak resident memory in MiB at which a failure is put down to the memory limit. The limit is on address
@@ -116,7 +140,7 @@ public final class WorkerPool {
             return nil
         }
         var running: [pid_t: RunningWorker] = [:]
-        let environmentStrings = ProcessInfo.processInfo.environment.merging(environment) { $1 }.map { "\($0)=\($1)" }
+        let environmentStrings = workerEnvironment()
         var lastTick = Date()
 
         while nextTask < tasks.count || !waiting.isEmpty || !running.isEmpty {
@@ -133,12 +157,13 @@ public final class WorkerPool {
                                              : "interrupted by \(Self.signalName(interruptSignal)); \(running.count) running workers stopped")
             }
             while running.count < parallelism, let index = nextReady() {
-                switch spawn(tasks[index], environment: environmentStrings) {
+                switch start(tasks[index], environment: environmentStrings) {
                 case .success(let pid): running[pid] = RunningWorker(index: index, started: Date(), exitDescriptor: fairlab_pidfd_open(pid))
                 case .failure(let failure):
                     ended.insert(index)
                     finished(index, failure)
                 }
+                if keepsStandby, standby == nil { standby = spawnStandby(environment: environmentStrings) }
             }
             var progressed = false
             let now = Date()
@@ -246,14 +271,49 @@ public final class WorkerPool {
         memoryLimitMB > 0 && (lastPeakMemoryMB[index] ?? 0) >= memoryLimitThresholdMB
     }
 
-    private func spawn(_ task: WorkerTask, environment: [String]) -> Result<pid_t, WorkerFailure> {
+    /// Starts `task`'s worker: the standby, if one waits and takes it, else a new process.
+    private func start(_ task: WorkerTask, environment: [String]) -> Result<pid_t, WorkerFailure> {
+        if let waiting = standby {
+            standby = nil
+            if waiting.assign(task) {
+                tasksStartedOnStandby += 1
+                return .success(waiting.pid)
+            }
+            waiting.discard()
+        }
+        return spawn(task.arguments, logPath: task.logPath, environment: environment)
+    }
+
+    /// A new standby worker, or nil if none can start (the tasks then start their own processes).
+    private func spawnStandby(environment: [String]) -> StandbyWorker? {
+        var ends: [Int32] = [-1, -1]
+        guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &ends) == 0 else { return nil }
+        // The worker's end goes to descriptor 3; one that is 3 already would keep its close-on-exec flag through
+        // a dup2 onto itself, so it is moved first.
+        if ends[1] == StandbyWorker.taskDescriptor {
+            let moved = fcntl(ends[1], F_DUPFD_CLOEXEC, StandbyWorker.taskDescriptor + 1)
+            close(ends[1])
+            ends[1] = moved
+        }
+        defer { if ends[1] >= 0 { close(ends[1]) } }
+        guard ends[1] >= 0, case .success(let pid) = spawn(["worker", "standby"], logPath: "/dev/null", environment: environment, taskSocket: ends[1]) else {
+            close(ends[0])
+            return nil
+        }
+        return StandbyWorker(pid: pid, socket: ends[0])
+    }
+
+    /// Spawns `executable` with `arguments`, its output to `logPath`, and (for a standby) `taskSocket` as its
+    /// descriptor 3.
+    private func spawn(_ arguments: [String], logPath: String, environment: [String], taskSocket: Int32? = nil) -> Result<pid_t, WorkerFailure> {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 1, task.logPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_addopen(&actions, 1, logPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        let closing = fairlab_spawn_close_inherited(&actions)
+        if let taskSocket { posix_spawn_file_actions_adddup2(&actions, taskSocket, StandbyWorker.taskDescriptor) }
+        let closing = fairlab_spawn_close_inherited(&actions, taskSocket == nil ? 3 : StandbyWorker.taskDescriptor + 1)
         guard closing == 0 else { return .failure(.spawnFailed(String(cString: strerror(closing)))) }
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
@@ -269,7 +329,7 @@ public final class WorkerPool {
         sigfillset(&signals)
         posix_spawnattr_setsigdefault(&attributes, &signals)
 
-        let argv = ([executable] + task.arguments).map { strdup($0) } + [nil]
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         let envp = environment.map { strdup($0) } + [nil]
         defer { (argv + envp).forEach { free($0) } }
         var pid: pid_t = 0

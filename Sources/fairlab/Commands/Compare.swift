@@ -6,6 +6,7 @@ import Foundation
 /// `fairlab compare`: the baseline and every method on the same split(s), side by side.
 struct Compare: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "compare",
         abstract: "Run the baseline and every registered method on the same split and print a comparison table.")
 
     @Argument(help: "The dataset (a fairlab HDF5 file).")

@@ -4,7 +4,8 @@ import FairlabHost
 
 /// `fairlab export`: comparison tables from a results file.
 struct Export: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Print the comparison table of a run stored in a results file.")
+    static let configuration = CommandConfiguration(
+        commandName: "export", abstract: "Print the comparison table of a run stored in a results file.")
 
     @Argument(help: "The HDF5 results file.")
     var results: String

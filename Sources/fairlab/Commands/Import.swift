@@ -4,7 +4,8 @@ import Foundation
 
 /// `fairlab import`: a CSV file into fairlab's HDF5 dataset format.
 struct Import: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Convert a CSV file into a fairlab HDF5 dataset.")
+    static let configuration = CommandConfiguration(
+        commandName: "import", abstract: "Convert a CSV file into a fairlab HDF5 dataset.")
 
     @Argument(help: "The CSV file.")
     var csv: String

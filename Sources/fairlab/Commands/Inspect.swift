@@ -4,7 +4,8 @@ import FairlabHost
 
 /// `fairlab inspect`: what a dataset holds.
 struct Inspect: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Describe a fairlab HDF5 dataset: rows, features, groups and base rates.")
+    static let configuration = CommandConfiguration(
+        commandName: "inspect", abstract: "Describe a fairlab HDF5 dataset: rows, features, groups and base rates.")
 
     @Argument(help: "The dataset.")
     var dataset: String

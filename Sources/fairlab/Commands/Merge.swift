@@ -6,6 +6,7 @@ import Foundation
 /// `fairlab merge`: joins the shards of a sharded comparison into one run.
 struct Merge: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "merge",
         abstract: "Join the shard results of a sharded comparison (compare --shard K/M) into one run, appended to the output file.")
 
     @Argument(help: "The shards' results files, one shard run each.")

@@ -5,7 +5,8 @@ import Foundation
 
 /// `fairlab plugins`: every method the host can find, with its parameters.
 struct Plugins: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List the plugin methods fairlab finds, with their parameters.")
+    static let configuration = CommandConfiguration(
+        commandName: "plugins", abstract: "List the plugin methods fairlab finds, with their parameters.")
 
     @Option(name: .customLong("plugins"), help: "A folder of plugin libraries to search (repeatable).")
     var pluginFolders: [String] = []

@@ -6,6 +6,7 @@ import Foundation
 /// `fairlab report`: the HTML report of runs stored in a results file.
 struct Report: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "report",
         abstract: "Write a self-contained HTML report (trade-off plot, per-group rates, table with intervals, provenance) of runs in a results file.")
 
     @Argument(help: "The HDF5 results file.")

@@ -7,6 +7,7 @@ import Foundation
 /// measure which methods recover it on the clean test labels.
 struct Stress: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "stress",
         abstract: "Inject bias of known size into training and validation rows at several levels, run every method at each, and show which recover it on clean test labels.")
 
     @Argument(help: "The dataset (a fairlab HDF5 file).")

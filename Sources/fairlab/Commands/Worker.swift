@@ -1,9 +1,11 @@
 import ArgumentParser
+import FairlabCore
 import FairlabHost
 
 /// `fairlab worker`: runs one unit of work in a separate process for the host (not for people).
 struct Worker: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "worker",
         abstract: "Run one job for a comparison in this process (used internally).", shouldDisplay: false)
 
     @Argument(help: "describe, method or metric.")
@@ -26,5 +28,20 @@ struct Worker: ParsableCommand {
     static func startedByHost(_ arguments: [String]) -> (kind: WorkerEntry.Kind, input: String, output: String)? {
         guard arguments.count == 5, arguments[1] == "worker", let kind = WorkerEntry.Kind(rawValue: arguments[2]) else { return nil }
         return (kind, arguments[3], arguments[4])
+    }
+
+    /// Whether `arguments` (the process's) start a standby worker, `fairlab worker standby`, which the host hands
+    /// its task once a slot frees (`StandbyWorker`).
+    static func isStandby(_ arguments: [String]) -> Bool {
+        arguments.count == 3 && arguments[1] == "worker" && arguments[2] == "standby"
+    }
+
+    /// The standby's life: waits for its task and runs it, or returns if released without one.
+    static func runStandby() throws {
+        guard let assigned = try WorkerEntry.awaitAssignment() else { return }
+        guard let worker = startedByHost([CommandLine.arguments[0]] + assigned) else {
+            throw FairlabError("worker standby: the host sent an unknown task: \(assigned.joined(separator: " "))")
+        }
+        try WorkerEntry.run(worker.kind, input: worker.input, output: worker.output)
     }
 }

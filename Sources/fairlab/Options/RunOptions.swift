@@ -90,6 +90,7 @@ struct RunOptions: ParsableArguments {
         options.jobs = jobs
         options.timeout = timeout
         options.memoryLimitMB = memoryLimit
+        options.writesResults = out != nil
         options.command = CommandLine.arguments.joined(separator: " ")
         return options
     }

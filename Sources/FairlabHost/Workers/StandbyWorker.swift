@@ -1,0 +1,49 @@
+import Foundation
+
+/// A worker process started before its task is known (`fairlab worker standby`), waiting on its end of a socket
+/// for one. A pool that keeps one hands it the next task when a slot frees, so that task skips the process start
+/// (exec, dynamic linking, the Swift runtime and Foundation: about 10 ms) on the critical path: the standby
+/// started while another worker ran. The worker's side is `WorkerEntry.awaitAssignment`.
+final class StandbyWorker {
+    /// The descriptor on which the standby reads its task.
+    static let taskDescriptor: Int32 = 3
+
+    let pid: pid_t
+    /// The host's end of the socket; -1 once the task is sent.
+    private var socket: Int32
+    private var reaped = false
+
+    init(pid: pid_t, socket: Int32) {
+        self.pid = pid
+        self.socket = socket
+    }
+
+    /// Sends `task` (its log path, then its arguments, each ended by a NUL byte) and closes the host's end; the
+    /// standby reads to the end, points its output at the log, and runs the task. False if the standby has died
+    /// or cannot be reached: the caller then `discard`s it and spawns the task itself.
+    func assign(_ task: WorkerTask) -> Bool {
+        var status: Int32 = 0
+        if waitpid(pid, &status, WNOHANG) == pid {
+            reaped = true
+            return false
+        }
+        let message: [UInt8] = ([task.logPath] + task.arguments).flatMap { Array($0.utf8) + [0] }
+        let sent = message.withUnsafeBytes { send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        close(socket)
+        socket = -1
+        return sent == message.count
+    }
+
+    /// Stops the standby, unused or unreachable, and reaps it.
+    func discard() {
+        if socket >= 0 {
+            close(socket)
+            socket = -1
+        }
+        guard !reaped else { return }
+        kill(pid, SIGKILL)
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+        reaped = true
+    }
+}
