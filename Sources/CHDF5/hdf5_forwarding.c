@@ -21,10 +21,8 @@ static void open_library(void) {
 #else
 #error "CHDF5 knows the sonames of HDF5 1.10 only: add this version's"
 #endif
-    /* Bound lazily: the library brings some 35 others (curl, TLS and Kerberos for its S3 driver) whose functions
-     * fairlab never reaches, and binding all of them up front cost each reading process about a millisecond. */
     for (size_t i = 0; i < sizeof names / sizeof names[0] && library == NULL; i++) {
-        library = dlopen(names[i], RTLD_LAZY | RTLD_LOCAL);
+        library = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
     }
     if (library == NULL) {
         snprintf(load_error, sizeof load_error, "cannot load libhdf5 %s (%s or %s): install it (Debian: libhdf5-103-1)",

@@ -139,6 +139,21 @@ import Testing
         #expect(kill(last, 0) == -1 && errno == ESRCH, "the pool's end reaps its standby")
     }
 
+    /// A worker checks that its parent is the host the pool named, not that its parent is not pid 1 (a host that
+    /// is pid 1, in a container, had every worker exit at once): with the test as its named host it works; with
+    /// another process named it exits before reading anything.
+    @Test func aWorkerRunsUnderTheHostItWasGivenOnly() throws {
+        let folder = try TestEnvironment.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let library = TestEnvironment.pluginLibrary("Reweighing")
+        let underHost = try TestEnvironment.fairlab(["worker", "describe", library, folder + "/a.json"], environment: [WorkerEntry.hostVariable: String(getpid())])
+        #expect(underHost.status == 0, "\(underHost.stderr)")
+        #expect(FileManager.default.fileExists(atPath: folder + "/a.json"))
+        let orphan = try TestEnvironment.fairlab(["worker", "describe", library, folder + "/b.json"], environment: [WorkerEntry.hostVariable: "1"])
+        #expect(orphan.status == 1)
+        #expect(!FileManager.default.fileExists(atPath: folder + "/b.json"))
+    }
+
     /// A standby that died before its task came (killed from outside) costs nothing: the task starts a process
     /// of its own, and the next task takes the new standby.
     @Test func aDeadStandbyIsReplacedByAProcessOfTheTasksOwn() throws {

@@ -29,7 +29,7 @@ public final class HDF5File {
     private let handle: hid_t
 
     /// Opens and initialises libhdf5 on a background thread, for a process that reads or writes a file only
-    /// later, while its workers run (a comparison's host writes its results at the end): the ~10 ms of loading
+    /// later, while its workers run (a comparison's host that writes its results, with `--out`, at the end): the ~10 ms of loading
     /// it and its dependencies (see CHDF5.h) then leave the run's critical path, if a core is free meanwhile.
     public static func loadInBackground() {
         Thread.detachNewThread {

@@ -105,7 +105,7 @@ enum RunPreparation {
     /// Seconds between the prepare step's signs of life once the dataset is read.
     static let heartbeatSeconds = 2.0
 
-    static func run(_ job: PrepareJob, progress: @escaping (String) -> Void) throws -> PreparedRun {
+    static func run(_ job: PrepareJob, progress: @escaping @Sendable (String) -> Void) throws -> PreparedRun {
         var dataset = try DatasetFile.read(job.datasetPath) { progress("read \($0) of \($1) rows") }
         // The file's hash, on another core while the splits are made and written.
         let datasetPath = job.datasetPath

@@ -67,11 +67,11 @@ struct PreparedSplit {
     }
 
     /// Prepares `split` of `dataset`, grouped by `partition`, and writes it to `path` a column at a time on each of
-    /// two threads: besides the dataset, two columns of each part and two numbers per row (its part and place) are
-    /// in memory. `progress` hears of every 256 MiB written.
+    /// two threads: besides the dataset, two columns of each part, two of the training rows, and two numbers per row
+    /// (its part and place) are in memory. `progress` hears, from either thread, of every 256 MiB written.
     static func write(
         dataset: Dataset, partition: GroupPartition, split: DatasetSplit, standardization: Standardization, to path: String,
-        progress: (String) -> Void = { _ in }
+        progress: @escaping @Sendable (String) -> Void = { _ in }
     ) throws {
         let rows = dataset.rows
         let parts = [split.train, split.validation, split.test]
@@ -134,8 +134,6 @@ struct PreparedSplit {
         let bytesPerColumn = parts.reduce(0) { $0 + $1.count } * 8
         let state = Mutex((written: 0, reported: 0, failure: Error?.none))
         let layouts = header.parts
-        // Either thread may report: a progress line is one unbuffered write to the log.
-        nonisolated(unsafe) let report = progress
         dataset.features.withUnsafeStorage { storage in
             nonisolated(unsafe) let features = storage  // read by both threads, written by neither
             DispatchQueue.concurrentPerform(iterations: halves.count) { half in
@@ -150,7 +148,7 @@ struct PreparedSplit {
                             state.reported = state.written
                             return state.reported
                         }
-                        if let written { report("wrote \(written >> 20) MiB of the split") }
+                        if let written { progress("wrote \(written >> 20) MiB of the split") }
                     }
                 } catch {
                     state.withLock { $0.failure = $0.failure ?? error }

@@ -12,16 +12,22 @@ final class StandbyWorker {
     /// The host's end of the socket; -1 once the task is sent.
     private var socket: Int32
     private var reaped = false
+    /// The thread that spawned it: the kernel kills the standby when that thread ends (`fairlab_die_with_parent`).
+    private let spawningThread: pthread_t
 
-    init(pid: pid_t, socket: Int32) {
+    init(pid: pid_t, socket: Int32, spawningThread: pthread_t) {
         self.pid = pid
         self.socket = socket
+        self.spawningThread = spawningThread
     }
 
     /// Sends `task` (its log path, then its arguments, each ended by a NUL byte) and closes the host's end; the
-    /// standby reads to the end, points its output at the log, and runs the task. False if the standby has died
-    /// or cannot be reached: the caller then `discard`s it and spawns the task itself.
+    /// standby reads to the end, points its output at the log, and runs the task. False if the standby has died,
+    /// cannot be reached, or would die with another thread than the caller's: the caller then `discard`s it and
+    /// spawns the task itself. (A standby killed from outside at the very moment it is sent a task fails that
+    /// task, as it would a worker killed then.)
     func assign(_ task: WorkerTask) -> Bool {
+        guard pthread_equal(spawningThread, pthread_self()) != 0 else { return false }
         var status: Int32 = 0
         if waitpid(pid, &status, WNOHANG) == pid {
             reaped = true

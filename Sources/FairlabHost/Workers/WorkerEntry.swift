@@ -7,6 +7,16 @@ import Foundation
 public enum WorkerEntry {
     /// Environment variable carrying the worker's address-space limit in MiB.
     public static let memoryLimitVariable = "FAIRLAB_WORKER_MEMORY_MB"
+    /// Environment variable carrying the host's process id, which a worker checks is still its parent.
+    static let hostVariable = "FAIRLAB_HOST_PID"
+
+    /// Makes the worker die with its host: the kernel kills it when the host goes, and if the host went already
+    /// (the worker was handed to init or a subreaper before the request took effect) it exits now. The host is
+    /// named by the pool (`hostVariable`), not assumed to be any pid but 1: in a container, the host may be pid 1.
+    static func dieWithHost() {
+        fairlab_die_with_parent()
+        if let host = ProcessInfo.processInfo.environment[hostVariable].flatMap({ pid_t($0) }), getppid() != host { exit(1) }
+    }
 
     /// Kinds of work, as the `fairlab worker` subcommand names them.
     public enum Kind: String, CaseIterable, Sendable {
@@ -22,8 +32,7 @@ public enum WorkerEntry {
     /// goes to `output` (and its arrays beside it).
     public static func run(_ kind: Kind, input: String, output: String) throws {
         // A worker never outlives its host: if the host dies (or was already gone), so does the worker.
-        fairlab_die_with_parent()
-        if getppid() == 1 { exit(1) }
+        dieWithHost()
         let channel = WorkerChannel(kind, input: input, reply: output)
         if kind != .method { applyMemoryLimit() }
         switch kind {
@@ -86,8 +95,7 @@ public enum WorkerEntry {
     /// descriptor 3, points stdout and stderr at the task's log, and returns the task's arguments (after the
     /// executable); nil when the host closed the socket without sending one (it needed no more workers).
     public static func awaitAssignment() throws -> [String]? {
-        fairlab_die_with_parent()
-        if getppid() == 1 { exit(1) }
+        dieWithHost()
         var message: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
         while true {

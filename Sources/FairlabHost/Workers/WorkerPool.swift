@@ -51,8 +51,8 @@ public enum WorkerFailure: Error, Equatable, Sendable, CustomStringConvertible {
 /// Set by SIGINT / SIGTERM while a pool runs (see `WorkerPool.installInterruptHandlers`).
 nonisolated(unsafe) private var interruptSignal: Int32 = 0
 
-/// Runs worker processes, at most `parallelism` at once, each with a time limit. A worker that crashes,
-/// hangs or exits early costs only its own task.
+/// Runs worker processes, at most `parallelism` tasks at once (and, once asked, one standby waiting for the next),
+/// each with a time limit. A worker that crashes, hangs or exits early costs only its own task.
 public final class WorkerPool {
     /// Makes SIGINT and SIGTERM stop running pools: their workers are killed and `run` throws, so callers'
     /// clean-up (temporary folders) runs and no worker is left behind.
@@ -85,7 +85,7 @@ public final class WorkerPool {
         self.parallelism = max(1, parallelism)
         self.timeout = timeout
         self.memoryLimitMB = memoryLimitMB
-        self.environment = ["OPENBLAS_NUM_THREADS": "1", "SWIFT_BACKTRACE": "enable=no"]
+        self.environment = ["OPENBLAS_NUM_THREADS": "1", "SWIFT_BACKTRACE": "enable=no", WorkerEntry.hostVariable: String(getpid())]
             .merging(BLAS.workerCoreType().map { ["OPENBLAS_CORETYPE": $0] } ?? [:]) { $1 }
             .merging(environment) { $1 }
             .merging(memoryLimitMB > 0 ? [WorkerEntry.memoryLimitVariable: String(memoryLimitMB)] : [:]) { $1 }
@@ -96,9 +96,11 @@ public final class WorkerPool {
     }
 
     /// Starts a worker ahead of the next task (`StandbyWorker`; `executable` must be fairlab's), and from then on
-    /// keeps one: each task the pool starts takes the waiting standby and leaves a new one starting, across
-    /// `run`s, until the pool goes. Called when a core is about to be free: the standby's start should not take
-    /// one from work already running.
+    /// keeps one: each task the pool starts takes the waiting standby and leaves a new one starting (on a core
+    /// the running workers leave free when there are more cores than `parallelism`), across `run`s, until the
+    /// pool goes; the last one is then stopped unused. Called when a core is about to be free: the first standby's
+    /// start should not take one from work already running. A standby serves only the thread that started it
+    /// (the kernel kills a worker when the thread that spawned it ends); another thread's task starts its own.
     public func startStandby() {
         keepsStandby = true
         if standby == nil { standby = spawnStandby(environment: workerEnvironment()) }
@@ -275,7 +277,11 @@ public final class WorkerPool {
     private func start(_ task: WorkerTask, environment: [String]) -> Result<pid_t, WorkerFailure> {
         if let waiting = standby {
             standby = nil
-            if waiting.assign(task) {
+            // The log is created here, as a spawn's would be: a task the standby fails to start leaves an empty log,
+            // not a missing or an old one, and a log that cannot be created is a spawn failure, not the standby's.
+            let log = open(task.logPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            if log >= 0 { close(log) }
+            if log >= 0, waiting.assign(task) {
                 tasksStartedOnStandby += 1
                 return .success(waiting.pid)
             }
@@ -288,19 +294,18 @@ public final class WorkerPool {
     private func spawnStandby(environment: [String]) -> StandbyWorker? {
         var ends: [Int32] = [-1, -1]
         guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &ends) == 0 else { return nil }
-        // The worker's end goes to descriptor 3; one that is 3 already would keep its close-on-exec flag through
-        // a dup2 onto itself, so it is moved first.
-        if ends[1] == StandbyWorker.taskDescriptor {
-            let moved = fcntl(ends[1], F_DUPFD_CLOEXEC, StandbyWorker.taskDescriptor + 1)
-            close(ends[1])
-            ends[1] = moved
-        }
+        // The worker's end goes to descriptor 3. It is first moved above 3: one below (a host started with its
+        // standard descriptors closed) would be overwritten by the child's log and input, and one at 3 would keep
+        // its close-on-exec flag through a dup2 onto itself.
+        let moved = fcntl(ends[1], F_DUPFD_CLOEXEC, StandbyWorker.taskDescriptor + 1)
+        close(ends[1])
+        ends[1] = moved
         defer { if ends[1] >= 0 { close(ends[1]) } }
         guard ends[1] >= 0, case .success(let pid) = spawn(["worker", "standby"], logPath: "/dev/null", environment: environment, taskSocket: ends[1]) else {
             close(ends[0])
             return nil
         }
-        return StandbyWorker(pid: pid, socket: ends[0])
+        return StandbyWorker(pid: pid, socket: ends[0], spawningThread: pthread_self())
     }
 
     /// Spawns `executable` with `arguments`, its output to `logPath`, and (for a standby) `taskSocket` as its

@@ -23,8 +23,9 @@ struct Worker: ParsableCommand {
     }
 
     /// The worker the host started, when `arguments` (the process's) are exactly the host's `fairlab worker KIND
-    /// INPUT OUTPUT`, else nil. A comparison starts a process per job: reading its three arguments here skips
-    /// building ArgumentParser's command tree, about 3 ms of its type lookups, a tenth of a short job's process.
+    /// INPUT OUTPUT` (or the task a standby was sent), else nil. A comparison runs a process per job: reading its
+    /// three arguments here skips building ArgumentParser's command tree, about 3 ms of its type lookups, a tenth
+    /// of a short job's process.
     static func startedByHost(_ arguments: [String]) -> (kind: WorkerEntry.Kind, input: String, output: String)? {
         guard arguments.count == 5, arguments[1] == "worker", let kind = WorkerEntry.Kind(rawValue: arguments[2]) else { return nil }
         return (kind, arguments[3], arguments[4])
