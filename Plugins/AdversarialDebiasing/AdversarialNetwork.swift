@@ -1,3 +1,4 @@
+import CFairlabKernels
 import CFairlabPlugin
 import FairlabPluginKit
 import Foundation
@@ -6,8 +7,8 @@ import Foundation
 /// classifier: features → `hidden` ReLU units (dropout while training) → one logit. The adversary: from the
 /// classifier's logit ℓ and the label y, s = σ((1 + |c|) ℓ), then a logit for the protected side from
 /// (s, s·y, s·(1 − y)), so it learns what the prediction says about the side beyond the label (equalised odds).
-/// Weights start Glorot-uniform, biases at zero, c at 1. The products over a batch are host dgemms; the
-/// buffers of a step are allocated once, for the largest batch.
+/// Weights start Glorot-uniform, biases at zero, c at 1. The products over a batch are host dgemms, the loops over
+/// every unit of a batch C kernels (CFairlabKernels); the buffers of a step are allocated once, for the largest batch.
 final class AdversarialNetwork {
     /// The classifier's tensors, flat: W₁ (features × hidden, column-major), b₁ (hidden), w₂ (hidden), b₂.
     var classifier: [Double]
@@ -96,15 +97,7 @@ final class AdversarialNetwork {
             blas.dgemm(Int32(FL_BLAS_COL_MAJOR), Int32(FL_BLAS_TRANS), Int32(FL_BLAS_NO_TRANS), Int32(hidden), Int32(rows), Int32(features),
                        1, theta.baseAddress!, Int32(features), columns, Int32(features), 0, pre, Int32(hidden))
             let b1 = theta.baseAddress! + firstBiases, w2 = theta.baseAddress! + secondWeights, b2 = theta[secondBias]
-            for i in 0..<rows {
-                let row = i &* hidden
-                for h in 0..<hidden {
-                    let z = pre[row &+ h] + b1[h]
-                    pre[row &+ h] = z
-                    out[row &+ h] = max(z, 0)
-                }
-            }
-            if let dropout { for k in 0..<(rows &* hidden) { out[k] *= dropout[k] } }
+            fairlab_relu_layer(pre, b1, dropout, Int64(hidden), Int64(rows), out)
             // logits = outputsᵀ w₂ + b₂.
             for i in 0..<rows { logit[i] = b2 }
             blas.dgemv(Int32(FL_BLAS_COL_MAJOR), Int32(FL_BLAS_TRANS), Int32(hidden), Int32(rows), 1, out, Int32(hidden), w2, 1, 1, logit, 1)
@@ -159,14 +152,7 @@ final class AdversarialNetwork {
                 adversaryGradientOnClassifier.withUnsafeMutableBufferPointer { ga in
                     let w2 = theta.baseAddress! + secondWeights
                     // Δ: each unit's slope through ReLU and dropout, times each row's logit slope.
-                    for i in 0..<n {
-                        let label = sy[i], side = both ? sa[i] : 0, row = i &* hidden, column = i &* width
-                        for h in 0..<hidden {
-                            let through = pre[row &+ h] > 0 ? w2[h] * (dropout?[row &+ h] ?? 1) : 0
-                            delta[column &+ h] = label * through
-                            if both { delta[column &+ hidden &+ h] = side * through }
-                        }
-                    }
+                    fairlab_hidden_deltas(pre, w2, dropout, sy, both ? UnsafePointer(sa) : nil, Int64(hidden), Int64(n), delta)
                     // ∂b₂ = Σ slopes; ∂w₂ = outputs · slopes; ∂b₁ = Δ · 1 (both gradients' at once).
                     gy[secondBias] = (0..<n).reduce(0) { $0 + sy[$1] }
                     ga[secondBias] = both ? (0..<n).reduce(0) { $0 + sa[$1] } : 0

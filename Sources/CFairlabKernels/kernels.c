@@ -149,3 +149,70 @@ void fairlab_sha256_compress(uint32_t state[8], const uint8_t *data, int64_t blo
         state[4] += e; state[5] += f; state[6] += g; state[7] += h;
     }
 }
+
+VECTORISED void fairlab_adam_step(double *restrict parameters, double *restrict first, double *restrict second,
+                                  const double *restrict gradient, int64_t n, double rate, double beta1, double beta2,
+                                  double epsilon) {
+    for (int64_t i = 0; i < n; i++) {
+        double g = gradient[i];
+        first[i] = beta1 * first[i] + (1 - beta1) * g;
+        second[i] = beta2 * second[i] + (1 - beta2) * g * g;
+        parameters[i] -= rate * first[i] / (sqrt(second[i]) + epsilon);
+    }
+}
+
+VECTORISED uint64_t fairlab_dropout_fill(double *restrict mask, int64_t n, uint64_t state, uint64_t threshold, double scale) {
+    int64_t pairs = n / 2;
+    for (int64_t j = 0; j < pairs; j++) {
+        uint64_t z = state + (uint64_t)(j + 1) * 0x9E3779B97F4A7C15ull;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+        z ^= z >> 31;
+        mask[2 * j] = (z & 0xFFFFFFFFull) < threshold ? scale : 0;
+        mask[2 * j + 1] = (z >> 32) < threshold ? scale : 0;
+    }
+    state += (uint64_t)pairs * 0x9E3779B97F4A7C15ull;
+    if (n % 2 == 1) {
+        uint64_t z = (state += 0x9E3779B97F4A7C15ull);
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+        z ^= z >> 31;
+        mask[n - 1] = (z & 0xFFFFFFFFull) < threshold ? scale : 0;
+    }
+    return state;
+}
+
+VECTORISED void fairlab_relu_layer(double *restrict pre, const double *restrict bias, const double *restrict dropout,
+                                   int64_t hidden, int64_t rows, double *restrict out) {
+    for (int64_t i = 0; i < rows; i++) {
+        for (int64_t h = 0; h < hidden; h++) {
+            double z = pre[i * hidden + h] + bias[h];
+            pre[i * hidden + h] = z;
+            out[i * hidden + h] = 0.0 >= z ? 0.0 : z;
+        }
+    }
+    if (dropout != NULL) {
+        for (int64_t k = 0; k < rows * hidden; k++) out[k] *= dropout[k];
+    }
+}
+
+VECTORISED void fairlab_hidden_deltas(const double *restrict pre, const double *restrict weights, const double *restrict dropout,
+                                      const double *restrict label_slopes, const double *restrict side_slopes, int64_t hidden,
+                                      int64_t rows, double *restrict deltas) {
+    int64_t width = side_slopes != NULL ? 2 * hidden : hidden;
+    for (int64_t i = 0; i < rows; i++) {
+        double label = label_slopes[i], side = side_slopes != NULL ? side_slopes[i] : 0;
+        const double *p = pre + i * hidden;
+        double *d = deltas + i * width;
+        for (int64_t h = 0; h < hidden; h++) {
+            double through = p[h] > 0 ? (dropout != NULL ? weights[h] * dropout[i * hidden + h] : weights[h]) : 0;
+            d[h] = label * through;
+        }
+        if (side_slopes != NULL) {
+            for (int64_t h = 0; h < hidden; h++) {
+                double through = p[h] > 0 ? (dropout != NULL ? weights[h] * dropout[i * hidden + h] : weights[h]) : 0;
+                d[hidden + h] = side * through;
+            }
+        }
+    }
+}

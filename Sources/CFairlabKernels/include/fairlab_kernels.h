@@ -28,4 +28,27 @@ void fairlab_nearest_rows(const double *products, const float *indicator_product
  * the eight hash words `state`. */
 void fairlab_sha256_compress(uint32_t state[8], const uint8_t *data, int64_t blocks);
 
+/* Adversarial debiasing's per-step loops, value by value as the Swift they replace computed them (so a fit is the
+ * same to the bit, several times faster: the package's baseline build gave them one scalar instruction per value). */
+
+/* One Adam step in TensorFlow 1's form over n parameters: first = beta1 first + (1 - beta1) g,
+ * second = beta2 second + (1 - beta2) g g, parameters -= rate first / (sqrt(second) + epsilon). */
+void fairlab_adam_step(double *parameters, double *first, double *second, const double *gradient, int64_t n, double rate,
+                       double beta1, double beta2, double epsilon);
+
+/* n dropout scales (scale where kept, 0 where dropped) from SplitMix64 (Steele, Lea & Flood 2014) continuing from
+ * `state`: each 64-bit draw gives two values, its low 32 bits then its high 32 bits, kept when below `threshold`
+ * (an odd n uses the low half of one more draw). Returns the state after the draws. */
+uint64_t fairlab_dropout_fill(double *mask, int64_t n, uint64_t state, uint64_t threshold, double scale);
+
+/* A hidden layer's ReLU over `rows` rows of `hidden` units (row i's units at i * hidden): pre += bias,
+ * out = max(pre, 0), then out *= dropout when dropout is not NULL. */
+void fairlab_relu_layer(double *pre, const double *bias, const double *dropout, int64_t hidden, int64_t rows, double *out);
+
+/* Each hidden unit's slope through its ReLU and dropout, times each row's logit slope: deltas' row i holds
+ * label_slopes[i] * t[h] and, when side_slopes is not NULL, side_slopes[i] * t[h] after them (width 2 hidden), with
+ * t[h] = weights[h] (times dropout[i * hidden + h] when dropout is not NULL) where pre[i * hidden + h] > 0, else 0. */
+void fairlab_hidden_deltas(const double *pre, const double *weights, const double *dropout, const double *label_slopes,
+                           const double *side_slopes, int64_t hidden, int64_t rows, double *deltas);
+
 #endif
