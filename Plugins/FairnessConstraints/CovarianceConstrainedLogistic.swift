@@ -13,14 +13,19 @@ import Foundation
 /// that separates a few rows (a rare one-hot category of one label), and the covariance, linear in the margins,
 /// can be moved along it at no cost: the penalty keeps the problem well posed.
 struct CovarianceConstrainedLogistic {
-    /// A solution: the weights (features, then the intercept), its loss and largest |covariance|.
+    /// A solution: the weights (features, then the intercept), its loss and largest |covariance|, and why its solver
+    /// stopped short of convergence (nil when it converged).
     struct Solution {
         var theta: [Double]
         var loss: Double
         var largestCovariance: Double
         var outerIterations: Int
         var innerIterations: Int
+        var unconverged: String? = nil
     }
+
+    /// The most Newton steps `newton` takes (it converges in about ten).
+    static let newtonStepLimit = 200
 
     let rows: Int
     /// Features plus the intercept.
@@ -118,14 +123,17 @@ struct CovarianceConstrainedLogistic {
     func solve(threshold: Double, from start: [Double]) -> Solution {
         if threshold == 0 { return solveWithZeroCovariance(from: start) }
         if threshold == .infinity {
-            let (theta, iterations) = newton(from: start, orthogonalTo: [])
-            return Solution(theta: theta, loss: loss(theta), largestCovariance: largestCovariance(theta), outerIterations: 0, innerIterations: iterations)
+            let (theta, iterations, unconverged) = newton(from: start, orthogonalTo: [])
+            return Solution(
+                theta: theta, loss: loss(theta), largestCovariance: largestCovariance(theta), outerIterations: 0, innerIterations: iterations,
+                unconverged: unconverged)
         }
         var optimizer = tightOptimizer
         let constraints = covarianceRows.flatMap { [($0, 1.0), ($0, -1.0)] }
         var multipliers = [Double](repeating: 0, count: constraints.count)
         var penalty = max(weights.reduce(0, +), 1)
         var theta = start, outer = 0, inner = 0, lastViolation = Double.infinity
+        var unconverged: String?
         let tolerance = 1e-10
         while true {
             outer += 1
@@ -150,18 +158,26 @@ struct CovarianceConstrainedLogistic {
                 multipliers[j] = max(0, multipliers[j] + penalty * h)
                 if multipliers[j] > 0 { slack = max(slack, abs(h)) }
             }
-            if (violation <= tolerance && slack <= tolerance) || outer == 60 { break }
+            if violation <= tolerance && slack <= tolerance { break }
+            if outer == 60 {
+                unconverged = "the multiplier method stopped at its limit of 60 updates with a constraint violated by \(violation) (slack \(slack))"
+                break
+            }
             if violation > 0.25 * lastViolation { penalty *= 10 }
             lastViolation = violation
         }
-        return Solution(theta: theta, loss: loss(theta), largestCovariance: largestCovariance(theta), outerIterations: outer, innerIterations: inner)
+        return Solution(
+            theta: theta, loss: loss(theta), largestCovariance: largestCovariance(theta), outerIterations: outer, innerIterations: inner,
+            unconverged: unconverged)
     }
 
     /// The least loss with every covariance zero: the equalities a_g · θ = 0 eliminated by minimising over
     /// their null space, by Newton's method from the start projected onto it.
     func solveWithZeroCovariance(from start: [Double]) -> Solution {
-        let (theta, iterations) = newton(from: start, orthogonalTo: zeroCovarianceBasis())
-        return Solution(theta: theta, loss: loss(theta), largestCovariance: largestCovariance(theta), outerIterations: 0, innerIterations: iterations)
+        let (theta, iterations, unconverged) = newton(from: start, orthogonalTo: zeroCovarianceBasis())
+        return Solution(
+            theta: theta, loss: loss(theta), largestCovariance: largestCovariance(theta), outerIterations: 0, innerIterations: iterations,
+            unconverged: unconverged)
     }
 
     /// The least loss over the θ orthogonal to every vector of `basis` (orthonormal; empty: all of θ), from `start`
@@ -170,8 +186,10 @@ struct CovarianceConstrainedLogistic {
     /// plus the ridge, `addWeightedGram`), with Armijo backtracking; it stops after the step whose half Newton
     /// decrement is below 1e-13 of the loss. The loss is smooth and strictly convex (the ridge), so this converges
     /// quadratically in about ten steps, where L-BFGS took several hundred evaluations to the same point (2.2 s of a
-    /// 2.3 s fit on Adult).
-    func newton(from start: [Double], orthogonalTo basis: [[Double]]) -> (theta: [Double], iterations: Int) {
+    /// 2.3 s fit on Adult). Without the ridge (C = ∞) on data a direction separates, θ runs off along it and the
+    /// loss only approaches its infimum: then it stops at `newtonStepLimit` steps and says so in `unconverged`, as
+    /// it does when its line search finds no decrease before the decrement is negligible.
+    func newton(from start: [Double], orthogonalTo basis: [[Double]]) -> (theta: [Double], iterations: Int, unconverged: String?) {
         let p = width, project = projection(orthogonalTo: basis)
         var theta = start
         project(&theta)
@@ -179,7 +197,8 @@ struct CovarianceConstrainedLogistic {
         var margins = [Double](repeating: 0, count: rows)
         var value = gradient.withUnsafeMutableBufferPointer { loss(theta, gradient: $0.baseAddress!, margins: &margins) }
         var iterations = 0
-        while iterations < 200 {
+        var unconverged: String? = "Newton's method stopped at its limit of \(Self.newtonStepLimit) steps before converging"
+        while iterations < Self.newtonStepLimit {
             iterations += 1
             project(&gradient)
             let curvature = (0..<rows).map { i in
@@ -209,7 +228,10 @@ struct CovarianceConstrainedLogistic {
             var step = Cholesky(lowerOf: hessian, size: p, relativeFloor: 1e-10).solve(gradient.map { -$0 })
             project(&step)
             let slope = dot(gradient, step)
-            guard slope < 0 else { break }  // no descent direction left: the optimum, to rounding
+            guard slope < 0 else {  // no descent direction left: the optimum, to rounding
+                unconverged = nil
+                break
+            }
             let converged = -slope / 2 <= 1e-13 * max(1, abs(value))
             var length = 1.0, accepted = false
             var candidateMargins = margins
@@ -228,9 +250,16 @@ struct CovarianceConstrainedLogistic {
                 }
                 length /= 2
             }
-            if converged || !accepted { break }
+            if converged {
+                unconverged = nil
+                break
+            }
+            if !accepted {
+                unconverged = "Newton's line search found no decrease at step \(iterations) (half the Newton decrement \(-slope / 2), loss \(value))"
+                break
+            }
         }
-        return (theta, iterations)
+        return (theta, iterations, unconverged)
     }
 
     /// An orthonormal basis of the covariance rows, by Gram–Schmidt (dependent rows dropped: the rows of all groups

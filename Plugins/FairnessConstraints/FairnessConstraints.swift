@@ -70,7 +70,14 @@ final class FairnessConstraints: FairlabMethod {
             solution = found
             host.log("fairness constraints within loss: budget \((1 + parameters.number("gamma")) * unconstrained.loss); loss \(solution.loss); largest |covariance| \(solution.largestCovariance) (unconstrained \(unconstrained.largestCovariance)) at threshold \(threshold) after \(searches) constrained solves", level: FL_LOG_INFO)
         }
-        guard solution.theta.allSatisfy(\.isFinite) else { throw PluginError.numerical("the constrained logistic regression's weights are not finite") }
+        guard solution.theta.allSatisfy(\.isFinite), solution.loss.isFinite else {
+            throw PluginError.numerical("the constrained logistic regression's weights or loss are not finite")
+        }
+        // Kept with the row as notes: the weights are the solver's last, not an optimum.
+        if let reason = unconstrained.unconverged { host.log("the unconstrained fit did not converge: \(reason)", level: FL_LOG_WARNING) }
+        if let reason = solution.unconverged {
+            host.log("the constrained fit did not converge: \(reason)", level: FL_LOG_WARNING)
+        }
         theta = solution.theta
     }
 
