@@ -26,13 +26,9 @@ struct LFRObjective {
     private let blas: fl_blas
     /// rows × features, column-major.
     private let x: [Double]
-    private let labels: [Double]
-    /// ‖x_i‖² per row.
-    private let rowNorms: [Double]
-    /// Per row: 1 / (n_side · p), its weight in L_x.
-    private let reconstructionWeight: [Double]
-    /// Per row: +1 / n_unprivileged or −1 / n_privileged, so Σ_i a_i M_ij is the difference of the sides' means.
-    private let sideContrast: [Double]
+    /// Per row: its label, ‖x_i‖², 1 / (n_side · p) (its weight in L_x), and +1 / n_unprivileged or −1 / n_privileged
+    /// (so Σ_i a_i M_ij is the difference of the sides' means); and the evaluations' buffers.
+    private let workspace: LFRWorkspace
 
     /// The objective on `x` (rows × features, column-major) with 0/1 `labels` and each row's side (true:
     /// privileged); both sides must have rows.
@@ -41,14 +37,14 @@ struct LFRObjective {
         self.x = x
         self.rows = rows
         self.features = features
-        self.labels = labels
-        rowNorms = Self.squaredNorms(x, count: rows)
         self.prototypes = prototypes
         self.weights = weights
         self.blas = blas
         let privilegedCount = Double(privileged.filter { $0 }.count), unprivilegedCount = Double(rows) - privilegedCount
-        reconstructionWeight = privileged.map { 1 / (($0 ? privilegedCount : unprivilegedCount) * Double(features)) }
-        sideContrast = privileged.map { $0 ? -1 / privilegedCount : 1 / unprivilegedCount }
+        workspace = LFRWorkspace(
+            rowNorms: Self.squaredNorms(x, count: rows),
+            reconstructionWeight: privileged.map { 1 / (($0 ? privilegedCount : unprivilegedCount) * Double(features)) },
+            sideContrast: privileged.map { $0 ? -1 / privilegedCount : 1 / unprivilegedCount }, labels: labels, prototypes: prototypes)
     }
 
     var parameterCount: Int { prototypes + prototypes * features }
@@ -60,21 +56,16 @@ struct LFRObjective {
                    Int32(m), Int32(n), Int32(inner), 1, a, Int32(lda), b, Int32(ldb), 0, c, Int32(m))
     }
 
-    /// Memberships M (n × k, column-major), distances D and products S = X Vᵀ of the rows of `points` (n × p,
-    /// column-major, with squared norms `norms`) and the k prototypes in `theta`.
-    static func memberships(of points: [Double], count n: Int, features p: Int, prototypes k: Int, theta: [Double], norms pointNorms: [Double],
-                            blas: fl_blas) -> (m: [Double], d: [Double], s: [Double]) {
-        var s = [Double](repeating: 0, count: n * k)
+    /// Memberships M, distances D and products S = X Vᵀ (each n × k, column-major) of the rows of `points` (n × p,
+    /// column-major, with squared norms `norms`) and the k prototypes in `theta`, into `m`, `d` and `s`.
+    static func memberships(
+        of points: UnsafePointer<Double>, count n: Int, features p: Int, prototypes k: Int, theta: UnsafePointer<Double>,
+        norms pointNorms: UnsafePointer<Double>, blas: fl_blas,
+        into m: UnsafeMutablePointer<Double>, d: UnsafeMutablePointer<Double>, s: UnsafeMutablePointer<Double>
+    ) {
         // Vᵀ is θ[k...] read as p × k column-major.
-        theta.withUnsafeBufferPointer { t in
-            points.withUnsafeBufferPointer { xs in
-                s.withUnsafeMutableBufferPointer { out in
-                    multiply(xs.baseAddress!, transposeA: false, t.baseAddress! + k, transposeB: false, m: n, n: k, inner: p, lda: n, ldb: p, into: out.baseAddress!, blas: blas)
-                }
-            }
-        }
+        multiply(points, transposeA: false, theta + k, transposeB: false, m: n, n: k, inner: p, lda: n, ldb: p, into: s, blas: blas)
         let prototypeNorms = (0..<k).map { j in (0..<p).reduce(0) { $0 + theta[k + j * p + $1] * theta[k + j * p + $1] } }
-        var d = [Double](repeating: 0, count: n * k), m = [Double](repeating: 0, count: n * k)
         for i in 0..<n {
             var nearest = Double.infinity
             for j in 0..<k {
@@ -85,7 +76,6 @@ struct LFRObjective {
             for j in 0..<k { m[i + j * n] = exp(nearest - d[i + j * n]); total += m[i + j * n] }
             for j in 0..<k { m[i + j * n] /= total }
         }
-        return (m, d, s)
     }
 
     /// The squared norm of each of the n rows of `points` (column-major).
@@ -99,7 +89,17 @@ struct LFRObjective {
     /// prototypes in `theta`.
     static func represent(_ points: [Double], count n: Int, features p: Int, prototypes k: Int, theta: [Double], blas: fl_blas)
         -> (features: [Double], predictions: [Double]) {
-        let m = memberships(of: points, count: n, features: p, prototypes: k, theta: theta, norms: squaredNorms(points, count: n), blas: blas).m
+        var m = [Double](repeating: 0, count: n * k), d = m, s = m
+        let norms = squaredNorms(points, count: n)
+        m.withUnsafeMutableBufferPointer { m in
+            d.withUnsafeMutableBufferPointer { d in
+                s.withUnsafeMutableBufferPointer { s in
+                    memberships(
+                        of: points, count: n, features: p, prototypes: k, theta: theta, norms: norms, blas: blas, into: m.baseAddress!, d: d.baseAddress!,
+                        s: s.baseAddress!)
+                }
+            }
+        }
         var reconstruction = [Double](repeating: 0, count: n * p)
         m.withUnsafeBufferPointer { ms in
             theta.withUnsafeBufferPointer { t in
@@ -115,21 +115,32 @@ struct LFRObjective {
     /// L and its terms at `theta`; with `gradient`, writes ∇L there. Only two products touch the rows,
     /// S = X Vᵀ and Fᵀ X: with Q = V Vᵀ, ‖x̂_i − x_i‖² = (M Q)_i · M_i − 2 Σ_j M_ij S_ij + ‖x_i‖², and
     /// ∇V = (2 A_x Mᵀ C M + diag(1ᵀE)) V − (2 A_x C M + E)ᵀ X, with C the rows' L_x weights and E below.
+    /// The n × k arrays of an evaluation are the workspace's, reused by every evaluation of a fit (fresh ones,
+    /// megabytes each, were mapped and zeroed by the kernel every time), and read through pointers.
     func evaluate(_ theta: [Double], gradient: UnsafeMutableBufferPointer<Double>? = nil) -> Terms {
-        let n = rows, k = prototypes, p = features
-        let (m, d, s) = Self.memberships(of: x, count: n, features: p, prototypes: k, theta: theta, norms: rowNorms, blas: blas)
+        let n = rows, k = prototypes, p = features, work = workspace
+        let (m, d, s) = (work.memberships, work.distances, work.products)
+        let (membershipGradient, predictionGradient, f) = (work.membershipGradient, work.predictionGradient, work.rowTerms)
+        let (rowNorms, reconstructionWeight, sideContrast, labels) = (work.rowNorms, work.reconstructionWeight, work.sideContrast, work.labels)
+        theta.withUnsafeBufferPointer { theta in
+            x.withUnsafeBufferPointer { xs in
+                Self.memberships(
+                    of: xs.baseAddress!, count: n, features: p, prototypes: k, theta: theta.baseAddress!, norms: rowNorms, blas: blas, into: m, d: d,
+                    s: s)
+            }
+        }
         // Q = V Vᵀ (k × k).
         var q = [Double](repeating: 0, count: k * k)
         for j in 0..<k { for l in 0..<k { q[j + l * k] = (0..<p).reduce(0) { $0 + theta[k + j * p + $1] * theta[k + l * p + $1] } } }
         var lx = 0.0, ly = 0.0
         // ∂L/∂M, built up term by term: first 2 A_x c_i (M Q − S)_ij, the path through x̂ = M V.
-        var membershipGradient = [Double](repeating: 0, count: n * k)
-        var predictionGradient = [Double](repeating: 0, count: n)
         var mq = [Double](repeating: 0, count: k)
         for i in 0..<n {
             var squaredError = rowNorms[i], linear = 0.0
             for j in 0..<k {
-                mq[j] = (0..<k).reduce(0) { $0 + m[i + $1 * n] * q[$1 + j * k] }
+                var product = 0.0
+                for l in 0..<k { product += m[i + l * n] * q[l + j * k] }
+                mq[j] = product
                 squaredError += (mq[j] - 2 * s[i + j * n]) * m[i + j * n]
                 linear += m[i + j * n] * theta[j]
             }
@@ -137,9 +148,8 @@ struct LFRObjective {
             for j in 0..<k { membershipGradient[i + j * n] = 2 * weights.reconstruction * reconstructionWeight[i] * (mq[j] - s[i + j * n]) }
             let yHat = min(max(linear, Self.clip), 1 - Self.clip), y = labels[i]
             ly -= y * log(yHat) + (1 - y) * log(1 - yHat)
-            if linear > Self.clip && linear < 1 - Self.clip {
-                predictionGradient[i] = weights.prediction / Double(n) * (yHat - y) / (yHat * (1 - yHat))
-            }
+            predictionGradient[i] = linear > Self.clip && linear < 1 - Self.clip
+                ? weights.prediction / Double(n) * (yHat - y) / (yHat * (1 - yHat)) : 0
         }
         ly /= Double(n)
         var contrast = [Double](repeating: 0, count: k)
@@ -156,10 +166,11 @@ struct LFRObjective {
         }
         // Through the softmax to Z = −D, then the distances (∂D_ij/∂v_j = (v_j − x_i) / D_ij): E_ij = −∂L/∂Z_ij / D_ij;
         // F = 2 A_x C M + E.
-        var f = [Double](repeating: 0, count: n * k), columnSums = [Double](repeating: 0, count: k)
+        var columnSums = [Double](repeating: 0, count: k)
         var kernel = [Double](repeating: 0, count: k * k)  // 2 A_x Mᵀ C M + diag(1ᵀE)
         for i in 0..<n {
-            let centre = (0..<k).reduce(0) { $0 + membershipGradient[i + $1 * n] * m[i + $1 * n] }
+            var centre = 0.0
+            for j in 0..<k { centre += membershipGradient[i + j * n] * m[i + j * n] }
             let scale = 2 * weights.reconstruction * reconstructionWeight[i]
             for j in 0..<k {
                 let e = d[i + j * n] > 0 ? -m[i + j * n] * (membershipGradient[i + j * n] - centre) / d[i + j * n] : 0
@@ -170,15 +181,15 @@ struct LFRObjective {
         }
         for j in 0..<k {
             kernel[j + j * k] += columnSums[j]
-            gradient[j] = (0..<n).reduce(0) { $0 + m[$1 + j * n] * predictionGradient[$1] }
+            var sum = 0.0
+            for i in 0..<n { sum += m[i + j * n] * predictionGradient[i] }
+            gradient[j] = sum
         }
         // ∇Vᵀ (p × k) = Vᵀ K − Xᵀ F.
         var pull = [Double](repeating: 0, count: p * k)
         x.withUnsafeBufferPointer { xs in
-            f.withUnsafeBufferPointer { fs in
-                pull.withUnsafeMutableBufferPointer { out in
-                    Self.multiply(xs.baseAddress!, transposeA: true, fs.baseAddress!, transposeB: false, m: p, n: k, inner: n, lda: n, ldb: n, into: out.baseAddress!, blas: blas)
-                }
+            pull.withUnsafeMutableBufferPointer { out in
+                Self.multiply(xs.baseAddress!, transposeA: true, f, transposeB: false, m: p, n: k, inner: n, lda: n, ldb: n, into: out.baseAddress!, blas: blas)
             }
         }
         for j in 0..<k {
@@ -188,5 +199,43 @@ struct LFRObjective {
             }
         }
         return terms
+    }
+}
+
+/// One objective's buffers, allocated once: the per-row constants and the n × k arrays each evaluation fills.
+/// A class, so the objective's evaluations (non-mutating) reuse them.
+final class LFRWorkspace {
+    let rowNorms, reconstructionWeight, sideContrast, labels: UnsafeMutablePointer<Double>
+    let memberships, distances, products, membershipGradient, rowTerms: UnsafeMutablePointer<Double>
+    let predictionGradient: UnsafeMutablePointer<Double>
+
+    init(rowNorms: [Double], reconstructionWeight: [Double], sideContrast: [Double], labels: [Double], prototypes k: Int) {
+        func copy(_ values: [Double]) -> UnsafeMutablePointer<Double> {
+            let pointer = UnsafeMutablePointer<Double>.allocate(capacity: max(values.count, 1))
+            pointer.initialize(from: values, count: values.count)
+            return pointer
+        }
+        let n = rowNorms.count
+        func zeros(_ count: Int) -> UnsafeMutablePointer<Double> {
+            let pointer = UnsafeMutablePointer<Double>.allocate(capacity: max(count, 1))
+            pointer.initialize(repeating: 0, count: count)
+            return pointer
+        }
+        self.rowNorms = copy(rowNorms)
+        self.reconstructionWeight = copy(reconstructionWeight)
+        self.sideContrast = copy(sideContrast)
+        self.labels = copy(labels)
+        memberships = zeros(n * k)
+        distances = zeros(n * k)
+        products = zeros(n * k)
+        membershipGradient = zeros(n * k)
+        rowTerms = zeros(n * k)
+        predictionGradient = zeros(n)
+    }
+
+    deinit {
+        for pointer in [rowNorms, reconstructionWeight, sideContrast, labels, memberships, distances, products, membershipGradient, rowTerms, predictionGradient] {
+            pointer.deallocate()
+        }
     }
 }
