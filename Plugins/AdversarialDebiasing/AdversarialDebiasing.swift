@@ -48,32 +48,21 @@ final class AdversarialDebiasing: FairlabMethod {
         var dropoutStream = DropoutStream(seedHigh: host.randomUniform(), seedLow: host.randomUniform())
         var classifierAdam = Adam(count: network.classifier.count), adversaryAdam = Adam(count: network.adversary.count)
         var order = Array(0..<train.rows)
-        // The training rows one after another (a transposed copy), so a batch is gathered by whole rows: read
-        // from the host's column-major matrix, each of a batch's values would be a cache miss of its own.
-        var rowMajor = [Double](repeating: 0, count: train.cols * train.rows)
-        Self.gather(0..<train.rows, of: train, into: &rowMajor)
-        var columns = [Double](repeating: 0, count: train.cols * batchSize)
+        let rows = FeatureRows(train)
+        var batch = [Int64](repeating: 0, count: batchSize)
         var dropout = [Double](repeating: 1, count: hidden * batchSize)
         var update = [Double](repeating: 0, count: network.classifier.count)
         var step = 0
         for epoch in 0..<epochs {
             for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, min(i, Int(host.randomUniform() * Double(i + 1)))) }
             for start in stride(from: 0, through: train.rows - batchSize, by: batchSize) {
-                let rows = order[start..<(start + batchSize)]
-                rowMajor.withUnsafeBufferPointer { source in
-                    columns.withUnsafeMutableBufferPointer { batch in
-                        for (position, row) in rows.enumerated() {
-                            (batch.baseAddress! + position * train.cols).update(from: source.baseAddress! + row * train.cols, count: train.cols)
-                        }
-                    }
-                }
+                let picked = order[start..<(start + batchSize)]
+                for (position, row) in picked.enumerated() { batch[position] = Int64(row) }
                 if keep < 1 { dropoutStream.fill(&dropout, keep: keep) }
-                columns.withUnsafeBufferPointer { x in
-                    dropout.withUnsafeBufferPointer { mask in
-                        network.computeGradients(
-                            columns: x.baseAddress!, labels: rows.map { labels[$0] }, sides: rows.map { side[$0] },
-                            weights: rows.map { train.weight($0) / meanWeight }, dropout: keep < 1 ? mask.baseAddress! : nil, debias: debias)
-                    }
+                dropout.withUnsafeBufferPointer { mask in
+                    network.computeGradients(
+                        rows: rows, batch: batch, labels: picked.map { labels[$0] }, sides: picked.map { side[$0] },
+                        weights: picked.map { train.weight($0) / meanWeight }, dropout: keep < 1 ? mask.baseAddress! : nil, debias: debias)
                 }
                 let rate = startRate * pow(0.96, Double(step / 1000))
                 if debias {
@@ -119,27 +108,15 @@ final class AdversarialDebiasing: FairlabMethod {
         for i in 0..<adversary.count { result[i] = gradient[i] - (along * adversary[i] / norm + alpha * adversary[i]) }
     }
 
-    /// Writes the features of `rows` into the first columns of `out`, a features × rows matrix.
-    private static func gather(_ rows: some Collection<Int>, of data: DataView, into out: inout [Double]) {
-        let values = data.matrix.pointee.data!, ld = Int(data.matrix.pointee.leading_dimension), width = data.cols
-        out.withUnsafeMutableBufferPointer { out in
-            for (position, row) in rows.enumerated() {
-                for j in 0..<width { out[j + position * width] = values[row + j * ld] }
-            }
-        }
-    }
-
     func predict(_ data: DataView, output: PredictionOutput) throws {
         guard let network else { throw PluginError.invalidInput("predict before fit") }
         guard data.cols == network.features else { throw PluginError.invalidInput("predict has \(data.cols) columns; the model was fitted on \(network.features)") }
         var scores = [Double](repeating: 0, count: data.rows)
-        let block = network.capacity
-        var columns = [Double](repeating: 0, count: data.cols * block)
+        let rows = FeatureRows(data), block = network.capacity
         for start in stride(from: 0, to: data.rows, by: block) {
-            let rows = start..<min(start + block, data.rows)
-            Self.gather(rows, of: data, into: &columns)
-            let logits = columns.withUnsafeBufferPointer { network.logits(columns: $0.baseAddress!, rows: rows.count, dropout: nil) }
-            for (row, logit) in zip(rows, logits) { scores[row] = Logistic.sigmoid(logit) }
+            let batch = (start..<min(start + block, data.rows)).map(Int64.init)
+            let logits = batch.withUnsafeBufferPointer { network.logits(of: rows, batch: $0.baseAddress!, count: batch.count, dropout: nil) }
+            for (row, logit) in zip(batch, logits) { scores[Int(row)] = Logistic.sigmoid(logit) }
         }
         output.setScoresAndPredictions(scores)
     }

@@ -7,10 +7,12 @@ import Foundation
 /// classifier: features → `hidden` ReLU units (dropout while training) → one logit. The adversary: from the
 /// classifier's logit ℓ and the label y, s = σ((1 + |c|) ℓ), then a logit for the protected side from
 /// (s, s·y, s·(1 − y)), so it learns what the prediction says about the side beyond the label (equalised odds).
-/// Weights start Glorot-uniform, biases at zero, c at 1. The products over a batch are host dgemms, the loops over
-/// every unit of a batch C kernels (CFairlabKernels); the buffers of a step are allocated once, for the largest batch.
+/// Weights start Glorot-uniform, biases at zero, c at 1. A batch's products with W₁ are its rows' (`FeatureRows`:
+/// over their non-zero values only, or the host's dgemm), the loops over every unit C kernels (CFairlabKernels); the
+/// buffers of a step are allocated once, for the largest batch.
 final class AdversarialNetwork {
-    /// The classifier's tensors, flat: W₁ (features × hidden, column-major), b₁ (hidden), w₂ (hidden), b₂.
+    /// The classifier's tensors, flat: W₁ (hidden × features, column-major: each feature's weights into the hidden
+    /// units together), b₁ (hidden), w₂ (hidden), b₂.
     var classifier: [Double]
     /// The adversary's tensors, flat: c, its three weights, its bias.
     var adversary: [Double]
@@ -33,9 +35,12 @@ final class AdversarialNetwork {
     private let logitBuffer: UnsafeMutablePointer<Double>
     private let labelSlopes: UnsafeMutablePointer<Double>, adversarySlopes: UnsafeMutablePointer<Double>
     private let deltas: UnsafeMutablePointer<Double>  // (2 · hidden) × rows: the label's and the adversary's slopes
-    private let firstLayer: UnsafeMutablePointer<Double>  // features × (2 · hidden): both gradients of W₁
+    private let firstLayer: UnsafeMutablePointer<Double>  // (2 · hidden) × features: both gradients of W₁, feature by feature
     private let biasSums: UnsafeMutablePointer<Double>  // 2 · hidden: both gradients of b₁
     private let ones: UnsafeMutablePointer<Double>  // capacity ones, to sum Δ's rows by dgemv
+    private let gathered: UnsafeMutablePointer<Double>  // features × capacity: a dense batch's rows (scratch)
+    private let columnStarts: UnsafeMutablePointer<Int64>  // features + 1: a sparse batch's entries by column (scratch)
+    private var slots: [Int64] = []  // twice a sparse batch's entries (scratch)
 
     /// The gradient of the batch's label loss over the classifier, after `computeGradients`.
     private(set) var labelGradient: [Double]
@@ -61,7 +66,10 @@ final class AdversarialNetwork {
         secondWeights = firstBiases + hidden
         secondBias = secondWeights + hidden
         classifierTensors = [0..<firstBiases, firstBiases..<secondWeights, secondWeights..<secondBias, secondBias..<(secondBias + 1)]
-        let first = glorot(features, hidden), second = glorot(hidden, 1)
+        // Drawn feature by feature for each hidden unit, as the features × hidden matrix TensorFlow's kernel is.
+        let drawn = glorot(features, hidden), second = glorot(hidden, 1)
+        var first = [Double](repeating: 0, count: features * hidden)
+        for h in 0..<hidden { for j in 0..<features { first[h + j * hidden] = drawn[j + h * features] } }
         classifier = first + [Double](repeating: 0, count: hidden) + second + [0]
         adversary = [1] + glorot(3, 1) + [0]
         func buffer(_ count: Int) -> UnsafeMutablePointer<Double> {
@@ -79,39 +87,44 @@ final class AdversarialNetwork {
         biasSums = buffer(2 * hidden)
         ones = buffer(capacity)
         ones.update(repeating: 1, count: capacity)
+        gathered = buffer(features * capacity)
+        columnStarts = UnsafeMutablePointer<Int64>.allocate(capacity: features + 1)
         labelGradient = [Double](repeating: 0, count: classifier.count)
         adversaryGradientOnClassifier = labelGradient
         adversaryGradient = [Double](repeating: 0, count: adversary.count)
     }
 
     deinit {
-        for pointer in [preActivations, outputs, logitBuffer, labelSlopes, adversarySlopes, deltas, firstLayer, biasSums, ones] { pointer.deallocate() }
+        for pointer in [preActivations, outputs, logitBuffer, labelSlopes, adversarySlopes, deltas, firstLayer, biasSums, ones, gathered] {
+            pointer.deallocate()
+        }
+        columnStarts.deallocate()
     }
 
-    /// The logits of `rows` rows given as the columns of `columns` (features × rows), with `dropout` the scale of
-    /// each (unit, row), 0 or 1 / keep probability, or nil for none.
-    func logits(columns: UnsafePointer<Double>, rows: Int, dropout: UnsafePointer<Double>?) -> UnsafeBufferPointer<Double> {
-        precondition(rows <= capacity)
+    /// The logits of the rows `batch` (`count` of them) of `rows`, with `dropout` the scale of each (unit, row), 0 or
+    /// 1 / keep probability, or nil for none.
+    func logits(of rows: FeatureRows, batch: UnsafePointer<Int64>, count: Int, dropout: UnsafePointer<Double>?) -> UnsafeBufferPointer<Double> {
+        precondition(count <= capacity && rows.width == features)
         let hidden = hidden, pre = preActivations, out = outputs, logit = logitBuffer
         classifier.withUnsafeBufferPointer { theta in
-            blas.dgemm(Int32(FL_BLAS_COL_MAJOR), Int32(FL_BLAS_TRANS), Int32(FL_BLAS_NO_TRANS), Int32(hidden), Int32(rows), Int32(features),
-                       1, theta.baseAddress!, Int32(features), columns, Int32(features), 0, pre, Int32(hidden))
+            rows.multiply(theta.baseAddress!, outputs: hidden, batch: batch, count: count, gathered: gathered, blas: blas, into: pre)
             let b1 = theta.baseAddress! + firstBiases, w2 = theta.baseAddress! + secondWeights, b2 = theta[secondBias]
-            fairlab_relu_layer(pre, b1, dropout, Int64(hidden), Int64(rows), out)
+            fairlab_relu_layer(pre, b1, dropout, Int64(hidden), Int64(count), out)
             // logits = outputsᵀ w₂ + b₂.
-            for i in 0..<rows { logit[i] = b2 }
-            blas.dgemv(Int32(FL_BLAS_COL_MAJOR), Int32(FL_BLAS_TRANS), Int32(hidden), Int32(rows), 1, out, Int32(hidden), w2, 1, 1, logit, 1)
+            for i in 0..<count { logit[i] = b2 }
+            blas.dgemv(Int32(FL_BLAS_COL_MAJOR), Int32(FL_BLAS_TRANS), Int32(hidden), Int32(count), 1, out, Int32(hidden), w2, 1, 1, logit, 1)
         }
-        return UnsafeBufferPointer(start: logit, count: rows)
+        return UnsafeBufferPointer(start: logit, count: count)
     }
 
     /// Computes `labelGradient` and `losses.label` and, with `debias`, `adversaryGradientOnClassifier`,
-    /// `adversaryGradient` and `losses.adversary`: the gradients of the weighted mean cross-entropies of a batch
-    /// whose rows are the columns of `columns`, with their labels and sides (0/1) and loss weights.
-    func computeGradients(columns: UnsafePointer<Double>, labels: [Double], sides: [Double], weights: [Double],
+    /// `adversaryGradient` and `losses.adversary`: the gradients of the weighted mean cross-entropies of the rows
+    /// `batch` of `rows`, with their labels and sides (0/1) and loss weights.
+    func computeGradients(rows: FeatureRows, batch: [Int64], labels: [Double], sides: [Double], weights: [Double],
                           dropout: UnsafePointer<Double>?, debias: Bool) {
         let n = labels.count, scale = 1 / Double(n)
-        let logits = self.logits(columns: columns, rows: n, dropout: dropout)
+        precondition(batch.count == n)
+        let logits = batch.withUnsafeBufferPointer { self.logits(of: rows, batch: $0.baseAddress!, count: n, dropout: dropout) }
         var labelLoss = 0.0, adversaryLoss = 0.0
         for i in 0..<n {
             labelLoss += weights[i] * Logistic.crossEntropy(logit: logits[i], target: labels[i]) * scale
@@ -138,12 +151,13 @@ final class AdversarialNetwork {
             adversaryGradient = gradient
         }
         losses = (labelLoss, adversaryLoss)
-        backPropagate(columns: columns, rows: n, dropout: dropout, both: debias)
+        backPropagate(rows: rows, batch: batch, dropout: dropout, both: debias)
     }
 
     /// The classifier's gradients for the label slopes (and, with `both`, the adversary's), the first layer's
-    /// in one dgemm: [∂W₁ …] (features × 2·hidden) = X (features × rows) · Δᵀ.
-    private func backPropagate(columns: UnsafePointer<Double>, rows n: Int, dropout: UnsafePointer<Double>?, both: Bool) {
+    /// in one product: [∂W₁ …] (2·hidden × features) = Δ (2·hidden × rows) · X.
+    private func backPropagate(rows: FeatureRows, batch: [Int64], dropout: UnsafePointer<Double>?, both: Bool) {
+        let n = batch.count
         let hidden = hidden, width = (both ? 2 : 1) * hidden, size = features * hidden
         let pre = preActivations, out = outputs, delta = deltas, sy = labelSlopes, sa = adversarySlopes
         let (firstBiases, secondWeights, secondBias) = (self.firstBiases, self.secondWeights, self.secondBias)
@@ -165,10 +179,23 @@ final class AdversarialNetwork {
                     blas.dgemv(Int32(FL_BLAS_COL_MAJOR), Int32(FL_BLAS_NO_TRANS), Int32(width), Int32(n), 1, delta, Int32(width), ones, 1, 0, biasSums, 1)
                     gy.baseAddress!.advanced(by: firstBiases).update(from: biasSums, count: hidden)
                     if both { ga.baseAddress!.advanced(by: firstBiases).update(from: biasSums + hidden, count: hidden) }
-                    blas.dgemm(Int32(FL_BLAS_COL_MAJOR), Int32(FL_BLAS_NO_TRANS), Int32(FL_BLAS_TRANS), Int32(features), Int32(width), Int32(n),
-                               1, columns, Int32(features), delta, Int32(width), 0, firstLayer, Int32(features))
-                    gy.baseAddress!.update(from: firstLayer, count: size)
-                    if both { ga.baseAddress!.update(from: firstLayer + size, count: size) }
+                    let entries = rows.entries(in: batch)
+                    if slots.count < 2 * entries { slots = [Int64](repeating: 0, count: 2 * entries) }
+                    batch.withUnsafeBufferPointer { batch in
+                        slots.withUnsafeMutableBufferPointer { slots in
+                            rows.multiplyTransposed(
+                                delta, outputs: width, batch: batch.baseAddress!, count: n, gathered: gathered, columnStarts: columnStarts,
+                                slots: slots.baseAddress!, blas: blas, into: firstLayer)
+                        }
+                    }
+                    if both {
+                        for j in 0..<features {
+                            (gy.baseAddress! + j * hidden).update(from: firstLayer + j * width, count: hidden)
+                            (ga.baseAddress! + j * hidden).update(from: firstLayer + j * width + hidden, count: hidden)
+                        }
+                    } else {
+                        gy.baseAddress!.update(from: firstLayer, count: size)
+                    }
                 }
             }
         }

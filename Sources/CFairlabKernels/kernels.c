@@ -216,3 +216,75 @@ VECTORISED void fairlab_hidden_deltas(const double *restrict pre, const double *
         }
     }
 }
+
+VECTORISED void fairlab_sparse_rows_times(const int64_t *restrict starts, const int32_t *restrict columns,
+                                          const double *restrict values, const int64_t *restrict batch, int64_t count,
+                                          const double *restrict matrix, int64_t width, double *restrict out) {
+    for (int64_t b = 0; b < count; b++) {
+        double *o = out + b * width;
+        int64_t first = starts[batch[b]], end = starts[batch[b] + 1];
+        /* 32 outputs at a time summed in registers over the row's entries, rather than loaded and stored for each. */
+        int64_t h0 = 0;
+        for (; h0 + 32 <= width; h0 += 32) {
+            double sums[32] = {0};
+            for (int64_t e = first; e < end; e++) {
+                const double *m = matrix + (int64_t)columns[e] * width + h0;
+                double v = values[e];
+                for (int h = 0; h < 32; h++) sums[h] += v * m[h];
+            }
+            for (int h = 0; h < 32; h++) o[h0 + h] = sums[h];
+        }
+        for (int64_t h = h0; h < width; h++) o[h] = 0;
+        for (int64_t e = first; e < end; e++) {
+            const double *m = matrix + (int64_t)columns[e] * width;
+            double v = values[e];
+            for (int64_t h = h0; h < width; h++) o[h] += v * m[h];
+        }
+    }
+}
+
+VECTORISED void fairlab_sparse_rows_transpose_times(const int64_t *restrict starts, const int32_t *restrict columns,
+                                                    const double *restrict values, const int64_t *restrict batch,
+                                                    int64_t count, const double *restrict dense, int64_t width,
+                                                    int64_t features, int64_t *restrict column_starts,
+                                                    int64_t *restrict slots, double *restrict out) {
+    /* The batch's entries grouped by column, in batch order within each (a counting sort): each of out's rows is
+     * then summed in registers and written once, instead of zeroed and then read and written for every entry. */
+    for (int64_t j = 0; j <= features; j++) column_starts[j] = 0;
+    for (int64_t b = 0; b < count; b++) {
+        for (int64_t e = starts[batch[b]]; e < starts[batch[b] + 1]; e++) column_starts[columns[e] + 1]++;
+    }
+    for (int64_t j = 0; j < features; j++) column_starts[j + 1] += column_starts[j];
+    int64_t entries = column_starts[features];
+    int64_t *entry_of = slots, *row_of = slots + entries;
+    for (int64_t b = 0; b < count; b++) {
+        for (int64_t e = starts[batch[b]]; e < starts[batch[b] + 1]; e++) {
+            int64_t slot = column_starts[columns[e]]++;
+            entry_of[slot] = e;
+            row_of[slot] = b;
+        }
+    }
+    /* Each column's fill moved its start to the next column's: shift back. */
+    for (int64_t j = features; j > 0; j--) column_starts[j] = column_starts[j - 1];
+    column_starts[0] = 0;
+    for (int64_t j = 0; j < features; j++) {
+        double *o = out + j * width;
+        int64_t first = column_starts[j], end = column_starts[j + 1];
+        int64_t h0 = 0;
+        for (; h0 + 32 <= width; h0 += 32) {
+            double sums[32] = {0};
+            for (int64_t slot = first; slot < end; slot++) {
+                const double *d = dense + row_of[slot] * width + h0;
+                double v = values[entry_of[slot]];
+                for (int h = 0; h < 32; h++) sums[h] += v * d[h];
+            }
+            for (int h = 0; h < 32; h++) o[h0 + h] = sums[h];
+        }
+        for (int64_t h = h0; h < width; h++) o[h] = 0;
+        for (int64_t slot = first; slot < end; slot++) {
+            const double *d = dense + row_of[slot] * width;
+            double v = values[entry_of[slot]];
+            for (int64_t h = h0; h < width; h++) o[h] += v * d[h];
+        }
+    }
+}

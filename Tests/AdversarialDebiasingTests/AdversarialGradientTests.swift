@@ -8,7 +8,9 @@ import Testing
 /// for every parameter of both networks, with dropout zeroing some units and c negative (the |c| branch), so a
 /// wrong term in the hand-written backward pass shows as a mismatch.
 @Suite struct AdversarialGradientTests {
-    @Test(arguments: [0.7, -0.4]) func gradientsEqualFiniteDifferences(_ sharpness: Double) throws {
+    /// With the rows stored sparse and dense (`FeatureRows`), each with c positive and negative.
+    @Test(arguments: [(0.7, true), (-0.4, true), (0.7, false), (-0.4, false)])
+    func gradientsEqualFiniteDifferences(_ sharpness: Double, sparse: Bool) throws {
         let provider = HostServicesProvider(seed: 3, methodID: "gradient-check")
         let blas = provider.host.pointee.blas.pointee
         var state: UInt64 = 12345
@@ -19,15 +21,19 @@ import Testing
         let features = 5, hidden = 4, rows = 6
         let network = AdversarialNetwork(features: features, hidden: hidden, capacity: rows, blas: blas, uniform: uniform)
         network.adversary[0] = sharpness
-        let columns = (0..<features * rows).map { _ in 2 * uniform() - 1 }
+        // Every third value zero: the rows are stored sparse, and a zero must count as one.
+        let columns = (0..<features * rows).map { $0 % 3 == 1 ? 0 : 2 * uniform() - 1 }
+        let stored = FeatureRows(columns: columns, width: features, count: rows, sparse: sparse)
+        #expect(stored.isSparse == sparse)
+        #expect(stored.entries(in: [0, 1, 2, 3, 4, 5]) == (sparse ? features * rows - (features * rows + 1) / 3 : features * rows))
         let labels: [Double] = [1, 0, 1, 1, 0, 0], sides: [Double] = [0, 0, 1, 1, 1, 0]
         let weights = [0.5, 1.5, 1, 2, 0.25, 0.75]
         let dropout = (0..<hidden * rows).map { $0 % 5 == 2 ? 0 : 1.25 }
         func evaluate() -> (label: Double, adversary: Double) {
-            columns.withUnsafeBufferPointer { x in
-                dropout.withUnsafeBufferPointer { mask in
-                    network.computeGradients(columns: x.baseAddress!, labels: labels, sides: sides, weights: weights, dropout: mask.baseAddress!, debias: true)
-                }
+            dropout.withUnsafeBufferPointer { mask in
+                network.computeGradients(
+                    rows: stored, batch: [5, 0, 1, 2, 3, 4].map { Int64($0) }, labels: labels, sides: sides, weights: weights, dropout: mask.baseAddress!,
+                    debias: true)
             }
             return network.losses
         }

@@ -51,4 +51,19 @@ void fairlab_relu_layer(double *pre, const double *bias, const double *dropout, 
 void fairlab_hidden_deltas(const double *pre, const double *weights, const double *dropout, const double *label_slopes,
                            const double *side_slopes, int64_t hidden, int64_t rows, double *deltas);
 
+/* Products with sparse rows, stored compressed: row r's entries are columns[e] and values[e] for e in
+ * starts[r] ..< starts[r + 1], columns ascending. `batch` lists the `count` rows taken, in order.
+ *
+ * out's row b (width values at b * width) = the sum, over row batch[b]'s entries in order, of value times the row
+ * columns[e] of `matrix` (features rows of width values, one after another). */
+void fairlab_sparse_rows_times(const int64_t *starts, const int32_t *columns, const double *values, const int64_t *batch,
+                               int64_t count, const double *matrix, int64_t width, double *out);
+
+/* The transposed product: out's row j (of `features` rows of width values) = the sum over the batch's entries in
+ * column j, in batch order, of the entry's value times row b of `dense` (count rows of width values). Scratch:
+ * column_starts holds features + 1 values, slots twice the batch's entries. */
+void fairlab_sparse_rows_transpose_times(const int64_t *starts, const int32_t *columns, const double *values,
+                                         const int64_t *batch, int64_t count, const double *dense, int64_t width,
+                                         int64_t features, int64_t *column_starts, int64_t *slots, double *out);
+
 #endif
