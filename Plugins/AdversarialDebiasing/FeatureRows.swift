@@ -60,14 +60,7 @@ struct FeatureRows {
     ) {
         switch storage {
         case .sparse(let rows):
-            rows.starts.withUnsafeBufferPointer { starts in
-                rows.columns.withUnsafeBufferPointer { columns in
-                    rows.values.withUnsafeBufferPointer { values in
-                        fairlab_sparse_rows_times(
-                            starts.baseAddress!, columns.baseAddress!, values.baseAddress!, batch, Int64(count), weights, Int64(outputs), out)
-                    }
-                }
-            }
+            rows.withStorage { fairlab_sparse_rows_times($0, $1, $2, batch, Int64(count), weights, Int64(outputs), out) }
         case .dense(let values):
             gather(values, batch: batch, count: count, into: gathered)
             blas.dgemm(Int32(FL_BLAS_COL_MAJOR), Int32(FL_BLAS_NO_TRANS), Int32(FL_BLAS_NO_TRANS), Int32(outputs), Int32(count), Int32(width),
@@ -84,14 +77,8 @@ struct FeatureRows {
     ) {
         switch storage {
         case .sparse(let rows):
-            rows.starts.withUnsafeBufferPointer { starts in
-                rows.columns.withUnsafeBufferPointer { columns in
-                    rows.values.withUnsafeBufferPointer { values in
-                        fairlab_sparse_rows_transpose_times(
-                            starts.baseAddress!, columns.baseAddress!, values.baseAddress!, batch, Int64(count), slopes, Int64(outputs), Int64(width),
-                            columnStarts, slots, out)
-                    }
-                }
+            rows.withStorage {
+                fairlab_sparse_rows_transpose_times($0, $1, $2, batch, Int64(count), slopes, Int64(outputs), Int64(width), columnStarts, slots, out)
             }
         case .dense:
             blas.dgemm(Int32(FL_BLAS_COL_MAJOR), Int32(FL_BLAS_NO_TRANS), Int32(FL_BLAS_TRANS), Int32(outputs), Int32(width), Int32(count),

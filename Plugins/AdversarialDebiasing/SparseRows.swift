@@ -25,6 +25,15 @@ struct SparseRows {
         for i in 0..<count { append { matrix[$0 + i * width] } }
     }
 
+    /// Calls `body` with the starts, columns and values arrays, as the C kernels take them.
+    func withStorage<Result>(_ body: (UnsafePointer<Int64>, UnsafePointer<Int32>, UnsafePointer<Double>) -> Result) -> Result {
+        starts.withUnsafeBufferPointer { starts in
+            columns.withUnsafeBufferPointer { columns in
+                values.withUnsafeBufferPointer { values in body(starts.baseAddress!, columns.baseAddress!, values.baseAddress!) }
+            }
+        }
+    }
+
     /// The rows one after another, zeros included (row r's values at r · width).
     func denseRows() -> [Double] {
         var dense = [Double](repeating: 0, count: count * width)
