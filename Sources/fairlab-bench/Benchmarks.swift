@@ -33,7 +33,18 @@ import Foundation
 /// Output is one JSON object per line, so tools/bench/run.sh can set it beside the Python peers'.
 @main
 struct Benchmarks {
-    static func main() throws {
+    /// Runs the benchmarks the arguments name; a usage or input error is one line on stderr and exit status 1,
+    /// not a trap with a backtrace.
+    static func main() {
+        do {
+            try run()
+        } catch {
+            FileHandle.standardError.write(Data("fairlab-bench: error: \(error)\n".utf8))
+            exit(1)
+        }
+    }
+
+    static func run() throws {
         #if DEBUG
         FileHandle.standardError.write(Data("fairlab-bench: warning: this is a debug build; use `swift run -c release fairlab-bench`\n".utf8))
         #endif
