@@ -135,21 +135,28 @@ struct LFRObjective {
         var lx = 0.0, ly = 0.0
         // ∂L/∂M, built up term by term: first 2 A_x c_i (M Q − S)_ij, the path through x̂ = M V.
         var mq = [Double](repeating: 0, count: k)
-        for i in 0..<n {
-            var squaredError = rowNorms[i], linear = 0.0
-            for j in 0..<k {
-                var product = 0.0
-                for l in 0..<k { product += m[i + l * n] * q[l + j * k] }
-                mq[j] = product
-                squaredError += (mq[j] - 2 * s[i + j * n]) * m[i + j * n]
-                linear += m[i + j * n] * theta[j]
+        // The small arrays through pointers too: these loops run k² times per row.
+        q.withUnsafeBufferPointer { q in
+            mq.withUnsafeMutableBufferPointer { mq in
+                theta.withUnsafeBufferPointer { w in
+                    for i in 0..<n {
+                        var squaredError = rowNorms[i], linear = 0.0
+                        for j in 0..<k {
+                            var product = 0.0
+                            for l in 0..<k { product += m[i + l * n] * q[l + j * k] }
+                            mq[j] = product
+                            squaredError += (mq[j] - 2 * s[i + j * n]) * m[i + j * n]
+                            linear += m[i + j * n] * w[j]
+                        }
+                        lx += reconstructionWeight[i] * squaredError
+                        for j in 0..<k { membershipGradient[i + j * n] = 2 * weights.reconstruction * reconstructionWeight[i] * (mq[j] - s[i + j * n]) }
+                        let yHat = min(max(linear, Self.clip), 1 - Self.clip), y = labels[i]
+                        ly -= y * log(yHat) + (1 - y) * log(1 - yHat)
+                        predictionGradient[i] = linear > Self.clip && linear < 1 - Self.clip
+                            ? weights.prediction / Double(n) * (yHat - y) / (yHat * (1 - yHat)) : 0
+                    }
+                }
             }
-            lx += reconstructionWeight[i] * squaredError
-            for j in 0..<k { membershipGradient[i + j * n] = 2 * weights.reconstruction * reconstructionWeight[i] * (mq[j] - s[i + j * n]) }
-            let yHat = min(max(linear, Self.clip), 1 - Self.clip), y = labels[i]
-            ly -= y * log(yHat) + (1 - y) * log(1 - yHat)
-            predictionGradient[i] = linear > Self.clip && linear < 1 - Self.clip
-                ? weights.prediction / Double(n) * (yHat - y) / (yHat * (1 - yHat)) : 0
         }
         ly /= Double(n)
         var contrast = [Double](repeating: 0, count: k)
@@ -168,15 +175,19 @@ struct LFRObjective {
         // F = 2 A_x C M + E.
         var columnSums = [Double](repeating: 0, count: k)
         var kernel = [Double](repeating: 0, count: k * k)  // 2 A_x Mᵀ C M + diag(1ᵀE)
-        for i in 0..<n {
-            var centre = 0.0
-            for j in 0..<k { centre += membershipGradient[i + j * n] * m[i + j * n] }
-            let scale = 2 * weights.reconstruction * reconstructionWeight[i]
-            for j in 0..<k {
-                let e = d[i + j * n] > 0 ? -m[i + j * n] * (membershipGradient[i + j * n] - centre) / d[i + j * n] : 0
-                columnSums[j] += e
-                f[i + j * n] = scale * m[i + j * n] + e
-                for l in 0..<k { kernel[j + l * k] += scale * m[i + j * n] * m[i + l * n] }
+        columnSums.withUnsafeMutableBufferPointer { columnSums in
+            kernel.withUnsafeMutableBufferPointer { kernel in
+                for i in 0..<n {
+                    var centre = 0.0
+                    for j in 0..<k { centre += membershipGradient[i + j * n] * m[i + j * n] }
+                    let scale = 2 * weights.reconstruction * reconstructionWeight[i]
+                    for j in 0..<k {
+                        let e = d[i + j * n] > 0 ? -m[i + j * n] * (membershipGradient[i + j * n] - centre) / d[i + j * n] : 0
+                        columnSums[j] += e
+                        f[i + j * n] = scale * m[i + j * n] + e
+                        for l in 0..<k { kernel[j + l * k] += scale * m[i + j * n] * m[i + l * n] }
+                    }
+                }
             }
         }
         for j in 0..<k {
