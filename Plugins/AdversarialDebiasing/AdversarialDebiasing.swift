@@ -1,3 +1,4 @@
+import CFairlabKernels
 import CFairlabPlugin
 import FairlabPluginKit
 import Foundation
@@ -92,20 +93,15 @@ final class AdversarialDebiasing: FairlabMethod {
     }
 
     /// g − (g·û) û − α u into `result`, û = u / ‖u‖: the classifier's step keeps none of the direction that helps
-    /// the adversary, and goes against it by α (Zhang et al.'s eq. 1; ‖u‖ + the smallest float, as AIF360). On
-    /// buffers, one pass for both sums and one for the result: it runs over every classifier weight on each step.
+    /// the adversary, and goes against it by α (Zhang et al.'s eq. 1; ‖u‖ + the smallest float, as AIF360). In C
+    /// (`fairlab_project_away`): it runs over every classifier weight on each step.
     static func project(
         _ gradient: UnsafeBufferPointer<Double>, awayFrom adversary: UnsafeBufferPointer<Double>, alpha: Double,
         into result: UnsafeMutableBufferPointer<Double>
     ) {
         precondition(gradient.count == adversary.count && result.count == adversary.count)
-        var squares = 0.0, product = 0.0
-        for i in 0..<adversary.count {
-            squares += adversary[i] * adversary[i]
-            product += gradient[i] * adversary[i]
-        }
-        let norm = squares.squareRoot() + Double(Float.leastNormalMagnitude), along = product / norm
-        for i in 0..<adversary.count { result[i] = gradient[i] - (along * adversary[i] / norm + alpha * adversary[i]) }
+        guard !adversary.isEmpty else { return }
+        fairlab_project_away(gradient.baseAddress!, adversary.baseAddress!, Int64(adversary.count), alpha, result.baseAddress!)
     }
 
     func predict(_ data: DataView, output: PredictionOutput) throws {

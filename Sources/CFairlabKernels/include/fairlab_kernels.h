@@ -51,6 +51,10 @@ void fairlab_relu_layer(double *pre, const double *bias, const double *dropout, 
 void fairlab_hidden_deltas(const double *pre, const double *weights, const double *dropout, const double *label_slopes,
                            const double *side_slopes, int64_t hidden, int64_t rows, double *deltas);
 
+/* result = g − (g·û) û − alpha u over n values, û = u / (‖u‖ + FLT_MIN) (adversarial debiasing's projection of the
+ * classifier's gradient g away from the adversary's u); the two sums in eight interleaved lanes. */
+void fairlab_project_away(const double *gradient, const double *adversary, int64_t n, double alpha, double *result);
+
 /* Products with sparse rows, stored compressed: row r's entries are columns[e] and values[e] for e in
  * starts[r] ..< starts[r + 1], columns ascending. `batch` lists the `count` rows taken, in order.
  *
