@@ -104,6 +104,41 @@ import Testing
         }
     }
 
+    /// The split's columns are written in two halves, one per thread: with one column (a single half) and with
+    /// three (halves of one and two), every value lands in its part and place, standardised with the training rows'
+    /// mean and population standard deviation computed here, and the 0/1 column named after the protected attribute
+    /// is left as it is.
+    @Test func everyColumnLandsInItsPlaceWhateverTheColumnCount() throws {
+        let folder = try TestEnvironment.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let rows = 40
+        let split = DatasetSplit(train: (0..<rows).filter { $0 % 5 < 3 }, validation: (0..<rows).filter { $0 % 5 == 3 }, test: (0..<rows).filter { $0 % 5 == 4 })
+        let sex: [Int32] = (0..<rows).map { Int32($0 % 2) }
+        for names in [["x"], ["x", "sex", "z"]] {
+            let values: [[Double]] = names.map { name in
+                (0..<rows).map { i in name == "sex" ? Double(sex[i]) : name == "x" ? Double(i * i % 17) - 3.5 : Double(i % 7) * 0.25 }
+            }
+            let dataset = Dataset(
+                features: Matrix(rows: rows, cols: names.count, rowMajor: (0..<rows).flatMap { i in values.map { $0[i] } }), featureNames: names,
+                labels: (0..<rows).map { Double($0 % 3 == 0 ? 1 : 0) }, labelName: "y", favorableValue: "1",
+                protected: [ProtectedAttribute(name: "sex", codes: sex, categories: ["Female", "Male"], privilegedCodes: [1])])
+            let path = folder + "/\(names.count).bin"
+            try PreparedSplit.write(dataset: dataset, partition: try GroupPartition(dataset: dataset), split: split, standardization: .numeric, to: path)
+            let mapped = try PreparedSplit.read(from: path)
+            for (j, name) in names.enumerated() {
+                let train = split.train.map { values[j][$0] }
+                let mean = train.reduce(0, +) / Double(train.count)
+                let deviation = (train.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(train.count)).squareRoot()
+                for (part, indices) in [(mapped.train, split.train), (mapped.validation, split.validation), (mapped.test, split.test)] {
+                    for (position, row) in indices.enumerated() {
+                        let wanted = name == "sex" ? values[j][row] : (values[j][row] - mean) / deviation
+                        #expect(abs(part.features[position, j] - wanted) < 1e-12, "\(names.count) columns, \(name), row \(row)")
+                    }
+                }
+            }
+        }
+    }
+
     /// Two prepare steps (two processes, whose dictionaries hash differently) write the same split file byte for
     /// byte (its header's keys in a fixed order); rows land in the order the split gives them; a split that puts a
     /// row in two parts is refused.
