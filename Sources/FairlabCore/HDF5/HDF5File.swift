@@ -24,6 +24,9 @@ public final class HDF5File {
     /// values decompresses a few hundred chunks, not thousands.
     static let chunkElements = 1 << 16
 
+    /// Tries, 10 ms apart, at opening a file another process holds locked (see `init`).
+    static let lockWaits = 100
+
     /// The path the file was opened with.
     public let path: String
     private let handle: hid_t
@@ -54,7 +57,16 @@ public final class HDF5File {
             }
             guard H5Fis_hdf5(path) > 0 else { throw FairlabError(file: path, "not an HDF5 file") }
             let flags = mode == .readOnly ? fairlab_h5f_acc_rdonly() : fairlab_h5f_acc_rdwr()
-            handle = H5Fopen(path, flags, fairlab_h5p_default())
+            // libhdf5 locks a file it opens (flock). A lock held by another process for a moment is waited out, up
+            // to a second: a worker that another thread of this process is spawning holds copies of this process's
+            // open descriptors, and with them the lock of a file just closed, until it closes them before its exec.
+            var waits = 0, opened = H5Fopen(path, flags, fairlab_h5p_default())
+            while opened < 0, errno == EWOULDBLOCK, waits < Self.lockWaits {
+                usleep(10_000)
+                waits += 1
+                opened = H5Fopen(path, flags, fairlab_h5p_default())
+            }
+            handle = opened
         case .create:
             handle = H5Fcreate(path, fairlab_h5f_acc_trunc(), fairlab_h5p_default(), fairlab_h5p_default())
         }
