@@ -1,3 +1,4 @@
+import CProcessControl
 import Foundation
 
 /// Paths and helpers the test targets share: the package root, the build products (the `fairlab` executable
@@ -64,6 +65,10 @@ public enum TestEnvironment {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        // None of the test process's other descriptors: a file another test has open would otherwise stay open, and
+        // locked by libhdf5, in this child for as long as it runs.
+        let closing = fairlab_spawn_close_inherited(&actions, 3)
+        guard closing == 0 else { throw CocoaError(.executableLoad, userInfo: [NSFilePathErrorKey: executable]) }
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         let envp = ProcessInfo.processInfo.environment.merging(environment) { $1 }.map { strdup("\($0)=\($1)") } + [nil]
         defer { (argv + envp).forEach { free($0) } }
