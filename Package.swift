@@ -79,7 +79,8 @@ let package = Package(
         .target(name: "CHDF5", path: "Sources/CHDF5", linkerSettings: [.linkedLibrary("dl")]),
         // Optimised in debug builds too, as FairlabCore is; never a fused multiply-add the source did not write, so
         // every processor's clone of a kernel (see kernels.c) rounds alike.
-        .target(name: "CFairlabKernels", path: "Sources/CFairlabKernels", cSettings: [.unsafeFlags(["-O2", "-ffp-contract=off"])]),
+        // sqrt without errno (it is exactly rounded either way): with errno every square root is a scalar call.
+        .target(name: "CFairlabKernels", path: "Sources/CFairlabKernels", cSettings: [.unsafeFlags(["-O2", "-ffp-contract=off", "-fno-math-errno"])]),
         .systemLibrary(
             name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev", "pkg-config"])]

@@ -162,25 +162,24 @@ VECTORISED void fairlab_adam_step(double *restrict parameters, double *restrict 
     }
 }
 
+/* SplitMix64's output function (Steele, Lea & Flood 2014) of the state after a draw. */
+static inline uint64_t splitmix_mix(uint64_t z) {
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
 VECTORISED uint64_t fairlab_dropout_fill(double *restrict mask, int64_t n, uint64_t state, uint64_t threshold, double scale) {
-    int64_t pairs = n / 2;
-    for (int64_t j = 0; j < pairs; j++) {
-        uint64_t z = state + (uint64_t)(j + 1) * 0x9E3779B97F4A7C15ull;
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-        z ^= z >> 31;
+    const uint64_t golden = 0x9E3779B97F4A7C15ull;
+    int64_t draws = (n + 1) / 2;
+    for (int64_t j = 0; j < n / 2; j++) {
+        uint64_t z = splitmix_mix(state + (uint64_t)(j + 1) * golden);
         mask[2 * j] = (z & 0xFFFFFFFFull) < threshold ? scale : 0;
         mask[2 * j + 1] = (z >> 32) < threshold ? scale : 0;
     }
-    state += (uint64_t)pairs * 0x9E3779B97F4A7C15ull;
-    if (n % 2 == 1) {
-        uint64_t z = (state += 0x9E3779B97F4A7C15ull);
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-        z ^= z >> 31;
-        mask[n - 1] = (z & 0xFFFFFFFFull) < threshold ? scale : 0;
-    }
-    return state;
+    /* An odd n takes the low half of one more draw. */
+    if (n % 2 == 1) mask[n - 1] = (splitmix_mix(state + (uint64_t)draws * golden) & 0xFFFFFFFFull) < threshold ? scale : 0;
+    return state + (uint64_t)draws * golden;
 }
 
 VECTORISED void fairlab_relu_layer(double *restrict pre, const double *restrict bias, const double *restrict dropout,
@@ -208,12 +207,7 @@ VECTORISED void fairlab_hidden_deltas(const double *restrict pre, const double *
         for (int64_t h = 0; h < hidden; h++) {
             double through = p[h] > 0 ? (dropout != NULL ? weights[h] * dropout[i * hidden + h] : weights[h]) : 0;
             d[h] = label * through;
-        }
-        if (side_slopes != NULL) {
-            for (int64_t h = 0; h < hidden; h++) {
-                double through = p[h] > 0 ? (dropout != NULL ? weights[h] * dropout[i * hidden + h] : weights[h]) : 0;
-                d[hidden + h] = side * through;
-            }
+            if (side_slopes != NULL) d[hidden + h] = side * through;
         }
     }
 }
