@@ -26,6 +26,8 @@ struct CovarianceConstrainedLogistic {
 
     /// The most Newton steps `newton` takes (it converges in about ten).
     static let newtonStepLimit = 200
+    /// The most multiplier updates of `solve`'s augmented Lagrangian.
+    static let multiplierUpdateLimit = 60
 
     let rows: Int
     /// Features plus the intercept.
@@ -159,8 +161,8 @@ struct CovarianceConstrainedLogistic {
                 if multipliers[j] > 0 { slack = max(slack, abs(h)) }
             }
             if violation <= tolerance && slack <= tolerance { break }
-            if outer == 60 {
-                unconverged = "the multiplier method stopped at its limit of 60 updates with a constraint violated by \(violation) (slack \(slack))"
+            if outer == Self.multiplierUpdateLimit {
+                unconverged = "the multiplier method stopped at its limit of \(Self.multiplierUpdateLimit) updates with a constraint violated by \(violation) (slack \(slack))"
                 break
             }
             if violation > 0.25 * lastViolation { penalty *= 10 }
@@ -197,7 +199,6 @@ struct CovarianceConstrainedLogistic {
         var margins = [Double](repeating: 0, count: rows)
         var value = gradient.withUnsafeMutableBufferPointer { loss(theta, gradient: $0.baseAddress!, margins: &margins) }
         var iterations = 0
-        var unconverged: String? = "Newton's method stopped at its limit of \(Self.newtonStepLimit) steps before converging"
         while iterations < Self.newtonStepLimit {
             iterations += 1
             project(&gradient)
@@ -228,10 +229,7 @@ struct CovarianceConstrainedLogistic {
             var step = Cholesky(lowerOf: hessian, size: p, relativeFloor: 1e-10).solve(gradient.map { -$0 })
             project(&step)
             let slope = dot(gradient, step)
-            guard slope < 0 else {  // no descent direction left: the optimum, to rounding
-                unconverged = nil
-                break
-            }
+            guard slope < 0 else { return (theta, iterations, nil) }  // no descent direction left: the optimum, to rounding
             let converged = -slope / 2 <= 1e-13 * max(1, abs(value))
             var length = 1.0, accepted = false
             var candidateMargins = margins
@@ -250,16 +248,12 @@ struct CovarianceConstrainedLogistic {
                 }
                 length /= 2
             }
-            if converged {
-                unconverged = nil
-                break
-            }
+            if converged { return (theta, iterations, nil) }
             if !accepted {
-                unconverged = "Newton's line search found no decrease at step \(iterations) (half the Newton decrement \(-slope / 2), loss \(value))"
-                break
+                return (theta, iterations, "Newton's line search found no decrease at step \(iterations) (half the Newton decrement \(-slope / 2), loss \(value))")
             }
         }
-        return (theta, iterations, unconverged)
+        return (theta, iterations, "Newton's method stopped at its limit of \(Self.newtonStepLimit) steps before converging")
     }
 
     /// An orthonormal basis of the covariance rows, by Gram–Schmidt (dependent rows dropped: the rows of all groups

@@ -75,7 +75,8 @@ final class FairnessConstraints: FairlabMethod {
         }
         // Kept with the row as notes: the weights are the solver's last, not an optimum.
         if let reason = unconstrained.unconverged { host.log("the unconstrained fit did not converge: \(reason)", level: FL_LOG_WARNING) }
-        if let reason = solution.unconverged {
+        // The accuracy variant may return the unconstrained solution itself: its reason is then said once.
+        if let reason = solution.unconverged, solution.theta != unconstrained.theta {
             host.log("the constrained fit did not converge: \(reason)", level: FL_LOG_WARNING)
         }
         theta = solution.theta
