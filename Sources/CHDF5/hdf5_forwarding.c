@@ -7,7 +7,7 @@
 #include <stdlib.h>
 
 static void *library;
-static char load_error[256];
+static char load_error[512];
 static pthread_once_t opened = PTHREAD_ONCE_INIT;
 
 #define STRING(x) #x
@@ -25,8 +25,9 @@ static void open_library(void) {
         library = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
     }
     if (library == NULL) {
-        snprintf(load_error, sizeof load_error, "cannot load libhdf5 %s (%s or %s): install it (Debian: libhdf5-103-1)",
-                 VERSION_NAME(H5_VERS_MAJOR, H5_VERS_MINOR), names[0], names[1]);
+        const char *reason = dlerror();
+        snprintf(load_error, sizeof load_error, "cannot load libhdf5 %s (%s or %s): install it (Debian: libhdf5-103-1); %s",
+                 VERSION_NAME(H5_VERS_MAJOR, H5_VERS_MINOR), names[0], names[1], reason != NULL ? reason : "no reason given");
         return;
     }
     herr_t (*version)(unsigned *, unsigned *, unsigned *) =
@@ -122,13 +123,16 @@ FORWARD(htri_t, H5Aexists_by_name, (hid_t obj_id, const char *obj_name, const ch
 FORWARD(hid_t, H5Acreate_by_name, (hid_t loc_id, const char *obj_name, const char *attr_name, hid_t type_id, hid_t space_id, hid_t acpl_id, hid_t aapl_id, hid_t lapl_id), (loc_id, obj_name, attr_name, type_id, space_id, acpl_id, aapl_id, lapl_id))
 FORWARD(herr_t, H5Eset_auto2, (hid_t estack_id, H5E_auto2_t func, void *client_data), (estack_id, func, client_data))
 FORWARD(herr_t, H5open, (void), ())
+/* Called by the headers' H5check() in the flag macros (H5F_ACC_RDONLY and others). */
 FORWARD(herr_t, H5check_version, (unsigned majnum, unsigned minnum, unsigned relnum), (majnum, minnum, relnum))
 
-/* libhdf5's run-time identifiers: globals set by H5open. */
+/* libhdf5's run-time identifiers: globals set by H5open, their addresses looked up once. */
 #define GLOBAL_ID(function, global)                                                            \
     hid_t function(void) {                                                                     \
+        static const hid_t *volatile address;                                                  \
         H5open();                                                                              \
-        return *(const hid_t *)hdf5_symbol(#global);                                           \
+        if (address == NULL) address = (const hid_t *)hdf5_symbol(#global);                   \
+        return *address;                                                                       \
     }
 
 GLOBAL_ID(fairlab_h5t_native_double, H5T_NATIVE_DOUBLE_g)
@@ -141,7 +145,3 @@ GLOBAL_ID(fairlab_h5t_std_i32le, H5T_STD_I32LE_g)
 GLOBAL_ID(fairlab_h5t_std_i8le, H5T_STD_I8LE_g)
 GLOBAL_ID(fairlab_h5t_c_s1, H5T_C_S1_g)
 GLOBAL_ID(fairlab_h5p_dataset_create, H5P_CLS_DATASET_CREATE_ID_g)
-GLOBAL_ID(fairlab_h5p_link_create, H5P_CLS_LINK_CREATE_ID_g)
-GLOBAL_ID(fairlab_h5p_file_access, H5P_CLS_FILE_ACCESS_ID_g)
-GLOBAL_ID(fairlab_h5p_file_create, H5P_CLS_FILE_CREATE_ID_g)
-GLOBAL_ID(fairlab_h5p_group_create, H5P_CLS_GROUP_CREATE_ID_g)

@@ -60,11 +60,16 @@ public final class HDF5File {
             // libhdf5 locks a file it opens (flock). A lock held by another process for a moment is waited out, up
             // to a second: a worker that another thread of this process is spawning holds copies of this process's
             // open descriptors, and with them the lock of a file just closed, until it closes them before its exec.
-            var waits = 0, opened = H5Fopen(path, flags, fairlab_h5p_default())
+            // (This process's other HDF5 calls wait meanwhile: the serializer is held.)
+            func attempt() -> hid_t {
+                errno = 0  // a failure for another reason must not look like a lock left from an earlier call
+                return H5Fopen(path, flags, fairlab_h5p_default())
+            }
+            var waits = 0, opened = attempt()
             while opened < 0, errno == EWOULDBLOCK, waits < Self.lockWaits {
                 usleep(10_000)
                 waits += 1
-                opened = H5Fopen(path, flags, fairlab_h5p_default())
+                opened = attempt()
             }
             handle = opened
         case .create:

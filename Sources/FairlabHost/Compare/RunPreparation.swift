@@ -107,9 +107,6 @@ enum RunPreparation {
 
     static func run(_ job: PrepareJob, progress: @escaping @Sendable (String) -> Void) throws -> PreparedRun {
         var dataset = try DatasetFile.read(job.datasetPath) { progress("read \($0) of \($1) rows") }
-        // The file's hash, on another core while the splits are made and written.
-        let datasetPath = job.datasetPath
-        let hash = BackgroundStep { try SHA256.hexDigest(ofFile: datasetPath) }
         if let clusters = job.clusters {
             guard dataset.task == .clustering else {
                 throw FairlabError(file: job.datasetPath, "--clusters is for a clustering dataset; this one is \(dataset.task.rawValue)")
@@ -133,6 +130,9 @@ enum RunPreparation {
         }
         let partition = try GroupPartition(dataset: dataset, attributes: job.protectedAttributes)
         let target = try job.stress?.injection.targetGroup(in: partition)
+        // The checks above passed: the file's hash, on another thread while the splits are made and written.
+        let datasetPath = job.datasetPath
+        let hash = BackgroundStep { try SHA256.hexDigest(ofFile: datasetPath) }
         var splits: [SplitRecord] = [], paths: [String] = [], labelPaths: [String?] = [], injected: [InjectedRows] = []
         // A regression label is stratified by its halves: each part keeps every group's share of high and low values.
         // A clustering dataset's labels are all 0, so its split is stratified by group alone.

@@ -276,12 +276,14 @@ public final class WorkerPool {
     /// Starts `task`'s worker: the standby, if one waits and takes it, else a new process.
     private func start(_ task: WorkerTask, environment: [String]) -> Result<pid_t, WorkerFailure> {
         if let waiting = standby {
-            standby = nil
             // The log is created here, as a spawn's would be: a task the standby fails to start leaves an empty log,
-            // not a missing or an old one, and a log that cannot be created is a spawn failure, not the standby's.
+            // not a missing or an old one, and a log that cannot be created fails the task, as a spawn would, while
+            // the standby waits on for the next.
             let log = open(task.logPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-            if log >= 0 { close(log) }
-            if log >= 0, waiting.assign(task) {
+            guard log >= 0 else { return .failure(.spawnFailed("cannot create its log \(task.logPath): \(String(cString: strerror(errno)))")) }
+            close(log)
+            standby = nil
+            if waiting.assign(task) {
                 tasksStartedOnStandby += 1
                 return .success(waiting.pid)
             }
