@@ -39,6 +39,18 @@ import Testing
         }
         _ = evaluate()
         let label = network.labelGradient, onClassifier = network.adversaryGradientOnClassifier, adversary = network.adversaryGradient
+        // The other storage of the same rows gives the same losses and gradients (so a mistake both share with their
+        // own finite differences, a skipped column or a misread batch order, shows as a mismatch here).
+        let losses = network.losses
+        dropout.withUnsafeBufferPointer { mask in
+            network.computeGradients(
+                rows: FeatureRows(columns: columns, width: features, count: rows, sparse: !sparse), batch: [5, 0, 1, 2, 3, 4].map { Int64($0) },
+                labels: labels, sides: sides, weights: weights, dropout: mask.baseAddress!, debias: true)
+        }
+        let difference = zip(label + onClassifier + adversary, network.labelGradient + network.adversaryGradientOnClassifier + network.adversaryGradient)
+            .map { abs($0 - $1) }.max()!
+        #expect(difference < 1e-13 && abs(network.losses.label - losses.label) < 1e-13 && abs(network.losses.adversary - losses.adversary) < 1e-13,
+                "sparse and dense storage differ by \(difference)")
         // Central differences of both losses along one parameter of either network.
         func differences(_ tensor: ReferenceWritableKeyPath<AdversarialNetwork, [Double]>, _ k: Int) -> (label: Double, adversary: Double) {
             let step = 1e-6, saved = network[keyPath: tensor][k]
