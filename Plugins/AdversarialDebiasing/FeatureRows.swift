@@ -7,10 +7,6 @@ import FairlabPluginKit
 /// non-zero values of 99): the products then go over the non-zero values only, a seventh of the work. Dense rows,
 /// one after another, otherwise (all columns standardised, or numeric data), where the host's dgemm is faster.
 struct FeatureRows {
-    /// Rows whose share of non-zero values exceeds this are stored dense: above it, the sparse kernels' indirect
-    /// loads cost more than the zeros they skip (measured on Adult: sparse 2.1× slower than dgemm when dense).
-    static let sparseDensityLimit = 0.3
-
     private enum Storage {
         case sparse(SparseRows)
         /// Row-major: row r's values at r · width.
@@ -34,8 +30,7 @@ struct FeatureRows {
 
     private init(_ rows: SparseRows, sparse: Bool?) {
         width = rows.width
-        let density = Double(rows.values.count) / Double(max(rows.count * rows.width, 1))
-        storage = sparse ?? (density <= Self.sparseDensityLimit) ? .sparse(rows) : .dense(rows.denseRows())
+        storage = sparse ?? (rows.density <= SparseRows.densityLimit) ? .sparse(rows) : .dense(rows.denseRows())
     }
 
     /// Whether the rows are stored sparse.

@@ -23,6 +23,8 @@ final class LFR: FairlabMethod {
         Parameter("labels", .choice(["original", "lfr"]), default: "original",
                   description: "train on the original labels, or on LFR's ŷ > threshold (AIF360's transform)"),
         Parameter("initial", .text, default: "", description: "start (comma-separated w then V row-major); empty: uniform in [0, 1)"),
+        Parameter("products", .choice(["auto", "sparse", "dense"]), default: "auto",
+                  description: "how the rows are stored for the products with the prototypes: auto is sparse when at most 30% of values are non-zero"),
     ]
 
     private let host: HostServices
@@ -45,6 +47,12 @@ final class LFR: FairlabMethod {
         return x
     }
 
+    /// The rows of `data`, stored as `products` says.
+    private func rows(_ data: DataView) -> LFRRows {
+        let storage = parameters.text("products")
+        return LFRRows(columnMajor: Self.dense(data), count: data.rows, features: data.cols, sparse: storage == "auto" ? nil : storage == "sparse")
+    }
+
     func fit(train: DataView, validation: DataView?) throws {
         let labels = try train.requireLabels(), codes = try train.requireGroupCodes()
         let sides = PrivilegedSides(train.groups, host: host)
@@ -54,7 +62,8 @@ final class LFR: FairlabMethod {
         }
         let k = Int(parameters.number("k"))
         let objective = LFRObjective(
-            x: Self.dense(train), rows: train.rows, features: train.cols, labels: Array(labels), privileged: privileged, prototypes: k,
+            rows: rows(train), labels: Array(labels), privileged: privileged,
+            prototypes: k,
             weights: (parameters.number("ax"), parameters.number("ay"), parameters.number("az")), blas: host.blas)
         let start = try initialParameters(count: objective.parameterCount)
         var optimizer = BoundedLBFGS(
@@ -86,7 +95,8 @@ final class LFR: FairlabMethod {
         guard !theta.isEmpty else { throw PluginError.invalidInput("transform before fit") }
         guard data.cols == fittedCols else { throw PluginError.invalidInput("transform has \(data.cols) columns; LFR was fitted on \(fittedCols)") }
         let (features, predictions) = LFRObjective.represent(
-            Self.dense(data), count: data.rows, features: data.cols, prototypes: Int(parameters.number("k")), theta: theta, blas: host.blas)
+            rows(data), prototypes: Int(parameters.number("k")), theta: theta,
+            blas: host.blas)
         let target = output.features
         for index in 0..<features.count { target[index] = features[index] }
         guard let labels = output.labels, parameters.text("labels") == "lfr" else { return }

@@ -1,3 +1,4 @@
+import CFairlabKernels
 import CFairlabPlugin
 import Glibc
 import FairlabPluginKit
@@ -12,227 +13,146 @@ import FairlabPluginKit
 ///   L_z = (1/k) Σ_j |mean_unprivileged M_j − mean_privileged M_j|,
 ///   L   = A_x L_x + A_y L_y + A_z L_z.
 ///
-/// The two products over the rows and features are host dgemms (N × p × k each per evaluation), the rest is
-/// O(N k²). The gradient, by the chain rule through the softmax and the
-/// distances, is checked against central differences in the golden script (tools/golden/make_lfr_goldens.py).
+/// The two products over the rows and features (S = X Vᵀ and Xᵀ F) go over `LFRRows`, sparse or dense; the passes
+/// over the rows, O(N k²), are C kernels (`fairlab_lfr_*`). The gradient, by the chain rule through the softmax and
+/// the distances, is checked against central differences here (LFRObjectiveTests) and in the golden script
+/// (tools/golden/make_lfr_goldens.py).
 struct LFRObjective {
     /// The terms of the objective at one point.
     struct Terms { var total, reconstruction, prediction, parity: Double }
 
     static let clip = Double.ulpOfOne
 
-    let rows: Int, features: Int, prototypes: Int
+    let rows: LFRRows
+    let prototypes: Int
     let weights: (reconstruction: Double, prediction: Double, parity: Double)
     private let blas: fl_blas
-    /// rows × features, column-major.
-    private let x: [Double]
-    /// Per row: its label, ‖x_i‖², 1 / (n_side · p) (its weight in L_x), and +1 / n_unprivileged or −1 / n_privileged
-    /// (so Σ_i a_i M_ij is the difference of the sides' means); and the evaluations' buffers.
+    /// Per row: its label, 1 / (n_side · p) (its weight in L_x), and +1 / n_unprivileged or −1 / n_privileged (so
+    /// Σ_i a_i M_ij is the difference of the sides' means); and the evaluations' buffers.
     private let workspace: LFRWorkspace
 
-    /// The objective on `x` (rows × features, column-major) with 0/1 `labels` and each row's side (true:
-    /// privileged); both sides must have rows.
-    init(x: [Double], rows: Int, features: Int, labels: [Double], privileged: [Bool], prototypes: Int,
+    /// The objective on `rows` with 0/1 `labels` and each row's side (true: privileged); both sides must have rows.
+    init(rows: LFRRows, labels: [Double], privileged: [Bool], prototypes: Int,
          weights: (reconstruction: Double, prediction: Double, parity: Double), blas: fl_blas) {
-        self.x = x
         self.rows = rows
-        self.features = features
         self.prototypes = prototypes
         self.weights = weights
         self.blas = blas
-        let privilegedCount = Double(privileged.filter { $0 }.count), unprivilegedCount = Double(rows) - privilegedCount
+        let privilegedCount = Double(privileged.filter { $0 }.count), unprivilegedCount = Double(rows.count) - privilegedCount
         workspace = LFRWorkspace(
-            rowNorms: Self.squaredNorms(x, count: rows),
-            reconstructionWeight: privileged.map { 1 / (($0 ? privilegedCount : unprivilegedCount) * Double(features)) },
+            reconstructionWeight: privileged.map { 1 / (($0 ? privilegedCount : unprivilegedCount) * Double(rows.features)) },
             sideContrast: privileged.map { $0 ? -1 / privilegedCount : 1 / unprivilegedCount }, labels: labels, prototypes: prototypes)
     }
 
-    var parameterCount: Int { prototypes + prototypes * features }
+    var parameterCount: Int { prototypes + prototypes * rows.features }
 
-    /// C (m × n) = op(A) · op(B), column-major, through the host's BLAS.
-    private static func multiply(_ a: UnsafePointer<Double>, transposeA: Bool, _ b: UnsafePointer<Double>, transposeB: Bool,
-                                 m: Int, n: Int, inner: Int, lda: Int, ldb: Int, into c: UnsafeMutablePointer<Double>, blas: fl_blas) {
-        blas.dgemm(Int32(FL_BLAS_COL_MAJOR), Int32(transposeA ? FL_BLAS_TRANS : FL_BLAS_NO_TRANS), Int32(transposeB ? FL_BLAS_TRANS : FL_BLAS_NO_TRANS),
-                   Int32(m), Int32(n), Int32(inner), 1, a, Int32(lda), b, Int32(ldb), 0, c, Int32(m))
-    }
-
-    /// Memberships M, distances D and products S = X Vᵀ (each n × k, column-major) of the rows of `points` (n × p,
-    /// column-major, with squared norms `norms`) and the k prototypes in `theta`, into `m`, `d` and `s`.
+    /// Memberships M, distances D and products S = X Vᵀ (each n × k, row-major) of `rows` and the k prototypes in
+    /// `theta`, into `m`, `d` and `s`.
     static func memberships(
-        of points: UnsafePointer<Double>, count n: Int, features p: Int, prototypes k: Int, theta: UnsafePointer<Double>,
-        norms pointNorms: UnsafePointer<Double>, blas: fl_blas,
+        of rows: LFRRows, prototypes k: Int, theta: UnsafePointer<Double>, blas: fl_blas,
         into m: UnsafeMutablePointer<Double>, d: UnsafeMutablePointer<Double>, s: UnsafeMutablePointer<Double>
     ) {
-        // Vᵀ is θ[k...] read as p × k column-major.
-        multiply(points, transposeA: false, theta + k, transposeB: false, m: n, n: k, inner: p, lda: n, ldb: p, into: s, blas: blas)
+        let p = rows.features
+        rows.products(prototypes: theta + k, k: k, blas: blas, into: s)
         let prototypeNorms = (0..<k).map { j in (0..<p).reduce(0) { $0 + theta[k + j * p + $1] * theta[k + j * p + $1] } }
-        for i in 0..<n {
-            var nearest = Double.infinity
-            for j in 0..<k {
-                d[i + j * n] = max(pointNorms[i] - 2 * s[i + j * n] + prototypeNorms[j], 0).squareRoot()
-                nearest = min(nearest, d[i + j * n])
-            }
-            var total = 0.0
-            for j in 0..<k { m[i + j * n] = exp(nearest - d[i + j * n]); total += m[i + j * n] }
-            for j in 0..<k { m[i + j * n] /= total }
+        rows.squaredNorms.withUnsafeBufferPointer { norms in
+            fairlab_lfr_memberships(s, norms.baseAddress!, prototypeNorms, Int64(rows.count), Int64(k), d, m)
         }
     }
 
-    /// The squared norm of each of the n rows of `points` (column-major).
-    static func squaredNorms(_ points: [Double], count n: Int) -> [Double] {
-        var norms = [Double](repeating: 0, count: n)
-        for f in 0..<(n == 0 ? 0 : points.count / n) { for i in 0..<n { norms[i] += points[i + f * n] * points[i + f * n] } }
-        return norms
-    }
-
-    /// The reconstruction x̂ = M V (n × p, column-major) and ŷ = clip(M w) of the rows of `points` under the k
-    /// prototypes in `theta`.
-    static func represent(_ points: [Double], count n: Int, features p: Int, prototypes k: Int, theta: [Double], blas: fl_blas)
-        -> (features: [Double], predictions: [Double]) {
+    /// The reconstruction x̂ = M V (n × p, column-major) and ŷ = clip(M w) of `rows` under the k prototypes in
+    /// `theta`.
+    static func represent(_ rows: LFRRows, prototypes k: Int, theta: [Double], blas: fl_blas) -> (features: [Double], predictions: [Double]) {
+        let n = rows.count, p = rows.features
         var m = [Double](repeating: 0, count: n * k), d = m, s = m
-        let norms = squaredNorms(points, count: n)
-        m.withUnsafeMutableBufferPointer { m in
-            d.withUnsafeMutableBufferPointer { d in
-                s.withUnsafeMutableBufferPointer { s in
-                    memberships(
-                        of: points, count: n, features: p, prototypes: k, theta: theta, norms: norms, blas: blas, into: m.baseAddress!, d: d.baseAddress!,
-                        s: s.baseAddress!)
-                }
-            }
-        }
         var reconstruction = [Double](repeating: 0, count: n * p)
-        m.withUnsafeBufferPointer { ms in
-            theta.withUnsafeBufferPointer { t in
+        theta.withUnsafeBufferPointer { t in
+            m.withUnsafeMutableBufferPointer { m in
+                d.withUnsafeMutableBufferPointer { d in
+                    s.withUnsafeMutableBufferPointer { s in
+                        memberships(of: rows, prototypes: k, theta: t.baseAddress!, blas: blas, into: m.baseAddress!, d: d.baseAddress!, s: s.baseAddress!)
+                    }
+                }
+                // x̂ (n × p, column-major) = M V: M read as k × n column-major and V as p × k, both transposed.
                 reconstruction.withUnsafeMutableBufferPointer { out in
-                    multiply(ms.baseAddress!, transposeA: false, t.baseAddress! + k, transposeB: true, m: n, n: p, inner: k, lda: n, ldb: p, into: out.baseAddress!, blas: blas)
+                    blas.dgemm(Int32(FL_BLAS_COL_MAJOR), Int32(FL_BLAS_TRANS), Int32(FL_BLAS_TRANS), Int32(n), Int32(p), Int32(k),
+                               1, m.baseAddress!, Int32(k), t.baseAddress! + k, Int32(p), 0, out.baseAddress!, Int32(n))
                 }
             }
         }
-        let predictions = (0..<n).map { i in min(max((0..<k).reduce(0) { $0 + m[i + $1 * n] * theta[$1] }, clip), 1 - clip) }
+        let predictions = (0..<n).map { i in min(max((0..<k).reduce(0) { $0 + m[i * k + $1] * theta[$1] }, clip), 1 - clip) }
         return (reconstruction, predictions)
     }
 
-    /// L and its terms at `theta`; with `gradient`, writes ∇L there. Only two products touch the rows,
-    /// S = X Vᵀ and Fᵀ X: with Q = V Vᵀ, ‖x̂_i − x_i‖² = (M Q)_i · M_i − 2 Σ_j M_ij S_ij + ‖x_i‖², and
-    /// ∇V = (2 A_x Mᵀ C M + diag(1ᵀE)) V − (2 A_x C M + E)ᵀ X, with C the rows' L_x weights and E below.
-    /// The n × k arrays of an evaluation are the workspace's, reused by every evaluation of a fit (fresh ones,
-    /// megabytes each, were mapped and zeroed by the kernel every time), and read through pointers.
+    /// L and its terms at `theta`; with `gradient`, writes ∇L there. Only two products touch the rows' features,
+    /// S = X Vᵀ and Xᵀ F: with Q = V Vᵀ, ‖x̂_i − x_i‖² = (M Q)_i · M_i − 2 Σ_j M_ij S_ij + ‖x_i‖², and
+    /// ∇V = (2 A_x Mᵀ C M + diag(1ᵀE)) V − (2 A_x C M + E)ᵀ X, with C the rows' L_x weights and E the path through
+    /// the softmax and the distances (`fairlab_lfr_gradient_rows`). The n × k arrays of an evaluation are the
+    /// workspace's, reused by every evaluation of a fit (fresh ones, megabytes each, were mapped and zeroed by the
+    /// kernel every time).
     func evaluate(_ theta: [Double], gradient: UnsafeMutableBufferPointer<Double>? = nil) -> Terms {
-        let n = rows, k = prototypes, p = features, work = workspace
-        let (m, d, s) = (work.memberships, work.distances, work.products)
-        let (membershipGradient, predictionGradient, f) = (work.membershipGradient, work.predictionGradient, work.rowTerms)
-        let (rowNorms, reconstructionWeight, sideContrast, labels) = (work.rowNorms, work.reconstructionWeight, work.sideContrast, work.labels)
-        theta.withUnsafeBufferPointer { theta in
-            x.withUnsafeBufferPointer { xs in
-                Self.memberships(
-                    of: xs.baseAddress!, count: n, features: p, prototypes: k, theta: theta.baseAddress!, norms: rowNorms, blas: blas, into: m, d: d,
-                    s: s)
-            }
-        }
+        let n = rows.count, k = prototypes, p = rows.features, work = workspace
         // Q = V Vᵀ (k × k).
         var q = [Double](repeating: 0, count: k * k)
         for j in 0..<k { for l in 0..<k { q[j + l * k] = (0..<p).reduce(0) { $0 + theta[k + j * p + $1] * theta[k + l * p + $1] } } }
-        var lx = 0.0, ly = 0.0
-        // ∂L/∂M, built up term by term: first 2 A_x c_i (M Q − S)_ij, the path through x̂ = M V.
-        var mq = [Double](repeating: 0, count: k)
-        // The small arrays through pointers too: these loops run k² times per row.
-        q.withUnsafeBufferPointer { q in
-            mq.withUnsafeMutableBufferPointer { mq in
-                theta.withUnsafeBufferPointer { w in
-                    for i in 0..<n {
-                        var squaredError = rowNorms[i], linear = 0.0
-                        for j in 0..<k {
-                            var product = 0.0
-                            for l in 0..<k { product += m[i + l * n] * q[l + j * k] }
-                            mq[j] = product
-                            squaredError += (mq[j] - 2 * s[i + j * n]) * m[i + j * n]
-                            linear += m[i + j * n] * w[j]
-                        }
-                        lx += reconstructionWeight[i] * squaredError
-                        for j in 0..<k { membershipGradient[i + j * n] = 2 * weights.reconstruction * reconstructionWeight[i] * (mq[j] - s[i + j * n]) }
-                        let yHat = min(max(linear, Self.clip), 1 - Self.clip), y = labels[i]
-                        ly -= y * log(yHat) + (1 - y) * log(1 - yHat)
-                        predictionGradient[i] = linear > Self.clip && linear < 1 - Self.clip
-                            ? weights.prediction / Double(n) * (yHat - y) / (yHat * (1 - yHat)) : 0
-                    }
-                }
+        // Σ c_i ‖x̂_i − x_i‖², the label loss's sum, then the k side contrasts.
+        var sums = [Double](repeating: 0, count: 2 + k)
+        theta.withUnsafeBufferPointer { theta in
+            Self.memberships(of: rows, prototypes: k, theta: theta.baseAddress!, blas: blas, into: work.memberships, d: work.distances, s: work.products)
+            rows.squaredNorms.withUnsafeBufferPointer { norms in
+                fairlab_lfr_terms(
+                    work.memberships, work.products, q, theta.baseAddress!, norms.baseAddress!, work.reconstructionWeight, work.sideContrast,
+                    work.labels, Int64(n), Int64(k), weights.reconstruction, weights.prediction / Double(n), Self.clip, work.membershipGradient,
+                    work.predictionGradient, &sums)
             }
         }
-        ly /= Double(n)
-        var contrast = [Double](repeating: 0, count: k)
-        for j in 0..<k { for i in 0..<n { contrast[j] += sideContrast[i] * m[i + j * n] } }
+        let lx = sums[0], ly = sums[1] / Double(n), contrast = sums[2...]
         let lz = contrast.reduce(0) { $0 + abs($1) } / Double(k)
         let terms = Terms(
             total: weights.reconstruction * lx + weights.prediction * ly + weights.parity * lz, reconstruction: lx, prediction: ly, parity: lz)
         guard let gradient else { return terms }
 
-        // The other paths into ∂L/∂M: g_ŷ wᵀ, and (A_z / k) a sign(Δ)ᵀ through the sides' mean memberships.
-        for j in 0..<k {
-            let parity = weights.parity / Double(k) * (contrast[j] > 0 ? 1 : contrast[j] < 0 ? -1 : 0)
-            for i in 0..<n { membershipGradient[i + j * n] += predictionGradient[i] * theta[j] + parity * sideContrast[i] }
-        }
-        // Through the softmax to Z = −D, then the distances (∂D_ij/∂v_j = (v_j − x_i) / D_ij): E_ij = −∂L/∂Z_ij / D_ij;
-        // F = 2 A_x C M + E.
-        var columnSums = [Double](repeating: 0, count: k)
+        // The parity path into ∂L/∂M: (A_z / k) sign(Δ_j) a_i through the sides' mean memberships.
+        let parity = contrast.map { weights.parity / Double(k) * ($0 > 0 ? 1 : $0 < 0 ? -1 : 0) }
         var kernel = [Double](repeating: 0, count: k * k)  // 2 A_x Mᵀ C M + diag(1ᵀE)
-        columnSums.withUnsafeMutableBufferPointer { columnSums in
-            kernel.withUnsafeMutableBufferPointer { kernel in
-                for i in 0..<n {
-                    var centre = 0.0
-                    for j in 0..<k { centre += membershipGradient[i + j * n] * m[i + j * n] }
-                    let scale = 2 * weights.reconstruction * reconstructionWeight[i]
-                    for j in 0..<k {
-                        let e = d[i + j * n] > 0 ? -m[i + j * n] * (membershipGradient[i + j * n] - centre) / d[i + j * n] : 0
-                        columnSums[j] += e
-                        f[i + j * n] = scale * m[i + j * n] + e
-                        for l in 0..<k { kernel[j + l * k] += scale * m[i + j * n] * m[i + l * n] }
-                    }
-                }
-            }
+        theta.withUnsafeBufferPointer { theta in
+            fairlab_lfr_gradient_rows(
+                work.memberships, work.distances, work.membershipGradient, work.predictionGradient, theta.baseAddress!, parity,
+                work.sideContrast, work.reconstructionWeight, Int64(n), Int64(k), weights.reconstruction, work.rowTerms, &kernel,
+                gradient.baseAddress!)
         }
-        for j in 0..<k {
-            kernel[j + j * k] += columnSums[j]
-            var sum = 0.0
-            for i in 0..<n { sum += m[i + j * n] * predictionGradient[i] }
-            gradient[j] = sum
-        }
-        // ∇Vᵀ (p × k) = Vᵀ K − Xᵀ F.
+        // ∇V = K V − (Xᵀ F)ᵀ, with Xᵀ F features × k, row-major.
         var pull = [Double](repeating: 0, count: p * k)
-        x.withUnsafeBufferPointer { xs in
-            pull.withUnsafeMutableBufferPointer { out in
-                Self.multiply(xs.baseAddress!, transposeA: true, f, transposeB: false, m: p, n: k, inner: n, lda: n, ldb: n, into: out.baseAddress!, blas: blas)
-            }
-        }
+        rows.transposeTimes(work.rowTerms, k: k, blas: blas, into: &pull)
         for j in 0..<k {
             for feature in 0..<p {
                 let pushed = (0..<k).reduce(0) { $0 + theta[k + $1 * p + feature] * kernel[$1 + j * k] }
-                gradient[k + j * p + feature] = pushed - pull[feature + j * p]
+                gradient[k + j * p + feature] = pushed - pull[feature * k + j]
             }
         }
         return terms
     }
 }
 
-/// One objective's buffers, allocated once: the per-row constants and the n × k arrays each evaluation fills.
-/// A class, so the objective's evaluations (non-mutating) reuse them.
+/// One objective's buffers, allocated once: the per-row constants and the n × k arrays (row-major) each
+/// evaluation fills. A class, so the objective's evaluations (non-mutating) reuse them.
 final class LFRWorkspace {
-    let rowNorms, reconstructionWeight, sideContrast, labels: UnsafeMutablePointer<Double>
+    let reconstructionWeight, sideContrast, labels: UnsafeMutablePointer<Double>
     let memberships, distances, products, membershipGradient, rowTerms: UnsafeMutablePointer<Double>
     let predictionGradient: UnsafeMutablePointer<Double>
 
-    init(rowNorms: [Double], reconstructionWeight: [Double], sideContrast: [Double], labels: [Double], prototypes k: Int) {
+    init(reconstructionWeight: [Double], sideContrast: [Double], labels: [Double], prototypes k: Int) {
         func copy(_ values: [Double]) -> UnsafeMutablePointer<Double> {
             let pointer = UnsafeMutablePointer<Double>.allocate(capacity: max(values.count, 1))
             pointer.initialize(from: values, count: values.count)
             return pointer
         }
-        let n = rowNorms.count
+        let n = labels.count
         func zeros(_ count: Int) -> UnsafeMutablePointer<Double> {
             let pointer = UnsafeMutablePointer<Double>.allocate(capacity: max(count, 1))
             pointer.initialize(repeating: 0, count: count)
             return pointer
         }
-        self.rowNorms = copy(rowNorms)
         self.reconstructionWeight = copy(reconstructionWeight)
         self.sideContrast = copy(sideContrast)
         self.labels = copy(labels)
@@ -245,7 +165,7 @@ final class LFRWorkspace {
     }
 
     deinit {
-        for pointer in [rowNorms, reconstructionWeight, sideContrast, labels, memberships, distances, products, membershipGradient, rowTerms, predictionGradient] {
+        for pointer in [reconstructionWeight, sideContrast, labels, memberships, distances, products, membershipGradient, rowTerms, predictionGradient] {
             pointer.deallocate()
         }
     }

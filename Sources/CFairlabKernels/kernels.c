@@ -212,29 +212,58 @@ VECTORISED void fairlab_hidden_deltas(const double *restrict pre, const double *
     }
 }
 
+/* o[0 ..< width] = the sum over entries first ..< end of values[e] times the row columns[e] of matrix (rows of
+ * `stride` values, from column `offset`), for a width known when compiled: the sums stay in registers, instead of
+ * being loaded and stored for every entry (a store forwarded to the next entry's load lengthens each sum's chain of
+ * dependent additions). Each sum adds its entries in order, whatever the width. */
+static inline __attribute__((always_inline)) void sum_entries(const int32_t *restrict columns, const double *restrict values,
+                                                              int64_t first, int64_t end, const double *restrict matrix,
+                                                              int64_t stride, int64_t offset, const int width,
+                                                              double *restrict o) {
+    double sums[64] = {0};
+    for (int64_t e = first; e < end; e++) {
+        const double *m = matrix + (int64_t)columns[e] * stride + offset;
+        double v = values[e];
+        for (int h = 0; h < width; h++) sums[h] += v * m[h];
+    }
+    for (int h = 0; h < width; h++) o[h] = sums[h];
+}
+
+/* sum_entries over all `width` outputs: 64 at a time, then 32, then the rest if at most 16, each block compiled
+ * with its width (AVX-512's 32 registers hold 64 sums); a rest of 17 to 31 summed in memory. */
+static inline __attribute__((always_inline)) void sum_all_entries(const int32_t *restrict columns,
+                                                                  const double *restrict values, int64_t first,
+                                                                  int64_t end, const double *restrict matrix,
+                                                                  int64_t width, double *restrict o) {
+    int64_t h0 = 0;
+    for (; h0 + 64 <= width; h0 += 64) sum_entries(columns, values, first, end, matrix, width, h0, 64, o + h0);
+    if (h0 + 32 <= width) {
+        sum_entries(columns, values, first, end, matrix, width, h0, 32, o + h0);
+        h0 += 32;
+    }
+    switch (width - h0) {
+#define NARROW(w) \
+    case w: sum_entries(columns, values, first, end, matrix, width, h0, w, o + h0); return;
+        NARROW(1) NARROW(2) NARROW(3) NARROW(4) NARROW(5) NARROW(6) NARROW(7) NARROW(8)
+        NARROW(9) NARROW(10) NARROW(11) NARROW(12) NARROW(13) NARROW(14) NARROW(15) NARROW(16)
+#undef NARROW
+        case 0: return;
+        default: break;
+    }
+    for (int64_t h = h0; h < width; h++) o[h] = 0;
+    for (int64_t e = first; e < end; e++) {
+        const double *m = matrix + (int64_t)columns[e] * width;
+        double v = values[e];
+        for (int64_t h = h0; h < width; h++) o[h] += v * m[h];
+    }
+}
+
 VECTORISED void fairlab_sparse_rows_times(const int64_t *restrict starts, const int32_t *restrict columns,
                                           const double *restrict values, const int64_t *restrict batch, int64_t count,
                                           const double *restrict matrix, int64_t width, double *restrict out) {
     for (int64_t b = 0; b < count; b++) {
-        double *o = out + b * width;
-        int64_t first = starts[batch[b]], end = starts[batch[b] + 1];
-        /* 32 outputs at a time summed in registers over the row's entries, rather than loaded and stored for each. */
-        int64_t h0 = 0;
-        for (; h0 + 32 <= width; h0 += 32) {
-            double sums[32] = {0};
-            for (int64_t e = first; e < end; e++) {
-                const double *m = matrix + (int64_t)columns[e] * width + h0;
-                double v = values[e];
-                for (int h = 0; h < 32; h++) sums[h] += v * m[h];
-            }
-            for (int h = 0; h < 32; h++) o[h0 + h] = sums[h];
-        }
-        for (int64_t h = h0; h < width; h++) o[h] = 0;
-        for (int64_t e = first; e < end; e++) {
-            const double *m = matrix + (int64_t)columns[e] * width;
-            double v = values[e];
-            for (int64_t h = h0; h < width; h++) o[h] += v * m[h];
-        }
+        int64_t row = batch ? batch[b] : b;
+        sum_all_entries(columns, values, starts[row], starts[row + 1], matrix, width, out + b * width);
     }
 }
 
@@ -243,44 +272,29 @@ VECTORISED void fairlab_sparse_rows_transpose_times(const int64_t *restrict star
                                                     int64_t count, const double *restrict dense, int64_t width,
                                                     int64_t features, int64_t *restrict column_starts,
                                                     int64_t *restrict slots, double *restrict out) {
-    /* The batch's entries grouped by column, in batch order within each (a counting sort): each of out's rows is
-     * then summed in registers and written once, instead of zeroed and then read and written for every entry. */
+    /* The batch's entries grouped by column, in batch order within each (a counting sort), as rows of Dᵀ: each of
+     * out's rows is then one sum_all_entries over its column's entries, summed in registers and written once. */
     for (int64_t j = 0; j <= features; j++) column_starts[j] = 0;
     for (int64_t b = 0; b < count; b++) {
         for (int64_t e = starts[batch[b]]; e < starts[batch[b] + 1]; e++) column_starts[columns[e] + 1]++;
     }
     for (int64_t j = 0; j < features; j++) column_starts[j + 1] += column_starts[j];
     int64_t entries = column_starts[features];
-    int64_t *entry_of = slots, *row_of = slots + entries;
+    /* The scratch's 16 bytes per entry: the sorted entries' values, then their batch positions. */
+    double *sorted_values = (double *)slots;
+    int32_t *row_of = (int32_t *)(slots + entries);
     for (int64_t b = 0; b < count; b++) {
         for (int64_t e = starts[batch[b]]; e < starts[batch[b] + 1]; e++) {
             int64_t slot = column_starts[columns[e]]++;
-            entry_of[slot] = e;
-            row_of[slot] = b;
+            sorted_values[slot] = values[e];
+            row_of[slot] = (int32_t)b;
         }
     }
     /* Each column's fill moved its start to the next column's: shift back. */
     for (int64_t j = features; j > 0; j--) column_starts[j] = column_starts[j - 1];
     column_starts[0] = 0;
     for (int64_t j = 0; j < features; j++) {
-        double *o = out + j * width;
-        int64_t first = column_starts[j], end = column_starts[j + 1];
-        int64_t h0 = 0;
-        for (; h0 + 32 <= width; h0 += 32) {
-            double sums[32] = {0};
-            for (int64_t slot = first; slot < end; slot++) {
-                const double *d = dense + row_of[slot] * width + h0;
-                double v = values[entry_of[slot]];
-                for (int h = 0; h < 32; h++) sums[h] += v * d[h];
-            }
-            for (int h = 0; h < 32; h++) o[h0 + h] = sums[h];
-        }
-        for (int64_t h = h0; h < width; h++) o[h] = 0;
-        for (int64_t slot = first; slot < end; slot++) {
-            const double *d = dense + row_of[slot] * width;
-            double v = values[entry_of[slot]];
-            for (int64_t h = h0; h < width; h++) o[h] += v * d[h];
-        }
+        sum_all_entries(row_of, sorted_values, column_starts[j], column_starts[j + 1], dense, width, out + j * width);
     }
 }
 
@@ -303,4 +317,92 @@ VECTORISED void fairlab_project_away(const double *restrict gradient, const doub
     }
     double norm = sqrt(square) + FLT_MIN, along = product / norm;
     for (int64_t k = 0; k < n; k++) result[k] = gradient[k] - (along * adversary[k] / norm + alpha * adversary[k]);
+}
+
+VECTORISED void fairlab_lfr_memberships(const double *restrict products, const double *restrict row_norms,
+                                        const double *restrict prototype_norms, int64_t n, int64_t k,
+                                        double *restrict distances, double *restrict memberships) {
+    for (int64_t i = 0; i < n; i++) {
+        const double *s = products + i * k;
+        double *d = distances + i * k, *m = memberships + i * k;
+        double nearest = INFINITY;
+        for (int64_t j = 0; j < k; j++) {
+            double squared = row_norms[i] - 2 * s[j] + prototype_norms[j];
+            d[j] = sqrt(squared > 0 ? squared : 0);
+            if (d[j] < nearest) nearest = d[j];
+        }
+        /* Shifted by the nearest distance, so that the largest exponential is 1 and none overflows. */
+        double total = 0;
+        for (int64_t j = 0; j < k; j++) {
+            m[j] = exp(nearest - d[j]);
+            total += m[j];
+        }
+        for (int64_t j = 0; j < k; j++) m[j] /= total;
+    }
+}
+
+VECTORISED void fairlab_lfr_terms(const double *restrict memberships, const double *restrict products,
+                                  const double *restrict prototype_products, const double *restrict label_weights,
+                                  const double *restrict row_norms, const double *restrict reconstruction_weights,
+                                  const double *restrict side_contrasts, const double *restrict labels, int64_t n,
+                                  int64_t k, double reconstruction_scale, double prediction_scale, double clip,
+                                  double *restrict membership_gradient, double *restrict prediction_gradient,
+                                  double *restrict sums) {
+    double reconstruction = 0, prediction = 0;
+    double *contrasts = sums + 2;
+    for (int64_t j = 0; j < k; j++) contrasts[j] = 0;
+    double mq[k];
+    for (int64_t i = 0; i < n; i++) {
+        const double *m = memberships + i * k, *s = products + i * k;
+        double squared_error = row_norms[i], linear = 0;
+        for (int64_t j = 0; j < k; j++) {
+            double product = 0;
+            for (int64_t l = 0; l < k; l++) product += m[l] * prototype_products[l + j * k];
+            mq[j] = product;
+            squared_error += (product - 2 * s[j]) * m[j];
+            linear += m[j] * label_weights[j];
+        }
+        reconstruction += reconstruction_weights[i] * squared_error;
+        double scale = 2 * reconstruction_scale * reconstruction_weights[i];
+        for (int64_t j = 0; j < k; j++) membership_gradient[i * k + j] = scale * (mq[j] - s[j]);
+        double y_hat = linear < clip ? clip : linear > 1 - clip ? 1 - clip : linear, y = labels[i];
+        /* A 0/1 label needs one logarithm of the two. */
+        prediction -= y == 1 ? log(y_hat) : y == 0 ? log(1 - y_hat) : y * log(y_hat) + (1 - y) * log(1 - y_hat);
+        prediction_gradient[i] =
+            linear > clip && linear < 1 - clip ? prediction_scale * (y_hat - y) / (y_hat * (1 - y_hat)) : 0;
+        for (int64_t j = 0; j < k; j++) contrasts[j] += side_contrasts[i] * m[j];
+    }
+    sums[0] = reconstruction;
+    sums[1] = prediction;
+}
+
+VECTORISED void fairlab_lfr_gradient_rows(const double *restrict memberships, const double *restrict distances,
+                                          const double *restrict membership_gradient,
+                                          const double *restrict prediction_gradient,
+                                          const double *restrict label_weights, const double *restrict parity,
+                                          const double *restrict side_contrasts,
+                                          const double *restrict reconstruction_weights, int64_t n, int64_t k,
+                                          double reconstruction_scale, double *restrict pulls,
+                                          double *restrict kernel, double *restrict label_gradient) {
+    double column_sums[k], g[k];
+    for (int64_t j = 0; j < k; j++) column_sums[j] = label_gradient[j] = 0;
+    for (int64_t j = 0; j < k * k; j++) kernel[j] = 0;
+    for (int64_t i = 0; i < n; i++) {
+        const double *m = memberships + i * k, *d = distances + i * k;
+        double centre = 0;
+        for (int64_t j = 0; j < k; j++) {
+            g[j] = membership_gradient[i * k + j] + (prediction_gradient[i] * label_weights[j] + parity[j] * side_contrasts[i]);
+            centre += g[j] * m[j];
+        }
+        double scale = 2 * reconstruction_scale * reconstruction_weights[i];
+        for (int64_t j = 0; j < k; j++) {
+            double e = d[j] > 0 ? -m[j] * (g[j] - centre) / d[j] : 0;
+            column_sums[j] += e;
+            pulls[i * k + j] = scale * m[j] + e;
+            double weighted = scale * m[j];
+            for (int64_t l = 0; l < k; l++) kernel[j + l * k] += weighted * m[l];
+            label_gradient[j] += m[j] * prediction_gradient[i];
+        }
+    }
+    for (int64_t j = 0; j < k; j++) kernel[j + j * k] += column_sums[j];
 }

@@ -76,6 +76,28 @@ import Testing
         #expect(kept.labels == training.labels)
     }
 
+    /// The rows stored sparse (compressed, products over their non-zero values) and dense (the host's dgemm) give
+    /// the same objective at every golden point, the same first L-BFGS steps from AIF360's start (which the
+    /// gradient steers, so a wrong sparse product in it would show), and the same representation.
+    @Test func sparseAndDenseProductsAgree() throws {
+        let golden = try Self.golden(), training = try Training()
+        for point in (golden["objectives"] as! [String: [String: Any]]).values {
+            let parameters = (point["parameters"] as! [NSNumber]).map(\.doubleValue)
+            let terms = try ["sparse", "dense"].map { try Self.fit(training, ["initial": Self.text(parameters), "maxiter": "0", "products": $0]).terms }
+            for (sparse, dense) in zip(terms[0], terms[1]) { #expect(abs(sparse - dense) <= 1e-12 * max(abs(dense), 1e-3), "\(terms)") }
+        }
+        let start = Self.text((golden["initial_parameters"] as! [NSNumber]).map(\.doubleValue))
+        let fits = try ["sparse", "dense"].map { try Self.fit(training, ["initial": start, "maxiter": "5", "products": $0]) }
+        #expect(abs(fits[0].terms[0] - fits[1].terms[0]) <= 1e-10, "\(fits[0].terms) against \(fits[1].terms)")
+        // Five steps moved the objective: the comparison is of a search, not of the start.
+        let startTerms = try Self.fit(training, ["initial": start, "maxiter": "0"]).terms
+        #expect(startTerms[0] - fits[1].terms[0] > 1e-3, "\(startTerms) to \(fits[1].terms)")
+        for (sparse, dense) in [(fits[0].train, fits[1].train), (fits[0].test, fits[1].test)] {
+            let worst = zip(sparse.features.storage, dense.features.storage).map { abs($0 - $1) }.max() ?? .infinity
+            #expect(worst < 1e-8, "representations differ by \(worst)")
+        }
+    }
+
     @Test func malformedStartIsRefusedByName() throws {
         let training = try Training()
         for (start, message) in [("1,2,3", "initial must be 40 comma-separated finite numbers"), ("1,,2", "given 3 items: 1,,2")] {

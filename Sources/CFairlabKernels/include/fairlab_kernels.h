@@ -57,7 +57,7 @@ void fairlab_hidden_deltas(const double *pre, const double *weights, const doubl
 void fairlab_project_away(const double *gradient, const double *adversary, int64_t n, double alpha, double *result);
 
 /* Products with sparse rows, stored compressed: row r's entries are columns[e] and values[e] for e in
- * starts[r] ..< starts[r + 1], columns ascending. `batch` lists the `count` rows taken, in order.
+ * starts[r] ..< starts[r + 1], columns ascending. `batch` lists the `count` rows taken, in order (NULL: rows 0 ..< count).
  *
  * out's row b (width values at b * width) = the sum, over row batch[b]'s entries in order, of value times the row
  * columns[e] of `matrix` (features rows of width values, one after another). */
@@ -66,9 +66,36 @@ void fairlab_sparse_rows_times(const int64_t *starts, const int32_t *columns, co
 
 /* The transposed product: out's row j (of `features` rows of width values) = the sum over the batch's entries in
  * column j, in batch order, of the entry's value times row b of `dense` (count rows of width values). Scratch:
- * column_starts holds features + 1 values, slots twice the batch's entries. */
+ * column_starts holds features + 1 values, slots twice the batch's entries; count is below 2³¹. */
 void fairlab_sparse_rows_transpose_times(const int64_t *starts, const int32_t *columns, const double *values,
                                          const int64_t *batch, int64_t count, const double *dense, int64_t width,
                                          int64_t features, int64_t *column_starts, int64_t *slots, double *out);
+
+/* Learning fair representations' passes over its n rows and k prototypes (LFRObjective); every n × k array is
+ * row-major (row i's k values at i * k), k × k ones column-major.
+ *
+ * From the products S = X Vᵀ and the squared norms of the rows and the prototypes: the distances
+ * D_ij = √max(‖x_i‖² − 2 S_ij + ‖v_j‖², 0) and the memberships M = row-softmax(−D). */
+void fairlab_lfr_memberships(const double *products, const double *row_norms, const double *prototype_norms, int64_t n,
+                             int64_t k, double *distances, double *memberships);
+
+/* The objective's terms: sums[0] = Σ c_i ‖x̂_i − x_i‖², with ‖x̂_i − x_i‖² = (M Q)_i · M_i − 2 M_i · S_i + ‖x_i‖²
+ * (Q = V Vᵀ, `prototype_products`; c_i the rows' `reconstruction_weights`); sums[1] = −Σ [y log ŷ + (1 − y) log(1 − ŷ)]
+ * with ŷ_i = clip(M_i · w, clip, 1 − clip); sums[2 + j] = Σ a_i M_ij (a_i the rows' `side_contrasts`). Writes the
+ * reconstruction path of ∂L/∂M, 2 A_x c_i (M Q − S)_i (A_x: reconstruction_scale), and each row's
+ * g_ŷ = prediction_scale · (ŷ − y) / (ŷ (1 − ŷ)), 0 where ŷ is clipped. */
+void fairlab_lfr_terms(const double *memberships, const double *products, const double *prototype_products,
+                       const double *label_weights, const double *row_norms, const double *reconstruction_weights,
+                       const double *side_contrasts, const double *labels, int64_t n, int64_t k,
+                       double reconstruction_scale, double prediction_scale, double clip, double *membership_gradient,
+                       double *prediction_gradient, double *sums);
+
+/* The gradient's pass: G_i = membership_gradient_i + g_ŷ_i w + a_i parity (∂L/∂M_i), through the softmax and the
+ * distances E_ij = −M_ij (G_ij − G_i · M_i) / D_ij (0 where D_ij = 0); writes F_i = 2 A_x c_i M_i + E_i into pulls, the
+ * k × k kernel 2 A_x Mᵀ C M + diag(1ᵀ E) into kernel and Mᵀ g_ŷ (w's gradient) into label_gradient. */
+void fairlab_lfr_gradient_rows(const double *memberships, const double *distances, const double *membership_gradient,
+                               const double *prediction_gradient, const double *label_weights, const double *parity,
+                               const double *side_contrasts, const double *reconstruction_weights, int64_t n, int64_t k,
+                               double reconstruction_scale, double *pulls, double *kernel, double *label_gradient);
 
 #endif
