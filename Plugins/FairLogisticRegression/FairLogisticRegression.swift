@@ -11,7 +11,8 @@ import Glibc
 /// with zᵢ = xᵢβ + b, by truncated Newton steps on its exact Hessian, Xᵀ diag(dᵢ) X + I/(Cn) + 2λ ∇gap ∇gapᵀ with
 /// dᵢ the loss's curvature plus 2λ·gap·∂²gap/∂zᵢ² (products only, never the p × p matrix). With λ = 0 it is the
 /// host's base learner (the same optimum as scikit-learn's `LogisticRegression(C)`). Products with the feature
-/// matrix go through the host's BLAS.
+/// matrix go over its non-zero values when most are zero (`FeatureMatrix`), else through the host's BLAS, as its
+/// preconditioner's Gram does.
 ///
 /// `fair-bagging` is the fairness surveys' regularised ensemble: `members` such models, each on a bootstrap
 /// sample of the training rows (n draws with replacement from the host's seeded stream, as multiplicities of
@@ -54,18 +55,19 @@ final class FairLogisticRegression: FairlabMethod {
 
     func fit(train: DataView, validation: DataView?) throws {
         guard train.rows > 0 else { throw PluginError.invalidInput("no training rows") }
-        guard members > 0 else { models = [try fitModel(train, multiplicity: nil)]; return }
+        let features = FeatureMatrix(train, blas: host.blas)
+        guard members > 0 else { models = [try fitModel(train, features: features, multiplicity: nil)]; return }
         models = []
         for _ in 0..<members {
             var multiplicity = [Double](repeating: 0, count: train.rows)
             for _ in 0..<train.rows { multiplicity[min(train.rows - 1, Int(host.randomUniform() * Double(train.rows)))] += 1 }
-            models.append(try fitModel(train, multiplicity: multiplicity))
+            models.append(try fitModel(train, features: features, multiplicity: multiplicity))
         }
     }
 
-    /// The model on the training rows, each counted `multiplicity` times (nil: once) in the loss and in its
-    /// group's mean score.
-    private func fitModel(_ train: DataView, multiplicity: [Double]?) throws -> (coefficients: [Double], intercept: Double) {
+    /// The model on the training rows (their `features`), each counted `multiplicity` times (nil: once) in the loss
+    /// and in its group's mean score.
+    private func fitModel(_ train: DataView, features: FeatureMatrix, multiplicity: [Double]?) throws -> (coefficients: [Double], intercept: Double) {
         let labels = try train.requireLabels()
         let codes = try train.requireGroupCodes()
         let n = train.rows, p = train.cols
@@ -86,25 +88,18 @@ final class FairLogisticRegression: FairlabMethod {
         let x = train.matrix.pointee
         let lambda = fairnessWeight, c = inverseRegularization, size = sampled
 
-        let ld = Int32(x.leading_dimension)
-        func times(_ vector: [Double], into result: inout [Double]) {  // X v
-            blas.dgemv(FL_BLAS_COL_MAJOR, FL_BLAS_NO_TRANS, Int32(n), Int32(p), 1, x.data, ld, vector, 1, 0, &result, 1)
-        }
-        func transposeTimes(_ vector: [Double], into result: inout [Double]) {  // Xᵀ v
-            blas.dgemv(FL_BLAS_COL_MAJOR, FL_BLAS_TRANS, Int32(n), Int32(p), 1, x.data, ld, vector, 1, 0, &result, 1)
-        }
-
         // θ = (β, b). The last point evaluated leaves its per-row curvature dᵢ and the gap's gradient, for the
-        // Hessian products.
-        var linear = [Double](repeating: 0, count: n)
-        var rowGradient = [Double](repeating: 0, count: n)
-        var rowCurvature = [Double](repeating: 0, count: n)
-        var lossCurvature = [Double](repeating: 0, count: n)
-        var gapGradient = [Double](repeating: 0, count: p + 1)
-        var scratch = [Double](repeating: 0, count: n)
+        // Hessian products. The buffers are pointers: the optimiser keeps the closures below, and arrays they
+        // captured would be checked for exclusive access at every element.
+        let buffers = UnsafeMutableBufferPointer<Double>.allocate(capacity: 5 * n + p + 1)
+        buffers.initialize(repeating: 0)
+        defer { buffers.deallocate() }
+        func buffer(_ index: Int) -> UnsafeMutableBufferPointer<Double> { UnsafeMutableBufferPointer(rebasing: buffers[index * n..<(index + 1) * n]) }
+        let linear = buffer(0), rowGradient = buffer(1), rowCurvature = buffer(2), lossCurvature = buffer(3), scratch = buffer(4)
+        let gapGradient = UnsafeMutableBufferPointer(rebasing: buffers[5 * n..<5 * n + p + 1])
         func evaluate(_ theta: [Double], _ gradient: inout [Double]) -> Double {
             let b = theta[p]
-            if p > 0 { times(theta, into: &linear) } else { for i in 0..<n { linear[i] = 0 } }
+            if p > 0 { features.times(theta, into: linear.baseAddress!) } else { for i in 0..<n { linear[i] = 0 } }
             var loss = 0.0, gap = 0.0
             for i in 0..<n {
                 let z = linear[i] + b
@@ -129,8 +124,8 @@ final class FairLogisticRegression: FairlabMethod {
                 gapInterceptGradient += scratch[i]
             }
             if p > 0 {
-                transposeTimes(rowGradient, into: &gradient)
-                if lambda > 0 { transposeTimes(scratch, into: &gapGradient) }
+                features.transposeTimes(rowGradient.baseAddress!, into: &gradient)
+                if lambda > 0 { features.transposeTimes(scratch.baseAddress!, into: gapGradient.baseAddress!) }
             }
             for j in 0..<p { gradient[j] += theta[j] / (c * size) }
             gradient[p] = interceptGradient
@@ -138,13 +133,13 @@ final class FairLogisticRegression: FairlabMethod {
             return value
         }
         func curvatureTimes(_ vector: [Double], _ result: inout [Double]) {
-            if p > 0 { times(vector, into: &scratch) } else { for i in 0..<n { scratch[i] = 0 } }
+            if p > 0 { features.times(vector, into: scratch.baseAddress!) } else { for i in 0..<n { scratch[i] = 0 } }
             var interceptPart = 0.0
             for i in 0..<n {
                 scratch[i] = rowCurvature[i] * (scratch[i] + vector[p])
                 interceptPart += scratch[i]
             }
-            if p > 0 { transposeTimes(scratch, into: &result) }
+            if p > 0 { features.transposeTimes(scratch.baseAddress!, into: &result) }
             let along = lambda > 0 ? 2 * lambda * dot(gapGradient, vector) : 0
             for j in 0..<p { result[j] += vector[j] / (c * size) + along * gapGradient[j] }
             result[p] = interceptPart + along * gapGradient[p]
@@ -162,7 +157,8 @@ final class FairLogisticRegression: FairlabMethod {
                 let column = x.data! + j * Int(x.leading_dimension)
                 var sum = 0.0
                 for i in 0..<n { sum += lossCurvature[i] * column[i] * column[i] }
-                diagonal[j] = sum + 1 / (c * size) + 2 * lambda * gapGradient[j] * gapGradient[j]
+                let along: Double = 2 * lambda * gapGradient[j] * gapGradient[j]
+                diagonal[j] = sum + 1 / (c * size) + along
             }
             diagonal[p] = lossCurvature.reduce(0, +) + 2 * lambda * gapGradient[p] * gapGradient[p]
             diagonal = diagonal.map { $0 > 0 ? $0 : 1 }
@@ -171,10 +167,10 @@ final class FairLogisticRegression: FairlabMethod {
         func gaussNewtonFactor() -> [Double]? {
             let m = p + 1
             var matrix = [Double](repeating: 0, count: m * m)
-            addWeightedGram(of: x.data!, rows: n, cols: p, leadingDimension: Int(x.leading_dimension), curvature: lossCurvature,
+            addWeightedGram(of: x.data!, rows: n, cols: p, leadingDimension: Int(x.leading_dimension), curvature: Array(lossCurvature),
                             blas: blas, into: &matrix, leadingDimension: m)
             var cross = [Double](repeating: 0, count: max(p, 1))
-            if p > 0 { transposeTimes(lossCurvature, into: &cross) }
+            if p > 0 { features.transposeTimes(lossCurvature.baseAddress!, into: &cross) }
             for j in 0..<p {
                 matrix[j + p * m] = cross[j]
                 matrix[p + j * m] = cross[j]

@@ -40,17 +40,10 @@ final class LFR: FairlabMethod {
         self.parameters = parameters
     }
 
-    /// The rows' features as one column-major block (rows × cols).
-    private static func dense(_ data: DataView) -> [Double] {
-        var x = [Double](repeating: 0, count: data.rows * data.cols)
-        for j in 0..<data.cols { for i in 0..<data.rows { x[i + j * data.rows] = data.feature(i, j) } }
-        return x
-    }
-
     /// The rows of `data`, stored as `products` says.
-    private func rows(_ data: DataView) -> LFRRows {
+    private func rows(_ data: DataView) -> FeatureMatrix {
         let storage = parameters.text("products")
-        return LFRRows(columnMajor: Self.dense(data), count: data.rows, features: data.cols, sparse: storage == "auto" ? nil : storage == "sparse")
+        return FeatureMatrix(data, blas: host.blas, sparse: storage == "auto" ? nil : storage == "sparse")
     }
 
     func fit(train: DataView, validation: DataView?) throws {
@@ -64,7 +57,7 @@ final class LFR: FairlabMethod {
         let objective = LFRObjective(
             rows: rows(train), labels: Array(labels), privileged: privileged,
             prototypes: k,
-            weights: (parameters.number("ax"), parameters.number("ay"), parameters.number("az")), blas: host.blas)
+            weights: (parameters.number("ax"), parameters.number("ay"), parameters.number("az")))
         let start = try initialParameters(count: objective.parameterCount)
         var optimizer = BoundedLBFGS(
             count: start.count,

@@ -13,7 +13,7 @@ import FairlabPluginKit
 ///   L_z = (1/k) Σ_j |mean_unprivileged M_j − mean_privileged M_j|,
 ///   L   = A_x L_x + A_y L_y + A_z L_z.
 ///
-/// The two products over the rows and features (S = X Vᵀ and Xᵀ F) go over `LFRRows`, sparse or dense; the passes
+/// The two products over the rows and features (S = X Vᵀ and Xᵀ F) go over a `FeatureMatrix`, sparse or dense; the passes
 /// over the rows, O(N k²), are C kernels (`fairlab_lfr_*`). The gradient, by the chain rule through the softmax and
 /// the distances, is checked against central differences here (LFRObjectiveTests) and in the golden script
 /// (tools/golden/make_lfr_goldens.py).
@@ -23,54 +23,54 @@ struct LFRObjective {
 
     static let clip = Double.ulpOfOne
 
-    let rows: LFRRows
+    let rows: FeatureMatrix
     let prototypes: Int
     let weights: (reconstruction: Double, prediction: Double, parity: Double)
-    private let blas: fl_blas
     /// Per row: its label, 1 / (n_side · p) (its weight in L_x), and +1 / n_unprivileged or −1 / n_privileged (so
     /// Σ_i a_i M_ij is the difference of the sides' means); and the evaluations' buffers.
     private let workspace: LFRWorkspace
 
     /// The objective on `rows` with 0/1 `labels` and each row's side (true: privileged); both sides must have rows.
-    init(rows: LFRRows, labels: [Double], privileged: [Bool], prototypes: Int,
-         weights: (reconstruction: Double, prediction: Double, parity: Double), blas: fl_blas) {
+    init(rows: FeatureMatrix, labels: [Double], privileged: [Bool], prototypes: Int,
+         weights: (reconstruction: Double, prediction: Double, parity: Double)) {
         self.rows = rows
         self.prototypes = prototypes
         self.weights = weights
-        self.blas = blas
-        let privilegedCount = Double(privileged.filter { $0 }.count), unprivilegedCount = Double(rows.count) - privilegedCount
+        let privilegedCount = Double(privileged.filter { $0 }.count), unprivilegedCount = Double(rows.rows) - privilegedCount
         workspace = LFRWorkspace(
-            reconstructionWeight: privileged.map { 1 / (($0 ? privilegedCount : unprivilegedCount) * Double(rows.features)) },
+            rowNorms: rows.squaredNorms(),
+            reconstructionWeight: privileged.map { 1 / (($0 ? privilegedCount : unprivilegedCount) * Double(rows.cols)) },
             sideContrast: privileged.map { $0 ? -1 / privilegedCount : 1 / unprivilegedCount }, labels: labels, prototypes: prototypes)
     }
 
-    var parameterCount: Int { prototypes + prototypes * rows.features }
+    var parameterCount: Int { prototypes + prototypes * rows.cols }
 
-    /// Memberships M, distances D and products S = X Vᵀ (each n × k, row-major) of `rows` and the k prototypes in
-    /// `theta`, into `m`, `d` and `s`.
+    /// Memberships M, distances D and products S = X Vᵀ (each n × k, row-major) of `rows` (with squared norms
+    /// `norms`) and the k prototypes in `theta`, into `m`, `d` and `s`.
     static func memberships(
-        of rows: LFRRows, prototypes k: Int, theta: UnsafePointer<Double>, blas: fl_blas,
+        of rows: FeatureMatrix, norms: UnsafePointer<Double>, prototypes k: Int, theta: UnsafePointer<Double>,
         into m: UnsafeMutablePointer<Double>, d: UnsafeMutablePointer<Double>, s: UnsafeMutablePointer<Double>
     ) {
-        let p = rows.features
-        rows.products(prototypes: theta + k, k: k, blas: blas, into: s)
+        let p = rows.cols
+        // Vᵀ (p × k, row-major): V is θ[k...], k × p row-major.
+        var transposed = [Double](repeating: 0, count: p * k)
+        for j in 0..<k { for f in 0..<p { transposed[f * k + j] = theta[k + j * p + f] } }
+        rows.times(transposed, width: k, into: s)
         let prototypeNorms = (0..<k).map { j in (0..<p).reduce(0) { $0 + theta[k + j * p + $1] * theta[k + j * p + $1] } }
-        rows.squaredNorms.withUnsafeBufferPointer { norms in
-            fairlab_lfr_memberships(s, norms.baseAddress!, prototypeNorms, Int64(rows.count), Int64(k), d, m)
-        }
+        fairlab_lfr_memberships(s, norms, prototypeNorms, Int64(rows.rows), Int64(k), d, m)
     }
 
     /// The reconstruction x̂ = M V (n × p, column-major) and ŷ = clip(M w) of `rows` under the k prototypes in
     /// `theta`.
-    static func represent(_ rows: LFRRows, prototypes k: Int, theta: [Double], blas: fl_blas) -> (features: [Double], predictions: [Double]) {
-        let n = rows.count, p = rows.features
+    static func represent(_ rows: FeatureMatrix, prototypes k: Int, theta: [Double], blas: fl_blas) -> (features: [Double], predictions: [Double]) {
+        let n = rows.rows, p = rows.cols, norms = rows.squaredNorms()
         var m = [Double](repeating: 0, count: n * k), d = m, s = m
         var reconstruction = [Double](repeating: 0, count: n * p)
         theta.withUnsafeBufferPointer { t in
             m.withUnsafeMutableBufferPointer { m in
                 d.withUnsafeMutableBufferPointer { d in
                     s.withUnsafeMutableBufferPointer { s in
-                        memberships(of: rows, prototypes: k, theta: t.baseAddress!, blas: blas, into: m.baseAddress!, d: d.baseAddress!, s: s.baseAddress!)
+                        memberships(of: rows, norms: norms, prototypes: k, theta: t.baseAddress!, into: m.baseAddress!, d: d.baseAddress!, s: s.baseAddress!)
                     }
                 }
                 // x̂ (n × p, column-major) = M V: M read as k × n column-major and V as p × k, both transposed.
@@ -91,20 +91,19 @@ struct LFRObjective {
     /// workspace's, reused by every evaluation of a fit (fresh ones, megabytes each, were mapped and zeroed by the
     /// kernel every time).
     func evaluate(_ theta: [Double], gradient: UnsafeMutableBufferPointer<Double>? = nil) -> Terms {
-        let n = rows.count, k = prototypes, p = rows.features, work = workspace
+        let n = rows.rows, k = prototypes, p = rows.cols, work = workspace
         // Q = V Vᵀ (k × k).
         var q = [Double](repeating: 0, count: k * k)
         for j in 0..<k { for l in 0..<k { q[j + l * k] = (0..<p).reduce(0) { $0 + theta[k + j * p + $1] * theta[k + l * p + $1] } } }
         // Σ c_i ‖x̂_i − x_i‖², the label loss's sum, then the k side contrasts.
         var sums = [Double](repeating: 0, count: 2 + k)
         theta.withUnsafeBufferPointer { theta in
-            Self.memberships(of: rows, prototypes: k, theta: theta.baseAddress!, blas: blas, into: work.memberships, d: work.distances, s: work.products)
-            rows.squaredNorms.withUnsafeBufferPointer { norms in
-                fairlab_lfr_terms(
-                    work.memberships, work.products, q, theta.baseAddress!, norms.baseAddress!, work.reconstructionWeight, work.sideContrast,
-                    work.labels, Int64(n), Int64(k), weights.reconstruction, weights.prediction / Double(n), Self.clip, work.membershipGradient,
-                    work.predictionGradient, &sums)
-            }
+            Self.memberships(
+                of: rows, norms: work.rowNorms, prototypes: k, theta: theta.baseAddress!, into: work.memberships, d: work.distances, s: work.products)
+            fairlab_lfr_terms(
+                work.memberships, work.products, q, theta.baseAddress!, work.rowNorms, work.reconstructionWeight, work.sideContrast, work.labels,
+                Int64(n), Int64(k), weights.reconstruction, weights.prediction / Double(n), Self.clip, work.membershipGradient,
+                work.predictionGradient, &sums)
         }
         let lx = sums[0], ly = sums[1] / Double(n), contrast = sums[2...]
         let lz = contrast.reduce(0) { $0 + abs($1) } / Double(k)
@@ -123,7 +122,7 @@ struct LFRObjective {
         }
         // ∇V = K V − (Xᵀ F)ᵀ, with Xᵀ F features × k, row-major.
         var pull = [Double](repeating: 0, count: p * k)
-        rows.transposeTimes(work.rowTerms, k: k, blas: blas, into: &pull)
+        rows.transposeTimes(work.rowTerms, width: k, into: &pull)
         for j in 0..<k {
             for feature in 0..<p {
                 let pushed = (0..<k).reduce(0) { $0 + theta[k + $1 * p + feature] * kernel[$1 + j * k] }
@@ -137,11 +136,11 @@ struct LFRObjective {
 /// One objective's buffers, allocated once: the per-row constants and the n × k arrays (row-major) each
 /// evaluation fills. A class, so the objective's evaluations (non-mutating) reuse them.
 final class LFRWorkspace {
-    let reconstructionWeight, sideContrast, labels: UnsafeMutablePointer<Double>
+    let rowNorms, reconstructionWeight, sideContrast, labels: UnsafeMutablePointer<Double>
     let memberships, distances, products, membershipGradient, rowTerms: UnsafeMutablePointer<Double>
     let predictionGradient: UnsafeMutablePointer<Double>
 
-    init(reconstructionWeight: [Double], sideContrast: [Double], labels: [Double], prototypes k: Int) {
+    init(rowNorms: [Double], reconstructionWeight: [Double], sideContrast: [Double], labels: [Double], prototypes k: Int) {
         func copy(_ values: [Double]) -> UnsafeMutablePointer<Double> {
             let pointer = UnsafeMutablePointer<Double>.allocate(capacity: max(values.count, 1))
             pointer.initialize(from: values, count: values.count)
@@ -153,6 +152,7 @@ final class LFRWorkspace {
             pointer.initialize(repeating: 0, count: count)
             return pointer
         }
+        self.rowNorms = copy(rowNorms)
         self.reconstructionWeight = copy(reconstructionWeight)
         self.sideContrast = copy(sideContrast)
         self.labels = copy(labels)
@@ -165,7 +165,7 @@ final class LFRWorkspace {
     }
 
     deinit {
-        for pointer in [reconstructionWeight, sideContrast, labels, memberships, distances, products, membershipGradient, rowTerms, predictionGradient] {
+        for pointer in [rowNorms, reconstructionWeight, sideContrast, labels, memberships, distances, products, membershipGradient, rowTerms, predictionGradient] {
             pointer.deallocate()
         }
     }

@@ -298,6 +298,42 @@ VECTORISED void fairlab_sparse_rows_transpose_times(const int64_t *restrict star
     }
 }
 
+/* out[column][0 ..< width] += value times dense's row i, for each of row i's entries in order: the rows' share of
+ * Xᵀ D, for a width known when compiled. */
+static inline __attribute__((always_inline)) void scatter_row(const int32_t *restrict columns,
+                                                              const double *restrict values, int64_t first,
+                                                              int64_t end, const double *restrict row, const int width,
+                                                              double *restrict out) {
+    double d[16];
+    for (int h = 0; h < width; h++) d[h] = row[h];
+    for (int64_t e = first; e < end; e++) {
+        double *o = out + (int64_t)columns[e] * width, v = values[e];
+        for (int h = 0; h < width; h++) o[h] += v * d[h];
+    }
+}
+
+VECTORISED void fairlab_sparse_rows_transpose_all(const int64_t *restrict starts, const int32_t *restrict columns,
+                                                  const double *restrict values, int64_t count,
+                                                  const double *restrict dense, int64_t width, int64_t features,
+                                                  double *restrict out) {
+    for (int64_t j = 0; j < features * width; j++) out[j] = 0;
+    for (int64_t i = 0; i < count; i++) {
+        const double *row = dense + i * width;
+        switch (width) {
+#define NARROW(w) \
+    case w: scatter_row(columns, values, starts[i], starts[i + 1], row, w, out); break;
+            NARROW(1) NARROW(2) NARROW(3) NARROW(4) NARROW(5) NARROW(6) NARROW(7) NARROW(8)
+            NARROW(9) NARROW(10) NARROW(11) NARROW(12) NARROW(13) NARROW(14) NARROW(15) NARROW(16)
+#undef NARROW
+            default:
+                for (int64_t e = starts[i]; e < starts[i + 1]; e++) {
+                    double *o = out + (int64_t)columns[e] * width, v = values[e];
+                    for (int64_t h = 0; h < width; h++) o[h] += v * row[h];
+                }
+        }
+    }
+}
+
 VECTORISED void fairlab_project_away(const double *restrict gradient, const double *restrict adversary, int64_t n,
                                      double alpha, double *restrict result) {
     /* Eight running sums per quantity, one per lane, added up at the end: a fixed order the compiler can vectorise. */

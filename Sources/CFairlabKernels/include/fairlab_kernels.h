@@ -71,6 +71,13 @@ void fairlab_sparse_rows_transpose_times(const int64_t *starts, const int32_t *c
                                          const int64_t *batch, int64_t count, const double *dense, int64_t width,
                                          int64_t features, int64_t *column_starts, int64_t *slots, double *out);
 
+/* The transposed product over all `count` rows: out (features rows of width values) = Xᵀ D for D `dense` (count rows
+ * of width values), each of out's values summed over the rows in order (as fairlab_sparse_rows_times over the
+ * columns would, without the columns' copy), the rows' entries scattered into out, so that no sum waits on its
+ * previous addition. */
+void fairlab_sparse_rows_transpose_all(const int64_t *starts, const int32_t *columns, const double *values, int64_t count,
+                                       const double *dense, int64_t width, int64_t features, double *out);
+
 /* Learning fair representations' passes over its n rows and k prototypes (LFRObjective); every n × k array is
  * row-major (row i's k values at i * k), k × k ones column-major.
  *

@@ -27,14 +27,26 @@ public struct JointGaussian {
         let dimension = columns.count, n = columns[0].count
         self.dimension = dimension
         mean = columns.map { $0.reduce(0, +) / Double(n) }
-        let centred = zip(columns, mean).map { column, m in column.map { $0 - m } }
+        // The centred rows one after another; each sum of products then grows row by row, in the rows' order, as
+        // whole rows of the upper triangle at a time (vectorised, where one sum at a time waits on each addition).
+        var centred = [Double](repeating: 0, count: n * dimension)
+        for (i, column) in columns.enumerated() { for k in 0..<n { centred[k * dimension + i] = column[k] - mean[i] } }
         var covariance = [Double](repeating: 0, count: dimension * dimension)
+        covariance.withUnsafeMutableBufferPointer { sums in
+            centred.withUnsafeBufferPointer { rows in
+                for k in 0..<n {
+                    let row = rows.baseAddress! + k * dimension
+                    for i in 0..<dimension {
+                        let a = row[i], target = sums.baseAddress! + i * dimension
+                        for j in i..<dimension { target[j] += a * row[j] }
+                    }
+                }
+            }
+        }
         for i in 0..<dimension {
             for j in i..<dimension {
-                var sum = 0.0
-                centred[i].withUnsafeBufferPointer { a in centred[j].withUnsafeBufferPointer { b in for k in 0..<n { sum += a[k] * b[k] } } }
-                covariance[i * dimension + j] = sum / Double(n - 1)
-                covariance[j * dimension + i] = sum / Double(n - 1)
+                covariance[i * dimension + j] /= Double(n - 1)
+                covariance[j * dimension + i] = covariance[i * dimension + j]
             }
         }
         self.covariance = covariance
@@ -60,14 +72,16 @@ public struct JointGaussian {
     public func logDensities(points: [Double], count: Int) -> [(Double, Double, Double, Double)] {
         let d = dimension - 2, r = rank
         let wy = Array(whitening[(d * r)..<((d + 1) * r)]), wz = Array(whitening[((d + 1) * r)..<((d + 2) * r)])
-        var base = [Double](repeating: 0, count: r)
-        return (0..<count).map { point in
+        // The whitened features, accumulated through pointers so that each row of the whitening is added at once.
+        let base = UnsafeMutablePointer<Double>.allocate(capacity: max(r, 1))
+        defer { base.deallocate() }
+        return whitening.withUnsafeBufferPointer { whitening in (0..<count).map { point in
             for k in 0..<r { base[k] = 0 }
             for i in 0..<d {
                 let centred = points[point * d + i] - mean[i]
                 guard centred != 0 else { continue }
-                let row = i * r
-                for k in 0..<r { base[k] += centred * whitening[row + k] }
+                let row = whitening.baseAddress! + i * r
+                for k in 0..<r { base[k] += centred * row[k] }
             }
             func value(_ y: Double, _ z: Double) -> Double {
                 let cy = y - mean[d], cz = z - mean[d + 1]
@@ -79,7 +93,7 @@ public struct JointGaussian {
                 return logNormalizer - 0.5 * sum
             }
             return (value(1, 1), value(-1, 1), value(1, 0), value(-1, 0))
-        }
+        } }
     }
 
     /// `count` draws of x from the Gaussian's marginal over the features, N(mean_x, cov_x), each x = mean +

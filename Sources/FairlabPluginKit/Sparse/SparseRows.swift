@@ -37,29 +37,6 @@ public struct SparseRows {
         for i in 0..<count { append { matrix[$0 + i * width] } }
     }
 
-    private init(width: Int) { self.width = width }
-
-    /// The columns as rows (the transpose, compressed): row j lists column j's entries, in row order, so that
-    /// `fairlab_sparse_rows_times` on it gives Xᵀ times a matrix.
-    public func transposed() -> SparseRows {
-        var result = SparseRows(width: count)
-        var next = [Int64](repeating: 0, count: width + 1)
-        for column in columns { next[Int(column) + 1] += 1 }
-        for j in 0..<width { next[j + 1] += next[j] }
-        result.starts = next
-        result.columns = [Int32](repeating: 0, count: columns.count)
-        result.values = [Double](repeating: 0, count: values.count)
-        for r in 0..<count {
-            for e in Int(starts[r])..<Int(starts[r + 1]) {
-                let slot = Int(next[Int(columns[e])])
-                next[Int(columns[e])] += 1
-                result.columns[slot] = Int32(r)
-                result.values[slot] = values[e]
-            }
-        }
-        return result
-    }
-
     /// The squared norm of each row.
     public func squaredNorms() -> [Double] {
         (0..<count).map { r in (Int(starts[r])..<Int(starts[r + 1])).reduce(0) { $0 + values[$1] * values[$1] } }
@@ -68,6 +45,12 @@ public struct SparseRows {
     /// out (count × `width`, row-major) = these rows times `matrix` (self.width rows of `width` values, row-major).
     public func multiply(_ matrix: UnsafePointer<Double>, width outputs: Int, into out: UnsafeMutablePointer<Double>) {
         withStorage { fairlab_sparse_rows_times($0, $1, $2, nil, Int64(count), matrix, Int64(outputs), out) }
+    }
+
+    /// out (width × `outputs`, row-major) = these rows transposed times `matrix` (count rows of `outputs` values,
+    /// row-major): each value summed over the rows in order.
+    public func transposeMultiply(_ matrix: UnsafePointer<Double>, width outputs: Int, into out: UnsafeMutablePointer<Double>) {
+        withStorage { fairlab_sparse_rows_transpose_all($0, $1, $2, Int64(count), matrix, Int64(outputs), Int64(width), out) }
     }
 
     /// Calls `body` with the starts, columns and values arrays, as the C kernels take them.

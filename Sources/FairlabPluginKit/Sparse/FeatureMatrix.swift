@@ -1,0 +1,81 @@
+import CFairlabPlugin
+
+/// A data view's features as products see them: compressed (`SparseRows`) when most values
+/// are zero, as one-hot encoded rows are, so that products go over the non-zero values only (a row of Adult has
+/// about 14 of 99); else the host's matrix itself, through the host's BLAS. Borrows the view's matrix: valid while
+/// the view is (the call that received it).
+public struct FeatureMatrix {
+    private enum Storage {
+        case sparse(SparseRows)
+        case dense(UnsafePointer<Double>, leadingDimension: Int)
+    }
+
+    private let storage: Storage
+    private let blas: fl_blas
+    /// The number of rows.
+    public let rows: Int
+    /// The number of feature columns.
+    public let cols: Int
+
+    /// The features of `data`, stored sparse or dense as `sparse` says (nil: sparse when at most
+    /// `SparseRows.densityLimit` of the values are non-zero).
+    public init(_ data: DataView, blas: fl_blas, sparse: Bool? = nil) {
+        rows = data.rows
+        cols = data.cols
+        self.blas = blas
+        let compressed = SparseRows(data)
+        if sparse ?? (compressed.density <= SparseRows.densityLimit) {
+            storage = .sparse(compressed)
+        } else {
+            storage = .dense(UnsafePointer(data.matrix.pointee.data!), leadingDimension: Int(data.matrix.pointee.leading_dimension))
+        }
+    }
+
+    /// Whether the features are stored sparse.
+    public var isSparse: Bool {
+        if case .sparse = storage { return true }
+        return false
+    }
+
+    /// out (rows × width, row-major) = X B, for B cols × width, row-major (width 1: X b).
+    public func times(_ b: UnsafePointer<Double>, width: Int = 1, into out: UnsafeMutablePointer<Double>) {
+        guard rows > 0, width > 0 else { return }
+        switch storage {
+        case .sparse(let compressed):
+            compressed.multiply(b, width: width, into: out)
+        case .dense(let x, let ld) where width == 1:
+            blas.dgemv(Int32(FL_BLAS_COL_MAJOR), Int32(FL_BLAS_NO_TRANS), Int32(rows), Int32(cols), 1, x, Int32(ld), b, 1, 0, out, 1)
+        case .dense(let x, let ld):
+            // outᵀ (width × rows, column-major) = Bᵀ Xᵀ, Bᵀ being B read column-major.
+            blas.dgemm(Int32(FL_BLAS_COL_MAJOR), Int32(FL_BLAS_NO_TRANS), Int32(FL_BLAS_TRANS), Int32(width), Int32(rows), Int32(cols),
+                       1, b, Int32(width), x, Int32(ld), 0, out, Int32(width))
+        }
+    }
+
+    /// out (cols × width, row-major) = Xᵀ F, for F rows × width, row-major (width 1: Xᵀ f).
+    public func transposeTimes(_ f: UnsafePointer<Double>, width: Int = 1, into out: UnsafeMutablePointer<Double>) {
+        guard cols > 0, width > 0 else { return }
+        switch storage {
+        case .sparse(let compressed):
+            compressed.transposeMultiply(f, width: width, into: out)
+        case .dense(let x, let ld) where width == 1:
+            blas.dgemv(Int32(FL_BLAS_COL_MAJOR), Int32(FL_BLAS_TRANS), Int32(rows), Int32(cols), 1, x, Int32(ld), f, 1, 0, out, 1)
+        case .dense(let x, let ld):
+            // outᵀ (width × cols, column-major) = Fᵀ X, Fᵀ being F read column-major.
+            blas.dgemm(Int32(FL_BLAS_COL_MAJOR), Int32(FL_BLAS_NO_TRANS), Int32(FL_BLAS_NO_TRANS), Int32(width), Int32(cols), Int32(rows),
+                       1, f, Int32(width), x, Int32(ld), 0, out, Int32(width))
+        }
+    }
+
+    /// ‖x_i‖² of each row.
+    public func squaredNorms() -> [Double] {
+        switch storage {
+        case .sparse(let compressed):
+            return compressed.squaredNorms()
+        case .dense(let x, let ld):
+            var norms = [Double](repeating: 0, count: rows)
+            for j in 0..<cols { for i in 0..<rows { norms[i] += x[i + j * ld] * x[i + j * ld] } }
+            return norms
+        }
+    }
+}
