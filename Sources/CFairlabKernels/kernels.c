@@ -101,13 +101,15 @@ static inline __attribute__((always_inline)) void scan(const double *products, c
     }
 }
 
-VECTORISED void fairlab_nearest_rows(const double *products, const float *indicator_products, const double *norms, int64_t n,
-                          double own, int64_t self, int32_t k, double *distances, int64_t *nearest) {
+VECTORISED int32_t fairlab_nearest_rows(const double *products, const float *indicator_products, const double *norms,
+                                        int64_t n, double own, int64_t self, int32_t k, double *distances,
+                                        int64_t *nearest) {
     nearest_set best = {k, 0, INFINITY, distances, nearest};
     if (products && indicator_products) scan(products, indicator_products, norms, n, own, self, &best);
     else if (products) scan(products, NULL, norms, n, own, self, &best);
     else if (indicator_products) scan(NULL, indicator_products, norms, n, own, self, &best);
     else scan(NULL, NULL, norms, n, own, self, &best);
+    return best.filled;
 }
 
 static const uint32_t sha256_round_constants[64] = {

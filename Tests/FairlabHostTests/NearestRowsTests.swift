@@ -32,7 +32,7 @@ import Testing
             }
             let sorted = candidates.sorted { $0.distance < $1.distance || ($0.distance == $1.distance && $0.row < $1.row) }
             let expected = sorted.prefix(k).map { Int64($0.row) }
-            #expect(nearest.rows == Array(expected), "query \(query)")
+            #expect(Array(nearest.rows) == expected, "query \(query)")
         }
         // Without a row of its own to leave out, and with each input alone: row 0 is then its own nearest, at 0.
         let products = (0..<rows).map { j in zip(point(j), point(0)).reduce(0) { $0 + $1.0 * $1.1 } }
@@ -48,12 +48,20 @@ import Testing
                 nearest.search(products: products.baseAddress, indicatorProducts: nil, norms: norms.baseAddress!, count: rows, own: norms[0], excluding: -1)
             }
         }
-        #expect(nearest.rows == Array(expected))
+        #expect(Array(nearest.rows) == expected)
         singles.withUnsafeBufferPointer { singles in
             norms.withUnsafeBufferPointer { norms in
                 nearest.search(products: nil, indicatorProducts: singles.baseAddress, norms: norms.baseAddress!, count: rows, own: norms[0], excluding: -1)
             }
         }
-        #expect(nearest.rows == Array(expected))
+        #expect(Array(nearest.rows) == expected)
+        // Fewer rows than k: only they, not the last search's rows after them.
+        products.withUnsafeBufferPointer { products in
+            norms.withUnsafeBufferPointer { norms in
+                nearest.search(products: products.baseAddress, indicatorProducts: nil, norms: norms.baseAddress!, count: 3, own: norms[0], excluding: 1)
+            }
+        }
+        let few = [0, 2].sorted { (max(0, norms[0] + norms[$0] - 2 * products[$0]), $0) < (max(0, norms[0] + norms[$1] - 2 * products[$1]), $1) }
+        #expect(Array(nearest.rows) == few.map(Int64.init))
     }
 }

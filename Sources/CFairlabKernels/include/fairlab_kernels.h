@@ -18,11 +18,11 @@ void fairlab_scatter_differences(const double *column, int64_t n, double value, 
 
 /* The k rows nearest a query among rows 0 ..< n (the query's own row `self` excluded; -1 for none), nearest first and,
  * among equal distances, the earlier row first: into nearest[0 ..< k], their squared distances into distances[0 ..< k]
- * (k at least 1; fewer than k rows leave the rest unwritten). A row's squared distance is own + norms[j] - 2 p_j,
- * below 0 (rounding, for a duplicate row) taken as 0, where p_j, the row's product with the query, is
- * products[j] + indicator_products[j]; either may be NULL (taken as 0). */
-void fairlab_nearest_rows(const double *products, const float *indicator_products, const double *norms, int64_t n,
-                          double own, int64_t self, int32_t k, double *distances, int64_t *nearest);
+ * (k at least 1); returns how many it found: k, unless fewer rows were offered. A row's squared distance is
+ * own + norms[j] - 2 p_j, below 0 (rounding, for a duplicate row) taken as 0, where p_j, the row's product with the
+ * query, is products[j] + indicator_products[j]; either may be NULL (taken as 0). */
+int32_t fairlab_nearest_rows(const double *products, const float *indicator_products, const double *norms, int64_t n,
+                             double own, int64_t self, int32_t k, double *distances, int64_t *nearest);
 
 /* SHA-256's compression function (FIPS 180-4, 6.2.2) on `blocks` consecutive 64-byte chunks of `data`, updating
  * the eight hash words `state`. */

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Writes a binary file with plain `write` calls, straight from the caller's memory (no staging copy, whatever the
+/// Writes a binary file with plain `pwrite` calls, straight from the caller's memory (no staging copy, whatever the
 /// size): appended in order (`write(_:)`, keeping track of the offset so that arrays can be placed and aligned), or
 /// at places a header has fixed (`write(_:at:)`).
 public final class RawFileWriter {
@@ -22,13 +22,7 @@ public final class RawFileWriter {
 
     /// Appends `bytes`.
     public func write(_ bytes: UnsafeRawBufferPointer) throws {
-        var done = 0
-        while done < bytes.count {
-            let written = Foundation.write(descriptor, bytes.baseAddress! + done, bytes.count - done)
-            if written < 0, errno == EINTR { continue }
-            guard written > 0 else { throw FairlabError(file: path, "cannot write: \(String(cString: strerror(errno)))") }
-            done += written
-        }
+        try write(bytes, at: offset)
         offset += bytes.count
     }
 

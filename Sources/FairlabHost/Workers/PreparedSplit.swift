@@ -142,13 +142,14 @@ struct PreparedSplit {
                         halves[half], of: features, rows: rows, split: split, standardized: standardized, partOf: partOf, positionIn: positionIn,
                         layouts: layouts, to: writer
                     ) {
-                        let written: Int? = state.withLock { state in
+                        let (written, goOn): (Int?, Bool) = state.withLock { state in
                             state.written += bytesPerColumn
-                            guard state.written - state.reported >= 1 << 28 else { return nil }
+                            guard state.written - state.reported >= 1 << 28 else { return (nil, state.failure == nil) }
                             state.reported = state.written
-                            return state.reported
+                            return (state.reported, state.failure == nil)
                         }
                         if let written { progress("wrote \(written >> 20) MiB of the split") }
+                        return goOn
                     }
                 } catch {
                     state.withLock { $0.failure = $0.failure ?? error }
@@ -165,10 +166,11 @@ struct PreparedSplit {
 
     /// Standardises the feature columns `columns` of `features` (column-major, `rows` rows) with the training rows'
     /// statistics where `standardized` says so, and writes each into the three parts' places (`layouts`), calling
-    /// `wroteColumn` after each. `partOf` and `positionIn` give each row's part and place in it.
+    /// `wroteColumn` after each and stopping when it returns false (the other thread failed: the split is lost
+    /// anyway). `partOf` and `positionIn` give each row's part and place in it.
     private static func writeColumns(
         _ columns: Range<Int>, of features: UnsafeBufferPointer<Double>, rows: Int, split: DatasetSplit, standardized: [Bool],
-        partOf: [Int8], positionIn: [Int], layouts: [PartLayout], to writer: RawFileWriter, wroteColumn: () -> Void
+        partOf: [Int8], positionIn: [Int], layouts: [PartLayout], to writer: RawFileWriter, wroteColumn: () -> Bool
     ) throws {
         let sizes = [split.train.count, split.validation.count, split.test.count]
         // One column of each part at a time. Raw pointers: this loop touches every value of the dataset.
@@ -196,7 +198,7 @@ struct PreparedSplit {
             for (buffer, layout) in zip(buffers, layouts) where layout.rows > 0 {
                 try writer.write(UnsafeRawBufferPointer(start: buffer.baseAddress, count: 8 * layout.rows), at: layout.features + 8 * j * layout.rows)
             }
-            wroteColumn()
+            guard wroteColumn() else { return }
         }
     }
 

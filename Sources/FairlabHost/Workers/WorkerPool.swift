@@ -148,13 +148,7 @@ public final class WorkerPool {
         while nextTask < tasks.count || !waiting.isEmpty || !running.isEmpty {
             let cancelled = cancellation?.isCancelled ?? false
             if interruptSignal != 0 || cancelled {
-                for (pid, worker) in running {
-                    kill(-pid, SIGKILL)
-                    kill(pid, SIGKILL)
-                    var status: Int32 = 0
-                    waitpid(pid, &status, 0)
-                    worker.closeExitDescriptor()
-                }
+                for (pid, worker) in running { Self.stop(pid, worker) }
                 throw FairlabError(cancelled ? "cancelled; \(running.count) running workers stopped"
                                              : "interrupted by \(Self.signalName(interruptSignal)); \(running.count) running workers stopped")
             }
@@ -192,11 +186,7 @@ public final class WorkerPool {
                 }
                 let stalled = task.stallTimeout.map { now.timeIntervalSince(running[pid]!.lastProgress) > $0 } ?? false
                 if now.timeIntervalSince(worker.started) > timeout || stalled {
-                    kill(-pid, SIGKILL)
-                    kill(pid, SIGKILL)
-                    waitpid(pid, &status, 0)
-                    running[pid]?.closeExitDescriptor()
-                    running[pid] = nil
+                    Self.stop(pid, running.removeValue(forKey: pid)!)
                     progressed = true
                     ended.insert(worker.index)
                     finished(worker.index, stalled ? .stalled(task.stallTimeout!) : .timeout(timeout))
@@ -217,6 +207,15 @@ public final class WorkerPool {
                 }
             }
         }
+    }
+
+    /// Kills a running worker and whatever it started (its process group), and reaps it.
+    private static func stop(_ pid: pid_t, _ worker: RunningWorker) {
+        kill(-pid, SIGKILL)
+        kill(pid, SIGKILL)
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+        worker.closeExitDescriptor()
     }
 
     /// Seconds between samples of a running worker's peak memory and log size.

@@ -8,27 +8,31 @@ public struct NearestRows {
     /// How many rows each search keeps.
     public let k: Int
     private var distances: [Double]
+    private var nearest: [Int64]
+    /// How many rows the last search found: k, unless it had fewer.
+    private var found = 0
     /// The last search's rows, nearest first.
-    public private(set) var rows: [Int64]
+    public var rows: ArraySlice<Int64> { nearest[..<found] }
 
     public init(k: Int) {
         precondition(k >= 1, "at least one neighbour")
         self.k = k
         distances = [Double](repeating: 0, count: k)
-        rows = [Int64](repeating: 0, count: k)
+        nearest = [Int64](repeating: 0, count: k)
     }
 
     /// Searches `count` rows: their products with the query are `products[j]` + `indicatorProducts[j]` (either
     /// nil for 0), their squared norms `norms[j]`; `own` is the query's squared norm and `excluded` its own row
-    /// (-1 for none). Fewer than k rows leave the last entries of `rows` from an earlier search.
+    /// (-1 for none).
     public mutating func search(
         products: UnsafePointer<Double>?, indicatorProducts: UnsafePointer<Float>?, norms: UnsafePointer<Double>, count: Int,
         own: Double, excluding excluded: Int
     ) {
         let k = Int32(self.k)
         distances.withUnsafeMutableBufferPointer { distances in
-            rows.withUnsafeMutableBufferPointer { rows in
-                fairlab_nearest_rows(products, indicatorProducts, norms, Int64(count), own, Int64(excluded), k, distances.baseAddress!, rows.baseAddress!)
+            nearest.withUnsafeMutableBufferPointer { rows in
+                found = Int(fairlab_nearest_rows(
+                    products, indicatorProducts, norms, Int64(count), own, Int64(excluded), k, distances.baseAddress!, rows.baseAddress!))
             }
         }
     }
