@@ -18,6 +18,8 @@ struct NearestNeighbours {
     let neighbours: [Int]
     /// Neighbours per row: `NearestNeighbours.count(requested:rows:)`.
     let k: Int
+    /// How many of the columns had their products computed in single precision (0/1 columns, with `sgemm`).
+    let singlePrecisionColumns: Int
 
     /// Neighbours each row gets when `requested` are asked for among `rows` rows: all but the row itself at most.
     static func count(requested: Int, rows: Int) -> Int { min(requested, rows - 1) }
@@ -26,7 +28,7 @@ struct NearestNeighbours {
     init(points: [Double], rows: Int, cols: Int, k requested: Int, queries: [Int], blas: fl_blas) {
         let k = Self.count(requested: requested, rows: rows)
         self.k = k
-        guard k > 0 else { neighbours = []; return }
+        guard k > 0 else { neighbours = []; singlePrecisionColumns = 0; return }
         var norms = [Double](repeating: 0, count: rows)
         var indicatorColumns: [Int] = [], otherColumns: [Int] = []
         let singlePrecision = blas.sgemm != nil
@@ -43,6 +45,7 @@ struct NearestNeighbours {
         // reading them (at 32 MB the scan ran at memory speed), large enough that packing the points is a small
         // share of the products' work.
         let blockRows = max(1, min(queries.count, max(32, (1 << 18) / rows)))
+        singlePrecisionColumns = indicatorColumns.count
         let indicators = BlockProducts<Float>(points: points, rows: rows, columns: indicatorColumns, blockRows: blockRows)
         let others = BlockProducts<Double>(points: points, rows: rows, columns: otherColumns, blockRows: blockRows)
         var nearest = NearestRows(k: k)

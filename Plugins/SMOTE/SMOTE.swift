@@ -33,6 +33,8 @@ final class SMOTE: FairlabMethod {
     private let copiesCategories: Bool
     private var synthetic = SyntheticRows()
     private var fittedRows = -1
+    /// The most columns any of the fit's neighbour searches took in single precision (for the log).
+    private var singlePrecisionColumns = 0
 
     init(host: HostServices, cells: Cells, parameters: ParameterValues) {
         self.host = host
@@ -47,6 +49,7 @@ final class SMOTE: FairlabMethod {
             throw PluginError.invalidInput("categorical=nearest needs the host to say which columns are one-hot (ABI 2)")
         }
         synthetic = SyntheticRows()
+        singlePrecisionColumns = 0
         fittedRows = train.rows
         switch cells {
         case .label(let ratio):
@@ -72,7 +75,9 @@ final class SMOTE: FairlabMethod {
                 synthesise(largest - rows.count, from: rows, label: Double(cell % 2), train, codes: codes)
             }
         }
-        host.log("SMOTE adds \(synthetic.count) synthetic rows to \(train.rows)", level: FL_LOG_INFO)
+        host.log(
+            "SMOTE adds \(synthetic.count) synthetic rows to \(train.rows); the neighbour search took the products of \(singlePrecisionColumns) of \(train.cols) columns (0/1 ones) in single precision",
+            level: FL_LOG_INFO)
     }
 
     /// Adds `count` rows of `label` interpolated between rows of `members` (all of that label) and their k nearest
@@ -105,6 +110,7 @@ final class SMOTE: FairlabMethod {
             drawn[draw / slots] = true
         }
         let neighbours = NearestNeighbours(points: points, rows: n, cols: cols, k: k, queries: (0..<n).filter { drawn[$0] }, blas: host.blas)
+        singlePrecisionColumns = max(singlePrecisionColumns, neighbours.singlePrecisionColumns)
         for (base, slot, gap) in draws {
             let partner = neighbourCount == 0 ? base : neighbours.neighbours[base * neighbourCount + slot]
             synthetic.bases.append(members[base])

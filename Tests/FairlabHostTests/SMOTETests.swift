@@ -86,6 +86,12 @@ import Testing
         // The golden rows' columns are standardised (no 0/1 column): the other test takes the double-only path.
         #expect((0..<7).allSatisfy { j in (0..<standardised.features.rows).contains { standardised.features[$0, j] != 0 && standardised.features[$0, j] != 1 } })
         try Self.checkGroupSMOTE(standardised.withIndicatorColumns())
+        // The indicator columns' products took the single-precision path, and only with them.
+        for (training, taken) in [(standardised.withIndicatorColumns(), 4), (standardised, 0)] {
+            let logged = try training.fitted("SMOTE", "group-smote", [:], seed: 7).logged.map(\.text)
+            let line = try #require(logged.first { $0.hasPrefix("SMOTE adds") })
+            #expect(line.contains("products of \(taken) of 7 columns"), "\(line)")
+        }
     }
 
     /// Group SMOTE raises every (group, label) cell to the largest's size, each synthetic row between a row of its
