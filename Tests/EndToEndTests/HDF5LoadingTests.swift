@@ -22,4 +22,25 @@ import Testing
         #expect(inspection.result.stdout.contains("30162 rows"), "\(inspection.result.stdout)")
         #expect(inspection.loads, "reading a dataset did not load libhdf5")
     }
+
+    /// In a comparison only the step that reads the dataset loads it: not the workers that describe plugins, run
+    /// methods or compute metrics (they read the prepared split, a plain file), and not the host unless it writes a
+    /// results file (`--out`). Each process's loader report goes to a file of its own (LD_DEBUG_OUTPUT adds the
+    /// pid), so the workers are seen too.
+    @Test(arguments: [false, true])
+    func onlyTheDatasetReaderAndAWritingHostLoadIt(writesResults: Bool) throws {
+        let folder = try TestEnvironment.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let result = try TestEnvironment.fairlab(
+            ["compare", TestEnvironment.dataset("german"), "--methods", "reweighing", "--bootstrap", "0"] + (writesResults ? ["--out", folder + "/results.h5"] : []),
+            environment: ["LD_DEBUG": "libs", "LD_DEBUG_OUTPUT": folder + "/loader"])
+        #expect(result.status == 0, "\(result.stderr.suffix(2000))")
+        let reports = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasPrefix("loader.") }
+            .map { try String(contentsOfFile: folder + "/" + $0, encoding: .utf8) }
+        // The host, plugin descriptions, the dataset's reader, two method workers (baseline, reweighing), metrics.
+        #expect(reports.count >= 6, "\(reports.count) processes reported")
+        #expect(reports.allSatisfy { $0.contains("find library=libopenblas") })
+        let loading = reports.filter { $0.contains("find library=libhdf5") }.count
+        #expect(loading == (writesResults ? 2 : 1), "\(loading) of \(reports.count) processes loaded libhdf5")
+    }
 }
