@@ -39,31 +39,28 @@ public struct FeatureMatrix {
 
     /// out (rows × width, row-major) = X B, for B cols × width, row-major (width 1: X b).
     public func times(_ b: UnsafePointer<Double>, width: Int = 1, into out: UnsafeMutablePointer<Double>) {
-        guard rows > 0, width > 0 else { return }
-        switch storage {
-        case .sparse(let compressed):
-            compressed.multiply(b, width: width, into: out)
-        case .dense(let x, let ld) where width == 1:
-            blas.dgemv(Int32(FL_BLAS_COL_MAJOR), Int32(FL_BLAS_NO_TRANS), Int32(rows), Int32(cols), 1, x, Int32(ld), b, 1, 0, out, 1)
-        case .dense(let x, let ld):
-            // outᵀ (width × rows, column-major) = Bᵀ Xᵀ, Bᵀ being B read column-major.
-            blas.dgemm(Int32(FL_BLAS_COL_MAJOR), Int32(FL_BLAS_NO_TRANS), Int32(FL_BLAS_TRANS), Int32(width), Int32(rows), Int32(cols),
-                       1, b, Int32(width), x, Int32(ld), 0, out, Int32(width))
-        }
+        product(b, width: width, transposed: false, into: out)
     }
 
     /// out (cols × width, row-major) = Xᵀ F, for F rows × width, row-major (width 1: Xᵀ f).
     public func transposeTimes(_ f: UnsafePointer<Double>, width: Int = 1, into out: UnsafeMutablePointer<Double>) {
-        guard cols > 0, width > 0 else { return }
+        product(f, width: width, transposed: true, into: out)
+    }
+
+    /// op(X) times `input` (row-major, `width` wide) into `out` (row-major), op(X) = Xᵀ when `transposed`.
+    private func product(_ input: UnsafePointer<Double>, width: Int, transposed: Bool, into out: UnsafeMutablePointer<Double>) {
+        let (outputs, inner) = transposed ? (cols, rows) : (rows, cols)
+        guard outputs > 0, width > 0 else { return }
         switch storage {
         case .sparse(let compressed):
-            compressed.transposeMultiply(f, width: width, into: out)
+            if transposed { compressed.transposeMultiply(input, width: width, into: out) } else { compressed.multiply(input, width: width, into: out) }
         case .dense(let x, let ld) where width == 1:
-            blas.dgemv(Int32(FL_BLAS_COL_MAJOR), Int32(FL_BLAS_TRANS), Int32(rows), Int32(cols), 1, x, Int32(ld), f, 1, 0, out, 1)
+            blas.dgemv(Int32(FL_BLAS_COL_MAJOR), Int32(transposed ? FL_BLAS_TRANS : FL_BLAS_NO_TRANS), Int32(rows), Int32(cols), 1, x, Int32(ld),
+                       input, 1, 0, out, 1)
         case .dense(let x, let ld):
-            // outᵀ (width × cols, column-major) = Fᵀ X, Fᵀ being F read column-major.
-            blas.dgemm(Int32(FL_BLAS_COL_MAJOR), Int32(FL_BLAS_NO_TRANS), Int32(FL_BLAS_NO_TRANS), Int32(width), Int32(cols), Int32(rows),
-                       1, f, Int32(width), x, Int32(ld), 0, out, Int32(width))
+            // outᵀ (width × outputs, column-major) = inputᵀ op(X)ᵀ, inputᵀ being the input read column-major.
+            blas.dgemm(Int32(FL_BLAS_COL_MAJOR), Int32(FL_BLAS_NO_TRANS), Int32(transposed ? FL_BLAS_NO_TRANS : FL_BLAS_TRANS), Int32(width),
+                       Int32(outputs), Int32(inner), 1, input, Int32(width), x, Int32(ld), 0, out, Int32(width))
         }
     }
 
