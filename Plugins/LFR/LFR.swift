@@ -54,9 +54,10 @@ final class LFR: FairlabMethod {
             throw PluginError.invalidInput("LFR compares the privileged and unprivileged sides, and one of them has no training rows")
         }
         let k = Int(parameters.number("k"))
+        let features = rows(train)
+        host.log("LFR's products with the prototypes go over \(features.isSparse ? "the rows' non-zero values (sparse)" : "all values, through BLAS (dense)")", level: FL_LOG_INFO)
         let objective = LFRObjective(
-            rows: rows(train), labels: Array(labels), privileged: privileged,
-            prototypes: k,
+            rows: features, labels: Array(labels), privileged: privileged, prototypes: k,
             weights: (parameters.number("ax"), parameters.number("ay"), parameters.number("az")))
         let start = try initialParameters(count: objective.parameterCount)
         var optimizer = BoundedLBFGS(

@@ -47,8 +47,8 @@ VECTORISED void fairlab_scatter_differences(const double *restrict column, int64
     }
 }
 
-/* The k best so far, sorted; a distance at or beyond the k-th never enters, so an equal distance keeps the row
- * offered first. */
+/* The k best so far, sorted; until there are k every row enters (an infinite distance too, from norms that
+ * overflow), then a distance at or beyond the k-th never does, so an equal distance keeps the row offered first. */
 typedef struct {
     int32_t k, filled;
     double worst;
@@ -57,7 +57,7 @@ typedef struct {
 } nearest_set;
 
 static inline void offer(nearest_set *best, double distance, int64_t row) {
-    if (distance >= best->worst) return;
+    if (best->filled == best->k && distance >= best->worst) return;
     int32_t position = best->filled == best->k ? best->k - 1 : best->filled;
     if (best->filled < best->k) best->filled++;
     while (position > 0 && best->distances[position - 1] > distance) {
@@ -89,7 +89,7 @@ static inline __attribute__((always_inline)) void scan(const double *products, c
             block[lane] = distance < 0 ? 0 : distance;
             below |= block[lane] < worst;
         }
-        if (below) {
+        if (below || best->filled < best->k) {
             for (int lane = 0; lane < 8; lane++) {
                 if (j + lane != self) offer(best, block[lane], j + lane);
             }
@@ -222,7 +222,7 @@ static inline __attribute__((always_inline)) void sum_entries(const int32_t *res
                                                               int64_t first, int64_t end, const double *restrict matrix,
                                                               int64_t stride, int64_t offset, const int width,
                                                               double *restrict o) {
-    double sums[64] = {0};
+    double sums[32] = {0};
     for (int64_t e = first; e < end; e++) {
         const double *m = matrix + (int64_t)columns[e] * stride + offset;
         double v = values[e];
@@ -231,18 +231,14 @@ static inline __attribute__((always_inline)) void sum_entries(const int32_t *res
     for (int h = 0; h < width; h++) o[h] = sums[h];
 }
 
-/* sum_entries over all `width` outputs: 64 at a time, then 32, then the rest if at most 16, each block compiled
- * with its width (AVX-512's 32 registers hold 64 sums); a rest of 17 to 31 summed in memory. */
+/* sum_entries over all `width` outputs: 32 at a time, then the rest if at most 16, each block compiled with its width
+ * (32 sums fill 4 of AVX-512's registers, 8 of AVX2's); a rest of 17 to 31 summed in memory. */
 static inline __attribute__((always_inline)) void sum_all_entries(const int32_t *restrict columns,
                                                                   const double *restrict values, int64_t first,
                                                                   int64_t end, const double *restrict matrix,
                                                                   int64_t width, double *restrict o) {
     int64_t h0 = 0;
-    for (; h0 + 64 <= width; h0 += 64) sum_entries(columns, values, first, end, matrix, width, h0, 64, o + h0);
-    if (h0 + 32 <= width) {
-        sum_entries(columns, values, first, end, matrix, width, h0, 32, o + h0);
-        h0 += 32;
-    }
+    for (; h0 + 32 <= width; h0 += 32) sum_entries(columns, values, first, end, matrix, width, h0, 32, o + h0);
     switch (width - h0) {
 #define NARROW(w) \
     case w: sum_entries(columns, values, first, end, matrix, width, h0, w, o + h0); return;
@@ -366,7 +362,7 @@ VECTORISED void fairlab_lfr_memberships(const double *restrict products, const d
         double nearest = INFINITY;
         for (int64_t j = 0; j < k; j++) {
             double squared = row_norms[i] - 2 * s[j] + prototype_norms[j];
-            d[j] = sqrt(squared > 0 ? squared : 0);
+            d[j] = sqrt(squared < 0 ? 0 : squared);  /* a NaN stays NaN */
             if (d[j] < nearest) nearest = d[j];
         }
         /* Shifted by the nearest distance, so that the largest exponential is 1 and none overflows. */

@@ -87,6 +87,11 @@ import Testing
             for (sparse, dense) in zip(terms[0], terms[1]) { #expect(abs(sparse - dense) <= 1e-12 * max(abs(dense), 1e-3), "\(terms)") }
         }
         let start = Self.text((golden["initial_parameters"] as! [NSNumber]).map(\.doubleValue))
+        // Each storage is the one asked for (the golden rows, standardised, would be dense by default).
+        for storage in ["sparse", "dense"] {
+            let logged = try training.fitted("LFR", "lfr", ["initial": start, "maxiter": "0", "products": storage], seed: 3).logged.map(\.text)
+            #expect(logged.contains { $0.hasPrefix("LFR's products") && $0.hasSuffix("(\(storage))") }, "\(logged)")
+        }
         let fits = try ["sparse", "dense"].map { try Self.fit(training, ["initial": start, "maxiter": "5", "products": $0]) }
         #expect(abs(fits[0].terms[0] - fits[1].terms[0]) <= 1e-10, "\(fits[0].terms) against \(fits[1].terms)")
         // Five steps moved the objective: the comparison is of a search, not of the start.

@@ -64,4 +64,17 @@ import Testing
         let few = [0, 2].sorted { (max(0, norms[0] + norms[$0] - 2 * products[$0]), $0) < (max(0, norms[0] + norms[$1] - 2 * products[$1]), $1) }
         #expect(Array(nearest.rows) == few.map(Int64.init))
     }
+
+    /// Rows at an infinite distance (norms that overflowed) still fill the k places, the earlier rows first: a
+    /// search of enough rows always finds k.
+    @Test func infiniteDistancesStillFillTheKPlaces() {
+        var nearest = NearestRows(k: 3)
+        let norms = [Double](repeating: .infinity, count: 10), products = [Double](repeating: 0, count: 10)
+        products.withUnsafeBufferPointer { products in
+            norms.withUnsafeBufferPointer { norms in
+                nearest.search(products: products.baseAddress, indicatorProducts: nil, norms: norms.baseAddress!, count: 10, own: 0, excluding: 0)
+            }
+        }
+        #expect(Array(nearest.rows) == [1, 2, 3])
+    }
 }

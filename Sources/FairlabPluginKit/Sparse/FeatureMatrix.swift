@@ -23,9 +23,8 @@ public struct FeatureMatrix {
         rows = data.rows
         cols = data.cols
         self.blas = blas
-        let compressed = SparseRows(data)
-        if sparse ?? (compressed.density <= SparseRows.densityLimit) {
-            storage = .sparse(compressed)
+        if sparse ?? (SparseRows.density(of: data) <= SparseRows.densityLimit) {
+            storage = .sparse(SparseRows(data))
         } else {
             storage = .dense(UnsafePointer(data.matrix.pointee.data!), leadingDimension: Int(data.matrix.pointee.leading_dimension))
         }

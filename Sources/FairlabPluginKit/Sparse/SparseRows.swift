@@ -24,11 +24,36 @@ public struct SparseRows {
     /// The share of the rows' values that are stored (not zero).
     public var density: Double { Double(values.count) / Double(max(count * width, 1)) }
 
-    /// The rows of `data`.
+    /// The rows of `data`, built in two streaming passes over its columns (compiled: each row's count of non-zero
+    /// values, then the values scattered to their rows), columns in ascending order within each row.
     public init(_ data: DataView) {
         width = data.cols
+        let n = data.rows, stored = data.matrix.pointee.data!, leadingDimension = Int(data.matrix.pointee.leading_dimension)
+        var starts = [Int64](repeating: 0, count: n + 1)
+        starts.withUnsafeMutableBufferPointer { starts in
+            for j in 0..<width { fairlab_add_differences(stored + j * leadingDimension, Int64(n), 0, starts.baseAddress! + 1) }
+            for i in 0..<n { starts[i + 1] += starts[i] }
+        }
+        var next = starts
+        var columns = [Int32](repeating: 0, count: Int(starts[n])), values = [Double](repeating: 0, count: Int(starts[n]))
+        next.withUnsafeMutableBufferPointer { next in
+            columns.withUnsafeMutableBufferPointer { columns in
+                values.withUnsafeMutableBufferPointer { values in
+                    for j in 0..<width {
+                        fairlab_scatter_differences(
+                            stored + j * leadingDimension, Int64(n), 0, Int32(j), next.baseAddress!, columns.baseAddress!, values.baseAddress!)
+                    }
+                }
+            }
+        }
+        (self.starts, self.columns, self.values) = (starts, columns, values)
+    }
+
+    /// The share of `data`'s values that are not zero, counted without building the rows.
+    public static func density(of data: DataView) -> Double {
         let stored = data.matrix.pointee.data!, leadingDimension = Int(data.matrix.pointee.leading_dimension)
-        for i in 0..<data.rows { append { stored[i + $0 * leadingDimension] } }
+        let nonZero = (0..<data.cols).reduce(0) { $0 + Int(fairlab_count_different(stored + $1 * leadingDimension, Int64(data.rows), 0)) }
+        return Double(nonZero) / Double(max(data.rows * data.cols, 1))
     }
 
     /// Rows given as the columns of a `width` × `count` column-major matrix (each row's values one after another).
