@@ -23,7 +23,12 @@ import Testing
 
         let brief = lock(path)
         let released = Date().addingTimeInterval(0.3)
-        DispatchQueue.global().asyncAfter(deadline: .now() + 0.3) { close(brief) }
+        // A thread of its own, not the shared dispatch pool: with the whole suite running, the pool's threads can
+        // all be busy past the wait's second (this test once failed so), and the lock would outlast it.
+        Thread {
+            usleep(300_000)
+            close(brief)
+        }.start()
         _ = try HDF5File(path: path, mode: .readOnly)
         #expect(Date() >= released, "opened while the lock was held")
 
