@@ -42,8 +42,13 @@ import Testing
     /// German prepared as a run's prepare step prepares it, for one seed, in `folder`, and the baseline's job on
     /// it, which also writes the baseline scores a post-processing job reads.
     static func preparedGerman(seed: UInt64, in folder: String) throws -> (job: MethodJob, split: SplitRecord) {
+        try prepared("german", seed: seed, standardization: .all, in: folder)
+    }
+
+    /// `dataset`'s split for `seed`, prepared in `folder` with `standardization`.
+    static func prepared(_ dataset: String, seed: UInt64, standardization: Standardization, in folder: String) throws -> (job: MethodJob, split: SplitRecord) {
         let prepared = try RunPreparation.run(
-            PrepareJob(datasetPath: TestEnvironment.dataset("german"), protectedAttributes: [], seeds: [seed], standardization: .all, folder: folder),
+            PrepareJob(datasetPath: TestEnvironment.dataset(dataset), protectedAttributes: [], seeds: [seed], standardization: standardization, folder: folder),
             progress: { _ in })
         return (MethodJob(splitPath: prepared.splitPaths[0], seed: seed, baselineScoresPath: folder + "/baseline-scores.f64"), prepared.splits[0])
     }
@@ -84,12 +89,14 @@ import Testing
 
     /// fair-logreg reaches the optimum of its objective, whatever λ: its coefficients, read back through
     /// predictions on the unit vectors (score(0) = σ(b), score(eⱼ) = σ(βⱼ + b)), zero the objective's gradient
-    /// as computed here from the definition on the training rows.
-    @Test(arguments: [1.0, 10, 100])
-    func fairLogisticRegressionStopsAtAStationaryPoint(_ lambda: Double) throws {
+    /// as computed here from the definition on the training rows. German with every column standardised has no
+    /// zero, so its products are dense; Adult with its one-hot columns left 0/1 is 15 % non-zero, so sparse.
+    @Test(arguments: [("german", 1.0), ("german", 10), ("german", 100), ("adult", 10)])
+    func fairLogisticRegressionStopsAtAStationaryPoint(_ dataset: String, _ lambda: Double) throws {
         let folder = try TestEnvironment.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let (job, _) = try Self.preparedGerman(seed: 2, in: folder)
+        let sparse = dataset == "adult"
+        let (job, _) = try Self.prepared(dataset, seed: 2, standardization: sparse ? .numeric : .all, in: folder)
         let split = try PreparedSplit.read(from: job.splitPath)
         let library = try LoadedLibrary(path: TestEnvironment.pluginLibrary("FairLogisticRegression"))
         let method = try #require(try library.methods().first)
@@ -127,6 +134,8 @@ import Testing
         for j in 0..<p { gradient[j] += beta[j] / (2 * Double(n)) }  // ‖β‖² / (2Cn) with C = 2
         gradient.append(row.reduce(0, +))
         let largest = gradient.map(abs).max()!
-        #expect(largest < 1e-7, "λ = \(lambda): largest gradient entry \(largest)")
+        #expect(largest < 1e-7, "\(dataset), λ = \(lambda): largest gradient entry \(largest)")
+        let storage = sparse ? "(sparse)" : "(dense)"
+        #expect(instance.logged.contains { $0.text.hasPrefix("products go over") && $0.text.hasSuffix(storage) }, "\(instance.logged.map(\.text))")
     }
 }
