@@ -11,8 +11,8 @@ import Glibc
 /// with zᵢ = xᵢβ + b, by truncated Newton steps on its exact Hessian, Xᵀ diag(dᵢ) X + I/(Cn) + 2λ ∇gap ∇gapᵀ with
 /// dᵢ the loss's curvature plus 2λ·gap·∂²gap/∂zᵢ² (products only, never the p × p matrix). With λ = 0 it is the
 /// host's base learner (the same optimum as scikit-learn's `LogisticRegression(C)`). Products with the feature
-/// matrix go over its non-zero values when most are zero (`FeatureMatrix`), else through the host's BLAS, as its
-/// preconditioner's Gram does.
+/// matrix, and its preconditioner's Gram, go over its non-zero values when most are zero (`FeatureMatrix`), else
+/// through the host's BLAS.
 ///
 /// `fair-bagging` is the fairness surveys' regularised ensemble: `members` such models, each on a bootstrap
 /// sample of the training rows (n draws with replacement from the host's seeded stream, as multiplicities of
@@ -85,7 +85,6 @@ final class FairLogisticRegression: FairlabMethod {
         }
         let gapSign = (0..<n).map { train.groups.privileged[Int(codes[$0])] ? -counts[$0] / privilegedCount : counts[$0] / unprivilegedCount }
         let weights = (0..<n).map { train.weight($0) * counts[$0] }
-        let blas = host.blas
         let x = train.matrix.pointee
         let lambda = fairnessWeight, c = inverseRegularization, size = sampled
 
@@ -168,8 +167,7 @@ final class FairLogisticRegression: FairlabMethod {
         func gaussNewtonFactor() -> [Double]? {
             let m = p + 1
             var matrix = [Double](repeating: 0, count: m * m)
-            addWeightedGram(of: x.data!, rows: n, cols: p, leadingDimension: Int(x.leading_dimension), curvature: Array(lossCurvature),
-                            blas: blas, into: &matrix, leadingDimension: m)
+            features.addWeightedGram(curvature: Array(lossCurvature), into: &matrix, leadingDimension: m)
             var cross = [Double](repeating: 0, count: max(p, 1))
             if p > 0 { features.transposeTimes(lossCurvature.baseAddress!, into: &cross) }
             for j in 0..<p {

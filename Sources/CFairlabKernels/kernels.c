@@ -332,6 +332,23 @@ VECTORISED void fairlab_sparse_rows_transpose_all(const int64_t *restrict starts
     }
 }
 
+VECTORISED void fairlab_sparse_weighted_gram(const int64_t *restrict starts, const int32_t *restrict columns,
+                                             const double *restrict values, int64_t count,
+                                             const double *restrict weights, int64_t features,
+                                             double *restrict lower) {
+    for (int64_t j = 0; j < features * features; j++) lower[j] = 0;
+    for (int64_t i = 0; i < count; i++) {
+        if (weights[i] == 0) continue;
+        for (int64_t first = starts[i]; first < starts[i + 1]; first++) {
+            /* Columns ascend within a row: the pairs (second, first) lie in column columns[first], from its diagonal
+             * down, nearby writes. */
+            double scaled = weights[i] * values[first];
+            double *column = lower + (int64_t)columns[first] * features;
+            for (int64_t second = first; second < starts[i + 1]; second++) column[columns[second]] += scaled * values[second];
+        }
+    }
+}
+
 VECTORISED void fairlab_project_away(const double *restrict gradient, const double *restrict adversary, int64_t n,
                                      double alpha, double *restrict result) {
     /* Eight running sums per quantity, one per lane, added up at the end: a fixed order the compiler can vectorise. */

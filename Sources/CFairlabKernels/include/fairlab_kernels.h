@@ -78,6 +78,11 @@ void fairlab_sparse_rows_transpose_times(const int64_t *starts, const int32_t *c
 void fairlab_sparse_rows_transpose_all(const int64_t *starts, const int32_t *columns, const double *values, int64_t count,
                                        const double *dense, int64_t width, int64_t features, double *out);
 
+/* The lower triangle (row ≥ column) of Σ_i weights[i] x_i x_iᵀ over the `count` compressed rows, into `lower`
+ * (features × features, column-major; the upper triangle left 0): each row's pairs of entries, its rows in order. */
+void fairlab_sparse_weighted_gram(const int64_t *starts, const int32_t *columns, const double *values, int64_t count,
+                                  const double *weights, int64_t features, double *lower);
+
 /* Learning fair representations' passes over its n rows and k prototypes (LFRObjective); every n × k array is
  * row-major (row i's k values at i * k), k × k ones column-major.
  *

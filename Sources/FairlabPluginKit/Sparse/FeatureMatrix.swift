@@ -63,6 +63,25 @@ public struct FeatureMatrix {
         }
     }
 
+    /// Adds Xᵀ diag(c) X (cols × cols) into `matrix` (column-major, leading dimension `ldm`, so it may sit in the
+    /// top-left of a larger matrix); `curvature` (c) non-negative. Sparse: each row's pairs of non-zero values (a
+    /// row of Adult's has about 14, so a hundred pairs, where a dense Gram takes 99²); dense: `addWeightedGram`.
+    public func addWeightedGram(curvature: [Double], into matrix: inout [Double], leadingDimension ldm: Int) {
+        switch storage {
+        case .sparse(let compressed):
+            let lower = curvature.withUnsafeBufferPointer { compressed.weightedGramLower($0.baseAddress!) }
+            for b in 0..<cols {
+                for a in b..<cols {
+                    matrix[a + b * ldm] += lower[a + b * cols]
+                    if a != b { matrix[b + a * ldm] += lower[a + b * cols] }
+                }
+            }
+        case .dense(let x, let ld):
+            FairlabPluginKit.addWeightedGram(
+                of: x, rows: rows, cols: cols, leadingDimension: ld, curvature: curvature, blas: blas, into: &matrix, leadingDimension: ldm)
+        }
+    }
+
     /// ‖x_i‖² of each row.
     public func squaredNorms() -> [Double] {
         switch storage {

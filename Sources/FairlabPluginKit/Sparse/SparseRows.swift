@@ -78,6 +78,13 @@ public struct SparseRows {
         withStorage { fairlab_sparse_rows_transpose_all($0, $1, $2, Int64(count), matrix, Int64(outputs), Int64(width), out) }
     }
 
+    /// The lower triangle (row ≥ column) of Σ_i weights[i] x_i x_iᵀ, width × width column-major, the upper left 0.
+    public func weightedGramLower(_ weights: UnsafePointer<Double>) -> [Double] {
+        var lower = [Double](repeating: 0, count: width * width)
+        withStorage { fairlab_sparse_weighted_gram($0, $1, $2, Int64(count), weights, Int64(width), &lower) }
+        return lower
+    }
+
     /// Calls `body` with the starts, columns and values arrays, as the C kernels take them.
     public func withStorage<Result>(_ body: (UnsafePointer<Int64>, UnsafePointer<Int32>, UnsafePointer<Double>) -> Result) -> Result {
         starts.withUnsafeBufferPointer { starts in
