@@ -32,8 +32,8 @@ struct CovarianceConstrainedLogistic {
     let rows: Int
     /// Features plus the intercept.
     let width: Int
-    /// rows × width, column-major, the last column 1.
-    let design: [Double]
+    /// rows × width, the last column 1: products over its non-zero values when most are zero (`FeatureMatrix`).
+    let design: FeatureMatrix
     /// 0/1 labels.
     let labels: [Double]
     private let weights: [Double]
@@ -43,24 +43,22 @@ struct CovarianceConstrainedLogistic {
     let covarianceRows: [[Double]]
     let blas: fl_blas
 
-    /// The problem on `design` (rows × width, column-major, last column 1), labels 0/1, row weights and each
-    /// row's group.
-    init(design: [Double], rows: Int, width: Int, labels: [Double], weights: [Double], groups: [Int], groupCount: Int, inverseRegularization c: Double, blas: fl_blas) {
+    /// The problem on `design` (rows × width, last column 1), labels 0/1, row weights and each row's group.
+    init(design: FeatureMatrix, labels: [Double], weights: [Double], groups: [Int], groupCount: Int, inverseRegularization c: Double, blas: fl_blas) {
         ridge = 1 / c
         self.design = design
-        self.rows = rows
-        self.width = width
+        rows = design.rows
+        width = design.cols
         self.labels = labels
         self.weights = weights
         self.blas = blas
-        // a_g = Xᵀ (z_g − z̄_g) / N, one dgemv per group.
+        // a_g = Xᵀ (z_g − z̄_g) / N, one product per group.
         let n = Double(rows)
         covarianceRows = (0..<groupCount).map { g in
             let share = Double(groups.filter { $0 == g }.count) / n
-            let centred = groups.map { ($0 == g ? 1 : 0) - share }
-            var row = [Double](repeating: 0, count: width)
-            blas.dgemv(Int32(FL_BLAS_COL_MAJOR), Int32(FL_BLAS_TRANS), Int32(rows), Int32(width), 1 / n, design, Int32(rows),
-                       centred, 1, 0, &row, 1)
+            let centred = groups.map { (($0 == g ? 1 : 0) - share) / n }
+            var row = [Double](repeating: 0, count: design.cols)
+            design.transposeTimes(centred, into: &row)
             return row
         }
     }
@@ -73,10 +71,7 @@ struct CovarianceConstrainedLogistic {
     }
 
     private func writeMargins(_ theta: [Double], into margins: inout [Double]) {
-        design.withUnsafeBufferPointer { x in
-            blas.dgemv(Int32(FL_BLAS_COL_MAJOR), Int32(FL_BLAS_NO_TRANS), Int32(rows), Int32(width), 1, x.baseAddress!, Int32(rows),
-                       theta, 1, 0, &margins, 1)
-        }
+        design.times(theta, into: &margins)
     }
 
     /// The loss Σ w_i CE(θᵀx_i, y_i) + ‖w‖² / (2C); with `gradient`, also writes its gradient there.
@@ -96,10 +91,7 @@ struct CovarianceConstrainedLogistic {
             if gradient != nil { slopes[i] = weights[i] * (Logistic.sigmoid(margins[i]) - labels[i]) }
         }
         if let gradient {
-            design.withUnsafeBufferPointer { x in
-                blas.dgemv(Int32(FL_BLAS_COL_MAJOR), Int32(FL_BLAS_TRANS), Int32(rows), Int32(width), 1, x.baseAddress!, Int32(rows),
-                           slopes, 1, 0, gradient, 1)
-            }
+            design.transposeTimes(slopes, into: gradient)
             for k in 0..<(width - 1) { gradient[k] += ridge * theta[k] }
         }
         for k in 0..<(width - 1) { total += 0.5 * ridge * theta[k] * theta[k] }
@@ -207,10 +199,7 @@ struct CovarianceConstrainedLogistic {
                 return weights[i] * probability * (1 - probability)
             }
             var hessian = [Double](repeating: 0, count: p * p)
-            design.withUnsafeBufferPointer { x in
-                addWeightedGram(of: x.baseAddress!, rows: rows, cols: p, leadingDimension: rows, curvature: curvature, blas: blas,
-                                into: &hessian, leadingDimension: p)
-            }
+            design.addWeightedGram(curvature: curvature, into: &hessian, leadingDimension: p)
             for k in 0..<(p - 1) { hessian[k + k * p] += ridge }
             if !basis.isEmpty {
                 // P H P: every column projected, then (H symmetric) every row; then + QQᵀ.

@@ -35,11 +35,9 @@ final class FairnessConstraints: FairlabMethod {
         self.variant = variant
     }
 
-    /// The kept features of each row and a trailing 1, column-major.
-    private func design(_ data: DataView) -> [Double] {
-        var x = [Double](repeating: 1, count: data.rows * (kept.count + 1))
-        for (position, column) in kept.enumerated() { for i in 0..<data.rows { x[i + position * data.rows] = data.feature(i, column) } }
-        return x
+    /// The kept features of each row and a trailing 1.
+    private func design(_ data: DataView) -> FeatureMatrix {
+        FeatureMatrix(data, blas: host.blas, columns: kept, appendingOne: true)
     }
 
     func fit(train: DataView, validation: DataView?) throws {
@@ -48,7 +46,7 @@ final class FairnessConstraints: FairlabMethod {
         let include = parameters.text("protected_features") == "include"
         kept = (0..<train.cols).filter { include || train.columns?[$0].kind != FL_COLUMN_PROTECTED }
         let problem = CovarianceConstrainedLogistic(
-            design: design(train), rows: train.rows, width: kept.count + 1, labels: Array(labels),
+            design: design(train), labels: Array(labels),
             weights: (0..<train.rows).map { train.weight($0) }, groups: codes.map { Int($0) }, groupCount: train.groups.count,
             inverseRegularization: parameters.number("c"), blas: host.blas)
         let unconstrained = problem.solve(threshold: .infinity, from: [Double](repeating: 0, count: problem.width))
@@ -86,8 +84,7 @@ final class FairnessConstraints: FairlabMethod {
         guard !theta.isEmpty else { throw PluginError.invalidInput("predict before fit") }
         guard data.cols > (kept.last ?? -1) else { throw PluginError.invalidInput("predict has \(data.cols) columns; the model was fitted on more") }
         var margins = [Double](repeating: 0, count: data.rows)
-        host.blas.dgemv(Int32(FL_BLAS_COL_MAJOR), Int32(FL_BLAS_NO_TRANS), Int32(data.rows), Int32(theta.count), 1, design(data), Int32(max(data.rows, 1)),
-                        theta, 1, 0, &margins, 1)
+        design(data).times(theta, into: &margins)
         output.setScoresAndPredictions(margins.map(Logistic.sigmoid))
     }
 }

@@ -47,7 +47,7 @@ extension CovarianceConstrainedLogistic {
                 // A budget past e^709 leaves the row unconstrained.
                 guard bound > -.infinity else { continue }
             }
-            for k in 0..<width { matrix.append(sign * design[k * rows + i]) }
+            matrix += design.row(i).map { sign * $0 }
             bounds.append(bound)
         }
         return (matrix, bounds)

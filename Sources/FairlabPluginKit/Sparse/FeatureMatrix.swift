@@ -2,12 +2,21 @@ import CFairlabPlugin
 
 /// A data view's features as products see them: compressed (`SparseRows`) when most values
 /// are zero, as one-hot encoded rows are, so that products go over the non-zero values only (a row of Adult has
-/// about 14 of 99); else the host's matrix itself, through the host's BLAS. Borrows the view's matrix: valid while
-/// the view is (the call that received it).
+/// about 14 of 99); else the host's matrix itself, through the host's BLAS. All of a view's columns borrow the
+/// view's matrix: valid while the view is (the call that received it); some of them, or an intercept's column of
+/// ones, are a dense copy of their own.
 public struct FeatureMatrix {
     private enum Storage {
         case sparse(SparseRows)
-        case dense(UnsafePointer<Double>, leadingDimension: Int)
+        /// Column-major, with its leading dimension; `copy` owns the values when they are not the view's.
+        case dense(UnsafePointer<Double>, leadingDimension: Int, copy: DenseCopy?)
+    }
+
+    /// Values of a dense matrix made for a `FeatureMatrix`, freed with the last matrix that uses them.
+    private final class DenseCopy {
+        let values: UnsafeMutablePointer<Double>
+        init(count: Int) { values = UnsafeMutablePointer<Double>.allocate(capacity: max(count, 1)) }
+        deinit { values.deallocate() }
     }
 
     private let storage: Storage
@@ -17,16 +26,35 @@ public struct FeatureMatrix {
     /// The number of feature columns.
     public let cols: Int
 
-    /// The features of `data`, stored sparse or dense as `sparse` says (nil: sparse when at most
-    /// `SparseRows.densityLimit` of the values are non-zero).
-    public init(_ data: DataView, blas: fl_blas, sparse: Bool? = nil) {
+    /// The features of `data` (its columns `kept`, in that order, when given), then with `appendingOne` a column of
+    /// ones, stored sparse or dense as `sparse` says (nil: sparse when at most `SparseRows.densityLimit` of the values
+    /// are non-zero).
+    public init(_ data: DataView, blas: fl_blas, columns kept: [Int]? = nil, appendingOne: Bool = false, sparse: Bool? = nil) {
         rows = data.rows
-        cols = data.cols
+        cols = (kept?.count ?? data.cols) + (appendingOne ? 1 : 0)
         self.blas = blas
-        if sparse ?? (SparseRows.density(of: data) <= SparseRows.densityLimit) {
-            storage = .sparse(SparseRows(data))
+        let stored = data.matrix.pointee.data!, ld = Int(data.matrix.pointee.leading_dimension)
+        if sparse ?? (SparseRows.density(of: data, columns: kept, appendingOne: appendingOne) <= SparseRows.densityLimit) {
+            storage = .sparse(SparseRows(data, columns: kept ?? Array(0..<data.cols), appendingOne: appendingOne))
+        } else if kept == nil && !appendingOne {
+            storage = .dense(UnsafePointer(stored), leadingDimension: ld, copy: nil)
         } else {
-            storage = .dense(UnsafePointer(data.matrix.pointee.data!), leadingDimension: Int(data.matrix.pointee.leading_dimension))
+            let copy = DenseCopy(count: rows * cols), columns = kept ?? Array(0..<data.cols)
+            for (position, column) in columns.enumerated() { (copy.values + position * rows).update(from: stored + column * ld, count: rows) }
+            if appendingOne { (copy.values + columns.count * rows).update(repeating: 1, count: rows) }
+            storage = .dense(UnsafePointer(copy.values), leadingDimension: max(rows, 1), copy: copy)
+        }
+    }
+
+    /// Row i's values, zeros included.
+    public func row(_ i: Int) -> [Double] {
+        switch storage {
+        case .sparse(let compressed):
+            var values = [Double](repeating: 0, count: cols)
+            for e in Int(compressed.starts[i])..<Int(compressed.starts[i + 1]) { values[Int(compressed.columns[e])] = compressed.values[e] }
+            return values
+        case .dense(let x, let ld, _):
+            return (0..<cols).map { x[i + $0 * ld] }
         }
     }
 
@@ -53,10 +81,10 @@ public struct FeatureMatrix {
         switch storage {
         case .sparse(let compressed):
             if transposed { compressed.transposeMultiply(input, width: width, into: out) } else { compressed.multiply(input, width: width, into: out) }
-        case .dense(let x, let ld) where width == 1:
+        case .dense(let x, let ld, _) where width == 1:
             blas.dgemv(Int32(FL_BLAS_COL_MAJOR), Int32(transposed ? FL_BLAS_TRANS : FL_BLAS_NO_TRANS), Int32(rows), Int32(cols), 1, x, Int32(ld),
                        input, 1, 0, out, 1)
-        case .dense(let x, let ld):
+        case .dense(let x, let ld, _):
             // outᵀ (width × outputs, column-major) = inputᵀ op(X)ᵀ, inputᵀ being the input read column-major.
             blas.dgemm(Int32(FL_BLAS_COL_MAJOR), Int32(FL_BLAS_NO_TRANS), Int32(transposed ? FL_BLAS_NO_TRANS : FL_BLAS_TRANS), Int32(width),
                        Int32(outputs), Int32(inner), 1, input, Int32(width), x, Int32(ld), 0, out, Int32(width))
@@ -76,7 +104,7 @@ public struct FeatureMatrix {
                     if a != b { matrix[b + a * ldm] += lower[a + b * cols] }
                 }
             }
-        case .dense(let x, let ld):
+        case .dense(let x, let ld, _):
             FairlabPluginKit.addWeightedGram(
                 of: x, rows: rows, cols: cols, leadingDimension: ld, curvature: curvature, blas: blas, into: &matrix, leadingDimension: ldm)
         }
@@ -87,7 +115,7 @@ public struct FeatureMatrix {
         switch storage {
         case .sparse(let compressed):
             return compressed.squaredNorms()
-        case .dense(let x, let ld):
+        case .dense(let x, let ld, _):
             var norms = [Double](repeating: 0, count: rows)
             for j in 0..<cols { for i in 0..<rows { norms[i] += x[i + j * ld] * x[i + j * ld] } }
             return norms

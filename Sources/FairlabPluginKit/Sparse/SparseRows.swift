@@ -27,33 +27,44 @@ public struct SparseRows {
     /// The rows of `data`, built in two streaming passes over its columns (compiled: each row's count of non-zero
     /// values, then the values scattered to their rows), columns in ascending order within each row.
     public init(_ data: DataView) {
-        width = data.cols
+        self.init(data, columns: Array(0..<data.cols))
+    }
+
+    /// The rows of `data` over its columns `kept`, in that order, then (with `appendingOne`) a constant 1, the
+    /// intercept's column of a linear model: built as `init(_:)` builds all of them.
+    public init(_ data: DataView, columns kept: [Int], appendingOne: Bool = false) {
+        width = kept.count + (appendingOne ? 1 : 0)
         let n = data.rows, stored = data.matrix.pointee.data!, leadingDimension = Int(data.matrix.pointee.leading_dimension)
         var starts = [Int64](repeating: 0, count: n + 1)
         starts.withUnsafeMutableBufferPointer { starts in
-            for j in 0..<width { fairlab_add_differences(stored + j * leadingDimension, Int64(n), 0, starts.baseAddress! + 1) }
-            for i in 0..<n { starts[i + 1] += starts[i] }
+            for column in kept { fairlab_add_differences(stored + column * leadingDimension, Int64(n), 0, starts.baseAddress! + 1) }
+            for i in 0..<n { starts[i + 1] += starts[i] + (appendingOne ? 1 : 0) }
         }
         var next = starts
         var columns = [Int32](repeating: 0, count: Int(starts[n])), values = [Double](repeating: 0, count: Int(starts[n]))
         next.withUnsafeMutableBufferPointer { next in
             columns.withUnsafeMutableBufferPointer { columns in
                 values.withUnsafeMutableBufferPointer { values in
-                    for j in 0..<width {
+                    for (position, column) in kept.enumerated() {
                         fairlab_scatter_differences(
-                            stored + j * leadingDimension, Int64(n), 0, Int32(j), next.baseAddress!, columns.baseAddress!, values.baseAddress!)
+                            stored + column * leadingDimension, Int64(n), 0, Int32(position), next.baseAddress!, columns.baseAddress!,
+                            values.baseAddress!)
                     }
+                    // The 1 comes last in every row, as its column does.
+                    if appendingOne { for i in 0..<n { (columns[Int(next[i])], values[Int(next[i])]) = (Int32(kept.count), 1) } }
                 }
             }
         }
         (self.starts, self.columns, self.values) = (starts, columns, values)
     }
 
-    /// The share of `data`'s values that are not zero, counted without building the rows.
-    public static func density(of data: DataView) -> Double {
+    /// The share of values that are not zero in `data`'s columns `kept` (nil: all), and a column of ones with
+    /// `appendingOne`, counted without building the rows.
+    public static func density(of data: DataView, columns kept: [Int]? = nil, appendingOne: Bool = false) -> Double {
         let stored = data.matrix.pointee.data!, leadingDimension = Int(data.matrix.pointee.leading_dimension)
-        let nonZero = (0..<data.cols).reduce(0) { $0 + Int(fairlab_count_different(stored + $1 * leadingDimension, Int64(data.rows), 0)) }
-        return Double(nonZero) / Double(max(data.rows * data.cols, 1))
+        let columns = kept ?? Array(0..<data.cols), ones = appendingOne ? data.rows : 0
+        let nonZero = columns.reduce(ones) { $0 + Int(fairlab_count_different(stored + $1 * leadingDimension, Int64(data.rows), 0)) }
+        return Double(nonZero) / Double(max(data.rows * (columns.count + (appendingOne ? 1 : 0)), 1))
     }
 
     /// Rows given as the columns of a `width` × `count` column-major matrix (each row's values one after another).
