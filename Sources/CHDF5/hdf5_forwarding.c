@@ -21,13 +21,16 @@ static void open_library(void) {
 #else
 #error "CHDF5 knows the sonames of HDF5 1.10 only: add this version's"
 #endif
+    /* Each name's reason, kept: dlerror holds only the last failure's. */
+    char reasons[2][256] = {"", ""};
     for (size_t i = 0; i < sizeof names / sizeof names[0] && library == NULL; i++) {
         library = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
+        const char *reason = library == NULL ? dlerror() : NULL;
+        snprintf(reasons[i], sizeof reasons[i], "%s", reason != NULL ? reason : "no reason given");
     }
     if (library == NULL) {
-        const char *reason = dlerror();
-        snprintf(load_error, sizeof load_error, "cannot load libhdf5 %s (%s or %s): install it (Debian: libhdf5-103-1); %s",
-                 VERSION_NAME(H5_VERS_MAJOR, H5_VERS_MINOR), names[0], names[1], reason != NULL ? reason : "no reason given");
+        snprintf(load_error, sizeof load_error, "cannot load libhdf5 %s: install it (Debian: libhdf5-103-1); %s; %s",
+                 VERSION_NAME(H5_VERS_MAJOR, H5_VERS_MINOR), reasons[0], reasons[1]);
         return;
     }
     herr_t (*version)(unsigned *, unsigned *, unsigned *) =

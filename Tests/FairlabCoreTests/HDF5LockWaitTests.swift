@@ -36,7 +36,7 @@ import Testing
         defer { close(held) }
         let refused = Date()
         let error = #expect(throws: FairlabError.self) { _ = try HDF5File(path: path, mode: .readOnly) }
-        #expect(error?.description.contains("locked") == true, "\(String(describing: error))")
+        #expect(error?.description.contains("another process holds it locked") == true, "\(String(describing: error))")
         #expect(Date().timeIntervalSince(refused) >= 0.9, "gave up before its second")
     }
 }

@@ -71,6 +71,9 @@ public final class HDF5File {
                 waits += 1
                 opened = attempt()
             }
+            guard opened >= 0 || errno != EWOULDBLOCK else {
+                throw FairlabError(file: path, "cannot open the file: another process holds it locked (waited \(Double(Self.lockWaits) / 100) s)")
+            }
             handle = opened
         case .create:
             handle = H5Fcreate(path, fairlab_h5f_acc_trunc(), fairlab_h5p_default(), fairlab_h5p_default())

@@ -128,8 +128,8 @@ struct PreparedSplit {
         try writer.write(magic)
         try writer.write([UInt64(encoded.count).littleEndian])
         try writer.write([UInt8](encoded))
-        // The columns in two halves, one per core: each thread has its own part buffers, and positioned writes
-        // need no shared offset.
+        // The columns in two halves on two threads (the prepare step's hash of the dataset runs beside them): each
+        // thread has its own part buffers, and positioned writes need no shared offset.
         let halves = cols < 2 ? [0..<cols] : [0..<(cols / 2), (cols / 2)..<cols]
         let bytesPerColumn = parts.reduce(0) { $0 + $1.count } * 8
         let state = Mutex((written: 0, reported: 0, failure: Error?.none))

@@ -47,9 +47,7 @@ final class StandbyWorker {
             socket = -1
         }
         guard !reaped else { return }
-        kill(pid, SIGKILL)
-        var status: Int32 = 0
-        waitpid(pid, &status, 0)
+        WorkerPool.killAndReap(pid)
         reaped = true
     }
 }

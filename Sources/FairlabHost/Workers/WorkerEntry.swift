@@ -114,9 +114,10 @@ public enum WorkerEntry {
         guard message.last == 0, fields.count >= 2 else { throw FairlabError("worker standby: the host sent a malformed task") }
         let log = open(fields[0], O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard log >= 0 else { throw FairlabError(file: fields[0], "worker standby: cannot open its log: \(String(cString: strerror(errno)))") }
-        dup2(log, 1)
-        dup2(log, 2)
-        close(log)
+        defer { close(log) }
+        guard dup2(log, 1) == 1, dup2(log, 2) == 2 else {
+            throw FairlabError(file: fields[0], "worker standby: cannot point its output at the log: \(String(cString: strerror(errno)))")
+        }
         return Array(fields.dropFirst())
     }
 

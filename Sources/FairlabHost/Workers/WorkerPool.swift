@@ -211,11 +211,16 @@ public final class WorkerPool {
 
     /// Kills a running worker and whatever it started (its process group), and reaps it.
     private static func stop(_ pid: pid_t, _ worker: RunningWorker) {
+        killAndReap(pid)
+        worker.closeExitDescriptor()
+    }
+
+    /// Kills a worker (running or standing by) and its process group, and reaps it.
+    static func killAndReap(_ pid: pid_t) {
         kill(-pid, SIGKILL)
         kill(pid, SIGKILL)
         var status: Int32 = 0
         waitpid(pid, &status, 0)
-        worker.closeExitDescriptor()
     }
 
     /// Seconds between samples of a running worker's peak memory and log size.
