@@ -40,7 +40,7 @@ final class AdversarialNetwork {
     private let ones: UnsafeMutablePointer<Double>  // capacity ones, to sum Δ's rows by dgemv
     private let gathered: UnsafeMutablePointer<Double>  // features × capacity: a dense batch's rows (scratch)
     private let columnStarts: UnsafeMutablePointer<Int64>  // features + 1: a sparse batch's entries by column (scratch)
-    private var slots: [Int64] = []  // twice a sparse batch's entries (scratch)
+    private var slots: [Int64] = []  // a sparse batch's entries, sorted by column (scratch: `FeatureRows.scratchSize`)
 
     /// The gradient of the batch's label loss over the classifier, after `computeGradients`.
     private(set) var labelGradient: [Double]
@@ -179,8 +179,9 @@ final class AdversarialNetwork {
                     blas.dgemv(Int32(FL_BLAS_COL_MAJOR), Int32(FL_BLAS_NO_TRANS), Int32(width), Int32(n), 1, delta, Int32(width), ones, 1, 0, biasSums, 1)
                     gy.baseAddress!.advanced(by: firstBiases).update(from: biasSums, count: hidden)
                     if both { ga.baseAddress!.advanced(by: firstBiases).update(from: biasSums + hidden, count: hidden) }
-                    let entries = rows.entries(in: batch)
-                    if slots.count < 2 * entries { slots = [Int64](repeating: 0, count: 2 * entries) }
+                    // Sized once for the longest rows, not counted for every batch (the kernel counts them anyway).
+                    let needed = rows.scratchSize(rows: capacity)
+                    if slots.count < needed { slots = [Int64](repeating: 0, count: needed) }
                     batch.withUnsafeBufferPointer { batch in
                         slots.withUnsafeMutableBufferPointer { slots in
                             rows.multiplyTransposed(

@@ -16,21 +16,45 @@ struct FeatureRows {
     private let storage: Storage
     /// The columns of a row.
     let width: Int
+    /// The most values a row stores (for sparse rows, its non-zero ones): the transposed product's scratch is sized by it.
+    private let longestRow: Int
 
-    /// The rows of `data`.
+    /// The rows of `data`: its density counted first, so dense data is copied once, row by row, never compressed.
     init(_ data: DataView) {
-        self.init(SparseRows(data), sparse: nil)
+        if SparseRows.density(of: data) <= SparseRows.densityLimit {
+            self.init(sparse: SparseRows(data))
+        } else {
+            var rows = [Double](repeating: 0, count: data.rows * data.cols)
+            for j in 0..<data.cols {
+                let column = data.column(j)
+                for i in 0..<data.rows { rows[i * data.cols + j] = column[i] }
+            }
+            self.init(dense: rows, width: data.cols)
+        }
     }
 
-    /// The rows given as the columns of a `width` × `count` column-major matrix, stored sparse or dense as `sparse`
-    /// says (nil: by their density).
+    /// The rows given as the columns of a `width` × `count` column-major matrix (each row's values one after
+    /// another), stored sparse or dense as `sparse` says (nil: by their density).
     init(columns matrix: [Double], width: Int, count: Int, sparse: Bool? = nil) {
-        self.init(SparseRows(columns: matrix, width: width, count: count), sparse: sparse)
+        let rows = SparseRows(columns: matrix, width: width, count: count)
+        if sparse ?? (rows.density <= SparseRows.densityLimit) { self.init(sparse: rows) } else { self.init(dense: matrix, width: width) }
     }
 
-    private init(_ rows: SparseRows, sparse: Bool?) {
+    private init(sparse rows: SparseRows) {
+        storage = .sparse(rows)
         width = rows.width
-        storage = sparse ?? (rows.density <= SparseRows.densityLimit) ? .sparse(rows) : .dense(rows.denseRows())
+        longestRow = (0..<rows.count).map { Int(rows.starts[$0 + 1] - rows.starts[$0]) }.max() ?? 0
+    }
+
+    private init(dense rows: [Double], width: Int) {
+        storage = .dense(rows)
+        self.width = width
+        longestRow = width
+    }
+
+    /// How many `Int64`s of scratch `multiplyTransposed` needs for a batch of up to `count` rows (0 for dense rows).
+    func scratchSize(rows count: Int) -> Int {
+        isSparse ? 2 * count * longestRow : 0
     }
 
     /// Whether the rows are stored sparse.
@@ -65,7 +89,7 @@ struct FeatureRows {
 
     /// out (`outputs` × width, column-major) = D (`outputs` × count, column-major) · the rows `batch` (count × width):
     /// the first layer's gradient for the slopes D. For sparse rows `columnStarts` (width + 1 values) and `slots`
-    /// (twice `entries(in:)`) are scratch; dense rows use `gathered` as `multiply` left it for the same batch.
+    /// (`scratchSize(rows:)` values) are scratch; dense rows use `gathered` as `multiply` left it for the same batch.
     func multiplyTransposed(
         _ slopes: UnsafePointer<Double>, outputs: Int, batch: UnsafePointer<Int64>, count: Int, gathered: UnsafePointer<Double>,
         columnStarts: UnsafeMutablePointer<Int64>, slots: UnsafeMutablePointer<Int64>, blas: fl_blas, into out: UnsafeMutablePointer<Double>

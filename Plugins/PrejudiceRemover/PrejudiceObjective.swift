@@ -19,12 +19,12 @@ struct PrejudiceObjective {
     static let clip = log((1 - 1e-10) / 1e-10)
 
     let eta: Double, c: Double
-    private let design: SparseRows
+    private let design: SideRows
     private let labels: [Double]
     /// 0 for the unprivileged side, 1 for the privileged.
     private let sides: [Int]
 
-    init(design: SparseRows, labels: [Double], sides: [Int], eta: Double, c: Double) {
+    init(design: SideRows, labels: [Double], sides: [Int], eta: Double, c: Double) {
         self.design = design
         self.labels = labels
         self.sides = sides
@@ -36,7 +36,7 @@ struct PrejudiceObjective {
     var parameterCount: Int { 2 * design.width }
 
     /// P(y = 1) of each row of `design` under `theta`, by its side, the margin clipped at ±R.
-    static func probabilities(_ theta: [Double], design: SparseRows, sides: [Int]) -> [Double] {
+    static func probabilities(_ theta: [Double], design: SideRows, sides: [Int]) -> [Double] {
         design.margins(theta, sides: sides).map { Logistic.sigmoid(min(max($0, -clip), clip)) }
     }
 

@@ -37,7 +37,7 @@ final class PrejudiceRemover: FairlabMethod {
         let sides = try self.sides(train, host: host)
         guard sides.contains(0), sides.contains(1) else { throw PluginError.invalidInput("the prejudice remover needs training rows on both sides") }
         let objective = PrejudiceObjective(
-            design: SparseRows(train, kept: kept), labels: Array(labels), sides: sides, eta: parameters.number("eta"),
+            design: SideRows(train, kept: kept), labels: Array(labels), sides: sides, eta: parameters.number("eta"),
             c: parameters.number("c"))
         let start = try initialParameters(count: objective.parameterCount)
         var optimizer = BoundedLBFGS(count: start.count)
@@ -62,7 +62,7 @@ final class PrejudiceRemover: FairlabMethod {
     func predict(_ data: DataView, output: PredictionOutput) throws {
         guard !theta.isEmpty else { throw PluginError.invalidInput("predict before fit") }
         guard data.cols > (kept.last ?? -1) else { throw PluginError.invalidInput("predict has \(data.cols) columns; the model was fitted on more") }
-        let scores = PrejudiceObjective.probabilities(theta, design: SparseRows(data, kept: kept), sides: try sides(data))
+        let scores = PrejudiceObjective.probabilities(theta, design: SideRows(data, kept: kept), sides: try sides(data))
         output.setScoresAndPredictions(scores)
     }
 }

@@ -1,35 +1,20 @@
 import FairlabPluginKit
 
-/// The kept feature columns of each row and a trailing 1, as compressed sparse rows: Adult's 98 columns hold
-/// about 13 non-zeros a row (its one-hot blocks), so a pass over the rows reads a seventh of a dense design.
-struct SparseRows {
+/// The kept feature columns of each row and a trailing 1, compressed (the kit's `SparseRows`: Adult's 98 columns
+/// hold about 13 non-zeros a row, its one-hot blocks), for one logistic model per side: each row's margin under
+/// its own side's weights, and the gradient's accumulation side by side.
+struct SideRows {
     let count: Int
     /// Kept columns + 1 (the intercept's).
     let width: Int
-    private let starts: [Int]
-    private let columns: [Int]
+    private let starts: [Int64]
+    private let columns: [Int32]
     private let values: [Double]
 
     /// `data`'s rows over the columns `kept`, in that order, then a constant 1.
     init(_ data: DataView, kept: [Int]) {
-        var starts = [0], columns: [Int] = [], values: [Double] = []
-        for i in 0..<data.rows {
-            for (position, column) in kept.enumerated() {
-                let value = data.feature(i, column)
-                if value != 0 {
-                    columns.append(position)
-                    values.append(value)
-                }
-            }
-            columns.append(kept.count)
-            values.append(1)
-            starts.append(columns.count)
-        }
-        count = data.rows
-        width = kept.count + 1
-        self.starts = starts
-        self.columns = columns
-        self.values = values
+        let rows = SparseRows(data, columns: kept, appendingOne: true)
+        (count, width, starts, columns, values) = (rows.count, rows.width, rows.starts, rows.columns, rows.values)
     }
 
     /// Each row's margin under its side's weights: θ holds side 0's `width` weights, then side 1's.
@@ -42,7 +27,7 @@ struct SparseRows {
                         for i in 0..<count {
                             let offset = sides[i] &* width
                             var margin = 0.0
-                            for k in starts[i]..<starts[i &+ 1] { margin += values[k] * theta[offset &+ columns[k]] }
+                            for k in Int(starts[i])..<Int(starts[i &+ 1]) { margin += values[k] * theta[offset &+ Int(columns[k])] }
                             margins[i] = margin
                         }
                     }
@@ -59,7 +44,7 @@ struct SparseRows {
                 values.withUnsafeBufferPointer { values in
                     for i in 0..<count where slopes[i] != 0 {
                         let offset = sides[i] &* width, slope = slopes[i]
-                        for k in starts[i]..<starts[i &+ 1] { gradient[offset &+ columns[k]] += values[k] * slope }
+                        for k in Int(starts[i])..<Int(starts[i &+ 1]) { gradient[offset &+ Int(columns[k])] += values[k] * slope }
                     }
                 }
             }

@@ -61,7 +61,7 @@ struct NearestNeighbours {
                     nearest.search(
                         products: others?.products(ofQuery: local), indicatorProducts: indicators?.products(ofQuery: local),
                         norms: norms.baseAddress!, count: rows, own: norms[i], excluding: i)
-                    for slot in 0..<k { found[i * k + slot] = Int(nearest.rows[slot]) }
+                    for (slot, row) in nearest.rows.enumerated() { found[i * k + slot] = Int(row) }
                 }
             }
             start += count

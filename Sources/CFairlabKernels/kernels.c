@@ -74,6 +74,10 @@ static inline __attribute__((always_inline)) double product(const double *produc
     return (products ? products[j] : 0) + (indicator_products ? (double)indicator_products[j] : 0);
 }
 
+/* A computed squared distance as the scan ranks it: below 0 (rounding, for a duplicate row) 0, and NaN (an overflow's
+ * ∞ − ∞) ∞, so that every distance compares and the nearest stay sorted. */
+static inline double squared_distance(double distance) { return distance < 0 ? 0 : distance == distance ? distance : INFINITY; }
+
 /* Inlined once per combination of present inputs, so each loop below has no test for them and is vectorised. */
 static inline __attribute__((always_inline)) void scan(const double *products, const float *indicator_products,
                                                        const double *norms, int64_t n, double own, int64_t self,
@@ -86,7 +90,7 @@ static inline __attribute__((always_inline)) void scan(const double *products, c
         int below = 0;
         for (int lane = 0; lane < 8; lane++) {
             double distance = (own + norms[j + lane]) - 2 * product(products, indicator_products, j + lane);
-            block[lane] = distance < 0 ? 0 : distance;
+            block[lane] = squared_distance(distance);
             below |= block[lane] < worst;
         }
         if (below || best->filled < best->k) {
@@ -97,7 +101,7 @@ static inline __attribute__((always_inline)) void scan(const double *products, c
     }
     for (; j < n; j++) {
         double distance = (own + norms[j]) - 2 * product(products, indicator_products, j);
-        if (j != self) offer(best, distance < 0 ? 0 : distance, j);
+        if (j != self) offer(best, squared_distance(distance), j);
     }
 }
 

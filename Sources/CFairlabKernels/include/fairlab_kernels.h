@@ -19,8 +19,8 @@ void fairlab_scatter_differences(const double *column, int64_t n, double value, 
 /* The k rows nearest a query among rows 0 ..< n (the query's own row `self` excluded; -1 for none), nearest first and,
  * among equal distances, the earlier row first: into nearest[0 ..< k], their squared distances into distances[0 ..< k]
  * (k at least 1); returns how many it found: k, unless fewer rows were offered. A row's squared distance is
- * own + norms[j] - 2 p_j, below 0 (rounding, for a duplicate row) taken as 0, where p_j, the row's product with the
- * query, is products[j] + indicator_products[j]; either may be NULL (taken as 0). */
+ * own + norms[j] - 2 p_j, below 0 (rounding, for a duplicate row) taken as 0 and NaN (overflow) as infinite, where
+ * p_j, the row's product with the query, is products[j] + indicator_products[j]; either may be NULL (taken as 0). */
 int32_t fairlab_nearest_rows(const double *products, const float *indicator_products, const double *norms, int64_t n,
                              double own, int64_t self, int32_t k, double *distances, int64_t *nearest);
 

@@ -78,6 +78,8 @@ public struct FeatureMatrix {
     private func product(_ input: UnsafePointer<Double>, width: Int, transposed: Bool, into out: UnsafeMutablePointer<Double>) {
         let (outputs, inner) = transposed ? (cols, rows) : (rows, cols)
         guard outputs > 0, width > 0 else { return }
+        // No rows or no columns to sum over: zeros (BLAS would leave `out` as it was).
+        guard inner > 0 else { out.update(repeating: 0, count: outputs * width); return }
         switch storage {
         case .sparse(let compressed):
             if transposed { compressed.transposeMultiply(input, width: width, into: out) } else { compressed.multiply(input, width: width, into: out) }

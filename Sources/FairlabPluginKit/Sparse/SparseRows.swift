@@ -2,7 +2,8 @@ import CFairlabKernels
 
 /// Rows of features stored compressed, only their non-zero values (compressed sparse rows): one-hot encoded rows
 /// are mostly zeros (a row of Adult has about 14 non-zero values of 99), and products over the non-zero values
-/// alone (`fairlab_sparse_rows_times`) do a seventh of the work. Adversarial debiasing's and LFR's rows.
+/// alone (`fairlab_sparse_rows_times`) do a seventh of the work. Adversarial debiasing's rows, and under
+/// `FeatureMatrix` LFR's, fair-logreg's and the fairness constraints'; the prejudice remover's design.
 public struct SparseRows {
     /// Rows whose share of non-zero values exceeds this are better stored dense for the host's dgemm: above it the
     /// sparse kernels' indirect loads cost more than the zeros they skip (measured on Adult with every column
@@ -103,15 +104,6 @@ public struct SparseRows {
                 values.withUnsafeBufferPointer { values in body(starts.baseAddress!, columns.baseAddress!, values.baseAddress!) }
             }
         }
-    }
-
-    /// The rows one after another, zeros included (row r's values at r · width).
-    public func denseRows() -> [Double] {
-        var dense = [Double](repeating: 0, count: count * width)
-        for r in 0..<count {
-            for e in Int(starts[r])..<Int(starts[r + 1]) { dense[r * width + Int(columns[e])] = values[e] }
-        }
-        return dense
     }
 
     /// Appends the row whose value in column j is `value(j)`.
