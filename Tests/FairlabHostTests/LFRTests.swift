@@ -78,13 +78,16 @@ import Testing
 
     /// The rows stored sparse (compressed, products over their non-zero values) and dense (the host's dgemm) give
     /// the same objective at every golden point, the same first L-BFGS steps from AIF360's start (which the
-    /// gradient steers, so a wrong sparse product in it would show), and the same representation.
+    /// gradient steers, so a wrong sparse product in it would show), and the same representation. The golden rows
+    /// have no zero; with their protected and one-hot columns as 0/1 indicators, the compressed rows skip zeros too.
     @Test func sparseAndDenseProductsAgree() throws {
         let golden = try Self.golden(), training = try Training()
-        for point in (golden["objectives"] as! [String: [String: Any]]).values {
-            let parameters = (point["parameters"] as! [NSNumber]).map(\.doubleValue)
-            let terms = try ["sparse", "dense"].map { try Self.fit(training, ["initial": Self.text(parameters), "maxiter": "0", "products": $0]).terms }
-            for (sparse, dense) in zip(terms[0], terms[1]) { #expect(abs(sparse - dense) <= 1e-12 * max(abs(dense), 1e-3), "\(terms)") }
+        for rows in [training, training.withIndicatorColumns()] {
+            for point in (golden["objectives"] as! [String: [String: Any]]).values {
+                let parameters = (point["parameters"] as! [NSNumber]).map(\.doubleValue)
+                let terms = try ["sparse", "dense"].map { try Self.fit(rows, ["initial": Self.text(parameters), "maxiter": "0", "products": $0]).terms }
+                for (sparse, dense) in zip(terms[0], terms[1]) { #expect(abs(sparse - dense) <= 1e-12 * max(abs(dense), 1e-3), "\(terms)") }
+            }
         }
         let start = Self.text((golden["initial_parameters"] as! [NSNumber]).map(\.doubleValue))
         // Each storage is the one asked for (the golden rows, standardised, would be dense by default).

@@ -29,7 +29,8 @@ import Testing
         for j in 0..<p {
             for h in 0..<2 { #expect(abs(transposed[j * 2 + h] - (0..<n).reduce(0) { $0 + x($1, j) * f[$1 * 2 + h] }) < 1e-14) }
         }
-        // Σ wᵢ xᵢ xᵢᵀ: the lower triangle, the upper left 0; a zero weight skips its row.
+        // Σ wᵢ xᵢ xᵢᵀ: the lower triangle, the upper left 0. (The tolerances are absolute: the sums here add in the
+        // kernels' order, so they agree to the last bits.)
         let weights = (0..<n).map { $0 == 2 ? 0 : 0.5 + Double($0) }
         let lower = weights.withUnsafeBufferPointer { sparse.weightedGramLower($0.baseAddress!) }
         for a in 0..<p {
