@@ -103,7 +103,7 @@ let package = Package(
         .executableTarget(name: "fairlab-fuzz", dependencies: ["FairlabCore"]),
 
         // Tests: unit tests per module, then end-to-end tests of the built executable and plugins.
-        .target(name: "FairlabTestSupport", dependencies: ["CProcessControl"], path: "Tests/FairlabTestSupport"),
+        .target(name: "FairlabTestSupport", dependencies: ["CProcessControl", "FairlabCore"], path: "Tests/FairlabTestSupport"),
         .testTarget(name: "FairlabCoreTests", dependencies: ["FairlabCore", "CHDF5", "FairlabTestSupport"], exclude: ["Fixtures"]),
         .testTarget(
             name: "FairlabHostTests", dependencies: ["FairlabHost", "FairlabCore", "CFairlabPlugin", "FairlabPluginKit", "FairlabTestSupport"],

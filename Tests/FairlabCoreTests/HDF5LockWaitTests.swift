@@ -3,8 +3,8 @@ import FairlabTestSupport
 import Foundation
 import Testing
 
-/// A file another open file description holds locked for a moment is opened once the lock goes (a worker being
-/// spawned by another thread holds the host's descriptors, and libhdf5's lock with them, until its exec); one held
+/// A file another open file description holds locked for a moment is opened once the lock goes (a child another
+/// program is spawning holds that program's descriptors, and libhdf5's lock with them, until its exec); one held
 /// longer than the wait is refused with the one-line error. The lock is this test's own, on a descriptor of its
 /// own: flock locks belong to open file descriptions, so it conflicts with libhdf5's as another process's would.
 @Suite(.serialized) struct HDF5LockWaitTests {

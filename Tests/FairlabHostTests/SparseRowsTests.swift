@@ -1,5 +1,6 @@
 import FairlabCore
-import FairlabPluginKit
+@testable import FairlabHost
+@testable import FairlabPluginKit
 import Testing
 
 /// The kit's compressed rows (`SparseRows`, under `FeatureMatrix`'s sparse products) against the same products
@@ -40,5 +41,36 @@ import Testing
             }
         }
         #expect(sparse.squaredNorms()[4] == 0 && abs(sparse.squaredNorms()[0] - (0..<p).reduce(0) { $0 + x(0, $1) * x(0, $1) }) < 1e-15)
+    }
+
+    /// The rows of a plugin's data over a subset of its columns, in the order given, with the intercept's 1 last
+    /// (the fairness constraints' and the prejudice remover's designs): each stored value is the column's own, zeros
+    /// skipped, the 1 in every row, including the all-zero one; the density is counted the same way without them.
+    @Test func aColumnSubsetKeepsItsOrderAndAppendsTheOne() {
+        let values = Self.dense(), (n, p) = (Self.rows, Self.width)
+        let table = DataTable(
+            features: Matrix(rows: n, cols: p, rowMajor: values), labels: nil, scores: nil, weights: nil, groupCodes: nil,
+            groups: GroupsTable(names: ["a", "b"], privileged: [true, false]))
+        let data = DataView(table.pointer.pointee)
+        let kept = [3, 0, 4]
+        let subset = SparseRows(data, columns: kept, appendingOne: true)
+        #expect(subset.width == 4 && subset.count == n)
+        var stored = 0
+        for i in 0..<n {
+            let expected = kept.enumerated().compactMap { position, column in
+                values[i * p + column] == 0 ? nil : (Int32(position), values[i * p + column])
+            } + [(Int32(kept.count), 1.0)]
+            let entries = Int(subset.starts[i])..<Int(subset.starts[i + 1])
+            #expect(entries.map { subset.columns[$0] } == expected.map(\.0), "row \(i)")
+            #expect(entries.map { subset.values[$0] } == expected.map(\.1), "row \(i)")
+            stored += expected.count
+        }
+        #expect(subset.values.count == stored)
+        #expect(SparseRows.density(of: data, columns: kept, appendingOne: true) == Double(stored) / Double(n * 4))
+        // Without the 1, and over all columns: the rows given as a matrix's columns, compressed the same way.
+        let all = SparseRows(data)
+        let fromColumns = SparseRows(columns: values, width: p, count: n)
+        #expect(all.starts == fromColumns.starts && all.columns == fromColumns.columns && all.values == fromColumns.values)
+        #expect(SparseRows.density(of: data) == fromColumns.density)
     }
 }

@@ -79,6 +79,26 @@ import Testing
         #expect(outcome == .signal(SIGSEGV, lastLogLine: "fds 0 1 2 3"))
     }
 
+    /// A task whose log cannot be created fails with the log's path and why, before any process starts for it;
+    /// the next task runs, its log written from the start by both of its output streams.
+    @Test func aLogThatCannotBeCreatedFailsItsTaskByName() throws {
+        let folder = try TestEnvironment.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let pool = WorkerPool(executable: "/bin/sh", parallelism: 1, timeout: 30)
+        let missing = folder + "/no such folder/0.log"
+        try "an older run's log, longer than this one's".write(toFile: folder + "/1.log", atomically: true, encoding: .utf8)
+        let tasks = [
+            WorkerTask(arguments: ["-c", "touch \(folder)/ran"], label: "unlogged", logPath: missing),
+            WorkerTask(arguments: ["-c", "echo out; echo err >&2"], label: "logged", logPath: folder + "/1.log"),
+        ]
+        var failures: [Int: WorkerFailure?] = [:]
+        try pool.run(tasks) { failures[$0] = $1 }
+        #expect(failures[0] == .spawnFailed("cannot create its log \(missing): No such file or directory"))
+        #expect(!FileManager.default.fileExists(atPath: folder + "/ran"))
+        #expect(failures[1] == .some(nil))
+        #expect(try String(contentsOfFile: folder + "/1.log", encoding: .utf8) == "out\nerr\n")
+    }
+
     /// Workers run without the Swift backtracer, so a crash's last log line is the worker's own.
     @Test func workersRunWithoutTheBacktracer() throws {
         let (outcome, _) = try run("echo \"SWIFT_BACKTRACE=$SWIFT_BACKTRACE OPENBLAS=$OPENBLAS_NUM_THREADS\"; kill -SEGV $$", stallTimeout: nil)

@@ -1,4 +1,5 @@
 import CProcessControl
+import FairlabCore
 import Foundation
 
 /// Paths and helpers the test targets share: the package root, the build products (the `fairlab` executable
@@ -84,7 +85,7 @@ public enum TestEnvironment {
         sigfillset(&signals)
         posix_spawnattr_setsigdefault(&attributes, &signals)
         var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
+        let spawned = HDF5File.spawning { posix_spawn(&pid, executable, &actions, &attributes, argv, envp) }
         guard spawned == 0 else { throw CocoaError(.executableLoad, userInfo: [NSFilePathErrorKey: executable]) }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}

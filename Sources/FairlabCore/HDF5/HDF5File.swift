@@ -43,6 +43,16 @@ public final class HDF5File {
         }
     }
 
+    /// Runs `body`, a process spawn, while no libhdf5 call runs in this process. A child holds copies of the
+    /// process's descriptors from its start until it closes them, before its exec, and with them libhdf5's lock of
+    /// every file open at that moment: a file this process closed meanwhile would stay locked, and opening it again
+    /// be refused. Under the serializer no close falls in that window (`posix_spawn` returns after the exec).
+    public static func spawning<Result>(_ body: () throws -> Result) rethrows -> Result {
+        serializer.lock()
+        defer { serializer.unlock() }
+        return try body()
+    }
+
     /// Opens (or, with `.create`, creates or truncates) the file at `path`.
     public init(path: String, mode: Mode) throws {
         HDF5File.serializer.lock()
@@ -57,10 +67,10 @@ public final class HDF5File {
             }
             guard H5Fis_hdf5(path) > 0 else { throw FairlabError(file: path, "not an HDF5 file") }
             let flags = mode == .readOnly ? fairlab_h5f_acc_rdonly() : fairlab_h5f_acc_rdwr()
-            // libhdf5 locks a file it opens (flock). A lock held by another process for a moment is waited out, up
-            // to a second: a worker that another thread of this process is spawning holds copies of this process's
-            // open descriptors, and with them the lock of a file just closed, until it closes them before its exec.
-            // (This process's other HDF5 calls wait meanwhile: the serializer is held.)
+            // libhdf5 locks a file it opens (flock). A lock another process holds for a moment is waited out, up to
+            // a second: a child that another program's thread is spawning holds that program's open descriptors, and
+            // with them the lock of a file just closed, until its exec. (This process's own spawns cannot: they
+            // run through `spawning`. Its other HDF5 calls wait meanwhile: the serializer is held.)
             func attempt() -> hid_t {
                 errno = 0  // a failure for another reason must not look like a lock left from an earlier call
                 return H5Fopen(path, flags, fairlab_h5p_default())

@@ -279,21 +279,40 @@ public final class WorkerPool {
 
     /// Starts `task`'s worker: the standby, if one waits and takes it, else a new process.
     private func start(_ task: WorkerTask, environment: [String]) -> Result<pid_t, WorkerFailure> {
+        // The log is created here, whichever process runs the task: a task that fails to start leaves an empty log,
+        // not a missing or an old one, and a log that cannot be created fails the task with its path (a waiting
+        // standby waits on for the next).
+        let log: Int32
+        switch Self.createLog(task.logPath) {
+        case .success(let descriptor): log = descriptor
+        case .failure(let failure): return .failure(failure)
+        }
+        defer { close(log) }
         if let waiting = standby {
-            // The log is created here, as a spawn's would be: a task the standby fails to start leaves an empty log,
-            // not a missing or an old one, and a log that cannot be created fails the task, as a spawn would, while
-            // the standby waits on for the next.
-            let log = open(task.logPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-            guard log >= 0 else { return .failure(.spawnFailed("cannot create its log \(task.logPath): \(String(cString: strerror(errno)))")) }
-            close(log)
             standby = nil
             if waiting.assign(task) {
                 tasksStartedOnStandby += 1
                 return .success(waiting.pid)
             }
             waiting.discard()
+            // Whatever the standby wrote before it failed is not this task's.
+            ftruncate(log, 0)
         }
-        return spawn(task.arguments, logPath: task.logPath, environment: environment)
+        return spawn(task.arguments, log: log, environment: environment)
+    }
+
+    /// `path` created (or truncated) for a worker's output, open at a descriptor above 2: one of 0–2 (a host
+    /// started with its standard descriptors closed) would be overwritten by the child's own, or keep its
+    /// close-on-exec flag through a dup2 onto itself.
+    private static func createLog(_ path: String) -> Result<Int32, WorkerFailure> {
+        let opened = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard opened >= 0 else { return .failure(.spawnFailed("cannot create its log \(path): \(String(cString: strerror(errno)))")) }
+        guard opened <= 2 else { return .success(opened) }
+        let moved = fcntl(opened, F_DUPFD_CLOEXEC, 3)
+        let reason = errno
+        close(opened)
+        guard moved >= 0 else { return .failure(.spawnFailed("cannot keep its log \(path) open: \(String(cString: strerror(reason)))")) }
+        return .success(moved)
     }
 
     /// A new standby worker, or nil if none can start (the tasks then start their own processes).
@@ -307,21 +326,27 @@ public final class WorkerPool {
         close(ends[1])
         ends[1] = moved
         defer { if ends[1] >= 0 { close(ends[1]) } }
-        guard ends[1] >= 0, case .success(let pid) = spawn(["worker", "standby"], logPath: "/dev/null", environment: environment, taskSocket: ends[1]) else {
+        // Its output goes nowhere until it takes a task, whose log it then opens itself.
+        guard ends[1] >= 0, case .success(let log) = Self.createLog("/dev/null") else {
+            close(ends[0])
+            return nil
+        }
+        defer { close(log) }
+        guard case .success(let pid) = spawn(["worker", "standby"], log: log, environment: environment, taskSocket: ends[1]) else {
             close(ends[0])
             return nil
         }
         return StandbyWorker(pid: pid, socket: ends[0], spawningThread: pthread_self())
     }
 
-    /// Spawns `executable` with `arguments`, its output to `logPath`, and (for a standby) `taskSocket` as its
-    /// descriptor 3.
-    private func spawn(_ arguments: [String], logPath: String, environment: [String], taskSocket: Int32? = nil) -> Result<pid_t, WorkerFailure> {
+    /// Spawns `executable` with `arguments`, its output to `log` (a descriptor above 2, from `createLog`), and
+    /// (for a standby) `taskSocket` as its descriptor 3.
+    private func spawn(_ arguments: [String], log: Int32, environment: [String], taskSocket: Int32? = nil) -> Result<pid_t, WorkerFailure> {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 1, logPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        posix_spawn_file_actions_adddup2(&actions, log, 1)
+        posix_spawn_file_actions_adddup2(&actions, log, 2)
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         if let taskSocket { posix_spawn_file_actions_adddup2(&actions, taskSocket, StandbyWorker.taskDescriptor) }
         let closing = fairlab_spawn_close_inherited(&actions, taskSocket == nil ? 3 : StandbyWorker.taskDescriptor + 1)
@@ -344,7 +369,7 @@ public final class WorkerPool {
         let envp = environment.map { strdup($0) } + [nil]
         defer { (argv + envp).forEach { free($0) } }
         var pid: pid_t = 0
-        let result = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
+        let result = HDF5File.spawning { posix_spawn(&pid, executable, &actions, &attributes, argv, envp) }
         guard result == 0 else { return .failure(.spawnFailed(String(cString: strerror(result)))) }
         return .success(pid)
     }
