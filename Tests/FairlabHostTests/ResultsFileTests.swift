@@ -96,6 +96,41 @@ import Testing
         }
     }
 
+    /// What the writer keeps consistent is checked when a run is read back, so a damaged or crafted file is refused
+    /// with what is wrong rather than shown wrong: a run whose writer stopped before it finished, group flags that do
+    /// not match the groups (a table would drop a group), predictions of another length than the split's test rows.
+    @Test func readingRefusesAnInconsistentRun() throws {
+        let folder = try TestEnvironment.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        func written(_ name: String, _ change: (inout RunRecord) -> Void = { _ in }, then alter: (HDF5File) throws -> Void = { _ in }) throws -> String {
+            let path = "\(folder)/\(name).h5"
+            var run = Self.run(id: "run-1", accuracy: [0.8])
+            change(&run)
+            let file = try HDF5File(path: path, mode: .create)
+            try file.setAttribute("fairlab_format", ResultsFile.formatName)
+            try file.setAttribute("fairlab_format_version", ResultsFile.formatVersion)
+            try ResultsFile.write(run, sequence: 1, at: "/runs/run-1", into: file)
+            try alter(file)
+            return path
+        }
+        let sound = try written("sound")
+        #expect(try ResultsFile.read(runID: "run-1", from: sound).methods[0].outcomes[0].predictions == [1, 0, 1])
+        let incomplete = try written("incomplete", then: { try $0.setAttribute("complete", of: "/runs/run-1", Int64(0)) })
+        #expect(throws: FairlabError("\(incomplete): run run-1 is incomplete (its writer stopped before it finished)")) {
+            try ResultsFile.read(runID: "run-1", from: incomplete)
+        }
+        let flags = try written("flags", then: { try $0.setAttribute("group_privileged", of: "/runs/run-1", [Int64(0)]) })
+        #expect(throws: FairlabError("\(flags): /runs/run-1 has 1 group_privileged flags for 2 groups")) {
+            try ResultsFile.read(runID: "run-1", from: flags)
+        }
+        let short = try written("short", { $0.methods[0].outcomes[0].predictions = [1, 0] })
+        #expect(throws: FairlabError("\(short): /runs/run-1/methods/baseline/seed_0/y_pred has 2 values for 3 test rows")) {
+            try ResultsFile.read(runID: "run-1", from: short)
+        }
+        // Without predictions (a table's reading), the same file is read: the arrays left unread are not checked.
+        #expect(try ResultsFile.read(runID: "run-1", from: short, predictions: false).methods.count == 2)
+    }
+
     @Test func refusesFilesThatAreNotResults() throws {
         let folder = try TestEnvironment.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
@@ -114,6 +149,12 @@ import Testing
         #expect(markdown.contains("- bad: crashed with SIGSEGV"))
         let csv = try TableFormat.csv.render(summary)
         #expect(csv.split(separator: "\n").count == 3)
+        // A plugin's reason may hold any line break: CR LF (one Swift character, equal to neither "\r" nor "\n") and
+        // CR alone are quoted too, or a CSV reader would end the row there.
+        for field in ["solver failed\r\nsee log", "k=5\rz=1", "a\nb", "x,y", "say \"no\""] {
+            #expect(CSVExport.quote(field) == "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\"", "\(field.debugDescription)")
+        }
+        #expect(CSVExport.quote("plain text") == "plain text")
         #expect(try TableFormat.latex.render(summary).contains("$0.8500 \\pm 0.0707$"))
         let json = try JSONSerialization.jsonObject(with: Data(try TableFormat.json.render(summary).utf8)) as! [String: Any]
         #expect((json["rows"] as! [[String: Any]]).count == 2)

@@ -36,8 +36,9 @@ public struct BootstrapInterval: Codable, Sendable, Equatable {
         /// Seeds on which both the method and the baseline succeeded.
         public let seeds: Int
 
-        /// Whether the whole interval lies on one side of 0: the difference is larger than the split's noise.
-        public var excludesZero: Bool { lower > 0 || upper < 0 }
+        /// Whether the whole interval lies on one side of 0: the difference is larger than the split's noise. Not
+        /// when a bound is NaN (replicates with infinities of both signs): the interval is then undefined.
+        public var excludesZero: Bool { !lower.isNaN && !upper.isNaN && (lower > 0 || upper < 0) }
     }
 
     /// The confidence level of every interval: 95 %, the 2.5 % and 97.5 % quantiles.

@@ -181,9 +181,11 @@ enum CSVExport {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// A CSV field, quoted when it holds a comma, a quote or a line break.
+    /// A CSV field, quoted when it holds a comma, a quote or a line break (LF, CR or both: read as scalars, since
+    /// Swift takes "\r\n" for one character, equal to neither).
     static func quote(_ field: String) -> String {
-        field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : field
+        field.unicodeScalars.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
+            ? "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : field
     }
 }
 

@@ -172,9 +172,17 @@ public enum ResultsFile {
             throw FairlabError(
                 file: path, "run \(runID)'s file is missing from \(path)\(runsFolderSuffix) (a results file's .runs folder must stay beside it)")
         }
+        // As `runIDs` lists only complete runs, only those are read: an incomplete one's writer was stopped midway.
+        guard (try? file.integersAttribute("complete", of: base))?.first == 1 else {
+            throw FairlabError(file: path, "run \(runID) is incomplete (its writer stopped before it finished)")
+        }
         func text(_ name: String, _ object: String = base) throws -> String { try file.stringAttribute(name, of: object) }
         let seeds = try file.integersAttribute("seeds", of: base).map { UInt64(bitPattern: $0) }
         let groupNames = try file.stringsAttribute("group_names", of: base)
+        let groupPrivileged = try file.integersAttribute("group_privileged", of: base).map { $0 != 0 }
+        guard groupPrivileged.count == groupNames.count else {
+            throw FairlabError(file: path, "\(base) has \(groupPrivileged.count) group_privileged flags for \(groupNames.count) groups")
+        }
         // A shard holds only its own seeds' splits and its own jobs' outcomes.
         let shard = file.hasAttribute("shard", of: base) ? try Shard(parsing: try text("shard")) : nil
         func present(_ seeds: [UInt64], under folder: String) -> [UInt64] {
@@ -183,7 +191,7 @@ public enum ResultsFile {
         var splits: [SplitRecord] = []
         for seed in present(seeds, under: "\(base)/splits") {
             let splitPath = "\(base)/splits/seed_\(seed)"
-            splits.append(SplitRecord(
+            let split = SplitRecord(
                 seed: seed, train: try file.readIntegers("\(splitPath)/train_index").map { Int($0) },
                 validation: try file.readIntegers("\(splitPath)/validation_index").map { Int($0) },
                 test: try file.readIntegers("\(splitPath)/test_index").map { Int($0) },
@@ -191,8 +199,13 @@ public enum ResultsFile {
                 testGroupCodes: try file.readIntegers("\(splitPath)/group_codes").map { code in
                     guard code >= 0, code < groupNames.count else { throw FairlabError(file: path, "\(splitPath)/group_codes holds \(code), not a group") }
                     return Int32(code)
-                }))
+                })
+            guard split.testLabels.count == split.test.count, split.testGroupCodes.count == split.test.count else {
+                throw FairlabError(file: path, "\(splitPath) has \(split.test.count) test rows but \(split.testLabels.count) labels and \(split.testGroupCodes.count) group codes")
+            }
+            splits.append(split)
         }
+        let testRows = Dictionary(uniqueKeysWithValues: splits.map { ($0.seed, $0.test.count) })
         // Runs written before fairlab computed intervals have none.
         let bootstrapResamples = file.hasAttribute("bootstrap_resamples", of: base)
             ? Int(try file.integersAttribute("bootstrap_resamples", of: base).first ?? 0) : 0
@@ -207,6 +220,9 @@ public enum ResultsFile {
             let methodPath = "\(base)/methods/\(id)"
             let outcomes = try conditions.filter { shard == nil || file.exists("\(methodPath)/\($0.name)") }.map { seed, level, name -> SeedOutcome in
                 let seedPath = "\(methodPath)/\(name)"
+                if let level, try file.doublesAttribute("stress_level", of: seedPath) != [level] {
+                    throw FairlabError(file: path, "\(seedPath) is not marked stress level \(level), as its name says")
+                }
                 let status = try text("status", seedPath)
                 var metrics = MetricValues()
                 var bootstrap: [String: [Double]] = [:]
@@ -236,13 +252,21 @@ public enum ResultsFile {
                         }
                     }
                 }
+                // Each of a method's test arrays has one value for each of its split's test rows.
+                func testArray(_ name: String) throws -> [Double] {
+                    let values = try file.readDoubles("\(seedPath)/\(name)", rank: 1).values
+                    guard values.count == testRows[seed] else {
+                        throw FairlabError(file: path, "\(seedPath)/\(name) has \(values.count) values for \(testRows[seed] ?? 0) test rows")
+                    }
+                    return values
+                }
                 return SeedOutcome(
                     seed: seed, status: status, error: try text("error", seedPath),
                     fitSeconds: try file.doublesAttribute("fit_seconds", of: seedPath).first ?? 0,
                     predictSeconds: try file.doublesAttribute("predict_seconds", of: seedPath).first ?? 0,
-                    predictions: readPredictions && status == SeedOutcome.ok ? try file.readDoubles("\(seedPath)/y_pred", rank: 1).values : [],
-                    scores: readPredictions && file.exists("\(seedPath)/y_score") ? try file.readDoubles("\(seedPath)/y_score", rank: 1).values : nil,
-                    probabilities: readPredictions && file.exists("\(seedPath)/y_prob") ? try file.readDoubles("\(seedPath)/y_prob", rank: 1).values : nil,
+                    predictions: readPredictions && status == SeedOutcome.ok ? try testArray("y_pred") : [],
+                    scores: readPredictions && file.exists("\(seedPath)/y_score") ? try testArray("y_score") : nil,
+                    probabilities: readPredictions && file.exists("\(seedPath)/y_prob") ? try testArray("y_prob") : nil,
                     metrics: metrics,
                     notes: file.hasAttribute("notes", of: seedPath) ? try file.stringsAttribute("notes", of: seedPath) : [],
                     bootstrap: bootstrap, level: level)
@@ -258,7 +282,7 @@ public enum ResultsFile {
         return RunRecord(
             id: runID, createdAt: try text("created_at"), command: try text("command"), datasetPath: try text("dataset_path"),
             datasetSHA256: try text("dataset_sha256"), protectedAttributes: try file.stringsAttribute("protected", of: base),
-            groupNames: groupNames, groupPrivileged: try file.integersAttribute("group_privileged", of: base).map { $0 != 0 },
+            groupNames: groupNames, groupPrivileged: groupPrivileged,
             seeds: seeds, standardization: try standardization(of: base, in: file, path: path), fairlabVersion: try text("fairlab_version"),
             abiVersion: Int(try file.integersAttribute("abi_version", of: base).first ?? 0), splits: splits, methods: methods,
             metricPlugins: try file.stringsAttribute("metric_plugins", of: base),
@@ -456,14 +480,17 @@ private func stressRecord(of base: String, in file: HDF5File, path: String, seed
         throw FairlabError(file: path, "\(base) has an unknown stress injection '\(text)'")
     }
     let levels = try file.doublesAttribute("stress_levels", of: base)
-    guard !levels.isEmpty, levels.allSatisfy({ $0 >= 0 && $0 <= 1 }), levels == Array(Set(levels)).sorted() else {
-        throw FairlabError(file: path, "\(base) has stress levels that are not distinct, ascending values in [0, 1]")
+    guard levels.first == 0, levels.allSatisfy({ $0 >= 0 && $0 <= 1 }), levels == Array(Set(levels)).sorted() else {
+        throw FairlabError(file: path, "\(base) has stress levels that are not distinct, ascending values in [0, 1], the first 0")
     }
     var injected: [InjectedRows] = []
     for seed in seeds {
         for (index, level) in levels.enumerated() {
             let rowsPath = "\(base)/stress/\(outcomeName(seed: seed, levelIndex: index))"
             guard file.exists(rowsPath) else { continue }
+            guard try file.doublesAttribute("level", of: rowsPath) == [level] else {
+                throw FairlabError(file: path, "\(rowsPath) is not marked level \(level), as its place in stress_levels says")
+            }
             let rows = try file.readIntegers("\(rowsPath)/rows")
             guard rows.allSatisfy({ $0 >= 0 }) else { throw FairlabError(file: path, "\(rowsPath)/rows holds a negative row") }
             injected.append(InjectedRows(
