@@ -4,11 +4,13 @@ import FairlabPluginKit
 
 /// The rows a network is trained on or predicts, stored for the two products each batch takes with the first layer.
 /// Sparse rows (`SparseRows`) when most values are zero, as one-hot encoded rows are (a row of Adult has about 14
-/// non-zero values of 99): the products then go over the non-zero values only, a seventh of the work. Dense rows,
-/// one after another, otherwise (all columns standardised, or numeric data), where the host's dgemm is faster.
+/// non-zero values of 99), or equal to their column's most common value, as standardised one-hot rows are
+/// (`SparseRows.offsets`): the products then go over the other values only, a seventh of the work. Dense rows, one
+/// after another, otherwise (numeric data), where the host's dgemm is faster.
 struct FeatureRows {
     private enum Storage {
-        case sparse(SparseRows)
+        /// S, and the offsets m (one per column) with X = S + 1 mᵀ, or nil where S is X itself.
+        case sparse(SparseRows, offsets: [Double]?)
         /// Row-major: row r's values at r · width.
         case dense([Double])
     }
@@ -21,8 +23,9 @@ struct FeatureRows {
 
     /// The rows of `data`: its density counted first, so dense data is copied once, row by row, never compressed.
     init(_ data: DataView) {
-        if SparseRows.density(of: data) <= SparseRows.densityLimit {
-            self.init(sparse: SparseRows(data))
+        let all = Array(0..<data.cols), (offsets, density) = SparseRows.offsets(of: data, columns: all)
+        if density <= SparseRows.densityLimit {
+            self.init(sparse: SparseRows(data, columns: all, subtracting: offsets), offsets: offsets)
         } else {
             var rows = [Double](repeating: 0, count: data.rows * data.cols)
             for j in 0..<data.cols {
@@ -34,14 +37,15 @@ struct FeatureRows {
     }
 
     /// The rows given as the columns of a `width` × `count` column-major matrix (each row's values one after
-    /// another), stored sparse or dense as `sparse` says (nil: by their density).
-    init(columns matrix: [Double], width: Int, count: Int, sparse: Bool? = nil) {
-        let rows = SparseRows(columns: matrix, width: width, count: count)
-        if sparse ?? (rows.density <= SparseRows.densityLimit) { self.init(sparse: rows) } else { self.init(dense: matrix, width: width) }
+    /// another), stored sparse (less `offsets`, one per column, when given) or dense as `sparse` says (nil: by their
+    /// density).
+    init(columns matrix: [Double], width: Int, count: Int, sparse: Bool? = nil, offsets: [Double]? = nil) {
+        let rows = SparseRows(columns: offsets.map { m in matrix.indices.map { matrix[$0] - m[$0 % width] } } ?? matrix, width: width, count: count)
+        if sparse ?? (rows.density <= SparseRows.densityLimit) { self.init(sparse: rows, offsets: offsets) } else { self.init(dense: matrix, width: width) }
     }
 
-    private init(sparse rows: SparseRows) {
-        storage = .sparse(rows)
+    private init(sparse rows: SparseRows, offsets: [Double]?) {
+        storage = .sparse(rows, offsets: offsets)
         width = rows.width
         longestRow = (0..<rows.count).map { Int(rows.starts[$0 + 1] - rows.starts[$0]) }.max() ?? 0
     }
@@ -66,7 +70,7 @@ struct FeatureRows {
     /// The number of stored values of the rows `batch` (for sparse rows, their non-zero values).
     func entries(in batch: [Int64]) -> Int {
         switch storage {
-        case .sparse(let rows): batch.reduce(0) { $0 + Int(rows.starts[Int($1) + 1] - rows.starts[Int($1)]) }
+        case .sparse(let rows, _): batch.reduce(0) { $0 + Int(rows.starts[Int($1) + 1] - rows.starts[Int($1)]) }
         case .dense: batch.count * width
         }
     }
@@ -78,8 +82,13 @@ struct FeatureRows {
         blas: fl_blas, into out: UnsafeMutablePointer<Double>
     ) {
         switch storage {
-        case .sparse(let rows):
+        case .sparse(let rows, let offsets):
             rows.withStorage { fairlab_sparse_rows_times($0, $1, $2, batch, Int64(count), weights, Int64(outputs), out) }
+            guard let offsets else { return }
+            // + (W m) 1ᵀ: the offsets' product, added to every row's.
+            var shift = [Double](repeating: 0, count: outputs)
+            for j in 0..<width where offsets[j] != 0 { for h in 0..<outputs { shift[h] += weights[h + j * outputs] * offsets[j] } }
+            for position in 0..<count { for h in 0..<outputs { out[h + position * outputs] += shift[h] } }
         case .dense(let values):
             gather(values, batch: batch, count: count, into: gathered)
             blas.dgemm(Int32(FL_BLAS_COL_MAJOR), Int32(FL_BLAS_NO_TRANS), Int32(FL_BLAS_NO_TRANS), Int32(outputs), Int32(count), Int32(width),
@@ -95,10 +104,15 @@ struct FeatureRows {
         columnStarts: UnsafeMutablePointer<Int64>, slots: UnsafeMutablePointer<Int64>, blas: fl_blas, into out: UnsafeMutablePointer<Double>
     ) {
         switch storage {
-        case .sparse(let rows):
+        case .sparse(let rows, let offsets):
             rows.withStorage {
                 fairlab_sparse_rows_transpose_times($0, $1, $2, batch, Int64(count), slopes, Int64(outputs), Int64(width), columnStarts, slots, out)
             }
+            guard let offsets else { return }
+            // + (D 1) mᵀ: the slopes summed over the batch, times each column's offset.
+            var sums = [Double](repeating: 0, count: outputs)
+            for position in 0..<count { for h in 0..<outputs { sums[h] += slopes[h + position * outputs] } }
+            for j in 0..<width where offsets[j] != 0 { for h in 0..<outputs { out[h + j * outputs] += sums[h] * offsets[j] } }
         case .dense:
             blas.dgemm(Int32(FL_BLAS_COL_MAJOR), Int32(FL_BLAS_NO_TRANS), Int32(FL_BLAS_TRANS), Int32(outputs), Int32(width), Int32(count),
                        1, slopes, Int32(outputs), gathered, Int32(width), 0, out, Int32(outputs))

@@ -56,7 +56,7 @@ final class FairLogisticRegression: FairlabMethod {
     func fit(train: DataView, validation: DataView?) throws {
         guard train.rows > 0 else { throw PluginError.invalidInput("no training rows") }
         let features = FeatureMatrix(train, blas: host.blas)
-        host.log("products go over \(features.isSparse ? "the rows' non-zero values (sparse)" : "all values, through BLAS (dense)")", level: FL_LOG_INFO)
+        host.log("products go over \(features.productsDescription)", level: FL_LOG_INFO)
         guard members > 0 else { models = [try fitModel(train, features: features, multiplicity: nil)]; return }
         models = []
         for _ in 0..<members {

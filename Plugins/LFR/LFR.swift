@@ -55,7 +55,7 @@ final class LFR: FairlabMethod {
         }
         let k = Int(parameters.number("k"))
         let features = rows(train)
-        host.log("LFR's products with the prototypes go over \(features.isSparse ? "the rows' non-zero values (sparse)" : "all values, through BLAS (dense)")", level: FL_LOG_INFO)
+        host.log("LFR's products with the prototypes go over \(features.productsDescription)", level: FL_LOG_INFO)
         let objective = LFRObjective(
             rows: features, labels: Array(labels), privileged: privileged, prototypes: k,
             weights: (parameters.number("ax"), parameters.number("ay"), parameters.number("az")))

@@ -18,6 +18,24 @@ VECTORISED int64_t fairlab_count_different(const double *column, int64_t n, doub
     return count;
 }
 
+double fairlab_column_majority(const double *column, int64_t n) {
+    if (n == 0) return 0;
+    /* Most often the first value (a one-hot column's 0, or its standardised equivalent): one vectorised count. */
+    if (fairlab_count_different(column, n, column[0]) * 2 < n) return column[0];
+    /* Else Boyer and Moore's vote finds the only candidate, which a count confirms. */
+    double candidate = column[0];
+    int64_t votes = 0;
+    for (int64_t i = 0; i < n; i++) {
+        if (votes == 0) {
+            candidate = column[i];
+            votes = 1;
+        } else {
+            votes += column[i] == candidate ? 1 : -1;
+        }
+    }
+    return fairlab_count_different(column, n, candidate) * 2 < n ? candidate : 0;
+}
+
 VECTORISED void fairlab_add_differences(const double *restrict column, int64_t n, double value, int64_t *restrict counts) {
     for (int64_t i = 0; i < n; i++) counts[i] += column[i] != value;
 }

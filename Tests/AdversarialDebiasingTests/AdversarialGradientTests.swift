@@ -8,9 +8,10 @@ import Testing
 /// for every parameter of both networks, with dropout zeroing some units and c negative (the |c| branch), so a
 /// wrong term in the hand-written backward pass shows as a mismatch.
 @Suite struct AdversarialGradientTests {
-    /// With the rows stored sparse and dense (`FeatureRows`), each with c positive and negative.
-    @Test(arguments: [(0.7, true), (-0.4, true), (0.7, false), (-0.4, false)])
-    func gradientsEqualFiniteDifferences(_ sharpness: Double, sparse: Bool) throws {
+    /// With the rows stored sparse and dense (`FeatureRows`), each with c positive and negative, and sparse less
+    /// each column's most common value (standardised one-hot rows: every product then corrected).
+    @Test(arguments: [(0.7, true, false), (-0.4, true, false), (0.7, false, false), (-0.4, false, false), (-0.4, true, true)])
+    func gradientsEqualFiniteDifferences(_ sharpness: Double, sparse: Bool, centred: Bool) throws {
         let provider = HostServicesProvider(seed: 3, methodID: "gradient-check")
         let blas = provider.host.pointee.blas.pointee
         var state: UInt64 = 12345
@@ -21,9 +22,11 @@ import Testing
         let features = 5, hidden = 4, rows = 6
         let network = AdversarialNetwork(features: features, hidden: hidden, capacity: rows, blas: blas, uniform: uniform)
         network.adversary[0] = sharpness
-        // Every third value zero: the rows are stored sparse, and a zero must count as one.
-        let columns = (0..<features * rows).map { $0 % 3 == 1 ? 0 : 2 * uniform() - 1 }
-        let stored = FeatureRows(columns: columns, width: features, count: rows, sparse: sparse)
+        // Every third value zero, or with `centred` its column's offset: the rows are stored sparse, and a zero (or
+        // the offset) must count as one.
+        let offsets = (0..<features).map { 0.5 - Double($0) * 0.3 }
+        let columns = (0..<features * rows).map { $0 % 3 == 1 ? 0 : 2 * uniform() - 1 }.enumerated().map { $1 + (centred ? offsets[$0 % features] : 0) }
+        let stored = FeatureRows(columns: columns, width: features, count: rows, sparse: sparse, offsets: centred ? offsets : nil)
         #expect(stored.isSparse == sparse)
         #expect(stored.entries(in: [0, 1, 2, 3, 4, 5]) == (sparse ? features * rows - (features * rows + 1) / 3 : features * rows))
         let labels: [Double] = [1, 0, 1, 1, 0, 0], sides: [Double] = [0, 0, 1, 1, 1, 0]

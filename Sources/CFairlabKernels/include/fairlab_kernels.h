@@ -8,6 +8,10 @@
 /* How many of column[0 ..< n] differ from value. */
 int64_t fairlab_count_different(const double *column, int64_t n, double value);
 
+/* The value more than half of column[0 ..< n] hold, else 0: what a column is centred on to store it sparse (a
+ * standardised one-hot column's most common value is not 0). */
+double fairlab_column_majority(const double *column, int64_t n);
+
 /* counts[i] += 1 for each i < n where column[i] differs from value. */
 void fairlab_add_differences(const double *column, int64_t n, double value, int64_t *counts);
 

@@ -164,18 +164,8 @@ struct SparseDesign: DesignMatrix {
             var entries = 0
             for j in 0..<p {
                 let column = UnsafeBufferPointer(rebasing: x[(j * n)..<((j + 1) * n)])
-                // Optimistically centre on the first value (usually the majority of a one-hot column).
-                var offset = column[0]
-                var count = Self.entries(column, offset: offset)
-                if count * 2 >= n {
-                    // Boyer–Moore majority vote; a count confirms the candidate, else centre on 0.
-                    var candidate = column[0], votes = 0
-                    for value in column {
-                        if votes == 0 { candidate = value; votes = 1 } else if value == candidate { votes += 1 } else { votes -= 1 }
-                    }
-                    offset = Self.entries(column, offset: candidate) * 2 < n ? candidate : 0
-                    count = Self.entries(column, offset: offset)
-                }
+                let offset = fairlab_column_majority(column.baseAddress!, Int64(n))
+                let count = Self.entries(column, offset: offset)
                 offsets[j] = offset
                 entries += count
                 if entries > budget { return false }

@@ -31,14 +31,19 @@ public struct SparseRows {
         self.init(data, columns: Array(0..<data.cols))
     }
 
-    /// The rows of `data` over its columns `kept`, in that order, then (with `appendingOne`) a constant 1, the
-    /// intercept's column of a linear model: built as `init(_:)` builds all of them.
-    public init(_ data: DataView, columns kept: [Int], appendingOne: Bool = false) {
+    /// The rows of `data` over its columns `kept`, in that order, less `offsets` (one for each kept column; nil: none),
+    /// then (with `appendingOne`) a constant 1, the intercept's column of a linear model: built as `init(_:)` builds
+    /// all of them. A value equal to its column's offset is not stored.
+    public init(_ data: DataView, columns kept: [Int], subtracting offsets: [Double]? = nil, appendingOne: Bool = false) {
+        precondition(offsets.map { $0.count == kept.count } ?? true, "one offset for each kept column")
+        let offsets = offsets ?? [Double](repeating: 0, count: kept.count)
         width = kept.count + (appendingOne ? 1 : 0)
         let n = data.rows, stored = data.matrix.pointee.data!, leadingDimension = Int(data.matrix.pointee.leading_dimension)
         var starts = [Int64](repeating: 0, count: n + 1)
         starts.withUnsafeMutableBufferPointer { starts in
-            for column in kept { fairlab_add_differences(stored + column * leadingDimension, Int64(n), 0, starts.baseAddress! + 1) }
+            for (position, column) in kept.enumerated() {
+                fairlab_add_differences(stored + column * leadingDimension, Int64(n), offsets[position], starts.baseAddress! + 1)
+            }
             for i in 0..<n { starts[i + 1] += starts[i] + (appendingOne ? 1 : 0) }
         }
         var next = starts
@@ -48,7 +53,7 @@ public struct SparseRows {
                 values.withUnsafeMutableBufferPointer { values in
                     for (position, column) in kept.enumerated() {
                         fairlab_scatter_differences(
-                            stored + column * leadingDimension, Int64(n), 0, Int32(position), next.baseAddress!, columns.baseAddress!,
+                            stored + column * leadingDimension, Int64(n), offsets[position], Int32(position), next.baseAddress!, columns.baseAddress!,
                             values.baseAddress!)
                     }
                     // The 1 comes last in every row, as its column does.
@@ -59,13 +64,36 @@ public struct SparseRows {
         (self.starts, self.columns, self.values) = (starts, columns, values)
     }
 
-    /// The share of values that are not zero in `data`'s columns `kept` (nil: all), and a column of ones with
-    /// `appendingOne`, counted without building the rows.
-    public static func density(of data: DataView, columns kept: [Int]? = nil, appendingOne: Bool = false) -> Double {
+    /// The share of values that would be stored for `data`'s columns `kept` (nil: all) less `offsets` (nil: none),
+    /// and a column of ones with `appendingOne`, counted without building the rows.
+    public static func density(of data: DataView, columns kept: [Int]? = nil, subtracting offsets: [Double]? = nil, appendingOne: Bool = false) -> Double {
         let stored = data.matrix.pointee.data!, leadingDimension = Int(data.matrix.pointee.leading_dimension)
         let columns = kept ?? Array(0..<data.cols), ones = appendingOne ? data.rows : 0
-        let nonZero = columns.reduce(ones) { $0 + Int(fairlab_count_different(stored + $1 * leadingDimension, Int64(data.rows), 0)) }
-        return Double(nonZero) / Double(max(data.rows * (columns.count + (appendingOne ? 1 : 0)), 1))
+        let entries = columns.enumerated().reduce(ones) { total, column in
+            total + Int(fairlab_count_different(stored + column.element * leadingDimension, Int64(data.rows), offsets?[column.offset] ?? 0))
+        }
+        return Double(entries) / Double(max(data.rows * (columns.count + (appendingOne ? 1 : 0)), 1))
+    }
+
+    /// Each of `data`'s columns `kept`: the value more than half its rows hold, else 0 (`fairlab_column_majority`).
+    /// Less these, standardised one-hot columns, whose most common value is not 0, are as sparse as raw ones.
+    public static func majorities(of data: DataView, columns kept: [Int]) -> [Double] {
+        let stored = data.matrix.pointee.data!, leadingDimension = Int(data.matrix.pointee.leading_dimension)
+        return kept.map { fairlab_column_majority(stored + $0 * leadingDimension, Int64(data.rows)) }
+    }
+
+    /// What to compress `data`'s columns `kept` (with `appendingOne`, and a column of ones) less, and the share of
+    /// values then stored: nothing (nil) where the rows are sparse enough as they are (at most `densityLimit`
+    /// non-zero) or no column has a majority other than 0; else each column's majority (`majorities`). Rows stored
+    /// less offsets m stand for X = S + 1 mᵀ, and every product with them takes a correction of rank one: taken
+    /// only where it is what makes the rows sparse (standardised one-hot data), so data sparse as it is keeps its
+    /// products exactly as they were.
+    public static func offsets(of data: DataView, columns kept: [Int], appendingOne: Bool = false) -> (offsets: [Double]?, density: Double) {
+        let density = density(of: data, columns: kept, appendingOne: appendingOne)
+        guard density > densityLimit else { return (nil, density) }
+        let majorities = majorities(of: data, columns: kept)
+        guard majorities.contains(where: { $0 != 0 }) else { return (nil, density) }
+        return (majorities, Self.density(of: data, columns: kept, subtracting: majorities, appendingOne: appendingOne))
     }
 
     /// Rows given as the columns of a `width` × `count` column-major matrix (each row's values one after another).
