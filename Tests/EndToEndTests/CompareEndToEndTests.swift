@@ -161,6 +161,57 @@ import Testing
     }
 }
 
+/// Paths that clash with a file the command reads or keeps, or that cannot be what they are named for, are refused
+/// with one line before any work, and the files they would have replaced are intact afterwards.
+@Suite struct OutputPathTests {
+    @Test func clashingAndMistypedPathsAreRefusedBeforeAnyWork() throws {
+        let folder = try TestEnvironment.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let errors = CommandLineErrorTests()
+        let dataset = folder + "/german.h5", results = folder + "/r.h5"
+        try FileManager.default.copyItem(atPath: TestEnvironment.dataset("german"), toPath: dataset)
+        let saved = try TestEnvironment.fairlab(["compare", dataset, "--methods", "reweighing", "--out", results])
+        try #require(saved.status == 0, "\(saved.stderr)")
+        let compare = ["compare", dataset, "--methods", "reweighing"]
+
+        // A report over the results, the dataset or the file replayed; over any HDF5 file; into a folder.
+        try errors.expectError(compare + ["--out", results, "--report", results], "r.h5: is the --out results file: it would be overwritten")
+        try errors.expectError(compare + ["--report", dataset], "german.h5: is the dataset: it would be overwritten")
+        try errors.expectError(["report", results, "-o", results], "r.h5: is the results file reported: it would be overwritten")
+        try errors.expectError(["report", results, "-o", dataset], "german.h5: is an HDF5 file (a dataset or results?): a report is not written over one")
+        try errors.expectError(compare + ["--report", folder], "\(folder): is a folder, not a file to write")
+        try errors.expectError(["stress", dataset, "--inject", "label-bias", "--replay-run", "x"], "--replay-run names a run of the --replay file: give --replay too")
+        // Results that could not be appended: no path, a runs folder that is a file.
+        try errors.expectError(compare + ["--out", ""], "an output file's path is empty")
+        try Data().write(to: URL(fileURLWithPath: folder + "/x.h5.runs"))
+        try errors.expectError(compare + ["--out", folder + "/x.h5"], "x.h5: its runs folder \(folder)/x.h5.runs is a file")
+        // Mistyped names: a plugin folder that is not there, an empty method list, an empty run id.
+        try errors.expectError(compare + ["--plugins", folder + "/nowhere"], "nowhere: no such plugin folder")
+        try errors.expectError(["compare", dataset, "--methods", ""], "--methods names no method: ''")
+        try errors.expectError(["export", results, "--run", ""], "r.h5: no run '' (runs: run-")
+
+        // An import reads a CSV file only: not a folder, not a pipe (it would wait for ever); writes neither its own
+        // input nor a results file; says what is wrong with a header-only file or a column protected twice.
+        let importing = ["--label", "y", "--favorable", "1", "--protected", "g=a"]
+        try errors.expectError(["import", folder] + importing + ["-o", folder + "/d.h5"], "\(folder): is a folder, not a CSV file")
+        try #require(mkfifo(folder + "/pipe.csv", 0o600) == 0)
+        try errors.expectError(["import", folder + "/pipe.csv"] + importing + ["-o", folder + "/d.h5"], "pipe.csv: is not a regular file (a pipe or a device)")
+        let csv = folder + "/rows.csv"
+        try "x,g,y\n1,a,1\n2,b,0\n3,a,0\n4,b,1\n".write(toFile: csv, atomically: true, encoding: .utf8)
+        try errors.expectError(["import", csv] + importing + ["-o", csv], "rows.csv: is the CSV file read: it would be overwritten")
+        try errors.expectError(["import", csv] + importing + ["-o", results], "r.h5: is a fairlab results file: an import does not overwrite one")
+        try errors.expectError(["import", csv] + importing + ["--protected", "g=b", "-o", folder + "/d.h5"], "--protected names the column g twice")
+        try "x,g,y\n".write(toFile: folder + "/header.csv", atomically: true, encoding: .utf8)
+        try errors.expectError(["import", folder + "/header.csv"] + importing + ["-o", folder + "/d.h5"], "the file has no data rows, only its header")
+
+        // Everything refused left the files as they were.
+        let listed = try TestEnvironment.fairlab(["export", results, "--list"])
+        #expect(listed.status == 0 && listed.stdout.hasPrefix("run-"), "\(listed.stdout) \(listed.stderr)")
+        #expect(try TestEnvironment.fairlab(["inspect", dataset]).status == 0)
+        #expect(try String(contentsOfFile: csv, encoding: .utf8).hasPrefix("x,g,y"))
+    }
+}
+
 /// Files that crash or hang libhdf5 itself (found by tools/fuzz) give a one-line error, never a crash or hang.
 @Suite struct HostileFileTests {
     @Test(arguments: ["hdf5-crash-1.h5", "hdf5-crash-2.h5", "hdf5-hang-1.h5"])

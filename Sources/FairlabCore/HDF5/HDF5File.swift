@@ -62,9 +62,11 @@ public final class HDF5File {
         self.path = path
         switch mode {
         case .readOnly, .readWrite:
-            guard FileManager.default.fileExists(atPath: path) else {
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
                 throw FairlabError(file: path, "no such file")
             }
+            guard !isFolder.boolValue else { throw FairlabError(file: path, "is a folder, not an HDF5 file") }
             guard H5Fis_hdf5(path) > 0 else { throw FairlabError(file: path, "not an HDF5 file") }
             let flags = mode == .readOnly ? fairlab_h5f_acc_rdonly() : fairlab_h5f_acc_rdwr()
             // libhdf5 locks a file it opens (flock). A lock another process holds for a moment is waited out, up to

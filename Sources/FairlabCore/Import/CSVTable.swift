@@ -43,6 +43,7 @@ public struct CSVTable: Sendable {
     /// The column names of the file at `path` (its first record, repeated names suffixed), read without parsing
     /// the rest: so named columns can be checked before a large file is read.
     public static func header(ofFile path: String) throws -> [String] {
+        try checkRegularFile(path)
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw FairlabError(file: path, FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file")
         }
@@ -55,8 +56,21 @@ public struct CSVTable: Sendable {
         return uniqueNames(first)
     }
 
+    /// Throws unless `path` is a regular file: a folder would crash the reading, and a pipe or device leave it
+    /// waiting for ever, where the user meant a file.
+    static func checkRegularFile(_ path: String) throws {
+        var status = stat()
+        guard stat(path, &status) == 0 else { throw FairlabError(file: path, "no such file") }
+        switch status.st_mode & S_IFMT {
+        case S_IFREG: return
+        case S_IFDIR: throw FairlabError(file: path, "is a folder, not a CSV file")
+        default: throw FairlabError(file: path, "is not a regular file (a pipe or a device)")
+        }
+    }
+
     /// The bytes of the file at `path`.
     static func contents(of path: String) throws -> Data {
+        try checkRegularFile(path)
         guard let data = FileManager.default.contents(atPath: path) else {
             throw FairlabError(file: path, FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file")
         }

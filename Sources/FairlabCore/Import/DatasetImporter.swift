@@ -111,6 +111,10 @@ public struct DatasetImporter: Sendable {
     public func importTable(_ table: CSVTable, name: String) throws -> (Dataset, Report) {
         func fail(_ problem: String) -> FairlabError { FairlabError(file: name, problem) }
         guard !options.protected.isEmpty else { throw fail("at least one --protected attribute is required") }
+        let protectedNames = options.protected.map(\.column)
+        if let repeated = protectedNames.first(where: { name in protectedNames.filter { $0 == name }.count > 1 }) {
+            throw fail("--protected names the column \(repeated) twice (one rule per protected column)")
+        }
         try checkNamedColumns(in: table.header, file: name)
         func index(_ column: String) -> Int { table.header.firstIndex(of: column)! }
         if options.task == .clustering, options.clusterCount < 2 {
@@ -143,6 +147,7 @@ public struct DatasetImporter: Sendable {
         // Row filters, then rows with a missing value in a used column.
         let filters = options.filters.map { (index($0.column), $0.condition) }
         let filteredRows = table.rows.indices.filter { row in filters.allSatisfy { $0.1.holds(for: table.rows[row][$0.0]) } }
+        guard !table.rows.isEmpty else { throw fail("the file has no data rows, only its header") }
         guard !filteredRows.isEmpty else {
             throw fail("no row passes --where \(options.filters.map(\.description).joined(separator: " --where "))")
         }

@@ -125,7 +125,8 @@ public struct Comparison: Sendable {
             parameters[method.id] = try ResolvedParameters(method: method, overrides: options.parameterOverrides[method.id] ?? [:])
         }
         guard !catalog.metrics.isEmpty else {
-            throw FairlabError("no metric plugin found (looked in \(folders.joined(separator: ", ")))")
+            let failed = catalog.failures.first.map { "; \(catalog.failures.count) plugin libraries failed to load, e.g. \($0.path): \($0.reason)" } ?? ""
+            throw FairlabError("no metric plugin found (looked in \(folders.joined(separator: ", ")))\(failed)")
         }
 
         // The grid: one job per (method, condition), the baseline's row first, a condition being a seed, or for a
@@ -345,7 +346,11 @@ public struct Comparison: Sendable {
         return try ids.filter { $0 != MethodRecord.baselineID }.map { id in
             guard let method = catalog.mitigations.first(where: { $0.id == id }) else {
                 let known = catalog.mitigations.map(\.id).joined(separator: ", ")
-                throw FairlabError("unknown method id '\(id)' (available: \(known.isEmpty ? "none" : known))")
+                // The method may be in a library that failed to load: say so, with the first reason.
+                let failed = catalog.failures.first.map {
+                    "; \(catalog.failures.count) plugin libraries failed to load, e.g. \($0.path): \($0.reason)"
+                } ?? ""
+                throw FairlabError("unknown method id '\(id)' (available: \(known.isEmpty ? "none" : known))\(failed)")
             }
             return method
         }

@@ -73,6 +73,12 @@ public struct PluginCatalog: Sendable {
         executable: String, pluginFolders: [String], environment: [String: String], allowWorldWritable: Bool,
         pool: WorkerPool, workFolder: String
     ) throws -> (catalog: PluginCatalog, folders: [String]) {
+        // A folder the user named must be one: a mistyped one would otherwise just find nothing.
+        for folder in pluginFolders {
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) else { throw FairlabError(file: folder, "no such plugin folder") }
+            guard isFolder.boolValue else { throw FairlabError(file: folder, "is not a folder (--plugins names a folder of plugin libraries)") }
+        }
         let folders = searchFolders(
             executableFolder: URL(fileURLWithPath: executable).deletingLastPathComponent().path,
             pluginFolders: pluginFolders, environment: environment)

@@ -19,14 +19,17 @@ public enum ResultsFile {
     /// Milliseconds to pause before publishing an append (tests only).
     static let appendPauseVariable = "FAIRLAB_TEST_APPEND_PAUSE_MS"
 
-    /// Throws unless a run could be appended at `path`: its folder exists and is writable.
+    /// Throws unless a run could be appended at `path`: it can be written (`OutputFile.checkWritable`), and neither
+    /// of its companions is in the way: its runs folder (`path.runs`) is not a file, its lock file not a folder.
     public static func checkWritable(_ path: String) throws {
-        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        try OutputFile.checkWritable(path)
         var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
-            throw FairlabError(file: path, "its folder \(folder) does not exist")
+        if FileManager.default.fileExists(atPath: path + runsFolderSuffix, isDirectory: &isFolder), !isFolder.boolValue {
+            throw FairlabError(file: path, "its runs folder \(path + runsFolderSuffix) is a file")
         }
-        guard access(folder, W_OK) == 0 else { throw FairlabError(file: path, "its folder \(folder) is not writable") }
+        if FileManager.default.fileExists(atPath: path + ".lock", isDirectory: &isFolder), isFolder.boolValue {
+            throw FairlabError(file: path, "its lock file \(path).lock is a folder")
+        }
     }
 
     /// Appends `run` to the results file at `path`, creating it if needed.
@@ -164,7 +167,8 @@ public enum ResultsFile {
     /// left out (empty and nil), which is all a table, an export or a report needs and halves the reading.
     public static func read(runID: String, from path: String, predictions readPredictions: Bool = true) throws -> RunRecord {
         let index = try HDF5File(path: path, mode: .readOnly)
-        guard index.exists("/runs/\(runID)") else {
+        // An id is one name, never a path inside the file.
+        guard !runID.isEmpty, !runID.contains("/"), index.exists("/runs/\(runID)") else {
             let known = (try? runIDs(in: path))?.joined(separator: ", ") ?? ""
             throw FairlabError(file: path, "no run '\(runID)' (runs: \(known.isEmpty ? "none" : known))")
         }

@@ -1,6 +1,7 @@
 import CProcessControl
 import FairlabCore
 import Foundation
+import Synchronization
 
 /// One worker process to run: `fairlab worker <arguments>`, with its own stderr log.
 public struct WorkerTask: Sendable {
@@ -50,15 +51,37 @@ public enum WorkerFailure: Error, Equatable, Sendable, CustomStringConvertible {
 
 /// Set by SIGINT / SIGTERM while a pool runs (see `WorkerPool.installInterruptHandlers`).
 nonisolated(unsafe) private var interruptSignal: Int32 = 0
+/// How many pools are running, on any thread: a signal that comes while none is ends the process as it would
+/// without the handlers (an import, a report, a run between its pools).
+private let runningPools = Atomic<Int>(0)
 
 /// Runs worker processes, at most `parallelism` tasks at once (and, once asked, one standby waiting for the next),
 /// each with a time limit. A worker that crashes, hangs or exits early costs only its own task.
 public final class WorkerPool {
     /// Makes SIGINT and SIGTERM stop running pools: their workers are killed and `run` throws, so callers'
-    /// clean-up (temporary folders) runs and no worker is left behind.
+    /// clean-up (temporary folders) runs and no worker is left behind. While no pool runs, either signal ends the
+    /// process at once, as it would without the handler. A signal the process was started ignoring stays ignored (a
+    /// shell's background job ignores SIGINT); one it was started blocking is unblocked (a parent's mask says
+    /// nothing of what the user wants of Ctrl-C).
     public static func installInterruptHandlers() {
         for signal in [SIGINT, SIGTERM] {
-            Glibc.signal(signal) { received in interruptSignal = received }
+            var current = sigaction()
+            sigaction(signal, nil, &current)
+            if let handler = current.__sigaction_handler.sa_handler,
+               unsafeBitCast(handler, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self) { continue }
+            var unblocked = sigset_t()
+            sigemptyset(&unblocked)
+            sigaddset(&unblocked, signal)
+            pthread_sigmask(SIG_UNBLOCK, &unblocked, nil)
+            Glibc.signal(signal) { received in
+                // Only async-signal-safe calls here: an atomic load, signal and raise.
+                if runningPools.load(ordering: .sequentiallyConsistent) == 0 {
+                    Glibc.signal(received, SIG_DFL)
+                    raise(received)
+                } else {
+                    interruptSignal = received
+                }
+            }
         }
     }
 
@@ -124,6 +147,8 @@ public final class WorkerPool {
     ) throws {
         lastPeakMemoryMB = [:]
         precondition(tasks.indices.allSatisfy { index in tasks[index].dependencies.allSatisfy { $0 < index } }, "a task depends on a later one")
+        runningPools.add(1, ordering: .sequentiallyConsistent)
+        defer { runningPools.subtract(1, ordering: .sequentiallyConsistent) }
         var ended = Set<Int>()
         // Tasks start in order, except that one whose dependencies have not ended waits aside (dependencies point
         // backwards, so some task is always ready while any is pending).

@@ -30,7 +30,7 @@ struct Compare: ParsableCommand {
         var options = try runOptions.comparisonOptions(dataset: dataset, bootstrap: bootstrap)
         options.shard = try shard.map(Shard.init(parsing:))
         guard options.shard == nil || runOptions.out != nil else { throw FairlabError("--shard needs --out: a shard's results are for fairlab merge") }
-        try runOptions.checkOutputs(report: report, executable: options.executablePath)
+        try runOptions.checkOutputs(dataset: dataset, report: report, executable: options.executablePath)
         let rule = try selection.rule()
         let run = try Comparison(options: options, progress: reportProgress).run()
         // A rule naming a metric the run turned out not to have is reported once the run is saved, not instead.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FairlabCore
+import FairlabHost
 import Foundation
 
 /// `fairlab import`: a CSV file into fairlab's HDF5 dataset format.
@@ -91,6 +92,12 @@ struct Import: ParsableCommand {
     }
 
     func run() throws {
+        try OutputFile.checkWritable(output)
+        try OutputFile.checkDistinct(output, from: [("the CSV file read", csv), ("the names file", namesFile)])
+        // A dataset may be imported again over itself; a results file is never lost to an import.
+        if OutputFile.isHDF5(output), (try? UntrustedFile.check(output, as: .resultsIndex, executable: currentExecutablePath())) != nil {
+            throw FairlabError(file: output, "is a fairlab results file: an import does not overwrite one")
+        }
         var options = DatasetImporter.Options(
             labelColumn: label, favorable: try favorable.map(FavorableLabel.init(parsing:)),
             protected: try protected.map(ProtectedColumnRule.init(parsing:)))

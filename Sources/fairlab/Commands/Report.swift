@@ -25,6 +25,9 @@ struct Report: ParsableCommand {
     @OptionGroup var selection: SelectionOptions
 
     func run() throws {
+        try OutputFile.checkWritable(output)
+        try OutputFile.checkDistinct(output, from: [("the results file reported", results)])
+        try OutputFile.checkNotHDF5(output, writing: "a report")
         try UntrustedFile.check(results, as: .resultsSummaries, executable: currentExecutablePath())
         let ids = try ResultsFile.runIDs(in: results)
         guard let latest = ids.last else { throw FairlabError(file: results, "the file holds no complete run") }

@@ -46,6 +46,7 @@ struct Stress: ParsableCommand {
 
     func run() throws {
         var options = try runOptions.comparisonOptions(dataset: dataset, bootstrap: bootstrap)
+        guard replayRun == nil || replay != nil else { throw FairlabError("--replay-run names a run of the --replay file: give --replay too") }
         var replayed: RunRecord?
         if let replay {
             (options, replayed) = try replaying(replay, into: options)
@@ -56,7 +57,7 @@ struct Stress: ParsableCommand {
         options.shard = try shard.map(Shard.init(parsing:))
         guard options.shard == nil || runOptions.out != nil else { throw FairlabError("--shard needs --out: a shard's results are for fairlab merge") }
         guard runOptions.format != .latex else { throw FairlabError("--format latex renders one comparison: use md, csv, json or html for a stress run") }
-        try runOptions.checkOutputs(report: report, executable: options.executablePath)
+        try runOptions.checkOutputs(dataset: dataset, replay: replay, report: report, executable: options.executablePath)
         let run = try Comparison(options: options, progress: reportProgress).run()
         // Seed by seed: a shard of the replay prepared only its own seeds.
         if let stored = replayed {

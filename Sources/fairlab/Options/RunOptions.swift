@@ -76,6 +76,11 @@ struct RunOptions: ParsableArguments {
         options.seeds = (0..<UInt64(seeds)).map { seed + $0 }
         options.methodIDs = methods.map(Self.list)
         guard methods == nil || skip == nil else { throw FairlabError("give --methods or --skip, not both") }
+        // An empty list is a slip (a shell variable left unset), not a request for the baseline alone
+        // (`--methods baseline` asks for that).
+        for (option, value) in [("--methods", methods), ("--skip", skip)] {
+            if let value, Self.list(value).isEmpty { throw FairlabError("\(option) names no method: '\(value)'") }
+        }
         options.skippedMethodIDs = skip.map(Self.list) ?? []
         options.protectedAttributes = protected.map(Self.list) ?? []
         options.pluginFolders = pluginFolders
@@ -96,14 +101,20 @@ struct RunOptions: ParsableArguments {
     }
 
     /// Refuses a results file (`--out`) or report file that could not take the run, before the run's time is spent.
-    func checkOutputs(report: String?, executable: String) throws {
+    /// Neither is the dataset, nor (a report) the stress run's `replay` file, nor an HDF5 file at all.
+    func checkOutputs(dataset: String, replay: String? = nil, report: String?, executable: String) throws {
         if let out {
             try ResultsFile.checkWritable(out)
+            try OutputFile.checkDistinct(out, from: [("the dataset", dataset)])
             if FileManager.default.fileExists(atPath: out) {
                 try UntrustedFile.check(out, as: .resultsIndex, executable: executable)
             }
         }
-        if let report { try ResultsFile.checkWritable(report) }
+        if let report {
+            try OutputFile.checkWritable(report)
+            try OutputFile.checkDistinct(report, from: [("the dataset", dataset), ("the --out results file", out), ("the --replay results file", replay)])
+            try OutputFile.checkNotHDF5(report, writing: "a report")
+        }
     }
 
     /// Appends `run` to `--out`, when given.
