@@ -39,8 +39,6 @@ final class AdversarialNetwork {
     private let biasSums: UnsafeMutablePointer<Double>  // 2 · hidden: both gradients of b₁
     private let ones: UnsafeMutablePointer<Double>  // capacity ones, to sum Δ's rows by dgemv
     private let gathered: UnsafeMutablePointer<Double>  // features × capacity: a dense batch's rows (scratch)
-    private let columnStarts: UnsafeMutablePointer<Int64>  // features + 1: a sparse batch's entries by column (scratch)
-    private var slots: [Int64] = []  // a sparse batch's entries, sorted by column (scratch: `FeatureRows.scratchSize`)
 
     /// The gradient of the batch's label loss over the classifier, after `computeGradients`.
     private(set) var labelGradient: [Double]
@@ -88,7 +86,6 @@ final class AdversarialNetwork {
         ones = buffer(capacity)
         ones.update(repeating: 1, count: capacity)
         gathered = buffer(features * capacity)
-        columnStarts = UnsafeMutablePointer<Int64>.allocate(capacity: features + 1)
         labelGradient = [Double](repeating: 0, count: classifier.count)
         adversaryGradientOnClassifier = labelGradient
         adversaryGradient = [Double](repeating: 0, count: adversary.count)
@@ -98,7 +95,6 @@ final class AdversarialNetwork {
         for pointer in [preActivations, outputs, logitBuffer, labelSlopes, adversarySlopes, deltas, firstLayer, biasSums, ones, gathered] {
             pointer.deallocate()
         }
-        columnStarts.deallocate()
     }
 
     /// The logits of the rows `batch` (`count` of them) of `rows`, with `dropout` the scale of each (unit, row), 0 or
@@ -179,15 +175,8 @@ final class AdversarialNetwork {
                     blas.dgemv(Int32(FL_BLAS_COL_MAJOR), Int32(FL_BLAS_NO_TRANS), Int32(width), Int32(n), 1, delta, Int32(width), ones, 1, 0, biasSums, 1)
                     gy.baseAddress!.advanced(by: firstBiases).update(from: biasSums, count: hidden)
                     if both { ga.baseAddress!.advanced(by: firstBiases).update(from: biasSums + hidden, count: hidden) }
-                    // Sized once for the longest rows, not counted for every batch (the kernel counts them anyway).
-                    let needed = rows.scratchSize(rows: capacity)
-                    if slots.count < needed { slots = [Int64](repeating: 0, count: needed) }
                     batch.withUnsafeBufferPointer { batch in
-                        slots.withUnsafeMutableBufferPointer { slots in
-                            rows.multiplyTransposed(
-                                delta, outputs: width, batch: batch.baseAddress!, count: n, gathered: gathered, columnStarts: columnStarts,
-                                slots: slots.baseAddress!, blas: blas, into: firstLayer)
-                        }
+                        rows.multiplyTransposed(delta, outputs: width, batch: batch.baseAddress!, count: n, gathered: gathered, blas: blas, into: firstLayer)
                     }
                     if both {
                         for j in 0..<features {

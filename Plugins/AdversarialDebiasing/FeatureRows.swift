@@ -18,8 +18,6 @@ struct FeatureRows {
     private let storage: Storage
     /// The columns of a row.
     let width: Int
-    /// The most values a row stores (for sparse rows, its non-zero ones): the transposed product's scratch is sized by it.
-    private let longestRow: Int
 
     /// The rows of `data`: its density counted first, so dense data is copied once, row by row, never compressed.
     init(_ data: DataView) {
@@ -47,18 +45,11 @@ struct FeatureRows {
     private init(sparse rows: SparseRows, offsets: [Double]?) {
         storage = .sparse(rows, offsets: offsets)
         width = rows.width
-        longestRow = (0..<rows.count).map { Int(rows.starts[$0 + 1] - rows.starts[$0]) }.max() ?? 0
     }
 
     private init(dense rows: [Double], width: Int) {
         storage = .dense(rows)
         self.width = width
-        longestRow = width
-    }
-
-    /// How many `Int64`s of scratch `multiplyTransposed` needs for a batch of up to `count` rows (0 for dense rows).
-    func scratchSize(rows count: Int) -> Int {
-        isSparse ? 2 * count * longestRow : 0
     }
 
     /// Whether the rows are stored sparse.
@@ -97,17 +88,14 @@ struct FeatureRows {
     }
 
     /// out (`outputs` × width, column-major) = D (`outputs` × count, column-major) · the rows `batch` (count × width):
-    /// the first layer's gradient for the slopes D. For sparse rows `columnStarts` (width + 1 values) and `slots`
-    /// (`scratchSize(rows:)` values) are scratch; dense rows use `gathered` as `multiply` left it for the same batch.
+    /// the first layer's gradient for the slopes D. Dense rows use `gathered` as `multiply` left it for the same batch.
     func multiplyTransposed(
         _ slopes: UnsafePointer<Double>, outputs: Int, batch: UnsafePointer<Int64>, count: Int, gathered: UnsafePointer<Double>,
-        columnStarts: UnsafeMutablePointer<Int64>, slots: UnsafeMutablePointer<Int64>, blas: fl_blas, into out: UnsafeMutablePointer<Double>
+        blas: fl_blas, into out: UnsafeMutablePointer<Double>
     ) {
         switch storage {
         case .sparse(let rows, let offsets):
-            rows.withStorage {
-                fairlab_sparse_rows_transpose_times($0, $1, $2, batch, Int64(count), slopes, Int64(outputs), Int64(width), columnStarts, slots, out)
-            }
+            rows.withStorage { fairlab_sparse_rows_transpose_times($0, $1, $2, batch, Int64(count), slopes, Int64(outputs), Int64(width), out) }
             guard let offsets else { return }
             // + (D 1) mᵀ: the slopes summed over the batch, times each column's offset.
             var sums = [Double](repeating: 0, count: outputs)

@@ -287,69 +287,56 @@ VECTORISED void fairlab_sparse_rows_times(const int64_t *restrict starts, const 
     }
 }
 
-VECTORISED void fairlab_sparse_rows_transpose_times(const int64_t *restrict starts, const int32_t *restrict columns,
-                                                    const double *restrict values, const int64_t *restrict batch,
-                                                    int64_t count, const double *restrict dense, int64_t width,
-                                                    int64_t features, int64_t *restrict column_starts,
-                                                    int64_t *restrict slots, double *restrict out) {
-    /* The batch's entries grouped by column, in batch order within each (a counting sort), as rows of Dᵀ: each of
-     * out's rows is then one sum_all_entries over its column's entries, summed in registers and written once. */
-    for (int64_t j = 0; j <= features; j++) column_starts[j] = 0;
-    for (int64_t b = 0; b < count; b++) {
-        for (int64_t e = starts[batch[b]]; e < starts[batch[b] + 1]; e++) column_starts[columns[e] + 1]++;
-    }
-    for (int64_t j = 0; j < features; j++) column_starts[j + 1] += column_starts[j];
-    int64_t entries = column_starts[features];
-    /* The scratch's 16 bytes per entry: the sorted entries' values, then their batch positions. */
-    double *sorted_values = (double *)slots;
-    int32_t *row_of = (int32_t *)(slots + entries);
-    for (int64_t b = 0; b < count; b++) {
-        for (int64_t e = starts[batch[b]]; e < starts[batch[b] + 1]; e++) {
-            int64_t slot = column_starts[columns[e]]++;
-            sorted_values[slot] = values[e];
-            row_of[slot] = (int32_t)b;
-        }
-    }
-    /* Each column's fill moved its start to the next column's: shift back. */
-    for (int64_t j = features; j > 0; j--) column_starts[j] = column_starts[j - 1];
-    column_starts[0] = 0;
-    for (int64_t j = 0; j < features; j++) {
-        sum_all_entries(row_of, sorted_values, column_starts[j], column_starts[j + 1], dense, width, out + j * width);
-    }
-}
-
-/* out[column][0 ..< width] += value times dense's row i, for each of row i's entries in order: the rows' share of
- * Xᵀ D, for a width known when compiled. */
+/* out[column][0 ..< width] (out's rows `stride` apart) += value times row[0 ..< width], for each of a row's entries
+ * first ..< end in order: the row's share of Xᵀ D, for a width known when compiled, the dense row's values held in
+ * registers over the entries. */
 static inline __attribute__((always_inline)) void scatter_row(const int32_t *restrict columns,
                                                               const double *restrict values, int64_t first,
                                                               int64_t end, const double *restrict row, const int width,
-                                                              double *restrict out) {
-    double d[16];
+                                                              int64_t stride, double *restrict out) {
+    double d[32];
     for (int h = 0; h < width; h++) d[h] = row[h];
     for (int64_t e = first; e < end; e++) {
-        double *o = out + (int64_t)columns[e] * width, v = values[e];
+        double *o = out + (int64_t)columns[e] * stride, v = values[e];
         for (int h = 0; h < width; h++) o[h] += v * d[h];
     }
 }
 
-VECTORISED void fairlab_sparse_rows_transpose_all(const int64_t *restrict starts, const int32_t *restrict columns,
-                                                  const double *restrict values, int64_t count,
-                                                  const double *restrict dense, int64_t width, int64_t features,
-                                                  double *restrict out) {
+VECTORISED void fairlab_sparse_rows_transpose_times(const int64_t *restrict starts, const int32_t *restrict columns,
+                                                    const double *restrict values, const int64_t *restrict batch,
+                                                    int64_t count, const double *restrict dense, int64_t width,
+                                                    int64_t features, double *restrict out) {
     for (int64_t j = 0; j < features * width; j++) out[j] = 0;
-    for (int64_t i = 0; i < count; i++) {
-        const double *row = dense + i * width;
-        switch (width) {
+    if (width <= 16) {
+        for (int64_t b = 0; b < count; b++) {
+            int64_t r = batch ? batch[b] : b;
+            const double *row = dense + b * width;
+            switch (width) {
 #define NARROW(w) \
-    case w: scatter_row(columns, values, starts[i], starts[i + 1], row, w, out); break;
-            NARROW(1) NARROW(2) NARROW(3) NARROW(4) NARROW(5) NARROW(6) NARROW(7) NARROW(8)
-            NARROW(9) NARROW(10) NARROW(11) NARROW(12) NARROW(13) NARROW(14) NARROW(15) NARROW(16)
+    case w: scatter_row(columns, values, starts[r], starts[r + 1], row, w, w, out); break;
+                NARROW(1) NARROW(2) NARROW(3) NARROW(4) NARROW(5) NARROW(6) NARROW(7) NARROW(8)
+                NARROW(9) NARROW(10) NARROW(11) NARROW(12) NARROW(13) NARROW(14) NARROW(15) NARROW(16)
 #undef NARROW
-            default:
-                for (int64_t e = starts[i]; e < starts[i + 1]; e++) {
-                    double *o = out + (int64_t)columns[e] * width, v = values[e];
-                    for (int64_t h = 0; h < width; h++) o[h] += v * row[h];
-                }
+                default: break;
+            }
+        }
+        return;
+    }
+    /* Wide: 32 outputs at a time, every row passing for each block, so that the block of out being summed (features
+     * × 32 values) stays in the first-level cache, and each dense row's block is read once, not once per entry. */
+    int64_t h0 = 0;
+    for (; h0 + 32 <= width; h0 += 32) {
+        for (int64_t b = 0; b < count; b++) {
+            int64_t r = batch ? batch[b] : b;
+            scatter_row(columns, values, starts[r], starts[r + 1], dense + b * width + h0, 32, width, out + h0);
+        }
+    }
+    for (int64_t b = 0; b < count && h0 < width; b++) {
+        int64_t r = batch ? batch[b] : b;
+        const double *row = dense + b * width;
+        for (int64_t e = starts[r]; e < starts[r + 1]; e++) {
+            double *o = out + (int64_t)columns[e] * width, v = values[e];
+            for (int64_t h = h0; h < width; h++) o[h] += v * row[h];
         }
     }
 }

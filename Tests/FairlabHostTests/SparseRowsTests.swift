@@ -1,3 +1,4 @@
+import CFairlabKernels
 import FairlabCore
 @testable import FairlabHost
 @testable import FairlabPluginKit
@@ -41,6 +42,27 @@ import Testing
             }
         }
         #expect(sparse.squaredNorms()[4] == 0 && abs(sparse.squaredNorms()[0] - (0..<p).reduce(0) { $0 + x(0, $1) * x(0, $1) }) < 1e-15)
+    }
+
+    /// The transposed product wide enough to go 32 outputs at a time (70: two blocks and a rest of 6), over all rows
+    /// and over a batch that takes a row twice and leaves others out (adversarial debiasing's), against the sums
+    /// computed here over the dense rows.
+    @Test func wideTransposedProductsOverRowsAndBatches() {
+        let values = Self.dense(), (n, p) = (Self.rows, Self.width), width = 70
+        let sparse = SparseRows(columns: values, width: p, count: n)
+        let batch: [Int64] = [8, 0, 3, 3, 6]
+        let f = (0..<(n * width)).map { Double(($0 * 7) % 11) - 5.5 }
+        var all = [Double](repeating: .nan, count: p * width), batched = [Double](repeating: .nan, count: p * width)
+        sparse.transposeMultiply(f, width: width, into: &all)
+        sparse.withStorage { fairlab_sparse_rows_transpose_times($0, $1, $2, batch, Int64(batch.count), f, Int64(width), Int64(p), &batched) }
+        for j in 0..<p {
+            for h in 0..<width {
+                let overRows = (0..<n).reduce(0) { $0 + values[$1 * p + j] * f[$1 * width + h] }
+                // The batch's b-th row pairs with dense row b.
+                let overBatch = batch.indices.reduce(0) { $0 + values[Int(batch[$1]) * p + j] * f[$1 * width + h] }
+                #expect(abs(all[j * width + h] - overRows) < 1e-13 && abs(batched[j * width + h] - overBatch) < 1e-13, "(\(j), \(h))")
+            }
+        }
     }
 
     /// The rows of a plugin's data over a subset of its columns, in the order given, with the intercept's 1 last

@@ -68,19 +68,14 @@ void fairlab_project_away(const double *gradient, const double *adversary, int64
 void fairlab_sparse_rows_times(const int64_t *starts, const int32_t *columns, const double *values, const int64_t *batch,
                                int64_t count, const double *matrix, int64_t width, double *out);
 
-/* The transposed product: out's row j (of `features` rows of width values) = the sum over the batch's entries in
- * column j, in batch order, of the entry's value times row b of `dense` (count rows of width values). Scratch:
- * column_starts holds features + 1 values, slots twice the batch's entries; count is below 2³¹. */
+/* The transposed product Xᵀ D over the batch: out's row j (of `features` rows of width values) = the sum over the
+ * batch's entries in column j, in batch order, of the entry's value times row b of `dense` (count rows of width
+ * values, row b for the batch's b-th row), each sum one multiply and one add an entry, from 0. The rows' entries are
+ * scattered into out, so that no sum waits on its previous addition; wide products 32 outputs at a time, so that the
+ * block of out being summed stays in the first-level cache while every row passes. */
 void fairlab_sparse_rows_transpose_times(const int64_t *starts, const int32_t *columns, const double *values,
                                          const int64_t *batch, int64_t count, const double *dense, int64_t width,
-                                         int64_t features, int64_t *column_starts, int64_t *slots, double *out);
-
-/* The transposed product over all `count` rows: out (features rows of width values) = Xᵀ D for D `dense` (count rows
- * of width values), each of out's values summed over the rows in order (as fairlab_sparse_rows_times over the
- * columns would, without the columns' copy), the rows' entries scattered into out, so that no sum waits on its
- * previous addition. */
-void fairlab_sparse_rows_transpose_all(const int64_t *starts, const int32_t *columns, const double *values, int64_t count,
-                                       const double *dense, int64_t width, int64_t features, double *out);
+                                         int64_t features, double *out);
 
 /* The lower triangle (row ≥ column) of Σ_i weights[i] x_i x_iᵀ over the `count` compressed rows, into `lower`
  * (features × features, column-major; the upper triangle left 0): each row's pairs of entries, its rows in order. */

@@ -115,7 +115,7 @@ public struct SparseRows {
     /// out (width × `outputs`, row-major) = these rows transposed times `matrix` (count rows of `outputs` values,
     /// row-major): each value summed over the rows in order.
     public func transposeMultiply(_ matrix: UnsafePointer<Double>, width outputs: Int, into out: UnsafeMutablePointer<Double>) {
-        withStorage { fairlab_sparse_rows_transpose_all($0, $1, $2, Int64(count), matrix, Int64(outputs), Int64(width), out) }
+        withStorage { fairlab_sparse_rows_transpose_times($0, $1, $2, nil, Int64(count), matrix, Int64(outputs), Int64(width), out) }
     }
 
     /// The lower triangle (row ≥ column) of Σ_i weights[i] x_i x_iᵀ, width × width column-major, the upper left 0.
