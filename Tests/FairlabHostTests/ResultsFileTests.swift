@@ -98,7 +98,8 @@ import Testing
 
     /// What the writer keeps consistent is checked when a run is read back, so a damaged or crafted file is refused
     /// with what is wrong rather than shown wrong: a run whose writer stopped before it finished, group flags that do
-    /// not match the groups (a table would drop a group), predictions of another length than the split's test rows.
+    /// not match the groups (a table would drop a group), a seed listed twice (the reader trapped on it), predictions
+    /// of another length than the split's test rows.
     @Test func readingRefusesAnInconsistentRun() throws {
         let folder = try TestEnvironment.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
@@ -123,6 +124,8 @@ import Testing
         #expect(throws: FairlabError("\(flags): /runs/run-1 has 1 group_privileged flags for 2 groups")) {
             try ResultsFile.read(runID: "run-1", from: flags)
         }
+        let seeds = try written("seeds", then: { try $0.setAttribute("seeds", of: "/runs/run-1", [Int64(0), 0]) })
+        #expect(throws: FairlabError("\(seeds): /runs/run-1 lists a seed twice")) { try ResultsFile.read(runID: "run-1", from: seeds) }
         let short = try written("short", { $0.methods[0].outcomes[0].predictions = [1, 0] })
         #expect(throws: FairlabError("\(short): /runs/run-1/methods/baseline/seed_0/y_pred has 2 values for 3 test rows")) {
             try ResultsFile.read(runID: "run-1", from: short)

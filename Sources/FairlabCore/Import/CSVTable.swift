@@ -58,7 +58,7 @@ public struct CSVTable: Sendable {
 
     /// Throws unless `path` is a regular file: a folder would crash the reading, and a pipe or device leave it
     /// waiting for ever, where the user meant a file.
-    static func checkRegularFile(_ path: String) throws {
+    public static func checkRegularFile(_ path: String) throws {
         var status = stat()
         guard stat(path, &status) == 0 else { throw FairlabError(file: path, "no such file") }
         switch status.st_mode & S_IFMT {

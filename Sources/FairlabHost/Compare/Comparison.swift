@@ -79,6 +79,12 @@ public struct Comparison: Sendable {
     /// (method, seed) maps its seed's split, the baseline first, writing its scores for the seed's post-processing
     /// jobs; one worker per metric plugin evaluates every prediction set.
     public func run() throws -> RunRecord {
+        // A signal while the run holds its work folder stops it at its next pool, or at its end, so that the folder
+        // is removed (the caller's append, after, is safe to kill).
+        try WorkerPool.catchingInterrupts { try runInWorkFolder() }
+    }
+
+    private func runInWorkFolder() throws -> RunRecord {
         guard options.memoryLimitMB == 0 || options.memoryLimitMB >= Self.minimumMemoryLimitMB else {
             throw FairlabError("--memory-limit must be 0 (none) or at least \(Self.minimumMemoryLimitMB) MiB, which a worker needs to start")
         }

@@ -182,6 +182,7 @@ public enum ResultsFile {
         }
         func text(_ name: String, _ object: String = base) throws -> String { try file.stringAttribute(name, of: object) }
         let seeds = try file.integersAttribute("seeds", of: base).map { UInt64(bitPattern: $0) }
+        guard Set(seeds).count == seeds.count else { throw FairlabError(file: path, "\(base) lists a seed twice") }
         let groupNames = try file.stringsAttribute("group_names", of: base)
         let groupPrivileged = try file.integersAttribute("group_privileged", of: base).map { $0 != 0 }
         guard groupPrivileged.count == groupNames.count else {

@@ -51,19 +51,21 @@ public enum WorkerFailure: Error, Equatable, Sendable, CustomStringConvertible {
 
 /// Set by SIGINT / SIGTERM while a pool runs (see `WorkerPool.installInterruptHandlers`).
 nonisolated(unsafe) private var interruptSignal: Int32 = 0
-/// How many pools are running, on any thread: a signal that comes while none is ends the process as it would
-/// without the handlers (an import, a report, a run between its pools).
-private let runningPools = Atomic<Int>(0)
+/// How many scopes catch SIGINT and SIGTERM now, on any thread (running pools, and `WorkerPool.catchingInterrupts`):
+/// a signal that comes while none does ends the process as it would without the handlers (an import, a report).
+private let catchingScopes = Atomic<Int>(0)
 
 /// Runs worker processes, at most `parallelism` tasks at once (and, once asked, one standby waiting for the next),
 /// each with a time limit. A worker that crashes, hangs or exits early costs only its own task.
 public final class WorkerPool {
     /// Makes SIGINT and SIGTERM stop running pools: their workers are killed and `run` throws, so callers'
-    /// clean-up (temporary folders) runs and no worker is left behind. While no pool runs, either signal ends the
-    /// process at once, as it would without the handler. A signal the process was started ignoring stays ignored (a
-    /// shell's background job ignores SIGINT); one it was started blocking is unblocked (a parent's mask says
-    /// nothing of what the user wants of Ctrl-C).
+    /// clean-up (temporary folders) runs and no worker is left behind. While no pool runs and no
+    /// `catchingInterrupts` scope is open, either signal ends the process at once, as it would without the handler.
+    /// A signal the process was started ignoring stays ignored (a shell's background job ignores SIGINT); one it was
+    /// started blocking is unblocked (a parent's mask says nothing of what the user wants of Ctrl-C).
     public static func installInterruptHandlers() {
+        // Touched here, not first in the handler: a global's first use may initialise it, which a handler must not.
+        _ = catchingScopes.load(ordering: .sequentiallyConsistent)
         for signal in [SIGINT, SIGTERM] {
             var current = sigaction()
             sigaction(signal, nil, &current)
@@ -75,7 +77,7 @@ public final class WorkerPool {
             pthread_sigmask(SIG_UNBLOCK, &unblocked, nil)
             Glibc.signal(signal) { received in
                 // Only async-signal-safe calls here: an atomic load, signal and raise.
-                if runningPools.load(ordering: .sequentiallyConsistent) == 0 {
+                if catchingScopes.load(ordering: .sequentiallyConsistent) == 0 {
                     Glibc.signal(received, SIG_DFL)
                     raise(received)
                 } else {
@@ -83,6 +85,16 @@ public final class WorkerPool {
                 }
             }
         }
+    }
+
+    /// Runs `body` with SIGINT and SIGTERM caught: a signal stops the pools running in it and any it starts after,
+    /// and is thrown at its end if nothing threw it before, so that clean-up in `body` (a run's work folder) runs.
+    public static func catchingInterrupts<Result>(_ body: () throws -> Result) throws -> Result {
+        catchingScopes.add(1, ordering: .sequentiallyConsistent)
+        defer { catchingScopes.subtract(1, ordering: .sequentiallyConsistent) }
+        let result = try body()
+        if interruptSignal != 0 { throw FairlabError("interrupted by \(signalName(interruptSignal))") }
+        return result
     }
 
     let executable: String
@@ -147,8 +159,8 @@ public final class WorkerPool {
     ) throws {
         lastPeakMemoryMB = [:]
         precondition(tasks.indices.allSatisfy { index in tasks[index].dependencies.allSatisfy { $0 < index } }, "a task depends on a later one")
-        runningPools.add(1, ordering: .sequentiallyConsistent)
-        defer { runningPools.subtract(1, ordering: .sequentiallyConsistent) }
+        catchingScopes.add(1, ordering: .sequentiallyConsistent)
+        defer { catchingScopes.subtract(1, ordering: .sequentiallyConsistent) }
         var ended = Set<Int>()
         // Tasks start in order, except that one whose dependencies have not ended waits aside (dependencies point
         // backwards, so some task is always ready while any is pending).

@@ -94,9 +94,15 @@ struct Import: ParsableCommand {
     func run() throws {
         try OutputFile.checkWritable(output)
         try OutputFile.checkDistinct(output, from: [("the CSV file read", csv), ("the names file", namesFile)])
-        // A dataset may be imported again over itself; a results file is never lost to an import.
-        if OutputFile.isHDF5(output), (try? UntrustedFile.check(output, as: .resultsIndex, executable: currentExecutablePath())) != nil {
-            throw FairlabError(file: output, "is a fairlab results file: an import does not overwrite one")
+        // An import may replace a dataset (re-importing is how one is remade), and only what reads as one: a results
+        // file, or anything the check could not read (damaged, or the check itself interrupted), is kept.
+        if OutputFile.isHDF5(output) {
+            do {
+                try UntrustedFile.check(output, as: .dataset, executable: currentExecutablePath())
+            } catch {
+                let reason = "\(error)".replacingOccurrences(of: output + ": ", with: "")
+                throw FairlabError(file: output, "exists and is not a dataset an import may replace (\(reason)): remove it, or write elsewhere")
+            }
         }
         var options = DatasetImporter.Options(
             labelColumn: label, favorable: try favorable.map(FavorableLabel.init(parsing:)),
@@ -132,6 +138,7 @@ struct Import: ParsableCommand {
         guard noHeader else { return nil }
         if let columns { return columns.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
         let path = namesFile!
+        try CSVTable.checkRegularFile(path)
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
             throw FairlabError(file: path, FileManager.default.fileExists(atPath: path) ? "cannot read the names file" : "no such file")
         }
