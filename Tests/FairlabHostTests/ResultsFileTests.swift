@@ -134,6 +134,22 @@ import Testing
         #expect(try ResultsFile.read(runID: "run-1", from: short, predictions: false).methods.count == 2)
     }
 
+    /// An index copied without its runs folder lists no run; asked for its latest, it says why rather than that it
+    /// holds none.
+    @Test func anIndexWithoutItsRunsFolderSaysSo() throws {
+        let folder = try TestEnvironment.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/results.h5", copy = folder + "/copy.h5"
+        try ResultsFile.append(Self.run(id: "run-1", accuracy: [0.8]), to: path)
+        try ResultsFile.append(Self.run(id: "run-2", accuracy: [0.7]), to: path)
+        #expect(try ResultsFile.latestRunID(in: path) == "run-2" && ResultsFile.runsWithoutFiles(in: path) == 0)
+        try FileManager.default.copyItem(atPath: path, toPath: copy)
+        #expect(try ResultsFile.runIDs(in: copy).isEmpty && ResultsFile.runsWithoutFiles(in: copy) == 2)
+        #expect(throws: FairlabError(
+            "\(copy): the file of each of its 2 runs is missing from \(copy).runs (a results file's .runs folder must stay beside it)"
+        )) { try ResultsFile.latestRunID(in: copy) }
+    }
+
     @Test func refusesFilesThatAreNotResults() throws {
         let folder = try TestEnvironment.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }

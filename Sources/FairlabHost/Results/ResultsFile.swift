@@ -138,6 +138,25 @@ public enum ResultsFile {
         return file.exists("/runs") ? try file.children(of: "/runs").count : 0
     }
 
+    /// The id of the latest complete run in the file; throws, saying why, when there is none: an index whose runs'
+    /// files are all missing (copied without its runs folder) says so, not that it holds no run.
+    public static func latestRunID(in path: String) throws -> String {
+        if let latest = try runIDs(in: path).last { return latest }
+        let missing = try runsWithoutFiles(in: path)
+        guard missing == 0 else {
+            throw FairlabError(
+                file: path, "the file of each of its \(missing) runs is missing from \(path)\(runsFolderSuffix) (a results file's .runs folder must stay beside it)")
+        }
+        throw FairlabError(file: path, "the file holds no complete run")
+    }
+
+    /// How many of the runs the index links have no file in its runs folder.
+    public static func runsWithoutFiles(in path: String) throws -> Int {
+        let index = try HDF5File(path: path, mode: .readOnly)
+        guard index.exists("/runs") else { return 0 }
+        return try index.children(of: "/runs").filter { try location(of: $0, in: index) == nil }.count
+    }
+
     /// The ids of the complete runs in the file, oldest first. A run whose file is missing from the runs folder
     /// is left out here (so the others stay listed and the file still takes appends); reading it names the file.
     public static func runIDs(in path: String) throws -> [String] {

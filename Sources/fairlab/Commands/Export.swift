@@ -29,18 +29,19 @@ struct Export: ParsableCommand {
 
     func run() throws {
         try UntrustedFile.check(results, as: .resultsSummaries, executable: currentExecutablePath())
-        let ids = try ResultsFile.runIDs(in: results)
         if list {
-            for id in ids {
+            for id in try ResultsFile.runIDs(in: results) {
                 let run = try ResultsFile.read(runID: id, from: results, predictions: false)
                 let failed = run.methods.filter { $0.outcomes.contains { !$0.succeeded } }.count
                 print("\(id)  \(run.createdAt)  \(run.datasetPath)  \(run.methods.count) methods × \(run.seeds.count) seed\(run.seeds.count == 1 ? "" : "s")"
                     + (run.stress.map { " × \($0.levels.count) levels of \($0.injection)" } ?? "")
                     + (failed > 0 ? ", \(failed) with failures" : "") + (run.shard.map { ", shard \($0)" } ?? ""))
             }
+            let missing = try ResultsFile.runsWithoutFiles(in: results)
+            if missing > 0 { reportProgress("note: the file of each of \(missing) more runs is missing from \(results)\(ResultsFile.runsFolderSuffix)") }
             return
         }
-        guard let id = runID ?? ids.last else { throw FairlabError(file: results, "the file holds no complete run") }
+        let id = try runID ?? ResultsFile.latestRunID(in: results)
         var run = try ResultsFile.read(runID: id, from: results, predictions: false)
         if let stress = run.stress {
             if let level {

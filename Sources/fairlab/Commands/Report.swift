@@ -29,9 +29,7 @@ struct Report: ParsableCommand {
         try OutputFile.checkDistinct(output, from: [("the results file reported", results)])
         try OutputFile.checkNotHDF5(output, writing: "a report")
         try UntrustedFile.check(results, as: .resultsSummaries, executable: currentExecutablePath())
-        let ids = try ResultsFile.runIDs(in: results)
-        guard let latest = ids.last else { throw FairlabError(file: results, "the file holds no complete run") }
-        let chosen = runIDs.isEmpty ? [latest] : runIDs
+        let chosen = runIDs.isEmpty ? [try ResultsFile.latestRunID(in: results)] : runIDs
         if let repeated = chosen.first(where: { id in chosen.filter { $0 == id }.count > 1 }) {
             throw FairlabError("--run names \(repeated) twice")
         }

@@ -92,7 +92,7 @@ struct Stress: ParsableCommand {
     private func replaying(_ path: String, into options: Comparison.Options) throws -> (Comparison.Options, RunRecord) {
         guard inject == nil, levels == nil else { throw FairlabError("--replay takes the injection and levels from the stored run: drop --inject and --levels") }
         try UntrustedFile.check(path, as: .resultsSummaries, executable: options.executablePath)
-        guard let id = try replayRun ?? ResultsFile.runIDs(in: path).last else { throw FairlabError(file: path, "the file holds no complete run") }
+        let id = try replayRun ?? ResultsFile.latestRunID(in: path)
         let stored = try ResultsFile.read(runID: id, from: path, predictions: false)
         guard let stress = stored.stress else { throw FairlabError(file: path, "run \(id) is not a stress run") }
         guard FileManager.default.fileExists(atPath: dataset) else { throw FairlabError(file: dataset, "no such file") }
