@@ -77,5 +77,8 @@ func finish(with status: ExitStatus) throws {
 
 /// Writes a progress line to stderr.
 @Sendable func reportProgress(_ line: String) {
+    // What stdout holds so far goes first: with both streams sent to one file, a progress line would otherwise land
+    // inside a table still in stdout's buffer.
+    fflush(nil)
     FileHandle.standardError.write(Data("fairlab: \(line)\n".utf8))
 }

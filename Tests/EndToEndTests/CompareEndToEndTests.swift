@@ -217,6 +217,38 @@ import Testing
     }
 }
 
+/// With stdout and stderr sent to one file (`> log 2>&1`), a progress line never lands inside the table: stdout's
+/// buffer is written out before each progress line.
+@Suite struct SharedOutputTests {
+    @Test func progressLinesStayOutOfTheTable() throws {
+        let folder = try TestEnvironment.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let log = folder + "/log"
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: TestEnvironment.fairlab)
+        // Three seeds of every pre-processing method: a table longer than stdout's 4 KiB buffer, then the append's line.
+        process.arguments = ["compare", TestEnvironment.dataset("german"), "--seeds", "3", "--methods",
+                             "reweighing,massaging,correlation-remover,disparate-impact-remover,uniform-sampling,preferential-sampling",
+                             "--format", "csv", "--out", folder + "/r.h5"]
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        process.waitUntilExit()
+        try handle.close()
+        let lines = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n")
+        #expect(process.terminationStatus == 0)
+        // Every line is a progress line or a whole CSV row (as many fields as the header).
+        let header = try #require(lines.first { $0.hasPrefix("run_id,method,") })
+        let fields = header.split(separator: ",", omittingEmptySubsequences: false).count
+        for line in lines where !line.hasPrefix("fairlab: ") {
+            #expect(line.split(separator: ",", omittingEmptySubsequences: false).count == fields, "\(line)")
+        }
+        #expect(lines.last?.hasPrefix("fairlab: appended run") == true, "\(lines.suffix(2))")
+    }
+}
+
 /// Files that crash or hang libhdf5 itself (found by tools/fuzz) give a one-line error, never a crash or hang.
 @Suite struct HostileFileTests {
     @Test(arguments: ["hdf5-crash-1.h5", "hdf5-crash-2.h5", "hdf5-hang-1.h5"])
