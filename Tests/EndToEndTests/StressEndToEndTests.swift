@@ -99,6 +99,20 @@ import Testing
                 #expect(abs((row.curves["accuracy"]?[index]?.mean ?? .nan) - mean) < 1e-12, "\(row.id) at \(level)")
             }
         }
+        // The curves: at each level every method's point stands apart from the others' (no bar hides another), and
+        // the numbers at the lines' ends are at least a label's height apart, each in its line's colour.
+        let svg = RecoveryPlot(metric: "accuracy", title: "Accuracy").render(summary, id: "check")
+        func attribute(_ name: String, in element: Substring) -> Double? {
+            element.range(of: " \(name)=\"").flatMap { start in Double(element[start.upperBound...].prefix { $0 != "\"" }) }
+        }
+        let circles = svg.split(separator: "<circle").dropFirst().filter { $0.contains("class=\"point\"") }
+        let xs = circles.compactMap { attribute("cx", in: $0) }
+        #expect(xs.count == summary.rows.count * stress.levels.count && Set(xs).count == xs.count, "\(xs)")
+        let labels = svg.split(separator: "<text").dropFirst().filter { $0.contains("class=\"point-label\"") }.compactMap { attribute("y", in: $0) }.sorted()
+        #expect(labels.count == summary.rows.count && zip(labels, labels.dropFirst()).allSatisfy { $1 - $0 >= RecoveryPlot.labelSpacing - 1e-9 }, "\(labels)")
+        #expect(RecoveryPlot.spread([100, 101, 300, 100.5], top: 20, bottom: 360) == [100, 122, 300, 111])
+        #expect(RecoveryPlot.spread([355, 356, 357], top: 20, bottom: 360) == [338, 349, 360])
+
         // In a real browser: it loads offline, silently, with the curves drawn.
         try #require(FileManager.default.isExecutableFile(atPath: ReportEndToEndTests.chromium), "chromium is not installed (.ci/run installs it)")
         let visit = try ReportEndToEndTests.visit(folder + "/stress.html", folder: folder)

@@ -18,10 +18,10 @@ struct SVGCanvas {
             + (dashed ? " stroke-dasharray=\"4 3\"" : "") + "/>")
     }
 
-    mutating func polyline(_ points: [(Double, Double)], stroke: String, width: Double = 1.5, dashed: Bool = false) {
+    mutating func polyline(_ points: [(Double, Double)], stroke: String, width: Double = 1.5, dashed: Bool = false, attributes: String = "") {
         let coordinates = points.map { "\(n($0.0)),\(n($0.1))" }.joined(separator: " ")
         elements.append("<polyline points=\"\(coordinates)\" fill=\"none\" stroke=\"\(stroke)\" stroke-width=\"\(n(width))\""
-            + (dashed ? " stroke-dasharray=\"5 3\"" : "") + "/>")
+            + (dashed ? " stroke-dasharray=\"5 3\"" : "") + attributes + "/>")
     }
 
     mutating func rect(_ x: Double, _ y: Double, _ width: Double, _ height: Double, fill: String, title: String? = nil, attributes: String = "") {

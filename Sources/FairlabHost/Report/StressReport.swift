@@ -12,7 +12,7 @@ extension HTMLReport {
         func figure(_ metric: String, id: String) -> String {
             let name = summary.cleanSummary?.descriptor(of: metric).displayName ?? metric
             return "<figure>" + RecoveryPlot(metric: metric, title: name).render(summary, id: id) + "<figcaption>\(escapeHTML(name)) on the clean"
-                + " test labels, mean over seeds (randomised methods at their expected values); the dashed black line is the unmitigated baseline.</figcaption></figure>"
+                + " test labels, mean over seeds (randomised methods at their expected values); the dashed black line is the unmitigated baseline; at each level the methods stand side by side, and a chevron ends a bar the frame cuts.</figcaption></figure>"
         }
         body += "<h3>Recovery curves</h3>" + figure("accuracy", id: "recovery-accuracy") + figure(summary.metric, id: "recovery-metric")
         // Every other overall metric, folded away (a details element needs no script).
