@@ -66,4 +66,20 @@ import Testing
         // The baseline is drawn; the method whose mean is infinite is not.
         #expect(svg.contains("data-method=\"baseline\"") && !svg.contains("data-method=\"bad\""))
     }
+
+    /// A point whose value covers fewer seeds than its method ran (as the table's † cells) is marked † in the plot
+    /// and its key, with the legend saying what † means; a method on every seed is not.
+    @Test func aPointOverFewerSeedsIsMarked() throws {
+        var run = Self.runWithIntervals()
+        run.methods[1].outcomes = run.methods[0].outcomes
+        for seed in 0..<2 { run.methods[0].outcomes[seed].metrics.overall["statistical_parity_difference"] = -0.1 * Double(seed + 1) }
+        run.methods[1].outcomes[0].metrics.overall["statistical_parity_difference"] = 0.05
+        run.methods[1].outcomes[1].metrics.overall["statistical_parity_difference"] = .nan
+        let summary = try ComparisonSummary(run)
+        let points = TradeoffPlot(x: try SelectionRule.Term(parsing: "abs:statistical_parity_difference"), y: try SelectionRule.Term(parsing: "accuracy"))
+            .points(summary)
+        #expect(points.map(\.id) == ["baseline", "bad"] && points.map(\.partial) == [false, true])
+        let html = HTMLReport.document([summary])
+        #expect(html.contains(">2†</text>") && html.contains("†: over fewer seeds than the method ran") && !html.contains(">1†</text>"))
+    }
 }

@@ -20,12 +20,19 @@ struct GroupRatesPlot {
         }
         let baseline = summary.rows.first { $0.id == MethodRecord.baselineID }.map(values)
         let baselineLegend = baseline != nil
+        // Each group's test rows (the baseline's per-group count, a mean over seeds), so that a rate of a group with
+        // one row, or none, reads as such.
+        let counts = summary.rows.first { $0.id == MethodRecord.baselineID }?.perGroup["count"]
+        let groupLabels = groups.indices.map { index -> String in
+            guard let counts, index < counts.count, let count = counts[index]?.mean else { return groups[index] }
+            return "\(groups[index]) (n \(count < 10 ? String(format: "%g", (count * 10).rounded() / 10) : String(Int(count.rounded()))))"
+        }
         let barHeight = 9.0, gap = 8.0, labelWidth = 210.0, width = 820.0
         let blockHeight = Double(groups.count) * barHeight + gap
         // The legend wraps onto as many lines as the group names need.
         var legendItems: [(x: Double, line: Int)] = []
         var legendX = labelWidth, legendLine = 0
-        for group in groups + (baselineLegend ? ["baseline"] : []) {
+        for group in groupLabels + (baselineLegend ? ["baseline"] : []) {
             let itemWidth = 14 + Double(group.count) * 6.5 + 16
             if legendX + itemWidth > width - 10, legendX > labelWidth {
                 legendX = labelWidth
@@ -49,7 +56,7 @@ struct GroupRatesPlot {
             let y = 6 + 16 * Double(item.line)
             if index < groups.count {
                 canvas.rect(item.x, y, 10, 10, fill: StageColors.group(index))
-                canvas.text(item.x + 14, y + 9, groups[index], size: 11)
+                canvas.text(item.x + 14, y + 9, groupLabels[index], size: 11)
             } else {
                 canvas.line(item.x + 5, y - 2, item.x + 5, y + 12, stroke: "#000", width: 2)
                 canvas.text(item.x + 12, y + 9, "baseline", size: 11)

@@ -16,6 +16,9 @@ struct TradeoffPlot {
         let y: Double
         let xInterval: (lower: Double, upper: Double)?
         let yInterval: (lower: Double, upper: Double)?
+        /// Whether either value covers fewer seeds than the method succeeded on (a randomised method's expected
+        /// value undefined on a seed): marked † in the plot, as the table marks the cell.
+        let partial: Bool
         var onFront = false
     }
 
@@ -23,8 +26,9 @@ struct TradeoffPlot {
     func points(_ summary: ComparisonSummary) -> [Point] {
         var points = summary.rows.compactMap { row -> Point? in
             guard let xValue = x.value(of: row, in: summary), let yValue = y.value(of: row, in: summary) else { return nil }
+            let seeds = [x, y].map { row.metrics[$0.storedName(in: row)]?.count ?? 0 }
             return Point(id: row.id, stage: row.stage, x: xValue, y: yValue, xInterval: x.interval(of: row, in: summary),
-                         yInterval: y.interval(of: row, in: summary))
+                         yInterval: y.interval(of: row, in: summary), partial: seeds.contains { $0 < row.seedsSucceeded })
         }
         let badness = points.map { (x.badness($0.x, in: summary), y.badness($0.y, in: summary)) }
         for index in points.indices {
@@ -64,30 +68,49 @@ struct TradeoffPlot {
                 canvas.line(px, yAxis.position(interval.lower), px, yAxis.position(interval.upper), stroke: color, width: 1.2)
             }
         }
-        // Points, each numbered beside itself at the first free place (right, left, above, below) inside the plot.
-        var placed: [(Double, Double, Double, Double)] = []
+        // Points first, then their numbers, each at the first place free of every point and every number placed
+        // before it: beside the point (right, left, above, below, then the diagonals), else further out with a
+        // leader line, else beside it on top (on a white halo, so it reads over what it covers).
+        let positions = points.map { (xAxis.position($0.x), yAxis.position($0.y)) }
         for (index, point) in points.enumerated() {
-            let px = xAxis.position(point.x), py = yAxis.position(point.y), color = StageColors.color(of: point.stage)
-            let selected = point.id == summary.selection?.chosen
-            if selected { canvas.circle(px, py, radius: 9, fill: "none", stroke: "#000") }
+            let (px, py) = positions[index], color = StageColors.color(of: point.stage)
+            if point.id == summary.selection?.chosen { canvas.circle(px, py, radius: 9, fill: "none", stroke: "#000") }
             canvas.circle(
                 px, py, radius: point.onFront ? 5.5 : 4.5, fill: color, stroke: point.onFront ? "#000" : "none",
-                title: "\(index + 1) \(point.id): \(String(format: "%.4f", point.x)), \(String(format: "%.4f", point.y))" + (point.onFront ? " (Pareto front)" : ""),
+                title: "\(index + 1) \(point.id): \(String(format: "%.4f", point.x)), \(String(format: "%.4f", point.y))"
+                    + (point.onFront ? " (Pareto front)" : "") + (point.partial ? " († over fewer seeds)" : ""),
                 attributes: " class=\"point\" data-method=\"\(escapeHTML(point.id))\"")
-            let label = String(index + 1), labelWidth = Double(label.count) * 6 + 2, labelHeight = 10.0
-            let candidates = [(px + 7, py + 4, "start"), (px - 7, py + 4, "end"), (px, py - 8, "middle"), (px, py + 15, "middle")]
-            let boxes = candidates.map { candidate -> (Double, Double, Double, Double) in
+        }
+        typealias Box = (x: Double, y: Double, width: Double, height: Double)
+        func overlaps(_ a: Box, _ b: Box) -> Bool { a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height }
+        var taken: [Box] = positions.map { ($0.0 - 5, $0.1 - 5, 10, 10) }
+        for (index, point) in points.enumerated() {
+            let (px, py) = positions[index]
+            let label = String(index + 1) + (point.partial ? "†" : ""), labelWidth = Double(label.count) * 6 + 2, labelHeight = 10.0
+            func candidates(_ distance: Double) -> [(Double, Double, String)] {
+                let d = distance, diagonal = distance * 0.8
+                return [(px + d, py + 4, "start"), (px - d, py + 4, "end"), (px, py - d - 1, "middle"), (px, py + d + 8, "middle"),
+                        (px + diagonal, py - diagonal, "start"), (px - diagonal, py - diagonal, "end"),
+                        (px + diagonal, py + diagonal + 6, "start"), (px - diagonal, py + diagonal + 6, "end")]
+            }
+            func box(_ candidate: (Double, Double, String)) -> Box {
                 let x0 = candidate.2 == "start" ? candidate.0 : candidate.2 == "end" ? candidate.0 - labelWidth : candidate.0 - labelWidth / 2
                 return (x0, candidate.1 - labelHeight + 1, labelWidth, labelHeight)
             }
-            let free = boxes.indices.first { choice in
-                let box = boxes[choice]
-                return box.0 >= left && box.0 + box.2 <= right && box.1 >= top && box.1 + box.3 <= bottom
-                    && !placed.contains { other in box.0 < other.0 + other.2 && other.0 < box.0 + box.2 && box.1 < other.1 + other.3 && other.1 < box.1 + box.3 }
-            } ?? (px + 7 + labelWidth <= right ? 0 : 1)
-            placed.append(boxes[free])
-            canvas.text(candidates[free].0, candidates[free].1, label, size: 10, anchor: candidates[free].2,
-                        weight: selected || point.onFront ? "bold" : "normal", attributes: " class=\"point-label\"")
+            func free(_ candidate: (Double, Double, String)) -> Bool {
+                let b = box(candidate)
+                return b.x >= left && b.x + b.width <= right && b.y >= top && b.y + b.height <= bottom && !taken.contains { overlaps(b, $0) }
+            }
+            let near = candidates(7), far = candidates(18) + candidates(30)
+            let chosen = near.first(where: free) ?? far.first(where: free) ?? near[px + 7 + labelWidth <= right ? 0 : 1]
+            if !near.contains(where: { $0 == chosen }) {
+                let b = box(chosen)
+                canvas.line(px, py, min(max(px, b.x), b.x + b.width), min(max(py, b.y), b.y + b.height), stroke: "#999", width: 0.6)
+            }
+            taken.append(box(chosen))
+            canvas.text(chosen.0, chosen.1, label, size: 10, anchor: chosen.2,
+                        weight: point.id == summary.selection?.chosen || point.onFront ? "bold" : "normal",
+                        attributes: " class=\"point-label\" stroke=\"#fff\" stroke-width=\"3\" paint-order=\"stroke\"")
         }
         // Legend, then the key of numbers.
         var legendY = top + 10
@@ -105,9 +128,13 @@ struct TradeoffPlot {
             legendY += 18
         }
         canvas.text(right + 16, legendY, "bars: \(summary.bootstrapResamples > 0 ? "95 % intervals" : "± 1 std over seeds")", size: 11, fill: "#555")
+        if points.contains(where: \.partial) {
+            legendY += 14
+            canvas.text(right + 16, legendY, "†: over fewer seeds than the method ran", size: 11, fill: "#555")
+        }
         legendY += 22
         for (index, point) in points.enumerated() {
-            canvas.text(right + 34, legendY, "\(index + 1)", size: 11, anchor: "end", weight: point.onFront ? "bold" : "normal")
+            canvas.text(right + 34, legendY, "\(index + 1)\(point.partial ? "†" : "")", size: 11, anchor: "end", weight: point.onFront ? "bold" : "normal")
             canvas.text(right + 40, legendY, point.id, size: 11, weight: point.id == summary.selection?.chosen ? "bold" : "normal",
                         fill: StageColors.color(of: point.stage), attributes: " class=\"key\"")
             legendY += keyLineHeight
