@@ -82,4 +82,15 @@ import Testing
         let html = HTMLReport.document([summary])
         #expect(html.contains(">2†</text>") && html.contains("†: over fewer seeds than the method ran") && !html.contains(">1†</text>"))
     }
+
+    /// Groups of a few test rows are named under every table (their rates move by whole rows); none is named where
+    /// every group is large.
+    @Test func smallGroupsAreNamed() throws {
+        var run = Self.runWithIntervals()
+        for seed in 0..<2 { run.methods[0].outcomes[seed].metrics.perGroup["count"] = [Double(4 + seed), 300] }
+        let lines = legend(try ComparisonSummary(run))
+        #expect(lines.contains { $0.hasPrefix("Groups with fewer than 30 test rows (mean over seeds): Female (4.5); their rates") }, "\(lines)")
+        for seed in 0..<2 { run.methods[0].outcomes[seed].metrics.perGroup["count"] = [40, 300] }
+        #expect(!legend(try ComparisonSummary(run)).contains { $0.hasPrefix("Groups with fewer") })
+    }
 }

@@ -110,8 +110,22 @@ func legend(_ summary: ComparisonSummary) -> [String] {
     if TableLine.all(summary).contains(where: { line in columns.contains { line.isPartial($0.metric) } }) {
         lines.append("\(CellText.partialMark): defined on fewer seeds than the method ran on.")
     }
+    // Groups of a few test rows (an intersection of rare values) set the spreads over groups: say which they are.
+    if let counts = summary.rows.first(where: { $0.id == MethodRecord.baselineID })?.perGroup["count"] {
+        let small = summary.groupNames.indices.compactMap { index -> String? in
+            guard index < counts.count, let rows = counts[index]?.mean, rows < smallGroupRows else { return nil }
+            return "\(summary.groupNames[index]) (\(String(format: "%g", (rows * 10).rounded() / 10)))"
+        }
+        if !small.isEmpty {
+            lines.append("Groups with fewer than \(Int(smallGroupRows)) test rows (mean over seeds): \(small.joined(separator: ", ")); their rates, and"
+                + " every difference or ratio over groups that includes them, move by whole rows.")
+        }
+    }
     return lines
 }
+
+/// Groups with fewer test rows than this are named under a table.
+let smallGroupRows = 30.0
 
 /// Failure lines: each failed method's reasons and each plugin that could not be used.
 func failureLines(_ summary: ComparisonSummary) -> [String] {
