@@ -93,4 +93,14 @@ import Testing
         for seed in 0..<2 { run.methods[0].outcomes[seed].metrics.perGroup["count"] = [40, 300] }
         #expect(!legend(try ComparisonSummary(run)).contains { $0.hasPrefix("Groups with fewer") })
     }
+
+    /// An interval bound that is not 0 never prints as 0: a digit more, up to six, while one would.
+    @Test func intervalBoundsNeverRoundToZero() {
+        #expect(CellText.interval(0.0016, 0.0031, signed: true) == "[+0.002, +0.003]")
+        #expect(CellText.interval(0.0004, 0.0031, signed: true) == "[+0.0004, +0.0031]")
+        #expect(CellText.interval(-0.0132, -0.00002) == "[-0.01320, -0.00002]")
+        #expect(CellText.interval(0, 0.0031) == "[0.000, 0.003]")
+        // Six digits at most: a bound smaller still prints as 0.
+        #expect(CellText.interval(1e-9, 0.5) == "[0.000000, 0.500000]")
+    }
 }

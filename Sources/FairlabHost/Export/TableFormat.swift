@@ -67,9 +67,12 @@ enum CellText {
         return "\(number(statistic.mean, digits: digits)) \(plusMinus) \(number(std, digits: digits))"
     }
 
-    /// `[0.839, 0.857]`.
+    /// `[0.839, 0.857]`; with a digit more, up to six, while a bound that is not 0 would print as 0 (an interval
+    /// that excludes 0 by a hair would read [+0.000, +0.003]).
     static func interval(_ lower: Double, _ upper: Double, signed: Bool = false) -> String {
-        "[\(number(lower, digits: 3, signed: signed)), \(number(upper, digits: 3, signed: signed))]"
+        var digits = 3
+        while digits < 6, [lower, upper].contains(where: { $0 != 0 && $0.isFinite && abs($0) < 0.5 * pow(10, Double(-digits)) }) { digits += 1 }
+        return "[\(number(lower, digits: digits, signed: signed)), \(number(upper, digits: digits, signed: signed))]"
     }
 
     /// A metric cell: the statistic, its bootstrap interval, and the partial mark.
