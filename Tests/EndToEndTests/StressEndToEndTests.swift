@@ -123,6 +123,27 @@ import Testing
         }
     }
 
+    /// A method that predicts one class for every test row closes any gap by telling no one apart: LFR on German
+    /// predicts every row favourable (its parity difference 0), and its recovery, the highest, is marked c with the
+    /// legend; reweighing's, from real predictions, is not.
+    @Test func aOneClassPredictorsRecoveryIsMarked() throws {
+        let folder = try TestEnvironment.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let results = folder + "/s.h5"
+        let run = try TestEnvironment.fairlab([
+            "stress", TestEnvironment.dataset("german"), "--inject", "label-bias", "--levels", "0,0.4", "--seeds", "2", "--jobs", "2",
+            "--methods", "reweighing,lfr", "--out", results])
+        #expect(run.status == 0, "\(run.stderr)")
+        let record = try RunRecord.latest(in: results)
+        let summary = try StressSummary(record)
+        let lfr = try #require(summary.rows.first { $0.id == "lfr" }), reweighing = try #require(summary.rows.first { $0.id == "reweighing" })
+        // Recomputed from the stored predictions: every one of LFR's is 1, on both seeds and levels.
+        let method = try #require(record.methods.first { $0.id == "lfr" })
+        #expect(method.outcomes.allSatisfy { $0.predictions.allSatisfy { $0 == 1 } })
+        #expect(lfr.cells.allSatisfy(\.predictsOneClass) && !reweighing.cells.contains(where: \.predictsOneClass))
+        #expect(run.stdout.contains("| lfr        | pre      | ") && run.stdout.contains(" c ") && run.stdout.contains(StressTable.oneClassLegend), "\(run.stdout)")
+    }
+
     /// A proxy of the group adds nothing the baseline did not have where the group's own column is a feature:
     /// its gap is noise, and recovery and pass-through say so (marked, with the legend).
     @Test func aGapWithinTheSeedsNoiseIsMarked() throws {

@@ -26,6 +26,9 @@ public struct StressSummary: Codable, Sendable {
         public let passThrough: Double?
         public let seedsSucceeded: Int
         public let seedsRun: Int
+        /// Whether the method predicts one class for every test row, on every seed at this level (selection rate 0
+        /// or 1): it closes any gap by telling no one apart, so its recovery is no achievement.
+        public let predictsOneClass: Bool
     }
 
     /// One method's cells, one per level.
@@ -135,7 +138,9 @@ public struct StressSummary: Codable, Sendable {
                 return Cell(
                     level: level, accuracy: SeedInterval(accuracy.map(\.value)), metric: SeedInterval(own.map(\.value)),
                     accuracyChange: mean(accuracy.compactMap { seed, value in cleanAccuracy[seed].map { value - $0 } }),
-                    recovery: recovery, passThrough: passThrough, seedsSucceeded: outcomes.filter(\.succeeded).count, seedsRun: outcomes.count)
+                    recovery: recovery, passThrough: passThrough, seedsSucceeded: outcomes.filter(\.succeeded).count, seedsRun: outcomes.count,
+                    predictsOneClass: { rates in !rates.isEmpty && (rates.allSatisfy { $0 == 0 } || rates.allSatisfy { $0 == 1 }) }(
+                        values(method, "selection_rate", level: level).map(\.value)))
             }
             var errors: [String] = []
             for outcome in method.outcomes where !outcome.succeeded && !errors.contains(outcome.error) { errors.append(outcome.error) }

@@ -44,9 +44,10 @@ public enum StressTable {
         lines += grid("Clean-label accuracy:", levels: all) { mean($0.accuracy) + failedMark($0) }
         lines += grid("\(metricName):", levels: all) { mean($0.metric) + failedMark($0) }
         lines += grid("Recovery: share of the injected |\(metricName)| gap closed (1: back to the clean baseline, 0: as biased as the baseline):",
-                      levels: injected) { cell in cell.recovery.map { CellText.number($0, digits: 2) + noiseMark(summary, cell) } ?? "—" }
+                      levels: injected) { cell in cell.recovery.map { CellText.number($0, digits: 2) + noiseMark(summary, cell) + oneClassMark(cell) } ?? "—" }
         lines += grid("Pass-through: share of the injected gap that reaches the method's own |\(metricName)| (its value at p minus at 0; 0: absorbed):",
-                      levels: injected) { cell in cell.passThrough.map { CellText.number($0, digits: 2) + noiseMark(summary, cell) } ?? "—" }
+                      levels: injected) { cell in cell.passThrough.map { CellText.number($0, digits: 2) + noiseMark(summary, cell) + oneClassMark(cell) } ?? "—" }
+        if summary.rows.contains(where: { $0.cells.contains(where: \.predictsOneClass) }) { lines += ["", oneClassLegend] }
         lines += grid("Accuracy against the clean baseline (level 0, same seeds):", levels: all) {
             $0.accuracyChange.map { CellText.number($0, signed: true) } ?? "—"
         }
@@ -57,6 +58,10 @@ public enum StressTable {
         if !failures.isEmpty { lines += ["", "Failures:"] + failures }
         return lines.joined(separator: "\n") + "\n"
     }
+
+    /// The mark of a cell whose method predicts one class for every test row (`Cell.predictsOneClass`).
+    static func oneClassMark(_ cell: StressSummary.Cell) -> String { cell.predictsOneClass ? " c" : "" }
+    static let oneClassLegend = "c: the method predicts one class for every test row on every seed at that level: it closes the gap by telling no one apart."
 
     /// The mark of a level whose injected gap is within the seeds' noise.
     static let noiseMarkText = " ~"

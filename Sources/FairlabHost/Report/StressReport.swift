@@ -27,10 +27,15 @@ extension HTMLReport {
             + "\(escapeHTML(metricName))| at each level minus at 0): "
             + escapeHTML(injected.map { "p = \(StressTable.level(summary.levels[$0])): \(summary.injectedGap[$0].map { CellText.number($0, signed: true) } ?? "—")\(StressTable.noiseMark(summary, $0))" }.joined(separator: ", "))
             + ".</p>" + (summary.injectedGapIsNoise.contains(true) ? "<p class=\"legend\">\(escapeHTML(StressTable.noiseLegend))</p>" : "")
-        body += grid(summary, id: "recovery", levels: injected) { cell in cell.recovery.map { CellText.number($0, digits: 2) + StressTable.noiseMark(summary, cell) } }
+        body += grid(summary, id: "recovery", levels: injected) { cell in cell.recovery.map { CellText.number($0, digits: 2) + StressTable.noiseMark(summary, cell) + StressTable.oneClassMark(cell) } }
         body += "<h3>Pass-through</h3><p>Share of the injected gap that reaches each method's own |\(escapeHTML(metricName))|: its value at the"
             + " level minus its value at 0, over the baseline's gap. 0: the method absorbs the injection; 1: it passes all of it on.</p>"
-        body += grid(summary, id: "pass-through", levels: injected) { cell in cell.passThrough.map { CellText.number($0, digits: 2) + StressTable.noiseMark(summary, cell) } }
+        body += grid(summary, id: "pass-through", levels: injected) { cell in
+            cell.passThrough.map { CellText.number($0, digits: 2) + StressTable.noiseMark(summary, cell) + StressTable.oneClassMark(cell) }
+        }
+        if summary.rows.contains(where: { $0.cells.contains(where: \.predictsOneClass) }) {
+            body += "<p class=\"legend\">\(escapeHTML(StressTable.oneClassLegend))</p>"
+        }
         body += "<h3>Clean-label accuracy against the clean baseline</h3><p>Accuracy minus the unmitigated baseline's at level 0, mean over the same seeds.</p>"
         body += grid(summary, id: "accuracy-change", levels: Array(summary.levels.indices)) { $0.accuracyChange.map { CellText.number($0, signed: true) } }
         body += "<h3>\(escapeHTML(metricName))</h3>"
