@@ -234,7 +234,7 @@ public enum HTMLReport {
         .lead,.source,.legend{color:#555}.legend{font-size:.85em}
         .selection{background:#eef6ee;border-left:4px solid #2e7d32;padding:6px 10px}.selection.unmet{background:#fdecea;border-color:#c62828}
         figure{margin:0 0 16px}figcaption{font-size:.85em;color:#555}svg.plot{width:100%;height:auto;max-width:820px;display:block}
-        .bars{display:grid;grid-template-columns:repeat(auto-fit,minmax(520px,1fr));gap:8px 24px}.bars.wide{grid-template-columns:1fr}
+        .bars{display:grid;grid-template-columns:repeat(auto-fit,minmax(640px,1fr));gap:8px 24px}.bars.wide{grid-template-columns:1fr}
         .table-wrap{overflow-x:auto}table{border-collapse:collapse;font-size:.82em}th,td{border-bottom:1px solid #e3e3e3;padding:4px 6px;vertical-align:top}
         th{background:#f4f4f4;text-align:left;position:sticky;top:0}td.num{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
         .ci{color:#555;font-size:.9em}.n{color:#888;font-size:.85em}.n.partial{color:#b26a00;font-weight:bold}
