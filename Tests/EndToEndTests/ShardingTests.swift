@@ -104,6 +104,10 @@ import Testing
             #expect(run.status == 0, "\(run.stderr)")
             #expect(run.stderr.contains("shard \(shard)/4: \(shard <= 2 ? 5 : 4) of the 18 jobs"), "\(run.stderr)")
         }
+        // A stress run has no LaTeX table: refused before the merged run is written (a second try would repeat it).
+        let latex = try TestEnvironment.fairlab(["merge"] + (1...4).map { folder + "/shard-\($0).h5" } + ["-o", folder + "/merged.h5", "--format", "latex"])
+        #expect(latex.status == 1 && latex.stderr.contains("--format latex renders one comparison"), "\(latex.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: folder + "/merged.h5"))
         let merge = try TestEnvironment.fairlab(["merge"] + (1...4).reversed().map { folder + "/shard-\($0).h5" } + ["-o", folder + "/merged.h5"])
         #expect(merge.status == 0, "\(merge.stderr)")
         #expect(merge.stdout.contains("Pass-through"), "\(merge.stdout)")
@@ -162,6 +166,11 @@ import Testing
             #expect(run.status != 0 && lines.count == 1 && lines[0].contains(message), "\(inputs): \(run.stderr)")
             #expect(!FileManager.default.fileExists(atPath: output), "a refused merge wrote \(output)")
         }
+        // A shard's index copied without its runs folder: the missing run file is named, not "no shard run".
+        try FileManager.default.createDirectory(atPath: folder + "/copied", withIntermediateDirectories: false)
+        try FileManager.default.copyItem(atPath: two, toPath: folder + "/copied/two.h5")
+        let copied = try TestEnvironment.fairlab(["merge", one, folder + "/copied/two.h5", "-o", output])
+        #expect(copied.status == 1 && copied.stderr.contains("copied/two.h5: the file of each of its 1 runs is missing from"), "\(copied.stderr)")
         let merged = try TestEnvironment.fairlab(["merge", two, one, "-o", output])
         #expect(merged.status == 0, "\(merged.stderr)")
     }

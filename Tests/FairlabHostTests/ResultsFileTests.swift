@@ -126,6 +126,10 @@ import Testing
         }
         let seeds = try written("seeds", then: { try $0.setAttribute("seeds", of: "/runs/run-1", [Int64(0), 0]) })
         #expect(throws: FairlabError("\(seeds): /runs/run-1 lists a seed twice")) { try ResultsFile.read(runID: "run-1", from: seeds) }
+        let shard = try written("shard", then: { try $0.setAttribute("shard", of: "/runs/run-1", "5/3") })
+        #expect(throws: FairlabError("\(shard): /runs/run-1 has a shard attribute '5/3' that is not K/M with 1 ≤ K ≤ M")) {
+            try ResultsFile.read(runID: "run-1", from: shard)
+        }
         let short = try written("short", { $0.methods[0].outcomes[0].predictions = [1, 0] })
         #expect(throws: FairlabError("\(short): /runs/run-1/methods/baseline/seed_0/y_pred has 2 values for 3 test rows")) {
             try ResultsFile.read(runID: "run-1", from: short)

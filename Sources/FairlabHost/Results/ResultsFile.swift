@@ -175,11 +175,20 @@ public enum ResultsFile {
         return sequence.keys.sorted { (sequence[$0]!, $0) < (sequence[$1]!, $1) }
     }
 
+    /// A run's stored `shard` attribute, refused as the file's damage (not as an option the user gave) when it is not K/M.
+    private static func storedShard(_ text: String, of base: String, in path: String) throws -> Shard {
+        do {
+            return try Shard(parsing: text)
+        } catch {
+            throw FairlabError(file: path, "\(base) has a shard attribute '\(text)' that is not K/M with 1 ≤ K ≤ M")
+        }
+    }
+
     /// Which shard run `runID` is (`compare --shard`), read from its attributes alone; nil for a whole run.
     public static func shard(ofRun runID: String, in path: String) throws -> Shard? {
         let index = try HDF5File(path: path, mode: .readOnly)
         guard let (file, base) = try location(of: runID, in: index), file.hasAttribute("shard", of: base) else { return nil }
-        return try Shard(parsing: try file.stringAttribute("shard", of: base))
+        return try storedShard(try file.stringAttribute("shard", of: base), of: base, in: path)
     }
 
     /// Reads one run back; without `predictions`, each outcome's test predictions, scores and probabilities are
@@ -208,7 +217,7 @@ public enum ResultsFile {
             throw FairlabError(file: path, "\(base) has \(groupPrivileged.count) group_privileged flags for \(groupNames.count) groups")
         }
         // A shard holds only its own seeds' splits and its own jobs' outcomes.
-        let shard = file.hasAttribute("shard", of: base) ? try Shard(parsing: try text("shard")) : nil
+        let shard = file.hasAttribute("shard", of: base) ? try storedShard(try text("shard"), of: base, in: path) : nil
         func present(_ seeds: [UInt64], under folder: String) -> [UInt64] {
             shard == nil ? seeds : seeds.filter { file.exists("\(folder)/seed_\($0)") }
         }

@@ -28,6 +28,10 @@ struct Merge: ParsableCommand {
         for path in shards { try UntrustedFile.check(path, as: .results, executable: executable) }
         if FileManager.default.fileExists(atPath: output) { try UntrustedFile.check(output, as: .resultsIndex, executable: executable) }
         let run = try ShardMerge.merge(shards, command: CommandLine.arguments.joined(separator: " "))
+        // Before the append: a format the run cannot be shown in must not leave a run a second try would repeat.
+        guard run.stress == nil || tableFormat != .latex else {
+            throw FairlabError("--format latex renders one comparison: use md, csv, json or html for a stress run (fairlab export --level then gives one level in LaTeX)")
+        }
         try ResultsFile.append(run, to: output)
         if run.stress != nil {
             print(try StressTable.render(try StressSummary(run), as: tableFormat), terminator: "")
