@@ -20,7 +20,9 @@ public enum StressTable {
     static func description(_ summary: StressSummary) -> String {
         "\(summary.datasetPath) — stress run \(summary.runID): \(summary.injection) in group \(summary.group) at levels "
             + summary.levels.map(level).joined(separator: ", ")
-            + "; \(summary.seeds.count == 1 ? "seed \(summary.seeds[0])" : "\(summary.seeds.count) seeds (means)"); test rows keep their clean labels"
+            + "; \(summary.seeds.count == 1 ? "seed \(summary.seeds[0])" : "\(summary.seeds.count) seeds (means)")"
+            + (summary.cleanSummary?.shard.map { ", shard \($0) of the grid (its jobs only: fairlab merge joins the shards)" } ?? "")
+            + "; test rows keep their clean labels"
     }
 
     /// A level as the tables write it (0.1, not 0.10000000000000001).
