@@ -128,7 +128,7 @@ import Testing
         let folder = try TestEnvironment.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let german = TestEnvironment.dataset("german")
-        for spec in ["3/2", "0/0", "a/b", "1/", "2/0", "1/3/5"] {
+        for spec in ["3/2", "0/0", "a/b", "1/", "2/0", "1/3/5", "-1/3"] {
             let run = try TestEnvironment.fairlab(["compare", german, "--shard", spec, "--out", folder + "/x.h5"])
             let lines = run.stderr.split(separator: "\n")
             #expect(run.status != 0 && lines.count == 1 && lines[0].hasPrefix("fairlab: error: --shard \(spec): "), "\(spec): \(run.stderr)")

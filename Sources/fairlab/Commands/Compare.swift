@@ -14,7 +14,7 @@ struct Compare: ParsableCommand {
 
     @OptionGroup var runOptions: RunOptions
 
-    @Option(help: "Run only shard K of M of the (method, seed) grid (K/M, 1 ≤ K ≤ M), for fairlab merge to join; needs --out.")
+    @Option(parsing: .unconditional, help: "Run only shard K of M of the (method, seed) grid (K/M, 1 ≤ K ≤ M), for fairlab merge to join; needs --out.")
     var shard: String?
 
     @Option(help: "Resamples of each seed's test rows for every metric's 95 % bootstrap interval and its paired difference from the baseline (0: no intervals).")

@@ -32,7 +32,7 @@ struct Stress: ParsableCommand {
 
     @OptionGroup var runOptions: RunOptions
 
-    @Option(help: "Run only shard K of M of the (method, seed, level) grid (K/M, 1 ≤ K ≤ M), for fairlab merge to join; needs --out.")
+    @Option(parsing: .unconditional, help: "Run only shard K of M of the (method, seed, level) grid (K/M, 1 ≤ K ≤ M), for fairlab merge to join; needs --out.")
     var shard: String?
 
     @Option(help: "Resamples of each seed's test rows for bootstrap intervals of every (method, level) (0, the default here: the recovery curves' intervals are over seeds).")
