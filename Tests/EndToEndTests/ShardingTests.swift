@@ -121,7 +121,13 @@ import Testing
         let other = try TestEnvironment.fairlab(["stress", dataset, "--shard", "1/4", "--out", folder + "/other.h5", "--inject", "label-noise"] + options.dropFirst(2))
         #expect(other.status == 0, "\(other.stderr)")
         let refused = try TestEnvironment.fairlab(["merge", folder + "/other.h5", folder + "/shard-2.h5", folder + "/shard-3.h5", folder + "/shard-4.h5", "-o", folder + "/bad.h5"])
-        #expect(refused.status == 1 && refused.stderr.contains("its stress injection (label-bias) differs from"), "\(refused.stderr)")
+        #expect(refused.status == 1 && refused.stderr.contains("its stress injection (label-bias:group=age<=25) differs from"), "\(refused.stderr)")
+        // The default group named: the same injection, merged.
+        let named = try TestEnvironment.fairlab(
+            ["stress", dataset, "--shard", "1/4", "--out", folder + "/named.h5", "--inject", "label-bias:group=age<=25"] + options.dropFirst(2))
+        #expect(named.status == 0, "\(named.stderr)")
+        let joined = try TestEnvironment.fairlab(["merge", folder + "/named.h5", folder + "/shard-2.h5", folder + "/shard-3.h5", folder + "/shard-4.h5", "-o", folder + "/joined.h5"])
+        #expect(joined.status == 0, "\(joined.stderr)")
     }
 
     @Test func badShardsAndMismatchedMergesAreRefusedWithoutWriting() throws {

@@ -42,7 +42,13 @@ public enum ShardMerge {
         try requireSame("method parameters and versions", { $0.methods.map { "\($0.id)[\($0.parameters)] \($0.plugin) \($0.pluginVersion)" } }, shown: { $0.joined(separator: "; ") })
         try requireSame("metric plugins", \.metricPlugins, shown: { $0.joined(separator: "; ") })
         try requireSame("bootstrap resamples", \.bootstrapResamples, shown: { "\($0)" })
-        try requireSame("stress injection", { $0.stress?.injection.description ?? "none" }, shown: { $0 })
+        // The group as the injection used it: `label-bias` is `label-bias:group=` the first unprivileged group.
+        try requireSame("stress injection", { run in
+            run.stress.map { stress in
+                let group = stress.injection.group ?? zip(run.groupNames, run.groupPrivileged).first { !$0.1 }?.0 ?? ""
+                return "\(stress.injection.kind.rawValue):group=\(group)"
+            } ?? "none"
+        }, shown: { $0 })
         try requireSame("stress levels", { $0.stress?.levels ?? [] }, shown: { $0.map { "\($0)" }.joined(separator: ",") })
 
         var byIndex: [Int: String] = [:]
