@@ -135,12 +135,12 @@ public struct StressSummary: Codable, Sendable {
                     let drifts = paired.compactMap { p in p.ownClean.map { (gap: abs(p.biased) - abs(p.clean), drift: abs(p.own) - abs($0)) } }
                     if let gap = mean(drifts.map(\.gap)), let drift = mean(drifts.map(\.drift)), abs(gap) > 1e-12 { passThrough = drift / gap }
                 }
+                let selectionRates = values(method, "selection_rate", level: level).map(\.value)
                 return Cell(
                     level: level, accuracy: SeedInterval(accuracy.map(\.value)), metric: SeedInterval(own.map(\.value)),
                     accuracyChange: mean(accuracy.compactMap { seed, value in cleanAccuracy[seed].map { value - $0 } }),
                     recovery: recovery, passThrough: passThrough, seedsSucceeded: outcomes.filter(\.succeeded).count, seedsRun: outcomes.count,
-                    predictsOneClass: { rates in !rates.isEmpty && (rates.allSatisfy { $0 == 0 } || rates.allSatisfy { $0 == 1 }) }(
-                        values(method, "selection_rate", level: level).map(\.value)))
+                    predictsOneClass: !selectionRates.isEmpty && (selectionRates.allSatisfy { $0 == 0 } || selectionRates.allSatisfy { $0 == 1 }))
             }
             var errors: [String] = []
             for outcome in method.outcomes where !outcome.succeeded && !errors.contains(outcome.error) { errors.append(outcome.error) }

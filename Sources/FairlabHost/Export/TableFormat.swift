@@ -56,6 +56,9 @@ enum CellText {
     /// The mark of a value defined on fewer seeds than ran.
     static let partialMark = "†"
 
+    /// A count of rows, a mean over seeds: to one decimal where it is not whole (`4.5`, `1957`).
+    static func rows(_ count: Double) -> String { String(format: "%g", (count * 10).rounded() / 10) }
+
     static func number(_ value: Double, digits: Int = 4, signed: Bool = false) -> String {
         value.isNaN ? "NaN" : String(format: signed ? "%+.\(digits)f" : "%.\(digits)f", value)
     }
@@ -114,21 +117,25 @@ func legend(_ summary: ComparisonSummary) -> [String] {
         lines.append("\(CellText.partialMark): defined on fewer seeds than the method ran on.")
     }
     // Groups of a few test rows (an intersection of rare values) set the spreads over groups: say which they are.
-    if let counts = summary.rows.first(where: { $0.id == MethodRecord.baselineID })?.perGroup["count"] {
-        let small = summary.groupNames.indices.compactMap { index -> String? in
-            guard index < counts.count, let rows = counts[index]?.mean, rows < smallGroupRows else { return nil }
-            return "\(summary.groupNames[index]) (\(String(format: "%g", (rows * 10).rounded() / 10)))"
-        }
-        if !small.isEmpty {
-            lines.append("Groups with fewer than \(Int(smallGroupRows)) test rows (mean over seeds): \(small.joined(separator: ", ")); their rates, and"
-                + " every difference or ratio over groups that includes them, move by whole rows.")
-        }
+    let small = zip(summary.groupNames, groupTestRows(summary)).compactMap { name, rows -> String? in
+        guard let rows, rows < smallGroupRows else { return nil }
+        return "\(name) (\(CellText.rows(rows)))"
+    }
+    if !small.isEmpty {
+        lines.append("Groups with fewer than \(Int(smallGroupRows)) test rows (mean over seeds): \(small.joined(separator: ", ")); their rates, and"
+            + " every difference or ratio over groups that includes them, move by whole rows.")
     }
     return lines
 }
 
 /// Groups with fewer test rows than this are named under a table.
 let smallGroupRows = 30.0
+
+/// Each group's test rows: the baseline's per-group count, a mean over seeds; nil where the run has none.
+func groupTestRows(_ summary: ComparisonSummary) -> [Double?] {
+    let counts = summary.rows.first { $0.id == MethodRecord.baselineID }?.perGroup["count"] ?? []
+    return summary.groupNames.indices.map { $0 < counts.count ? counts[$0]?.mean : nil }
+}
 
 /// Failure lines: each failed method's reasons and each plugin that could not be used.
 func failureLines(_ summary: ComparisonSummary) -> [String] {

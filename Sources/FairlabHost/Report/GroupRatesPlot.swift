@@ -22,11 +22,7 @@ struct GroupRatesPlot {
         let baselineLegend = baseline != nil
         // Each group's test rows (the baseline's per-group count, a mean over seeds), so that a rate of a group with
         // one row, or none, reads as such.
-        let counts = summary.rows.first { $0.id == MethodRecord.baselineID }?.perGroup["count"]
-        let groupLabels = groups.indices.map { index -> String in
-            guard let counts, index < counts.count, let count = counts[index]?.mean else { return groups[index] }
-            return "\(groups[index]) (n \(count < 10 ? String(format: "%g", (count * 10).rounded() / 10) : String(Int(count.rounded()))))"
-        }
+        let groupLabels = zip(groups, groupTestRows(summary)).map { name, rows in rows.map { "\(name) (n \(CellText.rows($0)))" } ?? name }
         let barHeight = 9.0, gap = 8.0, labelWidth = 210.0, width = 820.0
         let blockHeight = Double(groups.count) * barHeight + gap
         // The legend wraps onto as many lines as the group names need.

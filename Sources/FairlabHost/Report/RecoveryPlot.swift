@@ -113,7 +113,7 @@ struct RecoveryPlot {
         legendY += 8
         for (index, row) in rows.enumerated() {
             canvas.text(right + 34, legendY, "\(index + 1)", size: 11, anchor: "end", fill: colors[index])
-            let stage = StageColors.stages.first { $0.stage == row.stage }.map { row.stage == MethodRecord.baselineID ? "" : " (\($0.stage))" } ?? ""
+            let stage = row.id == MethodRecord.baselineID ? "" : " (\(row.stage))"
             canvas.text(right + 40, legendY, row.id + stage, size: 11, weight: row.id == MethodRecord.baselineID ? "bold" : "normal",
                         fill: colors[index], attributes: " class=\"key\"")
             legendY += keyLineHeight

@@ -138,10 +138,16 @@ public enum ResultsFile {
         return file.exists("/runs") ? try file.children(of: "/runs").count : 0
     }
 
-    /// The id of the latest complete run in the file; throws, saying why, when there is none: an index whose runs'
-    /// files are all missing (copied without its runs folder) says so, not that it holds no run.
+    /// The id of the latest complete run in the file; throws, saying why, when there is none (`completeRunIDs`).
     public static func latestRunID(in path: String) throws -> String {
-        if let latest = try runIDs(in: path).last { return latest }
+        try completeRunIDs(in: path).last!
+    }
+
+    /// The ids of the complete runs in the file, oldest first (`runIDs`); throws, saying why, when there is none: an
+    /// index whose runs' files are all missing (copied without its runs folder) says so, not that it holds no run.
+    public static func completeRunIDs(in path: String) throws -> [String] {
+        let ids = try runIDs(in: path)
+        guard ids.isEmpty else { return ids }
         let missing = try runsWithoutFiles(in: path)
         guard missing == 0 else {
             throw FairlabError(

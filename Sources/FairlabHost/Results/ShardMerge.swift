@@ -11,10 +11,8 @@ public enum ShardMerge {
         var shards: [(path: String, run: RunRecord)] = []
         for path in paths {
             // Found by their attributes: only the shard run itself is read whole.
-            let ids = try ResultsFile.runIDs(in: path).filter { try ResultsFile.shard(ofRun: $0, in: path) != nil }
+            let ids = try ResultsFile.completeRunIDs(in: path).filter { try ResultsFile.shard(ofRun: $0, in: path) != nil }
             guard ids.count == 1 else {
-                // No run readable at all: the reason (a runs folder left behind, no complete run) before the guess.
-                if ids.isEmpty, try ResultsFile.runIDs(in: path).isEmpty { _ = try ResultsFile.latestRunID(in: path) }
                 throw FairlabError(file: path, ids.isEmpty ? "holds no shard run (written by compare --shard K/M)" : "holds \(ids.count) shard runs; give each shard its own file")
             }
             shards.append((path, try ResultsFile.read(runID: ids[0], from: path)))
