@@ -1,22 +1,23 @@
 import CFairlabKernels
 import Foundation
 
-/// Adam (Kingma & Ba 2015) over a flat vector of parameters, in TensorFlow 1's form: the bias corrections are
-/// folded into the step, lr_t = lr · √(1 − β₂ᵗ) / (1 − β₁ᵗ), and ε is added to √v unscaled.
+/// Adam (Kingma & Ba 2015) over a flat vector of single-precision parameters, in TensorFlow 1's form: the bias
+/// corrections are folded into the step, lr_t = lr · √(1 − β₂ᵗ) / (1 − β₁ᵗ) (computed in double), and ε is added to
+/// √v unscaled.
 struct Adam {
-    private let beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8
-    private var firstMoments: [Double]
-    private var secondMoments: [Double]
+    private let beta1 = 0.9, beta2 = 0.999, epsilon: Float = 1e-8
+    private var firstMoments: [Float]
+    private var secondMoments: [Float]
     private var steps = 0
 
     /// An optimiser for `count` parameters, with zero moments.
     init(count: Int) {
-        firstMoments = [Double](repeating: 0, count: count)
+        firstMoments = [Float](repeating: 0, count: count)
         secondMoments = firstMoments
     }
 
     /// One step of `parameters` down `gradient` at `learningRate`.
-    mutating func step(_ parameters: inout [Double], gradient: [Double], learningRate: Double) {
+    mutating func step(_ parameters: inout [Float], gradient: [Float], learningRate: Double) {
         steps += 1
         let t = Double(steps)
         let rate = learningRate * (1 - pow(beta2, t)).squareRoot() / (1 - pow(beta1, t))
@@ -29,8 +30,8 @@ struct Adam {
                 parameters.withUnsafeMutableBufferPointer { parameters in
                     gradient.withUnsafeBufferPointer { gradient in
                         fairlab_adam_step(
-                            parameters.baseAddress!, first.baseAddress!, second.baseAddress!, gradient.baseAddress!, Int64(gradient.count), rate,
-                            beta1, beta2, epsilon)
+                            parameters.baseAddress!, first.baseAddress!, second.baseAddress!, gradient.baseAddress!, Int64(gradient.count), Float(rate),
+                            Float(beta1), Float(beta2), epsilon)
                     }
                 }
             }

@@ -4,11 +4,11 @@ import FairlabPluginKit
 import Foundation
 
 /// Adversarial debiasing (Zhang, Lemoine & Mitchell 2018) as AIF360's `AdversarialDebiasing`, on the host's
-/// BLAS in double precision instead of TensorFlow. Every step of a shuffled epoch (the last partial batch
-/// dropped): the classifier's gradient on its label loss loses its projection on the adversary's gradient and
-/// α times that gradient (each tensor on its own), and Adam applies it; then the adversary takes an Adam step on
-/// its own loss from the same forward pass. Both learning rates decay by 0.96 every 1000 classifier steps.
-/// A test row's score is the classifier's P(y = 1) without dropout; its prediction is score > 0.5.
+/// BLAS and C kernels instead of TensorFlow, in TensorFlow's single precision. Every step of a shuffled epoch (the
+/// last partial batch dropped): the classifier's gradient on its label loss loses its projection on the adversary's
+/// gradient and α times that gradient (each tensor on its own), and Adam applies it; then the adversary takes an
+/// Adam step on its own loss from the same forward pass. Both learning rates decay by 0.96 every 1000 classifier
+/// steps. A test row's score is the classifier's P(y = 1) without dropout; its prediction is score > 0.5.
 final class AdversarialDebiasing: FairlabMethod {
     static let parameters = [
         Parameter("num_epochs", .integer(minimum: 1, maximum: 100_000), default: "50", description: "passes over the training rows"),
@@ -45,14 +45,17 @@ final class AdversarialDebiasing: FairlabMethod {
         let meanWeight = (0..<train.rows).reduce(0) { $0 + train.weight($1) } / Double(train.rows)
         guard meanWeight > 0 else { throw PluginError.invalidInput("the training rows' weights sum to zero") }
 
+        guard host.blas.sgemm != nil else {
+            throw PluginError.invalidInput("adversarial debiasing needs the host's single-precision sgemm (ABI 7); this host has ABI \(host.blas.abi_version)")
+        }
         let network = AdversarialNetwork(features: train.cols, hidden: hidden, capacity: batchSize, blas: host.blas, uniform: host.randomUniform)
         var dropoutStream = DropoutStream(seedHigh: host.randomUniform(), seedLow: host.randomUniform())
         var classifierAdam = Adam(count: network.classifier.count), adversaryAdam = Adam(count: network.adversary.count)
         var order = Array(0..<train.rows)
         let rows = FeatureRows(train)
         var batch = [Int64](repeating: 0, count: batchSize)
-        var dropout = [Double](repeating: 1, count: hidden * batchSize)
-        var update = [Double](repeating: 0, count: network.classifier.count)
+        var dropout = [Float](repeating: 1, count: hidden * batchSize)
+        var update = [Float](repeating: 0, count: network.classifier.count)
         var step = 0
         for epoch in 0..<epochs {
             for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, min(i, Int(host.randomUniform() * Double(i + 1)))) }
@@ -72,7 +75,7 @@ final class AdversarialDebiasing: FairlabMethod {
                             update.withUnsafeMutableBufferPointer { update in
                                 for tensor in network.classifierTensors {
                                     Self.project(UnsafeBufferPointer(rebasing: label[tensor]), awayFrom: UnsafeBufferPointer(rebasing: adversary[tensor]),
-                                                 alpha: alpha, into: UnsafeMutableBufferPointer(rebasing: update[tensor]))
+                                                 alpha: Float(alpha), into: UnsafeMutableBufferPointer(rebasing: update[tensor]))
                                 }
                             }
                         }
@@ -96,8 +99,8 @@ final class AdversarialDebiasing: FairlabMethod {
     /// the adversary, and goes against it by α (Zhang et al.'s eq. 1; ‖u‖ + the smallest float, as AIF360). In C
     /// (`fairlab_project_away`): it runs over every classifier weight on each step.
     static func project(
-        _ gradient: UnsafeBufferPointer<Double>, awayFrom adversary: UnsafeBufferPointer<Double>, alpha: Double,
-        into result: UnsafeMutableBufferPointer<Double>
+        _ gradient: UnsafeBufferPointer<Float>, awayFrom adversary: UnsafeBufferPointer<Float>, alpha: Float,
+        into result: UnsafeMutableBufferPointer<Float>
     ) {
         precondition(gradient.count == adversary.count && result.count == adversary.count)
         guard !adversary.isEmpty else { return }
@@ -112,7 +115,7 @@ final class AdversarialDebiasing: FairlabMethod {
         for start in stride(from: 0, to: data.rows, by: block) {
             let batch = (start..<min(start + block, data.rows)).map(Int64.init)
             let logits = batch.withUnsafeBufferPointer { network.logits(of: rows, batch: $0.baseAddress!, count: batch.count, dropout: nil) }
-            for (row, logit) in zip(batch, logits) { scores[Int(row)] = Logistic.sigmoid(logit) }
+            for (row, logit) in zip(batch, logits) { scores[Int(row)] = Logistic.sigmoid(Double(logit)) }
         }
         output.setScoresAndPredictions(scores)
     }

@@ -7,15 +7,17 @@ import Foundation
 /// classifier: features → `hidden` ReLU units (dropout while training) → one logit. The adversary: from the
 /// classifier's logit ℓ and the label y, s = σ((1 + |c|) ℓ), then a logit for the protected side from
 /// (s, s·y, s·(1 − y)), so it learns what the prediction says about the side beyond the label (equalised odds).
-/// Weights start Glorot-uniform, biases at zero, c at 1. A batch's products with W₁ are its rows' (`FeatureRows`:
-/// over their non-zero values only, or the host's dgemm), the loops over every unit C kernels (CFairlabKernels); the
+/// Weights start Glorot-uniform, biases at zero, c at 1. Its tensors are single precision, as TensorFlow's are in
+/// AIF360's graph (half the memory traffic of double, twice the values per vector instruction); each row's losses and
+/// slopes are computed in double from its logit. A batch's products with W₁ are its rows' (`FeatureRows`: over
+/// their non-zero values only, or the host's sgemm), the loops over every unit C kernels (CFairlabKernels); the
 /// buffers of a step are allocated once, for the largest batch.
 final class AdversarialNetwork {
     /// The classifier's tensors, flat: W₁ (hidden × features, column-major: each feature's weights into the hidden
     /// units together), b₁ (hidden), w₂ (hidden), b₂.
-    var classifier: [Double]
+    var classifier: [Float]
     /// The adversary's tensors, flat: c, its three weights, its bias.
-    var adversary: [Double]
+    var adversary: [Float]
     /// Where each classifier tensor lies in `classifier` (a projection works tensor by tensor, as AIF360's).
     let classifierTensors: [Range<Int>]
     /// Where each adversary tensor lies in `adversary`.
@@ -30,35 +32,35 @@ final class AdversarialNetwork {
 
     // One step's buffers, allocated once; pointers rather than array properties, so the loops below pay no
     // exclusivity check per element (hidden × rows of them per pass).
-    private let preActivations: UnsafeMutablePointer<Double>  // hidden × rows
-    private let outputs: UnsafeMutablePointer<Double>  // hidden × rows, after ReLU and dropout
-    private let logitBuffer: UnsafeMutablePointer<Double>
-    private let labelSlopes: UnsafeMutablePointer<Double>, adversarySlopes: UnsafeMutablePointer<Double>
-    private let deltas: UnsafeMutablePointer<Double>  // (2 · hidden) × rows: the label's and the adversary's slopes
-    private let firstLayer: UnsafeMutablePointer<Double>  // (2 · hidden) × features: both gradients of W₁, feature by feature
-    private let biasSums: UnsafeMutablePointer<Double>  // 2 · hidden: both gradients of b₁
-    private let ones: UnsafeMutablePointer<Double>  // capacity ones, to sum Δ's rows by dgemv
-    private let gathered: UnsafeMutablePointer<Double>  // features × capacity: a dense batch's rows (scratch)
+    private let preActivations: UnsafeMutablePointer<Float>  // hidden × rows
+    private let outputs: UnsafeMutablePointer<Float>  // hidden × rows, after ReLU and dropout
+    private let logitBuffer: UnsafeMutablePointer<Float>
+    private let labelSlopes: UnsafeMutablePointer<Float>, adversarySlopes: UnsafeMutablePointer<Float>
+    private let deltas: UnsafeMutablePointer<Float>  // (2 · hidden) × rows: the label's and the adversary's slopes
+    private let firstLayer: UnsafeMutablePointer<Float>  // (2 · hidden) × features: both gradients of W₁, feature by feature
+    private let biasSums: UnsafeMutablePointer<Float>  // 2 · hidden: both gradients of b₁
+    private let ones: UnsafeMutablePointer<Float>  // capacity ones, to sum Δ's rows by sgemm
+    private let gathered: UnsafeMutablePointer<Float>  // features × capacity: a dense batch's rows (scratch)
 
     /// The gradient of the batch's label loss over the classifier, after `computeGradients`.
-    private(set) var labelGradient: [Double]
+    private(set) var labelGradient: [Float]
     /// The gradient of the batch's adversary loss over the classifier, after `computeGradients(debias: true)`.
-    private(set) var adversaryGradientOnClassifier: [Double]
+    private(set) var adversaryGradientOnClassifier: [Float]
     /// The gradient of the batch's adversary loss over the adversary, after `computeGradients(debias: true)`.
-    private(set) var adversaryGradient: [Double]
+    private(set) var adversaryGradient: [Float]
     /// The batch's weighted mean losses, after `computeGradients`.
     private(set) var losses = (label: 0.0, adversary: 0.0)
 
     /// A network with Glorot-uniform weights drawn from `uniform` (W₁, then w₂, then the adversary's), with
-    /// buffers for batches of up to `capacity` rows.
+    /// buffers for batches of up to `capacity` rows. `blas` needs `sgemm` (ABI 7).
     init(features: Int, hidden: Int, capacity: Int, blas: fl_blas, uniform: () -> Double) {
         self.features = features
         self.hidden = hidden
         self.capacity = capacity
         self.blas = blas
-        func glorot(_ fanIn: Int, _ fanOut: Int) -> [Double] {
+        func glorot(_ fanIn: Int, _ fanOut: Int) -> [Float] {
             let limit = (6 / Double(fanIn + fanOut)).squareRoot()
-            return (0..<fanIn * fanOut).map { _ in (2 * uniform() - 1) * limit }
+            return (0..<fanIn * fanOut).map { _ in Float((2 * uniform() - 1) * limit) }
         }
         firstBiases = features * hidden
         secondWeights = firstBiases + hidden
@@ -66,12 +68,12 @@ final class AdversarialNetwork {
         classifierTensors = [0..<firstBiases, firstBiases..<secondWeights, secondWeights..<secondBias, secondBias..<(secondBias + 1)]
         // Drawn feature by feature for each hidden unit, as the features × hidden matrix TensorFlow's kernel is.
         let drawn = glorot(features, hidden), second = glorot(hidden, 1)
-        var first = [Double](repeating: 0, count: features * hidden)
+        var first = [Float](repeating: 0, count: features * hidden)
         for h in 0..<hidden { for j in 0..<features { first[h + j * hidden] = drawn[j + h * features] } }
-        classifier = first + [Double](repeating: 0, count: hidden) + second + [0]
+        classifier = first + [Float](repeating: 0, count: hidden) + second + [0]
         adversary = [1] + glorot(3, 1) + [0]
-        func buffer(_ count: Int) -> UnsafeMutablePointer<Double> {
-            let pointer = UnsafeMutablePointer<Double>.allocate(capacity: count)
+        func buffer(_ count: Int) -> UnsafeMutablePointer<Float> {
+            let pointer = UnsafeMutablePointer<Float>.allocate(capacity: count)
             pointer.initialize(repeating: 0, count: count)
             return pointer
         }
@@ -86,9 +88,9 @@ final class AdversarialNetwork {
         ones = buffer(capacity)
         ones.update(repeating: 1, count: capacity)
         gathered = buffer(features * capacity)
-        labelGradient = [Double](repeating: 0, count: classifier.count)
+        labelGradient = [Float](repeating: 0, count: classifier.count)
         adversaryGradientOnClassifier = labelGradient
-        adversaryGradient = [Double](repeating: 0, count: adversary.count)
+        adversaryGradient = [Float](repeating: 0, count: adversary.count)
     }
 
     deinit {
@@ -99,7 +101,7 @@ final class AdversarialNetwork {
 
     /// The logits of the rows `batch` (`count` of them) of `rows`, with `dropout` the scale of each (unit, row), 0 or
     /// 1 / keep probability, or nil for none.
-    func logits(of rows: FeatureRows, batch: UnsafePointer<Int64>, count: Int, dropout: UnsafePointer<Double>?) -> UnsafeBufferPointer<Double> {
+    func logits(of rows: FeatureRows, batch: UnsafePointer<Int64>, count: Int, dropout: UnsafePointer<Float>?) -> UnsafeBufferPointer<Float> {
         precondition(count <= capacity && rows.width == features)
         let hidden = hidden, pre = preActivations, out = outputs, logit = logitBuffer
         classifier.withUnsafeBufferPointer { theta in
@@ -108,7 +110,8 @@ final class AdversarialNetwork {
             fairlab_relu_layer(pre, b1, dropout, Int64(hidden), Int64(count), out)
             // logits = outputsᵀ w₂ + b₂.
             for i in 0..<count { logit[i] = b2 }
-            blas.dgemv(Int32(FL_BLAS_COL_MAJOR), Int32(FL_BLAS_TRANS), Int32(hidden), Int32(count), 1, out, Int32(hidden), w2, 1, 1, logit, 1)
+            blas.sgemm(Int32(FL_BLAS_COL_MAJOR), Int32(FL_BLAS_TRANS), Int32(FL_BLAS_NO_TRANS), 1, Int32(count), Int32(hidden), 1, w2, Int32(hidden), out,
+                       Int32(hidden), 1, logit, 1)
         }
         return UnsafeBufferPointer(start: logit, count: count)
     }
@@ -117,21 +120,22 @@ final class AdversarialNetwork {
     /// `adversaryGradient` and `losses.adversary`: the gradients of the weighted mean cross-entropies of the rows
     /// `batch` of `rows`, with their labels and sides (0/1) and loss weights.
     func computeGradients(rows: FeatureRows, batch: [Int64], labels: [Double], sides: [Double], weights: [Double],
-                          dropout: UnsafePointer<Double>?, debias: Bool) {
+                          dropout: UnsafePointer<Float>?, debias: Bool) {
         let n = labels.count, scale = 1 / Double(n)
         precondition(batch.count == n)
         let logits = batch.withUnsafeBufferPointer { self.logits(of: rows, batch: $0.baseAddress!, count: n, dropout: dropout) }
         var labelLoss = 0.0, adversaryLoss = 0.0
         for i in 0..<n {
-            labelLoss += weights[i] * Logistic.crossEntropy(logit: logits[i], target: labels[i]) * scale
-            labelSlopes[i] = weights[i] * (Logistic.sigmoid(logits[i]) - labels[i]) * scale
+            let logit = Double(logits[i])
+            labelLoss += weights[i] * Logistic.crossEntropy(logit: logit, target: labels[i]) * scale
+            labelSlopes[i] = Float(weights[i] * (Logistic.sigmoid(logit) - labels[i]) * scale)
         }
         if debias {
-            let c = adversary[0], sharp = 1 + abs(c), sign: Double = c > 0 ? 1 : c < 0 ? -1 : 0  // TensorFlow's sign(0) = 0
-            let (w0, w1, w2, bias) = (adversary[1], adversary[2], adversary[3], adversary[4])
+            let c = Double(adversary[0]), sharp = 1 + abs(c), sign: Double = c > 0 ? 1 : c < 0 ? -1 : 0  // TensorFlow's sign(0) = 0
+            let (w0, w1, w2, bias) = (Double(adversary[1]), Double(adversary[2]), Double(adversary[3]), Double(adversary[4]))
             var gradient = [Double](repeating: 0, count: 5)
             for i in 0..<n {
-                let y = labels[i], s = Logistic.sigmoid(sharp * logits[i])
+                let y = labels[i], logit = Double(logits[i]), s = Logistic.sigmoid(sharp * logit)
                 let sideLogit = w0 * s + w1 * s * y + w2 * s * (1 - y) + bias
                 adversaryLoss += weights[i] * Logistic.crossEntropy(logit: sideLogit, target: sides[i]) * scale
                 let slope = weights[i] * (Logistic.sigmoid(sideLogit) - sides[i]) * scale
@@ -141,10 +145,10 @@ final class AdversarialNetwork {
                 gradient[4] += slope
                 // Back through s = σ(kℓ), k = 1 + |c|: ∂s/∂(kℓ) = s (1 − s).
                 let sharpened = slope * (w0 + w1 * y + w2 * (1 - y)) * s * (1 - s)
-                gradient[0] += sharpened * logits[i] * sign
-                adversarySlopes[i] = sharpened * sharp
+                gradient[0] += sharpened * logit * sign
+                adversarySlopes[i] = Float(sharpened * sharp)
             }
-            adversaryGradient = gradient
+            adversaryGradient = gradient.map(Float.init)
         }
         losses = (labelLoss, adversaryLoss)
         backPropagate(rows: rows, batch: batch, dropout: dropout, both: debias)
@@ -152,7 +156,7 @@ final class AdversarialNetwork {
 
     /// The classifier's gradients for the label slopes (and, with `both`, the adversary's), the first layer's
     /// in one product: [∂W₁ …] (2·hidden × features) = Δ (2·hidden × rows) · X.
-    private func backPropagate(rows: FeatureRows, batch: [Int64], dropout: UnsafePointer<Double>?, both: Bool) {
+    private func backPropagate(rows: FeatureRows, batch: [Int64], dropout: UnsafePointer<Float>?, both: Bool) {
         let n = batch.count
         let hidden = hidden, width = (both ? 2 : 1) * hidden, size = features * hidden
         let pre = preActivations, out = outputs, delta = deltas, sy = labelSlopes, sa = adversarySlopes
@@ -166,13 +170,14 @@ final class AdversarialNetwork {
                     // ∂b₂ = Σ slopes; ∂w₂ = outputs · slopes; ∂b₁ = Δ · 1 (both gradients' at once).
                     gy[secondBias] = (0..<n).reduce(0) { $0 + sy[$1] }
                     ga[secondBias] = both ? (0..<n).reduce(0) { $0 + sa[$1] } : 0
-                    blas.dgemv(Int32(FL_BLAS_COL_MAJOR), Int32(FL_BLAS_NO_TRANS), Int32(hidden), Int32(n), 1, out, Int32(hidden), sy, 1, 0,
-                               gy.baseAddress! + secondWeights, 1)
-                    if both {
-                        blas.dgemv(Int32(FL_BLAS_COL_MAJOR), Int32(FL_BLAS_NO_TRANS), Int32(hidden), Int32(n), 1, out, Int32(hidden), sa, 1, 0,
-                                   ga.baseAddress! + secondWeights, 1)
+                    // (matrix-vector products as sgemm's n = 1: fl_blas has no sgemv)
+                    func timesVector(_ matrix: UnsafePointer<Float>, rows: Int, _ vector: UnsafePointer<Float>, into result: UnsafeMutablePointer<Float>) {
+                        blas.sgemm(Int32(FL_BLAS_COL_MAJOR), Int32(FL_BLAS_NO_TRANS), Int32(FL_BLAS_NO_TRANS), Int32(rows), 1, Int32(n), 1, matrix, Int32(rows),
+                                   vector, Int32(n), 0, result, Int32(rows))
                     }
-                    blas.dgemv(Int32(FL_BLAS_COL_MAJOR), Int32(FL_BLAS_NO_TRANS), Int32(width), Int32(n), 1, delta, Int32(width), ones, 1, 0, biasSums, 1)
+                    timesVector(out, rows: hidden, sy, into: gy.baseAddress! + secondWeights)
+                    if both { timesVector(out, rows: hidden, sa, into: ga.baseAddress! + secondWeights) }
+                    timesVector(delta, rows: width, ones, into: biasSums)
                     gy.baseAddress!.advanced(by: firstBiases).update(from: biasSums, count: hidden)
                     if both { ga.baseAddress!.advanced(by: firstBiases).update(from: biasSums + hidden, count: hidden) }
                     batch.withUnsafeBufferPointer { batch in

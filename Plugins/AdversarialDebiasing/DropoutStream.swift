@@ -13,8 +13,8 @@ struct DropoutStream {
     /// Fills `mask` with 1 / keep for a kept unit (probability ⌊keep · 2³²⌋ / 2³², within 2⁻³² of keep) and 0
     /// for a dropped one: two units from each 64 random bits the stream draws (in C, `fairlab_dropout_fill`, where
     /// the draws of a mask, each a function of its position in the stream, go several at once).
-    mutating func fill(_ mask: inout [Double], keep: Double) {
-        let threshold = UInt64(keep * 4_294_967_296), scale = 1 / keep
+    mutating func fill(_ mask: inout [Float], keep: Double) {
+        let threshold = UInt64(keep * 4_294_967_296), scale = Float(1 / keep)
         state = mask.withUnsafeMutableBufferPointer { fairlab_dropout_fill($0.baseAddress!, Int64($0.count), state, threshold, scale) }
     }
 }

@@ -2,17 +2,19 @@ import CFairlabKernels
 import CFairlabPlugin
 import FairlabPluginKit
 
-/// The rows a network is trained on or predicts, stored for the two products each batch takes with the first layer.
-/// Sparse rows (`SparseRows`) when most values are zero, as one-hot encoded rows are (a row of Adult has about 14
-/// non-zero values of 99), or equal to their column's most common value, as standardised one-hot rows are
-/// (`SparseRows.offsets`): the products then go over the other values only, a seventh of the work. Dense rows, one
-/// after another, otherwise (numeric data), where the host's dgemm is faster.
+/// The rows a network is trained on or predicts, stored for the two products each batch takes with the first layer,
+/// in single precision as the network is. Sparse rows (`SparseRows`'s entries, their values as Float) when most
+/// values are zero, as one-hot encoded rows are (a row of Adult has about 14 non-zero values of 99), or equal to their
+/// column's most common value, as standardised one-hot rows are (`SparseRows.offsets`): the products then go over the
+/// other values only, a seventh of the work. Dense rows, one after another, otherwise (numeric data), where the host's
+/// sgemm is faster.
 struct FeatureRows {
     private enum Storage {
-        /// S, and the offsets m (one per column) with X = S + 1 mᵀ, or nil where S is X itself.
-        case sparse(SparseRows, offsets: [Double]?)
+        /// S (its entries; `values` theirs in single precision), and the offsets m (one per column) with X = S + 1 mᵀ,
+        /// or nil where S is X itself.
+        case sparse(SparseRows, values: [Float], offsets: [Float]?)
         /// Row-major: row r's values at r · width.
-        case dense([Double])
+        case dense([Float])
     }
 
     private let storage: Storage
@@ -25,10 +27,10 @@ struct FeatureRows {
         if density <= SparseRows.densityLimit {
             self.init(sparse: SparseRows(data, columns: all, subtracting: offsets), offsets: offsets)
         } else {
-            var rows = [Double](repeating: 0, count: data.rows * data.cols)
+            var rows = [Float](repeating: 0, count: data.rows * data.cols)
             for j in 0..<data.cols {
                 let column = data.column(j)
-                for i in 0..<data.rows { rows[i * data.cols + j] = column[i] }
+                for i in 0..<data.rows { rows[i * data.cols + j] = Float(column[i]) }
             }
             self.init(dense: rows, width: data.cols)
         }
@@ -39,15 +41,19 @@ struct FeatureRows {
     /// density).
     init(columns matrix: [Double], width: Int, count: Int, sparse: Bool? = nil, offsets: [Double]? = nil) {
         let rows = SparseRows(columns: offsets.map { m in matrix.indices.map { matrix[$0] - m[$0 % width] } } ?? matrix, width: width, count: count)
-        if sparse ?? (rows.density <= SparseRows.densityLimit) { self.init(sparse: rows, offsets: offsets) } else { self.init(dense: matrix, width: width) }
+        if sparse ?? (rows.density <= SparseRows.densityLimit) {
+            self.init(sparse: rows, offsets: offsets)
+        } else {
+            self.init(dense: matrix.map(Float.init), width: width)
+        }
     }
 
     private init(sparse rows: SparseRows, offsets: [Double]?) {
-        storage = .sparse(rows, offsets: offsets)
+        storage = .sparse(rows, values: rows.values.map(Float.init), offsets: offsets?.map(Float.init))
         width = rows.width
     }
 
-    private init(dense rows: [Double], width: Int) {
+    private init(dense rows: [Float], width: Int) {
         storage = .dense(rows)
         self.width = width
     }
@@ -61,28 +67,30 @@ struct FeatureRows {
     /// The number of stored values of the rows `batch` (for sparse rows, their non-zero values).
     func entries(in batch: [Int64]) -> Int {
         switch storage {
-        case .sparse(let rows, _): batch.reduce(0) { $0 + Int(rows.starts[Int($1) + 1] - rows.starts[Int($1)]) }
+        case .sparse(let rows, _, _): batch.reduce(0) { $0 + Int(rows.starts[Int($1) + 1] - rows.starts[Int($1)]) }
         case .dense: batch.count * width
         }
     }
 
     /// out (`outputs` × count, column-major) = W (`outputs` × width, column-major) · the rows `batch` (as columns).
-    /// `gathered` holds width × count values for dense rows.
+    /// `gathered` holds width × count values for dense rows; `blas` needs `sgemm`.
     func multiply(
-        _ weights: UnsafePointer<Double>, outputs: Int, batch: UnsafePointer<Int64>, count: Int, gathered: UnsafeMutablePointer<Double>,
-        blas: fl_blas, into out: UnsafeMutablePointer<Double>
+        _ weights: UnsafePointer<Float>, outputs: Int, batch: UnsafePointer<Int64>, count: Int, gathered: UnsafeMutablePointer<Float>,
+        blas: fl_blas, into out: UnsafeMutablePointer<Float>
     ) {
         switch storage {
-        case .sparse(let rows, let offsets):
-            rows.withStorage { fairlab_sparse_rows_times($0, $1, $2, batch, Int64(count), weights, Int64(outputs), out) }
+        case .sparse(let rows, let values, let offsets):
+            rows.withStorage { starts, columns, _ in
+                fairlab_sparse_rows_times_f32(starts, columns, values, batch, Int64(count), weights, Int64(outputs), out)
+            }
             guard let offsets else { return }
             // + (W m) 1ᵀ: the offsets' product, added to every row's.
-            var shift = [Double](repeating: 0, count: outputs)
+            var shift = [Float](repeating: 0, count: outputs)
             for j in 0..<width where offsets[j] != 0 { for h in 0..<outputs { shift[h] += weights[h + j * outputs] * offsets[j] } }
             for position in 0..<count { for h in 0..<outputs { out[h + position * outputs] += shift[h] } }
         case .dense(let values):
             gather(values, batch: batch, count: count, into: gathered)
-            blas.dgemm(Int32(FL_BLAS_COL_MAJOR), Int32(FL_BLAS_NO_TRANS), Int32(FL_BLAS_NO_TRANS), Int32(outputs), Int32(count), Int32(width),
+            blas.sgemm(Int32(FL_BLAS_COL_MAJOR), Int32(FL_BLAS_NO_TRANS), Int32(FL_BLAS_NO_TRANS), Int32(outputs), Int32(count), Int32(width),
                        1, weights, Int32(outputs), gathered, Int32(width), 0, out, Int32(outputs))
         }
     }
@@ -90,25 +98,27 @@ struct FeatureRows {
     /// out (`outputs` × width, column-major) = D (`outputs` × count, column-major) · the rows `batch` (count × width):
     /// the first layer's gradient for the slopes D. Dense rows use `gathered` as `multiply` left it for the same batch.
     func multiplyTransposed(
-        _ slopes: UnsafePointer<Double>, outputs: Int, batch: UnsafePointer<Int64>, count: Int, gathered: UnsafePointer<Double>,
-        blas: fl_blas, into out: UnsafeMutablePointer<Double>
+        _ slopes: UnsafePointer<Float>, outputs: Int, batch: UnsafePointer<Int64>, count: Int, gathered: UnsafePointer<Float>,
+        blas: fl_blas, into out: UnsafeMutablePointer<Float>
     ) {
         switch storage {
-        case .sparse(let rows, let offsets):
-            rows.withStorage { fairlab_sparse_rows_transpose_times($0, $1, $2, batch, Int64(count), slopes, Int64(outputs), Int64(width), out) }
+        case .sparse(let rows, let values, let offsets):
+            rows.withStorage { starts, columns, _ in
+                fairlab_sparse_rows_transpose_times_f32(starts, columns, values, batch, Int64(count), slopes, Int64(outputs), Int64(width), out)
+            }
             guard let offsets else { return }
             // + (D 1) mᵀ: the slopes summed over the batch, times each column's offset.
-            var sums = [Double](repeating: 0, count: outputs)
+            var sums = [Float](repeating: 0, count: outputs)
             for position in 0..<count { for h in 0..<outputs { sums[h] += slopes[h + position * outputs] } }
             for j in 0..<width where offsets[j] != 0 { for h in 0..<outputs { out[h + j * outputs] += sums[h] * offsets[j] } }
         case .dense:
-            blas.dgemm(Int32(FL_BLAS_COL_MAJOR), Int32(FL_BLAS_NO_TRANS), Int32(FL_BLAS_TRANS), Int32(outputs), Int32(width), Int32(count),
+            blas.sgemm(Int32(FL_BLAS_COL_MAJOR), Int32(FL_BLAS_NO_TRANS), Int32(FL_BLAS_TRANS), Int32(outputs), Int32(width), Int32(count),
                        1, slopes, Int32(outputs), gathered, Int32(width), 0, out, Int32(outputs))
         }
     }
 
     /// Copies the rows `batch` of row-major `values` into the columns of `out` (width × count).
-    private func gather(_ values: [Double], batch: UnsafePointer<Int64>, count: Int, into out: UnsafeMutablePointer<Double>) {
+    private func gather(_ values: [Float], batch: UnsafePointer<Int64>, count: Int, into out: UnsafeMutablePointer<Float>) {
         values.withUnsafeBufferPointer { source in
             for position in 0..<count {
                 (out + position * width).update(from: source.baseAddress! + Int(batch[position]) * width, count: width)

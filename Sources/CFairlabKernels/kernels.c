@@ -175,14 +175,14 @@ void fairlab_sha256_compress(uint32_t state[8], const uint8_t *data, int64_t blo
     }
 }
 
-VECTORISED void fairlab_adam_step(double *restrict parameters, double *restrict first, double *restrict second,
-                                  const double *restrict gradient, int64_t n, double rate, double beta1, double beta2,
-                                  double epsilon) {
+VECTORISED void fairlab_adam_step(float *restrict parameters, float *restrict first, float *restrict second,
+                                  const float *restrict gradient, int64_t n, float rate, float beta1, float beta2,
+                                  float epsilon) {
     for (int64_t i = 0; i < n; i++) {
-        double g = gradient[i];
+        float g = gradient[i];
         first[i] = beta1 * first[i] + (1 - beta1) * g;
         second[i] = beta2 * second[i] + (1 - beta2) * g * g;
-        parameters[i] -= rate * first[i] / (sqrt(second[i]) + epsilon);
+        parameters[i] -= rate * first[i] / (sqrtf(second[i]) + epsilon);
     }
 }
 
@@ -193,7 +193,7 @@ static inline uint64_t splitmix_mix(uint64_t z) {
     return z ^ (z >> 31);
 }
 
-VECTORISED uint64_t fairlab_dropout_fill(double *restrict mask, int64_t n, uint64_t state, uint64_t threshold, double scale) {
+VECTORISED uint64_t fairlab_dropout_fill(float *restrict mask, int64_t n, uint64_t state, uint64_t threshold, float scale) {
     const uint64_t golden = 0x9E3779B97F4A7C15ull;
     int64_t draws = (n + 1) / 2;
     for (int64_t j = 0; j < n / 2; j++) {
@@ -206,13 +206,13 @@ VECTORISED uint64_t fairlab_dropout_fill(double *restrict mask, int64_t n, uint6
     return state + (uint64_t)draws * golden;
 }
 
-VECTORISED void fairlab_relu_layer(double *restrict pre, const double *restrict bias, const double *restrict dropout,
-                                   int64_t hidden, int64_t rows, double *restrict out) {
+VECTORISED void fairlab_relu_layer(float *restrict pre, const float *restrict bias, const float *restrict dropout,
+                                   int64_t hidden, int64_t rows, float *restrict out) {
     for (int64_t i = 0; i < rows; i++) {
         for (int64_t h = 0; h < hidden; h++) {
-            double z = pre[i * hidden + h] + bias[h];
+            float z = pre[i * hidden + h] + bias[h];
             pre[i * hidden + h] = z;
-            out[i * hidden + h] = 0.0 >= z ? 0.0 : z;
+            out[i * hidden + h] = 0.0f >= z ? 0.0f : z;
         }
     }
     if (dropout != NULL) {
@@ -220,126 +220,34 @@ VECTORISED void fairlab_relu_layer(double *restrict pre, const double *restrict 
     }
 }
 
-VECTORISED void fairlab_hidden_deltas(const double *restrict pre, const double *restrict weights, const double *restrict dropout,
-                                      const double *restrict label_slopes, const double *restrict side_slopes, int64_t hidden,
-                                      int64_t rows, double *restrict deltas) {
+VECTORISED void fairlab_hidden_deltas(const float *restrict pre, const float *restrict weights, const float *restrict dropout,
+                                      const float *restrict label_slopes, const float *restrict side_slopes, int64_t hidden,
+                                      int64_t rows, float *restrict deltas) {
     int64_t width = side_slopes != NULL ? 2 * hidden : hidden;
     for (int64_t i = 0; i < rows; i++) {
-        double label = label_slopes[i], side = side_slopes != NULL ? side_slopes[i] : 0;
-        const double *p = pre + i * hidden;
-        double *d = deltas + i * width;
+        float label = label_slopes[i], side = side_slopes != NULL ? side_slopes[i] : 0;
+        const float *p = pre + i * hidden;
+        float *d = deltas + i * width;
         for (int64_t h = 0; h < hidden; h++) {
-            double through = p[h] > 0 ? (dropout != NULL ? weights[h] * dropout[i * hidden + h] : weights[h]) : 0;
+            float through = p[h] > 0 ? (dropout != NULL ? weights[h] * dropout[i * hidden + h] : weights[h]) : 0;
             d[h] = label * through;
             if (side_slopes != NULL) d[hidden + h] = side * through;
         }
     }
 }
 
-/* o[0 ..< width] = the sum over entries first ..< end of values[e] times the row columns[e] of matrix (rows of
- * `stride` values, from column `offset`), for a width known when compiled: the sums stay in registers, instead of
- * being loaded and stored for every entry (a store forwarded to the next entry's load lengthens each sum's chain of
- * dependent additions). Each sum adds its entries in order, whatever the width. */
-static inline __attribute__((always_inline)) void sum_entries(const int32_t *restrict columns, const double *restrict values,
-                                                              int64_t first, int64_t end, const double *restrict matrix,
-                                                              int64_t stride, int64_t offset, const int width,
-                                                              double *restrict o) {
-    double sums[32] = {0};
-    for (int64_t e = first; e < end; e++) {
-        const double *m = matrix + (int64_t)columns[e] * stride + offset;
-        double v = values[e];
-        for (int h = 0; h < width; h++) sums[h] += v * m[h];
-    }
-    for (int h = 0; h < width; h++) o[h] = sums[h];
-}
-
-/* sum_entries over all `width` outputs: 32 at a time, then the rest if at most 16, each block compiled with its width
- * (32 sums fill 4 of AVX-512's registers, 8 of AVX2's); a rest of 17 to 31 summed in memory. */
-static inline __attribute__((always_inline)) void sum_all_entries(const int32_t *restrict columns,
-                                                                  const double *restrict values, int64_t first,
-                                                                  int64_t end, const double *restrict matrix,
-                                                                  int64_t width, double *restrict o) {
-    int64_t h0 = 0;
-    for (; h0 + 32 <= width; h0 += 32) sum_entries(columns, values, first, end, matrix, width, h0, 32, o + h0);
-    switch (width - h0) {
-#define NARROW(w) \
-    case w: sum_entries(columns, values, first, end, matrix, width, h0, w, o + h0); return;
-        NARROW(1) NARROW(2) NARROW(3) NARROW(4) NARROW(5) NARROW(6) NARROW(7) NARROW(8)
-        NARROW(9) NARROW(10) NARROW(11) NARROW(12) NARROW(13) NARROW(14) NARROW(15) NARROW(16)
-#undef NARROW
-        case 0: return;
-        default: break;
-    }
-    for (int64_t h = h0; h < width; h++) o[h] = 0;
-    for (int64_t e = first; e < end; e++) {
-        const double *m = matrix + (int64_t)columns[e] * width;
-        double v = values[e];
-        for (int64_t h = h0; h < width; h++) o[h] += v * m[h];
-    }
-}
-
-VECTORISED void fairlab_sparse_rows_times(const int64_t *restrict starts, const int32_t *restrict columns,
-                                          const double *restrict values, const int64_t *restrict batch, int64_t count,
-                                          const double *restrict matrix, int64_t width, double *restrict out) {
-    for (int64_t b = 0; b < count; b++) {
-        int64_t row = batch ? batch[b] : b;
-        sum_all_entries(columns, values, starts[row], starts[row + 1], matrix, width, out + b * width);
-    }
-}
-
-/* out[column][0 ..< width] (out's rows `stride` apart) += value times row[0 ..< width], for each of a row's entries
- * first ..< end in order: the row's share of Xᵀ D, for a width known when compiled, the dense row's values held in
- * registers over the entries. */
-static inline __attribute__((always_inline)) void scatter_row(const int32_t *restrict columns,
-                                                              const double *restrict values, int64_t first,
-                                                              int64_t end, const double *restrict row, const int width,
-                                                              int64_t stride, double *restrict out) {
-    double d[32];
-    for (int h = 0; h < width; h++) d[h] = row[h];
-    for (int64_t e = first; e < end; e++) {
-        double *o = out + (int64_t)columns[e] * stride, v = values[e];
-        for (int h = 0; h < width; h++) o[h] += v * d[h];
-    }
-}
-
-VECTORISED void fairlab_sparse_rows_transpose_times(const int64_t *restrict starts, const int32_t *restrict columns,
-                                                    const double *restrict values, const int64_t *restrict batch,
-                                                    int64_t count, const double *restrict dense, int64_t width,
-                                                    int64_t features, double *restrict out) {
-    for (int64_t j = 0; j < features * width; j++) out[j] = 0;
-    if (width <= 16) {
-        for (int64_t b = 0; b < count; b++) {
-            int64_t r = batch ? batch[b] : b;
-            const double *row = dense + b * width;
-            switch (width) {
-#define NARROW(w) \
-    case w: scatter_row(columns, values, starts[r], starts[r + 1], row, w, w, out); break;
-                NARROW(1) NARROW(2) NARROW(3) NARROW(4) NARROW(5) NARROW(6) NARROW(7) NARROW(8)
-                NARROW(9) NARROW(10) NARROW(11) NARROW(12) NARROW(13) NARROW(14) NARROW(15) NARROW(16)
-#undef NARROW
-                default: break;
-            }
-        }
-        return;
-    }
-    /* Wide: 32 outputs at a time, every row passing for each block, so that the block of out being summed (features
-     * × 32 values) stays in the first-level cache, and each dense row's block is read once, not once per entry. */
-    int64_t h0 = 0;
-    for (; h0 + 32 <= width; h0 += 32) {
-        for (int64_t b = 0; b < count; b++) {
-            int64_t r = batch ? batch[b] : b;
-            scatter_row(columns, values, starts[r], starts[r + 1], dense + b * width + h0, 32, width, out + h0);
-        }
-    }
-    for (int64_t b = 0; b < count && h0 < width; b++) {
-        int64_t r = batch ? batch[b] : b;
-        const double *row = dense + b * width;
-        for (int64_t e = starts[r]; e < starts[r + 1]; e++) {
-            double *o = out + (int64_t)columns[e] * width, v = values[e];
-            for (int64_t h = h0; h < width; h++) o[h] += v * row[h];
-        }
-    }
-}
+/* The sparse products, in double precision and, for adversarial debiasing's network (float32, as TensorFlow's), in
+ * single: one template (sparse_products.h) included once for each. */
+#define REAL double
+#define NAMED(name) name
+#include "sparse_products.h"
+#undef REAL
+#undef NAMED
+#define REAL float
+#define NAMED(name) name##_f32
+#include "sparse_products.h"
+#undef REAL
+#undef NAMED
 
 VECTORISED void fairlab_sparse_weighted_gram(const int64_t *restrict starts, const int32_t *restrict columns,
                                              const double *restrict values, int64_t count,
@@ -358,24 +266,29 @@ VECTORISED void fairlab_sparse_weighted_gram(const int64_t *restrict starts, con
     }
 }
 
-VECTORISED void fairlab_project_away(const double *restrict gradient, const double *restrict adversary, int64_t n,
-                                     double alpha, double *restrict result) {
-    /* Eight running sums per quantity, one per lane, added up at the end: a fixed order the compiler can vectorise. */
-    double squares[8] = {0, 0, 0, 0, 0, 0, 0, 0}, products[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+VECTORISED void fairlab_project_away(const float *restrict gradient, const float *restrict adversary, int64_t n,
+                                     float alpha, float *restrict result) {
+    /* Sixteen running sums per quantity, one per lane, added up at the end: a fixed order the compiler can vectorise. */
+    float squares[16] = {0}, products[16] = {0};
     int64_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        for (int l = 0; l < 8; l++) {
+    for (; i + 16 <= n; i += 16) {
+        for (int l = 0; l < 16; l++) {
             squares[l] += adversary[i + l] * adversary[i + l];
             products[l] += gradient[i + l] * adversary[i + l];
         }
     }
-    double square = ((squares[0] + squares[1]) + (squares[2] + squares[3])) + ((squares[4] + squares[5]) + (squares[6] + squares[7]));
-    double product = ((products[0] + products[1]) + (products[2] + products[3])) + ((products[4] + products[5]) + (products[6] + products[7]));
+    for (int width = 8; width > 0; width /= 2) {
+        for (int l = 0; l < width; l++) {
+            squares[l] += squares[l + width];
+            products[l] += products[l + width];
+        }
+    }
+    float square = squares[0], product = products[0];
     for (; i < n; i++) {
         square += adversary[i] * adversary[i];
         product += gradient[i] * adversary[i];
     }
-    double norm = sqrt(square) + FLT_MIN, along = product / norm;
+    float norm = sqrtf(square) + FLT_MIN, along = product / norm;
     for (int64_t k = 0; k < n; k++) result[k] = gradient[k] - (along * adversary[k] / norm + alpha * adversary[k]);
 }
 

@@ -32,33 +32,32 @@ int32_t fairlab_nearest_rows(const double *products, const float *indicator_prod
  * the eight hash words `state`. */
 void fairlab_sha256_compress(uint32_t state[8], const uint8_t *data, int64_t blocks);
 
-/* Adversarial debiasing's per-step loops, vectorised where the package's baseline build gave Swift one scalar
- * instruction per value. The element-wise ones compute each value as the Swift they replace did; the projection's
- * sums and the sparse products add in another order (a fit's scores move by about 2e-15). */
+/* Adversarial debiasing's per-step loops, in single precision (TensorFlow's, AIF360's network's), vectorised where
+ * the package's baseline build gave Swift one scalar instruction per value. */
 
 /* One Adam step in TensorFlow 1's form over n parameters: first = beta1 first + (1 - beta1) g,
  * second = beta2 second + (1 - beta2) g g, parameters -= rate first / (sqrt(second) + epsilon). */
-void fairlab_adam_step(double *parameters, double *first, double *second, const double *gradient, int64_t n, double rate,
-                       double beta1, double beta2, double epsilon);
+void fairlab_adam_step(float *parameters, float *first, float *second, const float *gradient, int64_t n, float rate,
+                       float beta1, float beta2, float epsilon);
 
 /* n dropout scales (scale where kept, 0 where dropped) from SplitMix64 (Steele, Lea & Flood 2014) continuing from
  * `state`: each 64-bit draw gives two values, its low 32 bits then its high 32 bits, kept when below `threshold`
  * (an odd n uses the low half of one more draw). Returns the state after the draws. */
-uint64_t fairlab_dropout_fill(double *mask, int64_t n, uint64_t state, uint64_t threshold, double scale);
+uint64_t fairlab_dropout_fill(float *mask, int64_t n, uint64_t state, uint64_t threshold, float scale);
 
 /* A hidden layer's ReLU over `rows` rows of `hidden` units (row i's units at i * hidden): pre += bias,
  * out = max(pre, 0), then out *= dropout when dropout is not NULL. */
-void fairlab_relu_layer(double *pre, const double *bias, const double *dropout, int64_t hidden, int64_t rows, double *out);
+void fairlab_relu_layer(float *pre, const float *bias, const float *dropout, int64_t hidden, int64_t rows, float *out);
 
 /* Each hidden unit's slope through its ReLU and dropout, times each row's logit slope: deltas' row i holds
  * label_slopes[i] * t[h] and, when side_slopes is not NULL, side_slopes[i] * t[h] after them (width 2 hidden), with
  * t[h] = weights[h] (times dropout[i * hidden + h] when dropout is not NULL) where pre[i * hidden + h] > 0, else 0. */
-void fairlab_hidden_deltas(const double *pre, const double *weights, const double *dropout, const double *label_slopes,
-                           const double *side_slopes, int64_t hidden, int64_t rows, double *deltas);
+void fairlab_hidden_deltas(const float *pre, const float *weights, const float *dropout, const float *label_slopes,
+                           const float *side_slopes, int64_t hidden, int64_t rows, float *deltas);
 
 /* result = g − (g·û) û − alpha u over n values, û = u / (‖u‖ + FLT_MIN) (adversarial debiasing's projection of the
- * classifier's gradient g away from the adversary's u); the two sums in eight interleaved lanes. */
-void fairlab_project_away(const double *gradient, const double *adversary, int64_t n, double alpha, double *result);
+ * classifier's gradient g away from the adversary's u); the two sums in sixteen interleaved lanes. */
+void fairlab_project_away(const float *gradient, const float *adversary, int64_t n, float alpha, float *result);
 
 /* Products with sparse rows, stored compressed: row r's entries are columns[e] and values[e] for e in
  * starts[r] ..< starts[r + 1], columns ascending. `batch` lists the `count` rows taken, in order (NULL: rows 0 ..< count).
@@ -76,6 +75,13 @@ void fairlab_sparse_rows_times(const int64_t *starts, const int32_t *columns, co
 void fairlab_sparse_rows_transpose_times(const int64_t *starts, const int32_t *columns, const double *values,
                                          const int64_t *batch, int64_t count, const double *dense, int64_t width,
                                          int64_t features, double *out);
+
+/* The two products in single precision, for adversarial debiasing's network. */
+void fairlab_sparse_rows_times_f32(const int64_t *starts, const int32_t *columns, const float *values, const int64_t *batch,
+                                   int64_t count, const float *matrix, int64_t width, float *out);
+void fairlab_sparse_rows_transpose_times_f32(const int64_t *starts, const int32_t *columns, const float *values,
+                                             const int64_t *batch, int64_t count, const float *dense, int64_t width,
+                                             int64_t features, float *out);
 
 /* The lower triangle (row ≥ column) of Σ_i weights[i] x_i x_iᵀ over the `count` compressed rows, into `lower`
  * (features × features, column-major; the upper triangle left 0): each row's pairs of entries, its rows in order. */
