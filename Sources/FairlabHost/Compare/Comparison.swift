@@ -196,43 +196,46 @@ public struct Comparison: Sendable {
         var preparedIndex: [Int: Int] = [:]
         for (position, seedIndex) in seedIndices.enumerated() { preparedIndex[seedIndex] = position }
 
-        // The tasks: every baseline first, then the other methods row by row; a post-processing job waits for
-        // its condition's baseline.
+        // The tasks: every baseline first, then the other methods condition by condition (each seed and level in
+        // turn, every method on it), so the first conditions show what each method takes and the estimate of the
+        // time left (`RemainingTime`) is sound early; a post-processing job waits for its condition's baseline.
         var jobs: [(row: Int, seedIndex: Int, levelIndex: Int, recorded: Bool)] = []
         var tasks: [WorkerTask] = []
         var channels: [WorkerChannel] = []
         var baselineTask: [Int: Int] = [:]
-        for row in rows.indices where runs[row] {
-            let method = rows[row]
-            for seedIndex in seedIndices {
-                let split = prepared.splits[preparedIndex[seedIndex]!]
-                for (levelIndex, level) in levels.enumerated() {
-                    let grid = seedIndex * levels.count + levelIndex
-                    guard owned[row][grid] || (row == 0 && baselineRuns[grid]) else { continue }
-                    // Its position among the prepared conditions (the prepare step prepared only this shard's seeds).
-                    let condition = preparedIndex[seedIndex]! * levels.count + levelIndex
-                    let name = "job-\(row)-\(seedIndex)-\(levelIndex)"
-                    let scoresPath = "\(workFolder)/baseline-scores-\(seedIndex)-\(levelIndex).f64"
-                    let channel = WorkerChannel(.method, folder: workFolder, name: name)
-                    try channel.writeJob(MethodJob(
-                        splitPath: prepared.splitPaths[condition], seed: split.seed, method: method,
-                        parameters: method.map { parameters[$0.id]! },
-                        baselineScoresPath: row == 0 || method?.stage == .post ? scoresPath : nil,
-                        labelsPath: prepared.labelPaths.isEmpty ? nil : prepared.labelPaths[condition], kMeansStarts: kMeansStarts))
-                    let label = "\(method?.id ?? MethodRecord.baselineID) (seed \(split.seed)\(level.map { ", level \($0)" } ?? ""))"
-                        + (owned[row][grid] ? "" : ", for this shard's other methods")
-                    let dependencies = method?.stage == .post ? [baselineTask[condition]!] : []
-                    if row == 0 { baselineTask[condition] = tasks.count }
-                    jobs.append((row, seedIndex, levelIndex, owned[row][grid]))
-                    channels.append(channel)
-                    tasks.append(channel.task(label: label, after: dependencies))
-                }
-            }
+        let conditions: [(seedIndex: Int, levelIndex: Int)] = seedIndices.flatMap { seedIndex in levels.indices.map { (seedIndex, $0) } }
+        let methodRows = rows.indices.filter { runs[$0] && $0 != 0 }
+        var order: [(row: Int, seedIndex: Int, levelIndex: Int)] = runs[0] ? conditions.map { (0, $0.seedIndex, $0.levelIndex) } : []
+        for condition in conditions { order += methodRows.map { ($0, condition.seedIndex, condition.levelIndex) } }
+        for (row, seedIndex, levelIndex) in order {
+            let method = rows[row], level = levels[levelIndex]
+            let split = prepared.splits[preparedIndex[seedIndex]!]
+            let grid = seedIndex * levels.count + levelIndex
+            guard owned[row][grid] || (row == 0 && baselineRuns[grid]) else { continue }
+            // Its position among the prepared conditions (the prepare step prepared only this shard's seeds).
+            let condition = preparedIndex[seedIndex]! * levels.count + levelIndex
+            let name = "job-\(row)-\(seedIndex)-\(levelIndex)"
+            let scoresPath = "\(workFolder)/baseline-scores-\(seedIndex)-\(levelIndex).f64"
+            let channel = WorkerChannel(.method, folder: workFolder, name: name)
+            try channel.writeJob(MethodJob(
+                splitPath: prepared.splitPaths[condition], seed: split.seed, method: method,
+                parameters: method.map { parameters[$0.id]! },
+                baselineScoresPath: row == 0 || method?.stage == .post ? scoresPath : nil,
+                labelsPath: prepared.labelPaths.isEmpty ? nil : prepared.labelPaths[condition], kMeansStarts: kMeansStarts))
+            let label = "\(method?.id ?? MethodRecord.baselineID) (seed \(split.seed)\(level.map { ", level \($0)" } ?? ""))"
+                + (owned[row][grid] ? "" : ", for this shard's other methods")
+            let dependencies = method?.stage == .post ? [baselineTask[condition]!] : []
+            if row == 0 { baselineTask[condition] = tasks.count }
+            jobs.append((row, seedIndex, levelIndex, owned[row][grid]))
+            channels.append(channel)
+            tasks.append(channel.task(label: label, after: dependencies))
         }
         var outcomes = [[SeedOutcome?]](repeating: [SeedOutcome?](repeating: nil, count: seeds.count * levels.count), count: rows.count)
         // Each condition's baseline predictions, recorded by this shard or not: a clustering's reference names.
         var baselinePredictions: [Int: [Double]] = [:]
         var done = 0
+        var remaining = RemainingTime(kinds: jobs.map(\.row))
+        let started = Date()
         progress("running \(tasks.count) jobs (\(runs.filter { $0 }.count) methods × \(seedIndices.count) seeds"
             + (options.stress.map { " × \($0.levels.count) levels of \($0.injection)" } ?? "") + ", \(options.jobs) at a time)")
         try pool.run(tasks) { index, failure in
@@ -271,10 +274,15 @@ public struct Comparison: Sendable {
                 for line in WorkerPool.logTail(tasks[index].logPath) { progress("  \(tasks[index].label): \(line)") }
             }
             done += 1
+            remaining.finished(task: index, seconds: outcome.fitSeconds + outcome.predictSeconds)
             let detail = outcome.succeeded
                 ? String(format: "ok, fit %.3f s", outcome.fitSeconds) + outcome.notes.map { "; note: \($0)" }.joined()
                 : "FAILED: \(outcome.error)"
-            progress("[\(done)/\(tasks.count)] \(tasks[index].label): \(detail)")
+            // The clock from 5 s on: a quick run's lines stay as they were.
+            let elapsed = Date().timeIntervalSince(started)
+            let clock = elapsed < 5 || done == tasks.count ? ""
+                : ", \(RemainingTime.clock(elapsed)) elapsed" + (remaining.secondsLeft(elapsed: elapsed).map { ", about \(RemainingTime.clock($0)) left" } ?? "")
+            progress("[\(done)/\(tasks.count)\(clock)] \(tasks[index].label): \(detail)")
         }
 
         if task == .clustering {
