@@ -19,7 +19,7 @@ static inline __attribute__((always_inline)) void NAMED(sum_entries)(const int32
 }
 
 /* sum_entries over all `width` outputs: 32 at a time, then the rest if at most 16, each block compiled with its width
- * (32 sums fill 4 of AVX-512's registers, 8 of AVX2's); a rest of 17 to 31 summed in memory. */
+ * (32 doubles fill 4 of AVX-512's registers, 8 of AVX2's; 32 floats half that); a rest of 17 to 31 summed in memory. */
 static inline __attribute__((always_inline)) void NAMED(sum_all_entries)(const int32_t *restrict columns,
                                                                   const REAL *restrict values, int64_t first,
                                                                   int64_t end, const REAL *restrict matrix,

@@ -89,7 +89,14 @@ import Testing
         for k in phi.indices {
             let numeric = differences(classifier: false, k)
             worst = max(worst, abs(numeric.adversary - Double(adversary[k])))
-            #expect(numeric.label == 0)  // the adversary does not touch the label loss
+        }
+        // The adversary does not touch the network's label loss: moving any of its parameters leaves it as it was.
+        for k in network.adversary.indices {
+            let saved = network.adversary[k]
+            network.adversary[k] += 0.5
+            evaluate(stored)
+            #expect(network.losses.label == networkLosses.label, "adversary parameter \(k) moved the label loss")
+            network.adversary[k] = saved
         }
         #expect(worst < 1e-6, "largest gradient error \(worst)")
         // The gradients are not trivially zero.

@@ -19,10 +19,14 @@ import Testing
         #expect(try #require(estimate.secondsLeft(elapsed: 9)) == 0)
     }
 
-    @Test func failedTasksWithoutWorkGiveNoEstimate() {
-        var estimate = RemainingTime(kinds: [0, 1])
-        estimate.finished(task: 0, seconds: 0)
+    @Test func aFailedTaskOnlyLeavesTheTasksToGo() throws {
+        var estimate = RemainingTime(kinds: [0, 0, 0, 1])
+        estimate.finished(task: 0, seconds: nil)
         #expect(estimate.secondsLeft(elapsed: 3) == nil)
+        // Kind 0's mean stays task 1's 3 s, not (0 + 3) / 2: left, task 2 at 3 s and task 3 at the overall 3 s, 6 s of
+        // work at 4 s of wall clock per 3 s of work, 8 s.
+        estimate.finished(task: 1, seconds: 3)
+        #expect(try #require(estimate.secondsLeft(elapsed: 4)) == 8)
     }
 
     @Test func clockReadsMinutesAndHours() {

@@ -65,6 +65,34 @@ import Testing
         }
     }
 
+    /// The single-precision products (adversarial debiasing's network), both wide enough to go 32 outputs at a time
+    /// (70: two blocks and a rest of 6), over a batch that takes a row twice, against double sums computed here from
+    /// the same float values: agreement to float rounding.
+    @Test func singlePrecisionProductsOverABatch() {
+        let values = Self.dense().map(Float.init), (n, p) = (Self.rows, Self.width), width = 70
+        let sparse = SparseRows(columns: values.map(Double.init), width: p, count: n)
+        let stored = sparse.values.map(Float.init)
+        let batch: [Int64] = [8, 0, 3, 3, 6]
+        let matrix = (0..<(p * width)).map { Float(($0 * 5) % 13) - 6.5 }, f = (0..<(batch.count * width)).map { Float(($0 * 7) % 11) - 5.5 }
+        var product = [Float](repeating: .nan, count: batch.count * width), transposed = [Float](repeating: .nan, count: p * width)
+        sparse.withStorage { starts, columns, _ in
+            fairlab_sparse_rows_times_f32(starts, columns, stored, batch, Int64(batch.count), matrix, Int64(width), &product)
+            fairlab_sparse_rows_transpose_times_f32(starts, columns, stored, batch, Int64(batch.count), f, Int64(width), Int64(p), &transposed)
+        }
+        for (b, row) in batch.map(Int.init).enumerated() {
+            for h in 0..<width {
+                let expected = (0..<p).reduce(0.0) { $0 + Double(values[row * p + $1]) * Double(matrix[$1 * width + h]) }
+                #expect(abs(Double(product[b * width + h]) - expected) < 1e-5, "row \(b), output \(h)")
+            }
+        }
+        for j in 0..<p {
+            for h in 0..<width {
+                let expected = batch.indices.reduce(0.0) { $0 + Double(values[Int(batch[$1]) * p + j]) * Double(f[$1 * width + h]) }
+                #expect(abs(Double(transposed[j * width + h]) - expected) < 1e-5, "(\(j), \(h))")
+            }
+        }
+    }
+
     /// The rows of a plugin's data over a subset of its columns, in the order given, with the intercept's 1 last
     /// (the fairness constraints' and the prejudice remover's designs): each stored value is the column's own, zeros
     /// skipped, the 1 in every row, including the all-zero one; the density is counted the same way without them.

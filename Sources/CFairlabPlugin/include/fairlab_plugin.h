@@ -65,8 +65,8 @@ extern "C" {
  *     predictions are real numbers.
  *  6  clustering: FL_TASK_CLUSTERING, fl_data.cluster_count (the number of clusters the run asks for), and
  *     fl_evaluation_input.features and .cluster_count, so a metric plugin can measure a clustering's cost.
- *  7  single precision: fl_blas.sgemm, for products exact in float (of 0/1 indicator columns) or needed only
- *     roughly, at twice dgemm's speed.
+ *  7  single precision: fl_blas.sgemm, for products exact in float (of 0/1 indicator columns), needed only
+ *     roughly, or of single-precision data (a float32 network's), at twice dgemm's speed.
  */
 #define FAIRLAB_ABI_VERSION 7u
 

@@ -274,7 +274,7 @@ public struct Comparison: Sendable {
                 for line in WorkerPool.logTail(tasks[index].logPath) { progress("  \(tasks[index].label): \(line)") }
             }
             done += 1
-            remaining.finished(task: index, seconds: outcome.fitSeconds + outcome.predictSeconds)
+            remaining.finished(task: index, seconds: outcome.succeeded ? outcome.fitSeconds + outcome.predictSeconds : nil)
             let detail = outcome.succeeded
                 ? String(format: "ok, fit %.3f s", outcome.fitSeconds) + outcome.notes.map { "; note: \($0)" }.joined()
                 : "FAILED: \(outcome.error)"

@@ -4,7 +4,8 @@ import Foundation
 /// method) take alike and kinds differ widely (adversarial debiasing's fit takes thirty times reweighing's), so a
 /// task left is expected to take its kind's mean so far, or every finished task's mean while its kind has none;
 /// the work left is scaled to wall-clock time by the run's own ratio so far, elapsed time over the work finished,
-/// which takes in the parallel workers and what each task spends beyond its fit.
+/// which takes in the parallel workers and what each task spends beyond its fit. A failed task leaves the tasks to
+/// go and nothing else: its time (none measured, or a time limit's) says nothing about its kind's.
 public struct RemainingTime {
     private let kinds: [Int]
     /// Per kind: tasks not finished, and the finished ones' count and seconds.
@@ -22,10 +23,11 @@ public struct RemainingTime {
         for kind in kinds { left[kind] += 1 }
     }
 
-    /// Task `task` finished, having taken `seconds` of work.
-    public mutating func finished(task: Int, seconds: Double) {
+    /// Task `task` finished, having taken `seconds` of work, or failed (nil).
+    public mutating func finished(task: Int, seconds: Double?) {
         let kind = kinds[task]
         left[kind] -= 1
+        guard let seconds else { return }
         finishedCount[kind] += 1
         finishedSeconds[kind] += seconds
         allSeconds += seconds

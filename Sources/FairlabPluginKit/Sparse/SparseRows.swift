@@ -7,7 +7,8 @@ import CFairlabKernels
 public struct SparseRows {
     /// Rows whose share of non-zero values exceeds this are better stored dense for the host's dgemm: above it the
     /// sparse kernels' indirect loads cost more than the zeros they skip (measured on Adult with every column
-    /// standardised, where no value is zero: adversarial debiasing's sparse products 2.1× slower than dgemm).
+    /// standardised, where no value is zero: adversarial debiasing's sparse products, then in double, 2.1× slower
+    /// than dgemm; its single-precision products against sgemm keep this limit, not measured again).
     public static let densityLimit = 0.3
 
     /// Row r's entries are `columns[e]` and `values[e]` for e in starts[r] ..< starts[r + 1], columns ascending.
