@@ -65,9 +65,9 @@ final class LFR: FairlabMethod {
             lower: [Double](repeating: 0, count: k) + [Double](repeating: -.infinity, count: k * train.cols),
             upper: [Double](repeating: 1, count: k) + [Double](repeating: .infinity, count: k * train.cols))
         optimizer.maxIterations = Int(parameters.number("maxiter"))
-        let result = optimizer.minimize(from: start) { theta, gradient in
-            gradient.withUnsafeMutableBufferPointer { objective.evaluate(theta, gradient: $0).total }
-        }
+        let result = optimizer.minimize(
+            from: start, value: { objective.evaluate($0).total },
+            gradient: { theta, gradient in gradient.withUnsafeMutableBufferPointer { objective.gradient(at: theta, into: $0) } })
         guard result.value.isFinite else { throw PluginError.numerical("the LFR objective is not finite at the start or along the search") }
         theta = result.point
         let terms = objective.evaluate(theta)

@@ -84,13 +84,12 @@ struct LFRObjective {
         return (reconstruction, predictions)
     }
 
-    /// L and its terms at `theta`; with `gradient`, writes ∇L there. Only two products touch the rows' features,
-    /// S = X Vᵀ and Xᵀ F: with Q = V Vᵀ, ‖x̂_i − x_i‖² = (M Q)_i · M_i − 2 Σ_j M_ij S_ij + ‖x_i‖², and
-    /// ∇V = (2 A_x Mᵀ C M + diag(1ᵀE)) V − (2 A_x C M + E)ᵀ X, with C the rows' L_x weights and E the path through
-    /// the softmax and the distances (`fairlab_lfr_gradient_rows`). The n × k arrays of an evaluation are the
+    /// L and its terms at `theta`, leaving what `gradient(at:into:)` needs at the same point. Only two products
+    /// touch the rows' features, S = X Vᵀ here and Xᵀ F for the gradient: with Q = V Vᵀ,
+    /// ‖x̂_i − x_i‖² = (M Q)_i · M_i − 2 Σ_j M_ij S_ij + ‖x_i‖². The n × k arrays of an evaluation are the
     /// workspace's, reused by every evaluation of a fit (fresh ones, megabytes each, were mapped and zeroed by the
     /// kernel every time).
-    func evaluate(_ theta: [Double], gradient: UnsafeMutableBufferPointer<Double>? = nil) -> Terms {
+    func evaluate(_ theta: [Double]) -> Terms {
         let n = rows.rows, k = prototypes, p = rows.cols, work = workspace
         // Q = V Vᵀ (k × k).
         var q = [Double](repeating: 0, count: k * k)
@@ -106,13 +105,20 @@ struct LFRObjective {
                 work.predictionGradient, &sums)
         }
         let lx = sums[0], ly = sums[1] / Double(n), contrast = sums[2...]
+        work.contrast = Array(contrast)
         let lz = contrast.reduce(0) { $0 + abs($1) } / Double(k)
-        let terms = Terms(
+        return Terms(
             total: weights.reconstruction * lx + weights.prediction * ly + weights.parity * lz, reconstruction: lx, prediction: ly, parity: lz)
-        guard let gradient else { return terms }
+    }
 
+    /// ∇L at `theta`, the point `evaluate` was last called at, into `gradient`, from that evaluation's arrays:
+    /// ∇V = (2 A_x Mᵀ C M + diag(1ᵀE)) V − (2 A_x C M + E)ᵀ X, with C the rows' L_x weights and E the path through
+    /// the softmax and the distances (`fairlab_lfr_gradient_rows`). A pass of its own, so a line search pays for
+    /// it only at the points it accepts.
+    func gradient(at theta: [Double], into gradient: UnsafeMutableBufferPointer<Double>) {
+        let n = rows.rows, k = prototypes, p = rows.cols, work = workspace
         // The parity path into ∂L/∂M: (A_z / k) sign(Δ_j) a_i through the sides' mean memberships.
-        let parity = contrast.map { weights.parity / Double(k) * ($0 > 0 ? 1 : $0 < 0 ? -1 : 0) }
+        let parity = work.contrast.map { weights.parity / Double(k) * ($0 > 0 ? 1 : $0 < 0 ? -1 : 0) }
         var kernel = [Double](repeating: 0, count: k * k)  // 2 A_x Mᵀ C M + diag(1ᵀE)
         theta.withUnsafeBufferPointer { theta in
             fairlab_lfr_gradient_rows(
@@ -129,13 +135,14 @@ struct LFRObjective {
                 gradient[k + j * p + feature] = pushed - pull[feature * k + j]
             }
         }
-        return terms
     }
 }
 
 /// One objective's buffers, allocated once: the per-row constants and the n × k arrays (row-major) each
-/// evaluation fills. A class, so the objective's evaluations (non-mutating) reuse them.
+/// evaluation fills, and its k side contrasts. A class, so the objective's evaluations (non-mutating) reuse them.
 final class LFRWorkspace {
+    /// The last evaluation's Σ_i a_i M_ij, one for each prototype j (the difference of the sides' mean memberships).
+    var contrast: [Double] = []
     let rowNorms, reconstructionWeight, sideContrast, labels: UnsafeMutablePointer<Double>
     let memberships, distances, products, membershipGradient, rowTerms: UnsafeMutablePointer<Double>
     let predictionGradient: UnsafeMutablePointer<Double>

@@ -12,7 +12,7 @@ public struct BoundedLBFGS {
         public var value: Double
         /// Iterations taken (accepted steps).
         public var iterations: Int
-        /// Objective and gradient evaluations.
+        /// Objective evaluations (the gradient is taken at the accepted points only).
         public var evaluations: Int
         /// Whether a tolerance was met (not the iteration limit or a failed line search).
         public var converged: Bool
@@ -40,10 +40,20 @@ public struct BoundedLBFGS {
     /// Minimises `objective`, which returns f(x) and writes ∇f(x) into its second argument, from `start`
     /// (projected onto the box first).
     public func minimize(from start: [Double], _ objective: ([Double], inout [Double]) -> Double) -> Result {
+        var lastGradient = [Double](repeating: 0, count: start.count)
+        return minimize(from: start, value: { objective($0, &lastGradient) }, gradient: { _, gradient in gradient = lastGradient })
+    }
+
+    /// Minimises an objective taken in two steps, from `start` (projected onto the box first): `value` returns
+    /// f(x), and `gradient` writes ∇f(x) for the point `value` was last called at. The search asks for the gradient
+    /// only at the points it accepts, so an objective whose gradient costs a pass of its own (LFR's) spends nothing
+    /// on the points it refuses.
+    public func minimize(from start: [Double], value objective: ([Double]) -> Double, gradient objectiveGradient: ([Double], inout [Double]) -> Void) -> Result {
         let n = start.count
         var x = project(start)
         var gradient = [Double](repeating: 0, count: n)
-        var value = objective(x, &gradient)
+        var value = objective(x)
+        objectiveGradient(x, &gradient)
         var evaluations = 1
         var steps: [[Double]] = [], changes: [[Double]] = [], curvatures: [Double] = []
         var iterations = 0
@@ -69,13 +79,14 @@ public struct BoundedLBFGS {
             var accepted: (point: [Double], value: Double, gradient: [Double])?
             for _ in 0..<40 {
                 let candidate = project(zip(x, direction).map { $0 + t * $1 })
-                var candidateGradient = [Double](repeating: 0, count: n)
-                let candidateValue = objective(candidate, &candidateGradient)
+                let candidateValue = objective(candidate)
                 evaluations += 1
                 // The projection can clip a helpful component and keep unhelpful ones: only a step along which the
                 // objective decreases to first order is a candidate.
                 let decrease = zip(candidate, x).enumerated().reduce(0) { $0 + gradient[$1.offset] * ($1.element.0 - $1.element.1) }
                 if decrease < 0 && candidateValue.isFinite && candidateValue <= value + 1e-4 * decrease {
+                    var candidateGradient = [Double](repeating: 0, count: n)
+                    objectiveGradient(candidate, &candidateGradient)
                     accepted = (candidate, candidateValue, candidateGradient)
                     break
                 }
