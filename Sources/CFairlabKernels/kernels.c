@@ -3,6 +3,7 @@
 #include <float.h>
 #include <math.h>
 #include <stddef.h>
+#include <stdlib.h>
 
 /* Each kernel is compiled three times, for AVX-512, AVX2 and the baseline x86-64, and the loader picks the one
  * the processor runs (glibc's ifunc): the package builds for the baseline, whose vectors are two doubles wide. */

@@ -69,9 +69,9 @@ void fairlab_sparse_rows_times(const int64_t *starts, const int32_t *columns, co
 
 /* The transposed product Xᵀ D over the batch: out's row j (of `features` rows of width values) = the sum over the
  * batch's entries in column j, in batch order, of the entry's value times row b of `dense` (count rows of width
- * values, row b for the batch's b-th row), each sum one multiply and one add an entry, from 0. The rows' entries are
- * scattered into out, so that no sum waits on its previous addition; wide products 32 outputs at a time, so that the
- * block of out being summed stays in the first-level cache while every row passes. */
+ * values, row b for the batch's b-th row), each sum one multiply and one add an entry, from 0. Narrow products (16
+ * outputs or fewer) scatter the rows' entries into out; wide ones gather the batch's entries column by column first
+ * and sum 32 outputs at a time in registers (the same sums in the same order). */
 void fairlab_sparse_rows_transpose_times(const int64_t *starts, const int32_t *columns, const double *values,
                                          const int64_t *batch, int64_t count, const double *dense, int64_t width,
                                          int64_t features, double *out);
