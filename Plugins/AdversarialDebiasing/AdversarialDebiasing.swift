@@ -46,7 +46,7 @@ final class AdversarialDebiasing: FairlabMethod {
         guard meanWeight > 0 else { throw PluginError.invalidInput("the training rows' weights sum to zero") }
 
         guard host.blas.sgemm != nil else {
-            throw PluginError.invalidInput("adversarial debiasing needs the host's single-precision sgemm (ABI 7); this host has ABI \(host.blas.abi_version)")
+            throw PluginError.unsupported("adversarial debiasing needs the host's single-precision sgemm (ABI 7); this host has ABI \(host.blas.abi_version)")
         }
         let network = AdversarialNetwork(features: train.cols, hidden: hidden, capacity: batchSize, blas: host.blas, uniform: host.randomUniform)
         var dropoutStream = DropoutStream(seedHigh: host.randomUniform(), seedLow: host.randomUniform())

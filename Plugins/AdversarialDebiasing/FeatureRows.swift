@@ -10,9 +10,9 @@ import FairlabPluginKit
 /// sgemm is faster.
 struct FeatureRows {
     private enum Storage {
-        /// S (its entries; `values` theirs in single precision), and the offsets m (one per column) with X = S + 1 mᵀ,
-        /// or nil where S is X itself.
-        case sparse(SparseRows, values: [Float], offsets: [Float]?)
+        /// S, compressed as `SparseRows` stores it (each row's entries from starts[r], their columns and values, the
+        /// values in single precision), and the offsets m (one per column) with X = S + 1 mᵀ, or nil where S is X itself.
+        case sparse(starts: [Int64], columns: [Int32], values: [Float], offsets: [Float]?)
         /// Row-major: row r's values at r · width.
         case dense([Float])
     }
@@ -49,7 +49,7 @@ struct FeatureRows {
     }
 
     private init(sparse rows: SparseRows, offsets: [Double]?) {
-        storage = .sparse(rows, values: rows.values.map(Float.init), offsets: offsets?.map(Float.init))
+        storage = .sparse(starts: rows.starts, columns: rows.columns, values: rows.values.map(Float.init), offsets: offsets?.map(Float.init))
         width = rows.width
     }
 
@@ -67,7 +67,7 @@ struct FeatureRows {
     /// The number of stored values of the rows `batch` (for sparse rows, their non-zero values).
     func entries(in batch: [Int64]) -> Int {
         switch storage {
-        case .sparse(let rows, _, _): batch.reduce(0) { $0 + Int(rows.starts[Int($1) + 1] - rows.starts[Int($1)]) }
+        case .sparse(let starts, _, _, _): batch.reduce(0) { $0 + Int(starts[Int($1) + 1] - starts[Int($1)]) }
         case .dense: batch.count * width
         }
     }
@@ -79,10 +79,8 @@ struct FeatureRows {
         blas: fl_blas, into out: UnsafeMutablePointer<Float>
     ) {
         switch storage {
-        case .sparse(let rows, let values, let offsets):
-            rows.withStorage { starts, columns, _ in
-                fairlab_sparse_rows_times_f32(starts, columns, values, batch, Int64(count), weights, Int64(outputs), out)
-            }
+        case .sparse(let starts, let columns, let values, let offsets):
+            fairlab_sparse_rows_times_f32(starts, columns, values, batch, Int64(count), weights, Int64(outputs), out)
             guard let offsets else { return }
             // + (W m) 1ᵀ: the offsets' product, added to every row's.
             var shift = [Float](repeating: 0, count: outputs)
@@ -102,10 +100,8 @@ struct FeatureRows {
         blas: fl_blas, into out: UnsafeMutablePointer<Float>
     ) {
         switch storage {
-        case .sparse(let rows, let values, let offsets):
-            rows.withStorage { starts, columns, _ in
-                fairlab_sparse_rows_transpose_times_f32(starts, columns, values, batch, Int64(count), slopes, Int64(outputs), Int64(width), out)
-            }
+        case .sparse(let starts, let columns, let values, let offsets):
+            fairlab_sparse_rows_transpose_times_f32(starts, columns, values, batch, Int64(count), slopes, Int64(outputs), Int64(width), out)
             guard let offsets else { return }
             // + (D 1) mᵀ: the slopes summed over the batch, times each column's offset.
             var sums = [Float](repeating: 0, count: outputs)

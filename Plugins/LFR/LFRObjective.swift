@@ -84,7 +84,7 @@ struct LFRObjective {
         return (reconstruction, predictions)
     }
 
-    /// L and its terms at `theta`, leaving what `gradient(at:into:)` needs at the same point. Only two products
+    /// L and its terms at `theta`, leaving what `gradient(into:)` needs at the same point. Only two products
     /// touch the rows' features, S = X Vᵀ here and Xᵀ F for the gradient: with Q = V Vᵀ,
     /// ‖x̂_i − x_i‖² = (M Q)_i · M_i − 2 Σ_j M_ij S_ij + ‖x_i‖². The n × k arrays of an evaluation are the
     /// workspace's, reused by every evaluation of a fit (fresh ones, megabytes each, were mapped and zeroed by the
@@ -105,18 +105,20 @@ struct LFRObjective {
                 work.predictionGradient, &sums)
         }
         let lx = sums[0], ly = sums[1] / Double(n), contrast = sums[2...]
-        work.contrast = Array(contrast)
+        (work.point, work.contrast) = (theta, Array(contrast))
         let lz = contrast.reduce(0) { $0 + abs($1) } / Double(k)
         return Terms(
             total: weights.reconstruction * lx + weights.prediction * ly + weights.parity * lz, reconstruction: lx, prediction: ly, parity: lz)
     }
 
-    /// ∇L at `theta`, the point `evaluate` was last called at, into `gradient`, from that evaluation's arrays:
+    /// ∇L at the point `evaluate` was last called at (the workspace keeps it with that evaluation's arrays, so the
+    /// gradient cannot mix two points), into `gradient`:
     /// ∇V = (2 A_x Mᵀ C M + diag(1ᵀE)) V − (2 A_x C M + E)ᵀ X, with C the rows' L_x weights and E the path through
     /// the softmax and the distances (`fairlab_lfr_gradient_rows`). A pass of its own, so a line search pays for
     /// it only at the points it accepts.
-    func gradient(at theta: [Double], into gradient: UnsafeMutableBufferPointer<Double>) {
-        let n = rows.rows, k = prototypes, p = rows.cols, work = workspace
+    func gradient(into gradient: UnsafeMutableBufferPointer<Double>) {
+        let n = rows.rows, k = prototypes, p = rows.cols, work = workspace, theta = work.point
+        precondition(theta.count == parameterCount, "gradient before evaluate")
         // The parity path into ∂L/∂M: (A_z / k) sign(Δ_j) a_i through the sides' mean memberships.
         let parity = work.contrast.map { weights.parity / Double(k) * ($0 > 0 ? 1 : $0 < 0 ? -1 : 0) }
         var kernel = [Double](repeating: 0, count: k * k)  // 2 A_x Mᵀ C M + diag(1ᵀE)
@@ -141,8 +143,9 @@ struct LFRObjective {
 /// One objective's buffers, allocated once: the per-row constants and the n × k arrays (row-major) each
 /// evaluation fills, and its k side contrasts. A class, so the objective's evaluations (non-mutating) reuse them.
 final class LFRWorkspace {
-    /// The last evaluation's Σ_i a_i M_ij, one for each prototype j (the difference of the sides' mean memberships).
-    var contrast: [Double] = []
+    /// The point of the last evaluation, and its Σ_i a_i M_ij, one for each prototype j (the difference of the sides'
+    /// mean memberships).
+    var point: [Double] = [], contrast: [Double] = []
     let rowNorms, reconstructionWeight, sideContrast, labels: UnsafeMutablePointer<Double>
     let memberships, distances, products, membershipGradient, rowTerms: UnsafeMutablePointer<Double>
     let predictionGradient: UnsafeMutablePointer<Double>

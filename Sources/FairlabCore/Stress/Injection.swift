@@ -33,6 +33,12 @@ public struct Injection: Sendable, Codable, Equatable, CustomStringConvertible {
     /// `KIND` or `KIND:group=NAME`, as parsed.
     public var description: String { kind.rawValue + (group.map { ":group=\($0)" } ?? "") }
 
+    /// The name of the target group among groups `names` (privileged as `privileged` says): the named one, or the
+    /// first unprivileged group's ("" if none is).
+    public func groupName(names: [String], privileged: [Bool]) -> String {
+        group ?? zip(names, privileged).first { !$0.1 }?.0 ?? ""
+    }
+
     /// The code of the target group in `partition`: the named one, or the first unprivileged group.
     public func targetGroup(in partition: GroupPartition) throws -> Int32 {
         guard let group else { return Int32(partition.privileged.firstIndex(of: false)!) }

@@ -10,8 +10,6 @@ public struct RemainingTime {
     private let kinds: [Int]
     /// Per kind: tasks not finished, and the finished ones' count and seconds.
     private var left: [Int], finishedCount: [Int], finishedSeconds: [Double]
-    private var allSeconds = 0.0
-    private var allCount = 0
 
     /// An estimate for tasks of the given kinds (0, 1, ...): task i's kind is `kinds[i]`.
     public init(kinds: [Int]) {
@@ -30,14 +28,13 @@ public struct RemainingTime {
         guard let seconds else { return }
         finishedCount[kind] += 1
         finishedSeconds[kind] += seconds
-        allSeconds += seconds
-        allCount += 1
     }
 
     /// The seconds left, `elapsed` seconds into the run; nil until the finished tasks have taken some work.
     public func secondsLeft(elapsed: Double) -> Double? {
+        let allSeconds = finishedSeconds.reduce(0, +)
         guard allSeconds > 0 else { return nil }
-        let overallMean = allSeconds / Double(allCount)
+        let overallMean = allSeconds / Double(finishedCount.reduce(0, +))
         let work = left.indices.reduce(0.0) { sum, kind in
             sum + Double(left[kind]) * (finishedCount[kind] > 0 ? finishedSeconds[kind] / Double(finishedCount[kind]) : overallMean)
         }

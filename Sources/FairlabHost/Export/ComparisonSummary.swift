@@ -61,6 +61,13 @@ public struct ComparisonSummary: Codable, Sendable {
         /// Whether the method's predictions were randomised and its expected metrics were computed.
         public var hasExpectedMetrics: Bool { metrics[ComparisonSummary.expectedPrefix + "accuracy"] != nil }
 
+        /// Whether the stored metric `name` (prefix included) rests on fewer seeds than the method ran on (a seed
+        /// failed, or the value was undefined on it); false where it has no value at all.
+        public func isPartial(_ name: String) -> Bool {
+            guard let statistic = metrics[name] else { return false }
+            return statistic.count < seedsRun
+        }
+
         /// "ok", "failed", or "2/3 ok".
         public var status: String {
             seedsSucceeded == seedsRun ? "ok" : seedsSucceeded == 0 ? "failed" : "\(seedsSucceeded)/\(seedsRun) ok"

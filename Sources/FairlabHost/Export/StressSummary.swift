@@ -82,7 +82,7 @@ public struct StressSummary: Codable, Sendable {
         runID = run.id
         datasetPath = run.datasetPath
         injection = stress.injection.description
-        group = stress.injection.group ?? zip(run.groupNames, run.groupPrivileged).first { !$0.1 }?.0 ?? ""
+        group = stress.injection.groupName(names: run.groupNames, privileged: run.groupPrivileged)
         levels = stress.levels
         seeds = run.seeds
         self.metric = metric

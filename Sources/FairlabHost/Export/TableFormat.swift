@@ -45,10 +45,7 @@ struct TableLine {
 
     /// Whether `metric`'s value rests on fewer seeds than the method ran on (a seed failed, or the value was
     /// undefined on it).
-    func isPartial(_ metric: String) -> Bool {
-        guard let statistic = statistic(metric) else { return false }
-        return statistic.count < row.seedsRun
-    }
+    func isPartial(_ metric: String) -> Bool { row.isPartial(prefix + metric) }
 }
 
 /// How numbers read in the text formats.

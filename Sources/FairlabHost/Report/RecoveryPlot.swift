@@ -65,8 +65,10 @@ struct RecoveryPlot {
         canvas.frame(
             xTicks: summary.levels.map { (xAxis.position($0), StressTable.level($0)) }, yTicks: yAxis.ticks.map { (yAxis.position($0), yAxis.label($0)) },
             left: left, right: right, top: top, bottom: bottom, xTitle: "injected level p (\(summary.injection))", yTitle: title)
-        // Side by side at each level: spread over at most 60 % of the space between two levels, 5 px apart at most.
-        let levelGap = summary.levels.count > 1 ? (xAxis.position(summary.levels[1]) - xAxis.position(summary.levels[0])) : 100
+        // Side by side at each level: spread over at most 60 % of the narrowest space between two levels (levels need
+        // not be evenly spaced), 5 px apart at most.
+        let positions = summary.levels.map(xAxis.position)
+        let levelGap = zip(positions, positions.dropFirst()).map { abs($1 - $0) }.min() ?? 100
         let step = min(5, 0.6 * abs(levelGap) / Double(max(rows.count, 1)))
         let clip = yAxis.lower...yAxis.upper
         var ends: [(x: Double, y: Double, label: String, color: String)] = []

@@ -26,9 +26,8 @@ struct TradeoffPlot {
     func points(_ summary: ComparisonSummary) -> [Point] {
         var points = summary.rows.compactMap { row -> Point? in
             guard let xValue = x.value(of: row, in: summary), let yValue = y.value(of: row, in: summary) else { return nil }
-            let seeds = [x, y].map { row.metrics[$0.storedName(in: row)]?.count ?? 0 }
             return Point(id: row.id, stage: row.stage, x: xValue, y: yValue, xInterval: x.interval(of: row, in: summary),
-                         yInterval: y.interval(of: row, in: summary), partial: seeds.contains { $0 < row.seedsSucceeded })
+                         yInterval: y.interval(of: row, in: summary), partial: [x, y].contains { row.isPartial($0.storedName(in: row)) })
         }
         let badness = points.map { (x.badness($0.x, in: summary), y.badness($0.y, in: summary)) }
         for index in points.indices {

@@ -151,7 +151,8 @@ public enum ResultsFile {
         let missing = try runsWithoutFiles(in: path)
         guard missing == 0 else {
             throw FairlabError(
-                file: path, "the file of each of its \(missing) runs is missing from \(path)\(runsFolderSuffix) (a results file's .runs folder must stay beside it)")
+                file: path, (missing == 1 ? "the file of its one run is" : "the file of each of its \(missing) runs is")
+                    + " missing from \(path)\(runsFolderSuffix) (a results file's .runs folder must stay beside it)")
         }
         throw FairlabError(file: path, "the file holds no complete run")
     }

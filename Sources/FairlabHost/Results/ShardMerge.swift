@@ -43,8 +43,7 @@ public enum ShardMerge {
         // The group as the injection used it: `label-bias` is `label-bias:group=` the first unprivileged group.
         try requireSame("stress injection", { run in
             run.stress.map { stress in
-                let group = stress.injection.group ?? zip(run.groupNames, run.groupPrivileged).first { !$0.1 }?.0 ?? ""
-                return "\(stress.injection.kind.rawValue):group=\(group)"
+                "\(stress.injection.kind.rawValue):group=\(stress.injection.groupName(names: run.groupNames, privileged: run.groupPrivileged))"
             } ?? "none"
         }, shown: { $0 })
         try requireSame("stress levels", { $0.stress?.levels ?? [] }, shown: { $0.map { "\($0)" }.joined(separator: ",") })

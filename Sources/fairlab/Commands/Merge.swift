@@ -28,20 +28,13 @@ struct Merge: ParsableCommand {
         for path in shards { try UntrustedFile.check(path, as: .results, executable: executable) }
         if FileManager.default.fileExists(atPath: output) { try UntrustedFile.check(output, as: .resultsIndex, executable: executable) }
         let run = try ShardMerge.merge(shards, command: CommandLine.arguments.joined(separator: " "))
-        // Before the append: a format the run cannot be shown in must not leave a run a second try would repeat.
-        guard run.stress == nil || tableFormat != .latex else {
-            throw FairlabError("--format latex renders one comparison: use md, csv, json or html for a stress run (fairlab export --level then gives one level in LaTeX)")
-        }
+        // The table rendered before the append: a run that cannot be shown (a stress run in LaTeX) is refused
+        // without leaving a run behind that a second try would append again.
+        let summary = run.stress == nil ? try ComparisonSummary(run) : nil
+        let table = try summary.map { try tableFormat.render($0) } ?? StressTable.render(try StressSummary(run), as: tableFormat)
         try ResultsFile.append(run, to: output)
-        if run.stress != nil {
-            print(try StressTable.render(try StressSummary(run), as: tableFormat), terminator: "")
-            reportProgress("merged \(shards.count) shards into stress run \(run.id) in \(output)")
-            try finish(with: exitStatus(of: run))
-            return
-        }
-        let summary = try ComparisonSummary(run)
-        print(try tableFormat.render(summary), terminator: "")
-        reportProgress("merged \(shards.count) shards into run \(run.id) in \(output)")
-        try finish(with: exitStatus(of: summary))
+        print(table, terminator: "")
+        reportProgress("merged \(shards.count) shards into \(run.stress == nil ? "run" : "stress run") \(run.id) in \(output)")
+        try finish(with: summary.map(exitStatus(of:)) ?? exitStatus(of: run))
     }
 }
