@@ -110,6 +110,9 @@ let package = Package(
             exclude: ["Fixtures"]),
         // The adversarial network's hand-written backward pass, checked inside its plugin module.
         .testTarget(name: "AdversarialDebiasingTests", dependencies: ["AdversarialDebiasing", "FairlabHost", "CFairlabPlugin"]),
+        // LFR's hand-written gradient. Its objective's source is compiled into the test (a link to the plugin's file):
+        // a second plugin module linked into the one test binary would define the plugin entry point twice.
+        .testTarget(name: "LFRTests", dependencies: ["FairlabHost", "FairlabCore", "FairlabPluginKit", "CFairlabPlugin", "CFairlabKernels"]),
         .testTarget(name: "EndToEndTests", dependencies: ["FairlabHost", "FairlabCore", "FairlabTestSupport"], exclude: ["Fixtures"]),
     ] + pluginTargets
 )

@@ -15,8 +15,8 @@ import FairlabPluginKit
 ///
 /// The two products over the rows and features (S = X Vᵀ and Xᵀ F) go over a `FeatureMatrix`, sparse or dense; the passes
 /// over the rows, O(N k²), are C kernels (`fairlab_lfr_*`). The gradient, by the chain rule through the softmax and
-/// the distances, is checked against central differences in the golden script (tools/golden/make_lfr_goldens.py);
-/// the sparse and dense products against each other in LFRTests.
+/// the distances, is checked against central differences in Tests/LFRTests (which compiles this file) and in the
+/// golden script (tools/golden/make_lfr_goldens.py); the sparse and dense products against each other in LFRTests.
 struct LFRObjective {
     /// The terms of the objective at one point.
     struct Terms { var total, reconstruction, prediction, parity: Double }

@@ -29,6 +29,17 @@ import Testing
         #expect(try #require(estimate.secondsLeft(elapsed: 4)) == 8)
     }
 
+    /// A task killed at its time limit: its 60 s wait is in the elapsed time, and counted as work done, so the pace
+    /// the other tasks set stands.
+    @Test func aTimedOutTasksWaitCountsAsWorkDone() throws {
+        var estimate = RemainingTime(kinds: [0, 1, 1, 1])
+        estimate.finished(task: 0, seconds: nil, failedAfter: 60)
+        // Task 1 took 4 s of work; 64 s of work done in 64 s of wall clock (one worker). Left: tasks 2 and 3 at 4 s
+        // each, 8 s. Without the timed-out task's 60 s the pace would be 64 / 4, and the estimate 128 s.
+        estimate.finished(task: 1, seconds: 4)
+        #expect(try #require(estimate.secondsLeft(elapsed: 64)) == 8)
+    }
+
     @Test func clockReadsMinutesAndHours() {
         #expect(RemainingTime.clock(0.4) == "0:00")
         #expect(RemainingTime.clock(59.6) == "1:00")

@@ -274,7 +274,8 @@ public struct Comparison: Sendable {
                 for line in WorkerPool.logTail(tasks[index].logPath) { progress("  \(tasks[index].label): \(line)") }
             }
             done += 1
-            remaining.finished(task: index, seconds: outcome.succeeded ? outcome.fitSeconds + outcome.predictSeconds : nil)
+            remaining.finished(
+                task: index, seconds: outcome.succeeded ? outcome.fitSeconds + outcome.predictSeconds : nil, failedAfter: pool.lastRunSeconds[index] ?? 0)
             let detail = outcome.succeeded
                 ? String(format: "ok, fit %.3f s", outcome.fitSeconds) + outcome.notes.map { "; note: \($0)" }.joined()
                 : "FAILED: \(outcome.error)"

@@ -4,12 +4,16 @@ import Foundation
 /// method) take alike and kinds differ widely (adversarial debiasing's fit takes thirty times reweighing's), so a
 /// task left is expected to take its kind's mean so far, or every finished task's mean while its kind has none;
 /// the work left is scaled to wall-clock time by the run's own ratio so far, elapsed time over the work finished,
-/// which takes in the parallel workers and what each task spends beyond its fit. A failed task leaves the tasks to
-/// go and nothing else: its time (none measured, or a time limit's) says nothing about its kind's.
+/// which takes in the parallel workers and what each task spends beyond its fit. A failed task's time (none
+/// measured, or a time limit's) says nothing about its kind's, so it leaves its kind's mean alone; but the seconds
+/// its worker ran count as work done, or a task killed at its time limit, all of whose wait is in the elapsed time,
+/// would make the run look that much slower for the rest of it.
 public struct RemainingTime {
     private let kinds: [Int]
     /// Per kind: tasks not finished, and the finished ones' count and seconds.
     private var left: [Int], finishedCount: [Int], finishedSeconds: [Double]
+    /// The seconds the failed tasks' workers ran.
+    private var failedSeconds = 0.0
 
     /// An estimate for tasks of the given kinds (0, 1, ...): task i's kind is `kinds[i]`.
     public init(kinds: [Int]) {
@@ -21,11 +25,15 @@ public struct RemainingTime {
         for kind in kinds { left[kind] += 1 }
     }
 
-    /// Task `task` finished, having taken `seconds` of work, or failed (nil).
-    public mutating func finished(task: Int, seconds: Double?) {
+    /// Task `task` finished, having taken `seconds` of work, or failed (nil) after its worker ran `failedAfter`
+    /// seconds.
+    public mutating func finished(task: Int, seconds: Double?, failedAfter: Double = 0) {
         let kind = kinds[task]
         left[kind] -= 1
-        guard let seconds else { return }
+        guard let seconds else {
+            failedSeconds += failedAfter
+            return
+        }
         finishedCount[kind] += 1
         finishedSeconds[kind] += seconds
     }
@@ -38,7 +46,7 @@ public struct RemainingTime {
         let work = left.indices.reduce(0.0) { sum, kind in
             sum + Double(left[kind]) * (finishedCount[kind] > 0 ? finishedSeconds[kind] / Double(finishedCount[kind]) : overallMean)
         }
-        return work * elapsed / allSeconds
+        return work * elapsed / (allSeconds + failedSeconds)
     }
 
     /// `seconds` as m:ss, or h:mm:ss from an hour.

@@ -158,6 +158,7 @@ public final class WorkerPool {
         _ tasks: [WorkerTask], cancellation: WorkerCancellation? = nil, tick: () -> Void = {}, finished: (Int, WorkerFailure?) -> Void
     ) throws {
         lastPeakMemoryMB = [:]
+        lastRunSeconds = [:]
         precondition(tasks.indices.allSatisfy { index in tasks[index].dependencies.allSatisfy { $0 < index } }, "a task depends on a later one")
         catchingScopes.add(1, ordering: .sequentiallyConsistent)
         defer { catchingScopes.subtract(1, ordering: .sequentiallyConsistent) }
@@ -214,6 +215,7 @@ public final class WorkerPool {
                     progressed = true
                     var failure = Self.failure(fromWaitStatus: status, logPath: task.logPath)
                     lastPeakMemoryMB[worker.index] = worker.peakKilobytes / 1024
+                    lastRunSeconds[worker.index] = now.timeIntervalSince(worker.started)
                     if let reason = failure, reachedMemoryLimit(worker.index) {
                         failure = .memoryLimit(peakMegabytes: worker.peakKilobytes / 1024, limitMegabytes: memoryLimitMB, then: reason)
                     }
@@ -224,6 +226,7 @@ public final class WorkerPool {
                 let stalled = task.stallTimeout.map { now.timeIntervalSince(running[pid]!.lastProgress) > $0 } ?? false
                 if now.timeIntervalSince(worker.started) > timeout || stalled {
                     Self.stop(pid, running.removeValue(forKey: pid)!)
+                    lastRunSeconds[worker.index] = now.timeIntervalSince(worker.started)
                     progressed = true
                     ended.insert(worker.index)
                     finished(worker.index, stalled ? .stalled(task.stallTimeout!) : .timeout(timeout))
@@ -307,6 +310,9 @@ public final class WorkerPool {
 
     /// Peak resident memory (MiB) of each task of the last `run`, by task index.
     public private(set) var lastPeakMemoryMB: [Int: Int] = [:]
+
+    /// Seconds each task's worker of the last `run` ran, from its start to its exit or its kill, by task index.
+    public private(set) var lastRunSeconds: [Int: Double] = [:]
 
     /// Whether task `index` of the last run peaked near the memory limit (so an error it reported, such as a
     /// failed allocation, is best explained by the limit).

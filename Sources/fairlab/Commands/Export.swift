@@ -38,7 +38,10 @@ struct Export: ParsableCommand {
                     + (failed > 0 ? ", \(failed) with failures" : "") + (run.shard.map { ", shard \($0)" } ?? ""))
             }
             let missing = try ResultsFile.runsWithoutFiles(in: results)
-            if missing > 0 { reportProgress("note: the file of each of \(missing) more runs is missing from \(results)\(ResultsFile.runsFolderSuffix)") }
+            if missing > 0 {
+                reportProgress("note: " + (missing == 1 ? "the file of one more run is" : "the files of \(missing) more runs are")
+                    + " missing from \(results)\(ResultsFile.runsFolderSuffix)")
+            }
             return
         }
         let id = try runID ?? ResultsFile.latestRunID(in: results)

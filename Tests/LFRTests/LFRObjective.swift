@@ -1,0 +1,1 @@
+../../Plugins/LFR/LFRObjective.swift
