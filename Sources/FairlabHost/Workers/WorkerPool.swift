@@ -112,15 +112,18 @@ public final class WorkerPool {
     /// A pool running `executable`; `environment` is added to the workers' environment, and `memoryLimitMB`
     /// (0 for none) caps each worker's address space (applied by the worker itself, see `WorkerEntry`).
     ///
-    /// Workers run with one BLAS thread, on the BLAS kernels of the processor (`BLAS.workerCoreType`), and
+    /// Workers run with one BLAS thread, on the BLAS kernels of the processor (`BLAS.workerCoreType`),
     /// without the Swift runtime's crash backtracer: a crash is reported by its signal and the worker's last line
-    /// of its own (a plugin's message, a Swift fatal error), not by the backtracer's closing "Backtrace took 0.03s".
+    /// of its own (a plugin's message, a Swift fatal error), not by the backtracer's closing "Backtrace took 0.03s";
+    /// and with glibc's allocator keeping the memory a worker frees (`allocatorTunables`).
     public init(executable: String, parallelism: Int, timeout: Double, memoryLimitMB: Int = 0, environment: [String: String] = [:]) {
         self.executable = executable
         self.parallelism = max(1, parallelism)
         self.timeout = timeout
         self.memoryLimitMB = memoryLimitMB
-        self.environment = ["OPENBLAS_NUM_THREADS": "1", "SWIFT_BACKTRACE": "enable=no", WorkerEntry.hostVariable: String(getpid())]
+        // The host's own tunables, if any, come last: glibc takes the last value given for each.
+        let tunables = [Self.allocatorTunables, ProcessInfo.processInfo.environment["GLIBC_TUNABLES"]].compactMap { $0 }.joined(separator: ":")
+        self.environment = ["OPENBLAS_NUM_THREADS": "1", "SWIFT_BACKTRACE": "enable=no", WorkerEntry.hostVariable: String(getpid()), "GLIBC_TUNABLES": tunables]
             .merging(BLAS.workerCoreType().map { ["OPENBLAS_CORETYPE": $0] } ?? [:]) { $1 }
             .merging(environment) { $1 }
             .merging(memoryLimitMB > 0 ? [WorkerEntry.memoryLimitVariable: String(memoryLimitMB)] : [:]) { $1 }
@@ -140,6 +143,15 @@ public final class WorkerPool {
         keepsStandby = true
         if standby == nil { standby = spawnStandby(environment: workerEnvironment()) }
     }
+
+    /// glibc's allocator settings for workers. By default an allocation of 128 KiB or more (a column of a few
+    /// thousand rows) is mapped fresh from the kernel and unmapped when freed, so every such array a fit makes, and
+    /// makes again each iteration, costs a page fault per 4 KiB written, each page zeroed by the kernel first. A
+    /// worker lives for one job: allocations up to 1 GiB come from its heap, which keeps what is freed for the
+    /// next allocation (it is returned at exit), and the heap is backed by huge pages where the kernel offers them
+    /// on request. On Adult this took the page faults of a compare run without the two slowest methods from 399,000
+    /// to 108,000. The largest resident size a job reaches is its peak either way; the memory limit still bounds it.
+    static let allocatorTunables = "glibc.malloc.mmap_threshold=1073741824:glibc.malloc.trim_threshold=1073741824:glibc.malloc.hugetlb=1"
 
     /// The workers' environment: the host's, with the pool's additions.
     private func workerEnvironment() -> [String] {
