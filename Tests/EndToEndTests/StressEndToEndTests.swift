@@ -112,6 +112,10 @@ import Testing
         #expect(labels.count == summary.rows.count && zip(labels, labels.dropFirst()).allSatisfy { $1 - $0 >= RecoveryPlot.labelSpacing - 1e-9 }, "\(labels)")
         #expect(RecoveryPlot.spread([100, 101, 300, 100.5], top: 20, bottom: 360) == [100, 122, 300, 111])
         #expect(RecoveryPlot.spread([355, 356, 357], top: 20, bottom: 360) == [338, 349, 360])
+        // The tables' dots are in the curves' colours, method by method (not the stages').
+        for (row, color) in zip(summary.rows, RecoveryPlot.colors(of: summary.rows)) {
+            #expect(html.contains("<tr data-method=\"\(row.id)\"><td class=\"method\"><span class=\"dot\" style=\"background:\(color)\">"), "\(row.id)")
+        }
 
         // In a real browser: it loads offline, silently, with the curves drawn.
         try #require(FileManager.default.isExecutableFile(atPath: ReportEndToEndTests.chromium), "chromium is not installed (.ci/run installs it)")
@@ -142,6 +146,61 @@ import Testing
         #expect(method.outcomes.allSatisfy { $0.predictions.allSatisfy { $0 == 1 } })
         #expect(lfr.cells.allSatisfy(\.predictsOneClass) && !reweighing.cells.contains(where: \.predictsOneClass))
         #expect(run.stdout.contains("| lfr        | pre      | ") && run.stdout.contains(" c ") && run.stdout.contains(StressTable.oneClassLegend), "\(run.stdout)")
+
+        // On a ratio, gaps are distances from its ideal 1, 1 − min(DI, 1/DI), not |DI|: reweighing's recovery on
+        // disparate impact recomputed from the stored predictions, DI the unprivileged side's selection rate over
+        // the privileged one's.
+        let ratio = try StressSummary(record, metric: "disparate_impact")
+        func distance(_ outcome: SeedOutcome) -> Double {
+            let codes = record.splits.first { $0.seed == outcome.seed }!.testGroupCodes
+            func rate(_ privileged: Bool) -> Double {
+                let rows = codes.indices.filter { record.groupPrivileged[Int(codes[$0])] == privileged }
+                return rows.map { outcome.predictions[$0] }.reduce(0, +) / Double(rows.count)
+            }
+            let di = rate(false) / rate(true)
+            return 1 - min(di, 1 / di)
+        }
+        func at(_ id: String, _ level: Double, _ seed: UInt64) -> Double {
+            distance(record.methods.first { $0.id == id }!.outcomes.first { $0.level == level && $0.seed == seed }!)
+        }
+        let gap = record.seeds.map { at("baseline", 0.4, $0) - at("baseline", 0, $0) }.reduce(0, +) / 2
+        let closed = record.seeds.map { at("baseline", 0.4, $0) - at("reweighing", 0.4, $0) }.reduce(0, +) / 2
+        #expect(abs((ratio.injectedGap[1] ?? .nan) - gap) < 1e-12 && gap > 0, "gap \(String(describing: ratio.injectedGap[1])) against \(gap)")
+        let recovery = try #require(ratio.rows.first { $0.id == "reweighing" }?.cells[1].recovery)
+        #expect(abs(recovery - closed / gap) < 1e-12, "\(recovery) against \(closed / gap)")
+        let ratioTable = try TestEnvironment.fairlab(["export", results, "--metric", "disparate_impact"])
+        #expect(ratioTable.stdout.contains("Injected gap in Disparate impact's distance from 1 (the baseline's"), "\(ratioTable.stdout)")
+        // A score has no gap to recover.
+        let score = try TestEnvironment.fairlab(["export", results, "--metric", "accuracy"])
+        #expect(score.status == 1 && score.stderr.contains("'accuracy' is a score (use one of: statistical_parity_difference, disparate_impact"), "\(score.stderr)")
+        // One level exported as a comparison says which level it is.
+        let level = try TestEnvironment.fairlab(["export", results, "--level", "0.4"])
+        #expect(level.stdout.hasPrefix(TestEnvironment.dataset("german") + " — ") && level.stdout.split(separator: "\n")[0]
+            .hasSuffix("; level 0.4 of label-bias injected in group age<=25's training and validation rows (test labels clean)"), "\(level.stdout)")
+    }
+
+    /// Flipping favourable labels in the privileged group (age > 25 on German) brings the baseline closer to parity:
+    /// the gap is negative beyond the seeds' noise, marked, and recovery and pass-through are left undefined, not
+    /// shown as negative shares.
+    @Test func aNarrowedGapHasNoRecovery() throws {
+        let result = try TestEnvironment.fairlab([
+            "stress", TestEnvironment.dataset("german"), "--inject", "label-bias:group=age>25", "--levels", "0.2", "--seeds", "8", "--jobs", "2",
+            "--methods", "reweighing", "--format", "json",
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let gaps = try #require(json["injectedGap"] as? [Double]), narrows = try #require(json["injectedGapNarrows"] as? [Bool])
+        #expect(gaps[1] < -0.05 && narrows == [false, true], "\(gaps) \(narrows)")
+        let rows = try #require(json["rows"] as? [[String: Any]])
+        for row in rows {
+            let cell = try #require((row["cells"] as? [[String: Any]])?[1])
+            #expect(cell["recovery"] == nil && cell["passThrough"] == nil, "\(row["id"] ?? "")")
+        }
+        let markdown = try TestEnvironment.fairlab([
+            "stress", TestEnvironment.dataset("german"), "--inject", "label-bias:group=age>25", "--levels", "0.2", "--seeds", "8", "--jobs", "2",
+            "--methods", "reweighing",
+        ])
+        #expect(markdown.stdout.contains(" (narrowed)") && markdown.stdout.contains("(narrowed): the injection brought the baseline closer to the ideal"), "\(markdown.stdout)")
     }
 
     /// A proxy of the group adds nothing the baseline did not have where the group's own column is a feature:
@@ -190,6 +249,8 @@ import Testing
         ])
         #expect(result.status == 1 && result.stderr.contains("has no metric 'spd'"), "\(result.stderr)")
         #expect(result.stdout.contains("Recovery: share of the injected |Stat. parity diff.| gap closed"), "\(result.stdout)")
+        // One seed (the default): the noise cannot be judged, and the table says so.
+        #expect(result.stdout.contains("One seed: whether an injected gap exceeds the seeds' noise cannot be judged"), "\(result.stdout)")
         #expect(try ResultsFile.runIDs(in: folder + "/stress.h5").count == 1)
     }
 
@@ -209,5 +270,13 @@ import Testing
         try expectError(["--inject", "flip"], "--inject flip: unknown kind")
         try expectError([], "give --inject KIND")
         try expectError(["--inject", "label-bias", "--format", "latex"], "--format latex renders one comparison")
+        try expectError(["--inject", "label-bias", "--levels", "-0.1"], "--levels: -0.1 is outside [0, 1]")
+        try expectError(["--inject", "label-bias", "--levels", "0,-0"], "--levels names a level twice")
+        try expectError(["--inject", "label-bias", "--levels", "0"], "--levels: give a level above 0")
+        try expectError(["--inject", "label-bias:"], "--inject label-bias:: expected KIND or KIND:group=NAME")
+        // German's validation rows run out of young applicants with good credit before its training rows do.
+        let german = try TestEnvironment.fairlab(["stress", TestEnvironment.dataset("german"), "--methods", "eq-odds", "--inject", "under-sample", "--levels", "0.98"])
+        #expect(german.status == 1 && german.stderr.contains("level 0.98 of under-sample on seed 0 leaves no validation rows of group age<=25 with label 1: lower the level")
+            && !german.stderr.contains("running "), "\(german.stderr)")
     }
 }

@@ -23,7 +23,8 @@ public struct InjectedRows: Sendable, Codable, Equatable {
 
     /// `dataset` and `split` with the injection applied: labels flipped, training and validation rows dropped,
     /// or the proxy column appended. Throws when the rows cannot be this kind's on this split (a replay of
-    /// another dataset's rows), or when a training cell (group × label) that had rows is left with none.
+    /// another dataset's rows), or when a training or validation cell (group × label) that had rows is left with
+    /// none (post-processing methods fit on the validation rows).
     public func apply(
         _ kind: InjectionKind, to dataset: Dataset, split: DatasetSplit, partition: GroupPartition
     ) throws -> (dataset: Dataset, split: DatasetSplit) {
@@ -31,7 +32,7 @@ public struct InjectedRows: Sendable, Codable, Equatable {
         func cells(_ labels: [Double], _ part: [Int]) -> Set<Int> {
             Set(part.map { Int(partition.codes[$0]) * 2 + (labels[$0] == 1 ? 1 : 0) })
         }
-        let clean = cells(dataset.labels, split.train)
+        let clean = (train: cells(dataset.labels, split.train), validation: cells(dataset.labels, split.validation))
         var dataset = dataset, injected = split
         let context = "level \(String(format: "%g", level)) of \(kind.rawValue) on seed \(seed)"
         let trainOrValidation = Set(split.train).union(split.validation)
@@ -60,10 +61,13 @@ public struct InjectedRows: Sendable, Codable, Equatable {
             }
             dataset.featureNames.append(Self.proxyColumn)
         }
-        let after = cells(dataset.labels, injected.train)
-        if let lost = clean.subtracting(after).sorted().first {
-            throw FairlabError(
-                "\(context) leaves no training rows of group \(partition.names[lost / 2]) with label \(lost % 2): lower the level")
+        for (part, before, after) in [
+            ("training", clean.train, cells(dataset.labels, injected.train)), ("validation", clean.validation, cells(dataset.labels, injected.validation)),
+        ] {
+            if let lost = before.subtracting(after).sorted().first {
+                throw FairlabError(
+                    "\(context) leaves no \(part) rows of group \(partition.names[lost / 2]) with label \(lost % 2): lower the level")
+            }
         }
         return (dataset, injected)
     }

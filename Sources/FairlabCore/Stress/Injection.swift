@@ -14,7 +14,7 @@ public struct Injection: Sendable, Codable, Equatable, CustomStringConvertible {
 
     /// Parses `KIND` or `KIND:group=NAME`.
     public init(parsing text: String) throws {
-        let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
+        let parts = text.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
         let known = InjectionKind.allCases.map(\.rawValue).joined(separator: ", ")
         guard let first = parts.first, let kind = InjectionKind(rawValue: first) else {
             throw FairlabError("--inject \(text): unknown kind (use \(known))")

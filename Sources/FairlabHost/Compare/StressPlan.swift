@@ -14,7 +14,10 @@ public struct StressPlan: Codable, Sendable, Equatable {
         for level in levels where !(level >= 0 && level <= 1) {
             throw FairlabError("--levels: \(level) is outside [0, 1]")
         }
+        // −0 is 0 (adding +0 turns it so): it would be a second level 0, shown as "-0".
+        let levels = levels.map { $0 + 0 }
         guard Set(levels).count == levels.count else { throw FairlabError("--levels names a level twice") }
+        guard levels.contains(where: { $0 > 0 }) else { throw FairlabError("--levels: give a level above 0 (level 0, the clean data, always runs)") }
         self.injection = injection
         // Level 0 always runs: recovery is the share of the gap between it and each level that a method closes.
         self.levels = Set(levels + [0]).sorted()

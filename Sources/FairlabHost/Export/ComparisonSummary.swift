@@ -111,6 +111,9 @@ public struct ComparisonSummary: Codable, Sendable {
     public let metricDescriptors: [MetricDescriptor]
     /// What the selection rule picked, when one was given.
     public private(set) var selection: Selection?
+    /// For one level of a stress run (`export --level`): what was injected there, which every format's description
+    /// of the run says (the table alone reads like a comparison on clean data).
+    public var stressLevel: String?
 
     /// The overall metrics a table shows as columns, in order: those the metric plugins described, in their
     /// order, then any other the run has, by name. A randomised method's expected values are not columns of

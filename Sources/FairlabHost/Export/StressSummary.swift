@@ -5,10 +5,13 @@ import Foundation
 /// recovery metric (means over seeds with t-intervals), the share of the injected gap it closes, and its accuracy
 /// against the uninjected baseline. Randomised methods are judged by their expected values.
 ///
-/// The injected gap at level p is how far the baseline's |metric| moved from level 0 (mean over seeds, each seed
-/// against itself); a method closes the part of it that its own |metric| at p is below the baseline's at p. So a
-/// recovery of 1 brings the metric back to the clean baseline's, 0 leaves it where the biased baseline is, and
-/// above 1 goes further (a fairness method lowers the metric even on clean data).
+/// Gaps are distances from the metric's ideal as its plugin describes it (`MetricDescriptor.distanceFromIdeal`:
+/// |SPD| for a difference, 1 − min(DI, 1/DI) for a ratio). The injected gap at level p is how far the baseline's
+/// distance moved from level 0 (mean over seeds, each seed against itself); a method closes the part of it that its
+/// own distance at p is below the baseline's at p. So a recovery of 1 brings the metric back to the clean
+/// baseline's, 0 leaves it where the biased baseline is, and above 1 goes further (a fairness method lowers the
+/// metric even on clean data). Where the injection brought the baseline closer to the ideal (a flip in the
+/// privileged group), there is no gap to close, and recovery and pass-through are left undefined.
 public struct StressSummary: Codable, Sendable {
     /// One method at one level.
     public struct Cell: Codable, Sendable {
@@ -19,10 +22,11 @@ public struct StressSummary: Codable, Sendable {
         public let metric: SeedInterval?
         /// Mean over seeds of accuracy minus the baseline's at level 0 on the same seed.
         public let accuracyChange: Double?
-        /// Share of the injected gap closed (nil at level 0, or where the baseline's gap is 0).
+        /// Share of the injected gap closed (nil at level 0, where the baseline's gap is 0, or where it narrowed).
         public let recovery: Double?
-        /// Share of the injected gap that reaches the method's own |metric|: its |metric| at this level minus at
-        /// level 0, over the baseline's gap (0: the method absorbs the injection, 1: it passes it all on).
+        /// Share of the injected gap that reaches the method's own distance from the ideal: its distance at this
+        /// level minus at level 0, over the baseline's gap (0: the method absorbs the injection, 1: it passes it all
+        /// on; nil where recovery is).
         public let passThrough: Double?
         public let seedsSucceeded: Int
         public let seedsRun: Int
@@ -53,32 +57,52 @@ public struct StressSummary: Codable, Sendable {
     public let seeds: [UInt64]
     /// The metric whose gap recovery is measured on.
     public let metric: String
-    /// Per level: the baseline's |metric| at that level minus at level 0, mean over seeds (nil where undefined).
+    /// What that metric is: its ideal, and so how its distance from it is measured.
+    public let metricDescriptor: MetricDescriptor
+    /// Per level: the baseline's distance from the ideal at that level minus at level 0, mean over seeds (nil where
+    /// undefined).
     public let injectedGap: [Double?]
     /// Per level: whether the injected gap is within the seeds' noise, its 95 % t-interval over the seeds'
     /// paired gaps including 0 (false with one seed, where there is no interval). Recovery and pass-through are
     /// ratios to the gap, so at such a level they are ratios of noise.
     public let injectedGapIsNoise: [Bool]
+    /// Per level: whether the injection brought the baseline closer to the ideal (a negative gap beyond the seeds'
+    /// noise): there is no injected gap to close there.
+    public let injectedGapNarrows: [Bool]
     public let rows: [Row]
     /// The run at level 0 as a comparison: metric names and order, provenance (not in the JSON export, which
     /// `export --level` gives level by level).
     public private(set) var cleanSummary: ComparisonSummary?
 
     private enum CodingKeys: String, CodingKey {
-        case runID, datasetPath, injection, group, levels, seeds, metric, injectedGap, injectedGapIsNoise, rows
+        case runID, datasetPath, injection, group, levels, seeds, metric, metricDescriptor, injectedGap, injectedGapIsNoise, injectedGapNarrows, rows
     }
 
     /// The metric recovery is measured on unless told otherwise.
     public static let defaultMetric = "statistical_parity_difference"
 
-    /// Summarises the stress run `run` on `metric`; throws when the run is not a stress run or lacks the metric.
+    /// Summarises the stress run `run` on `metric`; throws when the run is not a stress run, lacks the metric, or
+    /// the metric is not one whose distance from an ideal a bias widens (a score such as accuracy, or one without an
+    /// ideal).
     public init(_ run: RunRecord, metric: String = Self.defaultMetric, file: String? = nil) throws {
         guard let stress = run.stress else { throw FairlabError(file: file ?? run.id, "run \(run.id) is not a stress run") }
         let present = Set(run.methods.flatMap { $0.outcomes.flatMap { $0.metrics.overall.keys } })
-        guard present.contains(metric), present.contains("accuracy") else {
-            let known = present.filter { !$0.hasPrefix(ComparisonSummary.expectedPrefix) }.sorted().joined(separator: ", ")
-            throw FairlabError(file: file ?? run.id, "run \(run.id) has no metric '\(metric)' (it has: \(known.isEmpty ? "none" : known))")
+        let known = present.filter { !$0.hasPrefix(ComparisonSummary.expectedPrefix) }
+        guard known.contains(metric), present.contains("accuracy") else {
+            let names = known.sorted().joined(separator: ", ")
+            throw FairlabError(file: file ?? run.id, "run \(run.id) has no metric '\(metric)' (it has: \(names.isEmpty ? "none" : names))")
         }
+        let descriptors = run.metricDescriptors.isEmpty ? MetricDescriptor.beforeDescriptors : run.metricDescriptors
+        let descriptor = descriptors.first { $0.metric == metric } ?? MetricDescriptor(undescribed: metric)
+        guard descriptor.kind != .score, descriptor.ideal != nil else {
+            let fair = descriptors.filter { $0.kind != .score && $0.ideal != nil && known.contains($0.metric) }.map(\.metric)
+            throw FairlabError(
+                file: file ?? run.id,
+                "recovery is measured on a fairness metric with an ideal value, and '\(metric)' is "
+                    + (descriptor.kind == .score ? "a score" : "not described with an ideal") + " (use one of: \(fair.joined(separator: ", ")))")
+        }
+        metricDescriptor = descriptor
+        func distance(_ value: Double) -> Double { descriptor.distanceFromIdeal(value) ?? .nan }
         runID = run.id
         datasetPath = run.datasetPath
         injection = stress.injection.description
@@ -109,12 +133,14 @@ public struct StressSummary: Codable, Sendable {
 
         let gaps = stress.levels.map { level -> (gap: Double?, noise: Bool, biased: [UInt64: Double]) in
             let biased = baseline.map { values($0, metric, level: level) } ?? []
-            let paired = biased.compactMap { seed, value in cleanMetric[seed].map { abs(value) - abs($0) } }
+            let paired = biased.compactMap { seed, value in cleanMetric[seed].map { distance(value) - distance($0) } }.filter { !$0.isNaN }
             let noise = level > 0 && (SeedInterval(paired)?.contains(0) ?? false)
             return (mean(paired), noise, lookup(biased))
         }
         injectedGap = gaps.map(\.gap)
         injectedGapIsNoise = gaps.map(\.noise)
+        injectedGapNarrows = gaps.map { !$0.noise && ($0.gap ?? 0) < 0 }
+        let narrows = injectedGapNarrows
         rows = run.methods.map { method in
             let ownClean = lookup(values(method, metric, level: 0))
             let cells = stress.levels.enumerated().map { levelIndex, level -> Cell in
@@ -122,18 +148,20 @@ public struct StressSummary: Codable, Sendable {
                 let accuracy = values(method, "accuracy", level: level), own = values(method, metric, level: level)
                 let biased = gaps[levelIndex].biased
                 var recovery: Double?, passThrough: Double?
-                if level > 0 {
+                if level > 0 && !narrows[levelIndex] {
                     // Over the seeds where the clean and biased baselines and the method all have the metric (and,
                     // for pass-through, the method at level 0 too).
                     let paired = own.compactMap { seed, value -> (biased: Double, clean: Double, own: Double, ownClean: Double?)? in
                         guard let b = biased[seed], let c = cleanMetric[seed] else { return nil }
                         return (b, c, value, ownClean[seed])
                     }
-                    let gap = mean(paired.map { abs($0.biased) - abs($0.clean) })
-                    let closed = mean(paired.map { abs($0.biased) - abs($0.own) })
-                    if let gap, let closed, abs(gap) > 1e-12 { recovery = closed / gap }
-                    let drifts = paired.compactMap { p in p.ownClean.map { (gap: abs(p.biased) - abs(p.clean), drift: abs(p.own) - abs($0)) } }
-                    if let gap = mean(drifts.map(\.gap)), let drift = mean(drifts.map(\.drift)), abs(gap) > 1e-12 { passThrough = drift / gap }
+                    let gap = mean(paired.map { distance($0.biased) - distance($0.clean) })
+                    let closed = mean(paired.map { distance($0.biased) - distance($0.own) })
+                    if let gap, let closed, abs(gap) > 1e-12, gap.isFinite, closed.isFinite { recovery = closed / gap }
+                    let drifts = paired.compactMap { p in p.ownClean.map { (gap: distance(p.biased) - distance(p.clean), drift: distance(p.own) - distance($0)) } }
+                    if let gap = mean(drifts.map(\.gap)), let drift = mean(drifts.map(\.drift)), abs(gap) > 1e-12, gap.isFinite, drift.isFinite {
+                        passThrough = drift / gap
+                    }
                 }
                 let selectionRates = values(method, "selection_rate", level: level).map(\.value)
                 return Cell(

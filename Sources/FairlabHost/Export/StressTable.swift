@@ -25,12 +25,50 @@ public enum StressTable {
             + "; test rows keep their clean labels"
     }
 
-    /// A level as the tables write it (0.1, not 0.10000000000000001).
-    public static func level(_ value: Double) -> String { String(format: "%g", value) }
+    /// A level as the tables write it: the shortest decimal that reads back as the same number (0.1, not
+    /// 0.10000000000000001; 0.1000001 apart from 0.1), whole numbers without a point.
+    public static func level(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : "\(value)"
+    }
+
+    /// The recovery metric's distance from its ideal, as the tables name it: |SPD| for an ideal of 0, "DI's
+    /// distance from 1" for a ratio (1 − min(DI, 1/DI)), |m − ideal| otherwise.
+    static func distanceName(_ summary: StressSummary) -> String {
+        let descriptor = summary.metricDescriptor
+        let name = summary.cleanSummary?.descriptor(of: summary.metric).displayName ?? descriptor.displayName
+        let ideal = descriptor.ideal ?? 0
+        if descriptor.kind == .ratio { return "\(name)'s distance from \(level(ideal))" }
+        return ideal == 0 ? "|\(name)|" : "|\(name) − \(level(ideal))|"
+    }
+
+    /// The injected gap at each level above 0, with its marks.
+    static func gapLine(_ summary: StressSummary) -> String {
+        summary.levels.indices.filter { summary.levels[$0] > 0 }.map { index in
+            "p = \(level(summary.levels[index])): \(summary.injectedGap[index].map { CellText.number($0, signed: true) } ?? "—")"
+                + noiseMark(summary, index) + (summary.injectedGapNarrows[index] ? narrowedMarkText : "")
+        }.joined(separator: ", ")
+    }
+
+    /// The legends the gap line's marks and the run's seeds call for.
+    static func gapLegends(_ summary: StressSummary) -> [String] {
+        var legends: [String] = []
+        if summary.injectedGapIsNoise.contains(true) { legends.append(noiseLegend) }
+        if summary.injectedGapNarrows.contains(true) {
+            legends.append("\(narrowedMarkText.trimmingCharacters(in: .whitespaces)): the injection brought the baseline closer to the ideal there (a negative gap beyond the seeds' noise), so there is no gap to close: recovery and pass-through are not defined at that level.")
+        }
+        if summary.seeds.count == 1 && summary.levels.contains(where: { $0 > 0 }) {
+            legends.append("One seed: whether an injected gap exceeds the seeds' noise cannot be judged (run --seeds 5 or more); recovery on a small gap may be a ratio of noise.")
+        }
+        return legends
+    }
+
+    /// The mark of a level whose injection narrowed the gap.
+    static let narrowedMarkText = " (narrowed)"
 
     private static func markdown(_ summary: StressSummary) -> String {
         let levels = summary.levels.map(level)
         let metricName = summary.cleanSummary?.descriptor(of: summary.metric).displayName ?? summary.metric
+        let distance = distanceName(summary)
         func grid(_ title: String, levels shown: [Int], _ cell: (StressSummary.Cell) -> String) -> [String] {
             ["", title, ""] + MarkdownTable.table(["Method", "Stage"] + shown.map { "p = \(levels[$0])" }, summary.rows.map { row in
                 [row.id, row.stage] + shown.map { cell(row.cells[$0]) }
@@ -39,15 +77,13 @@ public enum StressTable {
         func mean(_ interval: SeedInterval?) -> String { interval.map { CellText.number($0.mean) } ?? "—" }
         let all = Array(summary.levels.indices), injected = all.filter { summary.levels[$0] > 0 }
         var lines = [description(summary)]
-        lines.append("Injected gap in |\(metricName)| (the baseline's at each level minus at 0): "
-            + injected.map { "p = \(levels[$0]): \(summary.injectedGap[$0].map { CellText.number($0, signed: true) } ?? "—")\(noiseMark(summary, $0))" }
-                .joined(separator: ", "))
-        if summary.injectedGapIsNoise.contains(true) { lines.append(noiseLegend) }
+        lines.append("Injected gap in \(distance) (the baseline's at each level minus at 0): " + gapLine(summary))
+        lines += gapLegends(summary)
         lines += grid("Clean-label accuracy:", levels: all) { mean($0.accuracy) + failedMark($0) }
         lines += grid("\(metricName):", levels: all) { mean($0.metric) + failedMark($0) }
-        lines += grid("Recovery: share of the injected |\(metricName)| gap closed (1: back to the clean baseline, 0: as biased as the baseline):",
+        lines += grid("Recovery: share of the injected \(distance) gap closed (1: back to the clean baseline, 0: as biased as the baseline):",
                       levels: injected) { cell in cell.recovery.map { CellText.number($0, digits: 2) + noiseMark(summary, cell) + oneClassMark(cell) } ?? "—" }
-        lines += grid("Pass-through: share of the injected gap that reaches the method's own |\(metricName)| (its value at p minus at 0; 0: absorbed):",
+        lines += grid("Pass-through: share of the injected gap that reaches the method's own \(distance) (its value at p minus at 0; 0: absorbed):",
                       levels: injected) { cell in cell.passThrough.map { CellText.number($0, digits: 2) + noiseMark(summary, cell) + oneClassMark(cell) } ?? "—" }
         if summary.rows.contains(where: { $0.cells.contains(where: \.predictsOneClass) }) { lines += ["", oneClassLegend] }
         lines += grid("Accuracy against the clean baseline (level 0, same seeds):", levels: all) {
@@ -84,7 +120,8 @@ public enum StressTable {
     private static func csv(_ summary: StressSummary) -> String {
         var lines = [[
             "run_id", "injection", "group", "method", "stage", "level", "seeds_ok", "seeds_run", "accuracy", "accuracy_ci_low", "accuracy_ci_high",
-            summary.metric, "\(summary.metric)_ci_low", "\(summary.metric)_ci_high", "injected_gap", "injected_gap_within_noise", "recovery", "pass_through", "accuracy_vs_clean_baseline",
+            summary.metric, "\(summary.metric)_ci_low", "\(summary.metric)_ci_high", "injected_gap", "injected_gap_within_noise", "injected_gap_narrows",
+            "recovery", "pass_through", "predicts_one_class", "accuracy_vs_clean_baseline",
         ].joined(separator: ",")]
         func number(_ value: Double?) -> String { value.map { String($0) } ?? "" }
         for row in summary.rows {
@@ -93,7 +130,7 @@ public enum StressTable {
                     summary.runID, summary.injection, summary.group, row.id, row.stage, String(cell.level), String(cell.seedsSucceeded),
                     String(cell.seedsRun), number(cell.accuracy?.mean), number(cell.accuracy?.lower), number(cell.accuracy?.upper),
                     number(cell.metric?.mean), number(cell.metric?.lower), number(cell.metric?.upper), number(summary.injectedGap[index]), String(summary.injectedGapIsNoise[index]),
-                    number(cell.recovery), number(cell.passThrough), number(cell.accuracyChange),
+                    String(summary.injectedGapNarrows[index]), number(cell.recovery), number(cell.passThrough), String(cell.predictsOneClass), number(cell.accuracyChange),
                 ].map(CSVExport.quote).joined(separator: ","))
             }
         }

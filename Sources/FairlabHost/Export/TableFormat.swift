@@ -100,6 +100,7 @@ func runDescription(_ summary: ComparisonSummary) -> String {
     let seeds = (summary.seeds.count == 1 ? "seed \(summary.seeds[0])" : "\(summary.seeds.count) seeds (mean ± std)")
         + (summary.shard.map { ", shard \($0) of the grid" } ?? "")
     return "\(summary.datasetPath) — groups by \(summary.protectedAttributes.joined(separator: " × ")): \(groups); \(seeds), \(summary.testRows.first ?? 0) test rows; run \(summary.runID)"
+        + (summary.stressLevel.map { "; \($0)" } ?? "")
 }
 
 /// What the text formats say about their intervals and marks, one sentence each.

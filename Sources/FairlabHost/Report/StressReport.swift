@@ -22,13 +22,13 @@ extension HTMLReport {
                 + others.enumerated().map { figure($1, id: "recovery-other-\($0)") }.joined() + "</details>"
         }
         let injected = summary.levels.indices.filter { summary.levels[$0] > 0 }
-        body += "<h3>Recovery</h3><p>Share of the injected |\(escapeHTML(metricName))| gap each method closes: 1 brings it back to the clean"
-            + " baseline's, 0 leaves it as biased as the baseline's at that level, above 1 goes further. Injected gap (the baseline's |"
-            + "\(escapeHTML(metricName))| at each level minus at 0): "
-            + escapeHTML(injected.map { "p = \(StressTable.level(summary.levels[$0])): \(summary.injectedGap[$0].map { CellText.number($0, signed: true) } ?? "—")\(StressTable.noiseMark(summary, $0))" }.joined(separator: ", "))
-            + ".</p>" + (summary.injectedGapIsNoise.contains(true) ? "<p class=\"legend\">\(escapeHTML(StressTable.noiseLegend))</p>" : "")
+        let distance = escapeHTML(StressTable.distanceName(summary))
+        body += "<h3>Recovery</h3><p>Share of the injected \(distance) gap each method closes: 1 brings it back to the clean"
+            + " baseline's, 0 leaves it as biased as the baseline's at that level, above 1 goes further. Injected gap (the baseline's "
+            + "\(distance) at each level minus at 0): " + escapeHTML(StressTable.gapLine(summary)) + ".</p>"
+            + StressTable.gapLegends(summary).map { "<p class=\"legend\">\(escapeHTML($0))</p>" }.joined()
         body += grid(summary, id: "recovery", levels: injected) { cell in cell.recovery.map { CellText.number($0, digits: 2) + StressTable.noiseMark(summary, cell) + StressTable.oneClassMark(cell) } }
-        body += "<h3>Pass-through</h3><p>Share of the injected gap that reaches each method's own |\(escapeHTML(metricName))|: its value at the"
+        body += "<h3>Pass-through</h3><p>Share of the injected gap that reaches each method's own \(distance): its value at the"
             + " level minus its value at 0, over the baseline's gap. 0: the method absorbs the injection; 1: it passes all of it on.</p>"
         body += grid(summary, id: "pass-through", levels: injected) { cell in
             cell.passThrough.map { CellText.number($0, digits: 2) + StressTable.noiseMark(summary, cell) + StressTable.oneClassMark(cell) }
@@ -55,12 +55,13 @@ extension HTMLReport {
         return page(title: title, body: body + "</section>")
     }
 
-    /// A table of methods by levels.
+    /// A table of methods by levels; each method's dot in its colour in the recovery curves.
     private static func grid(_ summary: StressSummary, id: String, levels: [Int], _ cell: (StressSummary.Cell) -> String?) -> String {
         var html = "<div class=\"table-wrap\"><table class=\"stress\" id=\"\(id)\"><thead><tr><th>Method</th><th>Stage</th>"
         html += levels.map { "<th>p = \(StressTable.level(summary.levels[$0]))</th>" }.joined() + "</tr></thead><tbody>"
-        for row in summary.rows {
-            html += "<tr data-method=\"\(escapeHTML(row.id))\"><td class=\"method\"><span class=\"dot\" style=\"background:\(StageColors.color(of: row.stage))\"></span>"
+        let colors = RecoveryPlot.colors(of: summary.rows)
+        for (row, color) in zip(summary.rows, colors) {
+            html += "<tr data-method=\"\(escapeHTML(row.id))\"><td class=\"method\"><span class=\"dot\" style=\"background:\(color)\"></span>"
                 + "\(escapeHTML(row.id))</td><td>\(escapeHTML(row.stage))</td>"
             html += levels.map { level in
                 let value = row.cells[level]

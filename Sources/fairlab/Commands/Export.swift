@@ -16,7 +16,7 @@ struct Export: ParsableCommand {
     @Option(name: .customLong("run"), help: "The run id (default: the latest run).")
     var runID: String?
 
-    @Option(help: "For a stress run: the comparison table of this one level (default: the recovery tables of every level).")
+    @Option(parsing: .unconditional, help: "For a stress run: the comparison table of this one level (default: the recovery tables of every level).")
     var level: Double?
 
     @Option(help: "For a stress run: the metric whose injected gap recovery is measured on.")
@@ -46,11 +46,16 @@ struct Export: ParsableCommand {
         }
         let id = try runID ?? ResultsFile.latestRunID(in: results)
         var run = try ResultsFile.read(runID: id, from: results, predictions: false)
+        var stressLevel: String?
         if let stress = run.stress {
             if let level {
                 guard stress.levels.contains(level) else {
-                    throw FairlabError(file: results, "stress run \(id) has no level \(level) (its levels: \(stress.levels.map(StressTable.level).joined(separator: ", ")))")
+                    throw FairlabError(file: results, "stress run \(id) has no level \(StressTable.level(level)) (its levels: \(stress.levels.map(StressTable.level).joined(separator: ", ")))")
                 }
+                let group = stress.injection.groupName(names: run.groupNames, privileged: run.groupPrivileged)
+                stressLevel = level == 0
+                    ? "level 0 of stress run \(id) (no \(stress.injection.kind.rawValue) injected in group \(group))"
+                    : "level \(StressTable.level(level)) of \(stress.injection.kind.rawValue) injected in group \(group)'s training and validation rows (test labels clean)"
                 run = run.atLevel(level)
             } else {
                 guard try selection.rule() == nil else { throw FairlabError("--select chooses within one comparison: give --level to choose at one level of stress run \(id)") }
@@ -60,7 +65,8 @@ struct Export: ParsableCommand {
         } else if level != nil {
             throw FairlabError(file: results, "run \(id) is not a stress run: --level is for stress runs")
         }
-        let summary = try ComparisonSummary(run, selecting: try selection.rule(), file: results)
+        var summary = try ComparisonSummary(run, selecting: try selection.rule(), file: results)
+        summary.stressLevel = stressLevel
         print(try format.render(summary), terminator: "")
         try finish(with: selectionStatus(of: [summary]))
     }

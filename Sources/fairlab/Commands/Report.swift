@@ -39,6 +39,9 @@ struct Report: ParsableCommand {
             guard runs.count == 1, rule == nil else {
                 throw FairlabError("run \(stressRun.id) is a stress run: report it alone, without --select (its report is its recovery curves)")
             }
+            guard plot.xAxis == nil, plot.yAxis == nil else {
+                throw FairlabError("run \(stressRun.id) is a stress run: its report plots every metric against the level, so --x and --y do not apply (--metric sets the recovery metric)")
+            }
             try writeAtomically(HTMLReport.stressDocument(try StressSummary(stressRun, metric: metric, file: results), resultsPath: results), to: output)
             reportProgress("wrote the stress report of run \(stressRun.id) to \(output)")
             return

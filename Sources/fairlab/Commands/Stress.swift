@@ -18,7 +18,7 @@ struct Stress: ParsableCommand {
         valueName: "kind[:group=NAME]"))
     var inject: String?
 
-    @Option(help: "Comma-separated levels in [0, 1] (0 is always run: recovery is measured against it).")
+    @Option(parsing: .unconditional, help: "Comma-separated levels in [0, 1] (default: 0,0.1,0.2,0.3,0.4; 0 is always run: recovery is measured against it).")
     var levels: String?
 
     @Option(help: "The metric whose injected gap recovery is measured on.")
