@@ -15,8 +15,9 @@ import FairlabPluginKit
 ///
 /// The two products over the rows and features (S = X Vᵀ and Xᵀ F) go over a `FeatureMatrix`, sparse or dense; the passes
 /// over the rows, O(N k²), are C kernels (`fairlab_lfr_*`). The gradient, by the chain rule through the softmax and
-/// the distances, is checked against central differences in Tests/LFRTests (which compiles this file) and in the
-/// golden script (tools/golden/make_lfr_goldens.py); the sparse and dense products against each other in LFRTests.
+/// the distances, is checked against central differences in Tests/LFRTests/LFRGradientTests.swift (which compiles
+/// this file) and in the golden script (tools/golden/make_lfr_goldens.py); the sparse and dense products against each
+/// other in Tests/FairlabHostTests/LFRTests.swift.
 struct LFRObjective {
     /// The terms of the objective at one point.
     struct Terms { var total, reconstruction, prediction, parity: Double }
@@ -28,7 +29,7 @@ struct LFRObjective {
     let weights: (reconstruction: Double, prediction: Double, parity: Double)
     /// Per row: its label, 1 / (n_side · p) (its weight in L_x), and +1 / n_unprivileged or −1 / n_privileged (so
     /// Σ_i a_i M_ij is the difference of the sides' means); and the evaluations' buffers.
-    private let workspace: LFRWorkspace
+    let workspace: LFRWorkspace
 
     /// The objective on `rows` with 0/1 `labels` and each row's side (true: privileged); both sides must have rows.
     init(rows: FeatureMatrix, labels: [Double], privileged: [Bool], prototypes: Int,

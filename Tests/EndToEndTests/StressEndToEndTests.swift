@@ -112,9 +112,11 @@ import Testing
         #expect(labels.count == summary.rows.count && zip(labels, labels.dropFirst()).allSatisfy { $1 - $0 >= RecoveryPlot.labelSpacing - 1e-9 }, "\(labels)")
         #expect(RecoveryPlot.spread([100, 101, 300, 100.5], top: 20, bottom: 360) == [100, 122, 300, 111])
         #expect(RecoveryPlot.spread([355, 356, 357], top: 20, bottom: 360) == [338, 349, 360])
-        // The tables' dots are in the curves' colours, method by method (not the stages').
-        for (row, color) in zip(summary.rows, RecoveryPlot.colors(of: summary.rows)) {
-            #expect(html.contains("<tr data-method=\"\(row.id)\"><td class=\"method\"><span class=\"dot\" style=\"background:\(color)\">"), "\(row.id)")
+        // The tables' dots are in the colour of each method's points in the curves (not its stage's).
+        for row in summary.rows {
+            let point = try #require(html.components(separatedBy: "<circle").first { $0.contains("class=\"point\" data-method=\"\(row.id)\"") })
+            let fill = try #require(point.components(separatedBy: "fill=\"").dropFirst().first?.prefix { $0 != "\"" })
+            #expect(html.contains("<tr data-method=\"\(row.id)\"><td class=\"method\"><span class=\"dot\" style=\"background:\(fill)\">"), "\(row.id): \(fill)")
         }
 
         // In a real browser: it loads offline, silently, with the curves drawn.
@@ -176,16 +178,18 @@ import Testing
         // One level exported as a comparison says which level it is.
         let level = try TestEnvironment.fairlab(["export", results, "--level", "0.4"])
         #expect(level.stdout.hasPrefix(TestEnvironment.dataset("german") + " — ") && level.stdout.split(separator: "\n")[0]
-            .hasSuffix("; level 0.4 of label-bias injected in group age<=25's training and validation rows (test labels clean)"), "\(level.stdout)")
+            .hasSuffix("; level 0.4 of label-bias in group age<=25's training and validation rows (test labels clean)"), "\(level.stdout)")
     }
 
     /// Flipping favourable labels in the privileged group (age > 25 on German) brings the baseline closer to parity:
     /// the gap is negative beyond the seeds' noise, marked, and recovery and pass-through are left undefined, not
     /// shown as negative shares.
     @Test func aNarrowedGapHasNoRecovery() throws {
+        let folder = try TestEnvironment.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
         let result = try TestEnvironment.fairlab([
             "stress", TestEnvironment.dataset("german"), "--inject", "label-bias:group=age>25", "--levels", "0.2", "--seeds", "8", "--jobs", "2",
-            "--methods", "reweighing", "--format", "json",
+            "--methods", "reweighing", "--format", "json", "--out", folder + "/narrowed.h5",
         ])
         #expect(result.status == 0, "\(result.stderr)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
@@ -196,10 +200,7 @@ import Testing
             let cell = try #require((row["cells"] as? [[String: Any]])?[1])
             #expect(cell["recovery"] == nil && cell["passThrough"] == nil, "\(row["id"] ?? "")")
         }
-        let markdown = try TestEnvironment.fairlab([
-            "stress", TestEnvironment.dataset("german"), "--inject", "label-bias:group=age>25", "--levels", "0.2", "--seeds", "8", "--jobs", "2",
-            "--methods", "reweighing",
-        ])
+        let markdown = try TestEnvironment.fairlab(["export", folder + "/narrowed.h5"])
         #expect(markdown.stdout.contains(" (narrowed)") && markdown.stdout.contains("(narrowed): the injection brought the baseline closer to the ideal"), "\(markdown.stdout)")
     }
 
@@ -274,6 +275,7 @@ import Testing
         try expectError(["--inject", "label-bias", "--levels", "0,-0"], "--levels names a level twice")
         try expectError(["--inject", "label-bias", "--levels", "0"], "--levels: give a level above 0")
         try expectError(["--inject", "label-bias:"], "--inject label-bias:: expected KIND or KIND:group=NAME")
+        try expectError(["--inject", "label-bias", "--metric", "accuracy"], "--metric accuracy: recovery is measured on a fairness metric with an ideal value")
         // German's validation rows run out of young applicants with good credit before its training rows do.
         let german = try TestEnvironment.fairlab(["stress", TestEnvironment.dataset("german"), "--methods", "eq-odds", "--inject", "under-sample", "--levels", "0.98"])
         #expect(german.status == 1 && german.stderr.contains("level 0.98 of under-sample on seed 0 leaves no validation rows of group age<=25 with label 1: lower the level")

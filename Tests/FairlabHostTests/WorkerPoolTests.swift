@@ -105,6 +105,17 @@ import Testing
         #expect(outcome == .signal(SIGSEGV, lastLogLine: "SWIFT_BACKTRACE=enable=no OPENBLAS=1"))
     }
 
+    /// Workers get the pool's allocator tunables, the host's own after them (glibc takes the last value of each), and
+    /// an empty host value adds nothing; the worker's environment holds exactly that string.
+    @Test func workersGetTheAllocatorTunablesTheHostsLast() throws {
+        #expect(WorkerPool.workerTunables(host: nil) == WorkerPool.allocatorTunables)
+        #expect(WorkerPool.workerTunables(host: "") == WorkerPool.allocatorTunables)
+        #expect(WorkerPool.workerTunables(host: "glibc.malloc.hugetlb=0") == WorkerPool.allocatorTunables + ":glibc.malloc.hugetlb=0")
+        #expect(WorkerPool.allocatorTunables.contains("glibc.malloc.mmap_threshold=33554432"))
+        let (outcome, _) = try run("echo \"$GLIBC_TUNABLES\"; kill -SEGV $$", stallTimeout: nil)
+        #expect(outcome == .signal(SIGSEGV, lastLogLine: WorkerPool.workerTunables(host: ProcessInfo.processInfo.environment["GLIBC_TUNABLES"])))
+    }
+
     /// A task waits for the tasks it depends on to end (a post-processing job for its seed's baseline), while
     /// independent tasks run in the meantime.
     @Test func dependentTasksStartAfterTheirDependencies() throws {

@@ -34,7 +34,7 @@ public struct InjectedRows: Sendable, Codable, Equatable {
         }
         let clean = (train: cells(dataset.labels, split.train), validation: cells(dataset.labels, split.validation))
         var dataset = dataset, injected = split
-        let context = "level \(String(format: "%g", level)) of \(kind.rawValue) on seed \(seed)"
+        let context = "level \(Injection.levelText(level)) of \(kind.rawValue) on seed \(seed)"
         let trainOrValidation = Set(split.train).union(split.validation)
         guard rows.allSatisfy(trainOrValidation.contains) else {
             throw FairlabError("\(context): its rows are not all training or validation rows of the split")

@@ -33,6 +33,27 @@ public struct Injection: Sendable, Codable, Equatable, CustomStringConvertible {
     /// `KIND` or `KIND:group=NAME`, as parsed.
     public var description: String { kind.rawValue + (group.map { ":group=\($0)" } ?? "") }
 
+    /// A level as every message and table writes it: the shortest decimal that reads back as the same number (0.1,
+    /// not 0.10000000000000001; 0.1000001 apart from 0.1), whole numbers without a point.
+    public static func levelText(_ level: Double) -> String {
+        level == level.rounded() && abs(level) < 1e15 ? String(Int(level)) : "\(level)"
+    }
+
+    /// What the injection does at `level` to the group named `group`, for a table's description of that level.
+    public func levelDescription(_ level: Double, group: String) -> String {
+        let text = "level \(Self.levelText(level)) of \(kind.rawValue)"
+        switch kind {
+        case .proxy:
+            return level == 0
+                ? text + ": the proxy column as pure noise, uncorrelated with group \(group) (the clean labels)"
+                : text + ": a feature correlated \(Self.levelText(level)) with membership of group \(group), in every row (test labels clean)"
+        default:
+            return level == 0
+                ? text + ": nothing injected (the clean data)"
+                : text + " in group \(group)'s training and validation rows (test labels clean)"
+        }
+    }
+
     /// The name of the target group among groups `names` (privileged as `privileged` says): the named one, or the
     /// first unprivileged group's ("" if none is).
     public func groupName(names: [String], privileged: [Bool]) -> String {

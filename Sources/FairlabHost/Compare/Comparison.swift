@@ -222,7 +222,7 @@ public struct Comparison: Sendable {
                 parameters: method.map { parameters[$0.id]! },
                 baselineScoresPath: row == 0 || method?.stage == .post ? scoresPath : nil,
                 labelsPath: prepared.labelPaths.isEmpty ? nil : prepared.labelPaths[condition], kMeansStarts: kMeansStarts))
-            let label = "\(method?.id ?? MethodRecord.baselineID) (seed \(split.seed)\(level.map { ", level \($0)" } ?? ""))"
+            let label = "\(method?.id ?? MethodRecord.baselineID) (seed \(split.seed)\(level.map { ", level \(Injection.levelText($0))" } ?? ""))"
                 + (owned[row][grid] ? "" : ", for this shard's other methods")
             let dependencies = method?.stage == .post ? [baselineTask[condition]!] : []
             if row == 0 { baselineTask[condition] = tasks.count }

@@ -111,8 +111,9 @@ public struct ComparisonSummary: Codable, Sendable {
     public let metricDescriptors: [MetricDescriptor]
     /// What the selection rule picked, when one was given.
     public private(set) var selection: Selection?
-    /// For one level of a stress run (`export --level`): what was injected there, which every format's description
-    /// of the run says (the table alone reads like a comparison on clean data).
+    /// For one level of a stress run (`export --level`): what was injected there, which the description of the run
+    /// says in Markdown, LaTeX and HTML (the table alone reads like a comparison on clean data) and the JSON holds;
+    /// CSV has no description line.
     public var stressLevel: String?
 
     /// The overall metrics a table shows as columns, in order: those the metric plugins described, in their

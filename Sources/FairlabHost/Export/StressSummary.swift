@@ -81,6 +81,16 @@ public struct StressSummary: Codable, Sendable {
     /// The metric recovery is measured on unless told otherwise.
     public static let defaultMetric = "statistical_parity_difference"
 
+    /// Refuses, before a stress run, a recovery metric the standard metrics plugin describes as a score or without
+    /// an ideal (accuracy); other plugins' metrics are known only once they ran, and `init` checks them then.
+    public static func checkRecoveryMetric(_ metric: String) throws {
+        guard let standard = MetricDescriptor.beforeDescriptors.first(where: { $0.metric == metric }),
+              standard.kind == .score || standard.ideal == nil else { return }
+        let usable = MetricDescriptor.beforeDescriptors.filter { $0.kind != .score && $0.ideal != nil && !$0.metric.hasPrefix(ComparisonSummary.expectedPrefix) }
+        throw FairlabError(
+            "--metric \(metric): recovery is measured on a fairness metric with an ideal value, and '\(metric)' is a score (use one of: \(usable.map(\.metric).joined(separator: ", ")), or another metric plugin's)")
+    }
+
     /// Summarises the stress run `run` on `metric`; throws when the run is not a stress run, lacks the metric, or
     /// the metric is not one whose distance from an ideal a bias widens (a score such as accuracy, or one without an
     /// ideal).
@@ -99,7 +109,8 @@ public struct StressSummary: Codable, Sendable {
             throw FairlabError(
                 file: file ?? run.id,
                 "recovery is measured on a fairness metric with an ideal value, and '\(metric)' is "
-                    + (descriptor.kind == .score ? "a score" : "not described with an ideal") + " (use one of: \(fair.joined(separator: ", ")))")
+                    + (descriptor.kind == .score ? "a score" : "not described with an ideal")
+                    + " (use one of: \(fair.isEmpty ? "none in this run" : fair.joined(separator: ", ")))")
         }
         metricDescriptor = descriptor
         func distance(_ value: Double) -> Double { descriptor.distanceFromIdeal(value) ?? .nan }
@@ -131,15 +142,18 @@ public struct StressSummary: Codable, Sendable {
         let cleanMetric = lookup(baseline.map { values($0, metric, level: 0) } ?? [])
         func mean(_ values: [Double]) -> Double? { values.isEmpty ? nil : values.reduce(0, +) / Double(values.count) }
 
-        let gaps = stress.levels.map { level -> (gap: Double?, noise: Bool, biased: [UInt64: Double]) in
+        let gaps = stress.levels.map { level -> (gap: Double?, noise: Bool, narrows: Bool, biased: [UInt64: Double]) in
             let biased = baseline.map { values($0, metric, level: level) } ?? []
             let paired = biased.compactMap { seed, value in cleanMetric[seed].map { distance(value) - distance($0) } }.filter { !$0.isNaN }
-            let noise = level > 0 && (SeedInterval(paired)?.contains(0) ?? false)
-            return (mean(paired), noise, lookup(biased))
+            let interval = SeedInterval(paired)
+            // With one seed there is no interval: the gap can be neither noise nor, beyond it, narrowed.
+            let noise = level > 0 && (interval?.contains(0) ?? false)
+            let narrows = level > 0 && interval.map { $0.upper.map { $0 < 0 } ?? false } ?? false
+            return (mean(paired), noise, narrows, lookup(biased))
         }
         injectedGap = gaps.map(\.gap)
         injectedGapIsNoise = gaps.map(\.noise)
-        injectedGapNarrows = gaps.map { !$0.noise && ($0.gap ?? 0) < 0 }
+        injectedGapNarrows = gaps.map(\.narrows)
         let narrows = injectedGapNarrows
         rows = run.methods.map { method in
             let ownClean = lookup(values(method, metric, level: 0))
@@ -149,19 +163,18 @@ public struct StressSummary: Codable, Sendable {
                 let biased = gaps[levelIndex].biased
                 var recovery: Double?, passThrough: Double?
                 if level > 0 && !narrows[levelIndex] {
-                    // Over the seeds where the clean and biased baselines and the method all have the metric (and,
+                    // Distances, over the seeds where the clean and biased baselines and the method all have one (and,
                     // for pass-through, the method at level 0 too).
                     let paired = own.compactMap { seed, value -> (biased: Double, clean: Double, own: Double, ownClean: Double?)? in
-                        guard let b = biased[seed], let c = cleanMetric[seed] else { return nil }
-                        return (b, c, value, ownClean[seed])
+                        guard let b = biased[seed].map(distance), let c = cleanMetric[seed].map(distance), !b.isNaN, !c.isNaN else { return nil }
+                        let d = distance(value)
+                        return d.isNaN ? nil : (b, c, d, ownClean[seed].map(distance).flatMap { $0.isNaN ? nil : $0 })
                     }
-                    let gap = mean(paired.map { distance($0.biased) - distance($0.clean) })
-                    let closed = mean(paired.map { distance($0.biased) - distance($0.own) })
-                    if let gap, let closed, abs(gap) > 1e-12, gap.isFinite, closed.isFinite { recovery = closed / gap }
-                    let drifts = paired.compactMap { p in p.ownClean.map { (gap: distance(p.biased) - distance(p.clean), drift: distance(p.own) - distance($0)) } }
-                    if let gap = mean(drifts.map(\.gap)), let drift = mean(drifts.map(\.drift)), abs(gap) > 1e-12, gap.isFinite, drift.isFinite {
-                        passThrough = drift / gap
-                    }
+                    // + 0: a recovery of −0 (nothing closed of a negative gap) reads 0.
+                    let gap = mean(paired.map { $0.biased - $0.clean }), closed = mean(paired.map { $0.biased - $0.own })
+                    if let gap, let closed, abs(gap) > 1e-12 { recovery = closed / gap + 0 }
+                    let drifts = paired.compactMap { p in p.ownClean.map { (gap: p.biased - p.clean, drift: p.own - $0) } }
+                    if let gap = mean(drifts.map(\.gap)), let drift = mean(drifts.map(\.drift)), abs(gap) > 1e-12 { passThrough = drift / gap + 0 }
                 }
                 let selectionRates = values(method, "selection_rate", level: level).map(\.value)
                 return Cell(

@@ -25,11 +25,8 @@ public enum StressTable {
             + "; test rows keep their clean labels"
     }
 
-    /// A level as the tables write it: the shortest decimal that reads back as the same number (0.1, not
-    /// 0.10000000000000001; 0.1000001 apart from 0.1), whole numbers without a point.
-    public static func level(_ value: Double) -> String {
-        value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : "\(value)"
-    }
+    /// A level as the tables write it (`Injection.levelText`).
+    static func level(_ value: Double) -> String { Injection.levelText(value) }
 
     /// The recovery metric's distance from its ideal, as the tables name it: |SPD| for an ideal of 0, "DI's
     /// distance from 1" for a ratio (1 − min(DI, 1/DI)), |m − ideal| otherwise.

@@ -121,9 +121,10 @@ public final class WorkerPool {
         self.parallelism = max(1, parallelism)
         self.timeout = timeout
         self.memoryLimitMB = memoryLimitMB
-        // The host's own tunables, if any, come last: glibc takes the last value given for each.
-        let tunables = [Self.allocatorTunables, ProcessInfo.processInfo.environment["GLIBC_TUNABLES"]].compactMap { $0 }.joined(separator: ":")
-        self.environment = ["OPENBLAS_NUM_THREADS": "1", "SWIFT_BACKTRACE": "enable=no", WorkerEntry.hostVariable: String(getpid()), "GLIBC_TUNABLES": tunables]
+        self.environment = [
+            "OPENBLAS_NUM_THREADS": "1", "SWIFT_BACKTRACE": "enable=no", WorkerEntry.hostVariable: String(getpid()),
+            "GLIBC_TUNABLES": Self.workerTunables(host: ProcessInfo.processInfo.environment["GLIBC_TUNABLES"]),
+        ]
             .merging(BLAS.workerCoreType().map { ["OPENBLAS_CORETYPE": $0] } ?? [:]) { $1 }
             .merging(environment) { $1 }
             .merging(memoryLimitMB > 0 ? [WorkerEntry.memoryLimitVariable: String(memoryLimitMB)] : [:]) { $1 }
@@ -147,11 +148,19 @@ public final class WorkerPool {
     /// glibc's allocator settings for workers. By default an allocation of 128 KiB or more (a column of a few
     /// thousand rows) is mapped fresh from the kernel and unmapped when freed, so every such array a fit makes, and
     /// makes again each iteration, costs a page fault per 4 KiB written, each page zeroed by the kernel first. A
-    /// worker lives for one job: allocations up to 1 GiB come from its heap, which keeps what is freed for the
-    /// next allocation (it is returned at exit), and the heap is backed by huge pages where the kernel offers them
-    /// on request. On Adult this took the page faults of a compare run without the two slowest methods from 399,000
-    /// to 108,000. The largest resident size a job reaches is its peak either way; the memory limit still bounds it.
-    static let allocatorTunables = "glibc.malloc.mmap_threshold=1073741824:glibc.malloc.trim_threshold=1073741824:glibc.malloc.hugetlb=1"
+    /// worker lives for one job: allocations below 32 MiB (glibc's own ceiling for the threshold it raises as a
+    /// process frees large blocks) come from its heap, which keeps what is freed for the next allocation, and the
+    /// heap is backed by huge pages where the kernel offers them on request; larger ones are still mapped and
+    /// unmapped, so a job's address space, which `--memory-limit` caps, grows by no more than the heap's holes among
+    /// blocks of under 32 MiB. On Adult this took the page faults of a compare run without the two slowest methods
+    /// from 399,000 to 134,000.
+    static let allocatorTunables = "glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=1073741824:glibc.malloc.hugetlb=1"
+
+    /// The workers' GLIBC_TUNABLES: the pool's, then the host's own if it has any, which win (glibc takes the last
+    /// value given for each tunable).
+    static func workerTunables(host: String?) -> String {
+        [allocatorTunables, host].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ":")
+    }
 
     /// The workers' environment: the host's, with the pool's additions.
     private func workerEnvironment() -> [String] {

@@ -50,12 +50,9 @@ struct Export: ParsableCommand {
         if let stress = run.stress {
             if let level {
                 guard stress.levels.contains(level) else {
-                    throw FairlabError(file: results, "stress run \(id) has no level \(StressTable.level(level)) (its levels: \(stress.levels.map(StressTable.level).joined(separator: ", ")))")
+                    throw FairlabError(file: results, "stress run \(id) has no level \(Injection.levelText(level)) (its levels: \(stress.levels.map(Injection.levelText).joined(separator: ", ")))")
                 }
-                let group = stress.injection.groupName(names: run.groupNames, privileged: run.groupPrivileged)
-                stressLevel = level == 0
-                    ? "level 0 of stress run \(id) (no \(stress.injection.kind.rawValue) injected in group \(group))"
-                    : "level \(StressTable.level(level)) of \(stress.injection.kind.rawValue) injected in group \(group)'s training and validation rows (test labels clean)"
+                stressLevel = stress.injection.levelDescription(level, group: stress.injection.groupName(names: run.groupNames, privileged: run.groupPrivileged))
                 run = run.atLevel(level)
             } else {
                 guard try selection.rule() == nil else { throw FairlabError("--select chooses within one comparison: give --level to choose at one level of stress run \(id)") }

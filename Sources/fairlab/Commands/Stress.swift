@@ -14,11 +14,12 @@ struct Stress: ParsableCommand {
     var dataset: String
 
     @Option(help: ArgumentHelp(
-        "The bias to inject: \(InjectionKind.allCases.map(\.rawValue).joined(separator: ", ")), optionally :group=NAME (default: the first unprivileged group).",
+        "The bias to inject: \(InjectionKind.allCases.map(\.rawValue).joined(separator: ", ")), optionally :group=NAME (default: the first unprivileged group, which with intersecting --protected attributes may be a small cell: name one).",
         valueName: "kind[:group=NAME]"))
     var inject: String?
 
-    @Option(parsing: .unconditional, help: "Comma-separated levels in [0, 1] (default: 0,0.1,0.2,0.3,0.4; 0 is always run: recovery is measured against it).")
+    @Option(parsing: .unconditional, help: ArgumentHelp(
+        "Comma-separated levels in [0, 1] (default: \(Stress.defaultLevels.map(Injection.levelText).joined(separator: ",")); 0 is always run: recovery is measured against it)."))
     var levels: String?
 
     @Option(help: "The metric whose injected gap recovery is measured on.")
@@ -35,7 +36,7 @@ struct Stress: ParsableCommand {
     @Option(parsing: .unconditional, help: "Run only shard K of M of the (method, seed, level) grid (K/M, 1 ≤ K ≤ M), for fairlab merge to join; needs --out.")
     var shard: String?
 
-    @Option(help: "Resamples of each seed's test rows for bootstrap intervals of every (method, level) (0, the default here: the recovery curves' intervals are over seeds).")
+    @Option(help: "Resamples of each seed's test rows for bootstrap intervals of every (method, level), which export --level shows (0, the default here: the recovery tables and curves take their intervals over seeds).")
     var bootstrap: Int = 0
 
     @Option(help: ArgumentHelp("Also write the stress report (recovery curves and tables) to this HTML file.", valueName: "file"))
@@ -45,6 +46,7 @@ struct Stress: ParsableCommand {
     static let defaultLevels = [0, 0.1, 0.2, 0.3, 0.4]
 
     func run() throws {
+        try StressSummary.checkRecoveryMetric(metric)
         var options = try runOptions.comparisonOptions(dataset: dataset, bootstrap: bootstrap)
         guard replayRun == nil || replay != nil else { throw FairlabError("--replay-run names a run of the --replay file: give --replay too") }
         var replayed: RunRecord?

@@ -6,7 +6,7 @@ import Foundation
 /// The options of a run that `compare` and `stress` share: which seeds, methods, groups and plugins, how
 /// features are standardised, where the run is appended, and how its workers run.
 struct RunOptions: ParsableArguments {
-    @Option(help: "Number of seeds (splits); with more than one the table shows mean ± std.")
+    @Option(help: "Number of seeds (splits); with more than one the table shows mean ± std (a stress run's, means with intervals over seeds).")
     var seeds: Int = 1
 
     @Option(help: "The first seed; seeds run from here upwards.")
