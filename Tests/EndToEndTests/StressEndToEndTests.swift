@@ -175,6 +175,13 @@ import Testing
         // A score has no gap to recover.
         let score = try TestEnvironment.fairlab(["export", results, "--metric", "accuracy"])
         #expect(score.status == 1 && score.stderr.contains("'accuracy' is a score (use one of: statistical_parity_difference, disparate_impact"), "\(score.stderr)")
+        // --metric is the recovery tables': refused with one level's comparison, and on a run that is no stress run.
+        let withLevel = try TestEnvironment.fairlab(["export", results, "--level", "0.4", "--metric", "disparate_impact"])
+        #expect(withLevel.status == 1 && withLevel.stderr.contains("--metric sets the recovery tables' metric"), "\(withLevel.stderr)")
+        let plain = folder + "/plain.h5"
+        #expect(try TestEnvironment.fairlab(["compare", TestEnvironment.dataset("german"), "--methods", "reweighing", "--out", plain]).status == 0)
+        let notStress = try TestEnvironment.fairlab(["export", plain, "--metric", "disparate_impact"])
+        #expect(notStress.status == 1 && notStress.stderr.contains("is not a stress run: --metric is for stress runs"), "\(notStress.stderr)")
         // One level exported as a comparison says which level it is.
         let level = try TestEnvironment.fairlab(["export", results, "--level", "0.4"])
         #expect(level.stdout.hasPrefix(TestEnvironment.dataset("german") + " — ") && level.stdout.split(separator: "\n")[0]

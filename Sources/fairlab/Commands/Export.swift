@@ -19,8 +19,8 @@ struct Export: ParsableCommand {
     @Option(parsing: .unconditional, help: "For a stress run: the comparison table of this one level (default: the recovery tables of every level).")
     var level: Double?
 
-    @Option(help: "For a stress run: the metric whose injected gap recovery is measured on.")
-    var metric: String = StressSummary.defaultMetric
+    @Option(help: "For a stress run's recovery tables: the metric whose injected gap recovery is measured on (default: \(StressSummary.defaultMetric)).")
+    var metric: String?
 
     @Flag(help: "List the runs in the file (id, date, dataset, methods, seeds) instead.")
     var list = false
@@ -49,6 +49,7 @@ struct Export: ParsableCommand {
         var stressLevel: String?
         if let stress = run.stress {
             if let level {
+                guard metric == nil else { throw FairlabError("--metric sets the recovery tables' metric; one level's comparison shows every metric: drop --metric or --level") }
                 guard stress.levels.contains(level) else {
                     throw FairlabError(file: results, "stress run \(id) has no level \(Injection.levelText(level)) (its levels: \(stress.levels.map(Injection.levelText).joined(separator: ", ")))")
                 }
@@ -56,11 +57,11 @@ struct Export: ParsableCommand {
                 run = run.atLevel(level)
             } else {
                 guard try selection.rule() == nil else { throw FairlabError("--select chooses within one comparison: give --level to choose at one level of stress run \(id)") }
-                print(try StressTable.render(try StressSummary(run, metric: metric, file: results), as: format), terminator: "")
+                print(try StressTable.render(try StressSummary(run, metric: metric ?? StressSummary.defaultMetric, file: results), as: format), terminator: "")
                 return
             }
-        } else if level != nil {
-            throw FairlabError(file: results, "run \(id) is not a stress run: --level is for stress runs")
+        } else if level != nil || metric != nil {
+            throw FairlabError(file: results, "run \(id) is not a stress run: --\(level != nil ? "level" : "metric") is for stress runs")
         }
         var summary = try ComparisonSummary(run, selecting: try selection.rule(), file: results)
         summary.stressLevel = stressLevel

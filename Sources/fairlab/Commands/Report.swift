@@ -18,8 +18,8 @@ struct Report: ParsableCommand {
     @Option(name: .shortAndLong, help: "The HTML file to write.")
     var output: String
 
-    @Option(help: "For a stress run: the metric whose injected gap recovery is measured on.")
-    var metric: String = StressSummary.defaultMetric
+    @Option(help: "For a stress run: the metric whose injected gap recovery is measured on (default: \(StressSummary.defaultMetric)).")
+    var metric: String?
 
     @OptionGroup var plot: PlotOptions
     @OptionGroup var selection: SelectionOptions
@@ -42,10 +42,13 @@ struct Report: ParsableCommand {
             guard plot.xAxis == nil, plot.yAxis == nil else {
                 throw FairlabError("run \(stressRun.id) is a stress run: its report plots every metric against the level, so --x and --y do not apply (--metric sets the recovery metric)")
             }
-            try writeAtomically(HTMLReport.stressDocument(try StressSummary(stressRun, metric: metric, file: results), resultsPath: results), to: output)
+            try writeAtomically(
+                HTMLReport.stressDocument(try StressSummary(stressRun, metric: metric ?? StressSummary.defaultMetric, file: results), resultsPath: results),
+                to: output)
             reportProgress("wrote the stress report of run \(stressRun.id) to \(output)")
             return
         }
+        guard metric == nil else { throw FairlabError(file: results, "--metric sets a stress run's recovery metric, and \(runs.count == 1 ? "run \(runs[0].id) is not one" : "these runs are not stress runs")") }
         let summaries = try runs.map { try ComparisonSummary($0, selecting: rule, file: results) }
         try plot.check(summaries, file: results)
         try writeAtomically(HTMLReport.document(summaries, x: try plot.axes().x, y: try plot.axes().y, resultsPath: results), to: output)
