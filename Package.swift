@@ -112,7 +112,7 @@ let package = Package(
         .testTarget(name: "AdversarialDebiasingTests", dependencies: ["AdversarialDebiasing", "FairlabHost", "CFairlabPlugin"]),
         // LFR's hand-written gradient. Its objective's source is compiled into the test (a link to the plugin's file):
         // a second plugin module linked into the one test binary would define the plugin entry point twice.
-        .testTarget(name: "LFRTests", dependencies: ["FairlabHost", "FairlabCore", "FairlabPluginKit", "CFairlabPlugin", "CFairlabKernels"]),
+        .testTarget(name: "LFRTests", dependencies: ["FairlabHost", "FairlabCore", "FairlabPluginKit", "CFairlabPlugin", "CFairlabKernels", "FairlabTestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["FairlabHost", "FairlabCore", "FairlabTestSupport"], exclude: ["Fixtures"]),
     ] + pluginTargets
 )

@@ -2,6 +2,7 @@ import CFairlabPlugin
 import FairlabCore
 @testable import FairlabHost
 @testable import FairlabPluginKit
+import FairlabTestSupport
 import Testing
 
 /// `FeatureMatrix`'s sparse storage against its dense one on the same rows, for every product it offers, on rows
@@ -10,16 +11,10 @@ import Testing
 @Suite struct FeatureMatrixTests {
     static let rows = 40
 
-    /// Column-major: a standardised indicator (−0.4 in 30 rows, 2.5 in 10), a continuous column (no value held by
-    /// more than half the rows), a raw indicator (0 in 32 rows), and a second standardised indicator (1.5 in 25 rows).
-    static func columns() -> [Double] {
-        var generator = SeededGenerator(seed: 11)
-        let n = rows
-        return (0..<n).map { $0 % 4 == 1 ? 2.5 : -0.4 }
-            + (0..<n).map { _ in generator.nextUniform() * 4 - 2 }
-            + (0..<n).map { $0 % 5 == 3 ? 1 : 0 }
-            + (0..<n).map { $0 % 8 < 5 ? 1.5 : -0.9 }
-    }
+    /// Column-major (`centredTestColumns`): a standardised indicator (−0.4 in 30 rows, 2.5 in 10), a continuous column
+    /// (no value held by more than half the rows), a raw indicator (0 in 32 rows), and a second standardised indicator
+    /// (1.5 in 25 rows).
+    static func columns() -> [Double] { centredTestColumns(rows: rows, seed: 11) }
 
     @Test(arguments: [(nil, false), ([3, 1, 0], true), ([0, 3, 2], false)] as [([Int]?, Bool)])
     func sparseProductsEqualTheDenseOnes(_ kept: [Int]?, appendingOne: Bool) {

@@ -1,6 +1,7 @@
 import CFairlabPlugin
 import FairlabCore
 @testable import FairlabHost
+import FairlabTestSupport
 @testable import FairlabPluginKit
 
 import Testing
@@ -12,17 +13,10 @@ import Testing
 @Suite struct LFRGradientTests {
     static let rows = 40, features = 4, prototypes = 3
 
-    /// Column-major rows like standardised one-hot data (indicators whose most common value is not 0, one continuous
-    /// column), so that the sparse storage is compressed less each column's most common value and its products carry
-    /// the correction.
-    static func columns() -> [Double] {
-        var generator = SeededGenerator(seed: 5)
-        let n = rows
-        return (0..<n).map { $0 % 4 == 1 ? 2.5 : -0.4 }
-            + (0..<n).map { _ in generator.nextUniform() * 4 - 2 }
-            + (0..<n).map { $0 % 5 == 3 ? 1 : 0 }
-            + (0..<n).map { $0 % 8 < 5 ? 1.5 : -0.9 }
-    }
+    /// Column-major rows like standardised one-hot data (`centredTestColumns`: indicators whose most common value is
+    /// not 0, one continuous column), so that the sparse storage is compressed less each column's most common value
+    /// and its products carry the correction.
+    static func columns() -> [Double] { centredTestColumns(rows: rows, seed: 5) }
 
     @Test(arguments: [true, false])
     func gradientEqualsCentralDifferences(sparse: Bool) {
