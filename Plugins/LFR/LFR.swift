@@ -67,7 +67,7 @@ final class LFR: FairlabMethod {
         optimizer.maxIterations = Int(parameters.number("maxiter"))
         let result = optimizer.minimize(
             from: start, value: { objective.evaluate($0).total },
-            gradient: { _, gradient in gradient.withUnsafeMutableBufferPointer { objective.gradient(into: $0) } })
+            gradient: { point, gradient in gradient.withUnsafeMutableBufferPointer { objective.gradient(at: point, into: $0) } })
         guard result.value.isFinite else { throw PluginError.numerical("the LFR objective is not finite at the start or along the search") }
         theta = result.point
         let terms = objective.evaluate(theta)

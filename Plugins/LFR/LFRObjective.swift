@@ -29,7 +29,7 @@ struct LFRObjective {
     let weights: (reconstruction: Double, prediction: Double, parity: Double)
     /// Per row: its label, 1 / (n_side · p) (its weight in L_x), and +1 / n_unprivileged or −1 / n_privileged (so
     /// Σ_i a_i M_ij is the difference of the sides' means); and the evaluations' buffers.
-    let workspace: LFRWorkspace
+    private let workspace: LFRWorkspace
 
     /// The objective on `rows` with 0/1 `labels` and each row's side (true: privileged); both sides must have rows.
     init(rows: FeatureMatrix, labels: [Double], privileged: [Bool], prototypes: Int,
@@ -45,6 +45,10 @@ struct LFRObjective {
     }
 
     var parameterCount: Int { prototypes + prototypes * rows.cols }
+
+    /// Σ_i a_i M_ij for each prototype j at the point last evaluated: the difference of the sides' mean memberships,
+    /// whose absolute values the parity term sums (and where it has its kinks, at 0).
+    var sideContrasts: [Double] { workspace.contrast }
 
     /// Memberships M, distances D and products S = X Vᵀ (each n × k, row-major) of `rows` (with squared norms
     /// `norms`) and the k prototypes in `theta`, into `m`, `d` and `s`.
@@ -85,7 +89,7 @@ struct LFRObjective {
         return (reconstruction, predictions)
     }
 
-    /// L and its terms at `theta`, leaving what `gradient(into:)` needs at the same point. Only two products
+    /// L and its terms at `theta`, leaving what `gradient(at:into:)` needs at the same point. Only two products
     /// touch the rows' features, S = X Vᵀ here and Xᵀ F for the gradient: with Q = V Vᵀ,
     /// ‖x̂_i − x_i‖² = (M Q)_i · M_i − 2 Σ_j M_ij S_ij + ‖x_i‖². The n × k arrays of an evaluation are the
     /// workspace's, reused by every evaluation of a fit (fresh ones, megabytes each, were mapped and zeroed by the
@@ -112,14 +116,14 @@ struct LFRObjective {
             total: weights.reconstruction * lx + weights.prediction * ly + weights.parity * lz, reconstruction: lx, prediction: ly, parity: lz)
     }
 
-    /// ∇L at the point `evaluate` was last called at (the workspace keeps it with that evaluation's arrays, so the
-    /// gradient cannot mix two points), into `gradient`:
+    /// ∇L at `theta` into `gradient`, from the arrays `evaluate` left there (evaluated again first if the last
+    /// evaluation was of another point, so the gradient cannot mix two points):
     /// ∇V = (2 A_x Mᵀ C M + diag(1ᵀE)) V − (2 A_x C M + E)ᵀ X, with C the rows' L_x weights and E the path through
     /// the softmax and the distances (`fairlab_lfr_gradient_rows`). A pass of its own, so a line search pays for
     /// it only at the points it accepts.
-    func gradient(into gradient: UnsafeMutableBufferPointer<Double>) {
-        let n = rows.rows, k = prototypes, p = rows.cols, work = workspace, theta = work.point
-        precondition(theta.count == parameterCount, "gradient before evaluate")
+    func gradient(at theta: [Double], into gradient: UnsafeMutableBufferPointer<Double>) {
+        if workspace.point != theta { _ = evaluate(theta) }
+        let n = rows.rows, k = prototypes, p = rows.cols, work = workspace
         // The parity path into ∂L/∂M: (A_z / k) sign(Δ_j) a_i through the sides' mean memberships.
         let parity = work.contrast.map { weights.parity / Double(k) * ($0 > 0 ? 1 : $0 < 0 ? -1 : 0) }
         var kernel = [Double](repeating: 0, count: k * k)  // 2 A_x Mᵀ C M + diag(1ᵀE)

@@ -120,14 +120,9 @@ VECTORISED void NAMED(fairlab_sparse_rows_transpose_times)(const int64_t *restri
     /* Each start moved on by its column's count: shifted back. */
     for (int64_t j = features; j > 0; j--) column_starts[j] = column_starts[j - 1];
     column_starts[0] = 0;
-    int64_t h0 = 0;
-    for (; h0 + 32 <= width; h0 += 32) {
-        for (int64_t j = 0; j < features; j++) {
-            NAMED(sum_entries)(positions, column_values, column_starts[j], column_starts[j + 1], dense, width, h0, 32, out + j * width + h0);
-        }
-    }
-    for (int64_t j = 0; j < features && h0 < width; j++) {
-        NAMED(sum_entries)(positions, column_values, column_starts[j], column_starts[j + 1], dense, width, h0, (int)(width - h0), out + j * width + h0);
+    /* Column j's entries, by batch position, are a row of the transposed batch: the rows product's sums over them. */
+    for (int64_t j = 0; j < features; j++) {
+        NAMED(sum_all_entries)(positions, column_values, column_starts[j], column_starts[j + 1], dense, width, out + j * width);
     }
     free(scratch);
 }

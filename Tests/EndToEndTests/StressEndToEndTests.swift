@@ -165,8 +165,9 @@ import Testing
         func at(_ id: String, _ level: Double, _ seed: UInt64) -> Double {
             distance(record.methods.first { $0.id == id }!.outcomes.first { $0.level == level && $0.seed == seed }!)
         }
-        let gap = record.seeds.map { at("baseline", 0.4, $0) - at("baseline", 0, $0) }.reduce(0, +) / 2
-        let closed = record.seeds.map { at("baseline", 0.4, $0) - at("reweighing", 0.4, $0) }.reduce(0, +) / 2
+        let seeds = Double(record.seeds.count)
+        let gap = record.seeds.map { at("baseline", 0.4, $0) - at("baseline", 0, $0) }.reduce(0, +) / seeds
+        let closed = record.seeds.map { at("baseline", 0.4, $0) - at("reweighing", 0.4, $0) }.reduce(0, +) / seeds
         #expect(abs((ratio.injectedGap[1] ?? .nan) - gap) < 1e-12 && gap > 0, "gap \(String(describing: ratio.injectedGap[1])) against \(gap)")
         let recovery = try #require(ratio.rows.first { $0.id == "reweighing" }?.cells[1].recovery)
         #expect(abs(recovery - closed / gap) < 1e-12, "\(recovery) against \(closed / gap)")

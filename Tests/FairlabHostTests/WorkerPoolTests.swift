@@ -111,7 +111,6 @@ import Testing
         #expect(WorkerPool.workerTunables(host: nil) == WorkerPool.allocatorTunables)
         #expect(WorkerPool.workerTunables(host: "") == WorkerPool.allocatorTunables)
         #expect(WorkerPool.workerTunables(host: "glibc.malloc.hugetlb=0") == WorkerPool.allocatorTunables + ":glibc.malloc.hugetlb=0")
-        #expect(WorkerPool.allocatorTunables.contains("glibc.malloc.mmap_threshold=33554432"))
         let (outcome, _) = try run("echo \"$GLIBC_TUNABLES\"; kill -SEGV $$", stallTimeout: nil)
         #expect(outcome == .signal(SIGSEGV, lastLogLine: WorkerPool.workerTunables(host: ProcessInfo.processInfo.environment["GLIBC_TUNABLES"])))
     }

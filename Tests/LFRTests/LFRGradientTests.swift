@@ -6,7 +6,7 @@ import FairlabTestSupport
 
 import Testing
 
-/// LFR's analytic gradient (`LFRObjective.gradient(into:)`, by the chain rule through the softmax and the distances)
+/// LFR's analytic gradient (`LFRObjective.gradient(at:into:)`, by the chain rule through the softmax and the distances)
 /// against central finite differences of its objective, for every parameter: the prototypes' label weights and every
 /// coordinate of every prototype. A wrong term in the hand-written gradient shows as a mismatch; the golden script
 /// checks the same gradient in Python, this check runs with the suite.
@@ -42,12 +42,11 @@ import Testing
         let terms = objective.evaluate(theta)
         #expect(terms.total.isFinite && terms.reconstruction > 0 && terms.prediction > 0 && terms.parity > 0)
         var analytic = [Double](repeating: .nan, count: theta.count)
-        analytic.withUnsafeMutableBufferPointer { objective.gradient(into: $0) }
-        // The parity term is |Δ_j| per prototype: differentiable only away from Δ_j = 0, which the differences must
-        // not cross. A step of h moves each Δ_j by at most h times its gradient's size (below 1 here), so every
-        // |Δ_j| must be well above h.
-        let nearestKink = objective.workspace.contrast.map(abs).min()!
-        #expect(nearestKink > 1e-4, "a prototype's side contrast \(nearestKink) is too close to its kink")
+        analytic.withUnsafeMutableBufferPointer { objective.gradient(at: theta, into: $0) }
+        // The parity term is |Δ_j| per prototype, differentiable only away from Δ_j = 0: no difference below may
+        // cross a kink, so every evaluated point's contrasts keep the start's signs (checked at each).
+        let signs = objective.sideContrasts.map { $0 > 0 }
+        #expect(objective.sideContrasts.allSatisfy { $0 != 0 })
 
         let h = 1e-6
         var worst = 0.0
@@ -55,7 +54,11 @@ import Testing
             var plus = theta, minus = theta
             plus[index] += h
             minus[index] -= h
-            let numeric = (objective.evaluate(plus).total - objective.evaluate(minus).total) / (2 * h)
+            let up = objective.evaluate(plus).total
+            #expect(objective.sideContrasts.map { $0 > 0 } == signs, "parameter \(index) + h crosses a kink")
+            let down = objective.evaluate(minus).total
+            #expect(objective.sideContrasts.map { $0 > 0 } == signs, "parameter \(index) − h crosses a kink")
+            let numeric = (up - down) / (2 * h)
             worst = max(worst, abs(numeric - analytic[index]) / max(1, abs(numeric)))
         }
         let largest = analytic.map(abs).max()!
@@ -63,10 +66,9 @@ import Testing
         #expect(worst < 1e-6, "analytic and numeric gradients differ by \(worst) (largest entry \(largest))")
         #expect(largest > 1e-2, "a gradient this small would check nothing")
 
-        // The gradient is the last evaluated point's: after evaluating the start again it matches the first one.
-        _ = objective.evaluate(theta)
+        // The gradient is of the point asked for, though another was evaluated last (the last perturbed one).
         var again = [Double](repeating: .nan, count: theta.count)
-        again.withUnsafeMutableBufferPointer { objective.gradient(into: $0) }
+        again.withUnsafeMutableBufferPointer { objective.gradient(at: theta, into: $0) }
         #expect(again == analytic)
     }
 }

@@ -62,7 +62,12 @@ public struct Injection: Sendable, Codable, Equatable, CustomStringConvertible {
 
     /// The code of the target group in `partition`: the named one, or the first unprivileged group.
     public func targetGroup(in partition: GroupPartition) throws -> Int32 {
-        guard let group else { return Int32(partition.privileged.firstIndex(of: false)!) }
+        guard let group else {
+            guard let first = partition.privileged.firstIndex(of: false) else {
+                throw FairlabError("--inject \(self): every group is privileged, so there is no default target: name one with :group=NAME")
+            }
+            return Int32(first)
+        }
         guard let index = partition.names.firstIndex(of: group) else {
             throw FairlabError("--inject \(self): unknown group '\(group)' (the groups are \(partition.names.joined(separator: ", ")))")
         }

@@ -60,6 +60,10 @@ public struct MetricDescriptor: Codable, Sendable, Equatable {
         }
     }()
 
+    /// Whether a stress run's recovery can be measured on it: a bias widens its distance from an ideal (not a score,
+    /// such as accuracy, and not a metric without an ideal).
+    public var measuresRecovery: Bool { kind != .score && ideal != nil }
+
     /// The descriptor of a metric its plugin never described: shown under its name.
     public init(undescribed metric: String) {
         self.init(metric: metric, displayName: metric, kind: .other, ideal: nil)

@@ -85,8 +85,8 @@ public struct StressSummary: Codable, Sendable {
     /// an ideal (accuracy); other plugins' metrics are known only once they ran, and `init` checks them then.
     public static func checkRecoveryMetric(_ metric: String) throws {
         guard let standard = MetricDescriptor.beforeDescriptors.first(where: { $0.metric == metric }),
-              standard.kind == .score || standard.ideal == nil else { return }
-        let usable = MetricDescriptor.beforeDescriptors.filter { $0.kind != .score && $0.ideal != nil && !$0.metric.hasPrefix(ComparisonSummary.expectedPrefix) }
+              !standard.measuresRecovery else { return }
+        let usable = MetricDescriptor.beforeDescriptors.filter { $0.measuresRecovery && !$0.metric.hasPrefix(ComparisonSummary.expectedPrefix) }
         throw FairlabError(
             "--metric \(metric): recovery is measured on a fairness metric with an ideal value, and '\(metric)' is a score (use one of: \(usable.map(\.metric).joined(separator: ", ")), or another metric plugin's)")
     }
@@ -104,8 +104,8 @@ public struct StressSummary: Codable, Sendable {
         }
         let descriptors = run.metricDescriptors.isEmpty ? MetricDescriptor.beforeDescriptors : run.metricDescriptors
         let descriptor = descriptors.first { $0.metric == metric } ?? MetricDescriptor(undescribed: metric)
-        guard descriptor.kind != .score, descriptor.ideal != nil else {
-            let fair = descriptors.filter { $0.kind != .score && $0.ideal != nil && known.contains($0.metric) }.map(\.metric)
+        guard descriptor.measuresRecovery else {
+            let fair = descriptors.filter { $0.measuresRecovery && known.contains($0.metric) }.map(\.metric)
             throw FairlabError(
                 file: file ?? run.id,
                 "recovery is measured on a fairness metric with an ideal value, and '\(metric)' is "

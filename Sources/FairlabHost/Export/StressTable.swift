@@ -11,37 +11,43 @@ public enum StressTable {
         case .csv: return csv(summary)
         case .html: return HTMLReport.stressDocument(summary)
         case .json: return try TableFormat.json(summary)
-        case .latex:
-            throw FairlabError("--format latex renders one comparison: give --level to export one level of stress run \(summary.runID)")
+        case .latex: throw latexRefusal(runID: summary.runID)
         }
+    }
+
+    /// Refuses a format stress run `runID` cannot be shown in (LaTeX renders one comparison), before any work whose
+    /// result it would be.
+    public static func checkFormat(_ format: TableFormat, runID: String) throws {
+        guard format != .latex else { throw latexRefusal(runID: runID) }
+    }
+
+    private static func latexRefusal(runID: String) -> FairlabError {
+        FairlabError("--format latex renders one comparison: use md, csv, json or html for stress run \(runID) (fairlab export --level gives one level in LaTeX)")
     }
 
     /// The line that says what was injected where.
     static func description(_ summary: StressSummary) -> String {
         "\(summary.datasetPath) — stress run \(summary.runID): \(summary.injection) in group \(summary.group) at levels "
-            + summary.levels.map(level).joined(separator: ", ")
+            + summary.levels.map(Injection.levelText).joined(separator: ", ")
             + "; \(summary.seeds.count == 1 ? "seed \(summary.seeds[0])" : "\(summary.seeds.count) seeds (means)")"
             + (summary.cleanSummary?.shard.map { ", shard \($0) of the grid (its jobs only: fairlab merge joins the shards)" } ?? "")
             + "; test rows keep their clean labels"
     }
 
-    /// A level as the tables write it (`Injection.levelText`).
-    static func level(_ value: Double) -> String { Injection.levelText(value) }
-
     /// The recovery metric's distance from its ideal, as the tables name it: |SPD| for an ideal of 0, "DI's
     /// distance from 1" for a ratio (1 − min(DI, 1/DI)), |m − ideal| otherwise.
     static func distanceName(_ summary: StressSummary) -> String {
         let descriptor = summary.metricDescriptor
-        let name = summary.cleanSummary?.descriptor(of: summary.metric).displayName ?? descriptor.displayName
+        let name = descriptor.displayName
         let ideal = descriptor.ideal ?? 0
-        if descriptor.kind == .ratio { return "\(name)'s distance from \(level(ideal))" }
-        return ideal == 0 ? "|\(name)|" : "|\(name) − \(level(ideal))|"
+        if descriptor.kind == .ratio { return "\(name)'s distance from \(Injection.levelText(ideal))" }
+        return ideal == 0 ? "|\(name)|" : "|\(name) − \(Injection.levelText(ideal))|"
     }
 
     /// The injected gap at each level above 0, with its marks.
     static func gapLine(_ summary: StressSummary) -> String {
         summary.levels.indices.filter { summary.levels[$0] > 0 }.map { index in
-            "p = \(level(summary.levels[index])): \(summary.injectedGap[index].map { CellText.number($0, signed: true) } ?? "—")"
+            "p = \(Injection.levelText(summary.levels[index])): \(summary.injectedGap[index].map { CellText.number($0, signed: true) } ?? "—")"
                 + noiseMark(summary, index) + (summary.injectedGapNarrows[index] ? narrowedMarkText : "")
         }.joined(separator: ", ")
     }
@@ -63,8 +69,8 @@ public enum StressTable {
     static let narrowedMarkText = " (narrowed)"
 
     private static func markdown(_ summary: StressSummary) -> String {
-        let levels = summary.levels.map(level)
-        let metricName = summary.cleanSummary?.descriptor(of: summary.metric).displayName ?? summary.metric
+        let levels = summary.levels.map(Injection.levelText)
+        let metricName = summary.metricDescriptor.displayName
         let distance = distanceName(summary)
         func grid(_ title: String, levels shown: [Int], _ cell: (StressSummary.Cell) -> String) -> [String] {
             ["", title, ""] + MarkdownTable.table(["Method", "Stage"] + shown.map { "p = \(levels[$0])" }, summary.rows.map { row in

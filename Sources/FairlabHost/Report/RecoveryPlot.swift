@@ -1,3 +1,4 @@
+import FairlabCore
 import Foundation
 
 /// A recovery curve plot of a stress run: one measure against the injected level, one line per method at its
@@ -63,7 +64,7 @@ struct RecoveryPlot {
         let yAxis = PlotAxis(covering: means + bounds.map { reach.clamped($0) }, from: bottom, to: top)
         // The x ticks are the levels themselves.
         canvas.frame(
-            xTicks: summary.levels.map { (xAxis.position($0), StressTable.level($0)) }, yTicks: yAxis.ticks.map { (yAxis.position($0), yAxis.label($0)) },
+            xTicks: summary.levels.map { (xAxis.position($0), Injection.levelText($0)) }, yTicks: yAxis.ticks.map { (yAxis.position($0), yAxis.label($0)) },
             left: left, right: right, top: top, bottom: bottom, xTitle: "injected level p (\(summary.injection))", yTitle: title)
         // Side by side at each level: spread over at most 60 % of the narrowest space between two levels (levels need
         // not be evenly spaced), 5 px apart at most.
@@ -90,7 +91,7 @@ struct RecoveryPlot {
                     }
                 }
                 canvas.circle(x, yAxis.position(interval.mean), radius: 3, fill: color,
-                              title: "\(index + 1) \(row.id) at p = \(StressTable.level(level)): \(String(format: "%.4f", interval.mean))"
+                              title: "\(index + 1) \(row.id) at p = \(Injection.levelText(level)): \(String(format: "%.4f", interval.mean))"
                                   + (interval.lower.map { lower in String(format: " [%.4f, %.4f]", lower, interval.upper ?? .nan) } ?? ""),
                               attributes: " class=\"point\" data-method=\"\(escapeHTML(row.id))\"")
             }

@@ -1,3 +1,4 @@
+import FairlabCore
 import Foundation
 
 extension HTMLReport {
@@ -5,7 +6,7 @@ extension HTMLReport {
     /// injected level, the recovery and accuracy tables, failures, and the provenance of the run.
     public static func stressDocument(_ summary: StressSummary, resultsPath: String? = nil) -> String {
         let title = "fairlab stress report: \(URL(fileURLWithPath: summary.datasetPath).lastPathComponent), \(summary.injection), run \(summary.runID)"
-        let metricName = summary.cleanSummary?.descriptor(of: summary.metric).displayName ?? summary.metric
+        let metricName = summary.metricDescriptor.displayName
         var body = "<header><h1>\(escapeHTML(title))</h1>"
         if let resultsPath { body += "<p class=\"source\">From <code>\(escapeHTML(resultsPath))</code>.</p>" }
         body += "</header><section class=\"run\" id=\"run-\(escapeHTML(summary.runID))\"><p class=\"lead\">\(escapeHTML(StressTable.description(summary)))</p>"
@@ -58,7 +59,7 @@ extension HTMLReport {
     /// A table of methods by levels; each method's dot in its colour in the recovery curves.
     private static func grid(_ summary: StressSummary, id: String, levels: [Int], _ cell: (StressSummary.Cell) -> String?) -> String {
         var html = "<div class=\"table-wrap\"><table class=\"stress\" id=\"\(id)\"><thead><tr><th>Method</th><th>Stage</th>"
-        html += levels.map { "<th>p = \(StressTable.level(summary.levels[$0]))</th>" }.joined() + "</tr></thead><tbody>"
+        html += levels.map { "<th>p = \(Injection.levelText(summary.levels[$0]))</th>" }.joined() + "</tr></thead><tbody>"
         let colors = RecoveryPlot.colors(of: summary.rows)
         for (row, color) in zip(summary.rows, colors) {
             html += "<tr data-method=\"\(escapeHTML(row.id))\"><td class=\"method\"><span class=\"dot\" style=\"background:\(color)\"></span>"

@@ -12,7 +12,7 @@ public struct BoundedLBFGS {
         public var value: Double
         /// Iterations taken (accepted steps).
         public var iterations: Int
-        /// Objective evaluations (the gradient is taken at the accepted points only).
+        /// Objective evaluations (with the two-step objective, the gradient is taken at the accepted points only).
         public var evaluations: Int
         /// Whether a tolerance was met (not the iteration limit or a failed line search).
         public var converged: Bool

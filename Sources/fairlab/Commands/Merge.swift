@@ -28,12 +28,15 @@ struct Merge: ParsableCommand {
         for path in shards { try UntrustedFile.check(path, as: .results, executable: executable) }
         if FileManager.default.fileExists(atPath: output) { try UntrustedFile.check(output, as: .resultsIndex, executable: executable) }
         let run = try ShardMerge.merge(shards, command: CommandLine.arguments.joined(separator: " "))
-        // The table rendered before the append: a run that cannot be shown (a stress run in LaTeX) is refused
-        // without leaving a run behind that a second try would append again.
+        // A comparison's table is rendered before the append: a run that cannot be shown is refused without leaving
+        // a run behind that a second try would append again. A stress run's format is checked first for the same
+        // reason; its recovery tables come after it is saved, as `stress` shows them, since a run whose metric
+        // plugins gave no default recovery metric is still worth keeping.
         let summary = run.stress == nil ? try ComparisonSummary(run) : nil
-        let table = try summary.map { try tableFormat.render($0) } ?? StressTable.render(try StressSummary(run), as: tableFormat)
+        let table = try summary.map { try tableFormat.render($0) }
+        if run.stress != nil { try StressTable.checkFormat(tableFormat, runID: run.id) }
         try ResultsFile.append(run, to: output)
-        print(table, terminator: "")
+        print(try table ?? StressTable.render(try StressSummary(run, file: output), as: tableFormat), terminator: "")
         reportProgress("merged \(shards.count) shards into \(run.stress == nil ? "run" : "stress run") \(run.id) in \(output)")
         try finish(with: summary.map(exitStatus(of:)) ?? exitStatus(of: run))
     }
