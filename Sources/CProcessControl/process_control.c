@@ -1,7 +1,9 @@
 #define _GNU_SOURCE
 #include "process_control.h"
 
+#include <errno.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -20,6 +22,16 @@ int fairlab_die_with_parent(void) {
 
 int fairlab_spawn_close_inherited(posix_spawn_file_actions_t *actions, int lowest) {
     return posix_spawn_file_actions_addclosefrom_np(actions, lowest);
+}
+
+int fairlab_fork_sibling(void) {
+#if defined(__linux__) && (defined(__x86_64__) || defined(__aarch64__))
+    /* clone(flags, stack, parent_tid, child_tid or tls, tls or child_tid): a null stack is the caller's, copied. */
+    return (int)syscall(SYS_clone, (unsigned long)(CLONE_PARENT | SIGCHLD), NULL, NULL, NULL, 0UL);
+#else
+    errno = ENOSYS;
+    return -1;
+#endif
 }
 
 int fairlab_pidfd_open(int pid) {

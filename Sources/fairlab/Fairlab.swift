@@ -19,8 +19,8 @@ struct Fairlab: ParsableCommand {
         do {
             if let worker = Worker.startedByHost(CommandLine.arguments) {
                 try WorkerEntry.run(worker.kind, input: worker.input, output: worker.output)
-            } else if Worker.isStandby(CommandLine.arguments) {
-                try Worker.runStandby()
+            } else if Worker.isTemplate(CommandLine.arguments) {
+                try Worker.runTemplate()
             } else {
                 var command = try parseAsRoot()
                 try command.run()

@@ -138,33 +138,34 @@ import Testing
     }
 }
 
-/// Standby workers (`WorkerPool.startStandby`): fairlab processes started ahead of their task.
-@Suite(.serialized) struct StandbyWorkerTests {
+/// Worker templates (`WorkerPool.startTemplate`): a fairlab process started once, every task's worker a copy of it.
+@Suite(.serialized) struct WorkerTemplateTests {
     /// Three tasks, each describing another plugin, one worker at a time, and the method id each should reply.
     let libraries = [("Reweighing", "reweighing"), ("Massaging", "massaging"), ("LFR", "lfr")]
     func describeTasks(in folder: String) -> [WorkerChannel] {
         libraries.map { WorkerChannel(.describe, folder: folder, name: "describe-\($0.0)", input: TestEnvironment.pluginLibrary($0.0)) }
     }
 
-    /// Every task runs on the standby that waited for it and leaves a new one; each task's reply is its own (each
-    /// describes another library); the pool's end stops the standby still waiting.
-    @Test func tasksRunOnStandbysAndThePoolStopsTheLast() throws {
+    /// Every task runs in a copy of the template, each reply its own (each describes another library); the copies
+    /// are this process's children (the pool waits for each by its pid), and the template itself loaded none of
+    /// the plugins, so every copy starts from the same state; the pool's end stops the template.
+    @Test func tasksRunInCopiesOfAnUntouchedTemplateAndThePoolStopsIt() throws {
         let folder = try TestEnvironment.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         var pool: WorkerPool? = WorkerPool(executable: TestEnvironment.fairlab, parallelism: 1, timeout: 60)
-        pool!.startStandby()
-        let first = try #require(pool!.standby?.pid)
+        pool!.startTemplate()
+        let template = try #require(pool!.template?.pid)
         let channels = describeTasks(in: folder)
         var failures: [WorkerFailure?] = []
         try pool!.run(channels.map { $0.task(label: "describe") }) { failures.append($1) }
         #expect(failures == [nil, nil, nil])
         for (channel, (_, id)) in zip(channels, libraries) { #expect(try channel.readReply([MethodInfo].self).map(\.id) == [id]) }
-        #expect(pool!.tasksStartedOnStandby == 3)
-        let last = try #require(pool!.standby?.pid)
-        #expect(last != first)
-        #expect(kill(last, 0) == 0)
+        #expect(pool!.tasksStartedFromTemplate == 3)
+        #expect(pool!.template?.pid == template)
+        let maps = try String(contentsOfFile: "/proc/\(template)/maps", encoding: .utf8)
+        for (library, _) in libraries { #expect(!maps.contains("lib\(library).so"), "the template loaded lib\(library).so") }
         pool = nil
-        #expect(kill(last, 0) == -1 && errno == ESRCH, "the pool's end reaps its standby")
+        #expect(kill(template, 0) == -1 && errno == ESRCH, "the pool's end reaps its template")
     }
 
     /// A worker checks that its parent is the host the pool named, not that its parent is not pid 1 (a host that
@@ -182,18 +183,18 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: folder + "/b.json"))
     }
 
-    /// A standby that died before its task came (killed from outside) costs nothing: the task starts a process
-    /// of its own, and the next task takes the new standby.
-    @Test func aDeadStandbyIsReplacedByAProcessOfTheTasksOwn() throws {
+    /// A template that died (killed from outside) costs nothing: the next task is spawned, a new template starts
+    /// beside it, and the tasks after it are its copies.
+    @Test func aDeadTemplateIsReplaced() throws {
         let folder = try TestEnvironment.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let pool = WorkerPool(executable: TestEnvironment.fairlab, parallelism: 1, timeout: 60)
-        pool.startStandby()
-        let standby = try #require(pool.standby?.pid)
-        kill(standby, SIGKILL)
+        pool.startTemplate()
+        let template = try #require(pool.template?.pid)
+        kill(template, SIGKILL)
         // Until the kernel has made it a zombie (bounded), so the pool finds it dead rather than racing its death.
         let deadline = Date().addingTimeInterval(10)
-        while Date() < deadline, let stat = try? String(contentsOfFile: "/proc/\(standby)/stat", encoding: .utf8),
+        while Date() < deadline, let stat = try? String(contentsOfFile: "/proc/\(template)/stat", encoding: .utf8),
               !stat.split(separator: ")").last!.hasPrefix(" Z") {
             usleep(1_000)
         }
@@ -202,6 +203,32 @@ import Testing
         try pool.run(channels.map { $0.task(label: "describe") }) { failures.append($1) }
         #expect(failures == [nil, nil, nil])
         for (channel, (_, id)) in zip(channels, libraries) { #expect(try channel.readReply([MethodInfo].self).map(\.id) == [id]) }
-        #expect(pool.tasksStartedOnStandby == 2)
+        #expect(pool.tasksStartedFromTemplate == 2)
+        #expect(pool.template.map { $0.pid != template } == true)
+    }
+
+    /// A copy that crashes costs only its own task: the template and the copies after it go on. The middle task's
+    /// library is a text file, which the copy fails to load (a one-line error); the copy before and after succeed.
+    @Test func aFailingCopyCostsOnlyItsTask() throws {
+        let folder = try TestEnvironment.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let notALibrary = folder + "/libBroken.so"
+        try Data("not a library".utf8).write(to: URL(fileURLWithPath: notALibrary))
+        let pool = WorkerPool(executable: TestEnvironment.fairlab, parallelism: 1, timeout: 60)
+        pool.startTemplate()
+        let template = try #require(pool.template?.pid)
+        let channels = [
+            WorkerChannel(.describe, folder: folder, name: "first", input: TestEnvironment.pluginLibrary("Reweighing")),
+            WorkerChannel(.describe, folder: folder, name: "broken", input: notALibrary),
+            WorkerChannel(.describe, folder: folder, name: "last", input: TestEnvironment.pluginLibrary("Massaging")),
+        ]
+        var failures: [WorkerFailure?] = []
+        try pool.run(channels.map { $0.task(label: "describe") }) { failures.append($1) }
+        #expect(failures == [nil, nil, nil])
+        #expect(try channels[0].readReply([MethodInfo].self).map(\.id) == ["reweighing"])
+        #expect(throws: FairlabError.self) { try channels[1].readReply([MethodInfo].self) }
+        #expect(try channels[2].readReply([MethodInfo].self).map(\.id) == ["massaging"])
+        #expect(pool.tasksStartedFromTemplate == 3)
+        #expect(pool.template?.pid == template)
     }
 }

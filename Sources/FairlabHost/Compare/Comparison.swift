@@ -113,9 +113,9 @@ public struct Comparison: Sendable {
             executable: options.executablePath, pluginFolders: options.pluginFolders, environment: options.environment,
             allowWorldWritable: options.allowWorldWritablePlugins, pool: pool, workFolder: workFolder)
 
-        // The plugins are described, so a core is about to be free: the first job's worker starts there, before
-        // the prepare step ends, and each job then leaves the next one's starting (see `WorkerPool.startStandby`).
-        pool.startStandby()
+        // The plugins are described, so a core is about to be free: the worker template starts there, before the
+        // prepare step ends, and every job's worker is then a copy of it (see `WorkerPool.startTemplate`).
+        pool.startTemplate()
         let selected = try selectMethods(catalog)
         // An override must be for a method that runs: one for an unknown method is a typo, and one for a method
         // left out of --methods would silently change nothing.

@@ -91,34 +91,76 @@ public enum WorkerEntry {
         }
     }
 
-    /// The standby's side of `StandbyWorker` (`fairlab worker standby`): waits for the host to send a task on
-    /// descriptor 3, points stdout and stderr at the task's log, and returns the task's arguments (after the
-    /// executable); nil when the host closed the socket without sending one (it needed no more workers).
-    public static func awaitAssignment() throws -> [String]? {
+    /// The template's side of `WorkerTemplate` (`fairlab worker template`): reads tasks from descriptor 3 and starts
+    /// each in a copy of this process, a child of the host (`fairlab_fork_sibling`), answering with the copy's pid
+    /// (or minus an errno value). In the copy it returns the task's arguments (after the executable), its output
+    /// pointed at the task's log; in the template, nil once the host closes the socket. The template stays
+    /// single-threaded, loads no plugin and runs no task: each copy starts from the same state.
+    public static func serveTasks() throws -> [String]? {
         dieWithHost()
-        var message: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = read(StandbyWorker.taskDescriptor, &buffer, buffer.count)
-            if count == 0 { break }
+        let socket = WorkerTemplate.taskDescriptor
+        while let message = try readTask(from: socket) {
+            // The log path, then the arguments, each ended by a NUL byte.
+            let fields = message.split(separator: 0, omittingEmptySubsequences: false).dropLast().map { String(decoding: $0, as: UTF8.self) }
+            var answer: Int32
+            if message.last == 0, fields.count >= 2 {
+                answer = fairlab_fork_sibling()
+                if answer == 0 {
+                    close(socket)
+                    setpgid(0, 0)
+                    // The parent-death signal is not inherited: asked again, for the copy's parent, the host.
+                    dieWithHost()
+                    try pointOutput(at: fields[0])
+                    return Array(fields.dropFirst())
+                }
+                if answer < 0 { answer = -errno }
+            } else {
+                answer = -EINVAL
+            }
+            let sent = withUnsafeBytes(of: answer) { send(socket, $0.baseAddress, 4, Int32(MSG_NOSIGNAL)) }
+            guard sent == 4 else { return nil }
+        }
+        return nil
+    }
+
+    /// The next task message on `socket`: its length (4 bytes), then that many bytes; nil at the end of the stream.
+    private static func readTask(from socket: Int32) throws -> [UInt8]? {
+        var length: UInt32 = 0
+        guard try withUnsafeMutableBytes(of: &length, { try readExactly(socket, into: $0) }) else { return nil }
+        guard length <= 1 << 20 else { throw FairlabError("worker template: the host sent a task of \(length) bytes") }
+        var message = [UInt8](repeating: 0, count: Int(length))
+        guard try message.withUnsafeMutableBytes({ try readExactly(socket, into: $0) }) else {
+            throw FairlabError("worker template: the host's task ended early")
+        }
+        return message
+    }
+
+    /// Fills `buffer` from `socket`: false if the stream ended before the first byte, an error if it ended later.
+    private static func readExactly(_ socket: Int32, into buffer: UnsafeMutableRawBufferPointer) throws -> Bool {
+        var filled = 0
+        while filled < buffer.count {
+            let count = read(socket, buffer.baseAddress! + filled, buffer.count - filled)
+            if count == 0 {
+                if filled == 0 { return false }
+                throw FairlabError("worker template: the host's task ended early")
+            }
             if count < 0 {
                 if errno == EINTR { continue }
-                throw FairlabError("worker standby: cannot read a task from descriptor \(StandbyWorker.taskDescriptor): \(String(cString: strerror(errno)))")
+                throw FairlabError("worker template: cannot read a task from descriptor \(socket): \(String(cString: strerror(errno)))")
             }
-            message += buffer[..<count]
+            filled += count
         }
-        close(StandbyWorker.taskDescriptor)
-        guard !message.isEmpty else { return nil }
-        // The log path, then the arguments, each ended by a NUL byte.
-        let fields = message.split(separator: 0, omittingEmptySubsequences: false).dropLast().map { String(decoding: $0, as: UTF8.self) }
-        guard message.last == 0, fields.count >= 2 else { throw FairlabError("worker standby: the host sent a malformed task") }
-        let log = open(fields[0], O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard log >= 0 else { throw FairlabError(file: fields[0], "worker standby: cannot open its log: \(String(cString: strerror(errno)))") }
+        return true
+    }
+
+    /// Points stdout and stderr at the task's log `path`.
+    private static func pointOutput(at path: String) throws {
+        let log = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard log >= 0 else { throw FairlabError(file: path, "worker: cannot open its log: \(String(cString: strerror(errno)))") }
         defer { close(log) }
         guard dup2(log, 1) == 1, dup2(log, 2) == 2 else {
-            throw FairlabError(file: fields[0], "worker standby: cannot point its output at the log: \(String(cString: strerror(errno)))")
+            throw FairlabError(file: path, "worker: cannot point its output at the log: \(String(cString: strerror(errno)))")
         }
-        return Array(fields.dropFirst())
     }
 
     /// A progress line on the worker's log (stderr, unbuffered).

@@ -55,7 +55,7 @@ nonisolated(unsafe) private var interruptSignal: Int32 = 0
 /// a signal that comes while none does ends the process as it would without the handlers (an import, a report).
 private let catchingScopes = Atomic<Int>(0)
 
-/// Runs worker processes, at most `parallelism` tasks at once (and, once asked, one standby waiting for the next),
+/// Runs worker processes, at most `parallelism` tasks at once (once asked, each a copy of a `WorkerTemplate`),
 /// each with a time limit. A worker that crashes, hangs or exits early costs only its own task.
 public final class WorkerPool {
     /// Makes SIGINT and SIGTERM stop running pools: their workers are killed and `run` throws, so callers'
@@ -102,12 +102,12 @@ public final class WorkerPool {
     let timeout: Double
     let environment: [String: String]
     let memoryLimitMB: Int
-    /// Whether the pool keeps a `StandbyWorker` started for the next task: from the first `startStandby` on.
-    private var keepsStandby = false
-    /// The standby worker, while one waits.
-    private(set) var standby: StandbyWorker?
-    /// How many tasks started on a standby worker rather than a process of their own.
-    private(set) var tasksStartedOnStandby = 0
+    /// Whether the pool starts its tasks from a `WorkerTemplate`: from the first `startTemplate` on.
+    private var usesTemplate = false
+    /// The worker template, while one runs.
+    private(set) var template: WorkerTemplate?
+    /// How many tasks started as copies of the template rather than as processes spawned for them.
+    private(set) var tasksStartedFromTemplate = 0
 
     /// A pool running `executable`; `environment` is added to the workers' environment, and `memoryLimitMB`
     /// (0 for none) caps each worker's address space (applied by the worker itself, see `WorkerEntry`).
@@ -131,18 +131,17 @@ public final class WorkerPool {
     }
 
     deinit {
-        standby?.discard()
+        template?.discard()
     }
 
-    /// Starts a worker ahead of the next task (`StandbyWorker`; `executable` must be fairlab's), and from then on
-    /// keeps one: each task the pool starts takes the waiting standby and leaves a new one starting (on a core
-    /// the running workers leave free when there are more cores than `parallelism`), across `run`s, until the
-    /// pool goes; the last one is then stopped unused. Called when a core is about to be free: the first standby's
-    /// start should not take one from work already running. A standby serves only the thread that started it
-    /// (the kernel kills a worker when the thread that spawned it ends); another thread's task starts its own.
-    public func startStandby() {
-        keepsStandby = true
-        if standby == nil { standby = spawnStandby(environment: workerEnvironment()) }
+    /// Starts a worker template (`WorkerTemplate`; `executable` must be fairlab's), from which every task the pool
+    /// starts from then on, across `run`s, is a copy, until the pool goes and stops it; a template that dies is
+    /// replaced. Called when a core is about to be free: the template's start should not take one from work
+    /// already running. A template serves only the thread that started it (the kernel kills a worker when the
+    /// thread that spawned it ends); another thread's task is spawned.
+    public func startTemplate() {
+        usesTemplate = true
+        if template == nil { template = spawnTemplate(environment: workerEnvironment()) }
     }
 
     /// glibc's allocator settings for workers. By default an allocation of 128 KiB or more (a column of a few
@@ -218,7 +217,7 @@ public final class WorkerPool {
                     ended.insert(index)
                     finished(index, failure)
                 }
-                if keepsStandby, standby == nil { standby = spawnStandby(environment: environmentStrings) }
+                if usesTemplate, template == nil { template = spawnTemplate(environment: environmentStrings) }
             }
             var progressed = false
             let now = Date()
@@ -341,25 +340,25 @@ public final class WorkerPool {
         memoryLimitMB > 0 && (lastPeakMemoryMB[index] ?? 0) >= memoryLimitThresholdMB
     }
 
-    /// Starts `task`'s worker: the standby, if one waits and takes it, else a new process.
+    /// Starts `task`'s worker: a copy of the template, if one runs and starts it, else a process spawned for it.
     private func start(_ task: WorkerTask, environment: [String]) -> Result<pid_t, WorkerFailure> {
         // The log is created here, whichever process runs the task: a task that fails to start leaves an empty log,
-        // not a missing or an old one, and a log that cannot be created fails the task with its path (a waiting
-        // standby waits on for the next).
+        // not a missing or an old one, and a log that cannot be created fails the task with its path (the template
+        // serves the next).
         let log: Int32
         switch Self.createLog(task.logPath) {
         case .success(let descriptor): log = descriptor
         case .failure(let failure): return .failure(failure)
         }
         defer { close(log) }
-        if let waiting = standby {
-            standby = nil
-            if waiting.assign(task) {
-                tasksStartedOnStandby += 1
-                return .success(waiting.pid)
+        if let template {
+            if let pid = template.start(task) {
+                tasksStartedFromTemplate += 1
+                return .success(pid)
             }
-            waiting.discard()
-            // Whatever the standby wrote before it failed is not this task's.
+            self.template = nil
+            template.discard()
+            // Whatever a copy wrote before the template failed is not this task's.
             ftruncate(log, 0)
         }
         return spawn(task.arguments, log: log, environment: environment)
@@ -379,32 +378,32 @@ public final class WorkerPool {
         return .success(moved)
     }
 
-    /// A new standby worker, or nil if none can start (the tasks then start their own processes).
-    private func spawnStandby(environment: [String]) -> StandbyWorker? {
+    /// A new worker template, or nil if none can start (the tasks are then spawned).
+    private func spawnTemplate(environment: [String]) -> WorkerTemplate? {
         var ends: [Int32] = [-1, -1]
         guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &ends) == 0 else { return nil }
         // The worker's end goes to descriptor 3. It is first moved above 3: one below (a host started with its
         // standard descriptors closed) would be overwritten by the child's log and input, and one at 3 would keep
         // its close-on-exec flag through a dup2 onto itself.
-        let moved = fcntl(ends[1], F_DUPFD_CLOEXEC, StandbyWorker.taskDescriptor + 1)
+        let moved = fcntl(ends[1], F_DUPFD_CLOEXEC, WorkerTemplate.taskDescriptor + 1)
         close(ends[1])
         ends[1] = moved
         defer { if ends[1] >= 0 { close(ends[1]) } }
-        // Its output goes nowhere until it takes a task, whose log it then opens itself.
+        // Its output goes nowhere; each copy opens its task's log.
         guard ends[1] >= 0, case .success(let log) = Self.createLog("/dev/null") else {
             close(ends[0])
             return nil
         }
         defer { close(log) }
-        guard case .success(let pid) = spawn(["worker", "standby"], log: log, environment: environment, taskSocket: ends[1]) else {
+        guard case .success(let pid) = spawn(["worker", "template"], log: log, environment: environment, taskSocket: ends[1]) else {
             close(ends[0])
             return nil
         }
-        return StandbyWorker(pid: pid, socket: ends[0], spawningThread: pthread_self())
+        return WorkerTemplate(pid: pid, socket: ends[0], spawningThread: pthread_self())
     }
 
     /// Spawns `executable` with `arguments`, its output to `log` (a descriptor above 2, from `createLog`), and
-    /// (for a standby) `taskSocket` as its descriptor 3.
+    /// (for a template) `taskSocket` as its descriptor 3.
     private func spawn(_ arguments: [String], log: Int32, environment: [String], taskSocket: Int32? = nil) -> Result<pid_t, WorkerFailure> {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -412,8 +411,8 @@ public final class WorkerPool {
         posix_spawn_file_actions_adddup2(&actions, log, 1)
         posix_spawn_file_actions_adddup2(&actions, log, 2)
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        if let taskSocket { posix_spawn_file_actions_adddup2(&actions, taskSocket, StandbyWorker.taskDescriptor) }
-        let closing = fairlab_spawn_close_inherited(&actions, taskSocket == nil ? 3 : StandbyWorker.taskDescriptor + 1)
+        if let taskSocket { posix_spawn_file_actions_adddup2(&actions, taskSocket, WorkerTemplate.taskDescriptor) }
+        let closing = fairlab_spawn_close_inherited(&actions, taskSocket == nil ? 3 : WorkerTemplate.taskDescriptor + 1)
         guard closing == 0 else { return .failure(.spawnFailed(String(cString: strerror(closing)))) }
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)

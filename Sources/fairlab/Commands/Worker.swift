@@ -23,7 +23,7 @@ struct Worker: ParsableCommand {
     }
 
     /// The worker the host started, when `arguments` (the process's) are exactly the host's `fairlab worker KIND
-    /// INPUT OUTPUT` (or the task a standby was sent), else nil. A comparison runs a process per job: reading its
+    /// INPUT OUTPUT` (or the task a template's copy was sent), else nil. A comparison runs a process per job: reading its
     /// three arguments here skips building ArgumentParser's command tree, about 3 ms of its type lookups, a tenth
     /// of a short job's process.
     static func startedByHost(_ arguments: [String]) -> (kind: WorkerEntry.Kind, input: String, output: String)? {
@@ -31,17 +31,17 @@ struct Worker: ParsableCommand {
         return (kind, arguments[3], arguments[4])
     }
 
-    /// Whether `arguments` (the process's) start a standby worker, `fairlab worker standby`, which the host hands
-    /// its task once a slot frees (`StandbyWorker`).
-    static func isStandby(_ arguments: [String]) -> Bool {
-        arguments.count == 3 && arguments[1] == "worker" && arguments[2] == "standby"
+    /// Whether `arguments` (the process's) start a worker template, `fairlab worker template`, which starts each
+    /// task the host sends it in a copy of itself (`WorkerTemplate`).
+    static func isTemplate(_ arguments: [String]) -> Bool {
+        arguments.count == 3 && arguments[1] == "worker" && arguments[2] == "template"
     }
 
-    /// The standby's life: waits for its task and runs it, or returns if released without one.
-    static func runStandby() throws {
-        guard let assigned = try WorkerEntry.awaitAssignment() else { return }
+    /// The template's life: serves tasks until the host closes its socket; in each task's copy, runs the task.
+    static func runTemplate() throws {
+        guard let assigned = try WorkerEntry.serveTasks() else { return }
         guard let worker = startedByHost([CommandLine.arguments[0]] + assigned) else {
-            throw FairlabError("worker standby: the host sent an unknown task: \(assigned.joined(separator: " "))")
+            throw FairlabError("worker template: the host sent an unknown task: \(assigned.joined(separator: " "))")
         }
         try WorkerEntry.run(worker.kind, input: worker.input, output: worker.output)
     }
