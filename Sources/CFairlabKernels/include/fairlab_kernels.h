@@ -84,9 +84,10 @@ void fairlab_sparse_rows_transpose_times_f32(const int64_t *starts, const int32_
                                              int64_t features, float *out);
 
 /* The lower triangle (row ≥ column) of Σ_i weights[i] x_i x_iᵀ over the `count` compressed rows, into `lower`
- * (features × features, column-major; the upper triangle left 0): each row's pairs of entries, its rows in order. */
+ * (features × features, column-major; the upper triangle left 0): each row's pairs of entries, its rows in order;
+ * rows of weight 0 skipped. With `cross` not NULL, also Σ_i weights[i] x_i into it (features values). */
 void fairlab_sparse_weighted_gram(const int64_t *starts, const int32_t *columns, const double *values, int64_t count,
-                                  const double *weights, int64_t features, double *lower);
+                                  const double *weights, int64_t features, double *lower, double *cross);
 
 /* Learning fair representations' passes over its n rows and k prototypes (LFRObjective); every n × k array is
  * row-major (row i's k values at i * k), k × k ones column-major.

@@ -536,14 +536,19 @@ public final class HDF5File {
         var dims = shape.map { hsize_t($0) }
         let space = H5Screate_simple(Int32(dims.count), &dims, nil)
         defer { H5Sclose(space) }
-        // Large datasets are chunked and deflated (gzip, which h5py reads natively): one-hot features compress well.
+        // Large datasets are chunked, their bytes shuffled (each value's first bytes together, then its second ones…)
+        // and deflated at gzip's fastest level, filters h5py reads natively: one-hot features compress well, and
+        // a score's exponent and leading bits, shuffled together, do too. On a stress run's 1,350 arrays of
+        // predictions and scores (65 MB), that took 0.80 s where level 4 without the shuffle took 1.29 s, for a
+        // file of the same size (29.9 MB against 30.2 MB).
         let creation = H5Pcreate(fairlab_h5p_dataset_create())
         defer { H5Pclose(creation) }
         if values.count >= Self.compressionThreshold {
             var chunk = dims
             chunk[0] = hsize_t(max(1, min(Int(dims[0]), Self.chunkElements / max(1, values.count / Int(dims[0])))))
             H5Pset_chunk(creation, Int32(chunk.count), &chunk)
-            H5Pset_deflate(creation, 4)
+            H5Pset_shuffle(creation)
+            H5Pset_deflate(creation, 1)
         }
         let dataset = H5Dcreate2(handle, datasetPath, fileType, space, fairlab_h5p_default(), creation, fairlab_h5p_default())
         guard dataset >= 0 else { throw FairlabError(file: path, "cannot create \(datasetPath)") }

@@ -148,7 +148,7 @@ struct SparseDesign: DesignMatrix {
     let cols: Int
     let columnOffsets: [Double]
     var approximateGram: Bool { false }
-    private let rowStarts: [Int]
+    private let rowStarts: [Int64]
     private let columnIndices: [Int32]
     private let values: [Double]
 
@@ -202,7 +202,7 @@ struct SparseDesign: DesignMatrix {
         self.rows = n
         self.cols = p
         self.columnOffsets = offsets
-        self.rowStarts = starts.map(Int.init)
+        self.rowStarts = starts
         self.columnIndices = columnIndices
         self.values = values
     }
@@ -212,18 +212,10 @@ struct SparseDesign: DesignMatrix {
         Int(fairlab_count_different(column.baseAddress!, Int64(column.count), offset))
     }
 
+    /// Each row's sum over its entries, in order (the kernel's rows product with one output).
     func multiply(_ beta: [Double], into result: inout [Double]) {
-        rowStarts.withUnsafeBufferPointer { starts in
-            columnIndices.withUnsafeBufferPointer { columns in
-                values.withUnsafeBufferPointer { values in
-                    for i in 0..<rows {
-                        var sum = 0.0
-                        for k in starts[i]..<starts[i + 1] { sum += values[k] * beta[Int(columns[k])] }
-                        result[i] = sum
-                    }
-                }
-            }
-        }
+        precondition(beta.count >= cols && result.count >= rows)
+        fairlab_sparse_rows_times(rowStarts, columnIndices, values, nil, Int64(rows), beta, 1, &result)
     }
 
     func transposeMultiply(_ r: [Double], into result: inout [Double]) {
@@ -234,7 +226,7 @@ struct SparseDesign: DesignMatrix {
                     result.withUnsafeMutableBufferPointer { out in
                         for i in 0..<rows where r[i] != 0 {
                             let weight = r[i]
-                            for k in starts[i]..<starts[i + 1] { out[Int(columns[k])] += values[k] * weight }
+                            for k in Int(starts[i])..<Int(starts[i + 1]) { out[Int(columns[k])] += values[k] * weight }
                         }
                     }
                 }
@@ -242,44 +234,23 @@ struct SparseDesign: DesignMatrix {
         }
     }
 
-    /// Exact, so `sample` is always every row (a sparse Gram costs O(nnz), not worth sampling).
+    /// Exact, so `sample` is always every row (a sparse Gram costs O(nnz), not worth sampling). The kernel sums
+    /// the lower triangle, whose pairs for one column are nearby writes (the upper's are a stride of p apart), row by
+    /// row; the upper is copied from it.
     func weightedGram(_ d: [Double], over sample: RowSample, block: inout [Double], cross: inout [Double]) {
         precondition(sample == .all, "a sparse design's Gram is exact")
+        precondition(d.count == rows && block.count >= cols * cols && cross.count >= cols)
         let p = cols
-        for index in 0..<(p * p) { block[index] = 0 }
-        for j in 0..<p { cross[j] = 0 }
-        rowStarts.withUnsafeBufferPointer { starts in
-            columnIndices.withUnsafeBufferPointer { columns in
-                values.withUnsafeBufferPointer { values in
-                    block.withUnsafeMutableBufferPointer { gram in
-                        cross.withUnsafeMutableBufferPointer { cross in
-                            for i in 0..<rows where d[i] != 0 {
-                                let weight = d[i]
-                                // Column indices within a row ascend, so (b, a) with b ≥ a is the lower triangle,
-                                // whose entries for one a lie in one column: nearby writes, unlike the upper's
-                                // stride of p (measured: the Gram in about a quarter less time on Adult).
-                                for first in starts[i]..<starts[i + 1] {
-                                    let a = Int(columns[first])
-                                    let scaled = weight * values[first]
-                                    cross[a] += scaled
-                                    let column = a * p
-                                    for second in first..<starts[i + 1] {
-                                        gram[column + Int(columns[second])] += scaled * values[second]
-                                    }
-                                }
-                            }
-                            for a in 0..<p { for b in (a + 1)..<p { gram[a + b * p] = gram[b + a * p] } }
-                        }
-                    }
-                }
-            }
+        fairlab_sparse_weighted_gram(rowStarts, columnIndices, values, Int64(rows), d, Int64(p), &block, &cross)
+        block.withUnsafeMutableBufferPointer { gram in
+            for a in 0..<p { for b in (a + 1)..<p { gram[a + b * p] = gram[b + a * p] } }
         }
     }
 
     func weightedColumnSquares(_ d: [Double]) -> [Double] {
         var result = [Double](repeating: 0, count: cols)
         for i in 0..<rows where d[i] != 0 {
-            for k in rowStarts[i]..<rowStarts[i + 1] { result[Int(columnIndices[k])] += d[i] * values[k] * values[k] }
+            for k in Int(rowStarts[i])..<Int(rowStarts[i + 1]) { result[Int(columnIndices[k])] += d[i] * values[k] * values[k] }
         }
         return result
     }

@@ -122,7 +122,7 @@ public struct SparseRows {
     /// The lower triangle (row ≥ column) of Σ_i weights[i] x_i x_iᵀ, width × width column-major, the upper left 0.
     public func weightedGramLower(_ weights: UnsafePointer<Double>) -> [Double] {
         var lower = [Double](repeating: 0, count: width * width)
-        withStorage { fairlab_sparse_weighted_gram($0, $1, $2, Int64(count), weights, Int64(width), &lower) }
+        withStorage { fairlab_sparse_weighted_gram($0, $1, $2, Int64(count), weights, Int64(width), &lower, nil) }
         return lower
     }
 
