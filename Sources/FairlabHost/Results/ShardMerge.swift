@@ -74,7 +74,7 @@ public enum ShardMerge {
         // An outcome is a seed's, or for a stress run a (seed, level)'s, in the run's order: seed by seed.
         struct Condition: Hashable { let seed: UInt64, level: Double? }
         let conditions = first.seeds.flatMap { seed in (first.stress?.levels.map { Optional($0) } ?? [nil]).map { Condition(seed: seed, level: $0) } }
-        func name(_ condition: Condition) -> String { "seed \(condition.seed)" + (condition.level.map { " at level \($0)" } ?? "") }
+        func name(_ condition: Condition) -> String { "seed \(condition.seed)" + (condition.level.map { " at level \(Injection.levelText($0))" } ?? "") }
         let methods = try first.methods.indices.map { row in
             var outcomes: [Condition: SeedOutcome] = [:]
             for (path, run) in shards {
