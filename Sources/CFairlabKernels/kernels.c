@@ -511,3 +511,67 @@ VECTORISED void fairlab_lfr_gradient_rows(const double *restrict memberships, co
     }
     for (int64_t j = 0; j < k; j++) kernel[j + j * k] += column_sums[j];
 }
+
+VECTORISED void fairlab_upper_row_products(const double *restrict rows, int64_t n, int64_t dimension,
+                                           double *restrict sums) {
+    int64_t k = 0;
+    for (; k + 4 <= n; k += 4) {
+        const double *r0 = rows + k * dimension, *r1 = r0 + dimension, *r2 = r1 + dimension, *r3 = r2 + dimension;
+        for (int64_t i = 0; i < dimension; i++) {
+            double a0 = r0[i], a1 = r1[i], a2 = r2[i], a3 = r3[i];
+            double *target = sums + i * dimension;
+            for (int64_t j = i; j < dimension; j++) {
+                double t = target[j];
+                t += a0 * r0[j];
+                t += a1 * r1[j];
+                t += a2 * r2[j];
+                t += a3 * r3[j];
+                target[j] = t;
+            }
+        }
+    }
+    for (; k < n; k++) {
+        const double *row = rows + k * dimension;
+        for (int64_t i = 0; i < dimension; i++) {
+            double a = row[i], *target = sums + i * dimension;
+            for (int64_t j = i; j < dimension; j++) target[j] += a * row[j];
+        }
+    }
+}
+
+VECTORISED void fairlab_whiten_points(const double *restrict points, int64_t count, int64_t features,
+                                      const double *restrict mean, const double *restrict whitening, int64_t rank,
+                                      double *restrict out) {
+    enum { block_points = 4, block_outputs = 16 };
+    for (int64_t p0 = 0; p0 < count; p0 += block_points) {
+        int64_t np = count - p0 < block_points ? count - p0 : block_points;
+        for (int64_t k0 = 0; k0 < rank; k0 += block_outputs) {
+            int64_t nk = rank - k0 < block_outputs ? rank - k0 : block_outputs;
+            if (np == block_points && nk == block_outputs) {
+                /* A centred value of 0 adds ±0 (the whitening is finite), which leaves every sum as it was (a sum
+                 * from +0 is never −0): the same as skipping it, without a branch. */
+                double sums[block_points][block_outputs] = {{0}};
+                for (int64_t i = 0; i < features; i++) {
+                    const double *w = whitening + i * rank + k0;
+                    for (int q = 0; q < block_points; q++) {
+                        double centred = points[(p0 + q) * features + i] - mean[i];
+                        for (int k = 0; k < block_outputs; k++) sums[q][k] += centred * w[k];
+                    }
+                }
+                for (int q = 0; q < block_points; q++)
+                    for (int k = 0; k < block_outputs; k++) out[(p0 + q) * rank + k0 + k] = sums[q][k];
+            } else {
+                for (int64_t q = 0; q < np; q++) {
+                    for (int64_t k = 0; k < nk; k++) {
+                        double sum = 0;
+                        for (int64_t i = 0; i < features; i++) {
+                            double centred = points[(p0 + q) * features + i] - mean[i];
+                            if (centred != 0) sum += centred * whitening[i * rank + k0 + k];
+                        }
+                        out[(p0 + q) * rank + k0 + k] = sum;
+                    }
+                }
+            }
+        }
+    }
+}

@@ -89,6 +89,18 @@ void fairlab_sparse_rows_transpose_times_f32(const int64_t *starts, const int32_
 void fairlab_sparse_weighted_gram(const int64_t *starts, const int32_t *columns, const double *values, int64_t count,
                                   const double *weights, int64_t features, double *lower, double *cross);
 
+/* The meta-fair classifier's Gaussian (JointGaussian). The upper triangle (j ≥ i) of Σ_k c_k c_kᵀ over the `n` rows
+ * c_k (`dimension` values each, one after another) into `sums` (dimension × dimension, row-major; the lower
+ * triangle untouched), each sum adding its rows' products in the rows' order: four rows at a time, so that each sum
+ * is loaded and stored once per four rows. */
+void fairlab_upper_row_products(const double *rows, int64_t n, int64_t dimension, double *sums);
+
+/* out_p = Σ_i (x_pi − mean_i) w_i over the `features` values of each of the `count` points x_p (one after another),
+ * w_i the i-th row of `whitening` (features × rank, row-major), the terms added in the features' order (a centred
+ * value of 0 adds nothing): four points and sixteen outputs at a time, the sums held in registers over the features. */
+void fairlab_whiten_points(const double *points, int64_t count, int64_t features, const double *mean,
+                           const double *whitening, int64_t rank, double *out);
+
 /* Learning fair representations' passes over its n rows and k prototypes (LFRObjective); every n × k array is
  * row-major (row i's k values at i * k), k × k ones column-major.
  *

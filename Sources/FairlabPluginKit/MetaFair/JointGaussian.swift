@@ -1,3 +1,4 @@
+import CFairlabKernels
 import Foundation
 
 /// The Gaussian fitted to the training rows of [x, y, z] (x the features, y = ±1 the label, z = 1 for the
@@ -28,21 +29,11 @@ public struct JointGaussian {
         self.dimension = dimension
         mean = columns.map { $0.reduce(0, +) / Double(n) }
         // The centred rows one after another; each sum of products then grows row by row, in the rows' order, as
-        // whole rows of the upper triangle at a time (vectorised, where one sum at a time waits on each addition).
+        // whole rows of the upper triangle at a time (vectorised, four rows per load and store of each sum, in C).
         var centred = [Double](repeating: 0, count: n * dimension)
         for (i, column) in columns.enumerated() { for k in 0..<n { centred[k * dimension + i] = column[k] - mean[i] } }
         var covariance = [Double](repeating: 0, count: dimension * dimension)
-        covariance.withUnsafeMutableBufferPointer { sums in
-            centred.withUnsafeBufferPointer { rows in
-                for k in 0..<n {
-                    let row = rows.baseAddress! + k * dimension
-                    for i in 0..<dimension {
-                        let a = row[i], target = sums.baseAddress! + i * dimension
-                        for j in i..<dimension { target[j] += a * row[j] }
-                    }
-                }
-            }
-        }
+        fairlab_upper_row_products(centred, Int64(n), Int64(dimension), &covariance)
         for i in 0..<dimension {
             for j in i..<dimension {
                 covariance[i * dimension + j] /= Double(n - 1)
@@ -72,17 +63,12 @@ public struct JointGaussian {
     public func logDensities(points: [Double], count: Int) -> [(Double, Double, Double, Double)] {
         let d = dimension - 2, r = rank
         let wy = Array(whitening[(d * r)..<((d + 1) * r)]), wz = Array(whitening[((d + 1) * r)..<((d + 2) * r)])
-        // The whitened features, accumulated through pointers so that each row of the whitening is added at once.
-        let base = UnsafeMutablePointer<Double>.allocate(capacity: max(r, 1))
-        defer { base.deallocate() }
-        return whitening.withUnsafeBufferPointer { whitening in (0..<count).map { point in
-            for k in 0..<r { base[k] = 0 }
-            for i in 0..<d {
-                let centred = points[point * d + i] - mean[i]
-                guard centred != 0 else { continue }
-                let row = whitening.baseAddress! + i * r
-                for k in 0..<r { base[k] += centred * row[k] }
-            }
+        // The whitened features of every point (in C: four points at a time, each row of the whitening loaded once
+        // for the four).
+        var bases = [Double](repeating: 0, count: count * r)
+        if r > 0 { fairlab_whiten_points(points, Int64(count), Int64(d), mean, whitening, Int64(r), &bases) }
+        return bases.withUnsafeBufferPointer { bases in (0..<count).map { point in
+            let base = bases.baseAddress! + point * r
             func value(_ y: Double, _ z: Double) -> Double {
                 let cy = y - mean[d], cz = z - mean[d + 1]
                 var sum = 0.0
