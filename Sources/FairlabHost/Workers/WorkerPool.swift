@@ -357,6 +357,8 @@ public final class WorkerPool {
                 return .success(pid)
             }
             self.template = nil
+            // One that could not copy itself is not replaced: every task would pay for a template's start too.
+            if template.cannotCopy { usesTemplate = false }
             template.discard()
             // Whatever a copy wrote before the template failed is not this task's.
             ftruncate(log, 0)

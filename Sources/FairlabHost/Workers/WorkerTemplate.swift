@@ -17,6 +17,9 @@ final class WorkerTemplate {
     /// The host's end of the socket; -1 once closed.
     private var socket: Int32
     private var reaped = false
+    /// Whether the template answered that it could not start a copy (the kernel refused its clone: a sandbox's
+    /// seccomp filter, say): another template would fail alike, so the pool spawns its workers instead.
+    private(set) var cannotCopy = false
     /// The thread that spawned it: the kernel kills the template, and the copies it starts, when that thread
     /// ends (`fairlab_die_with_parent`).
     private let spawningThread: pthread_t
@@ -62,7 +65,10 @@ final class WorkerTemplate {
             guard count > 0 else { return nil }
             received += count
         }
-        guard answer > 0 else { return nil }
+        guard answer > 0 else {
+            cannotCopy = true
+            return nil
+        }
         // The copy puts itself in a process group of its own, as a spawned worker starts in one; set here too, so
         // the group exists before anything here kills it (a parent may set its child's group until it execs).
         setpgid(answer, answer)
