@@ -327,10 +327,11 @@ static inline __attribute__((always_inline)) double exact_exp(double x) {
      * plus 1.5 · 2⁵². */
     double half = (k * 0.5 + shifter) - shifter, rest = k - half;
     double biased[2] = {half + (1023.0 + shifter), rest + (1023.0 + shifter)};
-    int64_t bits[2];
+    uint64_t bits[2];
     double powers[2];
     memcpy(bits, biased, sizeof bits);
-    for (int i = 0; i < 2; i++) bits[i] = (bits[i] - 0x4338000000000000LL) << 52;
+    /* Unsigned: for a NaN x the difference is not an exponent, and a signed shift of it would be undefined. */
+    for (int i = 0; i < 2; i++) bits[i] = (bits[i] - 0x4338000000000000ULL) << 52;
     memcpy(powers, bits, sizeof powers);
     return p * powers[0] * powers[1];
 }

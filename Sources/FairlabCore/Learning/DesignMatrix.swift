@@ -218,20 +218,11 @@ struct SparseDesign: DesignMatrix {
         fairlab_sparse_rows_times(rowStarts, columnIndices, values, nil, Int64(rows), beta, 1, &result)
     }
 
+    /// Each column's sum over its entries, row by row (the kernel's transposed product with one output). A row
+    /// whose r is 0 adds ±0, which leaves every sum as it was (none is −0): the same as skipping it.
     func transposeMultiply(_ r: [Double], into result: inout [Double]) {
-        for j in 0..<cols { result[j] = 0 }
-        rowStarts.withUnsafeBufferPointer { starts in
-            columnIndices.withUnsafeBufferPointer { columns in
-                values.withUnsafeBufferPointer { values in
-                    result.withUnsafeMutableBufferPointer { out in
-                        for i in 0..<rows where r[i] != 0 {
-                            let weight = r[i]
-                            for k in Int(starts[i])..<Int(starts[i + 1]) { out[Int(columns[k])] += values[k] * weight }
-                        }
-                    }
-                }
-            }
-        }
+        precondition(r.count >= rows && result.count >= cols)
+        fairlab_sparse_rows_transpose_times(rowStarts, columnIndices, values, nil, Int64(rows), r, 1, Int64(cols), &result)
     }
 
     /// Exact, so `sample` is always every row (a sparse Gram costs O(nnz), not worth sampling). The kernel sums
