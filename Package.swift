@@ -104,7 +104,7 @@ let package = Package(
 
         // Tests: unit tests per module, then end-to-end tests of the built executable and plugins.
         .target(name: "FairlabTestSupport", dependencies: ["CProcessControl", "FairlabCore"], path: "Tests/FairlabTestSupport"),
-        .testTarget(name: "FairlabCoreTests", dependencies: ["FairlabCore", "CHDF5", "FairlabTestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "FairlabCoreTests", dependencies: ["FairlabCore", "CHDF5", "CFairlabKernels", "FairlabTestSupport"], exclude: ["Fixtures"]),
         .testTarget(
             name: "FairlabHostTests", dependencies: ["FairlabHost", "FairlabCore", "CFairlabPlugin", "FairlabPluginKit", "FairlabTestSupport"],
             exclude: ["Fixtures"]),

@@ -124,29 +124,36 @@ final class AdversarialNetwork {
         let n = labels.count, scale = 1 / Double(n)
         precondition(batch.count == n)
         let logits = batch.withUnsafeBufferPointer { self.logits(of: rows, batch: $0.baseAddress!, count: n, dropout: dropout) }
+        // Each row's σ and log(1 + eˣ) in vectorised passes (Logistic), then the sums in row order.
+        let logitValues = (0..<n).map { Double(logits[$0]) }
+        let probabilities = Logistic.sigmoid(logitValues), softplus = Logistic.softplus(logitValues)
         var labelLoss = 0.0, adversaryLoss = 0.0
         for i in 0..<n {
-            let logit = Double(logits[i])
-            labelLoss += weights[i] * Logistic.crossEntropy(logit: logit, target: labels[i]) * scale
-            labelSlopes[i] = Float(weights[i] * (Logistic.sigmoid(logit) - labels[i]) * scale)
+            labelLoss += weights[i] * (softplus[i] - logitValues[i] * labels[i]) * scale
+            labelSlopes[i] = Float(weights[i] * (probabilities[i] - labels[i]) * scale)
         }
         if debias {
             let c = Double(adversary[0]), sharp = 1 + abs(c), sign: Double = c > 0 ? 1 : c < 0 ? -1 : 0  // TensorFlow's sign(0) = 0
             let (w0, w1, w2, bias) = (Double(adversary[1]), Double(adversary[2]), Double(adversary[3]), Double(adversary[4]))
+            let sharpened = Logistic.sigmoid(logitValues.map { sharp * $0 })
+            let sideLogits = (0..<n).map { i in
+                let y = labels[i], s = sharpened[i]
+                return w0 * s + w1 * s * y + w2 * s * (1 - y) + bias
+            }
+            let sideProbabilities = Logistic.sigmoid(sideLogits), sideSoftplus = Logistic.softplus(sideLogits)
             var gradient = [Double](repeating: 0, count: 5)
             for i in 0..<n {
-                let y = labels[i], logit = Double(logits[i]), s = Logistic.sigmoid(sharp * logit)
-                let sideLogit = w0 * s + w1 * s * y + w2 * s * (1 - y) + bias
-                adversaryLoss += weights[i] * Logistic.crossEntropy(logit: sideLogit, target: sides[i]) * scale
-                let slope = weights[i] * (Logistic.sigmoid(sideLogit) - sides[i]) * scale
+                let y = labels[i], logit = logitValues[i], s = sharpened[i]
+                adversaryLoss += weights[i] * (sideSoftplus[i] - sideLogits[i] * sides[i]) * scale
+                let slope = weights[i] * (sideProbabilities[i] - sides[i]) * scale
                 gradient[1] += slope * s
                 gradient[2] += slope * s * y
                 gradient[3] += slope * s * (1 - y)
                 gradient[4] += slope
                 // Back through s = σ(kℓ), k = 1 + |c|: ∂s/∂(kℓ) = s (1 − s).
-                let sharpened = slope * (w0 + w1 * y + w2 * (1 - y)) * s * (1 - s)
-                gradient[0] += sharpened * logit * sign
-                adversarySlopes[i] = Float(sharpened * sharp)
+                let throughSharpening = slope * (w0 + w1 * y + w2 * (1 - y)) * s * (1 - s)
+                gradient[0] += throughSharpening * logit * sign
+                adversarySlopes[i] = Float(throughSharpening * sharp)
             }
             adversaryGradient = gradient.map(Float.init)
         }

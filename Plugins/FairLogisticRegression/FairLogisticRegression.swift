@@ -100,13 +100,15 @@ final class FairLogisticRegression: FairlabMethod {
         func evaluate(_ theta: [Double], _ gradient: inout [Double]) -> Double {
             let b = theta[p]
             if p > 0 { features.times(theta, into: linear.baseAddress!) } else { for i in 0..<n { linear[i] = 0 } }
+            for i in 0..<n { linear[i] += b }
+            // Each row's log(1 + eᶻ) and σ(z) in two vectorised passes (rowGradient and scratch are rewritten below).
+            Logistic.softplus(UnsafeBufferPointer(linear), into: scratch)
+            Logistic.sigmoid(UnsafeBufferPointer(linear), into: rowGradient)
             var loss = 0.0, gap = 0.0
             for i in 0..<n {
-                let z = linear[i] + b
-                let probability = Logistic.sigmoid(z)
-                loss += weights[i] * Logistic.crossEntropy(logit: z, target: labels[i])
-                gap += gapSign[i] * probability
-                linear[i] = probability
+                loss += weights[i] * (scratch[i] - linear[i] * labels[i])
+                gap += gapSign[i] * rowGradient[i]
+                linear[i] = rowGradient[i]
             }
             var penalty = 0.0
             for j in 0..<p { penalty += theta[j] * theta[j] }

@@ -86,9 +86,10 @@ struct CovarianceConstrainedLogistic {
         writeMargins(theta, into: &margins)
         var total = 0.0
         var slopes = [Double](repeating: 0, count: gradient == nil ? 0 : rows)  // ∂loss/∂margin
+        let softplus = Logistic.softplus(margins), probabilities = gradient == nil ? [] : Logistic.sigmoid(margins)
         for i in 0..<rows {
-            total += weights[i] * Logistic.crossEntropy(logit: margins[i], target: labels[i])
-            if gradient != nil { slopes[i] = weights[i] * (Logistic.sigmoid(margins[i]) - labels[i]) }
+            total += weights[i] * (softplus[i] - margins[i] * labels[i])
+            if gradient != nil { slopes[i] = weights[i] * (probabilities[i] - labels[i]) }
         }
         if let gradient {
             design.transposeTimes(slopes, into: gradient)
@@ -194,10 +195,7 @@ struct CovarianceConstrainedLogistic {
         while iterations < Self.newtonStepLimit {
             iterations += 1
             project(&gradient)
-            let curvature = (0..<rows).map { i in
-                let probability = Logistic.sigmoid(margins[i])
-                return weights[i] * probability * (1 - probability)
-            }
+            let curvature = zip(weights, Logistic.sigmoid(margins)).map { weight, probability in weight * probability * (1 - probability) }
             var hessian = [Double](repeating: 0, count: p * p)
             design.addWeightedGram(curvature: curvature, into: &hessian, leadingDimension: p)
             for k in 0..<(p - 1) { hessian[k + k * p] += ridge }

@@ -37,17 +37,14 @@ struct PrejudiceObjective {
 
     /// P(y = 1) of each row of `design` under `theta`, by its side, the margin clipped at ±R.
     static func probabilities(_ theta: [Double], design: SideRows, sides: [Int]) -> [Double] {
-        design.margins(theta, sides: sides).map { Logistic.sigmoid(min(max($0, -clip), clip)) }
+        Logistic.sigmoid(design.margins(theta, sides: sides).map { min(max($0, -clip), clip) })
     }
 
     func evaluate(_ theta: [Double], gradient: UnsafeMutableBufferPointer<Double>? = nil) -> Terms {
-        let margins = design.margins(theta, sides: sides), rows = margins.count
-        var p = [Double](repeating: 0, count: rows), logLoss = 0.0
-        for i in 0..<rows {
-            let margin = min(max(margins[i], -Self.clip), Self.clip)
-            logLoss += Logistic.crossEntropy(logit: margin, target: labels[i])
-            p[i] = Logistic.sigmoid(margin)
-        }
+        let margins = design.margins(theta, sides: sides).map { min(max($0, -Self.clip), Self.clip) }, rows = margins.count
+        let p = Logistic.sigmoid(margins), softplus = Logistic.softplus(margins)
+        var logLoss = 0.0
+        for i in 0..<rows { logLoss += softplus[i] - margins[i] * labels[i] }
         var sums = [0.0, 0.0], counts = [0.0, 0.0]
         for i in 0..<rows { sums[sides[i]] += p[i]; counts[sides[i]] += 1 }
         let q = (0..<2).map { counts[$0] > 0 ? sums[$0] / counts[$0] : 0.5 }, r = (sums[0] + sums[1]) / Double(rows)

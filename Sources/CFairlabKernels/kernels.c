@@ -208,6 +208,21 @@ VECTORISED uint64_t fairlab_dropout_fill(float *restrict mask, int64_t n, uint64
     return state + (uint64_t)draws * golden;
 }
 
+void fairlab_gather_sparse_rows_f32(const int64_t *restrict starts, const int32_t *restrict columns, const float *restrict values,
+                                    const int64_t *restrict order, int64_t count, int64_t *restrict new_starts,
+                                    int32_t *restrict new_columns, float *restrict new_values) {
+    int64_t filled = 0;
+    new_starts[0] = 0;
+    for (int64_t k = 0; k < count; k++) {
+        int64_t first = starts[order[k]], end = starts[order[k] + 1];
+        for (int64_t t = first; t < end; t++, filled++) {
+            new_columns[filled] = columns[t];
+            new_values[filled] = values[t];
+        }
+        new_starts[k + 1] = filled;
+    }
+}
+
 VECTORISED void fairlab_relu_layer(float *restrict pre, const float *restrict bias, const float *restrict dropout,
                                    int64_t hidden, int64_t rows, float *restrict out) {
     for (int64_t i = 0; i < rows; i++) {
@@ -364,6 +379,37 @@ static inline __attribute__((always_inline)) double exact_log(double x) {
     result = x == INFINITY ? INFINITY : result;
     return x != x ? x : result;
 }
+
+/* log(1 + e^z) = max(z, 0) + log1p(t), t = e^−|z| in (0, 1] (so nothing overflows): log1p(t) as ln u, u = 1 + t
+ * rounded, plus (t − (u − 1)) / u, the first-order correction for that rounding (exact where u = 1). */
+static inline __attribute__((always_inline)) double exact_softplus(double z) {
+    double t = exact_exp(-fabs(z)), u = 1 + t;
+    return (z > 0 ? z : 0) + (exact_log(u) + (t - (u - 1)) / u);
+}
+
+/* 1 / (1 + e^−z), from t = e^−|z| so nothing overflows: 1 / (1 + t) for z ≥ 0, t / (1 + t) below. */
+static inline __attribute__((always_inline)) double exact_sigmoid(double z) {
+    double t = exact_exp(-fabs(z));
+    return z >= 0 ? 1 / (1 + t) : t / (1 + t);
+}
+
+VECTORISED static void softplus_pass(const double *restrict z, int64_t n, double *restrict out) {
+    for (int64_t i = 0; i < n; i++) out[i] = exact_softplus(z[i]);
+}
+
+VECTORISED static void sigmoid_pass(const double *restrict z, int64_t n, double *restrict out) {
+    for (int64_t i = 0; i < n; i++) out[i] = exact_sigmoid(z[i]);
+}
+
+/* Plain functions around the clones: Swift may pass a kernel's address around (merging two functions that differ only
+ * in the kernel they call), and the address of a clone set (an ifunc) in a plugin the host loads came out null. */
+void fairlab_softplus(const double *z, int64_t n, double *out) { softplus_pass(z, n, out); }
+
+void fairlab_sigmoid(const double *z, int64_t n, double *out) { sigmoid_pass(z, n, out); }
+
+double fairlab_softplus_of(double z) { return exact_softplus(z); }
+
+double fairlab_sigmoid_of(double z) { return exact_sigmoid(z); }
 
 /* fairlab_lfr_memberships for a k the caller may make a constant. */
 static inline __attribute__((always_inline)) void lfr_memberships_over(const double *restrict products,

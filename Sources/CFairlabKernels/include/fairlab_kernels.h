@@ -83,6 +83,11 @@ void fairlab_sparse_rows_transpose_times_f32(const int64_t *starts, const int32_
                                              const int64_t *batch, int64_t count, const float *dense, int64_t width,
                                              int64_t features, float *out);
 
+/* The compressed rows `order` (count of them) of (starts, columns, values), one after another, into (new_starts: count + 1
+ * values, new_columns, new_values: as many entries as those rows hold): row k of the copy is row order[k]. */
+void fairlab_gather_sparse_rows_f32(const int64_t *starts, const int32_t *columns, const float *values, const int64_t *order,
+                                    int64_t count, int64_t *new_starts, int32_t *new_columns, float *new_values);
+
 /* The lower triangle (row ≥ column) of Σ_i weights[i] x_i x_iᵀ over the `count` compressed rows, into `lower`
  * (features × features, column-major; the upper triangle left 0): each row's pairs of entries, its rows in order;
  * rows of weight 0 skipped. With `cross` not NULL, also Σ_i weights[i] x_i into it (features values). */
@@ -100,6 +105,15 @@ void fairlab_upper_row_products(const double *rows, int64_t n, int64_t dimension
  * value of 0 adds nothing): four points and sixteen outputs at a time, the sums held in registers over the features. */
 void fairlab_whiten_points(const double *points, int64_t count, int64_t features, const double *mean,
                            const double *whitening, int64_t rank, double *out);
+
+/* The logistic loss's two functions, for every logistic model (the host's learner and the plugins'): log(1 + e^z) and
+ * 1 / (1 + e^−z) of the n values z into out, and of one value. Built on the kernels' own e^x and ln x (within one
+ * unit in the last place of glibc's, by IEEE operations only), so the loops vectorise and a value's result is the same
+ * bits one at a time or in a loop, on every processor. Neither overflows; a NaN gives NaN. */
+void fairlab_softplus(const double *z, int64_t n, double *out);
+void fairlab_sigmoid(const double *z, int64_t n, double *out);
+double fairlab_softplus_of(double z);
+double fairlab_sigmoid_of(double z);
 
 /* Learning fair representations' passes over its n rows and k prototypes (LFRObjective); every n × k array is
  * row-major (row i's k values at i * k), k × k ones column-major.

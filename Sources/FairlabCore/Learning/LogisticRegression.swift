@@ -1,3 +1,4 @@
+import CFairlabKernels
 import COpenBLAS
 import Foundation
 
@@ -127,8 +128,10 @@ public struct LogisticRegression: Sendable, Equatable {
     public func scores(_ features: Matrix) -> [Double] {
         precondition(features.cols == coefficients.count, "model has \(coefficients.count) coefficients, data \(features.cols) features")
         var linear = features.multiplied(by: coefficients)
-        for i in 0..<linear.count { linear[i] = sigmoid(linear[i] + intercept) }
-        return linear
+        for i in 0..<linear.count { linear[i] += intercept }
+        var scores = linear
+        fairlab_sigmoid(linear, Int64(linear.count), &scores)
+        return scores
     }
 
     /// The mean (weighted) log-loss of the model on `features` and `labels`, as scikit-learn's `log_loss`.
@@ -167,6 +170,8 @@ private struct NewtonProblem {
     private var direction: [Double]
     private var candidateLinear: [Double]
     private var candidateBeta: [Double]
+    /// Scratch, a value per row: σ(z) in `computeDerivatives`, log(1 + eᶻ) in `objective`.
+    private var probabilities: [Double], lossTerms: [Double]
     /// Whether the last step came from a Hessian formed over a sample of the rows.
     private(set) var stepFromSample = false
     /// Set once a sampled step failed: no more samples.
@@ -205,6 +210,8 @@ private struct NewtonProblem {
         direction = [Double](repeating: 0, count: n)
         candidateLinear = [Double](repeating: 0, count: n)
         candidateBeta = [Double](repeating: 0, count: p)
+        probabilities = [Double](repeating: 0, count: n)
+        lossTerms = probabilities
         value = objective(linear, beta)
     }
 
@@ -215,10 +222,13 @@ private struct NewtonProblem {
         return result
     }
 
-    func objective(_ z: [Double], _ beta: [Double]) -> Double {
+    /// The objective at linear predictor `z` and coefficients `beta` (`lossTerms` its scratch: each row's softplus,
+    /// computed in one vectorised pass).
+    mutating func objective(_ z: [Double], _ beta: [Double]) -> Double {
+        fairlab_softplus(z, Int64(rows), &lossTerms)
         var loss = 0.0
         for i in 0..<rows where weights[i] > 0 {
-            loss += weights[i] * (softplus(z[i]) - labels[i] * z[i])
+            loss += weights[i] * (lossTerms[i] - labels[i] * z[i])
         }
         var penalty = 0.0
         for v in beta { penalty += v * v }
@@ -227,8 +237,9 @@ private struct NewtonProblem {
 
     /// Residuals, curvatures and the gradient g = (Dᵀ r + β, Σ r) at the current point.
     mutating func computeDerivatives() {
+        fairlab_sigmoid(linear, Int64(rows), &probabilities)
         for i in 0..<rows {
-            let probability = sigmoid(linear[i])
+            let probability = probabilities[i]
             let cw = c * weights[i]
             residual[i] = cw * (probability - labels[i])
             curvature[i] = cw * probability * (1 - probability)
@@ -381,16 +392,13 @@ private struct NewtonProblem {
     }
 }
 
-/// The logistic function, computed without overflow.
-@inline(__always)
+/// The logistic function, computed without overflow (the kernels' `fairlab_sigmoid_of`: the same bits as the
+/// vectorised passes over many values).
 public func sigmoid(_ z: Double) -> Double {
-    if z >= 0 { return 1 / (1 + exp(-z)) }
-    let e = exp(z)
-    return e / (1 + e)
+    fairlab_sigmoid_of(z)
 }
 
-/// log(1 + eᶻ), computed without overflow.
-@inline(__always)
+/// log(1 + eᶻ), computed without overflow (the kernels' `fairlab_softplus_of`).
 func softplus(_ z: Double) -> Double {
-    max(z, 0) + log1p(exp(-abs(z)))
+    fairlab_softplus_of(z)
 }
