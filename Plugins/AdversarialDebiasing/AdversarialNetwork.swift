@@ -124,12 +124,12 @@ final class AdversarialNetwork {
         let n = labels.count, scale = 1 / Double(n)
         precondition(batch.count == n)
         let logits = batch.withUnsafeBufferPointer { self.logits(of: rows, batch: $0.baseAddress!, count: n, dropout: dropout) }
-        // Each row's σ and log(1 + eˣ) in vectorised passes (Logistic), then the sums in row order.
+        // Each row's σ and cross-entropy in vectorised passes (Logistic), then the sums in row order.
         let logitValues = (0..<n).map { Double(logits[$0]) }
-        let probabilities = Logistic.sigmoid(logitValues), softplus = Logistic.softplus(logitValues)
+        let probabilities = Logistic.sigmoid(logitValues), labelLosses = Logistic.crossEntropy(logitValues, targets: labels)
         var labelLoss = 0.0, adversaryLoss = 0.0
         for i in 0..<n {
-            labelLoss += weights[i] * (softplus[i] - logitValues[i] * labels[i]) * scale
+            labelLoss += weights[i] * labelLosses[i] * scale
             labelSlopes[i] = Float(weights[i] * (probabilities[i] - labels[i]) * scale)
         }
         if debias {
@@ -140,11 +140,11 @@ final class AdversarialNetwork {
                 let y = labels[i], s = sharpened[i]
                 return w0 * s + w1 * s * y + w2 * s * (1 - y) + bias
             }
-            let sideProbabilities = Logistic.sigmoid(sideLogits), sideSoftplus = Logistic.softplus(sideLogits)
+            let sideProbabilities = Logistic.sigmoid(sideLogits), sideLosses = Logistic.crossEntropy(sideLogits, targets: sides)
             var gradient = [Double](repeating: 0, count: 5)
             for i in 0..<n {
                 let y = labels[i], logit = logitValues[i], s = sharpened[i]
-                adversaryLoss += weights[i] * (sideSoftplus[i] - sideLogits[i] * sides[i]) * scale
+                adversaryLoss += weights[i] * sideLosses[i] * scale
                 let slope = weights[i] * (sideProbabilities[i] - sides[i]) * scale
                 gradient[1] += slope * s
                 gradient[2] += slope * s * y

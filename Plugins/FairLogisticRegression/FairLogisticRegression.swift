@@ -101,12 +101,12 @@ final class FairLogisticRegression: FairlabMethod {
             let b = theta[p]
             if p > 0 { features.times(theta, into: linear.baseAddress!) } else { for i in 0..<n { linear[i] = 0 } }
             for i in 0..<n { linear[i] += b }
-            // Each row's log(1 + eᶻ) and σ(z) in two vectorised passes (rowGradient and scratch are rewritten below).
-            Logistic.softplus(UnsafeBufferPointer(linear), into: scratch)
+            // Each row's cross-entropy and σ(z) in two vectorised passes (rowGradient and scratch are rewritten below).
+            Logistic.crossEntropy(UnsafeBufferPointer(linear), targets: labels, into: scratch)
             Logistic.sigmoid(UnsafeBufferPointer(linear), into: rowGradient)
             var loss = 0.0, gap = 0.0
             for i in 0..<n {
-                loss += weights[i] * (scratch[i] - linear[i] * labels[i])
+                loss += weights[i] * scratch[i]
                 gap += gapSign[i] * rowGradient[i]
                 linear[i] = rowGradient[i]
             }

@@ -86,9 +86,9 @@ struct CovarianceConstrainedLogistic {
         writeMargins(theta, into: &margins)
         var total = 0.0
         var slopes = [Double](repeating: 0, count: gradient == nil ? 0 : rows)  // ∂loss/∂margin
-        let softplus = Logistic.softplus(margins), probabilities = gradient == nil ? [] : Logistic.sigmoid(margins)
+        let losses = Logistic.crossEntropy(margins, targets: labels), probabilities = gradient == nil ? [] : Logistic.sigmoid(margins)
         for i in 0..<rows {
-            total += weights[i] * (softplus[i] - margins[i] * labels[i])
+            total += weights[i] * losses[i]
             if gradient != nil { slopes[i] = weights[i] * (probabilities[i] - labels[i]) }
         }
         if let gradient {

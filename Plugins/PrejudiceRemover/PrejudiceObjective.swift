@@ -42,9 +42,9 @@ struct PrejudiceObjective {
 
     func evaluate(_ theta: [Double], gradient: UnsafeMutableBufferPointer<Double>? = nil) -> Terms {
         let margins = design.margins(theta, sides: sides).map { min(max($0, -Self.clip), Self.clip) }, rows = margins.count
-        let p = Logistic.sigmoid(margins), softplus = Logistic.softplus(margins)
+        let p = Logistic.sigmoid(margins), losses = Logistic.crossEntropy(margins, targets: labels)
         var logLoss = 0.0
-        for i in 0..<rows { logLoss += softplus[i] - margins[i] * labels[i] }
+        for i in 0..<rows { logLoss += losses[i] }
         var sums = [0.0, 0.0], counts = [0.0, 0.0]
         for i in 0..<rows { sums[sides[i]] += p[i]; counts[sides[i]] += 1 }
         let q = (0..<2).map { counts[$0] > 0 ? sums[$0] / counts[$0] : 0.5 }, r = (sums[0] + sums[1]) / Double(rows)

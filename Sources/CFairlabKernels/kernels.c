@@ -393,6 +393,18 @@ static inline __attribute__((always_inline)) double exact_sigmoid(double z) {
     return z >= 0 ? 1 / (1 + t) : t / (1 + t);
 }
 
+/* The cross-entropy of logit z against target t, −t ln σ(z) − (1 − t) ln(1 − σ(z)) = max(z, 0) − z t + log1p(e^−|z|):
+ * the two terms apart, so a confident right answer (z = 40, t = 1) keeps its 4.2 · 10⁻¹⁸, which softplus(z) − z t
+ * rounds to 0. */
+static inline __attribute__((always_inline)) double exact_cross_entropy(double z, double t) {
+    double e = exact_exp(-fabs(z)), u = 1 + e;
+    return ((z > 0 ? z : 0) - z * t) + (exact_log(u) + (e - (u - 1)) / u);
+}
+
+VECTORISED static void cross_entropy_pass(const double *restrict z, const double *restrict t, int64_t n, double *restrict out) {
+    for (int64_t i = 0; i < n; i++) out[i] = exact_cross_entropy(z[i], t[i]);
+}
+
 VECTORISED static void softplus_pass(const double *restrict z, int64_t n, double *restrict out) {
     for (int64_t i = 0; i < n; i++) out[i] = exact_softplus(z[i]);
 }
@@ -407,9 +419,13 @@ void fairlab_softplus(const double *z, int64_t n, double *out) { softplus_pass(z
 
 void fairlab_sigmoid(const double *z, int64_t n, double *out) { sigmoid_pass(z, n, out); }
 
+void fairlab_cross_entropy(const double *z, const double *t, int64_t n, double *out) { cross_entropy_pass(z, t, n, out); }
+
 double fairlab_softplus_of(double z) { return exact_softplus(z); }
 
 double fairlab_sigmoid_of(double z) { return exact_sigmoid(z); }
+
+double fairlab_cross_entropy_of(double z, double t) { return exact_cross_entropy(z, t); }
 
 /* fairlab_lfr_memberships for a k the caller may make a constant. */
 static inline __attribute__((always_inline)) void lfr_memberships_over(const double *restrict products,
