@@ -106,10 +106,9 @@ public enum WorkerEntry {
             if message.last == 0, fields.count >= 2 {
                 answer = fairlab_fork_sibling()
                 if answer == 0 {
+                    // The parent-death signal is not inherited: `run` asks for it again, for the copy's parent, the host.
                     close(socket)
                     setpgid(0, 0)
-                    // The parent-death signal is not inherited: asked again, for the copy's parent, the host.
-                    dieWithHost()
                     try pointOutput(at: fields[0])
                     return Array(fields.dropFirst())
                 }
@@ -118,7 +117,12 @@ public enum WorkerEntry {
                 answer = -EINVAL
             }
             let sent = withUnsafeBytes(of: answer) { send(socket, $0.baseAddress, 4, Int32(MSG_NOSIGNAL)) }
-            guard sent == 4 else { return nil }
+            guard sent == 4 else {
+                // The host gave up on this template: a copy it will never hear of must not run its task beside the
+                // worker the host spawns for it.
+                if answer > 0 { kill(answer, SIGKILL) }
+                return nil
+            }
         }
         return nil
     }
@@ -153,9 +157,9 @@ public enum WorkerEntry {
         return true
     }
 
-    /// Points stdout and stderr at the task's log `path`.
+    /// Points stdout and stderr at the task's log `path` (the host created it, empty).
     private static func pointOutput(at path: String) throws {
-        let log = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        let log = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)
         guard log >= 0 else { throw FairlabError(file: path, "worker: cannot open its log: \(String(cString: strerror(errno)))") }
         defer { close(log) }
         guard dup2(log, 1) == 1, dup2(log, 2) == 2 else {

@@ -108,6 +108,8 @@ public final class WorkerPool {
     private(set) var template: WorkerTemplate?
     /// How many tasks started as copies of the template rather than as processes spawned for them.
     private(set) var tasksStartedFromTemplate = 0
+    /// Templates that failed to start a task since one last did.
+    private var failedTemplates = 0
 
     /// A pool running `executable`; `environment` is added to the workers' environment, and `memoryLimitMB`
     /// (0 for none) caps each worker's address space (applied by the worker itself, see `WorkerEntry`).
@@ -275,7 +277,7 @@ public final class WorkerPool {
         worker.closeExitDescriptor()
     }
 
-    /// Kills a worker (running or standing by) and its process group, and reaps it.
+    /// Kills a worker and its process group, and reaps it.
     static func killAndReap(_ pid: pid_t) {
         kill(-pid, SIGKILL)
         kill(pid, SIGKILL)
@@ -354,11 +356,14 @@ public final class WorkerPool {
         if let template {
             if let pid = template.start(task) {
                 tasksStartedFromTemplate += 1
+                failedTemplates = 0
                 return .success(pid)
             }
             self.template = nil
-            // One that could not copy itself is not replaced: every task would pay for a template's start too.
-            if template.cannotCopy { usesTemplate = false }
+            // One the kernel will not let copy itself, or the second in a row to fail, is not replaced: every task
+            // would pay for a template's start too.
+            failedTemplates += 1
+            if template.cannotCopy || failedTemplates >= 2 { usesTemplate = false }
             template.discard()
             // Whatever a copy wrote before the template failed is not this task's.
             ftruncate(log, 0)

@@ -10,16 +10,21 @@ import Foundation
 final class WorkerTemplate {
     /// The descriptor on which the template reads tasks and answers with each copy's pid.
     static let taskDescriptor: Int32 = 3
-    /// Seconds to wait for the template's answer before giving up on it (it answers in about a millisecond).
-    static let answerTimeout = 10.0
+    /// Seconds to wait for the template's answer before giving up on it (it answers in about a millisecond; the
+    /// pool's loop waits meanwhile, its other workers unwatched).
+    static let answerTimeout = 2.0
 
     let pid: pid_t
     /// The host's end of the socket; -1 once closed.
     private var socket: Int32
     private var reaped = false
-    /// Whether the template answered that it could not start a copy (the kernel refused its clone: a sandbox's
-    /// seccomp filter, say): another template would fail alike, so the pool spawns its workers instead.
+    /// Whether the template answered that it could not start a copy because the kernel refuses its clone (EPERM or
+    /// ENOSYS: a sandbox's seccomp filter, say): another template would fail alike, so the pool spawns its workers
+    /// instead. Other refusals (no memory, the process limit) may pass.
     private(set) var cannotCopy = false
+    /// The bytes of an answer given up on (`start` timed out): the copy it names may still start, and `discard`
+    /// stops it, so that its task does not run twice.
+    private var unreadAnswer: (value: Int32, received: Int)?
     /// The thread that spawned it: the kernel kills the template, and the copies it starts, when that thread
     /// ends (`fairlab_die_with_parent`).
     private let spawningThread: pthread_t
@@ -56,7 +61,10 @@ final class WorkerTemplate {
         let deadline = Date().addingTimeInterval(Self.answerTimeout)
         while received < 4 {
             let left = deadline.timeIntervalSinceNow
-            guard left > 0 else { return nil }
+            guard left > 0 else {
+                unreadAnswer = (answer, received)
+                return nil
+            }
             let ready = fairlab_wait_readable([socket], 1, Int32(left * 1000) + 1)
             if ready < 0 && errno == EINTR { continue }
             guard ready > 0 else { return nil }
@@ -66,7 +74,7 @@ final class WorkerTemplate {
             received += count
         }
         guard answer > 0 else {
-            cannotCopy = true
+            cannotCopy = answer == -EPERM || answer == -ENOSYS
             return nil
         }
         // The copy puts itself in a process group of its own, as a spawned worker starts in one; set here too, so
@@ -75,15 +83,26 @@ final class WorkerTemplate {
         return answer
     }
 
-    /// Stops the template (closing its socket ends its loop; it is killed too, in case it does not read) and reaps
-    /// it. The copies it started are the host's children and run on.
+    /// Stops the template (killed and reaped; its socket closed) and, if an answer was given up on, the copy that
+    /// answer names. The copies it started for tasks are the host's children and run on.
     func discard() {
+        if !reaped {
+            WorkerPool.killAndReap(pid)
+            reaped = true
+        }
+        // The template is gone: whatever it answered is in the socket by now.
+        if var (answer, received) = unreadAnswer, socket >= 0 {
+            while received < 4 {
+                let count = withUnsafeMutableBytes(of: &answer) { recv(socket, $0.baseAddress! + received, 4 - received, Int32(MSG_DONTWAIT)) }
+                guard count > 0 else { break }
+                received += count
+            }
+            if received == 4, answer > 0 { WorkerPool.killAndReap(answer) }
+            unreadAnswer = nil
+        }
         if socket >= 0 {
             close(socket)
             socket = -1
         }
-        guard !reaped else { return }
-        WorkerPool.killAndReap(pid)
-        reaped = true
     }
 }
