@@ -41,6 +41,7 @@ final class AdversarialNetwork {
     private let biasSums: UnsafeMutablePointer<Float>  // 2 · hidden: both gradients of b₁
     private let ones: UnsafeMutablePointer<Float>  // capacity ones, to sum Δ's rows by sgemm
     private let gathered: UnsafeMutablePointer<Float>  // features × capacity: a dense batch's rows (scratch)
+    private let rowScratch: UnsafeMutablePointer<Double>  // 8 × capacity: a step's per-row values in double (computeGradients)
 
     /// The gradient of the batch's label loss over the classifier, after `computeGradients`.
     private(set) var labelGradient: [Float]
@@ -88,6 +89,8 @@ final class AdversarialNetwork {
         ones = buffer(capacity)
         ones.update(repeating: 1, count: capacity)
         gathered = buffer(features * capacity)
+        rowScratch = .allocate(capacity: 8 * capacity)
+        rowScratch.initialize(repeating: 0, count: 8 * capacity)
         labelGradient = [Float](repeating: 0, count: classifier.count)
         adversaryGradientOnClassifier = labelGradient
         adversaryGradient = [Float](repeating: 0, count: adversary.count)
@@ -97,6 +100,7 @@ final class AdversarialNetwork {
         for pointer in [preActivations, outputs, logitBuffer, labelSlopes, adversarySlopes, deltas, firstLayer, biasSums, ones, gathered] {
             pointer.deallocate()
         }
+        rowScratch.deallocate()
     }
 
     /// The logits of the rows `batch` (`count` of them) of `rows`, with `dropout` the scale of each (unit, row), 0 or
@@ -124,9 +128,15 @@ final class AdversarialNetwork {
         let n = labels.count, scale = 1 / Double(n)
         precondition(batch.count == n)
         let logits = batch.withUnsafeBufferPointer { self.logits(of: rows, batch: $0.baseAddress!, count: n, dropout: dropout) }
-        // Each row's σ and cross-entropy in vectorised passes (Logistic), then the sums in row order.
-        let logitValues = (0..<n).map { Double(logits[$0]) }
-        let probabilities = Logistic.sigmoid(logitValues), labelLosses = Logistic.crossEntropy(logitValues, targets: labels)
+        // Each row's σ and cross-entropy in vectorised passes (Logistic) into the step's buffers, then the sums in
+        // row order.
+        func rowValues(_ index: Int) -> UnsafeMutableBufferPointer<Double> {
+            UnsafeMutableBufferPointer(start: rowScratch + index * capacity, count: n)
+        }
+        let logitValues = rowValues(0), probabilities = rowValues(1), labelLosses = rowValues(2)
+        for i in 0..<n { logitValues[i] = Double(logits[i]) }
+        Logistic.sigmoid(UnsafeBufferPointer(logitValues), into: probabilities)
+        labels.withUnsafeBufferPointer { Logistic.crossEntropy(UnsafeBufferPointer(logitValues), targets: $0, into: labelLosses) }
         var labelLoss = 0.0, adversaryLoss = 0.0
         for i in 0..<n {
             labelLoss += weights[i] * labelLosses[i] * scale
@@ -135,12 +145,16 @@ final class AdversarialNetwork {
         if debias {
             let c = Double(adversary[0]), sharp = 1 + abs(c), sign: Double = c > 0 ? 1 : c < 0 ? -1 : 0  // TensorFlow's sign(0) = 0
             let (w0, w1, w2, bias) = (Double(adversary[1]), Double(adversary[2]), Double(adversary[3]), Double(adversary[4]))
-            let sharpened = Logistic.sigmoid(logitValues.map { sharp * $0 })
-            let sideLogits = (0..<n).map { i in
+            let sharpLogits = rowValues(3), sharpened = rowValues(4), sideLogits = rowValues(5), sideProbabilities = rowValues(6)
+            let sideLosses = rowValues(7)
+            for i in 0..<n { sharpLogits[i] = sharp * logitValues[i] }
+            Logistic.sigmoid(UnsafeBufferPointer(sharpLogits), into: sharpened)
+            for i in 0..<n {
                 let y = labels[i], s = sharpened[i]
-                return w0 * s + w1 * s * y + w2 * s * (1 - y) + bias
+                sideLogits[i] = w0 * s + w1 * s * y + w2 * s * (1 - y) + bias
             }
-            let sideProbabilities = Logistic.sigmoid(sideLogits), sideLosses = Logistic.crossEntropy(sideLogits, targets: sides)
+            Logistic.sigmoid(UnsafeBufferPointer(sideLogits), into: sideProbabilities)
+            sides.withUnsafeBufferPointer { Logistic.crossEntropy(UnsafeBufferPointer(sideLogits), targets: $0, into: sideLosses) }
             var gradient = [Double](repeating: 0, count: 5)
             for i in 0..<n {
                 let y = labels[i], logit = logitValues[i], s = sharpened[i]

@@ -380,13 +380,6 @@ static inline __attribute__((always_inline)) double exact_log(double x) {
     return x != x ? x : result;
 }
 
-/* log(1 + e^z) = max(z, 0) + log1p(t), t = e^−|z| in (0, 1] (so nothing overflows): log1p(t) as ln u, u = 1 + t
- * rounded, plus (t − (u − 1)) / u, the first-order correction for that rounding (exact where u = 1). */
-static inline __attribute__((always_inline)) double exact_softplus(double z) {
-    double t = exact_exp(-fabs(z)), u = 1 + t;
-    return (z > 0 ? z : 0) + (exact_log(u) + (t - (u - 1)) / u);
-}
-
 /* 1 / (1 + e^−z), from t = e^−|z| so nothing overflows: 1 / (1 + t) for z ≥ 0, t / (1 + t) below. */
 static inline __attribute__((always_inline)) double exact_sigmoid(double z) {
     double t = exact_exp(-fabs(z));
@@ -394,19 +387,18 @@ static inline __attribute__((always_inline)) double exact_sigmoid(double z) {
 }
 
 /* The cross-entropy of logit z against target t, −t ln σ(z) − (1 − t) ln(1 − σ(z)) = max(z, 0) − z t + log1p(e^−|z|):
- * the two terms apart, so a confident right answer (z = 40, t = 1) keeps its 4.2 · 10⁻¹⁸, which softplus(z) − z t
- * rounds to 0. */
+ * the two terms apart, so a confident right answer (z = 40, t = 1) keeps its 4.2 · 10⁻¹⁸, which log(1 + e^z) − z t
+ * rounds to 0. log1p(e), e = e^−|z| in (0, 1] (so nothing overflows), is ln u, u = 1 + e rounded, plus (e − (u − 1)) / u,
+ * the first-order correction for that rounding (exact where u = 1). For the labels 0 and 1, max(z, 0) − z t is
+ * max(z, 0) and max(−z, 0), the same values, and right for an infinite z too (where z t would be ∞ · 0). */
 static inline __attribute__((always_inline)) double exact_cross_entropy(double z, double t) {
     double e = exact_exp(-fabs(z)), u = 1 + e;
-    return ((z > 0 ? z : 0) - z * t) + (exact_log(u) + (e - (u - 1)) / u);
+    double linear = t == 0 ? (z > 0 ? z : 0) : t == 1 ? (z < 0 ? -z : 0) : (z > 0 ? z : 0) - z * t;
+    return linear + (exact_log(u) + (e - (u - 1)) / u);
 }
 
 VECTORISED static void cross_entropy_pass(const double *restrict z, const double *restrict t, int64_t n, double *restrict out) {
     for (int64_t i = 0; i < n; i++) out[i] = exact_cross_entropy(z[i], t[i]);
-}
-
-VECTORISED static void softplus_pass(const double *restrict z, int64_t n, double *restrict out) {
-    for (int64_t i = 0; i < n; i++) out[i] = exact_softplus(z[i]);
 }
 
 VECTORISED static void sigmoid_pass(const double *restrict z, int64_t n, double *restrict out) {
@@ -415,13 +407,9 @@ VECTORISED static void sigmoid_pass(const double *restrict z, int64_t n, double 
 
 /* Plain functions around the clones: Swift may pass a kernel's address around (merging two functions that differ only
  * in the kernel they call), and the address of a clone set (an ifunc) in a plugin the host loads came out null. */
-void fairlab_softplus(const double *z, int64_t n, double *out) { softplus_pass(z, n, out); }
-
 void fairlab_sigmoid(const double *z, int64_t n, double *out) { sigmoid_pass(z, n, out); }
 
 void fairlab_cross_entropy(const double *z, const double *t, int64_t n, double *out) { cross_entropy_pass(z, t, n, out); }
-
-double fairlab_softplus_of(double z) { return exact_softplus(z); }
 
 double fairlab_sigmoid_of(double z) { return exact_sigmoid(z); }
 
@@ -508,7 +496,7 @@ static inline __attribute__((always_inline)) void lfr_terms_over(
         }
         for (int64_t b = 0; b < count; b++) {
             double y = labels[first + b], favourable = exact_log(y_hats[b]), unfavourable = exact_log(1 - y_hats[b]);
-            /* A 0/1 label takes one logarithm of the two. */
+            /* A 0/1 label keeps one logarithm of the two (both taken, so the loop vectorises), a fraction weighs both. */
             logs[b] = y == 1 ? favourable : y == 0 ? unfavourable : y * favourable + (1 - y) * unfavourable;
         }
         for (int64_t b = 0; b < count; b++) {
@@ -629,7 +617,7 @@ VECTORISED void fairlab_whiten_points(const double *restrict points, int64_t cou
                         double sum = 0;
                         for (int64_t i = 0; i < features; i++) {
                             double centred = points[(p0 + q) * features + i] - mean[i];
-                            if (centred != 0) sum += centred * whitening[i * rank + k0 + k];
+                            sum += centred * whitening[i * rank + k0 + k];  /* a 0 adds ±0, as above */
                         }
                         out[(p0 + q) * rank + k0 + k] = sum;
                     }

@@ -1,21 +1,14 @@
 import CFairlabKernels
 import FairlabCore
+import FairlabTestSupport
 import Foundation
 import Testing
 
-/// Every logistic model (the host's learner, the plugins' through `Logistic`) takes σ(z), log(1 + eᶻ) and the
-/// cross-entropy from the kernels' vectorised passes: checked against glibc's exp and log1p, one value at a time, over
+/// Every logistic model (the host's learner, the plugins' through `Logistic`) takes σ(z) and the cross-entropy
+/// from the kernels' vectorised passes: checked against glibc's exp and log1p, one value at a time, over
 /// logits spanning what a model meets and beyond (|z| up to 800, where eᶻ underflows), and against themselves one
 /// value at a time.
 @Suite struct LogisticKernelTests {
-    /// How far `value` is from `reference`, in units of the last place of `reference` (below the smallest normal,
-    /// in units of the smallest subnormal); infinite where one is NaN or infinite and the other not the same.
-    static func ulps(_ value: Double, _ reference: Double) -> Double {
-        if value == reference || (value.isNaN && reference.isNaN) { return 0 }
-        guard value.isFinite, reference.isFinite else { return .infinity }
-        return abs(value - reference) / max(reference.magnitude.ulp, 0x1p-1074)
-    }
-
     /// 40,000 logits from a seeded stream, a quarter each within ±800, ±40, ±2 and ±10⁻³, and the edge cases.
     static func logits() -> [Double] {
         var generator = SeededGenerator(seed: 5)
@@ -24,32 +17,23 @@ import Testing
             + [0, -0.0, 0x1p-1030, -0x1p-1030, 36.7, -36.7, 745, -745, 746, -746, 709.7, -709.7, .infinity, -.infinity]
     }
 
-    @Test func softplusIsWithinThreeUnitsOfGlibcs() {
-        let z = Self.logits()
-        var out = [Double](repeating: .nan, count: z.count)
-        fairlab_softplus(z, Int64(z.count), &out)
+    /// The farthest any value of a pass lies from `reference` of its index, in units in the last place, each value
+    /// checked to be the same bits as `single` of its index (the function one value at a time).
+    static func worstUnits(of pass: [Double], from reference: (Int) -> Double, single: (Int) -> Double) -> Double {
         var worst = 0.0
-        for (value, logit) in zip(out, z) {
-            let reference = max(logit, 0) + log1p(exp(-abs(logit)))
-            worst = max(worst, Self.ulps(value, reference))
-            #expect(value.bitPattern == fairlab_softplus_of(logit).bitPattern, "softplus(\(logit)) one at a time")
+        for i in pass.indices {
+            worst = max(worst, unitsInTheLastPlace(pass[i], from: reference(i)))
+            #expect(pass[i].bitPattern == single(i).bitPattern, "value \(i) of the pass against one at a time")
         }
-        #expect(worst <= 3, "worst softplus \(worst) units in the last place from glibc's")
-        #expect(fairlab_softplus_of(.infinity) == .infinity && fairlab_softplus_of(-.infinity) == 0)
-        #expect(fairlab_softplus_of(-800) == 0 && fairlab_softplus_of(800) == 800 && fairlab_softplus_of(0) == log(2.0))
-        #expect(fairlab_softplus_of(.nan).isNaN)
+        return worst
     }
 
     @Test func sigmoidIsWithinTwoUnitsOfGlibcs() {
         let z = Self.logits()
         var out = [Double](repeating: .nan, count: z.count)
         fairlab_sigmoid(z, Int64(z.count), &out)
-        var worst = 0.0
-        for (value, logit) in zip(out, z) {
-            let reference = logit >= 0 ? 1 / (1 + exp(-logit)) : exp(logit) / (1 + exp(logit))
-            worst = max(worst, Self.ulps(value, reference))
-            #expect(value.bitPattern == sigmoid(logit).bitPattern, "σ(\(logit)) one at a time")
-        }
+        let worst = Self.worstUnits(
+            of: out, from: { z[$0] >= 0 ? 1 / (1 + exp(-z[$0])) : exp(z[$0]) / (1 + exp(z[$0])) }, single: { sigmoid(z[$0]) })
         #expect(worst <= 2, "worst σ \(worst) units in the last place from glibc's")
         #expect(sigmoid(.infinity) == 1 && sigmoid(-.infinity) == 0 && sigmoid(0) == 0.5 && sigmoid(-800) == 0)
         #expect(sigmoid(.nan).isNaN)
@@ -64,15 +48,16 @@ import Testing
         let targets = z.indices.map { i in [0.0, 1, Double.random(in: 0...1, using: &generator)][i % 3] }
         var out = [Double](repeating: .nan, count: z.count)
         fairlab_cross_entropy(z, targets, Int64(z.count), &out)
-        var worst = 0.0
-        for i in z.indices {
-            let reference = max(z[i], 0) - z[i] * targets[i] + log1p(exp(-abs(z[i])))
-            // Both terms are at least 0, so nothing cancels: each value to within a few units of its own.
-            worst = max(worst, Self.ulps(out[i], reference))
-            #expect(out[i].bitPattern == fairlab_cross_entropy_of(z[i], targets[i]).bitPattern, "cross-entropy(\(z[i]), \(targets[i])) one at a time")
-        }
+        // Both terms are at least 0, so nothing cancels: each value to within a few units of its own.
+        let worst = Self.worstUnits(
+            of: out, from: { max(z[$0], 0) - z[$0] * targets[$0] + log1p(exp(-abs(z[$0]))) },
+            single: { fairlab_cross_entropy_of(z[$0], targets[$0]) })
         #expect(worst <= 3, "worst cross-entropy \(worst) units in the last place from glibc's")
         let confident = fairlab_cross_entropy_of(40, 1)
         #expect(abs(confident - log1p(exp(-40.0))) <= 2 * confident.ulp && confident > 4.2e-18)
+        #expect(fairlab_cross_entropy_of(-800, 0) == 0 && fairlab_cross_entropy_of(800, 0) == 800 && fairlab_cross_entropy_of(0, 1) == log(2.0))
+        #expect(fairlab_cross_entropy_of(.infinity, 0) == .infinity && fairlab_cross_entropy_of(-.infinity, 0) == 0)
+        #expect(fairlab_cross_entropy_of(.infinity, 1) == 0 && fairlab_cross_entropy_of(-.infinity, 1) == .infinity)
+        #expect(fairlab_cross_entropy_of(.nan, 1).isNaN)
     }
 }

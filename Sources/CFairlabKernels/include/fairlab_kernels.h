@@ -106,16 +106,15 @@ void fairlab_upper_row_products(const double *rows, int64_t n, int64_t dimension
 void fairlab_whiten_points(const double *points, int64_t count, int64_t features, const double *mean,
                            const double *whitening, int64_t rank, double *out);
 
-/* The logistic loss's functions, for every logistic model (the host's learner and the plugins'): log(1 + e^z),
- * 1 / (1 + e^−z) and the cross-entropy against a target t in [0, 1], max(z, 0) − z t + log(1 + e^−|z|) (its two terms
- * apart: softplus(z) − z t would round a confident right answer's loss to 0), of the n values z (and t) into out, which
- * must not be z or t, and of one value. Built on the kernels' own e^x and ln x (within one unit in the last place of
+/* The logistic loss's functions, for every logistic model (the host's learner and the plugins'): 1 / (1 + e^−z) and
+ * the cross-entropy against a target t in [0, 1], max(z, 0) − z t + log(1 + e^−|z|) (its two terms apart:
+ * log(1 + e^z) − z t would round a confident right answer's loss to 0), of the n values z (and t) into out, which must
+ * not be z or t, and of one value. Built on the kernels' own e^x and ln x (within one unit in the last place of
  * glibc's, by IEEE operations only), so the loops vectorise and a value's result is the same bits one at a time or in
- * a loop, on every processor. None overflows; a NaN gives NaN. */
-void fairlab_softplus(const double *z, int64_t n, double *out);
+ * a loop, on every processor. Neither overflows; a NaN gives NaN, and so does an infinite z against a target strictly
+ * between 0 and 1. */
 void fairlab_sigmoid(const double *z, int64_t n, double *out);
 void fairlab_cross_entropy(const double *z, const double *t, int64_t n, double *out);
-double fairlab_softplus_of(double z);
 double fairlab_sigmoid_of(double z);
 double fairlab_cross_entropy_of(double z, double t);
 

@@ -129,9 +129,10 @@ public struct LogisticRegression: Sendable, Equatable {
         precondition(features.cols == coefficients.count, "model has \(coefficients.count) coefficients, data \(features.cols) features")
         var linear = features.multiplied(by: coefficients)
         for i in 0..<linear.count { linear[i] += intercept }
-        var scores = linear
-        fairlab_sigmoid(linear, Int64(linear.count), &scores)
-        return scores
+        return [Double](unsafeUninitializedCapacity: linear.count) { scores, count in
+            fairlab_sigmoid(linear, Int64(linear.count), scores.baseAddress!)
+            count = linear.count
+        }
     }
 
     /// The mean (weighted) log-loss of the model on `features` and `labels`, as scikit-learn's `log_loss`.
@@ -142,7 +143,7 @@ public struct LogisticRegression: Sendable, Equatable {
         for i in 0..<labels.count {
             let z = linear[i] + intercept
             let w = weights?[i] ?? 1
-            total += w * (softplus(z) - labels[i] * z)
+            total += w * fairlab_cross_entropy_of(z, labels[i])
             weightSum += w
         }
         return total / weightSum
@@ -170,7 +171,7 @@ private struct NewtonProblem {
     private var direction: [Double]
     private var candidateLinear: [Double]
     private var candidateBeta: [Double]
-    /// Scratch, a value per row: σ(z) in `computeDerivatives`, log(1 + eᶻ) in `objective`.
+    /// Scratch, a value per row: σ(z) in `computeDerivatives`, the log-loss in `objective`.
     private var probabilities: [Double], lossTerms: [Double]
     /// Whether the last step came from a Hessian formed over a sample of the rows.
     private(set) var stepFromSample = false
@@ -222,13 +223,13 @@ private struct NewtonProblem {
         return result
     }
 
-    /// The objective at linear predictor `z` and coefficients `beta` (`lossTerms` its scratch: each row's softplus,
-    /// computed in one vectorised pass).
+    /// The objective at linear predictor `z` and coefficients `beta` (`lossTerms` its scratch: each row's
+    /// cross-entropy, computed in one vectorised pass).
     mutating func objective(_ z: [Double], _ beta: [Double]) -> Double {
-        fairlab_softplus(z, Int64(rows), &lossTerms)
+        fairlab_cross_entropy(z, labels, Int64(rows), &lossTerms)
         var loss = 0.0
         for i in 0..<rows where weights[i] > 0 {
-            loss += weights[i] * (lossTerms[i] - labels[i] * z[i])
+            loss += weights[i] * lossTerms[i]
         }
         var penalty = 0.0
         for v in beta { penalty += v * v }
@@ -396,9 +397,4 @@ private struct NewtonProblem {
 /// vectorised passes over many values).
 public func sigmoid(_ z: Double) -> Double {
     fairlab_sigmoid_of(z)
-}
-
-/// log(1 + eᶻ), computed without overflow (the kernels' `fairlab_softplus_of`).
-func softplus(_ z: Double) -> Double {
-    fairlab_softplus_of(z)
 }
